@@ -1,0 +1,105 @@
+//! Errors of the chat rules, and the one list of machine-readable error codes that the
+//! WebSocket protocol and the REST API share (documented in `docs/protocol.md`).
+
+use crate::ids::AgentId;
+use serde::{Deserialize, Serialize};
+
+/// Every error code a client can receive. The wire form is the snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame or body is not valid JSON, or not of the expected shape.
+    BadRequest,
+    /// The frame's `type` is not one the server knows.
+    UnknownType,
+    /// A text is longer than the configured limit (or empty where text is required).
+    TooLong,
+    /// A required text is empty.
+    Empty,
+    /// Not signed in, or the session has ended.
+    Unauthorized,
+    /// Signed in, but not allowed (e.g. a non-admin calling an admin API).
+    Forbidden,
+    /// No such object, or not one the caller may see (the two are never told apart).
+    NotFound,
+    /// Another agent took the chat first.
+    ChatTaken,
+    /// The chat has ended; it is read-only.
+    ChatEnded,
+    /// The caller does not hold this chat.
+    NotYourChat,
+    /// The visitor is blocked on this site until the end of the site's day.
+    Blocked,
+    /// The transfer target is not On-Line, does not monitor the site, or is the caller.
+    InvalidTarget,
+    /// A link that is not http or https, or cannot be parsed.
+    InvalidLink,
+    /// Too many requests: slow down.
+    RateLimited,
+    /// The visitor already has an open chat on this site (its id is in the error).
+    ChatOpen,
+    /// Email or password wrong (never says which).
+    BadCredentials,
+    /// The origin of the request is not allowed.
+    OriginRefused,
+    /// A conflicting object exists (e.g. an agent with that email).
+    Conflict,
+    /// The requested replay is older than the server keeps: the client must resync.
+    Resync,
+    /// Storage failed; nothing was stored. Try again.
+    Unavailable,
+    /// An unexpected server error.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::UnknownType => "unknown_type",
+            ErrorCode::TooLong => "too_long",
+            ErrorCode::Empty => "empty",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::ChatTaken => "chat_taken",
+            ErrorCode::ChatEnded => "chat_ended",
+            ErrorCode::NotYourChat => "not_your_chat",
+            ErrorCode::Blocked => "blocked",
+            ErrorCode::InvalidTarget => "invalid_target",
+            ErrorCode::InvalidLink => "invalid_link",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ChatOpen => "chat_open",
+            ErrorCode::BadCredentials => "bad_credentials",
+            ErrorCode::OriginRefused => "origin_refused",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Resync => "resync",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// Why the chat rules refuse a command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChatError {
+    #[error("another agent has already taken this chat")]
+    ChatTaken { by: AgentId },
+    #[error("this chat has ended")]
+    ChatEnded,
+    #[error("you do not hold this chat")]
+    NotYourChat,
+    #[error("the chat cannot be transferred to that agent")]
+    InvalidTarget,
+}
+
+impl ChatError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ChatError::ChatTaken { .. } => ErrorCode::ChatTaken,
+            ChatError::ChatEnded => ErrorCode::ChatEnded,
+            ChatError::NotYourChat => ErrorCode::NotYourChat,
+            ChatError::InvalidTarget => ErrorCode::InvalidTarget,
+        }
+    }
+}

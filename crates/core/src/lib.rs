@@ -1,0 +1,18 @@
+//! Frontdesk's functional core: the product's language and rules, with no I/O.
+//!
+//! The shell (`frontdesk` server crate) moves data in and out; everything here is
+//! plain data and pure functions, unit-tested without a database or a socket.
+
+pub mod chat;
+pub mod day;
+pub mod error;
+pub mod ids;
+pub mod link;
+pub mod model;
+pub mod protocol;
+pub mod store;
+pub mod text;
+
+pub use chat::{ChatCommand, ChatState, EndReason, Party};
+pub use error::{ChatError, ErrorCode};
+pub use ids::*;

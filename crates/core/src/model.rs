@@ -1,0 +1,328 @@
+//! The product's records: what storage keeps and what the API shows.
+
+use crate::chat::ChatState;
+use crate::ids::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: SiteId,
+    pub key: SiteKey,
+    pub name: String,
+    /// The site's base URL (`https://shop.example`): its origin may embed the widget and
+    /// relative links resolve against it.
+    pub base_url: String,
+    /// IANA time zone (`Europe/Berlin`); blocks last until the end of the day here.
+    pub timezone: String,
+    /// Extra origins allowed to use the site key, besides the base URL's origin.
+    pub allowed_origins: Vec<String>,
+    /// Where offline messages are emailed (optional).
+    pub email: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSite {
+    pub key: SiteKey,
+    pub name: String,
+    pub base_url: String,
+    pub timezone: String,
+    pub allowed_origins: Vec<String>,
+    pub email: Option<String>,
+}
+
+/// Availability an agent chooses in the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentStatus {
+    Online,
+    Away,
+}
+
+impl AgentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentStatus::Online => "online",
+            AgentStatus::Away => "away",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AgentStatus> {
+        match s {
+            "online" => Some(AgentStatus::Online),
+            "away" => Some(AgentStatus::Away),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agent {
+    pub id: AgentId,
+    pub email: String,
+    pub name: String,
+    pub is_admin: bool,
+    pub status: AgentStatus,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAgent {
+    pub email: String,
+    pub name: String,
+    pub is_admin: bool,
+    pub password_hash: String,
+    /// `None`: member of every site (present and future). `Some`: only these.
+    pub sites: Option<Vec<SiteId>>,
+}
+
+/// An agent's relation to one site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub site_id: SiteId,
+    /// Whether the agent currently monitors the site (gets its pop-ups).
+    pub monitoring: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chat {
+    pub id: ChatId,
+    pub site_id: SiteId,
+    pub visitor_id: VisitorId,
+    pub visit_id: Option<VisitId>,
+    pub visitor_name: Option<String>,
+    pub visitor_email: Option<String>,
+    #[serde(flatten)]
+    pub state: ChatState,
+    /// Bumped on every state change; the conditional update compares it.
+    pub version: i64,
+    pub last_seq: Seq,
+    pub created_at: Timestamp,
+    /// When the chat (last) entered the queue.
+    pub queued_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+    /// The page the visitor was on when they asked for the chat.
+    pub page_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChat {
+    pub site_id: SiteId,
+    pub visitor_id: VisitorId,
+    pub visit_id: Option<VisitId>,
+    pub visitor_name: Option<String>,
+    pub visitor_email: Option<String>,
+    pub page_url: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum Author {
+    Visitor,
+    Agent {
+        agent: AgentId,
+    },
+    /// Something the system noted in the transcript (e.g. "chat ended").
+    System,
+}
+
+/// What a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Text,
+    /// A Send Link: `body` is the absolute URL.
+    Link,
+    /// A note from the system (not typed by anyone).
+    Event,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Link => "link",
+            MessageKind::Event => "event",
+        }
+    }
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        match s {
+            "text" => Some(MessageKind::Text),
+            "link" => Some(MessageKind::Link),
+            "event" => Some(MessageKind::Event),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub chat_id: ChatId,
+    pub seq: Seq,
+    #[serde(flatten)]
+    pub author: Author,
+    /// Display name of the author at the time (agent name; visitor name if given).
+    pub author_name: Option<String>,
+    pub kind: MessageKind,
+    pub body: String,
+    /// The sender's own id for the message (idempotency key), if it gave one.
+    pub client_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub chat_id: ChatId,
+    pub author: Author,
+    pub author_name: Option<String>,
+    pub kind: MessageKind,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visitor {
+    pub site_id: SiteId,
+    pub id: VisitorId,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    pub country: Option<String>,
+    pub country_code: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+}
+
+impl Location {
+    pub fn unknown() -> Location {
+        Location {
+            country: None,
+            country_code: None,
+            region: None,
+            city: None,
+        }
+    }
+    /// "City, Region, Country" or "Unknown".
+    pub fn display(&self) -> String {
+        let parts: Vec<&str> = [&self.city, &self.region, &self.country]
+            .into_iter()
+            .filter_map(|p| p.as_deref())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.is_empty() {
+            "Unknown".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    pub id: VisitId,
+    pub site_id: SiteId,
+    pub visitor_id: VisitorId,
+    pub ip: String,
+    pub user_agent: String,
+    pub browser: String,
+    pub os: String,
+    pub referrer: Option<String>,
+    pub location: Location,
+    pub started_at: Timestamp,
+    pub last_seen: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVisit {
+    pub site_id: SiteId,
+    pub visitor_id: VisitorId,
+    pub ip: String,
+    pub user_agent: String,
+    pub browser: String,
+    pub os: String,
+    pub referrer: Option<String>,
+    pub location: Location,
+    pub started_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageView {
+    pub visit_id: VisitId,
+    pub url: String,
+    pub title: String,
+    pub viewed_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedResponse {
+    pub id: CannedId,
+    pub site_id: SiteId,
+    /// `None`: site-wide (managed by admins). `Some`: this agent's own.
+    pub agent_id: Option<AgentId>,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    pub id: BlockId,
+    pub site_id: SiteId,
+    pub visitor_id: VisitorId,
+    pub ip: Option<String>,
+    pub chat_id: Option<ChatId>,
+    pub blocked_by: AgentId,
+    pub created_at: Timestamp,
+    /// The end of the site's day when the block was made.
+    pub until: Timestamp,
+    pub lifted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBlock {
+    pub site_id: SiteId,
+    pub visitor_id: VisitorId,
+    pub ip: Option<String>,
+    pub chat_id: Option<ChatId>,
+    pub blocked_by: AgentId,
+    pub created_at: Timestamp,
+    pub until: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineMessage {
+    pub id: OfflineMessageId,
+    pub site_id: SiteId,
+    pub visitor_id: Option<VisitorId>,
+    pub name: String,
+    pub email: String,
+    pub body: String,
+    pub page_url: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOfflineMessage {
+    pub site_id: SiteId,
+    pub visitor_id: Option<VisitorId>,
+    pub name: String,
+    pub email: String,
+    pub body: String,
+    pub page_url: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// An agent's signed-in session (the cookie holds a random token; storage keeps its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub agent_id: AgentId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}

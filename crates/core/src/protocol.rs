@@ -1,0 +1,444 @@
+//! The WebSocket protocol: every frame a client may send and every frame the server sends.
+//! JSON text frames, one object each, discriminated by `type`. See `docs/protocol.md`.
+
+use crate::error::ErrorCode;
+use crate::ids::*;
+use crate::model::{AgentStatus, Location, MessageKind, PageView};
+use serde::{Deserialize, Serialize};
+
+/// A page the visitor is on (reported by the widget).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PageInfo {
+    pub url: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub referrer: Option<String>,
+}
+
+// ───────────────────────────── visitor socket ─────────────────────────────
+
+/// Frames a visitor's widget sends on `/ws/visitor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum VisitorFrame {
+    /// First frame: who I am (token from an earlier `welcome`, if any), where I am, and the
+    /// last message sequence I saw in my open chat (for replay).
+    Hello {
+        #[serde(default)]
+        token: Option<String>,
+        page: PageInfo,
+        #[serde(default)]
+        last_seq: Option<Seq>,
+    },
+    /// Navigated to another page without reloading (single-page sites).
+    PageView {
+        page: PageInfo,
+    },
+    /// Ask for a chat (click-to-chat or accepting an invitation).
+    ChatRequest {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        email: Option<String>,
+    },
+    /// Send a message in my open chat. `client_id` makes a resend idempotent.
+    Message {
+        client_id: String,
+        body: String,
+    },
+    Typing {
+        typing: bool,
+    },
+    /// End my chat.
+    ChatEnd {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    /// Dismiss an agent's invitation.
+    InvitationDismiss {},
+    /// Leave a message while no agent is On-Line (the "Leave a message" form).
+    OfflineMessage {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        #[serde(default)]
+        name: String,
+        email: String,
+        body: String,
+    },
+    Ping {},
+}
+
+/// Frames the server sends to a visitor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ToVisitor {
+    /// Answer to `hello`: the (possibly new) token to keep, whether an agent is On-Line,
+    /// and the open chat if there is one (its missed messages follow as `message` frames).
+    #[serde(rename = "welcome")]
+    Welcome {
+        visitor_id: VisitorId,
+        token: String,
+        online: bool,
+        chat: Option<VisitorChatView>,
+        /// Server instance id: changes when the server restarts.
+        epoch: String,
+    },
+    /// Whether any agent is On-Line for the site now.
+    #[serde(rename = "availability")]
+    Availability { online: bool },
+    /// The chat waits for an agent; `position` is 1 for the head of the queue.
+    #[serde(rename = "chat.queued")]
+    ChatQueued { chat_id: ChatId, position: u32 },
+    /// An agent answered.
+    #[serde(rename = "chat.accepted")]
+    ChatAccepted { chat_id: ChatId, agent_name: String },
+    #[serde(rename = "message")]
+    Message(VisitorMessageView),
+    #[serde(rename = "typing")]
+    Typing { chat_id: ChatId, typing: bool },
+    /// The agent sent a link: open it in a new tab (it is also in the chat as a message).
+    #[serde(rename = "open_url")]
+    OpenUrl { chat_id: ChatId, url: String },
+    #[serde(rename = "chat.ended")]
+    ChatEnded { chat_id: ChatId },
+    /// An agent invites the visitor to chat.
+    #[serde(rename = "invitation")]
+    Invitation {
+        agent_name: String,
+        greeting: String,
+    },
+    #[serde(rename = "ack")]
+    Ack {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        chat_id: Option<ChatId>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seq: Option<Seq>,
+    },
+    #[serde(rename = "error")]
+    Error(ErrorFrame),
+    #[serde(rename = "pong")]
+    Pong {},
+}
+
+/// A chat as the visitor sees it: never which agent holds it, only a display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorChatView {
+    pub chat_id: ChatId,
+    /// "pending" or "active".
+    pub state: String,
+    pub agent_name: Option<String>,
+    pub position: Option<u32>,
+    pub last_seq: Seq,
+}
+
+/// A message as the visitor sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorMessageView {
+    pub chat_id: ChatId,
+    pub seq: Seq,
+    /// "visitor", "agent" or "system".
+    pub from: String,
+    pub kind: MessageKind,
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// An error answer, on either socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorFrame {
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<ChatId>,
+}
+
+// ────────────────────────────── agent socket ──────────────────────────────
+
+/// Frames the console sends on `/ws/agent`. Every frame may carry `ref`, echoed in the
+/// `ack` or `error` that answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AgentFrame {
+    /// Set my status.
+    Status {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        status: AgentStatus,
+    },
+    /// Monitor a site (get its pop-ups) or stop.
+    Monitor {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        site_id: SiteId,
+        monitoring: bool,
+    },
+    /// Open a chat window / catch up: the server answers `chat.history` with the chat and its
+    /// messages after `after`.
+    Sync {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+        #[serde(default)]
+        after: Seq,
+    },
+    /// Take a waiting chat ("Start Chatting").
+    Accept {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+    },
+    Message {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+        client_id: String,
+        body: String,
+    },
+    /// Send Link: an absolute http(s) URL or one relative to the site's base URL.
+    Link {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+        client_id: String,
+        url: String,
+    },
+    Typing {
+        chat_id: ChatId,
+        typing: bool,
+    },
+    Transfer {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+        to: AgentId,
+    },
+    /// Close the window without ending: the chat goes back to the queue.
+    Close {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+    },
+    End {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+    },
+    Block {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+    },
+    /// Invite a visitor who is on the site to chat.
+    Invite {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        site_id: SiteId,
+        visitor_id: VisitorId,
+        greeting: String,
+    },
+    Ping {},
+}
+
+impl AgentFrame {
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            AgentFrame::Status { reference, .. }
+            | AgentFrame::Monitor { reference, .. }
+            | AgentFrame::Sync { reference, .. }
+            | AgentFrame::Accept { reference, .. }
+            | AgentFrame::Message { reference, .. }
+            | AgentFrame::Link { reference, .. }
+            | AgentFrame::Transfer { reference, .. }
+            | AgentFrame::Close { reference, .. }
+            | AgentFrame::End { reference, .. }
+            | AgentFrame::Block { reference, .. }
+            | AgentFrame::Invite { reference, .. } => reference.as_deref(),
+            AgentFrame::Typing { .. } | AgentFrame::Ping {} => None,
+        }
+    }
+}
+
+/// A chat as agents see it in lists and pop-ups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSummary {
+    pub chat_id: ChatId,
+    pub site_id: SiteId,
+    pub site_name: String,
+    pub visitor_id: VisitorId,
+    pub visitor_name: String,
+    /// "pending", "active" or "ended".
+    pub state: String,
+    pub agent_id: Option<AgentId>,
+    pub agent_name: Option<String>,
+    pub page_url: Option<String>,
+    pub created_at: Timestamp,
+    pub queued_at: Timestamp,
+    pub last_seq: Seq,
+}
+
+/// A message as agents see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentMessageView {
+    pub chat_id: ChatId,
+    pub seq: Seq,
+    /// "visitor", "agent" or "system".
+    pub from: String,
+    pub agent_id: Option<AgentId>,
+    pub author_name: Option<String>,
+    pub kind: MessageKind,
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// Another agent, as the console's Transfer list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresence {
+    pub agent_id: AgentId,
+    pub name: String,
+    pub status: AgentStatus,
+    /// Has at least one connection (or is within the grace period).
+    pub connected: bool,
+    /// Sites this agent monitors.
+    pub monitoring: Vec<SiteId>,
+}
+
+/// A visitor currently on a site (the "Visitors on Site" list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorOnSite {
+    pub site_id: SiteId,
+    pub visitor_id: VisitorId,
+    pub name: Option<String>,
+    pub visit_id: VisitId,
+    pub page: PageInfo,
+    pub browser: String,
+    pub os: String,
+    pub location: Location,
+    pub location_text: String,
+    pub started_at: Timestamp,
+    pub chat_id: Option<ChatId>,
+}
+
+/// Frames the server sends to an agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ToAgent {
+    /// First frame after connecting: everything the console shows.
+    #[serde(rename = "snapshot")]
+    Snapshot {
+        agent_id: AgentId,
+        name: String,
+        is_admin: bool,
+        status: AgentStatus,
+        sites: Vec<SiteMembershipView>,
+        chats: Vec<ChatSummary>,
+        agents: Vec<AgentPresence>,
+        visitors: Vec<VisitorOnSite>,
+        epoch: String,
+    },
+    #[serde(rename = "chat.requested")]
+    ChatRequested { chat: ChatSummary },
+    #[serde(rename = "chat.taken")]
+    ChatTaken {
+        chat_id: ChatId,
+        agent_id: AgentId,
+        agent_name: String,
+    },
+    /// The chat was handed to you; its history follows in `chat.history`.
+    #[serde(rename = "chat.transferred")]
+    ChatTransferred {
+        chat: ChatSummary,
+        from_agent_id: AgentId,
+        from_agent_name: String,
+    },
+    /// The chat is no longer yours (you transferred it, or it was requeued).
+    #[serde(rename = "chat.released")]
+    ChatReleased { chat_id: ChatId },
+    #[serde(rename = "chat.history")]
+    ChatHistory {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        chat: ChatSummary,
+        messages: Vec<AgentMessageView>,
+        /// More messages follow in another `chat.history` (sync again from the last seq).
+        more: bool,
+    },
+    #[serde(rename = "message")]
+    Message(AgentMessageView),
+    #[serde(rename = "typing")]
+    Typing { chat_id: ChatId, typing: bool },
+    #[serde(rename = "chat.ended")]
+    ChatEnded {
+        chat_id: ChatId,
+        /// "visitor", "agent" or "blocked".
+        reason: String,
+    },
+    #[serde(rename = "agent.presence")]
+    AgentPresence(AgentPresence),
+    #[serde(rename = "visitor.update")]
+    VisitorUpdate(VisitorOnSite),
+    #[serde(rename = "visitor.left")]
+    VisitorLeft {
+        site_id: SiteId,
+        visitor_id: VisitorId,
+    },
+    #[serde(rename = "offline_message")]
+    OfflineMessage {
+        site_id: SiteId,
+        id: OfflineMessageId,
+        name: String,
+        email: String,
+        body: String,
+        created_at: Timestamp,
+    },
+    #[serde(rename = "ack")]
+    Ack {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        chat_id: Option<ChatId>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seq: Option<Seq>,
+    },
+    #[serde(rename = "error")]
+    Error(ErrorFrame),
+    #[serde(rename = "pong")]
+    Pong {},
+    /// The session ended (signed out, password changed, removed): the socket closes.
+    #[serde(rename = "session.ended")]
+    SessionEnded {},
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteMembershipView {
+    pub site_id: SiteId,
+    pub name: String,
+    pub base_url: String,
+    pub monitoring: bool,
+}
+
+/// Visit detail as agents read it over REST.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitDetail {
+    pub visit_id: VisitId,
+    pub ip: String,
+    pub user_agent: String,
+    pub browser: String,
+    pub os: String,
+    pub referrer: Option<String>,
+    pub location: Location,
+    pub location_text: String,
+    pub started_at: Timestamp,
+    pub last_seen: Timestamp,
+    pub pages: Vec<PageView>,
+}

@@ -1,0 +1,210 @@
+//! What the shell needs from storage, in the product's words. Two implementations:
+//! embedded SQLite (`frontdesk-store-sqlite`) and PostgreSQL (cluster mode).
+//!
+//! Rules every implementation keeps:
+//! - a write returns only after it is durably committed;
+//! - [`ChatStore::update_chat_state`] is a conditional update on `version` (compare-and-set),
+//!   so that "first to respond takes the chat" is decided by the database;
+//! - [`ChatStore::append_message`] numbers messages per chat with no gaps, and a second append
+//!   with the same `client_id` in the same chat returns the stored message instead of a new one.
+
+use crate::chat::ChatState;
+use crate::ids::*;
+use crate::model::*;
+use async_trait::async_trait;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The outcome of appending a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub message: Message,
+    /// True when a message with the same `client_id` was already stored (nothing new written).
+    pub duplicate: bool,
+}
+
+#[async_trait]
+pub trait SiteStore: Send + Sync {
+    async fn create_site(&self, site: NewSite, now: Timestamp) -> StoreResult<Site>;
+    async fn list_sites(&self) -> StoreResult<Vec<Site>>;
+    async fn site(&self, id: SiteId) -> StoreResult<Site>;
+    async fn site_by_key(&self, key: &SiteKey) -> StoreResult<Site>;
+    async fn update_site(&self, site: &Site) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait AgentStore: Send + Sync {
+    async fn create_agent(&self, agent: NewAgent, now: Timestamp) -> StoreResult<Agent>;
+    async fn list_agents(&self) -> StoreResult<Vec<Agent>>;
+    async fn agent(&self, id: AgentId) -> StoreResult<Agent>;
+    /// The agent and their password hash, by email (case-insensitive).
+    async fn agent_by_email(&self, email: &str) -> StoreResult<(Agent, String)>;
+    async fn set_password(&self, id: AgentId, password_hash: &str) -> StoreResult<()>;
+    async fn set_admin(&self, id: AgentId, is_admin: bool) -> StoreResult<()>;
+    async fn set_name(&self, id: AgentId, name: &str) -> StoreResult<()>;
+    async fn set_status(&self, id: AgentId, status: AgentStatus) -> StoreResult<()>;
+    /// The sites the agent belongs to, with whether they monitor each.
+    async fn memberships(&self, id: AgentId) -> StoreResult<Vec<Membership>>;
+    /// `None`: every site. `Some`: exactly these (monitoring kept where it was set).
+    async fn set_sites(&self, id: AgentId, sites: Option<Vec<SiteId>>) -> StoreResult<()>;
+    async fn set_monitoring(&self, id: AgentId, site: SiteId, monitoring: bool) -> StoreResult<()>;
+    async fn delete_agent(&self, id: AgentId) -> StoreResult<()>;
+
+    async fn create_session(&self, session: Session) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Session>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    async fn delete_sessions_of(&self, agent: AgentId) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait VisitorStore: Send + Sync {
+    /// Create the visitor if new; update `last_seen`. Returns the visitor.
+    async fn touch_visitor(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        now: Timestamp,
+    ) -> StoreResult<Visitor>;
+    async fn visitor(&self, site: SiteId, visitor: &VisitorId) -> StoreResult<Visitor>;
+    async fn set_visitor_identity(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        name: Option<&str>,
+        email: Option<&str>,
+    ) -> StoreResult<()>;
+    /// The visitor's latest visit, if any.
+    async fn latest_visit(&self, site: SiteId, visitor: &VisitorId) -> StoreResult<Option<Visit>>;
+    async fn create_visit(&self, visit: NewVisit) -> StoreResult<Visit>;
+    async fn touch_visit(&self, visit: VisitId, now: Timestamp) -> StoreResult<()>;
+    async fn visit(&self, visit: VisitId) -> StoreResult<Visit>;
+    async fn add_page_view(&self, view: PageView) -> StoreResult<()>;
+    async fn page_views(&self, visit: VisitId) -> StoreResult<Vec<PageView>>;
+    /// The visitor's visits, newest first, at most `limit`.
+    async fn visits_of(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        limit: u32,
+    ) -> StoreResult<Vec<Visit>>;
+}
+
+#[async_trait]
+pub trait ChatStore: Send + Sync {
+    /// Insert a new pending chat.
+    async fn create_chat(&self, chat: NewChat) -> StoreResult<Chat>;
+    async fn chat(&self, id: ChatId) -> StoreResult<Chat>;
+    /// Compare-and-set: write `state` only if the chat's version is still `expected_version`.
+    /// Returns the updated chat, or `Ok(None)` when the version moved on (someone else won).
+    async fn update_chat_state(
+        &self,
+        id: ChatId,
+        expected_version: i64,
+        state: ChatState,
+        now: Timestamp,
+    ) -> StoreResult<Option<Chat>>;
+    /// Open (pending or active) chats of these sites, oldest first.
+    async fn open_chats(&self, sites: &[SiteId]) -> StoreResult<Vec<Chat>>;
+    /// Active chats held by this agent.
+    async fn chats_of_agent(&self, agent: AgentId) -> StoreResult<Vec<Chat>>;
+    /// The visitor's open chat on the site, if any.
+    async fn open_chat_of_visitor(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+    ) -> StoreResult<Option<Chat>>;
+    /// The visitor's chats, newest first, at most `limit`.
+    async fn chats_of_visitor(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        limit: u32,
+    ) -> StoreResult<Vec<Chat>>;
+    async fn append_message(&self, message: NewMessage) -> StoreResult<Appended>;
+    /// Messages with `seq > after`, in order, at most `limit`.
+    async fn messages_after(
+        &self,
+        chat: ChatId,
+        after: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+}
+
+#[async_trait]
+pub trait CannedStore: Send + Sync {
+    /// The site-wide responses of `site` plus `agent`'s own for that site.
+    async fn canned_for(&self, site: SiteId, agent: AgentId) -> StoreResult<Vec<CannedResponse>>;
+    async fn canned(&self, id: CannedId) -> StoreResult<CannedResponse>;
+    async fn create_canned(
+        &self,
+        site: SiteId,
+        agent: Option<AgentId>,
+        title: &str,
+        body: &str,
+    ) -> StoreResult<CannedResponse>;
+    async fn update_canned(&self, id: CannedId, title: &str, body: &str) -> StoreResult<()>;
+    async fn delete_canned(&self, id: CannedId) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait BlockStore: Send + Sync {
+    async fn create_block(&self, block: NewBlock) -> StoreResult<Block>;
+    /// A block in force at `now` for this visitor id or IP on the site.
+    async fn active_block(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        ip: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<Option<Block>>;
+    async fn blocks_of_site(&self, site: SiteId, now: Timestamp) -> StoreResult<Vec<Block>>;
+    async fn block(&self, id: BlockId) -> StoreResult<Block>;
+    async fn lift_block(&self, id: BlockId) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait OfflineStore: Send + Sync {
+    async fn create_offline_message(&self, msg: NewOfflineMessage) -> StoreResult<OfflineMessage>;
+    async fn offline_messages(&self, site: SiteId, limit: u32) -> StoreResult<Vec<OfflineMessage>>;
+}
+
+#[async_trait]
+pub trait SettingStore: Send + Sync {
+    /// A server-wide secret (e.g. the visitor-token key), created with `init` if absent.
+    async fn secret(&self, name: &str, init: Vec<u8>) -> StoreResult<Vec<u8>>;
+}
+
+/// Everything storage offers. Implemented by the SQLite and PostgreSQL stores.
+pub trait Store:
+    SiteStore
+    + AgentStore
+    + VisitorStore
+    + ChatStore
+    + CannedStore
+    + BlockStore
+    + OfflineStore
+    + SettingStore
+{
+}
+
+impl<T> Store for T where
+    T: SiteStore
+        + AgentStore
+        + VisitorStore
+        + ChatStore
+        + CannedStore
+        + BlockStore
+        + OfflineStore
+        + SettingStore
+{
+}

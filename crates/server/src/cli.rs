@@ -1,0 +1,204 @@
+//! The command line: `serve`, `site add|list`, `agent add|list|passwd`. Every flag can also
+//! come from the environment (`FRONTDESK_*`) or the TOML file given by `--config`.
+
+use crate::config::{Settings, SmtpSettings};
+use clap::{Args, Parser, Subcommand};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "frontdesk", version, about = "Self-hosted live chat for websites, in one binary.")]
+pub struct Cli {
+    /// TOML settings file (keys as in docs/configuration.md); flags and environment override it.
+    #[arg(long, global = true, env = "FRONTDESK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory holding the SQLite database (frontdesk.db). Default: ./data
+    #[arg(long, global = true, env = "FRONTDESK_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The URL people use to reach this server, e.g. https://chat.example.com (used in the
+    /// embed snippet and as the console's only allowed origin).
+    #[arg(long, global = true, env = "FRONTDESK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Manage sites (customer websites).
+    #[command(subcommand)]
+    Site(SiteCommand),
+    /// Manage agents (people who answer chats).
+    #[command(subcommand)]
+    Agent(AgentCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Default: 127.0.0.1:8080
+    #[arg(long, env = "FRONTDESK_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Create a demo site and agent if the database is empty, and serve the demo page at /demo.
+    #[arg(long, env = "FRONTDESK_DEMO")]
+    pub demo: bool,
+    /// MaxMind-format GeoIP database (GeoLite2-City.mmdb or compatible). Without one,
+    /// locations read "Unknown".
+    #[arg(long, env = "FRONTDESK_GEOIP_DB")]
+    pub geoip_db: Option<PathBuf>,
+    /// A reverse proxy whose X-Forwarded-For is believed (repeatable).
+    #[arg(long = "trusted-proxy", env = "FRONTDESK_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Longest chat message, in characters. Default: 4000
+    #[arg(long, env = "FRONTDESK_MESSAGE_MAX_CHARS")]
+    pub message_max_chars: Option<usize>,
+    /// Seconds an agent's connections may all be gone before their chats return to the queue.
+    /// Default: 30
+    #[arg(long, env = "FRONTDESK_REQUEUE_GRACE_SECS")]
+    pub requeue_grace_secs: Option<u64>,
+    /// Minutes without activity that end a visit. Default: 30
+    #[arg(long, env = "FRONTDESK_VISIT_TIMEOUT_MINS")]
+    pub visit_timeout_mins: Option<u64>,
+    /// WebSocket heartbeat interval in seconds (a peer silent for two is dropped). Default: 25
+    #[arg(long, env = "FRONTDESK_HEARTBEAT_SECS")]
+    pub heartbeat_secs: Option<u64>,
+    /// SMTP server for emailing transcripts and offline messages.
+    #[arg(long, env = "FRONTDESK_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port. Default: 25
+    #[arg(long, env = "FRONTDESK_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// From: address of emails. Default: frontdesk@localhost
+    #[arg(long, env = "FRONTDESK_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// none, starttls or tls. Default: none
+    #[arg(long, env = "FRONTDESK_SMTP_SECURITY")]
+    pub smtp_security: Option<String>,
+    /// SMTP user name (the password comes from FRONTDESK_SMTP_PASSWORD only).
+    #[arg(long, env = "FRONTDESK_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Register a site; prints its key and the embed snippet.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// The site's base URL (its origin may embed the widget; relative links resolve here).
+        #[arg(long)]
+        url: String,
+        /// IANA time zone; blocks last until the end of the day here. Default: UTC
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        /// Where offline messages are emailed.
+        #[arg(long)]
+        email: Option<String>,
+        /// Another origin allowed to use the site key (repeatable).
+        #[arg(long = "allow-origin")]
+        allow_origins: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List sites.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Create an agent; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin: bool,
+        /// Restrict the agent to this site (repeatable); default: every site.
+        #[arg(long = "site")]
+        sites: Vec<String>,
+        /// Read the password from standard input (required: passwords never go in arguments).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List agents.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set an agent's password (read from standard input); ends their sessions.
+    Passwd {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// A new random site key: 20 lowercase letters and digits.
+pub fn new_site_key() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Settings from defaults, the TOML file, then flags/environment.
+pub fn settings(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Settings, String> {
+    let mut s = match &cli.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Settings::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => Settings::default(),
+    };
+    if let Some(d) = &cli.data_dir {
+        s.data_dir = d.clone();
+    }
+    if let Some(u) = &cli.public_url {
+        s.public_url = Some(u.clone());
+    }
+    if let Some(a) = serve {
+        if let Some(l) = a.listen {
+            s.listen = l;
+        }
+        s.demo |= a.demo;
+        if a.geoip_db.is_some() {
+            s.geoip_db = a.geoip_db.clone();
+        }
+        if !a.trusted_proxies.is_empty() {
+            s.trusted_proxies = a.trusted_proxies.clone();
+        }
+        if let Some(v) = a.message_max_chars {
+            s.message_max_chars = v;
+        }
+        if let Some(v) = a.requeue_grace_secs {
+            s.requeue_grace_secs = v;
+        }
+        if let Some(v) = a.visit_timeout_mins {
+            s.visit_timeout_secs = v * 60;
+        }
+        if let Some(v) = a.heartbeat_secs {
+            s.heartbeat_secs = v;
+        }
+        if let Some(host) = &a.smtp_host {
+            s.smtp = Some(SmtpSettings {
+                host: host.clone(),
+                port: a.smtp_port.unwrap_or(25),
+                from: a.smtp_from.clone().unwrap_or_else(|| "frontdesk@localhost".into()),
+                username: a.smtp_username.clone(),
+                password: std::env::var("FRONTDESK_SMTP_PASSWORD").ok(),
+                security: a.smtp_security.clone().unwrap_or_else(|| "none".into()),
+            });
+        }
+    }
+    Ok(s)
+}

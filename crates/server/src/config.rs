@@ -1,0 +1,155 @@
+//! Settings: defaults in code, then an optional TOML file, then environment and flags
+//! (clap reads `FRONTDESK_*` variables for every flag). See `docs/configuration.md`.
+
+use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+/// Everything `frontdesk serve` can be told. Field names are the TOML keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// Where the SQLite database (`frontdesk.db`) lives.
+    pub data_dir: PathBuf,
+    /// The URL people use to reach this server (`https://chat.example.com`). Used in the embed
+    /// snippet, in links in emails, and as the only Origin allowed for the console. When unset,
+    /// `http://<listen>` is used.
+    pub public_url: Option<String>,
+    /// Create a demo site and agent when the database is empty, and serve `/demo`.
+    pub demo: bool,
+    /// Longest message, in characters.
+    pub message_max_chars: usize,
+    /// How long an agent's connections may all be gone before their chats return to the queue.
+    pub requeue_grace_secs: u64,
+    /// A visit ends after this long without activity.
+    pub visit_timeout_secs: u64,
+    /// Server → client ping interval on WebSockets; a peer silent for two intervals is dropped.
+    pub heartbeat_secs: u64,
+    /// Largest WebSocket frame accepted, in bytes (refused before it is read whole).
+    pub max_frame_bytes: usize,
+    /// Outbound frames queued per connection before a slow reader is cut off.
+    pub outbound_queue: usize,
+    /// MaxMind-format GeoIP database (`GeoLite2-City.mmdb` or DB-IP Lite); none: "Unknown".
+    pub geoip_db: Option<PathBuf>,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Session lifetime.
+    pub session_hours: u64,
+    pub smtp: Option<SmtpSettings>,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// `From:` address of emails Frontdesk sends.
+    pub from: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// `none` (plain, for a local relay), `starttls` or `tls`.
+    #[serde(default = "default_smtp_security")]
+    pub security: String,
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+fn default_smtp_security() -> String {
+    "none".to_string()
+}
+
+/// Rate limits: `per_minute` events, with bursts up to `burst`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+/// Every abuse limit, configurable (`[limits]` in the TOML file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Messages per visitor connection.
+    pub visitor_messages: Rate,
+    /// Chat requests per visitor connection.
+    pub chat_requests: Rate,
+    /// Typing events per connection.
+    pub typing: Rate,
+    /// Page views per visitor connection.
+    pub page_views: Rate,
+    /// Offline messages per visitor connection.
+    pub offline_messages: Rate,
+    /// Frames of any kind per agent connection.
+    pub agent_frames: Rate,
+    /// Sign-in attempts per IP address.
+    pub login_per_ip: Rate,
+    /// Sign-in attempts per account.
+    pub login_per_account: Rate,
+    /// Visitor WebSocket connections per IP address.
+    pub visitor_sockets_per_ip: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            visitor_messages: Rate { per_minute: 60, burst: 20 },
+            chat_requests: Rate { per_minute: 6, burst: 3 },
+            typing: Rate { per_minute: 120, burst: 30 },
+            page_views: Rate { per_minute: 60, burst: 20 },
+            offline_messages: Rate { per_minute: 3, burst: 2 },
+            agent_frames: Rate { per_minute: 1200, burst: 200 },
+            login_per_ip: Rate { per_minute: 10, burst: 10 },
+            login_per_account: Rate { per_minute: 5, burst: 5 },
+            visitor_sockets_per_ip: 50,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            public_url: None,
+            demo: false,
+            message_max_chars: 4000,
+            requeue_grace_secs: 30,
+            visit_timeout_secs: 30 * 60,
+            heartbeat_secs: 25,
+            max_frame_bytes: 64 * 1024,
+            outbound_queue: 1024,
+            geoip_db: None,
+            trusted_proxies: Vec::new(),
+            session_hours: 12,
+            smtp: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads a TOML file over the defaults.
+    pub fn from_toml(text: &str) -> Result<Settings, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("frontdesk.db")
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn public_base(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{bound}"),
+        }
+    }
+}

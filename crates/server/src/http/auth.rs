@@ -1,0 +1,302 @@
+//! Signing in and out, the session cookie, and the `AuthAgent` extractor.
+
+use crate::error::{AppError, AppResult};
+use crate::realtime::bus::BusEvent;
+use crate::security::{hash_password, random_token, token_hash, verify_password};
+use crate::state::App;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use dashmap::DashMap;
+use frontdesk_core::ErrorCode;
+use frontdesk_core::model::{Agent, Session};
+use governor::DefaultDirectRateLimiter;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+
+pub const COOKIE: &str = "fd_session";
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/logout", post(logout))
+        .route("/api/me", get(me))
+        .route("/api/me/password", post(change_password))
+}
+
+/// Sign-in throttles: per IP address and per account.
+#[derive(Default)]
+pub struct LoginLimiter {
+    per_ip: DashMap<std::net::IpAddr, DefaultDirectRateLimiter>,
+    per_account: DashMap<String, DefaultDirectRateLimiter>,
+}
+
+impl LoginLimiter {
+    fn allow(&self, app: &App, ip: std::net::IpAddr, email: &str) -> bool {
+        let limits = &app.settings.limits;
+        let ip_ok = self
+            .per_ip
+            .entry(ip)
+            .or_insert_with(|| crate::realtime::limit::limiter(limits.login_per_ip))
+            .check()
+            .is_ok();
+        let account_ok = self
+            .per_account
+            .entry(email.to_lowercase())
+            .or_insert_with(|| crate::realtime::limit::limiter(limits.login_per_account))
+            .check()
+            .is_ok();
+        ip_ok && account_ok
+    }
+}
+
+/// The signed-in agent of a request (from the session cookie).
+#[derive(Clone)]
+pub struct AuthAgent {
+    pub agent: Agent,
+    pub session_hash: String,
+}
+
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+impl FromRequestParts<App> for AuthAgent {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let token = session_cookie(&parts.headers).ok_or_else(AppError::unauthorized)?;
+        let hash = token_hash(&token);
+        let session = app
+            .store
+            .session(&hash, app.now())
+            .await
+            .map_err(|_| AppError::unauthorized())?;
+        let agent = app
+            .store
+            .agent(session.agent_id)
+            .await
+            .map_err(|_| AppError::unauthorized())?;
+        Ok(AuthAgent {
+            agent,
+            session_hash: hash,
+        })
+    }
+}
+
+/// An admin; anyone else gets 403.
+pub struct AdminAgent(pub AuthAgent);
+
+impl FromRequestParts<App> for AdminAgent {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let a = AuthAgent::from_request_parts(parts, app).await?;
+        if a.agent.is_admin {
+            Ok(AdminAgent(a))
+        } else {
+            Err(AppError::forbidden())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Serialize)]
+pub struct AgentBody {
+    pub agent_id: i64,
+    pub name: String,
+    pub email: String,
+    pub is_admin: bool,
+}
+
+fn cookie_header(app: &App, value: &str, max_age: i64) -> Option<HeaderValue> {
+    let secure = if app.public_base.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .ok()
+}
+
+async fn login(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Json(body): Json<LoginBody>,
+) -> AppResult<Response> {
+    let ip = crate::tracking::ip::client_ip(peer.ip(), &headers, &app.settings.trusted_proxies);
+    if !app.login_limits.allow(&app, ip, &body.email) {
+        return Err(AppError::new(
+            ErrorCode::RateLimited,
+            "Too many sign-in attempts; wait a minute.",
+        ));
+    }
+    let found = app.store.agent_by_email(body.email.trim()).await.ok();
+    let hash = found
+        .as_ref()
+        .map(|(_, h)| h.clone())
+        .unwrap_or_else(|| app.dummy_hash.clone());
+    let password = body.password.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let Some((agent, _)) = found.filter(|_| ok) else {
+        return Err(AppError::new(
+            ErrorCode::BadCredentials,
+            "Wrong email or password.",
+        ));
+    };
+    // A new session id at every sign-in.
+    let token = random_token();
+    let now = app.now();
+    app.store
+        .create_session(Session {
+            token_hash: token_hash(&token),
+            agent_id: agent.id,
+            created_at: now,
+            expires_at: now.plus_millis(app.settings.session_hours as i64 * 3_600_000),
+        })
+        .await?;
+    let mut resp = Json(AgentBody {
+        agent_id: agent.id.0,
+        name: agent.name.clone(),
+        email: agent.email.clone(),
+        is_admin: agent.is_admin,
+    })
+    .into_response();
+    if let Some(c) = cookie_header(&app, &token, app.settings.session_hours as i64 * 3600) {
+        resp.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(resp)
+}
+
+async fn logout(State(app): State<App>, auth: AuthAgent) -> AppResult<Response> {
+    app.store.delete_session(&auth.session_hash).await?;
+    app.bus
+        .publish(BusEvent::EndSessions {
+            agent: auth.agent.id,
+            session: Some(auth.session_hash.clone()),
+            except: None,
+        })
+        .await;
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    if let Some(c) = cookie_header(&app, "", 0) {
+        resp.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(resp)
+}
+
+#[derive(Serialize)]
+struct MeBody {
+    agent_id: i64,
+    name: String,
+    email: String,
+    is_admin: bool,
+    status: frontdesk_core::model::AgentStatus,
+    sites: Vec<frontdesk_core::protocol::SiteMembershipView>,
+}
+
+async fn me(State(app): State<App>, auth: AuthAgent) -> AppResult<Json<MeBody>> {
+    let memberships = app.store.memberships(auth.agent.id).await?;
+    let mut sites = Vec::new();
+    for m in memberships {
+        let s = app.store.site(m.site_id).await?;
+        sites.push(frontdesk_core::protocol::SiteMembershipView {
+            site_id: s.id,
+            name: s.name,
+            base_url: s.base_url,
+            monitoring: m.monitoring,
+        });
+    }
+    Ok(Json(MeBody {
+        agent_id: auth.agent.id.0,
+        name: auth.agent.name,
+        email: auth.agent.email,
+        is_admin: auth.agent.is_admin,
+        status: auth.agent.status,
+        sites,
+    }))
+}
+
+#[derive(Deserialize)]
+struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// Minimum password length for agents.
+pub const MIN_PASSWORD: usize = 8;
+
+pub async fn hash_new_password(password: String) -> AppResult<String> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::bad_request(format!(
+            "A password needs at least {MIN_PASSWORD} characters."
+        )));
+    }
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?
+        .map_err(AppError::internal)
+}
+
+async fn change_password(
+    State(app): State<App>,
+    auth: AuthAgent,
+    Json(body): Json<PasswordBody>,
+) -> AppResult<StatusCode> {
+    let (_, hash) = app.store.agent_by_email(&auth.agent.email).await?;
+    let current = body.current_password;
+    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        return Err(AppError::new(ErrorCode::BadCredentials, "The current password is wrong."));
+    }
+    let new_hash = hash_new_password(body.new_password).await?;
+    app.store.set_password(auth.agent.id, &new_hash).await?;
+    end_other_sessions(&app, auth.agent.id, Some(auth.session_hash.clone())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends every session of the agent except `keep` (and closes their sockets at once).
+pub async fn end_other_sessions(app: &App, agent: frontdesk_core::AgentId, keep: Option<String>) -> AppResult<()> {
+    app.store.delete_sessions_of(agent).await?;
+    if let Some(keep) = &keep {
+        // Re-create the kept session: delete_sessions_of removed it too.
+        let now = app.now();
+        app.store
+            .create_session(Session {
+                token_hash: keep.clone(),
+                agent_id: agent,
+                created_at: now,
+                expires_at: now.plus_millis(app.settings.session_hours as i64 * 3_600_000),
+            })
+            .await?;
+    }
+    app.bus
+        .publish(BusEvent::EndSessions {
+            agent,
+            session: None,
+            except: keep,
+        })
+        .await;
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! REST: canned.
+
+use crate::state::App;
+use axum::Router;
+
+pub fn router() -> Router<App> {
+    Router::new()
+}

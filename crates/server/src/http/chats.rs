@@ -1,0 +1,8 @@
+//! REST: chats.
+
+use crate::state::App;
+use axum::Router;
+
+pub fn router() -> Router<App> {
+    Router::new()
+}

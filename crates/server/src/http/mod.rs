@@ -1,0 +1,49 @@
+//! HTTP: one module per resource, each with its own `router()`, merged here.
+
+pub mod admin;
+pub mod assets;
+pub mod auth;
+pub mod canned;
+pub mod chats;
+pub mod csrf;
+pub mod health;
+pub mod offline;
+pub mod openapi;
+pub mod visitors;
+
+use crate::realtime::{agent_ws, visitor_ws};
+use crate::state::App;
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware;
+use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The whole application.
+pub fn router(app: App) -> Router {
+    let api = Router::new()
+        .merge(auth::router())
+        .merge(chats::router())
+        .merge(visitors::router())
+        .merge(canned::router())
+        .merge(offline::router())
+        .merge(admin::router())
+        .route_layer(middleware::from_fn_with_state(app.clone(), csrf::require_same_origin));
+    Router::new()
+        .merge(api)
+        .merge(openapi::router())
+        .merge(health::router())
+        .merge(assets::router())
+        .route("/ws/visitor", get(visitor_ws::handler))
+        .route("/ws/agent", get(agent_ws::handler))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(app)
+}

@@ -1,0 +1,76 @@
+//! Prometheus metrics, one registry per running app (two nodes in one process stay apart).
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Arc<Registry>,
+    pub chats_requested: Counter,
+    pub chats_accepted: Counter,
+    pub chats_requeued: Counter,
+    pub chats_ended: Counter,
+    pub messages: Counter,
+    pub page_views: Counter,
+    pub visitor_connections: Gauge,
+    pub agent_connections: Gauge,
+    pub slow_consumers: Counter,
+    pub errors: Counter,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut r = Registry::with_prefix("frontdesk");
+        let m = |r: &mut Registry, name: &str, help: &str| {
+            let c = Counter::default();
+            r.register(name, help, c.clone());
+            c
+        };
+        let g = |r: &mut Registry, name: &str, help: &str| {
+            let c = Gauge::default();
+            r.register(name, help, c.clone());
+            c
+        };
+        let chats_requested = m(&mut r, "chats_requested", "Chats requested by visitors");
+        let chats_accepted = m(&mut r, "chats_accepted", "Chats taken by an agent");
+        let chats_requeued = m(&mut r, "chats_requeued", "Chats returned to the queue");
+        let chats_ended = m(&mut r, "chats_ended", "Chats ended or blocked");
+        let messages = m(&mut r, "messages", "Messages stored and delivered");
+        let page_views = m(&mut r, "page_views", "Page views recorded");
+        let visitor_connections = g(&mut r, "visitor_connections", "Open visitor WebSockets");
+        let agent_connections = g(&mut r, "agent_connections", "Open agent WebSockets");
+        let slow_consumers = m(&mut r, "slow_consumers", "Connections cut off for not reading");
+        let errors = m(&mut r, "client_errors", "Error frames sent to clients");
+        Metrics {
+            registry: Arc::new(r),
+            chats_requested,
+            chats_accepted,
+            chats_requeued,
+            chats_ended,
+            messages,
+            page_views,
+            visitor_connections,
+            agent_connections,
+            slow_consumers,
+            errors,
+        }
+    }
+
+    /// The text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new()
+    }
+}

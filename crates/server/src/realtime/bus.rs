@@ -1,0 +1,76 @@
+//! The event bus: every node's hub receives every event and delivers it to its own local
+//! connections. Embedded mode: in-process. Cluster mode: Redis pub/sub (separate issue).
+
+use super::hub::Hub;
+use frontdesk_core::model::AgentStatus;
+use frontdesk_core::{AgentId, ChatId, Seq, SiteId, VisitorId};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Who receives a frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Audience {
+    /// Agents who belong to and monitor `site` (only On-Line ones if `online_only`), plus
+    /// `also` (e.g. the agent who holds the chat) whatever their status.
+    SiteAgents {
+        site: SiteId,
+        online_only: bool,
+        also: Option<AgentId>,
+    },
+    /// Every connection of one agent.
+    Agent(AgentId),
+    /// Every connection (tab) of one visitor.
+    Visitor { site: SiteId, visitor: VisitorId },
+    /// Every visitor connected to a site.
+    SiteVisitors(SiteId),
+}
+
+/// What travels between nodes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum BusEvent {
+    /// Deliver a serialized frame. `seq` marks a chat message, so that a connection never
+    /// sends the same message twice (replay and live delivery may overlap).
+    Deliver {
+        to: Audience,
+        frame: String,
+        seq: Option<(ChatId, Seq)>,
+    },
+    /// An agent's status, monitored sites or memberships changed.
+    AgentState {
+        agent: AgentId,
+        name: String,
+        status: AgentStatus,
+        sites: Vec<SiteId>,
+        monitoring: Vec<SiteId>,
+    },
+    /// Close an agent's sockets: one session's (`session`), or all but one (`except`), or all.
+    EndSessions {
+        agent: AgentId,
+        session: Option<String>,
+        except: Option<String>,
+    },
+}
+
+/// Carries events to every node's hub.
+#[async_trait::async_trait]
+pub trait Bus: Send + Sync + 'static {
+    async fn publish(&self, event: BusEvent);
+}
+
+/// Single node: the event goes straight to the local hub.
+pub struct MemoryBus {
+    hub: Arc<Hub>,
+}
+
+impl MemoryBus {
+    pub fn new(hub: Arc<Hub>) -> MemoryBus {
+        MemoryBus { hub }
+    }
+}
+
+#[async_trait::async_trait]
+impl Bus for MemoryBus {
+    async fn publish(&self, event: BusEvent) {
+        self.hub.dispatch(event);
+    }
+}

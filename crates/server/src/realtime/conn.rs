@@ -1,0 +1,221 @@
+//! What both sockets share: the writer task (the only place that writes to a socket:
+//! queued frames, replays from storage, heartbeats), and the per-IP socket count.
+
+use super::hub::{ConnReceiver, Outbound};
+use crate::services::{chats, messages};
+use crate::state::App;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
+use dashmap::DashMap;
+use frontdesk_core::protocol::{ToAgent, ToVisitor};
+use frontdesk_core::{ChatId, Seq};
+use futures_util::SinkExt;
+use futures_util::stream::SplitSink;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Which kind of client a writer serves (replays differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Visitor,
+    Agent,
+}
+
+/// When the peer was last heard from (any frame, including pongs), in ms since `start`.
+pub struct Liveness {
+    start: Instant,
+    last: AtomicI64,
+}
+
+impl Liveness {
+    pub fn new() -> Arc<Liveness> {
+        Arc::new(Liveness {
+            start: Instant::now(),
+            last: AtomicI64::new(0),
+        })
+    }
+    pub fn heard(&self) {
+        self.last
+            .store(self.start.elapsed().as_millis() as i64, Ordering::Relaxed);
+    }
+    fn silent_for(&self) -> Duration {
+        let now = self.start.elapsed().as_millis() as i64;
+        Duration::from_millis((now - self.last.load(Ordering::Relaxed)).max(0) as u64)
+    }
+}
+
+const REPLAY_PAGE: u32 = 500;
+
+/// Runs until the connection is told to close, the peer goes silent for two heartbeats, or
+/// the socket fails.
+pub async fn run_writer(
+    app: App,
+    mut sink: SplitSink<WebSocket, Message>,
+    mut recv: ConnReceiver,
+    side: Side,
+    liveness: Arc<Liveness>,
+) {
+    let heartbeat = Duration::from_secs(app.settings.heartbeat_secs.max(1));
+    let mut ticker = tokio::time::interval(heartbeat);
+    ticker.tick().await;
+    let mut sent: HashMap<ChatId, Seq> = HashMap::new();
+    loop {
+        tokio::select! {
+            item = recv.rx.recv() => {
+                let Some(item) = item else { break };
+                let ok = match item {
+                    Outbound::Frame { text, seq } => {
+                        if let Some((chat, s)) = seq {
+                            let high = sent.entry(chat).or_default();
+                            if s <= *high {
+                                continue; // already sent (replay and live overlapped)
+                            }
+                            *high = s;
+                        }
+                        sink.send(Message::Text(text)).await.is_ok()
+                    }
+                    Outbound::Replay { chat_id, after, reference } => {
+                        replay(&app, &mut sink, side, chat_id, after, reference, &mut sent).await
+                    }
+                };
+                if !ok {
+                    break;
+                }
+            }
+            _ = ticker.tick() => {
+                if liveness.silent_for() > heartbeat * 2 {
+                    tracing::debug!("peer silent for two heartbeats; closing");
+                    break;
+                }
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+            _ = recv.kill.notified() => {
+                app.metrics.slow_consumers.inc();
+                break;
+            }
+        }
+    }
+    let _ = sink.send(Message::Close(None)).await;
+    let _ = sink.close().await;
+}
+
+fn text_of<T: serde::Serialize>(frame: &T) -> Option<Utf8Bytes> {
+    serde_json::to_string(frame).ok().map(Utf8Bytes::from)
+}
+
+/// Sends a chat's stored messages after `after`, in order, in pages.
+async fn replay(
+    app: &App,
+    sink: &mut SplitSink<WebSocket, Message>,
+    side: Side,
+    chat_id: ChatId,
+    after: Seq,
+    reference: Option<String>,
+    sent: &mut HashMap<ChatId, Seq>,
+) -> bool {
+    let summary = if side == Side::Agent {
+        match app.store.chat(chat_id).await {
+            Ok(chat) => chats::summary(app, &chat).await.ok(),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    let mut after = after;
+    let mut first = true;
+    loop {
+        let page = match app.store.messages_after(chat_id, after, REPLAY_PAGE).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "replay failed");
+                return false; // the client reconnects and asks again
+            }
+        };
+        let more = page.len() as u32 == REPLAY_PAGE;
+        if let Some(last) = page.last() {
+            after = last.seq;
+            let high = sent.entry(chat_id).or_default();
+            *high = (*high).max(last.seq);
+        }
+        match side {
+            Side::Visitor => {
+                for m in &page {
+                    let Some(text) = text_of(&ToVisitor::Message(messages::visitor_view(m))) else {
+                        continue;
+                    };
+                    if sink.send(Message::Text(text)).await.is_err() {
+                        return false;
+                    }
+                }
+            }
+            Side::Agent => {
+                let Some(chat) = summary.clone() else { return true };
+                let frame = ToAgent::ChatHistory {
+                    reference: if first { reference.clone() } else { None },
+                    chat,
+                    messages: page.iter().map(messages::agent_view).collect(),
+                    more,
+                };
+                let Some(text) = text_of(&frame) else { return true };
+                if sink.send(Message::Text(text)).await.is_err() {
+                    return false;
+                }
+            }
+        }
+        first = false;
+        if !more {
+            return true;
+        }
+    }
+}
+
+/// Open sockets per IP address, with a cap.
+#[derive(Default)]
+pub struct SocketCounter {
+    counts: DashMap<IpAddr, usize>,
+}
+
+/// Holds one socket's place; gives it back on drop.
+pub struct SocketSlot {
+    counter: Arc<crate::state::AppInner>,
+    ip: IpAddr,
+}
+
+impl SocketCounter {
+    fn acquire(&self, ip: IpAddr, max: usize) -> bool {
+        let mut n = self.counts.entry(ip).or_insert(0);
+        if *n >= max {
+            return false;
+        }
+        *n += 1;
+        true
+    }
+    fn release(&self, ip: IpAddr) {
+        if let Some(mut n) = self.counts.get_mut(&ip) {
+            *n = n.saturating_sub(1);
+        }
+        self.counts.remove_if(&ip, |_, n| *n == 0);
+    }
+}
+
+impl SocketSlot {
+    /// A slot for a new visitor socket from `ip`, or None when the IP has too many.
+    pub fn acquire(app: &App, ip: IpAddr) -> Option<SocketSlot> {
+        app.ip_sockets
+            .acquire(ip, app.settings.limits.visitor_sockets_per_ip)
+            .then(|| SocketSlot {
+                counter: app.0.clone(),
+                ip,
+            })
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        self.counter.ip_sockets.release(self.ip);
+    }
+}

@@ -1,0 +1,431 @@
+//! The hub: this node's live connections, and delivery of events to them.
+//!
+//! Each connection has a bounded outbound queue. Delivery never waits: when a queue is full
+//! the connection is a slow reader, and it is cut off (it reconnects and catches up by
+//! sequence). A frame is serialized once per event, then shared by every connection.
+
+use super::bus::{Audience, BusEvent};
+use axum::extract::ws::Utf8Bytes;
+use frontdesk_core::model::AgentStatus;
+use frontdesk_core::protocol::{AgentPresence, ToVisitor, VisitorOnSite};
+use frontdesk_core::{AgentId, ChatId, Seq, SiteId, VisitorId};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::{Notify, mpsc};
+
+/// What a connection's writer is asked to do.
+#[derive(Debug)]
+pub enum Outbound {
+    /// Send this text frame (unless `seq` shows the message was already sent).
+    Frame {
+        text: Utf8Bytes,
+        seq: Option<(ChatId, Seq)>,
+    },
+    /// Send the chat's messages after `after` from storage (replay / open a chat window).
+    Replay {
+        chat_id: ChatId,
+        after: Seq,
+        reference: Option<String>,
+    },
+}
+
+/// The sending side of one connection.
+#[derive(Debug, Clone)]
+pub struct ConnHandle {
+    pub id: u64,
+    tx: mpsc::Sender<Outbound>,
+    kill: Arc<Notify>,
+}
+
+impl ConnHandle {
+    /// Queue an item without waiting. A full queue cuts the connection off.
+    pub fn deliver(&self, item: Outbound) -> bool {
+        match self.tx.try_send(item) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::info!(conn = self.id, "slow reader: outbound queue full, closing");
+                self.kill.notify_one();
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    /// Queue an item, waiting for room (for answers to the connection's own requests).
+    pub async fn send(&self, item: Outbound) -> bool {
+        self.tx.send(item).await.is_ok()
+    }
+
+    pub fn frame(&self, text: impl Into<Utf8Bytes>) -> bool {
+        self.deliver(Outbound::Frame {
+            text: text.into(),
+            seq: None,
+        })
+    }
+
+    pub fn close(&self) {
+        self.kill.notify_one();
+    }
+}
+
+/// The receiving side, owned by the connection's writer.
+pub struct ConnReceiver {
+    pub rx: mpsc::Receiver<Outbound>,
+    pub kill: Arc<Notify>,
+}
+
+/// What the hub knows about an agent on this node.
+#[derive(Debug, Clone)]
+pub struct AgentInfo {
+    pub name: String,
+    pub status: AgentStatus,
+    pub sites: HashSet<SiteId>,
+    pub monitoring: HashSet<SiteId>,
+}
+
+impl AgentInfo {
+    fn hears(&self, site: SiteId, online_only: bool) -> bool {
+        self.sites.contains(&site)
+            && self.monitoring.contains(&site)
+            && (!online_only || self.status == AgentStatus::Online)
+    }
+}
+
+struct AgentConn {
+    handle: ConnHandle,
+    session: String,
+}
+
+struct AgentEntry {
+    info: AgentInfo,
+    conns: Vec<AgentConn>,
+    /// Bumped on every new connection: a requeue timer started at a disconnect only fires if
+    /// no connection came since.
+    generation: u64,
+}
+
+#[derive(Default)]
+struct VisitorEntry {
+    conns: Vec<ConnHandle>,
+    info: Option<VisitorOnSite>,
+}
+
+#[derive(Default)]
+pub struct Hub {
+    next_conn: AtomicU64,
+    agents: Mutex<HashMap<AgentId, AgentEntry>>,
+    visitors: Mutex<HashMap<SiteId, HashMap<VisitorId, VisitorEntry>>>,
+    available: Mutex<HashMap<SiteId, bool>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data behind; carry on with it.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Hub {
+    pub fn new() -> Hub {
+        Hub::default()
+    }
+
+    /// A new connection's channel, bounded to `queue` items.
+    pub fn new_conn(&self, queue: usize) -> (ConnHandle, ConnReceiver) {
+        let (tx, rx) = mpsc::channel(queue.max(8));
+        let kill = Arc::new(Notify::new());
+        let id = self.next_conn.fetch_add(1, Ordering::Relaxed) + 1;
+        (
+            ConnHandle {
+                id,
+                tx,
+                kill: kill.clone(),
+            },
+            ConnReceiver { rx, kill },
+        )
+    }
+
+    // ───────────── agents ─────────────
+
+    pub fn register_agent(
+        &self,
+        agent: AgentId,
+        info: AgentInfo,
+        session: String,
+        handle: ConnHandle,
+    ) {
+        let sites: Vec<SiteId> = info.sites.iter().copied().collect();
+        {
+            let mut agents = lock(&self.agents);
+            let entry = agents.entry(agent).or_insert_with(|| AgentEntry {
+                info: info.clone(),
+                conns: Vec::new(),
+                generation: 0,
+            });
+            entry.info = info;
+            entry.generation += 1;
+            entry.conns.push(AgentConn { handle, session });
+        }
+        self.refresh_availability(&sites);
+    }
+
+    /// Removes a connection. Returns the agent's generation if that was their last one here.
+    pub fn unregister_agent(&self, agent: AgentId, conn: u64) -> Option<u64> {
+        let (last, sites) = {
+            let mut agents = lock(&self.agents);
+            let Some(entry) = agents.get_mut(&agent) else {
+                return None;
+            };
+            entry.conns.retain(|c| c.handle.id != conn);
+            let sites: Vec<SiteId> = entry.info.sites.iter().copied().collect();
+            (entry.conns.is_empty().then_some(entry.generation), sites)
+        };
+        self.refresh_availability(&sites);
+        last
+    }
+
+    /// (connections, generation) of an agent on this node.
+    pub fn agent_connections(&self, agent: AgentId) -> (usize, u64) {
+        lock(&self.agents)
+            .get(&agent)
+            .map(|e| (e.conns.len(), e.generation))
+            .unwrap_or((0, 0))
+    }
+
+    /// Whether the agent is connected, On-Line and monitoring `site` (a valid transfer target).
+    pub fn agent_available_for(&self, agent: AgentId, site: SiteId) -> bool {
+        lock(&self.agents)
+            .get(&agent)
+            .is_some_and(|e| !e.conns.is_empty() && e.info.hears(site, true))
+    }
+
+    /// Presence of every agent known here who belongs to one of `sites`.
+    pub fn presence(&self, sites: &HashSet<SiteId>) -> Vec<AgentPresence> {
+        let agents = lock(&self.agents);
+        let mut out: Vec<AgentPresence> = agents
+            .iter()
+            .filter(|(_, e)| e.info.sites.iter().any(|s| sites.contains(s)))
+            .map(|(id, e)| presence_of(*id, e))
+            .collect();
+        out.sort_by_key(|p| p.agent_id);
+        out
+    }
+
+    pub fn agent_presence(&self, agent: AgentId) -> Option<AgentPresence> {
+        lock(&self.agents).get(&agent).map(|e| presence_of(agent, e))
+    }
+
+    // ───────────── visitors ─────────────
+
+    pub fn register_visitor(&self, site: SiteId, visitor: &VisitorId, handle: ConnHandle) {
+        let mut visitors = lock(&self.visitors);
+        visitors
+            .entry(site)
+            .or_default()
+            .entry(visitor.clone())
+            .or_default()
+            .conns
+            .push(handle);
+    }
+
+    /// Removes a visitor connection; true if it was the visitor's last one here.
+    pub fn unregister_visitor(&self, site: SiteId, visitor: &VisitorId, conn: u64) -> bool {
+        let mut visitors = lock(&self.visitors);
+        let Some(site_map) = visitors.get_mut(&site) else {
+            return false;
+        };
+        let last = match site_map.get_mut(visitor) {
+            Some(entry) => {
+                entry.conns.retain(|c| c.id != conn);
+                entry.conns.is_empty()
+            }
+            None => false,
+        };
+        if last {
+            site_map.remove(visitor);
+            if site_map.is_empty() {
+                visitors.remove(&site);
+            }
+        }
+        last
+    }
+
+    pub fn set_visitor_info(&self, info: VisitorOnSite) {
+        let mut visitors = lock(&self.visitors);
+        if let Some(entry) = visitors
+            .get_mut(&info.site_id)
+            .and_then(|m| m.get_mut(&info.visitor_id))
+        {
+            entry.info = Some(info);
+        }
+    }
+
+    pub fn visitor_info(&self, site: SiteId, visitor: &VisitorId) -> Option<VisitorOnSite> {
+        lock(&self.visitors)
+            .get(&site)
+            .and_then(|m| m.get(visitor))
+            .and_then(|e| e.info.clone())
+    }
+
+    pub fn visitor_connected(&self, site: SiteId, visitor: &VisitorId) -> bool {
+        lock(&self.visitors)
+            .get(&site)
+            .is_some_and(|m| m.contains_key(visitor))
+    }
+
+    /// Visitors connected now to any of `sites`.
+    pub fn visitors_on(&self, sites: &HashSet<SiteId>) -> Vec<VisitorOnSite> {
+        let visitors = lock(&self.visitors);
+        let mut out: Vec<VisitorOnSite> = sites
+            .iter()
+            .filter_map(|s| visitors.get(s))
+            .flat_map(|m| m.values().filter_map(|e| e.info.clone()))
+            .collect();
+        out.sort_by_key(|v| v.started_at);
+        out
+    }
+
+    pub fn visitor_count(&self) -> usize {
+        lock(&self.visitors).values().map(|m| m.len()).sum()
+    }
+
+    /// Is any agent connected, On-Line and monitoring the site?
+    pub fn site_available(&self, site: SiteId) -> bool {
+        lock(&self.agents)
+            .values()
+            .any(|e| !e.conns.is_empty() && e.info.hears(site, true))
+    }
+
+    /// Recompute availability of these sites and tell their visitors when it changed.
+    fn refresh_availability(&self, sites: &[SiteId]) {
+        for &site in sites {
+            let now = self.site_available(site);
+            let changed = {
+                let mut available = lock(&self.available);
+                let before = available.insert(site, now);
+                before != Some(now)
+            };
+            if changed {
+                let frame = ToVisitor::Availability { online: now };
+                if let Ok(text) = serde_json::to_string(&frame) {
+                    self.deliver(&Audience::SiteVisitors(site), text.into(), None);
+                }
+            }
+        }
+    }
+
+    // ───────────── delivery ─────────────
+
+    /// Apply a bus event on this node.
+    pub fn dispatch(&self, event: BusEvent) {
+        match event {
+            BusEvent::Deliver { to, frame, seq } => self.deliver(&to, frame.into(), seq),
+            BusEvent::AgentState {
+                agent,
+                name,
+                status,
+                sites,
+                monitoring,
+            } => {
+                let mut touched: HashSet<SiteId> = sites.iter().copied().collect();
+                {
+                    let mut agents = lock(&self.agents);
+                    if let Some(entry) = agents.get_mut(&agent) {
+                        touched.extend(entry.info.sites.iter().copied());
+                        entry.info = AgentInfo {
+                            name,
+                            status,
+                            sites: sites.into_iter().collect(),
+                            monitoring: monitoring.into_iter().collect(),
+                        };
+                    }
+                }
+                let touched: Vec<SiteId> = touched.into_iter().collect();
+                self.refresh_availability(&touched);
+            }
+            BusEvent::EndSessions {
+                agent,
+                session,
+                except,
+            } => {
+                let agents = lock(&self.agents);
+                if let Some(entry) = agents.get(&agent) {
+                    for c in &entry.conns {
+                        let matches = match (&session, &except) {
+                            (Some(s), _) => &c.session == s,
+                            (None, Some(e)) => &c.session != e,
+                            (None, None) => true,
+                        };
+                        if matches {
+                            let _ = c.handle.frame(r#"{"type":"session.ended"}"#);
+                            c.handle.close();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn deliver(&self, to: &Audience, text: Utf8Bytes, seq: Option<(ChatId, Seq)>) {
+        let item = || Outbound::Frame {
+            text: text.clone(),
+            seq,
+        };
+        match to {
+            Audience::SiteAgents {
+                site,
+                online_only,
+                also,
+            } => {
+                let agents = lock(&self.agents);
+                for (id, entry) in agents.iter() {
+                    if entry.info.hears(*site, *online_only) || Some(*id) == *also {
+                        for c in &entry.conns {
+                            c.handle.deliver(item());
+                        }
+                    }
+                }
+            }
+            Audience::Agent(agent) => {
+                if let Some(entry) = lock(&self.agents).get(agent) {
+                    for c in &entry.conns {
+                        c.handle.deliver(item());
+                    }
+                }
+            }
+            Audience::Visitor { site, visitor } => {
+                if let Some(entry) = lock(&self.visitors).get(site).and_then(|m| m.get(visitor)) {
+                    for c in &entry.conns {
+                        c.deliver(item());
+                    }
+                }
+            }
+            Audience::SiteVisitors(site) => {
+                if let Some(m) = lock(&self.visitors).get(site) {
+                    for entry in m.values() {
+                        for c in &entry.conns {
+                            c.deliver(item());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn presence_of(id: AgentId, e: &AgentEntry) -> AgentPresence {
+    let mut monitoring: Vec<SiteId> = e
+        .info
+        .monitoring
+        .iter()
+        .filter(|s| e.info.sites.contains(s))
+        .copied()
+        .collect();
+    monitoring.sort();
+    AgentPresence {
+        agent_id: id,
+        name: e.info.name.clone(),
+        status: e.info.status,
+        connected: !e.conns.is_empty(),
+        monitoring,
+    }
+}

@@ -1,0 +1,10 @@
+//! Real-time delivery: the hub of local connections, the bus between nodes, and the two
+//! WebSocket endpoints (visitor and agent).
+
+pub mod agent_ws;
+pub mod bus;
+pub mod conn;
+pub mod decode;
+pub mod hub;
+pub mod limit;
+pub mod visitor_ws;

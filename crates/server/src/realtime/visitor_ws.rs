@@ -1,0 +1,535 @@
+//! `/ws/visitor?site=SITE_KEY`: the widget's socket. Tracking (hello, page views), chatting,
+//! offline messages. Only the site's own origins may open it.
+
+use super::bus::Audience;
+use super::conn::{Liveness, Side, SocketSlot, run_writer};
+use super::hub::{ConnHandle, Outbound};
+use super::limit::limiter;
+use crate::error::{AppError, AppResult};
+use crate::services::chats::{self, ChatRequest};
+use crate::services::messages;
+use crate::state::App;
+use crate::tracking::ip::client_ip;
+use crate::tracking::visits::{self, Arrival};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use frontdesk_core::link::origin_of;
+use frontdesk_core::model::{Chat, MessageKind, NewOfflineMessage, Site};
+use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame};
+use frontdesk_core::text::{check_message, clean_line};
+use frontdesk_core::{ChatState, ErrorCode, Party, SiteKey, VisitorId};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+#[derive(Deserialize)]
+pub struct VisitorQuery {
+    site: String,
+}
+
+/// Whether `origin` may use the site's key: the base URL's origin or an allowed extra.
+pub fn origin_allowed(site: &Site, origin: &str) -> bool {
+    let origin = origin.trim_end_matches('/');
+    origin_of(&site.base_url).as_deref() == Some(origin)
+        || site
+            .allowed_origins
+            .iter()
+            .any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin))
+}
+
+pub async fn handler(
+    ws: WebSocketUpgrade,
+    State(app): State<App>,
+    Query(q): Query<VisitorQuery>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let site = match app.store.site_by_key(&SiteKey(q.site)).await {
+        Ok(site) => site,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let origin = headers
+        .get("origin")
+        .and_then(|o| o.to_str().ok())
+        .unwrap_or("");
+    if !origin_allowed(&site, origin) {
+        return AppError::new(
+            ErrorCode::OriginRefused,
+            "This page's origin may not use this site key.",
+        )
+        .into_response();
+    }
+    let ip = client_ip(peer.ip(), &headers, &app.settings.trusted_proxies);
+    let Some(slot) = SocketSlot::acquire(&app, ip) else {
+        return AppError::rate_limited().into_response();
+    };
+    let user_agent = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let max = app.settings.max_frame_bytes;
+    ws.max_frame_size(max)
+        .max_message_size(max)
+        .on_upgrade(move |socket| async move {
+            let _slot = slot;
+            run(app, site, ip, user_agent, socket).await;
+        })
+}
+
+fn frame<T: serde::Serialize>(handle: &ConnHandle, f: &T) {
+    if let Ok(text) = serde_json::to_string(f) {
+        handle.frame(text);
+    }
+}
+
+fn error(app: &App, handle: &ConnHandle, e: &AppError, reference: Option<String>) {
+    app.metrics.errors.inc();
+    frame(handle, &ToVisitor::Error(e.frame(reference, None)));
+}
+
+/// A visitor connection after `hello`.
+struct Visitor {
+    app: App,
+    site: Site,
+    id: VisitorId,
+    ip: IpAddr,
+    user_agent: String,
+    handle: ConnHandle,
+    visit: frontdesk_core::model::Visit,
+    name: Option<String>,
+    page: PageInfo,
+}
+
+async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSocket) {
+    let (sink, mut stream) = socket.split();
+    let (handle, recv) = app.hub.new_conn(app.settings.outbound_queue);
+    let liveness = Liveness::new();
+    liveness.heard();
+    let writer = tokio::spawn(run_writer(app.clone(), sink, recv, Side::Visitor, liveness.clone()));
+    app.metrics.visitor_connections.inc();
+
+    // The first frame must be `hello`, soon.
+    let hello = tokio::time::timeout(Duration::from_secs(15), next_frame(&mut stream, &liveness)).await;
+    let visitor = match hello {
+        Ok(Some(Ok(VisitorFrame::Hello { token, page, last_seq }))) => {
+            match welcome(&app, &site, ip, &user_agent, &handle, token, page, last_seq).await {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    error(&app, &handle, &e, None);
+                    None
+                }
+            }
+        }
+        Ok(Some(Ok(_))) => {
+            error(&app, &handle, &AppError::bad_request("The first frame must be hello."), None);
+            None
+        }
+        Ok(Some(Err(e))) => {
+            error(&app, &handle, &e, None);
+            None
+        }
+        _ => None,
+    };
+
+    if let Some(mut v) = visitor {
+        let mut limits = Limits::new(&app);
+        let mut writer = writer;
+        loop {
+            tokio::select! {
+                f = next_frame(&mut stream, &liveness) => match f {
+                    Some(Ok(f)) => v.on_frame(f, &mut limits).await,
+                    Some(Err(e)) => error(&app, &handle, &e, None),
+                    None => break,
+                },
+                _ = &mut writer => break,
+            }
+        }
+        v.leave().await;
+        writer.abort();
+    } else {
+        drop(handle);
+        let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
+    }
+    app.metrics.visitor_connections.dec();
+}
+
+/// The next decoded frame; `None` when the socket is closed.
+async fn next_frame(
+    stream: &mut futures_util::stream::SplitStream<WebSocket>,
+    liveness: &Liveness,
+) -> Option<AppResult<VisitorFrame>> {
+    loop {
+        let msg = match stream.next().await? {
+            Ok(m) => m,
+            Err(_) => return None,
+        };
+        liveness.heard();
+        match msg {
+            Message::Text(t) => return Some(crate::realtime::decode::decode(t.as_str())),
+            Message::Binary(_) => return Some(Err(AppError::bad_request("Frames are JSON text."))),
+            Message::Close(_) => return None,
+            Message::Ping(_) | Message::Pong(_) => continue,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn welcome(
+    app: &App,
+    site: &Site,
+    ip: IpAddr,
+    user_agent: &str,
+    handle: &ConnHandle,
+    token: Option<String>,
+    page: PageInfo,
+    last_seq: Option<frontdesk_core::Seq>,
+) -> AppResult<Visitor> {
+    let id = token
+        .as_deref()
+        .and_then(|t| app.tokens.verify(site.id, t))
+        .unwrap_or_else(crate::security::new_visitor_id);
+    let now = app.now();
+    let record = app.store.touch_visitor(site.id, &id, now).await?;
+    let visit = visits::record_page_view(
+        app,
+        &Arrival {
+            site: site.id,
+            visitor: &id,
+            ip,
+            user_agent,
+        },
+        &page,
+    )
+    .await?;
+    let open = app.store.open_chat_of_visitor(site.id, &id).await?;
+    app.hub.register_visitor(site.id, &id, handle.clone());
+    let chat_view = match &open {
+        Some(chat) => Some(chat_view(app, chat).await?),
+        None => None,
+    };
+    frame(
+        handle,
+        &ToVisitor::Welcome {
+            visitor_id: id.clone(),
+            token: app.tokens.issue(site.id, &id),
+            online: app.hub.site_available(site.id),
+            chat: chat_view,
+            epoch: app.epoch.clone(),
+        },
+    );
+    if let Some(chat) = &open {
+        handle
+            .send(Outbound::Replay {
+                chat_id: chat.id,
+                after: last_seq.unwrap_or_default(),
+                reference: None,
+            })
+            .await;
+    }
+    let v = Visitor {
+        app: app.clone(),
+        site: site.clone(),
+        id,
+        ip,
+        user_agent: user_agent.to_string(),
+        handle: handle.clone(),
+        visit,
+        name: record.name,
+        page,
+    };
+    v.announce(open.as_ref().map(|c| c.id)).await;
+    Ok(v)
+}
+
+async fn chat_view(app: &App, chat: &Chat) -> AppResult<VisitorChatView> {
+    let (agent_name, position) = match chat.state {
+        ChatState::Active { agent } => (Some(app.agent_name(agent).await?), None),
+        _ => (None, Some(chats::queue_position(app, chat).await?)),
+    };
+    Ok(VisitorChatView {
+        chat_id: chat.id,
+        state: chat.state.name().to_string(),
+        agent_name,
+        position,
+        last_seq: chat.last_seq,
+    })
+}
+
+struct Limits {
+    messages: governor::DefaultDirectRateLimiter,
+    requests: governor::DefaultDirectRateLimiter,
+    typing: governor::DefaultDirectRateLimiter,
+    pages: governor::DefaultDirectRateLimiter,
+    offline: governor::DefaultDirectRateLimiter,
+}
+
+impl Limits {
+    fn new(app: &App) -> Limits {
+        let l = &app.settings.limits;
+        Limits {
+            messages: limiter(l.visitor_messages),
+            requests: limiter(l.chat_requests),
+            typing: limiter(l.typing),
+            pages: limiter(l.page_views),
+            offline: limiter(l.offline_messages),
+        }
+    }
+}
+
+fn check(l: &governor::DefaultDirectRateLimiter) -> AppResult<()> {
+    l.check().map_err(|_| AppError::rate_limited())
+}
+
+impl Visitor {
+    async fn announce(&self, chat: Option<frontdesk_core::ChatId>) {
+        let info = visits::on_site(&self.visit, self.name.clone(), &self.page, chat);
+        self.app.hub.set_visitor_info(info.clone());
+        self.app
+            .publish(
+                Audience::SiteAgents {
+                    site: self.site.id,
+                    online_only: false,
+                    also: None,
+                },
+                &ToAgent::VisitorUpdate(info),
+                None,
+            )
+            .await;
+    }
+
+    async fn leave(&self) {
+        if self
+            .app
+            .hub
+            .unregister_visitor(self.site.id, &self.id, self.handle.id)
+        {
+            self.app
+                .publish(
+                    Audience::SiteAgents {
+                        site: self.site.id,
+                        online_only: false,
+                        also: None,
+                    },
+                    &ToAgent::VisitorLeft {
+                        site_id: self.site.id,
+                        visitor_id: self.id.clone(),
+                    },
+                    None,
+                )
+                .await;
+        }
+    }
+
+    async fn open_chat(&self) -> AppResult<Chat> {
+        self.app
+            .store
+            .open_chat_of_visitor(self.site.id, &self.id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "You have no open chat."))
+    }
+
+    async fn on_frame(&mut self, f: VisitorFrame, limits: &mut Limits) {
+        let reference = match &f {
+            VisitorFrame::ChatRequest { reference, .. }
+            | VisitorFrame::ChatEnd { reference }
+            | VisitorFrame::OfflineMessage { reference, .. } => reference.clone(),
+            VisitorFrame::Message { client_id, .. } => Some(client_id.clone()),
+            _ => None,
+        };
+        if let Err(e) = self.handle_frame(f, limits).await {
+            error(&self.app, &self.handle, &e, reference);
+        }
+    }
+
+    async fn handle_frame(&mut self, f: VisitorFrame, limits: &mut Limits) -> AppResult<()> {
+        let app = self.app.clone();
+        match f {
+            VisitorFrame::Hello { .. } => Err(AppError::bad_request("Already said hello.")),
+            VisitorFrame::Ping {} => {
+                frame(&self.handle, &ToVisitor::Pong {});
+                Ok(())
+            }
+            VisitorFrame::PageView { page } => {
+                check(&limits.pages)?;
+                self.visit = visits::record_page_view(
+                    &app,
+                    &Arrival {
+                        site: self.site.id,
+                        visitor: &self.id,
+                        ip: self.ip,
+                        user_agent: &self.user_agent,
+                    },
+                    &page,
+                )
+                .await?;
+                self.page = page;
+                let chat = app.store.open_chat_of_visitor(self.site.id, &self.id).await?;
+                self.announce(chat.map(|c| c.id)).await;
+                Ok(())
+            }
+            VisitorFrame::ChatRequest { reference, name, email } => {
+                check(&limits.requests)?;
+                let name = name.as_deref().and_then(|n| clean_line(n, 100));
+                let email = email.as_deref().and_then(|e| clean_line(e, 254));
+                if name.is_some() {
+                    self.name = name.clone();
+                }
+                let chat = chats::request(
+                    &app,
+                    ChatRequest {
+                        site: self.site.id,
+                        visitor: self.id.clone(),
+                        visit: Some(self.visit.id),
+                        ip: Some(self.ip.to_string()),
+                        name,
+                        email,
+                        page_url: Some(visits::clean_page(&self.page).url),
+                    },
+                )
+                .await?;
+                frame(
+                    &self.handle,
+                    &ToVisitor::Ack {
+                        reference,
+                        chat_id: Some(chat.id),
+                        seq: None,
+                    },
+                );
+                // An already-open chat: tell this tab where it stands.
+                let view = chat_view(&app, &chat).await?;
+                match (view.agent_name, view.position) {
+                    (Some(agent_name), _) => frame(
+                        &self.handle,
+                        &ToVisitor::ChatAccepted {
+                            chat_id: chat.id,
+                            agent_name,
+                        },
+                    ),
+                    (None, Some(position)) => frame(
+                        &self.handle,
+                        &ToVisitor::ChatQueued {
+                            chat_id: chat.id,
+                            position,
+                        },
+                    ),
+                    _ => {}
+                }
+                self.announce(Some(chat.id)).await;
+                Ok(())
+            }
+            VisitorFrame::Message { client_id, body } => {
+                check(&limits.messages)?;
+                let chat = self.open_chat().await?;
+                let appended =
+                    messages::post(&app, &chat, Party::Visitor, &client_id, &body, MessageKind::Text).await?;
+                frame(
+                    &self.handle,
+                    &ToVisitor::Ack {
+                        reference: Some(client_id),
+                        chat_id: Some(chat.id),
+                        seq: Some(appended.message.seq),
+                    },
+                );
+                Ok(())
+            }
+            VisitorFrame::Typing { typing } => {
+                check(&limits.typing)?;
+                let chat = self.open_chat().await?;
+                if let Some(owner) = chat.state.owner() {
+                    app.publish(
+                        Audience::Agent(owner),
+                        &ToAgent::Typing {
+                            chat_id: chat.id,
+                            typing,
+                        },
+                        None,
+                    )
+                    .await;
+                }
+                Ok(())
+            }
+            VisitorFrame::ChatEnd { reference } => {
+                let chat = self.open_chat().await?;
+                chats::end(&app, Party::Visitor, chat.id).await?;
+                frame(
+                    &self.handle,
+                    &ToVisitor::Ack {
+                        reference,
+                        chat_id: Some(chat.id),
+                        seq: None,
+                    },
+                );
+                Ok(())
+            }
+            VisitorFrame::InvitationDismiss {} => Ok(()),
+            VisitorFrame::OfflineMessage {
+                reference,
+                name,
+                email,
+                body,
+            } => {
+                check(&limits.offline)?;
+                self.offline_message(reference, name, email, body).await
+            }
+        }
+    }
+
+    async fn offline_message(
+        &self,
+        reference: Option<String>,
+        name: String,
+        email: String,
+        body: String,
+    ) -> AppResult<()> {
+        let app = &self.app;
+        let email = email.trim().to_string();
+        if email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace) {
+            return Err(AppError::bad_request("Please give a valid email address."));
+        }
+        let body = check_message(&body, app.settings.message_max_chars)?.to_string();
+        let name = clean_line(&name, 100).unwrap_or_default();
+        let stored = app
+            .store
+            .create_offline_message(NewOfflineMessage {
+                site_id: self.site.id,
+                visitor_id: Some(self.id.clone()),
+                name: name.clone(),
+                email: email.clone(),
+                body: body.clone(),
+                page_url: Some(visits::clean_page(&self.page).url),
+                created_at: app.now(),
+            })
+            .await?;
+        frame(
+            &self.handle,
+            &ToVisitor::Ack {
+                reference,
+                chat_id: None,
+                seq: None,
+            },
+        );
+        app.publish(
+            Audience::SiteAgents {
+                site: self.site.id,
+                online_only: false,
+                also: None,
+            },
+            &ToAgent::OfflineMessage {
+                site_id: self.site.id,
+                id: stored.id,
+                name: stored.name.clone(),
+                email: stored.email.clone(),
+                body: stored.body.clone(),
+                created_at: stored.created_at,
+            },
+            None,
+        )
+        .await;
+        crate::services::offline::email_to_site(app, &self.site, &stored);
+        Ok(())
+    }
+}

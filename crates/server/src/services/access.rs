@@ -1,0 +1,32 @@
+//! Who may see what: an agent reads and acts only on chats of sites they belong to.
+//! A refusal reads exactly like a missing object.
+
+use crate::error::{AppError, AppResult};
+use crate::state::App;
+use frontdesk_core::model::{Chat, Membership};
+use frontdesk_core::{AgentId, ChatId, SiteId};
+
+/// The agent's memberships.
+pub async fn memberships(app: &App, agent: AgentId) -> AppResult<Vec<Membership>> {
+    Ok(app.store.memberships(agent).await?)
+}
+
+/// Ok if the agent belongs to the site, else NotFound.
+pub async fn require_site(app: &App, agent: AgentId, site: SiteId) -> AppResult<()> {
+    if memberships(app, agent)
+        .await?
+        .iter()
+        .any(|m| m.site_id == site)
+    {
+        Ok(())
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+/// The chat, if the agent belongs to its site; NotFound otherwise.
+pub async fn chat_for_agent(app: &App, agent: AgentId, chat: ChatId) -> AppResult<Chat> {
+    let chat = app.store.chat(chat).await?;
+    require_site(app, agent, chat.site_id).await?;
+    Ok(chat)
+}

@@ -1,0 +1,343 @@
+//! The chat lifecycle in the shell: request, accept, transfer, close/requeue, end, block.
+//! Decisions come from [`ChatState::apply`]; the database settles races with a conditional
+//! update on the chat's version.
+
+use super::access;
+use crate::error::{AppError, AppResult};
+use crate::realtime::bus::Audience;
+use crate::state::App;
+use frontdesk_core::model::{Chat, NewBlock, NewChat};
+use frontdesk_core::protocol::{ChatSummary, ToAgent, ToVisitor};
+use frontdesk_core::{
+    AgentId, ChatCommand, ChatId, ChatState, EndReason, ErrorCode, Party, SiteId, VisitId,
+    VisitorId, day,
+};
+
+/// What a visitor gives when asking for a chat.
+pub struct ChatRequest {
+    pub site: SiteId,
+    pub visitor: VisitorId,
+    pub visit: Option<VisitId>,
+    pub ip: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub page_url: Option<String>,
+}
+
+/// A name agents can read: the visitor's own, or "Visitor" and the start of their id.
+pub fn visitor_label(chat: &Chat) -> String {
+    match &chat.visitor_name {
+        Some(n) if !n.is_empty() => n.clone(),
+        _ => format!("Visitor {}", chat.visitor_id.0.chars().take(6).collect::<String>()),
+    }
+}
+
+/// The chat as agents see it in lists and pop-ups.
+pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
+    let site = app.store.site(chat.site_id).await?;
+    let (agent_id, agent_name) = match chat.state {
+        ChatState::Active { agent } => (Some(agent), Some(app.agent_name(agent).await?)),
+        ChatState::Ended {
+            reason: EndReason::Agent { agent } | EndReason::Blocked { agent },
+        } => (Some(agent), Some(app.agent_name(agent).await?)),
+        _ => (None, None),
+    };
+    Ok(ChatSummary {
+        chat_id: chat.id,
+        site_id: chat.site_id,
+        site_name: site.name,
+        visitor_id: chat.visitor_id.clone(),
+        visitor_name: visitor_label(chat),
+        state: chat.state.name().to_string(),
+        agent_id,
+        agent_name,
+        page_url: chat.page_url.clone(),
+        created_at: chat.created_at,
+        queued_at: chat.queued_at,
+        last_seq: chat.last_seq,
+    })
+}
+
+/// 1-based place of a pending chat in its site's queue.
+pub async fn queue_position(app: &App, chat: &Chat) -> AppResult<u32> {
+    let open = app.store.open_chats(&[chat.site_id]).await?;
+    let ahead = open
+        .iter()
+        .filter(|c| {
+            c.state == ChatState::Pending && (c.queued_at, c.id) < (chat.queued_at, chat.id)
+        })
+        .count();
+    Ok(u32::try_from(ahead + 1).unwrap_or(u32::MAX))
+}
+
+/// A visitor asks for a chat. Refused while blocked; returns the open chat if there is one.
+pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
+    let now = app.now();
+    if app
+        .store
+        .active_block(req.site, &req.visitor, req.ip.as_deref(), now)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::new(
+            ErrorCode::Blocked,
+            "Chat is unavailable today.",
+        ));
+    }
+    if let Some(open) = app.store.open_chat_of_visitor(req.site, &req.visitor).await? {
+        return Ok(open);
+    }
+    if req.name.is_some() || req.email.is_some() {
+        app.store
+            .set_visitor_identity(req.site, &req.visitor, req.name.as_deref(), req.email.as_deref())
+            .await?;
+    }
+    let chat = app
+        .store
+        .create_chat(NewChat {
+            site_id: req.site,
+            visitor_id: req.visitor,
+            visit_id: req.visit,
+            visitor_name: req.name,
+            visitor_email: req.email,
+            page_url: req.page_url,
+            created_at: now,
+        })
+        .await?;
+    app.metrics.chats_requested.inc();
+    announce_pending(app, &chat).await?;
+    Ok(chat)
+}
+
+/// Tell On-Line agents of the site about a waiting chat, and the visitor their place.
+async fn announce_pending(app: &App, chat: &Chat) -> AppResult<()> {
+    let summary = summary(app, chat).await?;
+    app.publish(
+        Audience::SiteAgents {
+            site: chat.site_id,
+            online_only: true,
+            also: None,
+        },
+        &ToAgent::ChatRequested { chat: summary },
+        None,
+    )
+    .await;
+    let position = queue_position(app, chat).await?;
+    app.publish(
+        visitor_of(chat),
+        &ToVisitor::ChatQueued {
+            chat_id: chat.id,
+            position,
+        },
+        None,
+    )
+    .await;
+    Ok(())
+}
+
+pub fn visitor_of(chat: &Chat) -> Audience {
+    Audience::Visitor {
+        site: chat.site_id,
+        visitor: chat.visitor_id.clone(),
+    }
+}
+
+fn site_agents(chat: &Chat, also: Option<AgentId>) -> Audience {
+    Audience::SiteAgents {
+        site: chat.site_id,
+        online_only: false,
+        also,
+    }
+}
+
+/// Load, decide, compare-and-set; retry when another writer moved the version on.
+/// Returns (before, after).
+async fn transition(app: &App, id: ChatId, cmd: ChatCommand) -> AppResult<(Chat, Chat)> {
+    for _ in 0..32 {
+        let chat = app.store.chat(id).await?;
+        let next = chat.state.apply(cmd)?;
+        if next == chat.state {
+            return Ok((chat.clone(), chat));
+        }
+        if let Some(updated) = app
+            .store
+            .update_chat_state(id, chat.version, next, app.now())
+            .await?
+        {
+            return Ok((chat, updated));
+        }
+    }
+    Err(AppError::new(
+        ErrorCode::Unavailable,
+        "The chat is changing too fast; try again.",
+    ))
+}
+
+/// "Start Chatting": the first agent wins; the others get `chat_taken`.
+pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {
+    access::chat_for_agent(app, agent, chat_id).await?;
+    let (before, after) = transition(app, chat_id, ChatCommand::Accept { agent }).await?;
+    if before.version == after.version {
+        return Ok(after); // already ours
+    }
+    app.metrics.chats_accepted.inc();
+    let agent_name = app.agent_name(agent).await?;
+    app.publish(
+        Audience::SiteAgents {
+            site: after.site_id,
+            online_only: false,
+            also: Some(agent),
+        },
+        &ToAgent::ChatTaken {
+            chat_id,
+            agent_id: agent,
+            agent_name: agent_name.clone(),
+        },
+        None,
+    )
+    .await;
+    app.publish(
+        visitor_of(&after),
+        &ToVisitor::ChatAccepted {
+            chat_id,
+            agent_name,
+        },
+        None,
+    )
+    .await;
+    Ok(after)
+}
+
+/// Hand the chat to another On-Line agent who monitors the site. The visitor is not told.
+pub async fn transfer(app: &App, agent: AgentId, chat_id: ChatId, to: AgentId) -> AppResult<Chat> {
+    let chat = access::chat_for_agent(app, agent, chat_id).await?;
+    if to == agent || !app.hub.agent_available_for(to, chat.site_id) {
+        return Err(AppError::new(
+            ErrorCode::InvalidTarget,
+            "That agent is not On-Line for this site.",
+        ));
+    }
+    let (_, after) = transition(app, chat_id, ChatCommand::Transfer { by: agent, to }).await?;
+    let from_name = app.agent_name(agent).await?;
+    let summary = summary(app, &after).await?;
+    app.publish(
+        Audience::Agent(to),
+        &ToAgent::ChatTransferred {
+            chat: summary.clone(),
+            from_agent_id: agent,
+            from_agent_name: from_name,
+        },
+        None,
+    )
+    .await;
+    app.publish(Audience::Agent(agent), &ToAgent::ChatReleased { chat_id }, None)
+        .await;
+    app.publish(
+        site_agents(&after, None),
+        &ToAgent::ChatTaken {
+            chat_id,
+            agent_id: to,
+            agent_name: summary.agent_name.clone().unwrap_or_default(),
+        },
+        None,
+    )
+    .await;
+    Ok(after)
+}
+
+/// Close the window without ending (or the agent is gone): back to the queue.
+pub async fn requeue(app: &App, agent: AgentId, chat_id: ChatId, cmd: ChatCommand) -> AppResult<Chat> {
+    let (before, after) = transition(app, chat_id, cmd).await?;
+    if before.version == after.version {
+        return Ok(after);
+    }
+    app.metrics.chats_requeued.inc();
+    app.publish(Audience::Agent(agent), &ToAgent::ChatReleased { chat_id }, None)
+        .await;
+    announce_pending(app, &after).await?;
+    Ok(after)
+}
+
+pub async fn close(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {
+    access::chat_for_agent(app, agent, chat_id).await?;
+    requeue(app, agent, chat_id, ChatCommand::Close { by: agent }).await
+}
+
+/// Every active chat of an agent whose connections are all gone returns to the queue.
+pub async fn agent_gone(app: &App, agent: AgentId) -> AppResult<usize> {
+    let chats = app.store.chats_of_agent(agent).await?;
+    let mut n = 0;
+    for chat in chats {
+        match requeue(app, agent, chat.id, ChatCommand::AgentGone { agent }).await {
+            Ok(_) => n += 1,
+            Err(e) if e.code == ErrorCode::NotYourChat || e.code == ErrorCode::ChatEnded => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Either side ends the chat.
+pub async fn end(app: &App, by: Party, chat_id: ChatId) -> AppResult<Chat> {
+    let (before, after) = transition(app, chat_id, ChatCommand::End { by }).await?;
+    announce_end(app, &before, &after, "ended").await;
+    Ok(after)
+}
+
+pub async fn end_by_agent(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {
+    access::chat_for_agent(app, agent, chat_id).await?;
+    end(app, Party::Agent(agent), chat_id).await
+}
+
+async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &str) {
+    let reason = match after.state {
+        ChatState::Ended {
+            reason: EndReason::Visitor,
+        } => "visitor",
+        ChatState::Ended {
+            reason: EndReason::Blocked { .. },
+        } => "blocked",
+        _ => "agent",
+    };
+    app.metrics.chats_ended.inc();
+    app.publish(
+        site_agents(after, before.state.owner()),
+        &ToAgent::ChatEnded {
+            chat_id: after.id,
+            reason: reason.to_string(),
+        },
+        None,
+    )
+    .await;
+    app.publish(visitor_of(after), &ToVisitor::ChatEnded { chat_id: after.id }, None)
+        .await;
+}
+
+/// Block: the chat ends at the visitor's end at once, and the visitor (by id and by IP) cannot
+/// start another chat on the site until the end of the site's day.
+pub async fn block(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {
+    let chat = access::chat_for_agent(app, agent, chat_id).await?;
+    chat.state.apply(ChatCommand::Block { by: agent })?;
+    let site = app.store.site(chat.site_id).await?;
+    let now = app.now();
+    let until = day::end_of_day(now, &site.timezone)
+        .map_err(|e| AppError::internal(format!("site time zone: {e}")))?;
+    let ip = match chat.visit_id {
+        Some(v) => app.store.visit(v).await.ok().map(|v| v.ip),
+        None => None,
+    };
+    let (before, after) = transition(app, chat_id, ChatCommand::Block { by: agent }).await?;
+    app.store
+        .create_block(NewBlock {
+            site_id: chat.site_id,
+            visitor_id: chat.visitor_id.clone(),
+            ip: ip.filter(|ip| !ip.is_empty()),
+            chat_id: Some(chat_id),
+            blocked_by: agent,
+            created_at: now,
+            until,
+        })
+        .await?;
+    announce_end(app, &before, &after, "blocked").await;
+    Ok(after)
+}

@@ -1,0 +1,143 @@
+//! Messages and links: stored first (acknowledged only after the commit), then delivered.
+
+use super::access;
+use super::chats::visitor_of;
+use crate::error::AppResult;
+use crate::realtime::bus::Audience;
+use crate::state::App;
+use frontdesk_core::link::resolve_link;
+use frontdesk_core::model::{Author, Chat, Message, MessageKind, NewMessage};
+use frontdesk_core::protocol::{AgentMessageView, ToAgent, ToVisitor, VisitorMessageView};
+use frontdesk_core::store::Appended;
+use frontdesk_core::text::{check_message, truncate};
+use frontdesk_core::{AgentId, ChatId, Party};
+
+pub fn author_label(author: &Author) -> &'static str {
+    match author {
+        Author::Visitor => "visitor",
+        Author::Agent { .. } => "agent",
+        Author::System => "system",
+    }
+}
+
+pub fn agent_view(m: &Message) -> AgentMessageView {
+    AgentMessageView {
+        chat_id: m.chat_id,
+        seq: m.seq,
+        from: author_label(&m.author).to_string(),
+        agent_id: match m.author {
+            Author::Agent { agent } => Some(agent),
+            _ => None,
+        },
+        author_name: m.author_name.clone(),
+        kind: m.kind,
+        body: m.body.clone(),
+        client_id: m.client_id.clone(),
+        created_at: m.created_at,
+    }
+}
+
+/// The visitor's view never names the agent (a transfer stays invisible).
+pub fn visitor_view(m: &Message) -> VisitorMessageView {
+    VisitorMessageView {
+        chat_id: m.chat_id,
+        seq: m.seq,
+        from: author_label(&m.author).to_string(),
+        kind: m.kind,
+        body: m.body.clone(),
+        client_id: m.client_id.clone(),
+        created_at: m.created_at,
+    }
+}
+
+/// Deliver a stored message to both sides: the visitor's tabs and the agent holding the chat.
+pub async fn deliver(app: &App, chat: &Chat, m: &Message) {
+    let seq = Some((m.chat_id, m.seq));
+    app.publish(visitor_of(chat), &ToVisitor::Message(visitor_view(m)), seq)
+        .await;
+    let agent_frame = ToAgent::Message(agent_view(m));
+    match (chat.state.owner(), m.author) {
+        (Some(owner), Author::Agent { agent }) if owner != agent => {
+            app.publish(Audience::Agent(owner), &agent_frame, seq).await;
+            app.publish(Audience::Agent(agent), &agent_frame, seq).await;
+        }
+        (Some(owner), _) => app.publish(Audience::Agent(owner), &agent_frame, seq).await,
+        (None, Author::Agent { agent }) => app.publish(Audience::Agent(agent), &agent_frame, seq).await,
+        (None, _) => {}
+    }
+    app.metrics.messages.inc();
+}
+
+/// Store a message from `party` in `chat` and deliver it (unless it is a resend).
+pub async fn post(
+    app: &App,
+    chat: &Chat,
+    party: Party,
+    client_id: &str,
+    body: &str,
+    kind: MessageKind,
+) -> AppResult<Appended> {
+    chat.state.may_post(party)?;
+    let body = check_message(body, app.settings.message_max_chars)?;
+    let (author, author_name) = match party {
+        Party::Visitor => (Author::Visitor, chat.visitor_name.clone()),
+        Party::Agent(agent) => (Author::Agent { agent }, Some(app.agent_name(agent).await?)),
+    };
+    let client_id = truncate(client_id, 64);
+    let appended = app
+        .store
+        .append_message(NewMessage {
+            chat_id: chat.id,
+            author,
+            author_name,
+            kind,
+            body: body.to_string(),
+            client_id: (!client_id.is_empty()).then_some(client_id),
+            created_at: app.now(),
+        })
+        .await?;
+    if !appended.duplicate {
+        deliver(app, chat, &appended.message).await;
+    }
+    Ok(appended)
+}
+
+/// An agent's message in a chat they hold.
+pub async fn post_by_agent(
+    app: &App,
+    agent: AgentId,
+    chat_id: ChatId,
+    client_id: &str,
+    body: &str,
+) -> AppResult<Appended> {
+    let chat = access::chat_for_agent(app, agent, chat_id).await?;
+    post(app, &chat, Party::Agent(agent), client_id, body, MessageKind::Text).await
+}
+
+/// Send Link: resolved against the site's base URL, http(s) only, kept in the transcript,
+/// and opened in a new tab on the visitor's side.
+pub async fn send_link(
+    app: &App,
+    agent: AgentId,
+    chat_id: ChatId,
+    client_id: &str,
+    url: &str,
+) -> AppResult<Appended> {
+    let chat = access::chat_for_agent(app, agent, chat_id).await?;
+    chat.state.may_post(Party::Agent(agent))?;
+    let site = app.store.site(chat.site_id).await?;
+    let url = resolve_link(&site.base_url, url)?;
+    let appended = post(app, &chat, Party::Agent(agent), client_id, &url, MessageKind::Link).await?;
+    if !appended.duplicate {
+        app.publish(
+            visitor_of(&chat),
+            &ToVisitor::OpenUrl {
+                chat_id,
+                url: appended.message.body.clone(),
+            },
+            None,
+        )
+        .await;
+    }
+    Ok(appended)
+}

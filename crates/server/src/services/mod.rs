@@ -1,0 +1,10 @@
+//! Use cases: each takes the app state, asks the core for a decision, stores it, and
+//! publishes who must be told.
+
+pub mod access;
+pub mod chats;
+pub mod mail;
+pub mod messages;
+pub mod offline;
+pub mod requeue;
+pub mod transcript;

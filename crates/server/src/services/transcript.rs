@@ -1,0 +1,158 @@
+//! Transcripts: plain text, HTML (every piece of visitor text escaped), an `.eml` draft and a
+//! `mailto:` link. The server keeps every chat; these are renderings of what it stored.
+
+use crate::error::AppResult;
+use crate::state::App;
+use frontdesk_core::model::{Author, Chat, Message, MessageKind, Site};
+use frontdesk_core::{ChatId, Seq, Timestamp};
+use jiff::tz::TimeZone;
+
+/// Everything a transcript shows.
+pub struct Transcript {
+    pub chat: Chat,
+    pub site: Site,
+    pub visitor_name: String,
+    pub messages: Vec<Message>,
+}
+
+/// Loads the chat and all of its messages (in pages, in order).
+pub async fn load(app: &App, chat: Chat) -> AppResult<Transcript> {
+    let site = app.store.site(chat.site_id).await?;
+    let mut messages = Vec::new();
+    let mut after = Seq(0);
+    loop {
+        let page = app.store.messages_after(chat.id, after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        let full = page.len() < 1000;
+        messages.extend(page);
+        if full {
+            break;
+        }
+    }
+    Ok(Transcript {
+        visitor_name: crate::services::chats::visitor_label(&chat),
+        chat,
+        site,
+        messages,
+    })
+}
+
+/// Minimal HTML escaping for text and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn time_in(ts: Timestamp, tz: &str) -> String {
+    let zone = TimeZone::get(tz).unwrap_or(TimeZone::UTC);
+    match jiff::Timestamp::from_millisecond(ts.0) {
+        Ok(t) => t.to_zoned(zone).strftime("%Y-%m-%d %H:%M:%S %Z").to_string(),
+        Err(_) => ts.0.to_string(),
+    }
+}
+
+fn who(t: &Transcript, m: &Message) -> String {
+    match m.author {
+        Author::Visitor => t.visitor_name.clone(),
+        Author::Agent { .. } => format!("{} (agent)", m.author_name.clone().unwrap_or_default()),
+        Author::System => "System".to_string(),
+    }
+}
+
+pub fn subject(t: &Transcript) -> String {
+    format!("Chat transcript: {} on {}", t.visitor_name, t.site.name)
+}
+
+pub fn file_stem(id: ChatId) -> String {
+    format!("chat-{}", id.0)
+}
+
+/// Plain text.
+pub fn to_text(t: &Transcript) -> String {
+    let tz = &t.site.timezone;
+    let mut out = String::new();
+    out.push_str(&format!("Chat #{} on {} ({})\n", t.chat.id, t.site.name, t.site.base_url));
+    out.push_str(&format!("Visitor: {}\n", t.visitor_name));
+    out.push_str(&format!("Started: {}\n", time_in(t.chat.created_at, tz)));
+    if let Some(end) = t.chat.ended_at {
+        out.push_str(&format!("Ended: {}\n", time_in(end, tz)));
+    }
+    out.push_str("----------------------------------------\n");
+    for m in &t.messages {
+        let when = time_in(m.created_at, tz);
+        match m.kind {
+            MessageKind::Link => out.push_str(&format!("[{when}] {} sent a link: {}\n", who(t, m), m.body)),
+            _ => out.push_str(&format!("[{when}] {}: {}\n", who(t, m), m.body)),
+        }
+    }
+    out
+}
+
+/// HTML: a complete document; every stored string is escaped; links only http(s).
+pub fn to_html(t: &Transcript) -> String {
+    let tz = &t.site.timezone;
+    let e = escape_html;
+    let mut out = String::from(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+    );
+    out.push_str(&format!("<title>{}</title>", e(&subject(t))));
+    out.push_str(
+        "<style>body{font:15px/1.4 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}\
+         .m{margin:.4rem 0}.t{color:#666;font-size:.85em}.v{color:#0b5394}.a{color:#274e13}\
+         p.body{white-space:pre-wrap;margin:.1rem 0 0}</style></head><body>",
+    );
+    out.push_str(&format!(
+        "<h1>Chat #{} on {}</h1><p>Visitor: {}<br>Site: {}<br>Started: {}</p><hr>",
+        t.chat.id,
+        e(&t.site.name),
+        e(&t.visitor_name),
+        e(&t.site.base_url),
+        e(&time_in(t.chat.created_at, tz))
+    ));
+    for m in &t.messages {
+        let class = match m.author {
+            Author::Visitor => "v",
+            Author::Agent { .. } => "a",
+            Author::System => "s",
+        };
+        out.push_str(&format!(
+            "<div class=\"m {class}\"><span class=\"t\">{}</span> <strong>{}</strong>",
+            e(&time_in(m.created_at, tz)),
+            e(&who(t, m))
+        ));
+        let safe_link = m.kind == MessageKind::Link
+            && (m.body.starts_with("http://") || m.body.starts_with("https://"));
+        if safe_link {
+            out.push_str(&format!(
+                "<p class=\"body\">sent a link: <a href=\"{0}\" rel=\"noopener noreferrer\">{0}</a></p></div>",
+                e(&m.body)
+            ));
+        } else {
+            out.push_str(&format!("<p class=\"body\">{}</p></div>", e(&m.body)));
+        }
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// A `mailto:` link with the plain-text transcript as its body (cut to keep the URL usable).
+pub fn mailto(t: &Transcript, to: &str) -> String {
+    let mut body = to_text(t);
+    if body.chars().count() > 1800 {
+        body = body.chars().take(1800).collect::<String>() + "\n…";
+    }
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
+    format!("mailto:{}?subject={}&body={}", enc(to), enc(&subject(t)), enc(&body))
+}

@@ -1,0 +1,284 @@
+//! Chats and their messages.
+
+use crate::SqliteStore;
+use crate::map::{
+    Db, all, author_columns, chat_cols, chat_row, json_ids, message_cols, message_row,
+    state_columns,
+};
+use async_trait::async_trait;
+use frontdesk_core::chat::ChatState;
+use frontdesk_core::ids::*;
+use frontdesk_core::model::*;
+use frontdesk_core::store::{Appended, ChatStore, StoreResult};
+use rusqlite::{Connection, OptionalExtension, params};
+
+// Hot-path statements (their query plans are checked in `unit_tests`).
+
+pub(crate) const CLIENT_ID_LOOKUP: &str = concat!(
+    "SELECT ",
+    message_cols!(),
+    " FROM messages WHERE chat_id = ?1 AND client_id = ?2"
+);
+pub(crate) const NEXT_SEQ: &str =
+    "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq";
+pub(crate) const UPDATE_STATE: &str = concat!(
+    "UPDATE chats SET state = ?3, \
+                     agent_id = CASE WHEN ?3 = 'ended' THEN agent_id ELSE ?4 END, \
+                     end_reason = ?5, ended_by = ?6, queued_at = coalesce(?7, queued_at), \
+                     ended_at = ?8, version = version + 1 \
+                     WHERE id = ?1 AND version = ?2 RETURNING ",
+    chat_cols!()
+);
+pub(crate) const OPEN_CHATS: &str = concat!(
+    "SELECT ",
+    chat_cols!(),
+    " FROM chats WHERE state IN ('pending', 'active') \
+             AND site_id IN (SELECT value FROM json_each(?1)) ORDER BY queued_at, id"
+);
+pub(crate) const CHATS_OF_AGENT: &str = concat!(
+    "SELECT ",
+    chat_cols!(),
+    " FROM chats WHERE agent_id = ?1 AND state = 'active' ORDER BY queued_at, id"
+);
+pub(crate) const OPEN_CHAT_OF_VISITOR: &str = concat!(
+    "SELECT ",
+    chat_cols!(),
+    " FROM chats WHERE site_id = ?1 AND visitor_id = ?2 \
+             AND state IN ('pending', 'active') ORDER BY created_at DESC, id DESC LIMIT 1"
+);
+pub(crate) const CHATS_OF_VISITOR: &str = concat!(
+    "SELECT ",
+    chat_cols!(),
+    " FROM chats WHERE site_id = ?1 AND visitor_id = ?2 \
+             ORDER BY created_at DESC, id DESC LIMIT ?3"
+);
+pub(crate) const MESSAGES_AFTER: &str = concat!(
+    "SELECT ",
+    message_cols!(),
+    " FROM messages WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+);
+
+/// Appends in the writer's transaction: idempotent on `client_id`, numbered without gaps.
+fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
+    if let Some(client_id) = &m.client_id {
+        let stored = c
+            .prepare_cached(CLIENT_ID_LOOKUP)
+            .db()?
+            .query_row(params![m.chat_id.0, client_id], message_row)
+            .optional()
+            .db()?;
+        if let Some(message) = stored {
+            return Ok(Appended {
+                message,
+                duplicate: true,
+            });
+        }
+    }
+    // Takes the next number and proves the chat exists in one statement.
+    let seq: i64 = c
+        .prepare_cached(NEXT_SEQ)
+        .db()?
+        .query_row([m.chat_id.0], |r| r.get(0))
+        .db()?;
+    let (author, agent) = author_columns(m.author);
+    c.prepare_cached(
+        "INSERT INTO messages (chat_id, seq, author, agent_id, author_name, kind, body, \
+         client_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .db()?
+    .execute(params![
+        m.chat_id.0,
+        seq,
+        author,
+        agent,
+        m.author_name,
+        m.kind.as_str(),
+        m.body,
+        m.client_id,
+        m.created_at.0
+    ])
+    .db()?;
+    Ok(Appended {
+        message: Message {
+            chat_id: m.chat_id,
+            seq: Seq(seq),
+            author: m.author,
+            author_name: m.author_name.clone(),
+            kind: m.kind,
+            body: m.body.clone(),
+            client_id: m.client_id.clone(),
+            created_at: m.created_at,
+        },
+        duplicate: false,
+    })
+}
+
+impl SqliteStore {
+    async fn chat_list(
+        &self,
+        sql: &'static str,
+        params: Vec<rusqlite::types::Value>,
+    ) -> StoreResult<Vec<Chat>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(sql).db()?;
+            all(stmt
+                .query_map(rusqlite::params_from_iter(params), chat_row)
+                .db()?)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl ChatStore for SqliteStore {
+    /// A new pending chat: version 1, `last_seq` 0, `queued_at = created_at`.
+    /// An unknown site is `NotFound`.
+    async fn create_chat(&self, chat: NewChat) -> StoreResult<Chat> {
+        self.write(move |tx| {
+            tx.prepare_cached(concat!(
+                "INSERT INTO chats (site_id, visitor_id, visit_id, visitor_name, visitor_email, \
+                 state, created_at, queued_at, page_url) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?7) RETURNING ",
+                chat_cols!()
+            ))
+            .db()?
+            .query_row(
+                params![
+                    chat.site_id.0,
+                    chat.visitor_id.0,
+                    chat.visit_id.map(|v| v.0),
+                    chat.visitor_name,
+                    chat.visitor_email,
+                    chat.created_at.0,
+                    chat.page_url
+                ],
+                chat_row,
+            )
+            .db()
+        })
+        .await
+    }
+
+    async fn chat(&self, id: ChatId) -> StoreResult<Chat> {
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                chat_cols!(),
+                " FROM chats WHERE id = ?1"
+            ))
+            .db()?
+            .query_row([id.0], chat_row)
+            .db()
+        })
+        .await
+    }
+
+    /// Pending: back in the queue (`queued_at = now`, no agent). Active: held by the agent.
+    /// Ended: `ended_at = now`, the last holder is kept in `agent_id`.
+    /// `Ok(None)` when the version moved on; `NotFound` when there is no such chat.
+    async fn update_chat_state(
+        &self,
+        id: ChatId,
+        expected_version: i64,
+        state: ChatState,
+        now: Timestamp,
+    ) -> StoreResult<Option<Chat>> {
+        let cols = state_columns(state);
+        let queued_at = matches!(state, ChatState::Pending).then_some(now.0);
+        let ended_at = matches!(state, ChatState::Ended { .. }).then_some(now.0);
+        self.write(move |tx| {
+            let updated = tx
+                .prepare_cached(UPDATE_STATE)
+                .db()?
+                .query_row(
+                    params![
+                        id.0,
+                        expected_version,
+                        cols.state,
+                        cols.agent,
+                        cols.end_reason,
+                        cols.ended_by,
+                        queued_at,
+                        ended_at
+                    ],
+                    chat_row,
+                )
+                .optional()
+                .db()?;
+            if updated.is_none() {
+                // Lost the race, or no such chat?
+                tx.prepare_cached("SELECT 1 FROM chats WHERE id = ?1")
+                    .db()?
+                    .query_row([id.0], |_| Ok(()))
+                    .db()?;
+            }
+            Ok(updated)
+        })
+        .await
+    }
+
+    /// Oldest in the queue first.
+    async fn open_chats(&self, sites: &[SiteId]) -> StoreResult<Vec<Chat>> {
+        if sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = json_ids(sites.iter().map(|s| s.0));
+        self.chat_list(OPEN_CHATS, vec![ids.into()]).await
+    }
+
+    /// Oldest in the queue first.
+    async fn chats_of_agent(&self, agent: AgentId) -> StoreResult<Vec<Chat>> {
+        self.chat_list(CHATS_OF_AGENT, vec![agent.0.into()]).await
+    }
+
+    /// The newest open chat, should there ever be more than one.
+    async fn open_chat_of_visitor(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+    ) -> StoreResult<Option<Chat>> {
+        let chats = self
+            .chat_list(
+                OPEN_CHAT_OF_VISITOR,
+                vec![site.0.into(), visitor.0.clone().into()],
+            )
+            .await?;
+        Ok(chats.into_iter().next())
+    }
+
+    async fn chats_of_visitor(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        limit: u32,
+    ) -> StoreResult<Vec<Chat>> {
+        let params = vec![
+            site.0.into(),
+            visitor.0.clone().into(),
+            i64::from(limit).into(),
+        ];
+        self.chat_list(CHATS_OF_VISITOR, params).await
+    }
+
+    /// `NotFound` when the chat does not exist. Does not check the chat's state: whether
+    /// one may post is the caller's rule ([`ChatState::may_post`]).
+    async fn append_message(&self, message: NewMessage) -> StoreResult<Appended> {
+        self.write(move |tx| append(tx, &message)).await
+    }
+
+    /// An unknown chat has no messages (empty list, not `NotFound`).
+    async fn messages_after(
+        &self,
+        chat: ChatId,
+        after: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(MESSAGES_AFTER).db()?;
+            all(stmt
+                .query_map(params![chat.0, after.0, i64::from(limit)], message_row)
+                .db()?)
+        })
+        .await
+    }
+}

@@ -1,0 +1,319 @@
+//! Frontdesk storage on one embedded SQLite file.
+//!
+//! - **Durable**: WAL journal, `synchronous=FULL` (every commit fsyncs the WAL),
+//!   `foreign_keys=ON`; a write is acknowledged only after its transaction committed.
+//! - **Group commit**: one OS thread owns the only read-write connection. Writes are queued
+//!   to it as closures; it runs every job already waiting (up to
+//!   [`SqliteOptions::max_batch`]) in one transaction, each job in its own savepoint (a job
+//!   that fails is rolled back alone), commits once (one fsync for the whole batch), and
+//!   only then answers the callers.
+//! - **Reads** run on a small pool of read-only connections on tokio's blocking threads;
+//!   WAL lets them proceed while the writer commits, and they see every acknowledged write.
+//! - **Safe open**: the parent directory and the file are created if missing, the file is
+//!   checked with `PRAGMA quick_check` (a corrupt file is refused, never served), and
+//!   pending schema migrations (`migrations/NNNN_name.sql`, tracked by `PRAGMA user_version`)
+//!   are applied, each in its own transaction.
+//!
+//! The [`frontdesk_core::store`] traits are implemented in the per-area modules.
+
+mod agents;
+mod blocks;
+mod bulk;
+mod canned;
+mod chats;
+mod map;
+mod migrate;
+mod offline;
+mod readers;
+mod settings;
+mod sites;
+mod visitors;
+mod writer;
+
+#[cfg(test)]
+mod unit_tests;
+
+use frontdesk_core::store::{StoreError, StoreResult};
+use readers::ReadPool;
+use rusqlite::{Connection, OpenFlags, Transaction};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use writer::Writer;
+
+pub use bulk::BulkHistory;
+
+/// How long a connection waits for a lock held by another connection before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
+/// Prepared statements kept per connection (the store uses a few dozen distinct ones).
+const STATEMENT_CACHE: usize = 128;
+/// Page cache per connection, in KiB (negative `cache_size` means KiB in SQLite).
+const CACHE_KIB: i64 = 16 * 1024;
+/// The WAL file is truncated back to at most this size after a checkpoint.
+const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
+/// Tuning knobs for [`SqliteStore::open`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqliteOptions {
+    /// `true` (the default and the only setting for production): `synchronous=FULL`, every
+    /// commit fsyncs the WAL before the write is acknowledged.
+    ///
+    /// `false` selects `synchronous=NORMAL`, where a commit acknowledged just before a power
+    /// loss may be lost. It exists only so that a test can show that weakened durability is
+    /// detectable (see [`SqliteStore::durability`]); never turn it off in a deployment.
+    pub synchronous_full: bool,
+    /// Number of read-only connections (at least 1 is used).
+    pub readers: usize,
+    /// Most write jobs committed together in one transaction (at least 1 is used).
+    pub max_batch: usize,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> SqliteOptions {
+        SqliteOptions {
+            synchronous_full: true,
+            readers: 4,
+            max_batch: 512,
+        }
+    }
+}
+
+/// Why [`SqliteStore::open`] refused to open a database.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The parent directory could not be created.
+    #[error("cannot create directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a database or fails `PRAGMA quick_check`. It is not served.
+    #[error("database {path} is corrupt: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
+    /// The file was written by a newer Frontdesk (its schema version is unknown here).
+    #[error("database schema version {found} is newer than this build knows ({known})")]
+    TooNew { found: i64, known: i64 },
+    /// A schema migration failed; the database is left at the previous version.
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A required setting could not be applied (e.g. WAL mode on a file system without
+    /// shared memory support).
+    #[error("cannot configure database: {0}")]
+    Config(String),
+    /// Any other SQLite failure while opening.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The writer thread could not be started, or the open task failed.
+    #[error("cannot start storage threads: {0}")]
+    Thread(String),
+}
+
+/// The durability settings in force on the write connection, as SQLite reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Durability {
+    /// `PRAGMA journal_mode` (expected: `wal`).
+    pub journal_mode: String,
+    /// `PRAGMA synchronous`: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+    pub synchronous: i64,
+}
+
+impl Durability {
+    /// True when every acknowledged commit has been fsynced (WAL with FULL or EXTRA).
+    pub fn is_full(&self) -> bool {
+        self.journal_mode.eq_ignore_ascii_case("wal") && self.synchronous >= 2
+    }
+}
+
+/// Frontdesk storage on one SQLite file. Cheap to clone (shared inside).
+///
+/// Dropping the last clone stops the writer thread (after it finished its current batch)
+/// and closes every connection.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    // Field order matters on drop: the writer (and its connection) goes first.
+    writer: Writer,
+    readers: Arc<ReadPool>,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `path`: creates the parent directory,
+    /// refuses a corrupt file, applies pending migrations, configures WAL and durability,
+    /// starts the writer thread and the reader pool.
+    ///
+    /// `PRAGMA quick_check` reads the whole file, so opening a large database takes time
+    /// proportional to its size (about a second per GB on an SSD).
+    pub async fn open(path: &Path, options: SqliteOptions) -> Result<SqliteStore, OpenError> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || open_blocking(path, options))
+            .await
+            .map_err(|e| OpenError::Thread(e.to_string()))?
+    }
+
+    /// The database file's path.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Copies the WAL into the database file and truncates the WAL
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), between two write batches. SQLite also
+    /// checkpoints automatically; this is for quiet moments and before backups.
+    /// Returns whether the checkpoint completed (false when a reader held it back).
+    pub async fn checkpoint(&self) -> StoreResult<bool> {
+        self.inner
+            .writer
+            .exclusive(|conn| {
+                let busy: i64 = conn
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+                    .map_err(map::store_error)?;
+                Ok(busy == 0)
+            })
+            .await
+    }
+
+    /// The journal mode and `synchronous` level of the write connection, so that a health
+    /// check (or a test) can detect weakened durability.
+    pub async fn durability(&self) -> StoreResult<Durability> {
+        self.inner
+            .writer
+            .exclusive(|conn| {
+                let journal_mode: String = conn
+                    .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                    .map_err(map::store_error)?;
+                let synchronous: i64 = conn
+                    .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                    .map_err(map::store_error)?;
+                Ok(Durability {
+                    journal_mode,
+                    synchronous,
+                })
+            })
+            .await
+    }
+
+    /// Runs `work` in the writer's current group-commit transaction (in its own savepoint)
+    /// and returns its result once the transaction has durably committed.
+    ///
+    /// If the caller stops waiting, the job still runs and may commit.
+    pub(crate) async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+    {
+        self.inner.writer.write(work).await
+    }
+
+    /// Runs `work` on a read-only connection, on a blocking thread.
+    pub(crate) async fn read<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.inner.readers.run(work).await
+    }
+}
+
+fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, OpenError> {
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|source| OpenError::CreateDir {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    let mut conn = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    quick_check(&conn, &path)?;
+    configure_writer(&conn, options.synchronous_full)?;
+    migrate::apply(&mut conn)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+
+    let readers = ReadPool::open(&path, options.readers.max(1))?;
+    let writer = Writer::spawn(conn, options.max_batch.max(1))
+        .map_err(|e| OpenError::Thread(e.to_string()))?;
+    tracing::info!(path = %path.display(), "sqlite store open");
+    Ok(SqliteStore {
+        inner: Arc::new(Inner {
+            path,
+            writer,
+            readers: Arc::new(readers),
+        }),
+    })
+}
+
+/// Refuses a file that is not a database or whose structure is damaged.
+fn quick_check(conn: &Connection, path: &Path) -> Result<(), OpenError> {
+    let corrupt = |detail: String| OpenError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let rows: Result<Vec<String>, rusqlite::Error> = conn
+        .prepare("PRAGMA quick_check")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect());
+    match rows {
+        Ok(rows) if rows.len() == 1 && rows[0] == "ok" => Ok(()),
+        Ok(rows) => Err(corrupt(rows.join("; "))),
+        Err(e) if is_corruption(&e) => Err(corrupt(e.to_string())),
+        Err(e) => Err(OpenError::Sqlite(e)),
+    }
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+fn configure_writer(conn: &Connection, synchronous_full: bool) -> Result<(), OpenError> {
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(OpenError::Config(format!(
+            "journal_mode is {mode}, WAL is required"
+        )));
+    }
+    let level = if synchronous_full { "FULL" } else { "NORMAL" };
+    conn.pragma_update(None, "synchronous", level)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    if fk != 1 {
+        return Err(OpenError::Config("foreign keys cannot be enabled".into()));
+    }
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    if !synchronous_full {
+        tracing::warn!("sqlite store opened with synchronous=NORMAL: commits are not fsynced");
+    }
+    Ok(())
+}
+
+/// The error returned when the writer thread is gone.
+fn writer_gone() -> StoreError {
+    StoreError::Unavailable("storage writer stopped".into())
+}

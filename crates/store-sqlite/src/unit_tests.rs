@@ -1,0 +1,244 @@
+//! Tests of internals: query plans of the hot paths, and the group-commit writer's
+//! failure handling.
+
+#![allow(clippy::unwrap_used)]
+
+use crate::{SqliteOptions, SqliteStore, agents, blocks, canned, chats, offline, visitors};
+use frontdesk_core::store::StoreError;
+use rusqlite::Connection;
+use std::time::Duration;
+
+async fn store(dir: &tempfile::TempDir) -> SqliteStore {
+    SqliteStore::open(&dir.path().join("t.db"), SqliteOptions::default())
+        .await
+        .unwrap()
+}
+
+fn plan(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let nulls = vec![rusqlite::types::Null; stmt.parameter_count()];
+    stmt.query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Every hot query reaches its rows through an index (a `SEARCH`), never a table scan;
+/// those that list rows in an order get that order from the index (no sort) where the
+/// order can come from one index.
+#[tokio::test]
+async fn hot_queries_use_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir).await;
+    let conn = Connection::open(s.path()).unwrap();
+    let sorted_by_index = [
+        ("messages_after", chats::MESSAGES_AFTER),
+        ("chats_of_visitor", chats::CHATS_OF_VISITOR),
+        ("open_chat_of_visitor", chats::OPEN_CHAT_OF_VISITOR),
+        ("chats_of_agent", chats::CHATS_OF_AGENT),
+        ("latest_visit", visitors::LATEST_VISIT),
+        ("visits_of", visitors::VISITS_OF),
+        ("page_views", visitors::PAGE_VIEWS),
+        ("offline_messages", offline::OFFLINE_MESSAGES),
+    ];
+    let others = [
+        ("client_id_lookup", chats::CLIENT_ID_LOOKUP),
+        ("next_seq", chats::NEXT_SEQ),
+        ("update_state", chats::UPDATE_STATE),
+        ("open_chats", chats::OPEN_CHATS),
+        ("touch_visitor", visitors::TOUCH_VISITOR),
+        ("active_block", blocks::ACTIVE_BLOCK),
+        ("blocks_of_site", blocks::BLOCKS_OF_SITE),
+        ("canned_for", canned::CANNED_FOR),
+        ("agent_by_email", agents::AGENT_BY_EMAIL),
+        ("memberships_some", agents::MEMBERSHIPS_SOME),
+        ("session", agents::SESSION),
+    ];
+    for (name, sql) in sorted_by_index.iter().chain(others.iter()) {
+        let steps = plan(&conn, sql);
+        println!("{name}: {steps:?}");
+        for step in &steps {
+            let scan = step.starts_with("SCAN ")
+                && !step.starts_with("SCAN json_each")
+                && !step.contains("CONSTANT ROW")
+                && !step.starts_with("SCAN (subquery");
+            assert!(!scan, "{name} scans: {steps:?}");
+        }
+        if sorted_by_index.iter().any(|(n, _)| n == name) {
+            assert!(
+                !steps.iter().any(|s| s.contains("TEMP B-TREE")),
+                "{name} sorts: {steps:?}"
+            );
+        }
+    }
+    let open = plan(&conn, chats::OPEN_CHATS);
+    assert!(
+        open.iter().any(|s| s.contains("chats_open")),
+        "open_chats must use the partial index: {open:?}"
+    );
+}
+
+/// Keeps the writer busy so that the next jobs queue up and are committed together.
+async fn hold_writer(s: &SqliteStore, ms: u64) -> tokio::task::JoinHandle<()> {
+    let s = s.clone();
+    let (started, wait) = tokio::sync::oneshot::channel();
+    let handle = tokio::spawn(async move {
+        s.inner
+            .writer
+            .exclusive(move |_| {
+                let _ = started.send(());
+                std::thread::sleep(Duration::from_millis(ms));
+                Ok(())
+            })
+            .await
+            .unwrap();
+    });
+    wait.await.unwrap();
+    handle
+}
+
+fn insert_setting(name: &'static str) -> impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    move |tx| {
+        tx.execute("INSERT INTO settings (name, value) VALUES (?1, x'00')", [name])
+            .map(|_| ())
+            .map_err(crate::map::store_error)
+    }
+}
+
+async fn setting_exists(s: &SqliteStore, name: &'static str) -> bool {
+    s.read(move |c| {
+        c.query_row("SELECT count(*) FROM settings WHERE name = ?1", [name], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(crate::map::store_error)
+    })
+    .await
+    .unwrap()
+        == 1
+}
+
+/// In one batch, a job that fails after writing is rolled back alone (its savepoint);
+/// the jobs around it commit.
+#[tokio::test]
+async fn failing_job_is_rolled_back_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir).await;
+    let hold = hold_writer(&s, 100).await;
+    let a = tokio::spawn({
+        let s = s.clone();
+        async move { s.write(insert_setting("a")).await }
+    });
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let bad = tokio::spawn({
+        let s = s.clone();
+        async move {
+            s.write(|tx| {
+                insert_setting("bad")(tx)?;
+                Err::<(), _>(StoreError::Conflict("on purpose".into()))
+            })
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let c = tokio::spawn({
+        let s = s.clone();
+        async move { s.write(insert_setting("c")).await }
+    });
+    hold.await.unwrap();
+    assert_eq!(a.await.unwrap(), Ok(()));
+    assert_eq!(
+        bad.await.unwrap(),
+        Err(StoreError::Conflict("on purpose".into()))
+    );
+    assert_eq!(c.await.unwrap(), Ok(()));
+    assert!(setting_exists(&s, "a").await);
+    assert!(!setting_exists(&s, "bad").await);
+    assert!(setting_exists(&s, "c").await);
+}
+
+/// When the COMMIT fails (here: a deferred foreign key violated by one job), every job
+/// of the batch is answered `Unavailable` and nothing of the batch is kept.
+#[tokio::test]
+async fn failed_commit_fails_the_whole_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir).await;
+    s.inner
+        .writer
+        .exclusive(|c| {
+            c.execute_batch(
+                "CREATE TABLE parent (id INTEGER PRIMARY KEY); \
+                 CREATE TABLE child (p INTEGER REFERENCES parent (id) \
+                 DEFERRABLE INITIALLY DEFERRED);",
+            )
+            .map_err(crate::map::store_error)
+        })
+        .await
+        .unwrap();
+    let hold = hold_writer(&s, 100).await;
+    let good = tokio::spawn({
+        let s = s.clone();
+        async move { s.write(insert_setting("good")).await }
+    });
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let poison = tokio::spawn({
+        let s = s.clone();
+        async move {
+            s.write(|tx| {
+                tx.execute("INSERT INTO child (p) VALUES (42)", [])
+                    .map(|_| ())
+                    .map_err(crate::map::store_error)
+            })
+            .await
+        }
+    });
+    hold.await.unwrap();
+    assert!(matches!(good.await.unwrap(), Err(StoreError::Unavailable(_))));
+    assert!(matches!(
+        poison.await.unwrap(),
+        Err(StoreError::Unavailable(_))
+    ));
+    assert!(!setting_exists(&s, "good").await);
+    // The writer carries on.
+    s.write(insert_setting("after")).await.unwrap();
+    assert!(setting_exists(&s, "after").await);
+}
+
+/// A job that ends the transaction itself (SQLite rolling it back, as on a full disk)
+/// fails its batch instead of letting earlier jobs believe they committed.
+#[tokio::test]
+async fn transaction_lost_mid_batch_fails_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir).await;
+    let hold = hold_writer(&s, 100).await;
+    let first = tokio::spawn({
+        let s = s.clone();
+        async move { s.write(insert_setting("first")).await }
+    });
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let rogue = tokio::spawn({
+        let s = s.clone();
+        async move {
+            s.write(|tx| tx.execute_batch("ROLLBACK").map_err(crate::map::store_error))
+                .await
+        }
+    });
+    hold.await.unwrap();
+    assert!(matches!(first.await.unwrap(), Err(StoreError::Unavailable(_))));
+    assert!(matches!(rogue.await.unwrap(), Err(StoreError::Unavailable(_))));
+    assert!(!setting_exists(&s, "first").await);
+    s.write(insert_setting("after")).await.unwrap();
+    assert!(setting_exists(&s, "after").await);
+}
+
+/// A panicking job is answered with an error; the writer thread survives.
+#[tokio::test]
+async fn panicking_job_does_not_kill_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir).await;
+    let r = s
+        .write(|_| -> Result<(), StoreError> { panic!("bug in a job") })
+        .await;
+    assert!(matches!(r, Err(StoreError::Unavailable(_))));
+    s.write(insert_setting("after")).await.unwrap();
+    assert!(setting_exists(&s, "after").await);
+}

@@ -1,0 +1,218 @@
+//! Visitors, their visits and page views.
+
+use crate::SqliteStore;
+use crate::map::{Db, all, changed, visit_cols, visit_row, visitor_cols, visitor_row};
+use async_trait::async_trait;
+use frontdesk_core::ids::*;
+use frontdesk_core::model::*;
+use frontdesk_core::store::{StoreResult, VisitorStore};
+use rusqlite::{OptionalExtension, params};
+
+pub(crate) const LATEST_VISIT: &str = concat!(
+    "SELECT ",
+    visit_cols!(),
+    " FROM visits WHERE site_id = ?1 AND visitor_id = ?2 \
+                 ORDER BY started_at DESC, id DESC LIMIT 1"
+);
+pub(crate) const PAGE_VIEWS: &str = "SELECT visit_id, url, title, viewed_at FROM page_views WHERE visit_id = ?1 \
+                     ORDER BY viewed_at, rowid";
+pub(crate) const VISITS_OF: &str = concat!(
+    "SELECT ",
+    visit_cols!(),
+    " FROM visits WHERE site_id = ?1 AND visitor_id = ?2 \
+                     ORDER BY started_at DESC, id DESC LIMIT ?3"
+);
+pub(crate) const TOUCH_VISITOR: &str = concat!(
+    "INSERT INTO visitors (site_id, visitor_id, first_seen, last_seen) \
+                 VALUES (?1, ?2, ?3, ?3) ON CONFLICT (site_id, visitor_id) \
+                 DO UPDATE SET last_seen = max(last_seen, excluded.last_seen) RETURNING ",
+    visitor_cols!()
+);
+
+#[async_trait]
+impl VisitorStore for SqliteStore {
+    /// Upsert: a new visitor gets `first_seen = last_seen = now`; a known one gets
+    /// `last_seen = max(last_seen, now)`. An unknown site is `NotFound`.
+    async fn touch_visitor(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        now: Timestamp,
+    ) -> StoreResult<Visitor> {
+        let visitor = visitor.0.clone();
+        self.write(move |tx| {
+            tx.prepare_cached(TOUCH_VISITOR)
+                .db()?
+                .query_row(params![site.0, visitor, now.0], visitor_row)
+                .db()
+        })
+        .await
+    }
+
+    async fn visitor(&self, site: SiteId, visitor: &VisitorId) -> StoreResult<Visitor> {
+        let visitor = visitor.0.clone();
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                visitor_cols!(),
+                " FROM visitors WHERE site_id = ?1 AND visitor_id = ?2"
+            ))
+            .db()?
+            .query_row(params![site.0, visitor], visitor_row)
+            .db()
+        })
+        .await
+    }
+
+    /// Sets the fields given; a `None` leaves that field as it was. `NotFound` for an
+    /// unknown visitor.
+    async fn set_visitor_identity(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        name: Option<&str>,
+        email: Option<&str>,
+    ) -> StoreResult<()> {
+        let visitor = visitor.0.clone();
+        let name = name.map(str::to_owned);
+        let email = email.map(str::to_owned);
+        self.write(move |tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE visitors SET name = coalesce(?3, name), email = coalesce(?4, email) \
+                     WHERE site_id = ?1 AND visitor_id = ?2",
+                )
+                .db()?
+                .execute(params![site.0, visitor, name, email])
+                .db()?;
+            changed(n)
+        })
+        .await
+    }
+
+    async fn latest_visit(&self, site: SiteId, visitor: &VisitorId) -> StoreResult<Option<Visit>> {
+        let visitor = visitor.0.clone();
+        self.read(move |c| {
+            c.prepare_cached(LATEST_VISIT)
+                .db()?
+                .query_row(params![site.0, visitor], visit_row)
+                .optional()
+                .db()
+        })
+        .await
+    }
+
+    /// Starts a visit (`last_seen = started_at`). An unknown site is `NotFound`.
+    async fn create_visit(&self, visit: NewVisit) -> StoreResult<Visit> {
+        self.write(move |tx| {
+            let l = &visit.location;
+            tx.prepare_cached(concat!(
+                "INSERT INTO visits (site_id, visitor_id, ip, user_agent, browser, os, referrer, \
+                 country, country_code, region, city, started_at, last_seen) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING ",
+                visit_cols!()
+            ))
+            .db()?
+            .query_row(
+                params![
+                    visit.site_id.0,
+                    visit.visitor_id.0,
+                    visit.ip,
+                    visit.user_agent,
+                    visit.browser,
+                    visit.os,
+                    visit.referrer,
+                    l.country,
+                    l.country_code,
+                    l.region,
+                    l.city,
+                    visit.started_at.0
+                ],
+                visit_row,
+            )
+            .db()
+        })
+        .await
+    }
+
+    /// `last_seen = max(last_seen, now)`.
+    async fn touch_visit(&self, visit: VisitId, now: Timestamp) -> StoreResult<()> {
+        self.write(move |tx| {
+            let n = tx
+                .prepare_cached("UPDATE visits SET last_seen = max(last_seen, ?2) WHERE id = ?1")
+                .db()?
+                .execute(params![visit.0, now.0])
+                .db()?;
+            changed(n)
+        })
+        .await
+    }
+
+    async fn visit(&self, visit: VisitId) -> StoreResult<Visit> {
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                visit_cols!(),
+                " FROM visits WHERE id = ?1"
+            ))
+            .db()?
+            .query_row([visit.0], visit_row)
+            .db()
+        })
+        .await
+    }
+
+    /// An unknown visit is `NotFound`.
+    async fn add_page_view(&self, view: PageView) -> StoreResult<()> {
+        self.write(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO page_views (visit_id, url, title, viewed_at) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .db()?
+            .execute(params![
+                view.visit_id.0,
+                view.url,
+                view.title,
+                view.viewed_at.0
+            ])
+            .db()
+            .map(|_| ())
+        })
+        .await
+    }
+
+    /// In the order they were viewed.
+    async fn page_views(&self, visit: VisitId) -> StoreResult<Vec<PageView>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(PAGE_VIEWS).db()?;
+            let rows = stmt
+                .query_map([visit.0], |r| {
+                    Ok(PageView {
+                        visit_id: VisitId(r.get(0)?),
+                        url: r.get(1)?,
+                        title: r.get(2)?,
+                        viewed_at: Timestamp(r.get(3)?),
+                    })
+                })
+                .db()?;
+            all(rows)
+        })
+        .await
+    }
+
+    async fn visits_of(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        limit: u32,
+    ) -> StoreResult<Vec<Visit>> {
+        let visitor = visitor.0.clone();
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(VISITS_OF).db()?;
+            all(stmt
+                .query_map(params![site.0, visitor, i64::from(limit)], visit_row)
+                .db()?)
+        })
+        .await
+    }
+}

@@ -1,0 +1,216 @@
+//! Group commit: one OS thread owns the only read-write connection.
+//!
+//! Async callers queue a job (a closure over the open transaction plus a reply channel).
+//! The thread blocks for the first job, takes every job already queued (up to
+//! `max_batch` in all), and runs them in ONE `BEGIN IMMEDIATE` transaction, each inside its
+//! own `SAVEPOINT` so that a job returning an error is rolled back alone. It then commits
+//! once — one WAL fsync for the whole batch — and only after the commit succeeded answers
+//! each caller with its job's result. If the commit (or the transaction as a whole) fails,
+//! every job of the batch is answered `StoreError::Unavailable` and nothing of it is kept.
+
+use crate::writer_gone;
+use frontdesk_core::store::{StoreError, StoreResult};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use tokio::sync::oneshot;
+
+/// Work that needs the bare connection, outside any transaction (checkpoints, pragmas).
+type Exclusive = Box<dyn FnOnce(&mut Connection) + Send>;
+
+enum Msg {
+    Job(Box<dyn Job>),
+    Exclusive(Exclusive),
+}
+
+/// A queued write, type-erased so that jobs of any result type share one queue.
+trait Job: Send {
+    /// Runs the work in the open transaction; true when it succeeded (keep its changes).
+    fn run(&mut self, tx: &Transaction<'_>) -> bool;
+    /// Answers the caller: its own result when the batch committed, else `outcome`'s error.
+    fn finish(self: Box<Self>, outcome: Result<(), StoreError>);
+}
+
+struct Queued<T, F> {
+    work: Option<F>,
+    result: Option<StoreResult<T>>,
+    reply: oneshot::Sender<StoreResult<T>>,
+}
+
+impl<T, F> Job for Queued<T, F>
+where
+    T: Send,
+    F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send,
+{
+    fn run(&mut self, tx: &Transaction<'_>) -> bool {
+        let result = match self.work.take() {
+            Some(work) => catch_unwind(AssertUnwindSafe(|| work(tx))).unwrap_or_else(|_| {
+                tracing::error!("a storage write panicked; rolled back");
+                Err(StoreError::Unavailable("storage write failed".into()))
+            }),
+            None => Err(StoreError::Unavailable("storage write ran twice".into())),
+        };
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn finish(self: Box<Self>, outcome: Result<(), StoreError>) {
+        let answer = match outcome {
+            Ok(()) => self.result.unwrap_or_else(|| {
+                Err(StoreError::Unavailable("storage write did not run".into()))
+            }),
+            Err(e) => Err(e),
+        };
+        // The caller may have stopped waiting; the write stands either way.
+        let _ = self.reply.send(answer);
+    }
+}
+
+/// Handle to the writer thread. Dropping it stops the thread after its current batch.
+pub(crate) struct Writer {
+    queue: Option<mpsc::Sender<Msg>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    /// Starts the writer thread, which takes ownership of `conn`.
+    pub(crate) fn spawn(conn: Connection, max_batch: usize) -> std::io::Result<Writer> {
+        let (queue, rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("frontdesk-sqlite-writer".into())
+            .spawn(move || run(conn, rx, max_batch))?;
+        Ok(Writer {
+            queue: Some(queue),
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues `work` for the next batch; resolves once the batch has committed.
+    pub(crate) async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        self.send(Msg::Job(Box::new(Queued {
+            work: Some(work),
+            result: None,
+            reply,
+        })))?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
+    /// Runs `work` on the write connection between two batches (no transaction open).
+    pub(crate) async fn exclusive<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        self.send(Msg::Exclusive(Box::new(move |conn: &mut Connection| {
+            let _ = reply.send(work(conn));
+        })))?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
+    fn send(&self, msg: Msg) -> StoreResult<()> {
+        self.queue
+            .as_ref()
+            .ok_or_else(writer_gone)?
+            .send(msg)
+            .map_err(|_| writer_gone())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Closing the queue ends the thread's loop; wait for it so that the connection is
+        // closed (and the WAL checkpointed) before the store counts as closed.
+        self.queue.take();
+        if let Some(thread) = self.thread.take()
+            && thread.thread().id() != std::thread::current().id()
+            && thread.join().is_err()
+        {
+            tracing::error!("storage writer thread panicked");
+        }
+    }
+}
+
+/// The writer thread's loop: runs until every sender is gone.
+fn run(mut conn: Connection, queue: mpsc::Receiver<Msg>, max_batch: usize) {
+    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(max_batch);
+    while let Ok(first) = queue.recv() {
+        let job = match first {
+            Msg::Job(job) => job,
+            Msg::Exclusive(work) => {
+                run_exclusive(&mut conn, work);
+                continue;
+            }
+        };
+        batch.push(job);
+        let mut after = None;
+        while batch.len() < max_batch {
+            match queue.try_recv() {
+                Ok(Msg::Job(job)) => batch.push(job),
+                Ok(Msg::Exclusive(work)) => {
+                    after = Some(work);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        commit_batch(&mut conn, &mut batch);
+        if let Some(work) = after {
+            run_exclusive(&mut conn, work);
+        }
+    }
+    tracing::debug!("storage writer stopped");
+}
+
+fn run_exclusive(conn: &mut Connection, work: Exclusive) {
+    if catch_unwind(AssertUnwindSafe(|| work(conn))).is_err() {
+        tracing::error!("an exclusive storage task panicked");
+    }
+}
+
+/// Runs every job of `batch` in one transaction, commits once, then answers them all.
+fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Job>>) {
+    let outcome = run_batch(conn, batch);
+    if let Err(e) = &outcome {
+        tracing::error!(jobs = batch.len(), error = %e, "write batch failed");
+    }
+    for job in batch.drain(..) {
+        job.finish(outcome.clone());
+    }
+}
+
+fn run_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>]) -> Result<(), StoreError> {
+    let unavailable =
+        |what: &str, e: rusqlite::Error| StoreError::Unavailable(format!("{what}: {e}"));
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| unavailable("begin", e))?;
+    for job in batch.iter_mut() {
+        savepoint(&tx, "SAVEPOINT job").map_err(|e| unavailable("savepoint", e))?;
+        let end = if job.run(&tx) {
+            savepoint(&tx, "RELEASE job")
+        } else {
+            savepoint(&tx, "ROLLBACK TO job").and_then(|()| savepoint(&tx, "RELEASE job"))
+        };
+        // Either failure means SQLite rolled the whole transaction back (e.g. disk full):
+        // the jobs that already ran have lost their changes too. `tx` rolls back on drop.
+        end.map_err(|e| unavailable("savepoint", e))?;
+        if tx.is_autocommit() {
+            return Err(StoreError::Unavailable(
+                "transaction rolled back by sqlite".into(),
+            ));
+        }
+    }
+    tx.commit().map_err(|e| unavailable("commit", e))
+}
+
+fn savepoint(tx: &Transaction<'_>, sql: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(sql)?.execute([]).map(|_| ())
+}

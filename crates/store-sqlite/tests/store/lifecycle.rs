@@ -1,0 +1,196 @@
+//! Opening, reopening, refusing damaged files, durability settings, maintenance.
+
+use super::*;
+use frontdesk_store_sqlite::{BulkHistory, OpenError};
+use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
+
+fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+
+#[test]
+fn store_is_send_sync_clone() {
+    assert_send_sync_clone::<SqliteStore>();
+}
+
+#[tokio::test]
+async fn open_creates_missing_directories_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a/b/c/frontdesk.db");
+    let s = SqliteStore::open(&path, SqliteOptions::default()).await.unwrap();
+    assert!(path.exists());
+    assert_eq!(s.path(), path.as_path());
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1, "migrations recorded in user_version");
+}
+
+#[tokio::test]
+async fn data_survives_close_and_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frontdesk.db");
+    let (site_id, chat_id) = {
+        let s = SqliteStore::open(&path, SqliteOptions::default()).await.unwrap();
+        let site = site(&s, "shop").await;
+        agent(&s, "ann@example.com", None).await;
+        let c = chat(&s, site.id, "v1", 10).await;
+        for i in 0..5 {
+            s.append_message(text(c.id, &format!("m{i}"), None)).await.unwrap();
+        }
+        assert_eq!(s.secret("key", vec![7; 32]).await.unwrap(), vec![7; 32]);
+        (site.id, c.id)
+        // Dropped here: writer thread joined, connections closed.
+    };
+    let s = SqliteStore::open(&path, SqliteOptions::default()).await.unwrap();
+    assert_eq!(s.site(site_id).await.unwrap().key, SiteKey("shop".into()));
+    assert!(s.agent_by_email("ann@example.com").await.is_ok());
+    let msgs = s.messages_after(chat_id, Seq(0), 100).await.unwrap();
+    assert_eq!(msgs.len(), 5);
+    assert_eq!(s.chat(chat_id).await.unwrap().last_seq, Seq(5));
+    let next = s.append_message(text(chat_id, "after reopen", None)).await.unwrap();
+    assert_eq!(next.message.seq, Seq(6));
+    assert_eq!(s.secret("key", vec![1; 32]).await.unwrap(), vec![7; 32]);
+}
+
+#[tokio::test]
+async fn garbage_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frontdesk.db");
+    let garbage: Vec<u8> = (0..64 * 1024u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(&path, garbage).unwrap();
+    let err = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
+}
+
+/// Overwrites one page in the middle of a real database.
+fn damage_page(path: &Path, page: u64) {
+    let mut f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.seek(SeekFrom::Start(page * 4096 + 16)).unwrap();
+    f.write_all(&[0xA5; 2048]).unwrap();
+    f.sync_all().unwrap();
+}
+
+#[tokio::test]
+async fn damaged_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frontdesk.db");
+    {
+        let s = SqliteStore::open(&path, SqliteOptions::default()).await.unwrap();
+        let site = site(&s, "shop").await;
+        for i in 0..50 {
+            let c = chat(&s, site.id, &format!("v{i}"), i).await;
+            s.append_message(text(c.id, &"x".repeat(500), None)).await.unwrap();
+        }
+        assert!(s.checkpoint().await.unwrap());
+    }
+    let pages = std::fs::metadata(&path).unwrap().len() / 4096;
+    assert!(pages > 10, "database too small to damage: {pages} pages");
+    damage_page(&path, pages / 2);
+    let err = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frontdesk.db");
+    drop(SqliteStore::open(&path, SqliteOptions::default()).await.unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let err = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, OpenError::TooNew { found: 99, known: 1 }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn full_durability_by_default() {
+    let (_dir, s) = fresh().await;
+    let d = s.durability().await.unwrap();
+    assert_eq!(d.journal_mode, "wal");
+    assert_eq!(d.synchronous, 2, "FULL");
+    assert!(d.is_full());
+}
+
+#[tokio::test]
+async fn weakened_durability_is_detectable() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = SqliteOptions {
+        synchronous_full: false,
+        ..SqliteOptions::default()
+    };
+    let s = SqliteStore::open(&dir.path().join("weak.db"), options).await.unwrap();
+    let d = s.durability().await.unwrap();
+    assert_eq!(d.synchronous, 1, "NORMAL");
+    assert!(!d.is_full());
+}
+
+#[tokio::test]
+async fn checkpoint_truncates_the_wal() {
+    let (dir, s) = fresh().await;
+    let site = site(&s, "shop").await;
+    chat(&s, site.id, "v", 1).await;
+    assert!(s.checkpoint().await.unwrap());
+    let wal = dir.path().join("frontdesk.db-wal");
+    assert_eq!(std::fs::metadata(wal).unwrap().len(), 0);
+    // Still serving afterwards.
+    assert_eq!(s.list_sites().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn tiny_pools_still_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = SqliteOptions {
+        synchronous_full: true,
+        readers: 0,
+        max_batch: 0,
+    };
+    let s = SqliteStore::open(&dir.path().join("t.db"), options).await.unwrap();
+    let site = site(&s, "shop").await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.create_chat(new_chat(site.id, &format!("v{i}"), i)).await.unwrap();
+            s.open_chats(&[site.id]).await.unwrap().len()
+        }));
+    }
+    for t in tasks {
+        assert!(t.await.unwrap() >= 1);
+    }
+}
+
+#[tokio::test]
+async fn bulk_history_is_queryable() {
+    let (_dir, s) = fresh().await;
+    let site = site(&s, "shop").await;
+    let a = agent(&s, "ann@example.com", None).await;
+    let spec = BulkHistory {
+        site: site.id,
+        agent: Some(a.id),
+        chats: 1_200,
+        messages_per_chat: 6,
+        start: Timestamp(1_000_000),
+        visitors: 100,
+    };
+    s.bulk_insert_history(spec).await.unwrap();
+    let v = VisitorId("bulk-7".into());
+    let chats = s.chats_of_visitor(site.id, &v, 100).await.unwrap();
+    assert_eq!(chats.len(), 12);
+    assert!(chats.windows(2).all(|w| w[0].created_at > w[1].created_at));
+    let msgs = s.messages_after(chats[0].id, Seq(0), 100).await.unwrap();
+    let seqs: Vec<i64> = msgs.iter().map(|m| m.seq.0).collect();
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(msgs[1].author, Author::Agent { agent: a.id });
+    assert!(s.open_chats(&[site.id]).await.unwrap().is_empty());
+}

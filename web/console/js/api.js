@@ -1,0 +1,152 @@
+// Fetch wrapper for the REST API: JSON in and out, same-origin cookies, typed errors.
+
+/** An error from the API or the socket, with a machine code (crates/core/src/error.rs). */
+export class ApiError extends Error {
+  constructor(code, message, status = 0) {
+    super(message || messageFor(code));
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+const MESSAGES = {
+  bad_request: 'The request was not understood.',
+  unknown_type: 'The server did not understand that action.',
+  too_long: 'That text is too long.',
+  empty: 'Please type something first.',
+  unauthorized: 'Your session has ended. Please sign in again.',
+  forbidden: 'You are not allowed to do that.',
+  not_found: 'Not found (it may have been removed).',
+  chat_taken: 'Another agent has already taken this chat.',
+  chat_ended: 'This chat has ended.',
+  not_your_chat: 'This chat is not yours any more.',
+  blocked: 'This visitor is blocked.',
+  invalid_target: 'That agent cannot take the chat now.',
+  invalid_link: 'Only http and https links can be sent.',
+  rate_limited: 'Too many requests. Please wait a moment and try again.',
+  chat_open: 'The visitor already has an open chat.',
+  bad_credentials: 'Wrong email or password.',
+  origin_refused: 'The request came from an origin that is not allowed.',
+  conflict: 'That already exists.',
+  resync: 'Catching up with the server…',
+  unavailable: 'The server could not do that just now. Please try again.',
+  internal: 'Something went wrong on the server.',
+  network: 'Cannot reach the server. Check your connection.',
+  offline: 'Not connected to the server.',
+  timeout: 'The server did not answer in time.',
+};
+
+export function messageFor(code) {
+  return MESSAGES[code] || 'Something went wrong.';
+}
+
+const STATUS_CODES = {
+  400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found',
+  409: 'conflict', 413: 'too_long', 429: 'rate_limited', 503: 'unavailable',
+};
+
+let unauthorizedHandler = null;
+
+/** Called when any API call (other than sign-in) answers 401: the session is gone. */
+export function onUnauthorized(fn) {
+  unauthorizedHandler = fn;
+}
+
+/** Builds a path, encoding every interpolated value: path`/api/chats/${id}`. */
+export function path(strings, ...values) {
+  let out = strings[0];
+  values.forEach((v, i) => {
+    out += encodeURIComponent(String(v)) + strings[i + 1];
+  });
+  return out;
+}
+
+export async function request(method, url, body, { quietAuth = false } = {}) {
+  const init = {
+    method,
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { Accept: 'application/json' },
+  };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch {
+    throw new ApiError('network');
+  }
+  const type = res.headers.get('Content-Type') || '';
+  let data = null;
+  if (res.status !== 204 && type.includes('json')) {
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const code = (data && typeof data.code === 'string' && data.code)
+      || STATUS_CODES[res.status] || (res.status >= 500 ? 'internal' : 'bad_request');
+    const message = data && typeof data.message === 'string' && data.message ? data.message : '';
+    const err = new ApiError(code, message || messageFor(code), res.status);
+    // Prefer our wording for the codes people see most.
+    if (code === 'bad_credentials' || code === 'rate_limited') err.message = messageFor(code);
+    if (res.status === 401 && !quietAuth && unauthorizedHandler) unauthorizedHandler(err);
+    throw err;
+  }
+  return data;
+}
+
+export const get = (url, opts) => request('GET', url, undefined, opts);
+export const post = (url, body, opts) => request('POST', url, body ?? {}, opts);
+export const put = (url, body, opts) => request('PUT', url, body ?? {}, opts);
+export const del = (url, opts) => request('DELETE', url, undefined, opts);
+
+// ── The endpoints the console uses (docs/rest-plan.md) ──
+
+export const auth = {
+  login: (email, password) => post('/api/auth/login', { email, password }, { quietAuth: true }),
+  logout: () => post('/api/auth/logout', {}, { quietAuth: true }),
+  me: () => get('/api/me', { quietAuth: true }),
+  changePassword: (current_password, new_password) =>
+    post('/api/me/password', { current_password, new_password }),
+};
+
+export const chats = {
+  get: (id) => get(path`/api/chats/${id}`),
+  transcriptUrl: (id, ext) => path`/api/chats/${id}/transcript.` + ext,
+  mailto: (id, to) => get(path`/api/chats/${id}/mailto` + `?to=${encodeURIComponent(to)}`),
+  email: (id, to) => post(path`/api/chats/${id}/email`, { to }),
+};
+
+export const visitors = {
+  detail: (siteId, visitorId) => get(path`/api/sites/${siteId}/visitors/${visitorId}`),
+};
+
+export const canned = {
+  list: (siteId) => get(path`/api/sites/${siteId}/canned`),
+  create: (siteId, title, body, scope) =>
+    post(path`/api/sites/${siteId}/canned`, { title, body, scope }),
+  update: (id, title, body) => put(path`/api/canned/${id}`, { title, body }),
+  remove: (id) => del(path`/api/canned/${id}`),
+};
+
+export const offline = {
+  list: (siteId) => get(path`/api/sites/${siteId}/offline-messages`),
+};
+
+export const admin = {
+  sites: () => get('/api/admin/sites'),
+  createSite: (site) => post('/api/admin/sites', site),
+  updateSite: (id, site) => put(path`/api/admin/sites/${id}`, site),
+  agents: () => get('/api/admin/agents'),
+  createAgent: (agent) => post('/api/admin/agents', agent),
+  updateAgent: (id, changes) => put(path`/api/admin/agents/${id}`, changes),
+  deleteAgent: (id) => del(path`/api/admin/agents/${id}`),
+  blocks: (siteId) => get(path`/api/admin/sites/${siteId}/blocks`),
+  liftBlock: (id) => del(path`/api/admin/blocks/${id}`),
+};

@@ -1,0 +1,430 @@
+// The glue between the socket and the store: applies every received frame, and offers the
+// actions the views call (accept, send, transfer, …). Views never touch the socket.
+
+import { store } from './state.js';
+import { beep, desktopNotify } from './notify.js';
+import { toast } from './ui/toast.js';
+import { newClientId, visitorLabel } from './format.js';
+
+const POPUP_LINGER_MS = 3500;
+
+export class Controller {
+  constructor(conn) {
+    this.conn = conn;
+    this.syncing = new Map(); // chat_id -> promise of the sync in flight
+    this.closing = new Set(); // chats we transferred/closed ourselves
+    this.popupTimers = new Map();
+  }
+
+  // ───────────────────────────── received frames ─────────────────────────────
+
+  handle(f) {
+    switch (f.type) {
+      case 'snapshot': return this.onSnapshot(f);
+      case 'chat.requested': return this.onRequested(f.chat);
+      case 'chat.taken': return this.onTaken(f);
+      case 'chat.transferred': return this.onTransferred(f);
+      case 'chat.released': return this.onReleased(Number(f.chat_id));
+      case 'chat.history': return this.onHistory(f);
+      case 'message': return this.onMessage(f);
+      case 'typing': return store.setTyping(f.chat_id, !!f.typing);
+      case 'chat.ended': return this.onEnded(Number(f.chat_id), f.reason);
+      case 'agent.presence': return store.upsertAgent(f);
+      case 'visitor.update': return store.upsertVisitor(f);
+      case 'visitor.left': return store.removeVisitor(f.site_id, f.visitor_id);
+      case 'offline_message': return this.onOffline(f);
+      case 'error':
+        if (f.code === 'unauthorized') return undefined; // the socket closes; connection.js checks
+        toast(f.message || 'The server refused an action.', { kind: 'error' });
+        return undefined;
+      default: return undefined; // ack, pong, unknown: nothing to show
+    }
+  }
+
+  onSnapshot(s) {
+    store.setMe({ agent_id: s.agent_id, name: s.name, is_admin: !!s.is_admin, status: s.status });
+    store.epoch = s.epoch;
+    store.setSites(s.sites || []);
+    store.setAgents(s.agents || []);
+    store.setVisitors(s.visitors || []);
+    store.setChats(s.chats || []);
+    // Windows: my active chats get one (this restores them after a page reload).
+    for (const c of store.chats.values()) {
+      if (store.isMine(c)) store.openWindow(c.chat_id, { activate: false });
+    }
+    // A window whose chat went back to the queue or to someone else while we were away.
+    for (const id of store.windows) {
+      const c = store.chat(id);
+      if (c && c.state !== 'ended' && !store.isMe(c.agent_id)) store.patchChat(id, { released: true });
+    }
+    // Pop-ups for waiting chats; drop those that are no longer waiting.
+    let fresh = 0;
+    for (const [key, p] of store.popups) {
+      const c = store.chat(p.chatId);
+      if (p.kind === 'request' && p.status === 'open' && (!c || c.state !== 'pending')) store.setPopup(key, null);
+    }
+    for (const c of store.waitingChats()) {
+      if (this.wantsPopup(c) && !store.popups.has(`req-${c.chat_id}`)) {
+        store.setPopup(`req-${c.chat_id}`, { kind: 'request', chatId: Number(c.chat_id), status: 'open' });
+        fresh += 1;
+      }
+    }
+    if (fresh && store.me.status === 'online') beep('request');
+  }
+
+  /** After every snapshot: catch up every open window (the connection flushes the outbox next). */
+  onReady() {
+    for (const id of store.windows) this.sync(id);
+  }
+
+  wantsPopup(chat) {
+    const site = store.sites.get(Number(chat.site_id));
+    return !site || site.monitoring !== false;
+  }
+
+  onRequested(chat) {
+    const c = store.upsertChat(chat);
+    if (c.state !== 'pending' || !this.wantsPopup(c)) return;
+    const key = `req-${c.chat_id}`;
+    clearTimeout(this.popupTimers.get(key));
+    store.setPopup(key, { kind: 'request', chatId: Number(c.chat_id), status: 'open' });
+    if (store.me?.status === 'online') {
+      beep('request');
+      desktopNotify('Chat request', `${visitorLabel(c.visitor_name, c.visitor_id)} on ${c.site_name}`, {
+        tag: key, onClick: () => store.emit('focus-popup', Number(c.chat_id)),
+      });
+    }
+  }
+
+  onTaken({ chat_id, agent_id, agent_name }) {
+    const id = Number(chat_id);
+    store.patchChat(id, { state: 'active', agent_id, agent_name });
+    const key = `req-${id}`;
+    if (store.isMe(agent_id)) {
+      this.dropPopup(key);
+      if (!store.windows.includes(id)) { // accepted in another tab of mine
+        store.openWindow(id, { activate: store.active == null });
+        this.sync(id);
+      }
+      return;
+    }
+    if (store.popups.has(key)) this.lingerPopup(key, { status: 'taken', by: agent_name });
+  }
+
+  onTransferred({ chat, from_agent_name }) {
+    const id = Number(chat.chat_id);
+    store.upsertChat({ ...chat, state: 'active' });
+    this.closing.delete(id);
+    this.dropPopup(`req-${id}`);
+    store.openWindow(id, { activate: store.active == null });
+    store.setPopup(`xfer-${id}`, { kind: 'transferred', chatId: id, fromName: from_agent_name });
+    beep('transfer');
+    desktopNotify('Chat transferred', `${from_agent_name} transferred a chat to you`, { tag: `xfer-${id}` });
+    this.sync(id);
+  }
+
+  onReleased(id) {
+    if (this.closing.has(id)) {
+      this.closing.delete(id);
+      store.closeWindow(id);
+      return;
+    }
+    const c = store.patchChat(id, { released: true });
+    if (c && store.windows.includes(id)) {
+      toast(`The chat with ${visitorLabel(c.visitor_name, c.visitor_id)} is no longer yours.`);
+    }
+  }
+
+  onHistory(f) {
+    const id = Number(f.chat.chat_id);
+    const before = store.lastSeq(id);
+    store.upsertChat(f.chat);
+    const added = store.addMessages(id, f.messages || []);
+    if (before > 0) {
+      for (const m of added) if (m.from === 'visitor') store.bumpUnread(id);
+    }
+    if (f.chat.state === 'ended' && !store.windows.includes(id)) store.dropChat(id);
+    if (f.more && f.ref == null) this.sync(id); // unsolicited (after a transfer): fetch the rest
+  }
+
+  onMessage(m) {
+    const id = Number(m.chat_id);
+    const expected = store.lastSeq(id) + 1;
+    const added = store.addMessages(id, [m]);
+    if (!added.length) return;
+    if (m.from === 'visitor') {
+      store.setTyping(id, false);
+      store.bumpUnread(id);
+      if (!store.isLookingAt(id)) {
+        beep('message');
+        const c = store.chat(id);
+        desktopNotify(c ? visitorLabel(c.visitor_name, c.visitor_id) : 'New message', m.body, {
+          tag: `msg-${id}`, onClick: () => store.setActive(id),
+        });
+      }
+    }
+    // A gap (a frame lost while reconnecting): ask for what is missing.
+    if (Number(m.seq) > expected && store.windows.includes(id)) this.sync(id);
+  }
+
+  onEnded(id, reason) {
+    const c = store.patchChat(id, { state: 'ended', end_reason: reason });
+    store.setTyping(id, false);
+    const key = `req-${id}`;
+    if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone' });
+    if (c && !store.windows.includes(id)) store.dropChat(id);
+  }
+
+  onOffline(f) {
+    store.addOffline(f);
+    toast(`New offline message from ${f.name || f.email} (${store.siteName(f.site_id)}).`);
+    beep('offline');
+  }
+
+  lingerPopup(key, patch) {
+    const p = store.popups.get(key);
+    if (!p) return;
+    store.setPopup(key, { ...p, ...patch });
+    clearTimeout(this.popupTimers.get(key));
+    this.popupTimers.set(key, setTimeout(() => this.dropPopup(key), POPUP_LINGER_MS));
+  }
+
+  dropPopup(key) {
+    clearTimeout(this.popupTimers.get(key));
+    this.popupTimers.delete(key);
+    if (store.popups.has(key)) store.setPopup(key, null);
+  }
+
+  // ───────────────────────────────── actions ─────────────────────────────────
+
+  /** "Start Chatting". Resolves true when the chat is ours and its window is open. */
+  async accept(chatId) {
+    const id = Number(chatId);
+    const key = `req-${id}`;
+    const p = store.popups.get(key);
+    if (p) store.setPopup(key, { ...p, status: 'accepting' });
+    try {
+      await this.conn.request({ type: 'accept', chat_id: id });
+    } catch (err) {
+      const c = store.chat(id);
+      if (err.code === 'chat_taken') {
+        const by = c && !store.isMe(c.agent_id) && c.agent_name ? c.agent_name : 'another agent';
+        if (store.popups.has(key)) this.lingerPopup(key, { status: 'taken', by });
+        else toast(`Taken by ${by}.`);
+      } else if (err.code === 'chat_ended') {
+        if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone' });
+        else toast('The visitor has left.');
+        store.patchChat(id, { state: 'ended' });
+      } else {
+        if (store.popups.has(key)) store.setPopup(key, { ...store.popups.get(key), status: 'open' });
+        toast(err.message, { kind: 'error' });
+      }
+      return false;
+    }
+    store.patchChat(id, { state: 'active', agent_id: store.me.agent_id, agent_name: store.me.name, released: false });
+    this.dropPopup(key);
+    store.openWindow(id, { activate: true });
+    store.emit('focus-composer', id);
+    this.sync(id);
+    return true;
+  }
+
+  acceptOldest() {
+    const oldest = store.waitingChats()[0];
+    if (!oldest) {
+      toast('No visitor is waiting.');
+      return;
+    }
+    this.accept(oldest.chat_id);
+  }
+
+  /** Enter on a list entry: accept a waiting chat, show a chat of mine. */
+  openChat(chatId) {
+    const c = store.chat(chatId);
+    if (!c) return;
+    if (c.state === 'pending') this.accept(c.chat_id);
+    else if (store.isMine(c)) {
+      store.openWindow(c.chat_id, { activate: true });
+      store.emit('focus-composer', Number(c.chat_id));
+    } else if (c.state === 'active') {
+      toast(`${c.agent_name || 'Another agent'} is chatting with ${visitorLabel(c.visitor_name, c.visitor_id)}.`);
+    }
+  }
+
+  /** Catch up a chat: `sync` after the highest seq held, page by page while `more`. */
+  sync(chatId) {
+    const id = Number(chatId);
+    if (this.syncing.has(id)) {
+      this.syncing.get(id).again = true;
+      return this.syncing.get(id).promise;
+    }
+    const job = { again: false };
+    job.promise = (async () => {
+      let resynced = false;
+      try {
+        for (let pages = 0; pages < 100; pages += 1) {
+          job.again = false;
+          let res;
+          try {
+            res = await this.conn.request({ type: 'sync', chat_id: id, after: store.lastSeq(id) });
+          } catch (err) {
+            if (err.code === 'resync' && !resynced) {
+              resynced = true;
+              store.clearMessages(id);
+              continue;
+            }
+            if (err.code === 'not_found') store.patchChat(id, { released: true });
+            else if (err.code !== 'offline') toast(err.message, { kind: 'error' });
+            return;
+          }
+          if (!(res && res.more) && !job.again) return;
+        }
+      } finally {
+        this.syncing.delete(id);
+      }
+    })();
+    this.syncing.set(id, job);
+    return job.promise;
+  }
+
+  sendText(chatId, body) {
+    return this.post(Number(chatId), 'text', body, (client_id) => ({ type: 'message', chat_id: Number(chatId), client_id, body }));
+  }
+
+  sendLink(chatId, url) {
+    return this.post(Number(chatId), 'link', url, (client_id) => ({ type: 'link', chat_id: Number(chatId), client_id, url }));
+  }
+
+  post(id, kind, body, frameOf, clientId = newClientId()) {
+    store.addLocal(id, { client_id: clientId, kind, body, created_at: Date.now() });
+    this.sendTyping(id, false);
+    const promise = this.conn.enqueue(frameOf(clientId));
+    promise.then((ack) => {
+      const seq = ack && ack.seq != null ? Number(ack.seq) : null;
+      store.patchLocal(id, clientId, { status: 'sent', seq });
+      // The message itself normally follows as a `message` frame; if not, fetch it.
+      setTimeout(() => {
+        if (store.local.get(id)?.has(clientId)) this.sync(id);
+      }, 1000);
+    }, (err) => {
+      store.patchLocal(id, clientId, { status: 'failed', error: err.message });
+    });
+    return promise;
+  }
+
+  retry(chatId, clientId) {
+    const e = store.local.get(Number(chatId))?.get(clientId);
+    if (!e) return;
+    store.removeLocal(chatId, clientId);
+    const id = Number(chatId);
+    const frameOf = e.kind === 'link'
+      ? (cid) => ({ type: 'link', chat_id: id, client_id: cid, url: e.body })
+      : (cid) => ({ type: 'message', chat_id: id, client_id: cid, body: e.body });
+    this.post(id, e.kind, e.body, frameOf, clientId).catch(() => {});
+  }
+
+  discard(chatId, clientId) {
+    this.conn.discard(clientId);
+    store.removeLocal(chatId, clientId);
+  }
+
+  sendTyping(chatId, typing) {
+    this.conn.send({ type: 'typing', chat_id: Number(chatId), typing: !!typing });
+  }
+
+  async transfer(chatId, agentId) {
+    const id = Number(chatId);
+    const target = store.agents.get(Number(agentId));
+    this.closing.add(id);
+    try {
+      await this.conn.request({ type: 'transfer', chat_id: id, to: Number(agentId) });
+    } catch (err) {
+      this.closing.delete(id);
+      toast(err.message, { kind: 'error' });
+      return false;
+    }
+    toast(`Chat transferred to ${target ? target.name : 'the other agent'}.`);
+    this.closing.delete(id);
+    store.closeWindow(id);
+    return true;
+  }
+
+  /** "Close": the window goes; an open chat of mine goes back to the queue. */
+  async close(chatId) {
+    const id = Number(chatId);
+    const c = store.chat(id);
+    if (!c || !store.isMine(c)) {
+      store.closeWindow(id);
+      return true;
+    }
+    this.closing.add(id);
+    try {
+      await this.conn.request({ type: 'close', chat_id: id });
+    } catch (err) {
+      this.closing.delete(id);
+      if (err.code === 'chat_ended' || err.code === 'not_your_chat' || err.code === 'not_found') {
+        store.closeWindow(id);
+        return true;
+      }
+      toast(err.message, { kind: 'error' });
+      return false;
+    }
+    this.closing.delete(id);
+    store.closeWindow(id);
+    return true;
+  }
+
+  async end(chatId) {
+    const id = Number(chatId);
+    try {
+      await this.conn.request({ type: 'end', chat_id: id });
+    } catch (err) {
+      if (err.code !== 'chat_ended') {
+        toast(err.message, { kind: 'error' });
+        return false;
+      }
+    }
+    store.patchChat(id, { state: 'ended', end_reason: store.chat(id)?.end_reason || 'agent' });
+    store.setTyping(id, false);
+    return true;
+  }
+
+  async block(chatId) {
+    const id = Number(chatId);
+    try {
+      await this.conn.request({ type: 'block', chat_id: id });
+    } catch (err) {
+      toast(err.message, { kind: 'error' });
+      return false;
+    }
+    store.patchChat(id, { state: 'ended', end_reason: 'blocked' });
+    toast('The visitor is blocked for the rest of the day.');
+    return true;
+  }
+
+  async invite(siteId, visitorId, greeting) {
+    await this.conn.request({ type: 'invite', site_id: Number(siteId), visitor_id: visitorId, greeting });
+    toast('Invitation sent.');
+  }
+
+  async setStatus(status) {
+    const before = store.me?.status;
+    store.setMe({ status });
+    try {
+      await this.conn.request({ type: 'status', status });
+    } catch (err) {
+      store.setMe({ status: before });
+      toast(err.message, { kind: 'error' });
+    }
+  }
+
+  async setMonitoring(siteId, monitoring) {
+    store.setMonitoring(siteId, monitoring);
+    try {
+      await this.conn.request({ type: 'monitor', site_id: Number(siteId), monitoring });
+    } catch (err) {
+      store.setMonitoring(siteId, !monitoring);
+      toast(err.message, { kind: 'error' });
+    }
+  }
+}

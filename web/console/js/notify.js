@@ -1,0 +1,111 @@
+// Attention: a short WebAudio beep, desktop notifications (only after the agent asked for
+// them with a button), and the unread/waiting count in the document title.
+
+const PREF_SOUNDS = 'frontdesk.sounds';
+const BASE_TITLE = 'Frontdesk Console';
+
+let audio = null;
+
+function readPref(key, fallback) {
+  try {
+    const v = window.localStorage.getItem(key);
+    return v === null ? fallback : v === '1';
+  } catch {
+    return fallback;
+  }
+}
+
+export function soundsEnabled() {
+  return readPref(PREF_SOUNDS, true);
+}
+
+export function setSoundsEnabled(on) {
+  try {
+    window.localStorage.setItem(PREF_SOUNDS, on ? '1' : '0');
+  } catch {
+    /* private mode: the choice lasts for this page only */
+  }
+  if (on) primeAudio();
+}
+
+/** Browsers start audio only after a user gesture: call this from one (main.js does). */
+export function primeAudio() {
+  try {
+    if (!audio) {
+      const Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      audio = new Ctx();
+    }
+    if (audio.state === 'suspended') audio.resume().catch(() => {});
+  } catch {
+    audio = null;
+  }
+}
+
+const TONES = {
+  request: [[880, 0], [1175, 0.16]], // two rising notes: someone is waiting
+  message: [[660, 0]],
+  transfer: [[988, 0], [988, 0.16]],
+  offline: [[523, 0]],
+};
+
+/** A short beep. kind: request | message | transfer | offline. */
+export function beep(kind = 'message') {
+  if (!soundsEnabled() || !audio || audio.state !== 'running') return;
+  try {
+    const t0 = audio.currentTime + 0.01;
+    for (const [freq, at] of TONES[kind] || TONES.message) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.type = 'sine';
+      osc.frequency.setValueAtTime(freq, t0 + at);
+      gain.gain.setValueAtTime(0.0001, t0 + at);
+      gain.gain.exponentialRampToValueAtTime(0.2, t0 + at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t0 + at + 0.14);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t0 + at);
+      osc.stop(t0 + at + 0.16);
+    }
+  } catch {
+    /* audio is a nicety */
+  }
+}
+
+export function notificationsSupported() {
+  return typeof window.Notification === 'function';
+}
+
+export function notificationPermission() {
+  return notificationsSupported() ? window.Notification.permission : 'unsupported';
+}
+
+/** Only ever called from the "Enable desktop notifications" button. */
+export async function requestNotifications() {
+  if (!notificationsSupported()) return 'unsupported';
+  try {
+    return await window.Notification.requestPermission();
+  } catch {
+    return window.Notification.permission;
+  }
+}
+
+/** A desktop notification when the console is not in view. Text only. */
+export function desktopNotify(title, body, { tag, onClick } = {}) {
+  if (notificationPermission() !== 'granted') return;
+  if (document.visibilityState === 'visible' && document.hasFocus()) return;
+  try {
+    const n = new window.Notification(String(title), { body: String(body || ''), tag });
+    n.onclick = () => {
+      window.focus();
+      if (onClick) onClick();
+      n.close();
+    };
+  } catch {
+    /* some browsers allow notifications only from a service worker */
+  }
+}
+
+export function setTitleCount(n) {
+  const title = n > 0 ? `(${n}) ${BASE_TITLE}` : BASE_TITLE;
+  if (document.title !== title) document.title = title;
+}

@@ -1,0 +1,135 @@
+// Pop-up menus (role="menu") and disclosure panels. One menu is open at a time. Keyboard:
+// arrows / Home / End move, Enter or Space choose, Esc or Tab close (focus returns to the opener).
+
+import { h, arrowNav } from '../dom.js';
+
+let current = null;
+
+export function closeMenu({ restoreFocus = true } = {}) {
+  if (!current) return;
+  const { el, opener, onClose, outside } = current;
+  current = null;
+  document.removeEventListener('pointerdown', outside, true);
+  window.removeEventListener('resize', closeOnResize);
+  el.remove();
+  if (opener) opener.setAttribute('aria-expanded', 'false');
+  if (restoreFocus && opener instanceof HTMLElement && opener.isConnected) opener.focus();
+  if (onClose) onClose();
+}
+
+function closeOnResize() {
+  closeMenu({ restoreFocus: false });
+}
+
+export function isMenuOpen() {
+  return current !== null;
+}
+
+/**
+ * openMenu({label, items, opener, at:{x,y}})
+ * items: [{label, onSelect, disabled}] | {heading} | {separator: true}
+ */
+export function openMenu({ label, items, opener = null, at = null, onClose = null, className = '' }) {
+  closeMenu({ restoreFocus: false });
+  const menu = h('div', { role: 'menu', class: `menu ${className}`.trim(), 'aria-label': label, tabindex: '-1' });
+  const entries = [];
+  for (const item of items) {
+    if (item.separator) {
+      menu.append(h('div', { role: 'separator', class: 'menu-sep' }));
+    } else if (item.heading) {
+      menu.append(h('div', { class: 'menu-heading', role: 'presentation' }, item.heading));
+    } else {
+      const el = h('button', {
+        type: 'button', role: 'menuitem', class: 'menu-item', tabindex: '-1',
+        'aria-disabled': item.disabled ? 'true' : null, title: item.title || null,
+      }, item.label);
+      el.addEventListener('click', () => {
+        if (item.disabled) return;
+        closeMenu({ restoreFocus: !item.keepFocusAway });
+        item.onSelect();
+      });
+      entries.push(el);
+      menu.append(el);
+    }
+  }
+  menu.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      closeMenu();
+    } else if (e.key === 'Tab') {
+      closeMenu({ restoreFocus: false });
+    } else if (!arrowNav(e, entries, document.activeElement)) {
+      // type-ahead: first item starting with the letter
+      if (e.key.length === 1 && /\S/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        const i = entries.indexOf(document.activeElement);
+        const order = [...entries.slice(i + 1), ...entries.slice(0, i + 1)];
+        const hit = order.find((el) => el.textContent.trim().toLowerCase().startsWith(e.key.toLowerCase()));
+        if (hit) hit.focus();
+      }
+    }
+  });
+  const outside = (e) => {
+    if (!menu.contains(e.target) && !(opener && opener.contains(e.target))) closeMenu({ restoreFocus: false });
+  };
+  document.body.append(menu);
+  position(menu, opener, at);
+  current = { el: menu, opener, onClose, outside };
+  document.addEventListener('pointerdown', outside, true);
+  window.addEventListener('resize', closeOnResize);
+  if (opener) opener.setAttribute('aria-expanded', 'true');
+  (entries.find((el) => el.getAttribute('aria-disabled') !== 'true') || entries[0] || menu).focus();
+  return menu;
+}
+
+function position(menu, opener, at) {
+  menu.style.position = 'fixed';
+  const rect = at ? { left: at.x, bottom: at.y, top: at.y } : opener?.getBoundingClientRect();
+  const vw = document.documentElement.clientWidth;
+  const vh = document.documentElement.clientHeight;
+  const mw = menu.offsetWidth;
+  const mh = menu.offsetHeight;
+  let left = rect ? rect.left : 8;
+  let top = rect ? rect.bottom + 2 : 8;
+  if (left + mw > vw - 8) left = Math.max(8, vw - mw - 8);
+  if (top + mh > vh - 8) top = Math.max(8, (rect ? rect.top : vh) - mh - 2);
+  menu.style.left = `${Math.round(left)}px`;
+  menu.style.top = `${Math.round(top)}px`;
+}
+
+/**
+ * A button that shows/hides a panel (aria-expanded). Esc inside the panel or a click outside
+ * closes it. Returns {wrap, button, panel, open(), close()}.
+ */
+export function disclosure(label, buildPanel, { className = '' } = {}) {
+  const button = h('button', { type: 'button', class: 'btn', 'aria-expanded': 'false' }, label);
+  const panel = h('div', { class: `popover ${className}`.trim(), hidden: true });
+  const wrap = h('div', { class: 'disclosure' }, button, panel);
+  let onDoc = null;
+  const close = (restore = false) => {
+    if (panel.hidden) return;
+    panel.hidden = true;
+    button.setAttribute('aria-expanded', 'false');
+    document.removeEventListener('pointerdown', onDoc, true);
+    if (restore) button.focus();
+  };
+  const open = () => {
+    panel.replaceChildren(...[buildPanel(close)].flat());
+    panel.hidden = false;
+    button.setAttribute('aria-expanded', 'true');
+    onDoc = (e) => { if (!wrap.contains(e.target)) close(false); };
+    document.addEventListener('pointerdown', onDoc, true);
+    const first = panel.querySelector('input, textarea, select, a[href], button');
+    if (first) first.focus();
+  };
+  button.addEventListener('click', () => (panel.hidden ? open() : close(false)));
+  panel.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      close(true);
+    }
+  });
+  button.controls = panel;
+  return { wrap, button, panel, open, close };
+}

@@ -1,0 +1,95 @@
+// "Chatting Visitors": waiting and active chats, with waiting time and owner. Enter opens or
+// accepts; right-click, Shift+F10 or the ContextMenu key opens a menu with "Start Chatting".
+
+import { h, text, reconcile, uniqueId, arrowNav } from '../dom.js';
+import { store } from '../state.js';
+import { openMenu } from '../ui/menu.js';
+import { visitorLabel, elapsedSince } from '../format.js';
+
+export function renderChatList({ ctrl }) {
+  const headingId = uniqueId('h');
+  const list = h('ul', { class: 'entry-list chat-list', 'aria-labelledby': headingId });
+  const empty = h('p', { class: 'empty' }, 'No visitors are waiting or chatting.');
+  const count = h('span', { class: 'count-badge', 'aria-live': 'polite' });
+  const section = h('section', { class: 'panel chatting', 'aria-labelledby': headingId },
+    h('div', { class: 'panel-head' }, h('h2', { id: headingId }, 'Chatting Visitors'), count),
+    list, empty);
+
+  let lastMenuAt = 0;
+  const showMenu = (entry, at) => {
+    if (Date.now() - lastMenuAt < 250) return; // keydown and contextmenu for the same press
+    lastMenuAt = Date.now();
+    const c = store.chat(entry.dataset.key);
+    if (!c) return;
+    const items = [];
+    if (c.state === 'pending') {
+      items.push({ label: 'Start Chatting', onSelect: () => ctrl.accept(c.chat_id), keepFocusAway: true });
+    } else if (store.isMine(c)) {
+      items.push({ label: 'Open Chat Window', onSelect: () => ctrl.openChat(c.chat_id), keepFocusAway: true });
+    } else {
+      items.push({ label: `Chatting with ${c.agent_name || 'another agent'}`, disabled: true, onSelect: () => {} });
+    }
+    openMenu({ label: `Chat with ${visitorLabel(c.visitor_name, c.visitor_id)}`, items, opener: entry, at });
+  };
+
+  const create = () => {
+    const li = h('li', { class: 'entry', tabindex: '0', 'aria-haspopup': 'menu' },
+      h('span', { class: 'badge' }),
+      h('span', { class: 'entry-main' },
+        h('span', { class: 'entry-name' }),
+        h('span', { class: 'entry-sub' })),
+      h('span', { class: 'entry-time' }, h('span', { class: 'elapsed' })),
+      h('span', { class: 'entry-owner' }));
+    li.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        ctrl.openChat(li.dataset.key);
+      } else if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
+        e.preventDefault();
+        showMenu(li, null);
+      } else {
+        arrowNav(e, [...list.children], li);
+      }
+    });
+    li.addEventListener('contextmenu', (e) => {
+      e.preventDefault();
+      const keyboard = e.clientX === 0 && e.clientY === 0;
+      showMenu(li, keyboard ? null : { x: e.clientX, y: e.clientY });
+    });
+    li.addEventListener('dblclick', () => ctrl.openChat(li.dataset.key));
+    return li;
+  };
+
+  const update = (li, c) => {
+    const waiting = c.state === 'pending';
+    const mine = store.isMine(c);
+    li.classList.toggle('is-waiting', waiting);
+    li.classList.toggle('is-mine', mine);
+    text(li.querySelector('.badge'), waiting ? 'Waiting' : 'Chatting');
+    text(li.querySelector('.entry-name'), visitorLabel(c.visitor_name, c.visitor_id));
+    text(li.querySelector('.entry-sub'), c.site_name || store.siteName(c.site_id));
+    const since = waiting ? c.queued_at : c.created_at;
+    const el = li.querySelector('.elapsed');
+    el.dataset.since = String(since || 0);
+    text(el, elapsedSince(since));
+    li.querySelector('.entry-time').title = waiting ? 'Waiting time' : 'Chat time';
+    text(li.querySelector('.entry-owner'), waiting ? 'No agent yet' : (mine ? `${c.agent_name || 'You'} (you)` : c.agent_name || 'Another agent'));
+  };
+
+  const render = () => {
+    const chats = [...store.chats.values()]
+      .filter((c) => c.state === 'pending' || (c.state === 'active' && !c.released))
+      .sort((a, b) => (a.state === b.state ? 0 : a.state === 'pending' ? -1 : 1)
+        || (a.queued_at - b.queued_at) || (a.chat_id - b.chat_id));
+    reconcile(list, chats, (c) => c.chat_id, create, update);
+    empty.hidden = chats.length > 0;
+    const waiting = chats.filter((c) => c.state === 'pending').length;
+    text(count, waiting ? `${waiting} waiting` : '');
+  };
+
+  store.on('chats', render);
+  store.on('me', render);
+  store.on('focus-chatlist', () => (list.firstElementChild || section).focus());
+  render();
+  return section;
+}

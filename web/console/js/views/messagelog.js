@@ -1,0 +1,99 @@
+// A chat's messages (role="log"), in seq order, each seq shown once; then the agent's own
+// messages not yet confirmed by the server ("Sending…", or "Not sent" with Retry/Discard).
+
+import { h, text, externalLink } from '../dom.js';
+import { store } from '../state.js';
+import { clock, dateTime, isoTime, linkify, visitorLabel } from '../format.js';
+
+/** One message as an element (also used for transcripts). `names` gives the visitor label. */
+export function messageElement(m, { visitorName } = {}) {
+  const from = m.from === 'visitor' || m.from === 'agent' ? m.from : 'system';
+  const mine = from === 'agent' && store.isMe(m.agent_id);
+  const author = from === 'visitor' ? (m.author_name || visitorName || 'Visitor')
+    : from === 'agent' ? (m.author_name || 'Agent') : 'Frontdesk';
+  let body;
+  if (m.kind === 'link') {
+    body = h('div', { class: 'msg-body' }, h('span', { class: 'link-label' }, 'Link: '), externalLink(m.body));
+  } else if (m.kind === 'event' || from === 'system') {
+    body = h('div', { class: 'msg-body' }, m.body);
+  } else {
+    body = h('div', { class: 'msg-body' }, linkify(m.body));
+  }
+  const time = h('time', { datetime: isoTime(m.created_at), title: dateTime(m.created_at) }, clock(m.created_at));
+  return h('div', {
+    class: `msg msg-${from}${mine ? ' msg-mine' : ''} msg-kind-${m.kind || 'text'}`,
+  },
+  h('div', { class: 'msg-meta' }, h('span', { class: 'msg-author' }, author), ' ', time),
+  body);
+}
+
+export function createMessageLog(chatId, { ctrl, label }) {
+  const log = h('div', { role: 'log', class: 'log', 'aria-label': label, tabindex: '0' });
+  const bySeq = new Map();
+  const byLocal = new Map();
+
+  const nearBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < 60;
+
+  const localElement = (e) => {
+    const status = h('span', { class: 'msg-status' });
+    const retry = h('button', { type: 'button', class: 'link-btn', onclick: () => ctrl.retry(chatId, e.client_id) }, 'Retry');
+    const discard = h('button', { type: 'button', class: 'link-btn', onclick: () => ctrl.discard(chatId, e.client_id) }, 'Discard');
+    const body = e.kind === 'link'
+      ? h('div', { class: 'msg-body' }, h('span', { class: 'link-label' }, 'Link: '), e.body)
+      : h('div', { class: 'msg-body' }, e.body);
+    const el = h('div', { class: 'msg msg-agent msg-mine msg-local' },
+      h('div', { class: 'msg-meta' }, h('span', { class: 'msg-author' }, store.me?.name || 'You'), ' ', status, ' ', retry, ' ', discard),
+      body);
+    el.refresh = (entry) => {
+      el.classList.toggle('is-failed', entry.status === 'failed');
+      text(status, entry.status === 'failed' ? `Not sent: ${entry.error || 'error'}`
+        : entry.status === 'sent' ? 'Sent' : 'Sending…');
+      retry.hidden = entry.status !== 'failed';
+      discard.hidden = entry.status !== 'failed';
+    };
+    return el;
+  };
+
+  const render = () => {
+    const stick = nearBottom();
+    const chat = store.chat(chatId);
+    const visitorName = chat ? visitorLabel(chat.visitor_name, chat.visitor_id) : 'Visitor';
+    const msgs = store.sortedMessages(chatId);
+    if (msgs.length < bySeq.size) { // cleared for a resync
+      for (const el of bySeq.values()) el.remove();
+      bySeq.clear();
+    }
+    for (const m of msgs) {
+      if (bySeq.has(m.seq)) continue;
+      const el = messageElement(m, { visitorName });
+      el.dataset.seq = String(m.seq);
+      // Before the rendered message with the next higher seq (usually none: append), and
+      // always before the unconfirmed local messages.
+      let before = null;
+      let best = Infinity;
+      for (const [seq, other] of bySeq) {
+        if (seq > m.seq && seq < best) { best = seq; before = other; }
+      }
+      log.insertBefore(el, before || log.querySelector('.msg-local'));
+      bySeq.set(m.seq, el);
+    }
+    const locals = store.localMessages(chatId);
+    const keep = new Set(locals.map((e) => e.client_id));
+    for (const [id, el] of byLocal) {
+      if (!keep.has(id)) { el.remove(); byLocal.delete(id); }
+    }
+    for (const e of locals) {
+      let el = byLocal.get(e.client_id);
+      if (!el) {
+        el = localElement(e);
+        byLocal.set(e.client_id, el);
+        log.append(el);
+      }
+      el.refresh(e);
+    }
+    if (stick) log.scrollTop = log.scrollHeight;
+  };
+
+  render();
+  return { el: log, render, scrollToEnd: () => { log.scrollTop = log.scrollHeight; } };
+}
