@@ -1,7 +1,5 @@
-/*! Frontdesk visitor widget: the loader. Embedded by a site as
- *   <script src="https://FRONTDESK/widget.js" data-site="SITE_KEY" async></script>
- * A classic script (so document.currentScript works). It owns the WebSocket, shows the
- * launcher, and imports panel.js (the chat UI) only when it is needed. See README.md. */
+/* Frontdesk widget loader (classic script, for document.currentScript): owns the socket,
+ * shows the launcher, imports panel.js only when needed. See README.md. */
 (() => {
   'use strict';
   const W = window;
@@ -13,7 +11,7 @@
   const origin = new URL(me.src, location.href).origin;
   const K = 'frontdesk:' + site;
   const mem = new Map();
-  // Storage may be blocked (throws): an in-memory copy keeps this page working.
+  // localStorage may throw (blocked): the in-memory copy keeps this page working.
   const store = (k, v) => {
     const key = k ? K + ':' + k : K;
     if (v === undefined) {
@@ -21,12 +19,12 @@
       try { return localStorage.getItem(key); } catch (e) { return null; }
     }
     mem.set(key, v);
-    try { v === null ? localStorage.removeItem(key) : localStorage.setItem(key, v); } catch (e) { /* blocked or full */ }
+    try { v === null ? localStorage.removeItem(key) : localStorage.setItem(key, v); } catch (e) { /* blocked */ }
   };
 
-  // Host element: fixed, zero-size, isolated by an (open) shadow root. CSSOM, not style="".
+  // Styled via CSSOM (a strict CSP allows it; style="" it would not); inline !important wins.
   const host = D.createElement('frontdesk-widget');
-  for (const d of 'all:initial;display:block;position:fixed;right:0;bottom:0;width:0;height:0;margin:0;overflow:visible;z-index:2147483647;visibility:visible;opacity:1;transform:none;filter:none'.split(';')) {
+  for (const d of 'all:initial;display:block;position:fixed;right:0;bottom:0;z-index:2147483647'.split(';')) {
     const i = d.indexOf(':');
     host.style.setProperty(d.slice(0, i), d.slice(i + 1), 'important');
   }
@@ -41,25 +39,27 @@
   css.rel = 'stylesheet';
   css.href = origin + '/widget/widget.css';
   const box = el('div', 'fd');
-  box.hidden = true; // until the stylesheet is in: never a flash of unstyled widget
+  box.hidden = true; // until the stylesheet is in
   css.onload = () => { box.hidden = false; };
   const btn = el('button', 'fd-launcher', box);
   btn.type = 'button';
-  btn.hidden = true; // until the server has said hello (or the panel is needed)
+  btn.hidden = true; // until welcome (or the panel)
   btn.setAttribute('aria-expanded', 'false');
   const NS = 'http://www.w3.org/2000/svg';
   const svg = D.createElementNS(NS, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
   svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
   const path = D.createElementNS(NS, 'path');
   path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z');
   svg.append(path);
   btn.append(svg);
-  const label = el('span', 'fd-label', btn);
+  const label = el('span', 'fd-ltext', btn);
   root.append(css, box);
-  const put = () => D.body.append(host);
-  D.body ? put() : D.addEventListener('DOMContentLoaded', put);
+  // (Re)attach, also after a Turbo/pjax site swaps <body>.
+  const put = () => host.isConnected || !D.body || D.body.append(host);
+  put();
+  D.addEventListener('DOMContentLoaded', put);
+  new MutationObserver(put).observe(D.documentElement, { childList: true });
 
   const setOnline = (on) => {
     conn.online = on;
@@ -77,7 +77,7 @@
   let stop = false;
   let panel = null;
   let loading = null;
-  let backlog = []; // frames since the last welcome, for a panel that is not loaded yet
+  let backlog = []; // frames since welcome, for a panel not loaded yet
 
   const send = (f) => {
     if (ws && ws.readyState === 1) {
@@ -88,7 +88,7 @@
   };
   const emit = (f) => {
     if (panel) panel.frame(f);
-    else if (f.type !== 'pong' && backlog.push(f) > 300) backlog.shift();
+    else if (f.type !== 'pong' && backlog.push(f) > 300) backlog.splice(1, 1); // keep the welcome
   };
   const restart = () => {
     const s = ws;
@@ -97,7 +97,7 @@
     if (s) { s.close(); emit({ type: '_closed' }); }
     connect();
   };
-  // What the panel gets: everything it needs, nothing global.
+  // The panel's handle on everything (no globals).
   const conn = {
     site, origin, root, box, launcher: btn, store, send,
     online: true, connected: false, last: {},
@@ -120,7 +120,7 @@
       rx = Date.now();
       send({ type: 'hello', token: store(''), page: page(), last_seq: last.seq || 0 });
       tick = setInterval(() => {
-        if (Date.now() - rx > 7e4) return restart(); // silent for 70 s: dead link
+        if (Date.now() - rx > 7e4) return restart(); // silent 70 s: dead
         if (++n % 5 === 0) send({ type: 'ping' }); // every 25 s
         if (href !== location.href) {
           href = location.href;
@@ -148,21 +148,24 @@
       else if (t === 'error' && !conn.connected && /^(blocked|origin_refused|not_found|forbidden|bad_request)$/.test(f.code)) stop = true;
       emit(f);
     };
-    sock.onclose = () => {
+    sock.onclose = (e) => {
       clearInterval(tick);
       if (sock !== ws) return;
       ws = null;
       conn.connected = false;
       emit({ type: '_closed' });
-      // Jittered exponential backoff: 0.5 s, 1 s, 2 s … capped at 10 s.
+      if (e.code === 1008) stop = true; // policy: origin or site refused
+      // Jittered exponential backoff: 0.5, 1, 2 … 10 s.
       if (!stop) timer = setTimeout(connect, Math.min(1e4, 500 * 2 ** tries++) * (0.5 + Math.random() / 2));
     };
   }
 
   function load(open) {
     loading = loading || import(origin + '/widget/panel.js').then((m) => {
-      panel = m.mount(conn, backlog);
+      panel = m.mount(conn);
+      const b = backlog;
       backlog = [];
+      for (const f of b) panel.frame(f);
     }).catch((e) => {
       loading = null;
       console.warn('Frontdesk: cannot load the chat panel', e);

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Every error code a client can receive. The wire form is the snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {
     /// The frame or body is not valid JSON, or not of the expected shape.
     BadRequest,

@@ -5,6 +5,7 @@ use crate::ids::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
     pub id: SiteId,
     pub key: SiteKey,
@@ -34,6 +35,7 @@ pub struct NewSite {
 /// Availability an agent chooses in the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AgentStatus {
     Online,
     Away,
@@ -130,6 +132,7 @@ pub enum Author {
 /// What a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MessageKind {
     Text,
     /// A Send Link: `body` is the absolute URL.
@@ -193,6 +196,7 @@ pub struct Visitor {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Location {
     pub country: Option<String>,
     pub country_code: Option<String>,
@@ -253,6 +257,7 @@ pub struct NewVisit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageView {
     pub visit_id: VisitId,
     pub url: String,
@@ -261,6 +266,7 @@ pub struct PageView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CannedResponse {
     pub id: CannedId,
     pub site_id: SiteId,
@@ -271,6 +277,7 @@ pub struct CannedResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Block {
     pub id: BlockId,
     pub site_id: SiteId,
@@ -296,6 +303,7 @@ pub struct NewBlock {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfflineMessage {
     pub id: OfflineMessageId,
     pub site_id: SiteId,

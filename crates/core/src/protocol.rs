@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// A page the visitor is on (reported by the widget).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageInfo {
     pub url: String,
     #[serde(default)]
@@ -269,6 +270,7 @@ impl AgentFrame {
 
 /// A chat as agents see it in lists and pop-ups.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatSummary {
     pub chat_id: ChatId,
     pub site_id: SiteId,
@@ -287,6 +289,7 @@ pub struct ChatSummary {
 
 /// A message as agents see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentMessageView {
     pub chat_id: ChatId,
     pub seq: Seq,
@@ -315,6 +318,7 @@ pub struct AgentPresence {
 
 /// A visitor currently on a site (the "Visitors on Site" list).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitorOnSite {
     pub site_id: SiteId,
     pub visitor_id: VisitorId,
@@ -420,6 +424,7 @@ pub enum ToAgent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteMembershipView {
     pub site_id: SiteId,
     pub name: String,
@@ -429,6 +434,7 @@ pub struct SiteMembershipView {
 
 /// Visit detail as agents read it over REST.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitDetail {
     pub visit_id: VisitId,
     pub ip: String,

@@ -7,7 +7,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "frontdesk", version, about = "Self-hosted live chat for websites, in one binary.")]
+#[command(
+    name = "frontdesk",
+    version,
+    about = "Self-hosted live chat for websites, in one binary."
+)]
 pub struct Cli {
     /// TOML settings file (keys as in docs/configuration.md); flags and environment override it.
     #[arg(long, global = true, env = "FRONTDESK_CONFIG")]
@@ -48,7 +52,11 @@ pub struct ServeArgs {
     #[arg(long, env = "FRONTDESK_GEOIP_DB")]
     pub geoip_db: Option<PathBuf>,
     /// A reverse proxy whose X-Forwarded-For is believed (repeatable).
-    #[arg(long = "trusted-proxy", env = "FRONTDESK_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(
+        long = "trusted-proxy",
+        env = "FRONTDESK_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
     pub trusted_proxies: Vec<IpAddr>,
     /// Longest chat message, in characters. Default: 4000
     #[arg(long, env = "FRONTDESK_MESSAGE_MAX_CHARS")]
@@ -155,7 +163,8 @@ pub fn new_site_key() -> String {
 pub fn settings(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Settings, String> {
     let mut s = match &cli.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             Settings::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
         None => Settings::default(),
@@ -193,7 +202,10 @@ pub fn settings(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Settings, String
             s.smtp = Some(SmtpSettings {
                 host: host.clone(),
                 port: a.smtp_port.unwrap_or(25),
-                from: a.smtp_from.clone().unwrap_or_else(|| "frontdesk@localhost".into()),
+                from: a
+                    .smtp_from
+                    .clone()
+                    .unwrap_or_else(|| "frontdesk@localhost".into()),
                 username: a.smtp_username.clone(),
                 password: std::env::var("FRONTDESK_SMTP_PASSWORD").ok(),
                 security: a.smtp_security.clone().unwrap_or_else(|| "none".into()),

@@ -100,14 +100,38 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            visitor_messages: Rate { per_minute: 60, burst: 20 },
-            chat_requests: Rate { per_minute: 6, burst: 3 },
-            typing: Rate { per_minute: 120, burst: 30 },
-            page_views: Rate { per_minute: 60, burst: 20 },
-            offline_messages: Rate { per_minute: 3, burst: 2 },
-            agent_frames: Rate { per_minute: 1200, burst: 200 },
-            login_per_ip: Rate { per_minute: 10, burst: 10 },
-            login_per_account: Rate { per_minute: 5, burst: 5 },
+            visitor_messages: Rate {
+                per_minute: 60,
+                burst: 20,
+            },
+            chat_requests: Rate {
+                per_minute: 10,
+                burst: 10,
+            },
+            typing: Rate {
+                per_minute: 120,
+                burst: 30,
+            },
+            page_views: Rate {
+                per_minute: 60,
+                burst: 20,
+            },
+            offline_messages: Rate {
+                per_minute: 3,
+                burst: 2,
+            },
+            agent_frames: Rate {
+                per_minute: 1200,
+                burst: 200,
+            },
+            login_per_ip: Rate {
+                per_minute: 10,
+                burst: 10,
+            },
+            login_per_account: Rate {
+                per_minute: 5,
+                burst: 5,
+            },
             visitor_sockets_per_ip: 50,
         }
     }

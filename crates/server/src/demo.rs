@@ -10,13 +10,25 @@ pub const DEMO_SITE_NAME: &str = "Demo Site";
 
 /// Creates the demo site and agent when the database has no site yet; returns the demo
 /// site's key (the first site's, when sites exist).
-pub async fn ensure_demo(store: &dyn Store, public_base: &str, now: Timestamp) -> Result<String, StoreError> {
+pub async fn ensure_demo(
+    store: &dyn Store,
+    public_base: &str,
+    now: Timestamp,
+) -> Result<String, StoreError> {
     let sites = store.list_sites().await?;
-    if let Some(site) = sites.iter().find(|s| s.name == DEMO_SITE_NAME).or(sites.first()) {
+    if let Some(site) = sites
+        .iter()
+        .find(|s| s.name == DEMO_SITE_NAME)
+        .or(sites.first())
+    {
         return Ok(site.key.0.clone());
     }
     let mut origins = vec![];
-    if let Some(port) = public_base.rsplit(':').next().filter(|p| p.chars().all(|c| c.is_ascii_digit())) {
+    if let Some(port) = public_base
+        .rsplit(':')
+        .next()
+        .filter(|p| p.chars().all(|c| c.is_ascii_digit()))
+    {
         origins.push(format!("http://localhost:{port}"));
         origins.push(format!("http://127.0.0.1:{port}"));
     }

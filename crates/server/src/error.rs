@@ -72,7 +72,11 @@ impl AppError {
         }
     }
 
-    pub fn frame(&self, reference: Option<String>, chat_id: Option<frontdesk_core::ChatId>) -> ErrorFrame {
+    pub fn frame(
+        &self,
+        reference: Option<String>,
+        chat_id: Option<frontdesk_core::ChatId>,
+    ) -> ErrorFrame {
         ErrorFrame {
             reference,
             code: self.code,
@@ -105,9 +109,10 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {
             StoreError::NotFound => AppError::not_found(),
-            StoreError::Conflict(what) => {
-                AppError::new(ErrorCode::Conflict, format!("That {what} is already taken."))
-            }
+            StoreError::Conflict(what) => AppError::new(
+                ErrorCode::Conflict,
+                format!("That {what} is already taken."),
+            ),
             StoreError::Unavailable(detail) => {
                 tracing::error!(%detail, "storage unavailable");
                 AppError::new(

@@ -7,7 +7,7 @@ use frontdesk::clock::{Clock, SystemClock};
 use frontdesk::startup;
 use frontdesk_core::day::validate_timezone;
 use frontdesk_core::model::{NewAgent, NewSite};
-use frontdesk_core::store::Store;
+use frontdesk_core::store::{AgentStore, SiteStore};
 use frontdesk_core::{SiteId, SiteKey};
 use std::io::Read;
 use std::sync::Arc;
@@ -16,7 +16,9 @@ use std::sync::Arc;
 async fn main() -> Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("FRONTDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("FRONTDESK_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {
@@ -56,10 +58,15 @@ async fn serve(cli: &Cli, args: &frontdesk::cli::ServeArgs) -> Result<()> {
 
 fn read_password() -> Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).context("reading the password from stdin")?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("reading the password from stdin")?;
     let p = s.trim_end_matches(['\n', '\r']).to_string();
     if p.chars().count() < frontdesk::http::auth::MIN_PASSWORD {
-        bail!("the password needs at least {} characters", frontdesk::http::auth::MIN_PASSWORD);
+        bail!(
+            "the password needs at least {} characters",
+            frontdesk::http::auth::MIN_PASSWORD
+        );
     }
     Ok(p)
 }
@@ -73,7 +80,14 @@ async fn site(cli: &Cli, cmd: &SiteCommand) -> Result<()> {
     let store = startup::open_store(&s).await?;
     let base = s.public_base(s.listen);
     match cmd {
-        SiteCommand::Add { name, url, timezone, email, allow_origins, json } => {
+        SiteCommand::Add {
+            name,
+            url,
+            timezone,
+            email,
+            allow_origins,
+            json,
+        } => {
             let parsed = url::Url::parse(url).with_context(|| format!("not a URL: {url}"))?;
             if !matches!(parsed.scheme(), "http" | "https") {
                 bail!("the site URL must be http or https");
@@ -94,7 +108,10 @@ async fn site(cli: &Cli, cmd: &SiteCommand) -> Result<()> {
                 .await?;
             let snip = snippet(&base, &site.key.0);
             if *json {
-                println!("{}", serde_json::json!({"site_id": site.id, "key": site.key, "name": site.name, "base_url": site.base_url, "timezone": site.timezone, "snippet": snip}));
+                println!(
+                    "{}",
+                    serde_json::json!({"site_id": site.id, "key": site.key, "name": site.name, "base_url": site.base_url, "timezone": site.timezone, "snippet": snip})
+                );
             } else {
                 println!("Site {} added (id {}).", site.name, site.id);
                 println!("Site key: {}", site.key);
@@ -108,7 +125,10 @@ async fn site(cli: &Cli, cmd: &SiteCommand) -> Result<()> {
                 println!("{}", serde_json::to_string(&sites)?);
             } else {
                 for site in sites {
-                    println!("{}\t{}\t{}\t{}\t{}", site.id, site.key, site.name, site.base_url, site.timezone);
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        site.id, site.key, site.name, site.base_url, site.timezone
+                    );
                 }
             }
         }
@@ -120,7 +140,14 @@ async fn agent(cli: &Cli, cmd: &AgentCommand) -> Result<()> {
     let s = settings(cli, None).map_err(anyhow::Error::msg)?;
     let store = startup::open_store(&s).await?;
     match cmd {
-        AgentCommand::Add { email, name, admin, sites, json, .. } => {
+        AgentCommand::Add {
+            email,
+            name,
+            admin,
+            sites,
+            json,
+            ..
+        } => {
             let password = read_password()?;
             let site_ids = if sites.is_empty() {
                 None
@@ -152,7 +179,13 @@ async fn agent(cli: &Cli, cmd: &AgentCommand) -> Result<()> {
             if *json {
                 println!("{}", serde_json::to_string(&agent)?);
             } else {
-                println!("Agent {} <{}> added (id {}{}).", agent.name, agent.email, agent.id, if agent.is_admin { ", admin" } else { "" });
+                println!(
+                    "Agent {} <{}> added (id {}{}).",
+                    agent.name,
+                    agent.email,
+                    agent.id,
+                    if agent.is_admin { ", admin" } else { "" }
+                );
             }
         }
         AgentCommand::List { json } => {
@@ -161,7 +194,13 @@ async fn agent(cli: &Cli, cmd: &AgentCommand) -> Result<()> {
                 println!("{}", serde_json::to_string(&agents)?);
             } else {
                 for a in agents {
-                    println!("{}\t{}\t{}\t{}", a.id, a.email, a.name, if a.is_admin { "admin" } else { "agent" });
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        a.id,
+                        a.email,
+                        a.name,
+                        if a.is_admin { "admin" } else { "agent" }
+                    );
                 }
             }
         }
@@ -174,7 +213,10 @@ async fn agent(cli: &Cli, cmd: &AgentCommand) -> Result<()> {
             let hash = frontdesk::security::hash_password(&password).map_err(anyhow::Error::msg)?;
             store.set_password(agent.id, &hash).await?;
             store.delete_sessions_of(agent.id).await?;
-            println!("Password changed for {}; their sessions have ended.", agent.email);
+            println!(
+                "Password changed for {}; their sessions have ended.",
+                agent.email
+            );
         }
     }
     Ok(())

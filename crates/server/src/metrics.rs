@@ -42,7 +42,11 @@ impl Metrics {
         let page_views = m(&mut r, "page_views", "Page views recorded");
         let visitor_connections = g(&mut r, "visitor_connections", "Open visitor WebSockets");
         let agent_connections = g(&mut r, "agent_connections", "Open agent WebSockets");
-        let slow_consumers = m(&mut r, "slow_consumers", "Connections cut off for not reading");
+        let slow_consumers = m(
+            &mut r,
+            "slow_consumers",
+            "Connections cut off for not reading",
+        );
         let errors = m(&mut r, "client_errors", "Error frames sent to clients");
         Metrics {
             registry: Arc::new(r),

@@ -1,7 +1,7 @@
 //! Secrets and signatures: Argon2id password hashes, session tokens, signed visitor tokens.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use frontdesk_core::{SiteId, VisitorId};
@@ -121,7 +121,11 @@ mod tests {
         assert_eq!(tokens.verify(SiteId(2), &t), None, "other site");
         let other = VisitorTokens::new(b"another key another key another!".to_vec());
         assert_eq!(other.verify(SiteId(1), &t), None, "other key");
-        let forged = format!("{}.{}", URL_SAFE_NO_PAD.encode(b"1.victim"), t.split_once('.').map(|x| x.1).unwrap_or(""));
+        let forged = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(b"1.victim"),
+            t.split_once('.').map(|x| x.1).unwrap_or("")
+        );
         assert_eq!(tokens.verify(SiteId(1), &forged), None, "forged payload");
         assert_eq!(tokens.verify(SiteId(1), "garbage"), None);
     }

@@ -67,13 +67,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
     }
     #[cfg(not(unix))]
@@ -121,7 +122,9 @@ pub async fn start_with_store(
     };
     let hub = Arc::new(Hub::new());
     let bus = Arc::new(MemoryBus::new(hub.clone()));
-    let dummy = tokio::task::spawn_blocking(dummy_hash).await.unwrap_or_default();
+    let dummy = tokio::task::spawn_blocking(dummy_hash)
+        .await
+        .unwrap_or_default();
     let app = App(Arc::new(AppInner {
         public_base,
         store,

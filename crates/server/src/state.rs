@@ -55,12 +55,7 @@ impl App {
     }
 
     /// Serialize `frame` once and send it to `to` on every node.
-    pub async fn publish<F: Serialize>(
-        &self,
-        to: Audience,
-        frame: &F,
-        seq: Option<(ChatId, Seq)>,
-    ) {
+    pub async fn publish<F: Serialize>(&self, to: Audience, frame: &F, seq: Option<(ChatId, Seq)>) {
         match serde_json::to_string(frame) {
             Ok(frame) => self.bus.publish(BusEvent::Deliver { to, frame, seq }).await,
             Err(e) => tracing::error!(error = %e, "frame did not serialize"),

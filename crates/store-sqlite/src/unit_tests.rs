@@ -97,19 +97,26 @@ async fn hold_writer(s: &SqliteStore, ms: u64) -> tokio::task::JoinHandle<()> {
     handle
 }
 
-fn insert_setting(name: &'static str) -> impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+fn insert_setting(
+    name: &'static str,
+) -> impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     move |tx| {
-        tx.execute("INSERT INTO settings (name, value) VALUES (?1, x'00')", [name])
-            .map(|_| ())
-            .map_err(crate::map::store_error)
+        tx.execute(
+            "INSERT INTO settings (name, value) VALUES (?1, x'00')",
+            [name],
+        )
+        .map(|_| ())
+        .map_err(crate::map::store_error)
     }
 }
 
 async fn setting_exists(s: &SqliteStore, name: &'static str) -> bool {
     s.read(move |c| {
-        c.query_row("SELECT count(*) FROM settings WHERE name = ?1", [name], |r| {
-            r.get::<_, i64>(0)
-        })
+        c.query_row(
+            "SELECT count(*) FROM settings WHERE name = ?1",
+            [name],
+            |r| r.get::<_, i64>(0),
+        )
         .map_err(crate::map::store_error)
     })
     .await
@@ -192,7 +199,10 @@ async fn failed_commit_fails_the_whole_batch() {
         }
     });
     hold.await.unwrap();
-    assert!(matches!(good.await.unwrap(), Err(StoreError::Unavailable(_))));
+    assert!(matches!(
+        good.await.unwrap(),
+        Err(StoreError::Unavailable(_))
+    ));
     assert!(matches!(
         poison.await.unwrap(),
         Err(StoreError::Unavailable(_))
@@ -218,13 +228,22 @@ async fn transaction_lost_mid_batch_fails_the_batch() {
     let rogue = tokio::spawn({
         let s = s.clone();
         async move {
-            s.write(|tx| tx.execute_batch("ROLLBACK").map_err(crate::map::store_error))
-                .await
+            s.write(|tx| {
+                tx.execute_batch("ROLLBACK")
+                    .map_err(crate::map::store_error)
+            })
+            .await
         }
     });
     hold.await.unwrap();
-    assert!(matches!(first.await.unwrap(), Err(StoreError::Unavailable(_))));
-    assert!(matches!(rogue.await.unwrap(), Err(StoreError::Unavailable(_))));
+    assert!(matches!(
+        first.await.unwrap(),
+        Err(StoreError::Unavailable(_))
+    ));
+    assert!(matches!(
+        rogue.await.unwrap(),
+        Err(StoreError::Unavailable(_))
+    ));
     assert!(!setting_exists(&s, "first").await);
     s.write(insert_setting("after")).await.unwrap();
     assert!(setting_exists(&s, "after").await);

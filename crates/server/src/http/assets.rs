@@ -20,14 +20,31 @@ pub const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 
 
 pub fn router() -> Router<App> {
     Router::new()
-        .route("/", get(|| async { axum::response::Redirect::to("/console") }))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/console") }),
+        )
         .route("/widget.js", get(|| async { widget("widget.js") }))
-        .route("/widget/{file}", get(|Path(file): Path<String>| async move { widget(&file) }))
+        .route(
+            "/widget/{file}",
+            get(|Path(file): Path<String>| async move { widget(&file) }),
+        )
         .route("/console", get(|| async { console("index.html") }))
         .route("/console/", get(|| async { console("index.html") }))
-        .route("/console/{*path}", get(|Path(path): Path<String>| async move { console(&path) }))
-        .route("/demo", get(|State(app): State<App>| async move { demo(&app, "index.html") }))
-        .route("/demo/{page}", get(|State(app): State<App>, Path(page): Path<String>| async move { demo(&app, &page) }))
+        .route(
+            "/console/{*path}",
+            get(|Path(path): Path<String>| async move { console(&path) }),
+        )
+        .route(
+            "/demo",
+            get(|State(app): State<App>| async move { demo(&app, "index.html") }),
+        )
+        .route(
+            "/demo/{page}",
+            get(
+                |State(app): State<App>, Path(page): Path<String>| async move { demo(&app, &page) },
+            ),
+        )
 }
 
 fn file(path: &str) -> Option<(Vec<u8>, String)> {
@@ -61,7 +78,10 @@ fn widget(name: &str) -> Response {
             &[
                 (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
                 (header::CACHE_CONTROL, "public, max-age=300"),
-                (header::HeaderName::from_static("cross-origin-resource-policy"), "cross-origin"),
+                (
+                    header::HeaderName::from_static("cross-origin-resource-policy"),
+                    "cross-origin",
+                ),
             ],
         ),
         None => not_found(),
@@ -88,11 +108,19 @@ fn demo(app: &App, page: &str) -> Response {
     let Some(key) = app.demo_site_key.as_deref() else {
         return not_found();
     };
-    let page = if page.ends_with(".html") { page.to_string() } else { format!("{page}.html") };
+    let page = if page.ends_with(".html") {
+        page.to_string()
+    } else {
+        format!("{page}.html")
+    };
     match file(&format!("demo/{page}")) {
         Some((body, mime)) => {
             let text = String::from_utf8_lossy(&body).replace("{{SITE_KEY}}", key);
-            respond(text.into_bytes(), &mime, &[(header::CACHE_CONTROL, "no-cache")])
+            respond(
+                text.into_bytes(),
+                &mime,
+                &[(header::CACHE_CONTROL, "no-cache")],
+            )
         }
         None => not_found(),
     }

@@ -268,7 +268,10 @@ async fn change_password(
         .await
         .unwrap_or(false);
     if !ok {
-        return Err(AppError::new(ErrorCode::BadCredentials, "The current password is wrong."));
+        return Err(AppError::new(
+            ErrorCode::BadCredentials,
+            "The current password is wrong.",
+        ));
     }
     let new_hash = hash_new_password(body.new_password).await?;
     app.store.set_password(auth.agent.id, &new_hash).await?;
@@ -277,7 +280,11 @@ async fn change_password(
 }
 
 /// Ends every session of the agent except `keep` (and closes their sockets at once).
-pub async fn end_other_sessions(app: &App, agent: frontdesk_core::AgentId, keep: Option<String>) -> AppResult<()> {
+pub async fn end_other_sessions(
+    app: &App,
+    agent: frontdesk_core::AgentId,
+    keep: Option<String>,
+) -> AppResult<()> {
     app.store.delete_sessions_of(agent).await?;
     if let Some(keep) = &keep {
         // Re-create the kept session: delete_sessions_of removed it too.

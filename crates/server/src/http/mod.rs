@@ -28,7 +28,10 @@ pub fn router(app: App) -> Router {
         .merge(canned::router())
         .merge(offline::router())
         .merge(admin::router())
-        .route_layer(middleware::from_fn_with_state(app.clone(), csrf::require_same_origin));
+        .route_layer(middleware::from_fn_with_state(
+            app.clone(),
+            csrf::require_same_origin,
+        ));
     Router::new()
         .merge(api)
         .merge(openapi::router())

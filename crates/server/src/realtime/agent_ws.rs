@@ -27,8 +27,11 @@ pub async fn handler(
     auth: AuthAgent,
 ) -> Response {
     if !same_origin(&app, &headers) {
-        return AppError::new(ErrorCode::OriginRefused, "Cross-origin agent sockets are refused.")
-            .into_response();
+        return AppError::new(
+            ErrorCode::OriginRefused,
+            "Cross-origin agent sockets are refused.",
+        )
+        .into_response();
     }
     let max = app.settings.max_frame_bytes;
     ws.max_frame_size(max)
@@ -97,7 +100,13 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
     let (handle, recv) = app.hub.new_conn(app.settings.outbound_queue);
     let liveness = Liveness::new();
     liveness.heard();
-    let mut writer = tokio::spawn(run_writer(app.clone(), sink, recv, Side::Agent, liveness.clone()));
+    let mut writer = tokio::spawn(run_writer(
+        app.clone(),
+        sink,
+        recv,
+        Side::Agent,
+        liveness.clone(),
+    ));
     let agent = auth.agent.clone();
     let info = match agent_info(&app, &agent).await {
         Ok(i) => i,
@@ -106,8 +115,12 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
             return;
         }
     };
-    app.hub
-        .register_agent(agent.id, info.clone(), auth.session_hash.clone(), handle.clone());
+    app.hub.register_agent(
+        agent.id,
+        info.clone(),
+        auth.session_hash.clone(),
+        handle.clone(),
+    );
     app.metrics.agent_connections.inc();
     if let Err(e) = snapshot(&app, &agent, &info, &handle).await {
         send(&handle, &ToAgent::Error(e.frame(None, None)));
@@ -154,18 +167,26 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
     }
 }
 
-async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo, handle: &ConnHandle) -> AppResult<()> {
+async fn snapshot(
+    app: &App,
+    agent: &Agent,
+    info: &AgentInfo,
+    handle: &ConnHandle,
+) -> AppResult<()> {
     let sites = app.store.list_sites().await?;
     let memberships = access::memberships(app, agent.id).await?;
     let site_views: Vec<SiteMembershipView> = memberships
         .iter()
         .filter_map(|m| {
-            sites.iter().find(|s| s.id == m.site_id).map(|s| SiteMembershipView {
-                site_id: s.id,
-                name: s.name.clone(),
-                base_url: s.base_url.clone(),
-                monitoring: m.monitoring,
-            })
+            sites
+                .iter()
+                .find(|s| s.id == m.site_id)
+                .map(|s| SiteMembershipView {
+                    site_id: s.id,
+                    name: s.name.clone(),
+                    base_url: s.base_url.clone(),
+                    monitoring: m.monitoring,
+                })
         })
         .collect();
     let watched: Vec<SiteId> = info.monitoring.iter().copied().collect();
@@ -197,8 +218,20 @@ async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo, handle: &ConnHandl
     Ok(())
 }
 
-fn ack(handle: &ConnHandle, reference: Option<String>, chat_id: Option<frontdesk_core::ChatId>, seq: Option<frontdesk_core::Seq>) {
-    send(handle, &ToAgent::Ack { reference, chat_id, seq });
+fn ack(
+    handle: &ConnHandle,
+    reference: Option<String>,
+    chat_id: Option<frontdesk_core::ChatId>,
+    seq: Option<frontdesk_core::Seq>,
+) {
+    send(
+        handle,
+        &ToAgent::Ack {
+            reference,
+            chat_id,
+            seq,
+        },
+    );
 }
 
 async fn on_frame(app: &App, agent: AgentId, handle: &ConnHandle, f: AgentFrame) -> AppResult<()> {
@@ -211,38 +244,68 @@ async fn on_frame(app: &App, agent: AgentId, handle: &ConnHandle, f: AgentFrame)
             publish_agent_state(app, agent).await?;
             ack(handle, reference, None, None);
         }
-        AgentFrame::Monitor { reference, site_id, monitoring } => {
+        AgentFrame::Monitor {
+            reference,
+            site_id,
+            monitoring,
+        } => {
             access::require_site(app, agent, site_id).await?;
             app.store.set_monitoring(agent, site_id, monitoring).await?;
             publish_agent_state(app, agent).await?;
             ack(handle, reference, None, None);
         }
-        AgentFrame::Sync { reference, chat_id, after } => {
+        AgentFrame::Sync {
+            reference,
+            chat_id,
+            after,
+        } => {
             access::chat_for_agent(app, agent, chat_id).await?;
             handle
-                .send(Outbound::Replay { chat_id, after, reference })
+                .send(Outbound::Replay {
+                    chat_id,
+                    after,
+                    reference,
+                })
                 .await;
         }
         AgentFrame::Accept { reference, chat_id } => {
             chats::accept(app, agent, chat_id).await?;
             ack(handle, reference, Some(chat_id), None);
         }
-        AgentFrame::Message { reference, chat_id, client_id, body } => {
+        AgentFrame::Message {
+            reference,
+            chat_id,
+            client_id,
+            body,
+        } => {
             let appended = messages::post_by_agent(app, agent, chat_id, &client_id, &body).await?;
             ack(handle, reference, Some(chat_id), Some(appended.message.seq));
         }
-        AgentFrame::Link { reference, chat_id, client_id, url } => {
+        AgentFrame::Link {
+            reference,
+            chat_id,
+            client_id,
+            url,
+        } => {
             let appended = messages::send_link(app, agent, chat_id, &client_id, &url).await?;
             ack(handle, reference, Some(chat_id), Some(appended.message.seq));
         }
         AgentFrame::Typing { chat_id, typing } => {
             let chat = access::chat_for_agent(app, agent, chat_id).await?;
             if chat.state.owner() == Some(agent) {
-                app.publish(chats::visitor_of(&chat), &ToVisitor::Typing { chat_id, typing }, None)
-                    .await;
+                app.publish(
+                    chats::visitor_of(&chat),
+                    &ToVisitor::Typing { chat_id, typing },
+                    None,
+                )
+                .await;
             }
         }
-        AgentFrame::Transfer { reference, chat_id, to } => {
+        AgentFrame::Transfer {
+            reference,
+            chat_id,
+            to,
+        } => {
             chats::transfer(app, agent, chat_id, to).await?;
             ack(handle, reference, Some(chat_id), None);
         }
@@ -258,17 +321,31 @@ async fn on_frame(app: &App, agent: AgentId, handle: &ConnHandle, f: AgentFrame)
             chats::block(app, agent, chat_id).await?;
             ack(handle, reference, Some(chat_id), None);
         }
-        AgentFrame::Invite { reference, site_id, visitor_id, greeting } => {
+        AgentFrame::Invite {
+            reference,
+            site_id,
+            visitor_id,
+            greeting,
+        } => {
             access::require_site(app, agent, site_id).await?;
             if !app.hub.visitor_connected(site_id, &visitor_id) {
-                return Err(AppError::new(ErrorCode::NotFound, "That visitor is no longer on the site."));
+                return Err(AppError::new(
+                    ErrorCode::NotFound,
+                    "That visitor is no longer on the site.",
+                ));
             }
-            let greeting = clean_line(&greeting, 500)
-                .unwrap_or_else(|| "Hello! Can I help you?".to_string());
+            let greeting =
+                clean_line(&greeting, 500).unwrap_or_else(|| "Hello! Can I help you?".to_string());
             let agent_name = app.agent_name(agent).await?;
             app.publish(
-                Audience::Visitor { site: site_id, visitor: visitor_id },
-                &ToVisitor::Invitation { agent_name, greeting },
+                Audience::Visitor {
+                    site: site_id,
+                    visitor: visitor_id,
+                },
+                &ToVisitor::Invitation {
+                    agent_name,
+                    greeting,
+                },
                 None,
             )
             .await;

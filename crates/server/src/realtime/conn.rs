@@ -153,14 +153,18 @@ async fn replay(
                 }
             }
             Side::Agent => {
-                let Some(chat) = summary.clone() else { return true };
+                let Some(chat) = summary.clone() else {
+                    return true;
+                };
                 let frame = ToAgent::ChatHistory {
                     reference: if first { reference.clone() } else { None },
                     chat,
                     messages: page.iter().map(messages::agent_view).collect(),
                     more,
                 };
-                let Some(text) = text_of(&frame) else { return true };
+                let Some(text) = text_of(&frame) else {
+                    return true;
+                };
                 if sink.send(Message::Text(text)).await.is_err() {
                     return false;
                 }

@@ -56,9 +56,13 @@ mod tests {
     fn each_kind_of_bad_frame_has_its_code() {
         let e = decode::<VisitorFrame>("not json").err().map(|e| e.code);
         assert_eq!(e, Some(ErrorCode::BadRequest));
-        let e = decode::<VisitorFrame>(r#"{"type":"launch_missiles"}"#).err().map(|e| e.code);
+        let e = decode::<VisitorFrame>(r#"{"type":"launch_missiles"}"#)
+            .err()
+            .map(|e| e.code);
         assert_eq!(e, Some(ErrorCode::UnknownType));
-        let e = decode::<VisitorFrame>(r#"{"type":"message"}"#).err().map(|e| e.code);
+        let e = decode::<VisitorFrame>(r#"{"type":"message"}"#)
+            .err()
+            .map(|e| e.code);
         assert_eq!(e, Some(ErrorCode::BadRequest));
         let deep = "[".repeat(10_000);
         let e = decode::<VisitorFrame>(&deep).err().map(|e| e.code);

@@ -172,9 +172,7 @@ impl Hub {
     pub fn unregister_agent(&self, agent: AgentId, conn: u64) -> Option<u64> {
         let (last, sites) = {
             let mut agents = lock(&self.agents);
-            let Some(entry) = agents.get_mut(&agent) else {
-                return None;
-            };
+            let entry = agents.get_mut(&agent)?;
             entry.conns.retain(|c| c.handle.id != conn);
             let sites: Vec<SiteId> = entry.info.sites.iter().copied().collect();
             (entry.conns.is_empty().then_some(entry.generation), sites)
@@ -211,7 +209,9 @@ impl Hub {
     }
 
     pub fn agent_presence(&self, agent: AgentId) -> Option<AgentPresence> {
-        lock(&self.agents).get(&agent).map(|e| presence_of(agent, e))
+        lock(&self.agents)
+            .get(&agent)
+            .map(|e| presence_of(agent, e))
     }
 
     // ───────────── visitors ─────────────

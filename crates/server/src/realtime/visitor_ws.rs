@@ -109,23 +109,37 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
     let (handle, recv) = app.hub.new_conn(app.settings.outbound_queue);
     let liveness = Liveness::new();
     liveness.heard();
-    let writer = tokio::spawn(run_writer(app.clone(), sink, recv, Side::Visitor, liveness.clone()));
+    let writer = tokio::spawn(run_writer(
+        app.clone(),
+        sink,
+        recv,
+        Side::Visitor,
+        liveness.clone(),
+    ));
     app.metrics.visitor_connections.inc();
 
     // The first frame must be `hello`, soon.
-    let hello = tokio::time::timeout(Duration::from_secs(15), next_frame(&mut stream, &liveness)).await;
+    let hello =
+        tokio::time::timeout(Duration::from_secs(15), next_frame(&mut stream, &liveness)).await;
     let visitor = match hello {
-        Ok(Some(Ok(VisitorFrame::Hello { token, page, last_seq }))) => {
-            match welcome(&app, &site, ip, &user_agent, &handle, token, page, last_seq).await {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    error(&app, &handle, &e, None);
-                    None
-                }
+        Ok(Some(Ok(VisitorFrame::Hello {
+            token,
+            page,
+            last_seq,
+        }))) => match welcome(&app, &site, ip, &user_agent, &handle, token, page, last_seq).await {
+            Ok(v) => Some(v),
+            Err(e) => {
+                error(&app, &handle, &e, None);
+                None
             }
-        }
+        },
         Ok(Some(Ok(_))) => {
-            error(&app, &handle, &AppError::bad_request("The first frame must be hello."), None);
+            error(
+                &app,
+                &handle,
+                &AppError::bad_request("The first frame must be hello."),
+                None,
+            );
             None
         }
         Ok(Some(Err(e))) => {
@@ -367,11 +381,18 @@ impl Visitor {
                 )
                 .await?;
                 self.page = page;
-                let chat = app.store.open_chat_of_visitor(self.site.id, &self.id).await?;
+                let chat = app
+                    .store
+                    .open_chat_of_visitor(self.site.id, &self.id)
+                    .await?;
                 self.announce(chat.map(|c| c.id)).await;
                 Ok(())
             }
-            VisitorFrame::ChatRequest { reference, name, email } => {
+            VisitorFrame::ChatRequest {
+                reference,
+                name,
+                email,
+            } => {
                 check(&limits.requests)?;
                 let name = name.as_deref().and_then(|n| clean_line(n, 100));
                 let email = email.as_deref().and_then(|e| clean_line(e, 254));
@@ -424,8 +445,15 @@ impl Visitor {
             VisitorFrame::Message { client_id, body } => {
                 check(&limits.messages)?;
                 let chat = self.open_chat().await?;
-                let appended =
-                    messages::post(&app, &chat, Party::Visitor, &client_id, &body, MessageKind::Text).await?;
+                let appended = messages::post(
+                    &app,
+                    &chat,
+                    Party::Visitor,
+                    &client_id,
+                    &body,
+                    MessageKind::Text,
+                )
+                .await?;
                 frame(
                     &self.handle,
                     &ToVisitor::Ack {

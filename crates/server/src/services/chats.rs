@@ -28,7 +28,10 @@ pub struct ChatRequest {
 pub fn visitor_label(chat: &Chat) -> String {
     match &chat.visitor_name {
         Some(n) if !n.is_empty() => n.clone(),
-        _ => format!("Visitor {}", chat.visitor_id.0.chars().take(6).collect::<String>()),
+        _ => format!(
+            "Visitor {}",
+            chat.visitor_id.0.chars().take(6).collect::<String>()
+        ),
     }
 }
 
@@ -84,12 +87,21 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
             "Chat is unavailable today.",
         ));
     }
-    if let Some(open) = app.store.open_chat_of_visitor(req.site, &req.visitor).await? {
+    if let Some(open) = app
+        .store
+        .open_chat_of_visitor(req.site, &req.visitor)
+        .await?
+    {
         return Ok(open);
     }
     if req.name.is_some() || req.email.is_some() {
         app.store
-            .set_visitor_identity(req.site, &req.visitor, req.name.as_deref(), req.email.as_deref())
+            .set_visitor_identity(
+                req.site,
+                &req.visitor,
+                req.name.as_deref(),
+                req.email.as_deref(),
+            )
             .await?;
     }
     let chat = app
@@ -230,8 +242,12 @@ pub async fn transfer(app: &App, agent: AgentId, chat_id: ChatId, to: AgentId) -
         None,
     )
     .await;
-    app.publish(Audience::Agent(agent), &ToAgent::ChatReleased { chat_id }, None)
-        .await;
+    app.publish(
+        Audience::Agent(agent),
+        &ToAgent::ChatReleased { chat_id },
+        None,
+    )
+    .await;
     app.publish(
         site_agents(&after, None),
         &ToAgent::ChatTaken {
@@ -246,14 +262,23 @@ pub async fn transfer(app: &App, agent: AgentId, chat_id: ChatId, to: AgentId) -
 }
 
 /// Close the window without ending (or the agent is gone): back to the queue.
-pub async fn requeue(app: &App, agent: AgentId, chat_id: ChatId, cmd: ChatCommand) -> AppResult<Chat> {
+pub async fn requeue(
+    app: &App,
+    agent: AgentId,
+    chat_id: ChatId,
+    cmd: ChatCommand,
+) -> AppResult<Chat> {
     let (before, after) = transition(app, chat_id, cmd).await?;
     if before.version == after.version {
         return Ok(after);
     }
     app.metrics.chats_requeued.inc();
-    app.publish(Audience::Agent(agent), &ToAgent::ChatReleased { chat_id }, None)
-        .await;
+    app.publish(
+        Audience::Agent(agent),
+        &ToAgent::ChatReleased { chat_id },
+        None,
+    )
+    .await;
     announce_pending(app, &after).await?;
     Ok(after)
 }
@@ -309,8 +334,12 @@ async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &str) {
         None,
     )
     .await;
-    app.publish(visitor_of(after), &ToVisitor::ChatEnded { chat_id: after.id }, None)
-        .await;
+    app.publish(
+        visitor_of(after),
+        &ToVisitor::ChatEnded { chat_id: after.id },
+        None,
+    )
+    .await;
 }
 
 /// Block: the chat ends at the visitor's end at once, and the visitor (by id and by IP) cannot

@@ -23,7 +23,10 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(s: &SmtpSettings) -> Result<Mailer, MailError> {
-        let from: Mailbox = s.from.parse().map_err(|_| MailError::Address(s.from.clone()))?;
+        let from: Mailbox = s
+            .from
+            .parse()
+            .map_err(|_| MailError::Address(s.from.clone()))?;
         let mut builder = match s.security.as_str() {
             "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host)
                 .map_err(|e| MailError::Build(e.to_string()))?,
@@ -41,11 +44,23 @@ impl Mailer {
         })
     }
 
-    pub fn build(&self, to: &str, subject: &str, text: String, html: String) -> Result<Message, MailError> {
+    pub fn build(
+        &self,
+        to: &str,
+        subject: &str,
+        text: String,
+        html: String,
+    ) -> Result<Message, MailError> {
         build_message(self.from.clone(), to, subject, text, html)
     }
 
-    pub async fn send(&self, to: &str, subject: &str, text: String, html: String) -> Result<(), MailError> {
+    pub async fn send(
+        &self,
+        to: &str,
+        subject: &str,
+        text: String,
+        html: String,
+    ) -> Result<(), MailError> {
         let msg = self.build(to, subject, text, html)?;
         self.transport
             .send(msg)
@@ -56,7 +71,13 @@ impl Mailer {
 }
 
 /// A multipart/alternative message (plain text + HTML).
-pub fn build_message(from: Mailbox, to: &str, subject: &str, text: String, html: String) -> Result<Message, MailError> {
+pub fn build_message(
+    from: Mailbox,
+    to: &str,
+    subject: &str,
+    text: String,
+    html: String,
+) -> Result<Message, MailError> {
     let to: Mailbox = to.parse().map_err(|_| MailError::Address(to.to_string()))?;
     Message::builder()
         .from(from)
@@ -67,8 +88,16 @@ pub fn build_message(from: Mailbox, to: &str, subject: &str, text: String, html:
 }
 
 /// An `.eml` draft: `X-Unsent: 1` makes Outlook and other mail apps open it as a new message.
-pub fn eml_draft(from: &str, to: Option<&str>, subject: &str, text: String, html: String) -> Result<Vec<u8>, MailError> {
-    let from: Mailbox = from.parse().map_err(|_| MailError::Address(from.to_string()))?;
+pub fn eml_draft(
+    from: &str,
+    to: Option<&str>,
+    subject: &str,
+    text: String,
+    html: String,
+) -> Result<Vec<u8>, MailError> {
+    let from: Mailbox = from
+        .parse()
+        .map_err(|_| MailError::Address(from.to_string()))?;
     let to = to.unwrap_or("recipient@example.invalid");
     let msg = build_message(from, to, subject, text, html)?;
     let mut out = b"X-Unsent: 1\r\n".to_vec();

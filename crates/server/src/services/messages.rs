@@ -62,7 +62,9 @@ pub async fn deliver(app: &App, chat: &Chat, m: &Message) {
             app.publish(Audience::Agent(agent), &agent_frame, seq).await;
         }
         (Some(owner), _) => app.publish(Audience::Agent(owner), &agent_frame, seq).await,
-        (None, Author::Agent { agent }) => app.publish(Audience::Agent(agent), &agent_frame, seq).await,
+        (None, Author::Agent { agent }) => {
+            app.publish(Audience::Agent(agent), &agent_frame, seq).await
+        }
         (None, _) => {}
     }
     app.metrics.messages.inc();
@@ -111,7 +113,15 @@ pub async fn post_by_agent(
     body: &str,
 ) -> AppResult<Appended> {
     let chat = access::chat_for_agent(app, agent, chat_id).await?;
-    post(app, &chat, Party::Agent(agent), client_id, body, MessageKind::Text).await
+    post(
+        app,
+        &chat,
+        Party::Agent(agent),
+        client_id,
+        body,
+        MessageKind::Text,
+    )
+    .await
 }
 
 /// Send Link: resolved against the site's base URL, http(s) only, kept in the transcript,
@@ -127,7 +137,15 @@ pub async fn send_link(
     chat.state.may_post(Party::Agent(agent))?;
     let site = app.store.site(chat.site_id).await?;
     let url = resolve_link(&site.base_url, url)?;
-    let appended = post(app, &chat, Party::Agent(agent), client_id, &url, MessageKind::Link).await?;
+    let appended = post(
+        app,
+        &chat,
+        Party::Agent(agent),
+        client_id,
+        &url,
+        MessageKind::Link,
+    )
+    .await?;
     if !appended.duplicate {
         app.publish(
             visitor_of(&chat),

@@ -1,7 +1,7 @@
 //! Offline messages ("Leave a message"): stored, shown to agents, and emailed to the site.
 
-use crate::state::App;
 use crate::services::transcript::escape_html;
+use crate::state::App;
 use frontdesk_core::model::{OfflineMessage, Site};
 
 /// Emails the message to the site's address in the background, if both SMTP and an address

@@ -57,7 +57,10 @@ pub fn escape_html(s: &str) -> String {
 fn time_in(ts: Timestamp, tz: &str) -> String {
     let zone = TimeZone::get(tz).unwrap_or(TimeZone::UTC);
     match jiff::Timestamp::from_millisecond(ts.0) {
-        Ok(t) => t.to_zoned(zone).strftime("%Y-%m-%d %H:%M:%S %Z").to_string(),
+        Ok(t) => t
+            .to_zoned(zone)
+            .strftime("%Y-%m-%d %H:%M:%S %Z")
+            .to_string(),
         Err(_) => ts.0.to_string(),
     }
 }
@@ -82,7 +85,10 @@ pub fn file_stem(id: ChatId) -> String {
 pub fn to_text(t: &Transcript) -> String {
     let tz = &t.site.timezone;
     let mut out = String::new();
-    out.push_str(&format!("Chat #{} on {} ({})\n", t.chat.id, t.site.name, t.site.base_url));
+    out.push_str(&format!(
+        "Chat #{} on {} ({})\n",
+        t.chat.id, t.site.name, t.site.base_url
+    ));
     out.push_str(&format!("Visitor: {}\n", t.visitor_name));
     out.push_str(&format!("Started: {}\n", time_in(t.chat.created_at, tz)));
     if let Some(end) = t.chat.ended_at {
@@ -92,7 +98,9 @@ pub fn to_text(t: &Transcript) -> String {
     for m in &t.messages {
         let when = time_in(m.created_at, tz);
         match m.kind {
-            MessageKind::Link => out.push_str(&format!("[{when}] {} sent a link: {}\n", who(t, m), m.body)),
+            MessageKind::Link => {
+                out.push_str(&format!("[{when}] {} sent a link: {}\n", who(t, m), m.body))
+            }
             _ => out.push_str(&format!("[{when}] {}: {}\n", who(t, m), m.body)),
         }
     }
@@ -153,6 +161,15 @@ pub fn mailto(t: &Transcript, to: &str) -> String {
     if body.chars().count() > 1800 {
         body = body.chars().take(1800).collect::<String>() + "\n…";
     }
-    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
-    format!("mailto:{}?subject={}&body={}", enc(to), enc(&subject(t)), enc(&body))
+    let enc = |s: &str| {
+        url::form_urlencoded::byte_serialize(s.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
+    };
+    format!(
+        "mailto:{}?subject={}&body={}",
+        enc(to),
+        enc(&subject(t)),
+        enc(&body)
+    )
 }

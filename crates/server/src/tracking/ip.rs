@@ -38,7 +38,11 @@ mod tests {
     fn forwarded_for_only_from_trusted_proxies() {
         let proxy: IpAddr = "10.0.0.1".parse().expect("ip");
         let peer: IpAddr = "203.0.113.9".parse().expect("ip");
-        assert_eq!(client_ip(peer, &h("81.2.69.142"), &[proxy]), peer, "untrusted peer");
+        assert_eq!(
+            client_ip(peer, &h("81.2.69.142"), &[proxy]),
+            peer,
+            "untrusted peer"
+        );
         assert_eq!(
             client_ip(proxy, &h("1.1.1.1, 81.2.69.142"), &[proxy]),
             "81.2.69.142".parse::<IpAddr>().expect("ip"),

@@ -46,8 +46,12 @@ mod tests {
         let (b, os) = p.parse("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36");
         assert!(b.starts_with("Chrome"), "{b}");
         assert!(os.starts_with("Windows"), "{os}");
-        let (b, _) = p.parse("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0");
+        let (b, _) =
+            p.parse("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0");
         assert!(b.starts_with("Firefox"), "{b}");
-        assert_eq!(p.parse("<script>alert(1)</script>"), ("Unknown".into(), "Unknown".into()));
+        assert_eq!(
+            p.parse("<script>alert(1)</script>"),
+            ("Unknown".into(), "Unknown".into())
+        );
     }
 }

@@ -35,15 +35,26 @@ pub struct Arrival<'a> {
 }
 
 /// Records a page view, continuing or starting a visit. Returns the visit.
-pub async fn record_page_view(app: &App, arrival: &Arrival<'_>, page: &PageInfo) -> AppResult<Visit> {
+pub async fn record_page_view(
+    app: &App,
+    arrival: &Arrival<'_>,
+    page: &PageInfo,
+) -> AppResult<Visit> {
     let now = app.now();
     let page = clean_page(page);
-    let timeout_ms = i64::try_from(app.settings.visit_timeout_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-    let current = app.store.latest_visit(arrival.site, arrival.visitor).await?;
+    let timeout_ms =
+        i64::try_from(app.settings.visit_timeout_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let current = app
+        .store
+        .latest_visit(arrival.site, arrival.visitor)
+        .await?;
     let visit = match current {
         Some(v) if now.millis_since(v.last_seen) <= timeout_ms => {
             app.store.touch_visit(v.id, now).await?;
-            Visit { last_seen: now, ..v }
+            Visit {
+                last_seen: now,
+                ..v
+            }
         }
         _ => {
             let ua = truncate(arrival.user_agent, MAX_UA);
@@ -76,7 +87,12 @@ pub async fn record_page_view(app: &App, arrival: &Arrival<'_>, page: &PageInfo)
 }
 
 /// The visitor as the "Visitors on Site" list shows them.
-pub fn on_site(visit: &Visit, name: Option<String>, page: &PageInfo, chat: Option<frontdesk_core::ChatId>) -> VisitorOnSite {
+pub fn on_site(
+    visit: &Visit,
+    name: Option<String>,
+    page: &PageInfo,
+    chat: Option<frontdesk_core::ChatId>,
+) -> VisitorOnSite {
     VisitorOnSite {
         site_id: visit.site_id,
         visitor_id: visit.visitor_id.clone(),

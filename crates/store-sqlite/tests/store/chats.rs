@@ -23,7 +23,10 @@ async fn new_chat_is_pending_and_queued() {
     let c = chat(&s, site.id, "v1", 50).await;
     assert_eq!(c.state, ChatState::Pending);
     assert_eq!((c.version, c.last_seq), (1, Seq(0)));
-    assert_eq!((c.created_at, c.queued_at, c.ended_at), (Timestamp(50), Timestamp(50), None));
+    assert_eq!(
+        (c.created_at, c.queued_at, c.ended_at),
+        (Timestamp(50), Timestamp(50), None)
+    );
     assert_eq!(c.page_url.as_deref(), Some("https://shop.example/cart"));
     assert_eq!(s.chat(c.id).await.unwrap(), c);
     assert_eq!(s.chat(ChatId(999)).await, Err(StoreError::NotFound));
@@ -41,28 +44,63 @@ async fn update_chat_state_is_compare_and_set() {
     let c = chat(&s, site.id, "v1", 50).await;
 
     let active = ChatState::Active { agent: ann };
-    let c2 = s.update_chat_state(c.id, c.version, active, Timestamp(60)).await.unwrap().unwrap();
-    assert_eq!((c2.state, c2.version, c2.queued_at), (active, 2, Timestamp(50)));
+    let c2 = s
+        .update_chat_state(c.id, c.version, active, Timestamp(60))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (c2.state, c2.version, c2.queued_at),
+        (active, 2, Timestamp(50))
+    );
     // Stale version: someone else won.
-    let lost = s.update_chat_state(c.id, c.version, ChatState::Active { agent: bob }, Timestamp(61));
+    let lost = s.update_chat_state(
+        c.id,
+        c.version,
+        ChatState::Active { agent: bob },
+        Timestamp(61),
+    );
     assert_eq!(lost.await, Ok(None));
     assert_eq!(s.chat(c.id).await.unwrap(), c2);
     // No such chat.
     assert_eq!(
-        s.update_chat_state(ChatId(999), 1, active, Timestamp(1)).await,
+        s.update_chat_state(ChatId(999), 1, active, Timestamp(1))
+            .await,
         Err(StoreError::NotFound)
     );
     // Back to the queue: no agent, queued again now.
-    let c3 = s.update_chat_state(c.id, 2, ChatState::Pending, Timestamp(70)).await.unwrap().unwrap();
-    assert_eq!((c3.state, c3.version, c3.queued_at), (ChatState::Pending, 3, Timestamp(70)));
+    let c3 = s
+        .update_chat_state(c.id, 2, ChatState::Pending, Timestamp(70))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (c3.state, c3.version, c3.queued_at),
+        (ChatState::Pending, 3, Timestamp(70))
+    );
     assert_eq!(raw(&s, c.id).0, None);
     // Taken again, then ended by the agent: the holder is kept.
     let bob_active = ChatState::Active { agent: bob };
-    s.update_chat_state(c.id, 3, bob_active, Timestamp(80)).await.unwrap().unwrap();
-    let ended = ChatState::Ended { reason: EndReason::Agent { agent: bob } };
-    let c5 = s.update_chat_state(c.id, 4, ended, Timestamp(90)).await.unwrap().unwrap();
-    assert_eq!((c5.state, c5.version, c5.ended_at), (ended, 5, Some(Timestamp(90))));
-    assert_eq!(raw(&s, c.id), (Some(bob.0), Some("agent".into()), Some(bob.0)));
+    s.update_chat_state(c.id, 3, bob_active, Timestamp(80))
+        .await
+        .unwrap()
+        .unwrap();
+    let ended = ChatState::Ended {
+        reason: EndReason::Agent { agent: bob },
+    };
+    let c5 = s
+        .update_chat_state(c.id, 4, ended, Timestamp(90))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (c5.state, c5.version, c5.ended_at),
+        (ended, 5, Some(Timestamp(90)))
+    );
+    assert_eq!(
+        raw(&s, c.id),
+        (Some(bob.0), Some("agent".into()), Some(bob.0))
+    );
     assert_eq!(s.chat(c.id).await.unwrap(), c5);
 }
 
@@ -72,18 +110,35 @@ async fn end_reasons_round_trip() {
     let site = site(&s, "shop").await;
     let ann = AgentId(7);
     let pending = chat(&s, site.id, "v1", 1).await;
-    let by_visitor = ChatState::Ended { reason: EndReason::Visitor };
-    let e = s.update_chat_state(pending.id, 1, by_visitor, Timestamp(5)).await.unwrap().unwrap();
+    let by_visitor = ChatState::Ended {
+        reason: EndReason::Visitor,
+    };
+    let e = s
+        .update_chat_state(pending.id, 1, by_visitor, Timestamp(5))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(e.state, by_visitor);
     assert_eq!(raw(&s, e.id), (None, Some("visitor".into()), None));
 
     let c = chat(&s, site.id, "v2", 2).await;
-    s.update_chat_state(c.id, 1, ChatState::Active { agent: ann }, Timestamp(3)).await.unwrap();
-    let blocked = ChatState::Ended { reason: EndReason::Blocked { agent: ann } };
-    let b = s.update_chat_state(c.id, 2, blocked, Timestamp(4)).await.unwrap().unwrap();
+    s.update_chat_state(c.id, 1, ChatState::Active { agent: ann }, Timestamp(3))
+        .await
+        .unwrap();
+    let blocked = ChatState::Ended {
+        reason: EndReason::Blocked { agent: ann },
+    };
+    let b = s
+        .update_chat_state(c.id, 2, blocked, Timestamp(4))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(s.chat(c.id).await.unwrap().state, blocked);
     assert_eq!(b.ended_at, Some(Timestamp(4)));
-    assert_eq!(raw(&s, c.id), (Some(ann.0), Some("blocked".into()), Some(ann.0)));
+    assert_eq!(
+        raw(&s, c.id),
+        (Some(ann.0), Some("blocked".into()), Some(ann.0))
+    );
 }
 
 #[tokio::test]
@@ -91,12 +146,18 @@ async fn append_numbers_without_gaps_and_is_idempotent() {
     let (_dir, s) = fresh().await;
     let site = site(&s, "shop").await;
     let c = chat(&s, site.id, "v1", 1).await;
-    let a1 = s.append_message(text(c.id, "hello", Some("c-1"))).await.unwrap();
+    let a1 = s
+        .append_message(text(c.id, "hello", Some("c-1")))
+        .await
+        .unwrap();
     assert_eq!((a1.message.seq, a1.duplicate), (Seq(1), false));
     let a2 = s.append_message(text(c.id, "anyone?", None)).await.unwrap();
     assert_eq!(a2.message.seq, Seq(2));
     // Same client id: the stored message comes back, nothing new is written.
-    let again = s.append_message(text(c.id, "hello (resent)", Some("c-1"))).await.unwrap();
+    let again = s
+        .append_message(text(c.id, "hello (resent)", Some("c-1")))
+        .await
+        .unwrap();
     assert!(again.duplicate);
     assert_eq!(again.message, a1.message);
     let agent_msg = NewMessage {
@@ -107,9 +168,17 @@ async fn append_numbers_without_gaps_and_is_idempotent() {
     };
     // Client ids are per chat... and per chat only: another chat may reuse one.
     let other = chat(&s, site.id, "v2", 2).await;
-    let o = s.append_message(text(other.id, "hi", Some("c-1"))).await.unwrap();
+    let o = s
+        .append_message(text(other.id, "hi", Some("c-1")))
+        .await
+        .unwrap();
     assert_eq!((o.message.seq, o.duplicate), (Seq(1), false));
-    let a3 = s.append_message(NewMessage { client_id: Some("c-2".into()), ..agent_msg }).await;
+    let a3 = s
+        .append_message(NewMessage {
+            client_id: Some("c-2".into()),
+            ..agent_msg
+        })
+        .await;
     let a3 = a3.unwrap();
     assert_eq!(a3.message.seq, Seq(3));
     assert_eq!(s.chat(c.id).await.unwrap().last_seq, Seq(3));
@@ -119,43 +188,84 @@ async fn append_numbers_without_gaps_and_is_idempotent() {
     );
 
     let all = s.messages_after(c.id, Seq(0), 100).await.unwrap();
-    assert_eq!(all, vec![a1.message.clone(), a2.message.clone(), a3.message.clone()]);
+    assert_eq!(
+        all,
+        vec![a1.message.clone(), a2.message.clone(), a3.message.clone()]
+    );
     assert_eq!(all[2].author, Author::Agent { agent: AgentId(3) });
     assert_eq!(all[2].kind, MessageKind::Link);
     let after1 = s.messages_after(c.id, Seq(1), 1).await.unwrap();
     assert_eq!(after1, vec![a2.message]);
     assert!(s.messages_after(c.id, Seq(3), 10).await.unwrap().is_empty());
-    assert!(s.messages_after(ChatId(999), Seq(0), 10).await.unwrap().is_empty());
+    assert!(
+        s.messages_after(ChatId(999), Seq(0), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
 async fn chat_listings() {
     let (_dir, s) = fresh().await;
-    let (a, b, other) = (site(&s, "a").await, site(&s, "b").await, site(&s, "c").await);
+    let (a, b, other) = (
+        site(&s, "a").await,
+        site(&s, "b").await,
+        site(&s, "c").await,
+    );
     let ann = AgentId(7);
     let c1 = chat(&s, a.id, "v1", 30).await;
     let c2 = chat(&s, b.id, "v2", 10).await;
     let c3 = chat(&s, a.id, "v3", 20).await;
     let _elsewhere = chat(&s, other.id, "v4", 5).await;
     let ended = chat(&s, a.id, "v1", 1).await;
-    let gone = ChatState::Ended { reason: EndReason::Visitor };
-    s.update_chat_state(ended.id, 1, gone, Timestamp(2)).await.unwrap().unwrap();
-    s.update_chat_state(c3.id, 1, ChatState::Active { agent: ann }, Timestamp(40)).await.unwrap();
+    let gone = ChatState::Ended {
+        reason: EndReason::Visitor,
+    };
+    s.update_chat_state(ended.id, 1, gone, Timestamp(2))
+        .await
+        .unwrap()
+        .unwrap();
+    s.update_chat_state(c3.id, 1, ChatState::Active { agent: ann }, Timestamp(40))
+        .await
+        .unwrap();
 
-    let open: Vec<ChatId> =
-        s.open_chats(&[a.id, b.id]).await.unwrap().iter().map(|c| c.id).collect();
+    let open: Vec<ChatId> = s
+        .open_chats(&[a.id, b.id])
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
     assert_eq!(open, vec![c2.id, c3.id, c1.id], "oldest in the queue first");
     assert!(s.open_chats(&[]).await.unwrap().is_empty());
 
-    let mine: Vec<ChatId> = s.chats_of_agent(ann).await.unwrap().iter().map(|c| c.id).collect();
+    let mine: Vec<ChatId> = s
+        .chats_of_agent(ann)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
     assert_eq!(mine, vec![c3.id]);
     assert!(s.chats_of_agent(AgentId(8)).await.unwrap().is_empty());
 
     let v1 = VisitorId("v1".into());
-    assert_eq!(s.open_chat_of_visitor(a.id, &v1).await.unwrap().map(|c| c.id), Some(c1.id));
+    assert_eq!(
+        s.open_chat_of_visitor(a.id, &v1)
+            .await
+            .unwrap()
+            .map(|c| c.id),
+        Some(c1.id)
+    );
     assert_eq!(s.open_chat_of_visitor(b.id, &v1).await.unwrap(), None);
-    let history: Vec<ChatId> =
-        s.chats_of_visitor(a.id, &v1, 10).await.unwrap().iter().map(|c| c.id).collect();
+    let history: Vec<ChatId> = s
+        .chats_of_visitor(a.id, &v1, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
     assert_eq!(history, vec![c1.id, ended.id], "newest first");
     assert_eq!(s.chats_of_visitor(a.id, &v1, 1).await.unwrap().len(), 1);
 }
@@ -173,8 +283,12 @@ async fn first_to_accept_wins() {
             let (s, barrier) = (s.clone(), barrier.clone());
             tasks.push(tokio::spawn(async move {
                 barrier.wait().await;
-                let state = ChatState::Active { agent: AgentId(agent) };
-                s.update_chat_state(c.id, c.version, state, Timestamp(round)).await.unwrap()
+                let state = ChatState::Active {
+                    agent: AgentId(agent),
+                };
+                s.update_chat_state(c.id, c.version, state, Timestamp(round))
+                    .await
+                    .unwrap()
             }));
         }
         let mut winners = Vec::new();
@@ -205,7 +319,10 @@ async fn concurrent_appends_are_gap_free_and_idempotent() {
             let (s, chat) = (s.clone(), chats[i % 20]);
             tasks.push(tokio::spawn(async move {
                 let cid = format!("client-{i}");
-                let a = s.append_message(text(chat, &format!("m{i}"), Some(&cid))).await.unwrap();
+                let a = s
+                    .append_message(text(chat, &format!("m{i}"), Some(&cid)))
+                    .await
+                    .unwrap();
                 (cid, a)
             }));
         }
@@ -225,7 +342,10 @@ async fn concurrent_appends_are_gap_free_and_idempotent() {
         assert_eq!(s.chat(chat).await.unwrap().last_seq, Seq(100));
         for m in msgs {
             let acked = &first[m.client_id.as_deref().unwrap()];
-            assert_eq!(acked.message, m, "the acknowledged message is the stored one");
+            assert_eq!(
+                acked.message, m,
+                "the acknowledged message is the stored one"
+            );
         }
     }
     let again = send_all(s.clone(), chats.clone()).await;
@@ -234,7 +354,11 @@ async fn concurrent_appends_are_gap_free_and_idempotent() {
         assert_eq!(a.message.seq, first[cid].message.seq, "{cid}");
     }
     for &chat in &chats {
-        assert_eq!(s.chat(chat).await.unwrap().last_seq, Seq(100), "resends wrote nothing");
+        assert_eq!(
+            s.chat(chat).await.unwrap().last_seq,
+            Seq(100),
+            "resends wrote nothing"
+        );
     }
 }
 
@@ -267,5 +391,8 @@ async fn append_throughput() {
         t.await.unwrap();
     }
     let secs = started.elapsed().as_secs_f64();
-    println!("{total} durable appends in {secs:.2}s = {:.0}/s", total as f64 / secs);
+    println!(
+        "{total} durable appends in {secs:.2}s = {:.0}/s",
+        total as f64 / secs
+    );
 }

@@ -16,7 +16,9 @@ fn store_is_send_sync_clone() {
 async fn open_creates_missing_directories_and_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a/b/c/frontdesk.db");
-    let s = SqliteStore::open(&path, SqliteOptions::default()).await.unwrap();
+    let s = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap();
     assert!(path.exists());
     assert_eq!(s.path(), path.as_path());
     let version: i64 = rusqlite::Connection::open(&path)
@@ -31,24 +33,33 @@ async fn data_survives_close_and_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("frontdesk.db");
     let (site_id, chat_id) = {
-        let s = SqliteStore::open(&path, SqliteOptions::default()).await.unwrap();
+        let s = SqliteStore::open(&path, SqliteOptions::default())
+            .await
+            .unwrap();
         let site = site(&s, "shop").await;
         agent(&s, "ann@example.com", None).await;
         let c = chat(&s, site.id, "v1", 10).await;
         for i in 0..5 {
-            s.append_message(text(c.id, &format!("m{i}"), None)).await.unwrap();
+            s.append_message(text(c.id, &format!("m{i}"), None))
+                .await
+                .unwrap();
         }
         assert_eq!(s.secret("key", vec![7; 32]).await.unwrap(), vec![7; 32]);
         (site.id, c.id)
         // Dropped here: writer thread joined, connections closed.
     };
-    let s = SqliteStore::open(&path, SqliteOptions::default()).await.unwrap();
+    let s = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap();
     assert_eq!(s.site(site_id).await.unwrap().key, SiteKey("shop".into()));
     assert!(s.agent_by_email("ann@example.com").await.is_ok());
     let msgs = s.messages_after(chat_id, Seq(0), 100).await.unwrap();
     assert_eq!(msgs.len(), 5);
     assert_eq!(s.chat(chat_id).await.unwrap().last_seq, Seq(5));
-    let next = s.append_message(text(chat_id, "after reopen", None)).await.unwrap();
+    let next = s
+        .append_message(text(chat_id, "after reopen", None))
+        .await
+        .unwrap();
     assert_eq!(next.message.seq, Seq(6));
     assert_eq!(s.secret("key", vec![1; 32]).await.unwrap(), vec![7; 32]);
 }
@@ -78,11 +89,15 @@ async fn damaged_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("frontdesk.db");
     {
-        let s = SqliteStore::open(&path, SqliteOptions::default()).await.unwrap();
+        let s = SqliteStore::open(&path, SqliteOptions::default())
+            .await
+            .unwrap();
         let site = site(&s, "shop").await;
         for i in 0..50 {
             let c = chat(&s, site.id, &format!("v{i}"), i).await;
-            s.append_message(text(c.id, &"x".repeat(500), None)).await.unwrap();
+            s.append_message(text(c.id, &"x".repeat(500), None))
+                .await
+                .unwrap();
         }
         assert!(s.checkpoint().await.unwrap());
     }
@@ -99,7 +114,11 @@ async fn damaged_database_is_refused() {
 async fn newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("frontdesk.db");
-    drop(SqliteStore::open(&path, SqliteOptions::default()).await.unwrap());
+    drop(
+        SqliteStore::open(&path, SqliteOptions::default())
+            .await
+            .unwrap(),
+    );
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch("PRAGMA user_version = 99")
@@ -108,7 +127,13 @@ async fn newer_schema_is_refused() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, OpenError::TooNew { found: 99, known: 1 }),
+        matches!(
+            err,
+            OpenError::TooNew {
+                found: 99,
+                known: 1
+            }
+        ),
         "{err:?}"
     );
 }
@@ -129,7 +154,9 @@ async fn weakened_durability_is_detectable() {
         synchronous_full: false,
         ..SqliteOptions::default()
     };
-    let s = SqliteStore::open(&dir.path().join("weak.db"), options).await.unwrap();
+    let s = SqliteStore::open(&dir.path().join("weak.db"), options)
+        .await
+        .unwrap();
     let d = s.durability().await.unwrap();
     assert_eq!(d.synchronous, 1, "NORMAL");
     assert!(!d.is_full());
@@ -155,13 +182,17 @@ async fn tiny_pools_still_work() {
         readers: 0,
         max_batch: 0,
     };
-    let s = SqliteStore::open(&dir.path().join("t.db"), options).await.unwrap();
+    let s = SqliteStore::open(&dir.path().join("t.db"), options)
+        .await
+        .unwrap();
     let site = site(&s, "shop").await;
     let mut tasks = Vec::new();
     for i in 0..20 {
         let s = s.clone();
         tasks.push(tokio::spawn(async move {
-            s.create_chat(new_chat(site.id, &format!("v{i}"), i)).await.unwrap();
+            s.create_chat(new_chat(site.id, &format!("v{i}"), i))
+                .await
+                .unwrap();
             s.open_chats(&[site.id]).await.unwrap().len()
         }));
     }

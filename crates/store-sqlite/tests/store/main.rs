@@ -34,7 +34,9 @@ pub fn new_site(key: &str) -> NewSite {
 }
 
 pub async fn site(s: &SqliteStore, key: &str) -> Site {
-    s.create_site(new_site(key), Timestamp(1_000)).await.unwrap()
+    s.create_site(new_site(key), Timestamp(1_000))
+        .await
+        .unwrap()
 }
 
 pub async fn agent(s: &SqliteStore, email: &str, sites: Option<Vec<SiteId>>) -> Agent {

@@ -14,7 +14,10 @@ async fn sites_create_read_update() {
     let (_dir, s) = fresh().await;
     let a = site(&s, "alpha").await;
     assert_eq!(a.key, SiteKey("alpha".into()));
-    assert_eq!(a.allowed_origins, vec!["https://www.alpha.example".to_string()]);
+    assert_eq!(
+        a.allowed_origins,
+        vec!["https://www.alpha.example".to_string()]
+    );
     assert_eq!(a.created_at, Timestamp(1_000));
     assert_eq!(s.site(a.id).await.unwrap(), a);
     assert_eq!(s.site_by_key(&SiteKey("alpha".into())).await.unwrap(), a);
@@ -36,12 +39,18 @@ async fn sites_create_read_update() {
     assert_eq!(s.site(a.id).await.unwrap(), changed);
     let mut clash = b.clone();
     clash.key = a.key.clone();
-    assert!(matches!(s.update_site(&clash).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.update_site(&clash).await,
+        Err(StoreError::Conflict(_))
+    ));
     let mut ghost = b.clone();
     ghost.id = SiteId(999);
     assert_eq!(s.update_site(&ghost).await, Err(StoreError::NotFound));
     let all = s.list_sites().await.unwrap();
-    assert_eq!(all.iter().map(|s| s.id).collect::<Vec<_>>(), vec![a.id, b.id]);
+    assert_eq!(
+        all.iter().map(|s| s.id).collect::<Vec<_>>(),
+        vec![a.id, b.id]
+    );
 }
 
 #[tokio::test]
@@ -63,7 +72,10 @@ async fn agents_by_email_case_insensitive_and_unique() {
         s.create_agent(dup, Timestamp(3)).await,
         Err(StoreError::Conflict("email".into()))
     );
-    assert_eq!(s.agent_by_email("bob@example.com").await, Err(StoreError::NotFound));
+    assert_eq!(
+        s.agent_by_email("bob@example.com").await,
+        Err(StoreError::NotFound)
+    );
 }
 
 #[tokio::test]
@@ -128,7 +140,9 @@ async fn set_sites_keeps_monitoring_choices() {
         s.set_monitoring(bob.id, c.id, true).await,
         Err(StoreError::NotFound)
     );
-    s.set_sites(bob.id, Some(vec![b.id, c.id, c.id])).await.unwrap();
+    s.set_sites(bob.id, Some(vec![b.id, c.id, c.id]))
+        .await
+        .unwrap();
     assert_eq!(
         s.memberships(bob.id).await.unwrap(),
         vec![m(b.id, false), m(c.id, true)]
@@ -145,8 +159,15 @@ async fn set_sites_keeps_monitoring_choices() {
         s.set_sites(bob.id, Some(vec![SiteId(999)])).await,
         Err(StoreError::NotFound)
     );
-    assert_eq!(s.memberships(bob.id).await.unwrap(), vec![], "failed write kept nothing");
-    assert_eq!(s.set_sites(AgentId(999), None).await, Err(StoreError::NotFound));
+    assert_eq!(
+        s.memberships(bob.id).await.unwrap(),
+        vec![],
+        "failed write kept nothing"
+    );
+    assert_eq!(
+        s.set_sites(AgentId(999), None).await,
+        Err(StoreError::NotFound)
+    );
     let bad = NewAgent {
         email: "carl@example.com".into(),
         name: "Carl".into(),
@@ -154,7 +175,10 @@ async fn set_sites_keeps_monitoring_choices() {
         password_hash: "h".into(),
         sites: Some(vec![SiteId(999)]),
     };
-    assert_eq!(s.create_agent(bad, Timestamp(1)).await, Err(StoreError::NotFound));
+    assert_eq!(
+        s.create_agent(bad, Timestamp(1)).await,
+        Err(StoreError::NotFound)
+    );
     assert_eq!(
         s.agent_by_email("carl@example.com").await,
         Err(StoreError::NotFound),
@@ -176,15 +200,27 @@ async fn sessions_expire_and_are_deleted() {
     let (_dir, s) = fresh().await;
     let ann = agent(&s, "ann@example.com", None).await;
     let bob = agent(&s, "bob@example.com", None).await;
-    s.create_session(session("t1", ann.id, 1_000)).await.unwrap();
-    s.create_session(session("t2", ann.id, 1_000)).await.unwrap();
-    s.create_session(session("t3", bob.id, 1_000)).await.unwrap();
+    s.create_session(session("t1", ann.id, 1_000))
+        .await
+        .unwrap();
+    s.create_session(session("t2", ann.id, 1_000))
+        .await
+        .unwrap();
+    s.create_session(session("t3", bob.id, 1_000))
+        .await
+        .unwrap();
     assert_eq!(
         s.session("t1", Timestamp(999)).await.unwrap(),
         session("t1", ann.id, 1_000)
     );
-    assert_eq!(s.session("t1", Timestamp(1_000)).await, Err(StoreError::NotFound));
-    assert_eq!(s.session("zz", Timestamp(0)).await, Err(StoreError::NotFound));
+    assert_eq!(
+        s.session("t1", Timestamp(1_000)).await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        s.session("zz", Timestamp(0)).await,
+        Err(StoreError::NotFound)
+    );
     assert!(matches!(
         s.create_session(session("t1", bob.id, 5)).await,
         Err(StoreError::Conflict(_))
@@ -195,9 +231,15 @@ async fn sessions_expire_and_are_deleted() {
     );
     s.delete_session("t1").await.unwrap();
     s.delete_session("t1").await.unwrap();
-    assert_eq!(s.session("t1", Timestamp(0)).await, Err(StoreError::NotFound));
+    assert_eq!(
+        s.session("t1", Timestamp(0)).await,
+        Err(StoreError::NotFound)
+    );
     s.delete_sessions_of(ann.id).await.unwrap();
-    assert_eq!(s.session("t2", Timestamp(0)).await, Err(StoreError::NotFound));
+    assert_eq!(
+        s.session("t2", Timestamp(0)).await,
+        Err(StoreError::NotFound)
+    );
     assert!(s.session("t3", Timestamp(0)).await.is_ok());
 }
 
@@ -207,16 +249,27 @@ async fn deleting_an_agent_keeps_history() {
     let a = site(&s, "a").await;
     let ann = agent(&s, "ann@example.com", Some(vec![a.id])).await;
     s.create_session(session("t", ann.id, 1_000)).await.unwrap();
-    let own = s.create_canned(a.id, Some(ann.id), "Hi", "Hello!").await.unwrap();
+    let own = s
+        .create_canned(a.id, Some(ann.id), "Hi", "Hello!")
+        .await
+        .unwrap();
     let c = chat(&s, a.id, "v", 1).await;
     let c = s
-        .update_chat_state(c.id, c.version, frontdesk_core::ChatState::Active { agent: ann.id }, Timestamp(2))
+        .update_chat_state(
+            c.id,
+            c.version,
+            frontdesk_core::ChatState::Active { agent: ann.id },
+            Timestamp(2),
+        )
         .await
         .unwrap()
         .unwrap();
     s.delete_agent(ann.id).await.unwrap();
     assert_eq!(s.agent(ann.id).await, Err(StoreError::NotFound));
-    assert_eq!(s.session("t", Timestamp(0)).await, Err(StoreError::NotFound));
+    assert_eq!(
+        s.session("t", Timestamp(0)).await,
+        Err(StoreError::NotFound)
+    );
     assert_eq!(s.canned(own.id).await, Err(StoreError::NotFound));
     assert_eq!(s.chat(c.id).await.unwrap(), c);
     assert_eq!(s.delete_agent(ann.id).await, Err(StoreError::NotFound));
@@ -228,13 +281,21 @@ async fn secret_is_created_once() {
     let mut tasks = Vec::new();
     for i in 0..16u8 {
         let s = s.clone();
-        tasks.push(tokio::spawn(async move { s.secret("visitor-key", vec![i; 32]).await }));
+        tasks.push(tokio::spawn(async move {
+            s.secret("visitor-key", vec![i; 32]).await
+        }));
     }
     let mut values = Vec::new();
     for t in tasks {
         values.push(t.await.unwrap().unwrap());
     }
-    assert!(values.windows(2).all(|w| w[0] == w[1]), "everyone got the same secret");
-    assert_eq!(s.secret("visitor-key", vec![99; 32]).await.unwrap(), values[0]);
+    assert!(
+        values.windows(2).all(|w| w[0] == w[1]),
+        "everyone got the same secret"
+    );
+    assert_eq!(
+        s.secret("visitor-key", vec![99; 32]).await.unwrap(),
+        values[0]
+    );
     assert_eq!(s.secret("other", vec![1, 2]).await.unwrap(), vec![1, 2]);
 }

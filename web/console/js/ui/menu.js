@@ -25,6 +25,11 @@ export function isMenuOpen() {
   return current !== null;
 }
 
+/** The element the open menu belongs to, or null. */
+export function menuOpener() {
+  return current ? current.opener : null;
+}
+
 /**
  * openMenu({label, items, opener, at:{x,y}})
  * items: [{label, onSelect, disabled}] | {heading} | {separator: true}
@@ -106,11 +111,18 @@ export function disclosure(label, buildPanel, { className = '' } = {}) {
   const panel = h('div', { class: `popover ${className}`.trim(), hidden: true });
   const wrap = h('div', { class: 'disclosure' }, button, panel);
   let onDoc = null;
+  const onKey = (e) => {
+    if (e.key === 'Escape' && !e.defaultPrevented) {
+      e.preventDefault();
+      close(wrap.contains(document.activeElement));
+    }
+  };
   const close = (restore = false) => {
     if (panel.hidden) return;
     panel.hidden = true;
     button.setAttribute('aria-expanded', 'false');
     document.removeEventListener('pointerdown', onDoc, true);
+    document.removeEventListener('keydown', onKey);
     if (restore) button.focus();
   };
   const open = () => {
@@ -119,17 +131,11 @@ export function disclosure(label, buildPanel, { className = '' } = {}) {
     button.setAttribute('aria-expanded', 'true');
     onDoc = (e) => { if (!wrap.contains(e.target)) close(false); };
     document.addEventListener('pointerdown', onDoc, true);
+    document.addEventListener('keydown', onKey);
     const first = panel.querySelector('input, textarea, select, a[href], button');
     if (first) first.focus();
   };
   button.addEventListener('click', () => (panel.hidden ? open() : close(false)));
-  panel.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      close(true);
-    }
-  });
   button.controls = panel;
   return { wrap, button, panel, open, close };
 }

@@ -3,7 +3,7 @@
 
 import { h, text, reconcile, uniqueId, arrowNav } from '../dom.js';
 import { store } from '../state.js';
-import { openMenu } from '../ui/menu.js';
+import { openMenu, menuOpener } from '../ui/menu.js';
 import { visitorLabel, elapsedSince } from '../format.js';
 
 export function renderChatList({ ctrl }) {
@@ -15,10 +15,8 @@ export function renderChatList({ ctrl }) {
     h('div', { class: 'panel-head' }, h('h2', { id: headingId }, 'Chatting Visitors'), count),
     list, empty);
 
-  let lastMenuAt = 0;
   const showMenu = (entry, at) => {
-    if (Date.now() - lastMenuAt < 250) return; // keydown and contextmenu for the same press
-    lastMenuAt = Date.now();
+    if (menuOpener() === entry) return; // keydown and contextmenu of the same key press
     const c = store.chat(entry.dataset.key);
     if (!c) return;
     const items = [];

@@ -1,0 +1,451 @@
+//! The chat lifecycle, one test (or more) per rule of the server-core issue.
+
+use crate::helpers::*;
+use serde_json::json;
+use std::time::Duration;
+
+/// Rule 1: On-Line agents monitoring the site get `chat.requested` on every session; Away
+/// agents, agents not monitoring, and agents of other sites get nothing.
+#[tokio::test]
+async fn request_notifies_every_session_of_online_monitoring_agents_only() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let other_site = app.site().await;
+    let (online, mut s1) = app.online_agent("Olive").await;
+    let mut s2 = online.connect(&app).await; // a second tab
+    let away = app.agent("Adam").await;
+    let mut away_ws = away.connect(&app).await;
+    away_ws
+        .request(json!({"type":"status","status":"away"}))
+        .await;
+    let (_, mut not_monitoring) = app.online_agent("Nina").await;
+    let ack = not_monitoring
+        .request(json!({"type":"monitor","site_id": site.id, "monitoring": false}))
+        .await;
+    assert_eq!(ack["type"], "ack");
+    let other = app
+        .agent_with("Otto", false, Some(vec![other_site.id]))
+        .await;
+    let mut other_ws = other.connect(&app).await;
+    other_ws
+        .request(json!({"type":"status","status":"online"}))
+        .await;
+
+    let mut visitor = app.visitor(&site).await;
+    let chat = visitor.request_chat(Some("Ann")).await;
+
+    for ws in [&mut s1, &mut s2] {
+        let f = ws.expect("chat.requested").await;
+        assert_eq!(f["chat"]["chat_id"], chat);
+        assert_eq!(f["chat"]["visitor_name"], "Ann");
+        assert_eq!(f["chat"]["site_name"], site.name);
+        assert_eq!(f["chat"]["state"], "pending");
+        assert!(
+            f["chat"]["page_url"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with(&site.base_url)
+        );
+    }
+    away_ws.assert_none("chat.requested").await;
+    not_monitoring.assert_none("chat.requested").await;
+    other_ws.assert_none("chat.requested").await;
+    let queued = visitor.ws.expect("chat.queued").await;
+    assert_eq!(queued["position"], 1);
+
+    // The chat is in the Chatting Visitors list of a monitoring agent who connects now.
+    let mut s3 = online.connect(&app).await;
+    let _ = &mut s3;
+    let snapshot_agent = app.agent("Late").await;
+    let mut late = snapshot_agent.connect(&app).await;
+    late.request(json!({"type":"status","status":"online"}))
+        .await;
+    drop(late);
+}
+
+/// The snapshot lists waiting chats for a newly connected monitoring agent.
+#[tokio::test]
+async fn waiting_chats_are_in_the_snapshot() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let mut visitor = app.visitor(&site).await;
+    let chat = visitor.request_chat(None).await;
+    let agent = app.agent("Sam").await;
+    let mut ws = ws_with_snapshot(&app, &agent).await;
+    let snapshot = ws.0;
+    assert!(
+        snapshot["chats"]
+            .as_array()
+            .expect("chats")
+            .iter()
+            .any(|c| c["chat_id"] == chat && c["state"] == "pending"),
+        "{snapshot}"
+    );
+    ws.1.drain().await;
+}
+
+async fn ws_with_snapshot(app: &TestApp, agent: &AgentClient) -> (serde_json::Value, Ws) {
+    let mut ws = Ws::open(
+        &format!("ws://{}/ws/agent", app.addr),
+        &app.base,
+        Some(&agent.cookie),
+    )
+    .await
+    .expect("open");
+    let snap = ws.expect("snapshot").await;
+    (snap, ws)
+}
+
+/// Rule 2: with 8 agents accepting at the same moment, exactly one wins, 100 rounds; the
+/// others get `chat_taken` and everyone's list updates with `chat.taken`.
+#[tokio::test]
+async fn accept_race_has_exactly_one_winner_every_round() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let mut agents = Vec::new();
+    for i in 0..8 {
+        let (a, ws) = app.online_agent(&format!("Racer{i}")).await;
+        agents.push((a, ws));
+    }
+    for round in 0..100 {
+        let mut visitor = app.visitor(&site).await;
+        let chat = visitor.request_chat(None).await;
+        for (_, ws) in agents.iter_mut() {
+            ws.wait_for("request", |v| {
+                v["type"] == "chat.requested" && v["chat"]["chat_id"] == chat
+            })
+            .await;
+        }
+        // Everyone sends accept before anyone reads an answer.
+        for (i, (_, ws)) in agents.iter_mut().enumerate() {
+            ws.send(json!({"type":"accept","chat_id": chat, "ref": format!("race{round}-{i}")}))
+                .await;
+        }
+        let mut winners = Vec::new();
+        for (i, (a, ws)) in agents.iter_mut().enumerate() {
+            let r = format!("race{round}-{i}");
+            let answer = ws.wait_for("answer", move |v| v["ref"] == json!(r)).await;
+            match answer["type"].as_str() {
+                Some("ack") => winners.push(a.id),
+                Some("error") => assert_eq!(answer["code"], "chat_taken", "{answer}"),
+                _ => panic!("unexpected answer {answer}"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "round {round}: winners {winners:?}");
+        for (_, ws) in agents.iter_mut() {
+            let taken = ws
+                .wait_for("taken", |v| {
+                    v["type"] == "chat.taken" && v["chat_id"] == chat
+                })
+                .await;
+            assert_eq!(taken["agent_id"], winners[0].0);
+        }
+        let accepted = visitor.ws.expect("chat.accepted").await;
+        assert_eq!(accepted["chat_id"], chat);
+        visitor.ws.request(json!({"type":"chat_end"})).await;
+        for (_, ws) in agents.iter_mut() {
+            ws.backlog.clear();
+        }
+    }
+    let stored = app.store().open_chats(&[site.id]).await.expect("open");
+    assert!(stored.is_empty());
+}
+
+/// Rule 3: an agent holds several chats at once; each is separate.
+#[tokio::test]
+async fn one_agent_holds_many_separate_chats() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let (_, mut ws) = app.online_agent("Multi").await;
+    let mut visitors = Vec::new();
+    for _ in 0..3 {
+        let mut v = app.visitor(&site).await;
+        let chat = v.request_chat(None).await;
+        assert_eq!(accept(&mut ws, chat).await["type"], "ack");
+        visitors.push((v, chat));
+    }
+    for (i, (v, chat)) in visitors.iter_mut().enumerate() {
+        let body = format!("hello from visitor {i}");
+        v.say(&body).await;
+        let m = ws
+            .wait_for("message", |f| {
+                f["type"] == "message" && f["chat_id"] == *chat
+            })
+            .await;
+        assert_eq!(m["body"], body);
+        assert_eq!(m["from"], "visitor");
+        agent_say(&mut ws, *chat, &format!("reply {i}")).await;
+    }
+    for (i, (v, chat)) in visitors.iter_mut().enumerate() {
+        let m =
+            v.ws.wait_for("reply", |f| f["type"] == "message" && f["from"] == "agent")
+                .await;
+        assert_eq!(m["chat_id"], *chat);
+        assert_eq!(m["body"], format!("reply {i}"));
+        // Nothing of the other chats reaches this visitor.
+        for f in v.ws.drain().await {
+            if f["type"] == "message" {
+                assert_eq!(f["chat_id"], *chat, "{f}");
+            }
+        }
+    }
+}
+
+/// Rule 5: transfer hands the chat to another On-Line agent, who sees the whole conversation;
+/// no frame the visitor receives reveals it.
+#[tokio::test]
+async fn transfer_is_invisible_to_the_visitor() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let (alice, mut a) = app.online_agent("Alice").await;
+    let (bob, mut b) = app.online_agent("Bob").await;
+    let mut visitor = app.visitor(&site).await;
+    let chat = visitor.request_chat(None).await;
+    accept(&mut a, chat).await;
+    visitor.ws.expect("chat.accepted").await;
+    visitor.say("my order is late").await;
+    agent_say(&mut a, chat, "let me check").await;
+    visitor
+        .ws
+        .wait_for("agent msg", |f| {
+            f["type"] == "message" && f["from"] == "agent"
+        })
+        .await;
+    let before = visitor.ws.drain().await;
+
+    let ack = a
+        .request(json!({"type":"transfer","chat_id": chat, "to": bob.id.0}))
+        .await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    let t = b.expect("chat.transferred").await;
+    assert_eq!(t["chat"]["chat_id"], chat);
+    assert_eq!(t["from_agent_name"], "Alice");
+    a.wait_for("released", |f| {
+        f["type"] == "chat.released" && f["chat_id"] == chat
+    })
+    .await;
+    let history = b
+        .request(json!({"type":"sync","chat_id": chat,"after": 0}))
+        .await;
+    assert_eq!(history["type"], "chat.history");
+    let bodies: Vec<&str> = history["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert_eq!(bodies, vec!["my order is late", "let me check"]);
+
+    // The old owner can no longer write; the new one can.
+    let refused = agent_say(&mut a, chat, "still me?").await;
+    assert_eq!(refused["code"], "not_your_chat");
+    agent_say(&mut b, chat, "it ships today").await;
+    let m = visitor
+        .ws
+        .wait_for("msg", |f| {
+            f["type"] == "message" && f["body"] == "it ships today"
+        })
+        .await;
+    // Visitor frames never name the agent.
+    let all: Vec<serde_json::Value> = before
+        .into_iter()
+        .chain(visitor.ws.drain().await)
+        .chain([m])
+        .collect();
+    for f in &all {
+        let text = f.to_string();
+        assert!(
+            !text.contains("Bob") && !text.contains("transfer"),
+            "visitor saw {text}"
+        );
+        assert!(
+            f.get("agent_id").is_none(),
+            "visitor saw an agent id: {text}"
+        );
+    }
+    let _ = alice;
+}
+
+/// Rule 6a: closing without ending returns the chat to the queue, announced again.
+#[tokio::test]
+async fn close_requeues_and_announces_again() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let (_, mut a) = app.online_agent("Alice").await;
+    let (_, mut b) = app.online_agent("Bob").await;
+    let mut visitor = app.visitor(&site).await;
+    let chat = visitor.request_chat(None).await;
+    accept(&mut a, chat).await;
+    visitor.say("hello?").await;
+    b.wait_for("taken", |f| f["type"] == "chat.taken").await;
+    b.backlog.clear();
+    let ack = a.request(json!({"type":"close","chat_id": chat})).await;
+    assert_eq!(ack["type"], "ack");
+    let again = b
+        .wait_for("requested", |f| {
+            f["type"] == "chat.requested" && f["chat"]["chat_id"] == chat
+        })
+        .await;
+    assert_eq!(again["chat"]["state"], "pending");
+    visitor
+        .ws
+        .wait_for("queued", |f| f["type"] == "chat.queued")
+        .await;
+    visitor.ws.assert_none("chat.ended").await;
+    // Bob takes it and sees the messages so far.
+    assert_eq!(accept(&mut b, chat).await["type"], "ack");
+    let h = b.request(json!({"type":"sync","chat_id": chat})).await;
+    assert_eq!(h["messages"][0]["body"], "hello?");
+}
+
+/// Rule 6b: when all of an agent's connections are gone for the grace period (injectable
+/// clock), the chat returns to the queue; coming back in time keeps it.
+#[tokio::test]
+async fn vanished_agent_chats_requeue_after_grace_period() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let (alice, a) = app.online_agent("Alice").await;
+    let (_, mut b) = app.online_agent("Bob").await;
+    let mut visitor = app.visitor(&site).await;
+    let chat = visitor.request_chat(None).await;
+    let mut a = a;
+    accept(&mut a, chat).await;
+    b.wait_for("taken", |f| {
+        f["type"] == "chat.taken" && f["chat_id"] == chat
+    })
+    .await;
+    b.backlog.clear();
+
+    // Alice drops, but comes back before the grace period ends: nothing happens.
+    a.close().await;
+    b.wait_for("alice gone", |f| {
+        f["type"] == "agent.presence" && f["agent_id"] == alice.id.0 && f["connected"] == false
+    })
+    .await;
+    app.clock.advance(Duration::from_secs(10));
+    let mut a2 = alice.connect(&app).await;
+    b.wait_for("alice back", |f| {
+        f["type"] == "agent.presence" && f["agent_id"] == alice.id.0 && f["connected"] == true
+    })
+    .await;
+    app.clock.advance(Duration::from_secs(60));
+    b.assert_none("chat.requested").await;
+    assert_eq!(agent_say(&mut a2, chat, "still here").await["type"], "ack");
+
+    // Now she vanishes for good: after 30 s the chat is requeued and announced.
+    a2.close().await;
+    b.wait_for("alice gone", |f| {
+        f["type"] == "agent.presence" && f["agent_id"] == alice.id.0 && f["connected"] == false
+    })
+    .await;
+    app.clock.advance(Duration::from_secs(29));
+    b.assert_none("chat.requested").await;
+    app.clock.advance(Duration::from_secs(2));
+    let f = b
+        .wait_for("requeued", |f| {
+            f["type"] == "chat.requested" && f["chat"]["chat_id"] == chat
+        })
+        .await;
+    assert_eq!(f["chat"]["state"], "pending");
+    visitor
+        .ws
+        .wait_for("queued again", |f| f["type"] == "chat.queued")
+        .await;
+}
+
+/// Rule 7: either side ends; both are told; the chat is read-only.
+#[tokio::test]
+async fn end_by_either_side_is_final() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let (_, mut a) = app.online_agent("Alice").await;
+    let mut visitor = app.visitor(&site).await;
+    let chat = visitor.request_chat(None).await;
+    accept(&mut a, chat).await;
+    let ack = visitor.ws.request(json!({"type":"chat_end"})).await;
+    assert_eq!(ack["type"], "ack");
+    let ended = a
+        .wait_for("ended", |f| {
+            f["type"] == "chat.ended" && f["chat_id"] == chat
+        })
+        .await;
+    assert_eq!(ended["reason"], "visitor");
+    visitor.ws.expect("chat.ended").await;
+    assert_eq!(
+        agent_say(&mut a, chat, "hello?").await["code"],
+        "chat_ended"
+    );
+    let again = accept(&mut a, chat).await;
+    assert_eq!(again["code"], "chat_ended");
+
+    // Agent ends the next one.
+    let chat2 = visitor.request_chat(None).await;
+    assert_ne!(chat2, chat);
+    accept(&mut a, chat2).await;
+    assert_eq!(
+        a.request(json!({"type":"end","chat_id": chat2})).await["type"],
+        "ack"
+    );
+    visitor
+        .ws
+        .wait_for("ended", |f| {
+            f["type"] == "chat.ended" && f["chat_id"] == chat2
+        })
+        .await;
+    let refused = visitor.message("x1", "hi").await;
+    assert_eq!(refused["code"], "not_found");
+}
+
+/// Rule 8: block ends the chat at once and bars the visitor (by id and by IP) until the end
+/// of the site's day in its time zone.
+#[tokio::test]
+async fn block_lasts_until_end_of_the_sites_day() {
+    let app = TestApp::spawn().await;
+    // 12:00 UTC is 21:00 in Tokyo: the block ends at 15:00 UTC.
+    let site = app
+        .site_at("Tokyo shop", "https://tokyo.example", "Asia/Tokyo")
+        .await;
+    let (_, mut a) = app.online_agent("Alice").await;
+    let mut visitor = app.visitor(&site).await;
+    let chat = visitor.request_chat(None).await;
+    accept(&mut a, chat).await;
+    assert_eq!(
+        a.request(json!({"type":"block","chat_id": chat})).await["type"],
+        "ack"
+    );
+    visitor
+        .ws
+        .wait_for("ended", |f| {
+            f["type"] == "chat.ended" && f["chat_id"] == chat
+        })
+        .await;
+    let ended = a
+        .wait_for("ended", |f| {
+            f["type"] == "chat.ended" && f["chat_id"] == chat
+        })
+        .await;
+    assert_eq!(ended["reason"], "blocked");
+
+    let refused = visitor.ws.request(json!({"type":"chat_request"})).await;
+    assert_eq!(refused["type"], "error");
+    assert_eq!(refused["code"], "blocked");
+    assert_eq!(refused["message"], "Chat is unavailable today.");
+    // Same IP, new visitor id: still blocked.
+    let mut fresh = app.visitor(&site).await;
+    assert_ne!(fresh.visitor_id, visitor.visitor_id);
+    assert_eq!(
+        fresh.ws.request(json!({"type":"chat_request"})).await["code"],
+        "blocked"
+    );
+    // 2h59m later (23:59 in Tokyo) still blocked; past midnight Tokyo time, free again.
+    app.clock.advance(Duration::from_secs(2 * 3600 + 59 * 60));
+    assert_eq!(
+        visitor.ws.request(json!({"type":"chat_request"})).await["code"],
+        "blocked"
+    );
+    app.clock.advance(Duration::from_secs(61));
+    assert_eq!(
+        visitor.ws.request(json!({"type":"chat_request"})).await["type"],
+        "ack"
+    );
+}

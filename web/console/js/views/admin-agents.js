@@ -1,0 +1,159 @@
+// Admin → Agents: create (email, name, password, admin, sites), edit name/admin/sites,
+// reset password, delete.
+
+import { h, text, field, uniqueId } from '../dom.js';
+import { admin as adminApi } from '../api.js';
+import { store } from '../state.js';
+import { openDialog, confirmDialog } from '../ui/dialog.js';
+import { toast } from '../ui/toast.js';
+import { table, statusLine } from './common.js';
+
+/** "All sites" + one checkbox per site. value(): null (all) or [site ids]. */
+function sitesField(sites, chosen) {
+  const all = h('input', { type: 'checkbox', name: 'all_sites', checked: chosen == null });
+  const boxes = sites.map((s) => {
+    const id = Number(s.id ?? s.site_id);
+    const box = h('input', { type: 'checkbox', name: 'site', value: String(id), checked: chosen != null && chosen.map(Number).includes(id) });
+    return { id, box, label: h('label', { class: 'check' }, box, ` ${s.name}`) };
+  });
+  const sync = () => boxes.forEach((b) => { b.box.disabled = all.checked; });
+  all.addEventListener('change', sync);
+  sync();
+  const el = h('fieldset', { class: 'sites-field' }, h('legend', null, 'Sites'),
+    h('label', { class: 'check' }, all, ' All sites (present and future)'),
+    h('div', { class: 'site-checks' }, boxes.map((b) => b.label)));
+  return { el, value: () => (all.checked ? null : boxes.filter((b) => b.box.checked).map((b) => b.id)) };
+}
+
+function agentForm(agent, sites, { onDone }) {
+  const email = h('input', { type: 'email', name: 'email', required: true, autocomplete: 'off' });
+  const name = h('input', { type: 'text', name: 'name', required: true, value: agent?.name || '' });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', minlength: '8' });
+  const isAdmin = h('input', { type: 'checkbox', name: 'is_admin', checked: !!agent?.is_admin });
+  const siteSel = sitesField(sites, agent ? (agent.all_sites ? null : agent.sites || []) : null);
+  const status = statusLine();
+  const save = h('button', { type: 'submit', class: 'btn btn-primary' }, agent ? 'Save agent' : 'Create agent');
+  const cancel = h('button', { type: 'button', class: 'btn', onclick: () => onDone(false) }, 'Cancel');
+  const form = h('form', { class: 'stack-form' },
+    h('h3', null, agent ? `Edit ${agent.name}` : 'New agent'),
+    agent ? h('p', null, agent.email) : field('Email', email).wrap,
+    field('Name', name).wrap,
+    agent ? null : field('Password', password, 'At least 8 characters. The agent can change it under Options.').wrap,
+    h('label', { class: 'check' }, isAdmin, ' Administrator'),
+    siteSel.el, status, h('div', { class: 'form-actions' }, save, cancel));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const sitesValue = siteSel.value();
+    if (!name.value.trim() || (!agent && (!email.value.trim() || password.value.length < 8))) {
+      text(status, agent ? 'Please enter a name.' : 'Email, name and a password of at least 8 characters are required.');
+      return;
+    }
+    save.disabled = true;
+    try {
+      if (agent) {
+        await adminApi.updateAgent(agent.agent_id, { name: name.value.trim(), is_admin: isAdmin.checked, sites: sitesValue });
+      } else {
+        await adminApi.createAgent({
+          email: email.value.trim(), name: name.value.trim(), password: password.value,
+          is_admin: isAdmin.checked, sites: sitesValue,
+        });
+      }
+      onDone(true);
+    } catch (err) {
+      text(status, err.code === 'conflict' ? 'An agent with that email already exists.' : err.message);
+      save.disabled = false;
+    }
+  });
+  return form;
+}
+
+function resetPassword(agent) {
+  const pw = h('input', { type: 'password', name: 'new_password', autocomplete: 'new-password', minlength: '8' });
+  const status = statusLine();
+  const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Reset password');
+  const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
+  const form = h('form', { class: 'stack-form' }, field('New password', pw, 'The agent’s sessions end; tell them the new password.').wrap, status,
+    h('div', { class: 'dialog-actions' }, save, cancel));
+  const dlg = openDialog({ title: `Reset password of ${agent.name}`, body: form, initialFocus: pw });
+  cancel.addEventListener('click', () => dlg.close(null));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (pw.value.length < 8) {
+      text(status, 'Please use at least 8 characters.');
+      return;
+    }
+    save.disabled = true;
+    try {
+      await adminApi.updateAgent(agent.agent_id, { password: pw.value });
+      dlg.close(true);
+      toast(`Password of ${agent.name} reset.`);
+    } catch (err) {
+      text(status, err.message);
+      save.disabled = false;
+    }
+  });
+}
+
+export function adminAgents() {
+  const status = statusLine();
+  const formSlot = h('div');
+  const tbody = h('tbody');
+  const tableEl = table(['Name', 'Email', 'Admin', 'Sites', 'Actions'], []);
+  tableEl.querySelector('tbody').replaceWith(tbody);
+  const addBtn = h('button', { type: 'button', class: 'btn btn-primary' }, 'New agent');
+  let sites = [];
+
+  const done = async (changed) => {
+    formSlot.replaceChildren();
+    addBtn.hidden = false;
+    if (changed) {
+      toast('Agent saved.');
+      await load();
+    }
+  };
+  addBtn.addEventListener('click', () => {
+    addBtn.hidden = true;
+    formSlot.replaceChildren(agentForm(null, sites, { onDone: done }));
+    formSlot.querySelector('input').focus();
+  });
+
+  const siteNames = (a) => (a.all_sites ? 'All sites'
+    : (a.sites || []).map((id) => sites.find((s) => Number(s.id ?? s.site_id) === Number(id))?.name || `Site ${id}`).join(', ') || 'None');
+
+  const load = async () => {
+    try {
+      const [agents, siteList] = await Promise.all([adminApi.agents(), adminApi.sites()]);
+      sites = Array.isArray(siteList) ? siteList : [];
+      tbody.replaceChildren(...(Array.isArray(agents) ? agents : []).map((a) => {
+        const edit = h('button', { type: 'button', class: 'btn btn-small' }, 'Edit');
+        const reset = h('button', { type: 'button', class: 'btn btn-small', onclick: () => resetPassword(a) }, 'Reset password');
+        const remove = h('button', { type: 'button', class: 'btn btn-small', disabled: store.isMe(a.agent_id) }, 'Delete');
+        edit.addEventListener('click', () => {
+          addBtn.hidden = true;
+          formSlot.replaceChildren(agentForm(a, sites, { onDone: done }));
+          formSlot.querySelector('input').focus();
+        });
+        remove.addEventListener('click', async () => {
+          if (!await confirmDialog({ title: `Delete ${a.name}?`, message: 'Their chats go back to the queue and they can no longer sign in.', confirm: 'Delete', danger: true })) return;
+          try {
+            await adminApi.deleteAgent(a.agent_id);
+            toast(`${a.name} deleted.`);
+            await load();
+          } catch (err) {
+            text(status, err.message);
+          }
+        });
+        return h('tr', null,
+          h('th', { scope: 'row' }, a.name), h('td', null, a.email), h('td', null, a.is_admin ? 'Yes' : 'No'),
+          h('td', null, siteNames(a)), h('td', { class: 'actions' }, edit, ' ', reset, ' ', remove));
+      }));
+      text(status, '');
+    } catch (err) {
+      text(status, err.message);
+    }
+  };
+
+  const el = h('div', { class: 'admin-agents', id: uniqueId('agents') }, h('div', { class: 'toolbar-row' }, addBtn), formSlot, status, tableEl);
+  el.load = load;
+  return el;
+}

@@ -1,0 +1,161 @@
+// The action controls of a chat window: Save (text/HTML downloads), Email, Block, Send Link,
+// Transfer, Close and End Chat.
+
+import { h, text, field, uniqueId } from '../dom.js';
+import { chats as chatsApi } from '../api.js';
+import { store } from '../state.js';
+import { openDialog, confirmDialog } from '../ui/dialog.js';
+import { disclosure } from '../ui/menu.js';
+import { toast } from '../ui/toast.js';
+
+/** "Save" → "Save as Text" / "Save as HTML" download links. */
+export function saveControl(chatId) {
+  return disclosure('Save', () => [
+    h('a', { href: chatsApi.transcriptUrl(chatId, 'txt'), download: `chat-${chatId}.txt`, class: 'popover-link' }, 'Save as Text'),
+    h('a', { href: chatsApi.transcriptUrl(chatId, 'html'), download: `chat-${chatId}.html`, class: 'popover-link' }, 'Save as HTML'),
+  ], { className: 'save-popover' }).wrap;
+}
+
+/** The "Email" dialog: send through the server, or a .eml draft, or the agent's mail app. */
+export function openEmailDialog(chatId) {
+  const to = h('input', { type: 'email', name: 'to', autocomplete: 'email', spellcheck: 'false' });
+  const chat = store.chat(chatId);
+  if (chat?.visitor_email) to.value = chat.visitor_email;
+  const status = h('p', { class: 'form-status', 'aria-live': 'polite' });
+  const sendBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Send email');
+  const eml = h('a', { href: chatsApi.transcriptUrl(chatId, 'eml'), download: `chat-${chatId}.eml` }, 'Download .eml draft');
+  // Until the server's href (subject + transcript body) arrives, a bare mailto: still works.
+  const mailApp = h('a', { href: 'mailto:' }, 'Open in mail app');
+  const done = h('button', { type: 'button', class: 'btn' }, 'Done');
+  const form = h('form', { class: 'email-form' },
+    field('To', to).wrap, status,
+    h('div', { class: 'dialog-actions' }, sendBtn, done),
+    h('p', { class: 'alt-links' }, eml, ' · ', mailApp));
+  const dlg = openDialog({ title: 'Email transcript', body: form, initialFocus: to });
+  done.addEventListener('click', () => dlg.close(null));
+
+  let seq = 0;
+  let timer = null;
+  const refreshMailto = async () => {
+    const mine = ++seq;
+    try {
+      const res = await chatsApi.mailto(chatId, to.value.trim());
+      if (mine !== seq) return;
+      const href = res && typeof res.href === 'string' ? res.href : '';
+      if (/^mailto:/i.test(href)) {
+        mailApp.setAttribute('href', href);
+        return;
+      }
+    } catch {
+      /* fall back to a plain mailto: link */
+    }
+    if (mine !== seq) return;
+    mailApp.setAttribute('href', `mailto:${encodeURIComponent(to.value.trim())}`);
+  };
+  to.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(refreshMailto, 300);
+  });
+  refreshMailto();
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const addr = to.value.trim();
+    if (!addr || !to.checkValidity()) {
+      text(status, 'Please enter an email address.');
+      to.focus();
+      return;
+    }
+    sendBtn.disabled = true;
+    text(status, 'Sending…');
+    try {
+      await chatsApi.email(chatId, addr);
+      text(status, `Sent to ${addr}.`);
+    } catch (err) {
+      text(status, err.code === 'unavailable'
+        ? 'This server cannot send email. Use the .eml draft or your mail app instead.'
+        : err.message);
+    } finally {
+      sendBtn.disabled = false;
+    }
+  });
+}
+
+/** The "Send Link" row: a relative link resolves against the site's base URL on the server. */
+export function sendLinkControl(chatId, { ctrl }) {
+  const input = h('input', { type: 'text', name: 'link', inputmode: 'url', spellcheck: 'false', placeholder: 'https://… or /page.html' });
+  const btn = h('button', { type: 'submit', class: 'btn' }, 'Send Link');
+  const form = h('form', { class: 'row-form send-link' }, field('Link', input).wrap, btn);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const url = input.value.trim();
+    if (!url) {
+      input.focus();
+      return;
+    }
+    if (/^(javascript|data|vbscript|file):/i.test(url)) {
+      toast('Only http and https links can be sent.', { kind: 'error' });
+      return;
+    }
+    input.value = '';
+    ctrl.sendLink(chatId, /^www\./i.test(url) ? `https://${url}` : url).catch(() => {});
+  });
+  return { el: form, setEnabled(on) { input.disabled = !on; btn.disabled = !on; } };
+}
+
+/** The "Transfer" select (other On-Line agents monitoring the site) and its confirm button. */
+export function transferControl(chatId, { ctrl }) {
+  const id = uniqueId('xfer');
+  const select = h('select', { id, name: 'transfer' });
+  const btn = h('button', { type: 'submit', class: 'btn' }, 'Transfer');
+  const form = h('form', { class: 'row-form transfer' },
+    h('div', { class: 'field' }, h('label', { for: id }, 'Transfer'), select), btn);
+  let enabled = true;
+  const refresh = () => {
+    const chat = store.chat(chatId);
+    const targets = chat ? store.transferTargets(chat.site_id) : [];
+    const keep = select.value;
+    const opts = targets.length
+      ? [h('option', { value: '' }, 'Choose an agent…'), ...targets.map((a) => h('option', { value: String(a.agent_id) }, a.name))]
+      : [h('option', { value: '' }, 'No other agent is On-Line')];
+    select.replaceChildren(...opts);
+    if (targets.some((a) => String(a.agent_id) === keep)) select.value = keep;
+    else if (targets.length === 1) select.value = String(targets[0].agent_id);
+    select.disabled = !enabled || targets.length === 0;
+    btn.disabled = !enabled || targets.length === 0;
+  };
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!select.value) {
+      select.focus();
+      return;
+    }
+    btn.disabled = true;
+    const ok = await ctrl.transfer(chatId, Number(select.value));
+    if (!ok) refresh();
+  });
+  refresh();
+  return { el: form, refresh, setEnabled(on) { enabled = on; refresh(); } };
+}
+
+/** Block, Close and End Chat buttons (+ Email, Save). */
+export function windowButtons(chatId, { ctrl }) {
+  const email = h('button', { type: 'button', class: 'btn', onclick: () => openEmailDialog(chatId) }, 'Email');
+  const block = h('button', { type: 'button', class: 'btn btn-danger-outline' }, 'Block');
+  block.addEventListener('click', async () => {
+    const yes = await confirmDialog({
+      title: 'Block this visitor for the rest of the day?',
+      message: 'The chat ends now, and the visitor cannot start another one on this site until the end of the site’s day.',
+      confirm: 'Block',
+      cancel: 'Cancel',
+      danger: true,
+    });
+    if (yes) ctrl.block(chatId);
+  });
+  const close = h('button', { type: 'button', class: 'btn', title: 'Close this window; an open chat goes back to the queue' }, 'Close');
+  close.addEventListener('click', () => ctrl.close(chatId));
+  const end = h('button', { type: 'button', class: 'btn btn-danger' }, 'End Chat');
+  end.addEventListener('click', () => ctrl.end(chatId));
+  const bar = h('div', { class: 'window-buttons' }, saveControl(chatId), email, block, close, end);
+  return { el: bar, setEnabled(on) { block.disabled = !on; end.disabled = !on; } };
+}

@@ -1,0 +1,111 @@
+// One chat window: header with the window buttons, the message log, the visitor's typing
+// indicator, the Message box, Send Link and Transfer rows, and the Visit Detail panel.
+
+import { h, text } from '../dom.js';
+import { store } from '../state.js';
+import { visitorLabel } from '../format.js';
+import { createMessageLog } from './messagelog.js';
+import { createComposer } from './composer.js';
+import { sendLinkControl, transferControl, windowButtons } from './chatactions.js';
+import { createVisitDetail } from './visitdetail.js';
+
+const ENDED_TEXT = {
+  visitor: 'The visitor ended this chat.',
+  agent: 'This chat has ended.',
+  blocked: 'This chat has ended: the visitor is blocked for the rest of the day.',
+};
+
+export function createChatWindow(chatId, { ctrl }) {
+  const id = Number(chatId);
+  const chat = store.chat(id) || { chat_id: id };
+  const name = () => {
+    const c = store.chat(id) || chat;
+    return visitorLabel(c.visitor_name, c.visitor_id);
+  };
+
+  const title = h('h2', { class: 'cw-title' });
+  const sub = h('p', { class: 'cw-sub' });
+  const notice = h('div', { class: 'cw-notice', role: 'status', hidden: true });
+  const log = createMessageLog(id, { ctrl, label: `Chat with ${name()}` });
+  const typing = h('p', { class: 'typing', 'aria-live': 'polite' });
+  const composer = createComposer(id, { ctrl, siteId: chat.site_id });
+  const link = sendLinkControl(id, { ctrl });
+  const transfer = transferControl(id, { ctrl });
+  const buttons = windowButtons(id, { ctrl });
+  const detail = createVisitDetail(chat);
+
+  const el = h('div', { class: 'chat-window' },
+    h('div', { class: 'cw-head' }, h('div', { class: 'cw-who' }, title, sub), buttons.el),
+    h('div', { class: 'cw-body' },
+      h('div', { class: 'cw-main' },
+        notice, log.el, typing, composer.el,
+        h('div', { class: 'cw-rows' }, link.el, transfer.el)),
+      detail.el));
+
+  const renderNotice = (c) => {
+    let parts = null;
+    if (c.state === 'ended') {
+      parts = [ENDED_TEXT[c.end_reason] || 'This chat has ended.', ' Close the window when you are done.'];
+    } else if (c.released) {
+      if (c.state === 'pending') {
+        parts = ['This chat went back to the queue. ',
+          h('button', { type: 'button', class: 'btn btn-small', onclick: () => ctrl.accept(id) }, 'Take this chat')];
+      } else if (c.state === 'active' && c.agent_name) {
+        parts = [`${c.agent_name} has this chat now.`];
+      } else {
+        parts = ['This chat is no longer yours.'];
+      }
+    }
+    const sig = parts ? `${c.state}|${c.end_reason}|${c.released}|${c.agent_name}` : '';
+    if (notice.dataset.sig === sig) return;
+    notice.dataset.sig = sig;
+    notice.hidden = !parts;
+    notice.replaceChildren(...(parts || []));
+  };
+
+  const renderChat = () => {
+    const c = store.chat(id);
+    if (!c) return;
+    text(title, name());
+    log.el.setAttribute('aria-label', `Chat with ${name()}`);
+    const state = c.state === 'ended' ? 'Ended' : c.state === 'pending' ? 'Waiting' : 'Chatting';
+    text(sub, `${c.site_name || store.siteName(c.site_id)} · ${state}`);
+    const mine = store.isMine(c);
+    el.classList.toggle('is-readonly', !mine);
+    composer.setEnabled(mine);
+    link.setEnabled(mine);
+    transfer.setEnabled(mine);
+    buttons.setEnabled(mine);
+    renderNotice(c);
+    renderTyping();
+  };
+
+  const renderTyping = () => {
+    const on = store.isTyping(id) && store.chat(id)?.state !== 'ended';
+    text(typing, on ? `${name()} is typing…` : '');
+    typing.classList.toggle('is-on', on);
+  };
+
+  const subs = [
+    store.on('chat', (cid) => { if (cid === id) renderChat(); }),
+    store.on('chats', renderChat),
+    store.on('messages', (cid) => { if (cid === id) log.render(); }),
+    store.on('typing', (cid) => { if (cid === id) renderTyping(); }),
+    store.on('tick', renderTyping),
+    store.on('agents', () => transfer.refresh()),
+    store.on('me', () => transfer.refresh()),
+    store.on('focus-composer', (cid) => {
+      if (cid === id) requestAnimationFrame(() => composer.focus());
+    }),
+  ];
+  renderChat();
+
+  return {
+    el,
+    composer,
+    focus: () => composer.focus(),
+    openCanned: () => composer.canned.open(),
+    scrollToEnd: log.scrollToEnd,
+    destroy: () => subs.forEach((off) => off()),
+  };
+}
