@@ -117,6 +117,7 @@ export function mount(conn) {
     out: [], // outgoing not yet numbered: { client_id, body, chat, el, sent }
     inflight: [], // sent on this socket and not yet acked, oldest first
     cards: new Map(), // url -> card element from open_url, until its message arrives
+    gone: new Set(), // ids of chats that ended here: late frames about them are ignored
     invite: null,
     reqRef: null,
     endRef: null,
@@ -309,13 +310,14 @@ export function mount(conn) {
     for (const m of S.out) place(m.el, m.el.fdKey);
   }
 
-  /** Make `id` our chat (a new one starts with a fresh transcript). */
+  /** Make `id` our chat (a new one starts with a fresh transcript). False: an ended chat. */
   function adopt(id, state) {
-    if (id == null) return;
+    if (id == null) return !!S.chat;
     if (S.chat && S.chat.id === id) {
-      if (state) S.chat.state = state;
-      return;
+      if (state && S.chat.state !== 'ended') S.chat.state = state;
+      return true;
     }
+    if (S.gone.has(id)) return false;
     if (S.chat && S.chat.id != null) {
       clearLog();
       for (const m of S.out.filter((o) => o.chat != null && o.chat !== id)) dropOut(m).el.remove();
@@ -324,6 +326,7 @@ export function mount(conn) {
     for (const m of S.out) m.chat = id;
     save();
     saveOut();
+    return true;
   }
 
   const outById = (id) => S.out.find((o) => o.client_id === id);
@@ -440,6 +443,7 @@ export function mount(conn) {
 
   function ended() {
     if (!S.chat) return;
+    if (S.chat.id != null) S.gone.add(S.chat.id);
     S.chat.state = 'ended';
     S.reqRef = S.endRef = null;
     S.agentTyping = false;
@@ -496,6 +500,8 @@ export function mount(conn) {
       S.thanks = S.offDirty = false;
       S.view = null; // fresh form next time
     }
+    // Opening the panel while an agent is On-Line asks for a chat at once ("Chat with us").
+    if (open && S.online && !S.chat && !S.blocked && S.welcomed) requestChat();
     render();
     if (open) log.scrollTop = log.scrollHeight;
     if (focus) (open ? first() : btn).focus();
@@ -519,18 +525,18 @@ export function mount(conn) {
         break;
       case 'availability': S.online = !!f.online; break;
       case 'chat.queued':
-        adopt(f.chat_id, 'pending');
+        if (!adopt(f.chat_id, 'pending')) return;
         S.chat.position = f.position;
         save();
         break;
       case 'chat.accepted':
-        adopt(f.chat_id, 'active');
+        if (!adopt(f.chat_id, 'active')) return;
         S.chat.agent = f.agent_name;
         S.chat.position = null;
         save();
         break;
       case 'message':
-        adopt(f.chat_id);
+        if (!adopt(f.chat_id)) return;
         if (f.from === 'agent' && S.chat.state === 'pending') S.chat.state = 'active';
         if (addMsg({ seq: f.seq, from: f.from, kind: f.kind, body: f.body, client_id: f.client_id, at: f.created_at, name: f.from === 'agent' ? S.chat.agent : undefined }, true)) save();
         break;
@@ -542,7 +548,7 @@ export function mount(conn) {
         }
         break;
       case 'open_url': openUrl(f); break;
-      case 'chat.ended': if (S.chat && (S.chat.id === f.chat_id || S.chat.id == null)) ended(); break;
+      case 'chat.ended': if (isMine(f.chat_id) && S.chat.state !== 'ended') ended(); break;
       case 'invitation': if (!live() && !S.blocked) S.invite = f; break;
       case 'ack': ack(f); break;
       case 'error': error(f); break;
@@ -562,7 +568,10 @@ export function mount(conn) {
       // we do: start over from seq 0.
       if ((last.seq > 0 && last.chat !== c.chat_id) || (isMine(c.chat_id) && c.last_seq < S.maxSeq)) return resync();
       if (S.chat && S.chat.id == null) S.reqRef = null; // our request got through
-      adopt(c.chat_id, c.state === 'active' ? 'active' : 'pending');
+      const state = c.state === 'active' ? 'active' : 'pending';
+      S.gone.delete(c.chat_id); // the server's word wins
+      if (isMine(c.chat_id)) S.chat.state = state;
+      else adopt(c.chat_id, state);
       if (c.agent_name) S.chat.agent = c.agent_name;
       S.chat.position = c.position;
       save();
@@ -576,7 +585,7 @@ export function mount(conn) {
   }
 
   function openUrl(f) {
-    adopt(f.chat_id);
+    if (!adopt(f.chat_id)) return;
     const u = safeUrl(f.url);
     if (!u) return;
     try {
@@ -647,8 +656,8 @@ export function mount(conn) {
       }
       for (const m of S.out.slice()) fail(m, '');
       S.chat = null;
-    } else if (code === 'chat_ended') {
-      ended();
+    } else if (code === 'chat_ended' || (code === 'not_found' && f.ref != null && outById(f.ref))) {
+      ended(); // the chat is over (or gone): its unsent messages are marked "Not sent"
       return;
     } else if (f.ref != null && f.ref === S.endRef) {
       S.endRef = null;

@@ -67,6 +67,11 @@ impl App {
         if let Some(p) = self.hub.agent_presence(agent) {
             return Ok(p.name);
         }
-        Ok(self.store.agent(agent).await?.name)
+        match self.store.agent(agent).await {
+            Ok(a) => Ok(a.name),
+            // Transcripts outlive agents: a removed agent is still shown, by a label.
+            Err(frontdesk_core::store::StoreError::NotFound) => Ok("Former agent".to_string()),
+            Err(e) => Err(e.into()),
+        }
     }
 }

@@ -176,3 +176,7 @@ CREATE TABLE settings (
     name  TEXT NOT NULL PRIMARY KEY,
     value BLOB NOT NULL
 ) WITHOUT ROWID;
+
+-- A visitor has at most one open chat per site (a double click cannot open two).
+CREATE UNIQUE INDEX chats_one_open_per_visitor ON chats (site_id, visitor_id)
+    WHERE state IN ('pending', 'active');

@@ -103,8 +103,15 @@ export class Controller {
     if (store.isMe(agent_id)) {
       this.dropPopup(key);
       if (!store.windows.includes(id)) { // accepted in another tab of mine
-        store.openWindow(id, { activate: store.active == null });
-        this.sync(id);
+        const open = () => {
+          if (store.chat(id) && !store.windows.includes(id)) store.openWindow(id, { activate: store.active == null });
+        };
+        if (store.chat(id)) {
+          open();
+          this.sync(id);
+        } else {
+          this.sync(id).then(open); // learn the chat (its summary comes with chat.history) first
+        }
       }
       return;
     }
@@ -297,7 +304,6 @@ export class Controller {
 
   post(id, kind, body, frameOf, clientId = newClientId()) {
     store.addLocal(id, { client_id: clientId, kind, body, created_at: Date.now() });
-    this.sendTyping(id, false);
     const promise = this.conn.enqueue(frameOf(clientId));
     promise.then((ack) => {
       const seq = ack && ack.seq != null ? Number(ack.seq) : null;

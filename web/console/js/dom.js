@@ -87,6 +87,12 @@ export function h(tag, attrs, ...children) {
   return append(el, ...children);
 }
 
+/** Replaces the children (null/false skipped, strings as text nodes). */
+export function replace(el, ...children) {
+  el.replaceChildren();
+  return append(el, ...children);
+}
+
 export function text(el, value) {
   el.textContent = value == null ? '' : String(value);
   return el;

@@ -66,6 +66,7 @@ async function signOut() {
     });
     if (!yes) return;
   }
+  if (session) session.conn.stop(); // no reconnect, no "session ended" notice
   try {
     await auth.logout();
   } catch {
@@ -109,13 +110,16 @@ function startApp(me) {
       tabs.el,
       renderVisitors({ ctrl }),
       renderChatList({ ctrl })));
-  const shell = h('div', { class: 'app-shell' },
-    renderTopbar({ ctrl, onSignOut: signOut, onShortcuts: openShortcutsHelp }),
-    consolePage,
-    renderOptions(),
-    renderAdmin(),
-    renderPopups({ ctrl }));
+  const topbar = renderTopbar({ ctrl, onSignOut: signOut, onShortcuts: openShortcutsHelp });
+  const popups = renderPopups({ ctrl });
+  const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderOptions(), renderAdmin(), popups);
   root.replaceChildren(shell);
+
+  // Pop-ups sit just below the top bar, whose height changes as it wraps.
+  const placePopups = () => { popups.style.top = `${Math.round(topbar.getBoundingClientRect().bottom + 8)}px`; };
+  const resizeObserver = new ResizeObserver(placePopups);
+  resizeObserver.observe(topbar);
+  cleanups.push(() => resizeObserver.disconnect());
 
   store.on('page', () => { consolePage.hidden = store.page !== 'console'; });
 

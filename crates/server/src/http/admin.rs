@@ -417,7 +417,14 @@ pub async fn update_agent(
     }
     if let Some(sites) = sites {
         let before: BTreeSet<SiteId> = site_ids(&app, agent.id).await?.into_iter().collect();
-        app.store.set_sites(agent.id, sites).await?;
+        // The same list as now changes nothing: an agent of every site (present and future)
+        // stays one when a form sends back the sites they see today.
+        let same = sites
+            .as_ref()
+            .is_some_and(|s| s.iter().copied().collect::<BTreeSet<_>>() == before);
+        if !same {
+            app.store.set_sites(agent.id, sites).await?;
+        }
         let after: BTreeSet<SiteId> = site_ids(&app, agent.id).await?.into_iter().collect();
         if before != after {
             end_sessions = true;

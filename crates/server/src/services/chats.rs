@@ -94,6 +94,7 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
     {
         return Ok(open);
     }
+    let (site, visitor) = (req.site, req.visitor.clone());
     if req.name.is_some() || req.email.is_some() {
         app.store
             .set_visitor_identity(
@@ -104,18 +105,30 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
             )
             .await?;
     }
-    let chat = app
+    let created = app
         .store
         .create_chat(NewChat {
-            site_id: req.site,
-            visitor_id: req.visitor,
+            site_id: site,
+            visitor_id: visitor.clone(),
             visit_id: req.visit,
             visitor_name: req.name,
             visitor_email: req.email,
             page_url: req.page_url,
             created_at: now,
         })
-        .await?;
+        .await;
+    let chat = match created {
+        Ok(chat) => chat,
+        // Two requests at once: the database lets one open chat exist; return it.
+        Err(frontdesk_core::store::StoreError::Conflict(_)) => {
+            return app
+                .store
+                .open_chat_of_visitor(site, &visitor)
+                .await?
+                .ok_or_else(|| AppError::new(ErrorCode::Unavailable, "Please try again."));
+        }
+        Err(e) => return Err(e.into()),
+    };
     app.metrics.chats_requested.inc();
     announce_pending(app, &chat).await?;
     Ok(chat)
@@ -144,6 +157,30 @@ async fn announce_pending(app: &App, chat: &Chat) -> AppResult<()> {
         None,
     )
     .await;
+    Ok(())
+}
+
+/// Tell every waiting visitor of the site their (new) place in the queue.
+async fn refresh_queue(app: &App, site: SiteId) -> AppResult<()> {
+    let mut waiting: Vec<Chat> = app
+        .store
+        .open_chats(&[site])
+        .await?
+        .into_iter()
+        .filter(|c| c.state == ChatState::Pending)
+        .collect();
+    waiting.sort_by_key(|c| (c.queued_at, c.id));
+    for (i, chat) in waiting.iter().enumerate() {
+        app.publish(
+            visitor_of(chat),
+            &ToVisitor::ChatQueued {
+                chat_id: chat.id,
+                position: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            },
+            None,
+        )
+        .await;
+    }
     Ok(())
 }
 
@@ -217,6 +254,7 @@ pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Cha
         None,
     )
     .await;
+    refresh_queue(app, after.site_id).await?;
     Ok(after)
 }
 
@@ -306,6 +344,9 @@ pub async fn agent_gone(app: &App, agent: AgentId) -> AppResult<usize> {
 pub async fn end(app: &App, by: Party, chat_id: ChatId) -> AppResult<Chat> {
     let (before, after) = transition(app, chat_id, ChatCommand::End { by }).await?;
     announce_end(app, &before, &after, "ended").await;
+    if before.state == ChatState::Pending {
+        refresh_queue(app, after.site_id).await?;
+    }
     Ok(after)
 }
 

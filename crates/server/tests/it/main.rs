@@ -5,3 +5,4 @@ mod bad_input;
 mod helpers;
 mod lifecycle;
 mod messages;
+mod rest;

@@ -214,10 +214,6 @@ async fn chat_listings() {
         site(&s, "c").await,
     );
     let ann = AgentId(7);
-    let c1 = chat(&s, a.id, "v1", 30).await;
-    let c2 = chat(&s, b.id, "v2", 10).await;
-    let c3 = chat(&s, a.id, "v3", 20).await;
-    let _elsewhere = chat(&s, other.id, "v4", 5).await;
     let ended = chat(&s, a.id, "v1", 1).await;
     let gone = ChatState::Ended {
         reason: EndReason::Visitor,
@@ -226,6 +222,23 @@ async fn chat_listings() {
         .await
         .unwrap()
         .unwrap();
+    let c1 = chat(&s, a.id, "v1", 30).await;
+    let c2 = chat(&s, b.id, "v2", 10).await;
+    let c3 = chat(&s, a.id, "v3", 20).await;
+    let _elsewhere = chat(&s, other.id, "v4", 5).await;
+    // At most one open chat per visitor and site: a second one is a conflict.
+    let second = s
+        .create_chat(NewChat {
+            site_id: a.id,
+            visitor_id: VisitorId("v1".into()),
+            visit_id: None,
+            visitor_name: None,
+            visitor_email: None,
+            page_url: None,
+            created_at: Timestamp(31),
+        })
+        .await;
+    assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
     s.update_chat_state(c3.id, 1, ChatState::Active { agent: ann }, Timestamp(40))
         .await
         .unwrap();

@@ -1,7 +1,7 @@
 // Pop-up menus (role="menu") and disclosure panels. One menu is open at a time. Keyboard:
 // arrows / Home / End move, Enter or Space choose, Esc or Tab close (focus returns to the opener).
 
-import { h, arrowNav } from '../dom.js';
+import { h, arrowNav, replace } from '../dom.js';
 
 let current = null;
 
@@ -19,10 +19,6 @@ export function closeMenu({ restoreFocus = true } = {}) {
 
 function closeOnResize() {
   closeMenu({ restoreFocus: false });
-}
-
-export function isMenuOpen() {
-  return current !== null;
 }
 
 /** The element the open menu belongs to, or null. */
@@ -126,7 +122,7 @@ export function disclosure(label, buildPanel, { className = '' } = {}) {
     if (restore) button.focus();
   };
   const open = () => {
-    panel.replaceChildren(...[buildPanel(close)].flat());
+    replace(panel, ...[buildPanel(close)].flat());
     panel.hidden = false;
     button.setAttribute('aria-expanded', 'true');
     onDoc = (e) => { if (!wrap.contains(e.target)) close(false); };

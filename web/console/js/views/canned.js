@@ -4,7 +4,6 @@
 
 import { h } from '../dom.js';
 import { canned as cannedApi } from '../api.js';
-import { store } from '../state.js';
 import { openMenu } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 import { truncate } from '../format.js';
@@ -98,9 +97,4 @@ export function cannedButton({ siteId, textarea }) {
   });
   button.open = show;
   return button;
-}
-
-/** Site of a chat (for views that only know the chat id). */
-export function chatSite(chatId) {
-  return store.chat(chatId)?.site_id;
 }

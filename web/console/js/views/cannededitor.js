@@ -5,7 +5,6 @@ import { h, text, field } from '../dom.js';
 import { canned as cannedApi } from '../api.js';
 import { store } from '../state.js';
 import { confirmDialog } from '../ui/dialog.js';
-import { toast } from '../ui/toast.js';
 import { sitePicker, table, statusLine } from './common.js';
 import { invalidateCanned } from './canned.js';
 import { truncate } from '../format.js';

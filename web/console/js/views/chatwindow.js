@@ -1,7 +1,7 @@
 // One chat window: header with the window buttons, the message log, the visitor's typing
 // indicator, the Message box, Send Link and Transfer rows, and the Visit Detail panel.
 
-import { h, text } from '../dom.js';
+import { h, text, replace } from '../dom.js';
 import { store } from '../state.js';
 import { visitorLabel } from '../format.js';
 import { createMessageLog } from './messagelog.js';
@@ -60,7 +60,7 @@ export function createChatWindow(chatId, { ctrl }) {
     if (notice.dataset.sig === sig) return;
     notice.dataset.sig = sig;
     notice.hidden = !parts;
-    notice.replaceChildren(...(parts || []));
+    replace(notice, ...(parts || []));
   };
 
   const renderChat = () => {

@@ -2,7 +2,7 @@
 // "NAME transferred a chat to you". They never take focus by themselves (the agent may be
 // typing in another chat); Alt+A accepts the oldest waiting chat.
 
-import { h, text, reconcile, externalLink, uniqueId } from '../dom.js';
+import { h, reconcile, externalLink, uniqueId, replace } from '../dom.js';
 import { store } from '../state.js';
 import { visitorLabel, elapsedSince } from '../format.js';
 
@@ -42,7 +42,7 @@ export function renderPopups({ ctrl }) {
       actions = h('div', { class: 'popup-actions' }, start,
         h('button', { type: 'button', class: 'btn', onclick: () => store.setPopup(p.key, null) }, 'Dismiss'));
     }
-    el.replaceChildren(h('h2', { id: titleId, class: 'popup-title' }, 'Chat request'), lines, status, actions);
+    replace(el, h('h2', { id: titleId, class: 'popup-title' }, 'Chat request'), lines, status, actions);
   };
 
   const transferBody = (el, p) => {
@@ -50,7 +50,7 @@ export function renderPopups({ ctrl }) {
     const titleId = uniqueId('pop');
     el.setAttribute('aria-labelledby', titleId);
     el.removeAttribute('aria-describedby');
-    el.replaceChildren(
+    replace(el,
       h('h2', { id: titleId, class: 'popup-title' }, `${p.fromName || 'An agent'} transferred a chat to you`),
       h('p', null, h('strong', null, visitorLabel(c.visitor_name, c.visitor_id)),
         c.site_name ? ` on ${c.site_name}` : ''),

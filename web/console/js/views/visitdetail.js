@@ -2,7 +2,7 @@
 // location, browser, OS, referrer, every page viewed; "Refresh"; "Previous Visits";
 // "Chat History" (only when the visitor has earlier chats) opening their transcripts.
 
-import { h, uniqueId, externalLink } from '../dom.js';
+import { h, uniqueId, externalLink, replace } from '../dom.js';
 import { visitors as visitorsApi, chats as chatsApi } from '../api.js';
 import { openDialog } from '../ui/dialog.js';
 import { messageElement } from './messagelog.js';
@@ -52,7 +52,7 @@ export async function openTranscript(chatId) {
     const name = visitorLabel(c.visitor_name, c.visitor_id);
     const log = h('div', { class: 'log log-static', role: 'log', 'aria-label': `Transcript with ${name}`, tabindex: '0' },
       (res.messages || []).sort((a, b) => a.seq - b.seq).map((m) => messageElement(m, { visitorName: name })));
-    body.replaceChildren(
+    replace(body,
       h('p', { class: 'transcript-head' }, `${name} · ${c.site_name || ''} · ${dateTime(c.created_at)}`,
         c.agent_name ? ` · with ${c.agent_name}` : ''),
       log,
@@ -60,7 +60,7 @@ export async function openTranscript(chatId) {
         h('a', { href: chatsApi.transcriptUrl(chatId, 'txt'), download: `chat-${chatId}.txt` }, 'Save as Text'), ' · ',
         h('a', { href: chatsApi.transcriptUrl(chatId, 'html'), download: `chat-${chatId}.html` }, 'Save as HTML')));
   } catch (err) {
-    body.replaceChildren(h('p', { class: 'form-error' }, err.message));
+    replace(body, h('p', { class: 'form-error' }, err.message));
   }
   return dlg;
 }
@@ -99,7 +99,7 @@ export function createVisitDetail(chat) {
       const d = await visitorsApi.detail(chat.site_id, chat.visitor_id);
       show(d);
     } catch (err) {
-      content.replaceChildren(h('p', { class: 'form-error' }, `Could not load the visit: ${err.message}`));
+      replace(content, h('p', { class: 'form-error' }, `Could not load the visit: ${err.message}`));
     } finally {
       loading = false;
       refreshBtn.disabled = false;
@@ -114,15 +114,15 @@ export function createVisitDetail(chat) {
       row('Name', v.name || visitorLabel(null, v.visitor_id || chat.visitor_id)),
       v.email ? row('Email', v.email) : null,
       row('First seen', dateTime(v.first_seen)));
-    content.replaceChildren(who,
+    replace(content, who,
       cur ? visitFacts(cur, { current: true }) : h('p', { class: 'empty' }, 'The visitor is not on the site now.'),
       cur ? h('h4', null, `Pages viewed (${(cur.pages || []).length})`) : null,
       cur ? pagesList(cur.pages) : null);
 
     const prev = Array.isArray(d.previous_visits) ? d.previous_visits : [];
     prevBtn.hidden = false;
-    prevBtn.replaceChildren('Previous Visits', h('span', { class: 'btn-count', 'aria-hidden': 'true' }, ` (${prev.length})`));
-    prevSection.replaceChildren(h('h4', null, 'Previous Visits'),
+    replace(prevBtn, 'Previous Visits', h('span', { class: 'btn-count', 'aria-hidden': 'true' }, ` (${prev.length})`));
+    replace(prevSection, h('h4', null, 'Previous Visits'),
       prev.length ? h('ol', { class: 'visits' }, [...prev].sort((a, b) => b.started_at - a.started_at).map((pv) => h('li', null,
         h('details', null,
           h('summary', null, `${dateTime(pv.started_at)} · ${plural((pv.pages || []).length, 'page', 'pages')} · ${pv.location_text || 'Unknown'}`),
@@ -133,7 +133,7 @@ export function createVisitDetail(chat) {
 
     const earlier = (Array.isArray(d.chats) ? d.chats : []).filter((c) => Number(c.chat_id) !== Number(chat.chat_id));
     histBtn.hidden = d.has_chat_history !== true;
-    histSection.replaceChildren(h('h4', null, 'Chat History'),
+    replace(histSection, h('h4', null, 'Chat History'),
       earlier.length ? h('ul', { class: 'history' }, earlier.sort((a, b) => b.created_at - a.created_at).map((c) => h('li', null,
         h('button', { type: 'button', class: 'link-btn', onclick: () => openTranscript(c.chat_id) },
           `${dateTime(c.created_at)}${c.agent_name ? ` with ${c.agent_name}` : ''}`))))
@@ -145,6 +145,7 @@ export function createVisitDetail(chat) {
   };
 
   refreshBtn.addEventListener('click', load);
-  load();
+  if (chat.site_id != null && chat.visitor_id != null) load();
+  else replace(content, h('p', { class: 'empty' }, 'No visitor details for this chat.'));
   return { el, refresh: load };
 }

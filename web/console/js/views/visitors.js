@@ -1,7 +1,7 @@
 // "Visitors on Site": who is browsing now — page, time on site, location, browser — with an
 // "Invite" button that opens a small form (Greeting, "Send invitation").
 
-import { h, text, reconcile, uniqueId, externalLink, field, arrowNav } from '../dom.js';
+import { h, text, reconcile, uniqueId, externalLink, field, arrowNav, replace } from '../dom.js';
 import { store } from '../state.js';
 import { openDialog } from '../ui/dialog.js';
 import { visitorLabel, elapsedSince, browserText } from '../format.js';
@@ -87,7 +87,7 @@ export function renderVisitors({ ctrl }) {
     const sig = `${url}|${v.page?.title}`;
     if (page.dataset.sig !== sig) {
       page.dataset.sig = sig;
-      page.replaceChildren(url ? externalLink(url, v.page.title || url) : 'Unknown page');
+      replace(page, url ? externalLink(url, v.page.title || url) : 'Unknown page');
       if (url) page.title = url;
     }
     text(li.querySelector('.loc'), v.location_text || 'Unknown location');
