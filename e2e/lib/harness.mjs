@@ -4,7 +4,8 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +86,23 @@ export class Frontdesk {
     return ws;
   }
 
+  /** REST with an agent's session cookie; resolves with the parsed JSON (throws on non-2xx). */
+  async api(cookie, path, { method = 'GET', body } = {}) {
+    const headers = { cookie, origin: this.base };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const r = await fetch(`${this.base}${path}`, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  /** The embed snippet for `site` pointing at this server, or at `base` (a proxy in front). */
+  snippet(site, base = this.base) {
+    return `<script src="${base}/widget.js" data-site="${site.key}" async></script>`;
+  }
+
   async stop() {
     if (this.child.exitCode === null) {
       this.child.kill('SIGTERM');
@@ -147,15 +165,60 @@ export async function customerSite(pages) {
   return { origin, close: () => new Promise((r) => server.close(r)) };
 }
 
+/**
+ * A reverse proxy on its own port in front of `target` (an http:// base URL) that adds
+ * `X-Forwarded-For: forwardedFor` to every request, WebSocket upgrades included, as a real
+ * proxy in front of frontdesk would. (A browser-side extra header would make the widget's
+ * cross-origin module import need a CORS preflight that no real visitor's browser sends.)
+ * Returns { base, host, close }.
+ */
+export async function forwardingProxy(target, forwardedFor) {
+  const t = new URL(target);
+  const xff = (h) => (h['x-forwarded-for'] ? `${h['x-forwarded-for']}, ${forwardedFor}` : forwardedFor);
+  const sockets = new Set();
+  const server = createServer((req, res) => {
+    const up = httpRequest({
+      host: t.hostname, port: t.port, method: req.method, path: req.url,
+      headers: { ...req.headers, 'x-forwarded-for': xff(req.headers) },
+    }, (r) => { res.writeHead(r.statusCode, r.headers); r.pipe(res); });
+    up.on('error', () => { res.writeHead(502); res.end(); });
+    req.pipe(up);
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('upgrade', (req, socket, head) => {
+    const up = netConnect(Number(t.port), t.hostname, () => {
+      const headers = { ...req.headers, 'x-forwarded-for': xff(req.headers) };
+      let raw = `${req.method} ${req.url} HTTP/1.1\r\n`;
+      for (const [k, v] of Object.entries(headers)) for (const one of [].concat(v)) raw += `${k}: ${one}\r\n`;
+      up.write(raw + '\r\n');
+      if (head.length) up.write(head);
+      up.pipe(socket);
+      socket.pipe(up);
+    });
+    sockets.add(up);
+    up.on('close', () => { sockets.delete(up); socket.destroy(); });
+    up.on('error', () => socket.destroy());
+    socket.on('error', () => up.destroy());
+    socket.on('close', () => up.destroy());
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  return {
+    base, host: new URL(base).host,
+    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
+  };
+}
+
 /** A page that embeds the widget with the snippet `site add` printed. */
 export function embedPage({ title, snippet, body = '', head = '' }) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>${head}</head>` +
     `<body><h1>${title}</h1>${body}${snippet}</body></html>`;
 }
 
-/** Debian's Chromium, headless, with a fresh profile. */
-export async function browser() {
+/** Debian's Chromium, headless, with a fresh profile. `options` go to `chromium.launch`. */
+export async function browser(options = {}) {
   return chromium.launch({
+    ...options,
     executablePath: process.env.FRONTDESK_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

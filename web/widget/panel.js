@@ -93,6 +93,22 @@ function clock(ms) {
   }
 }
 
+// Host pages patch the higher-order Array.prototype methods (map, filter, find, forEach, …),
+// sometimes with versions that throw: we use plain loops instead.
+
+/** The items of `a` for which `pred` holds (Array.prototype.filter without it). */
+function keep(a, pred) {
+  const out = [];
+  for (const x of a) if (pred(x)) out.push(x);
+  return out;
+}
+
+/** The first item of `a` for which `pred` holds, or undefined. */
+function findIn(a, pred) {
+  for (const x of a) if (pred(x)) return x;
+  return undefined;
+}
+
 function parse(s) {
   try {
     return JSON.parse(s);
@@ -250,10 +266,15 @@ export function mount(conn) {
   const isMine = (id) => !!S.chat && S.chat.id === id;
 
   function say(el, lines) {
-    const text = lines.join('\n');
+    const ps = [];
+    let text = '';
+    for (const l of lines) {
+      text += l + '\n';
+      ps.push(h('p', { text: l }));
+    }
     if (el.fdText === text) return; // unchanged: do not re-announce
     el.fdText = text;
-    el.replaceChildren(...lines.map((l) => h('p', { text: l })));
+    el.replaceChildren(...ps);
   }
 
   /** Put a message element at its place in the log, ordered by sort key. */
@@ -298,8 +319,9 @@ export function mount(conn) {
   }
 
   function saveOut() {
-    const keep = S.out.filter((m) => m.chat != null);
-    store('out', keep.length ? enc(keep.map((m) => ({ c: m.client_id, b: m.body, chat: m.chat }))) : null);
+    const out = [];
+    for (const m of S.out) if (m.chat != null) out.push({ c: m.client_id, b: m.body, chat: m.chat });
+    store('out', out.length ? enc(out) : null);
   }
 
   function clearLog() {
@@ -320,7 +342,7 @@ export function mount(conn) {
     if (S.gone.has(id)) return false;
     if (S.chat && S.chat.id != null) {
       clearLog();
-      for (const m of S.out.filter((o) => o.chat != null && o.chat !== id)) dropOut(m).el.remove();
+      for (const m of keep(S.out, (o) => o.chat != null && o.chat !== id)) dropOut(m).el.remove();
     }
     S.chat = { id, state: state || 'pending', agent: null, position: null };
     for (const m of S.out) m.chat = id;
@@ -329,11 +351,11 @@ export function mount(conn) {
     return true;
   }
 
-  const outById = (id) => S.out.find((o) => o.client_id === id);
+  const outById = (id) => findIn(S.out, (o) => o.client_id === id);
 
   function dropOut(m) {
-    S.out = S.out.filter((o) => o !== m);
-    S.inflight = S.inflight.filter((o) => o !== m);
+    S.out = keep(S.out, (o) => o !== m);
+    S.inflight = keep(S.inflight, (o) => o !== m);
     return m;
   }
 
@@ -490,7 +512,9 @@ export function mount(conn) {
     conn.resync();
   }
 
-  function toggle(open, focus) {
+  /** Open or minimise. `restore`: reopening a panel left open on an earlier page, which must
+   * not ask for a chat by itself (the last one may have ended there). */
+  function toggle(open, focus, restore) {
     if (open === undefined) open = !S.open;
     if (focus === undefined) focus = true;
     S.open = open;
@@ -501,7 +525,7 @@ export function mount(conn) {
       S.view = null; // fresh form next time
     }
     // Opening the panel while an agent is On-Line asks for a chat at once ("Chat with us").
-    if (open && S.online && !S.chat && !S.blocked && S.welcomed) requestChat();
+    if (open && !restore && S.online && !S.chat && !S.blocked && S.welcomed) requestChat();
     render();
     if (open) log.scrollTop = log.scrollHeight;
     if (focus) (open ? first() : btn).focus();
@@ -666,7 +690,7 @@ export function mount(conn) {
       const m = outById(f.ref);
       if (code === 'rate_limited' || code === 'unavailable') {
         m.sent = false; // try again shortly, same client_id
-        S.inflight = S.inflight.filter((o) => o !== m);
+        S.inflight = keep(S.inflight, (o) => o !== m);
         setTimeout(() => { flush(); render(); }, 5000);
       } else fail(m, text);
     } else if (f.ref == null && code === 'rate_limited') {
@@ -744,7 +768,7 @@ export function mount(conn) {
     }
   }
   render();
-  if (store('open') === '1') toggle(true, false);
+  if (store('open') === '1') toggle(true, false, true);
 
   return { frame, toggle };
 }

@@ -1,5 +1,6 @@
-//! The command line: `serve`, `site add|list`, `agent add|list|passwd`. Every flag can also
-//! come from the environment (`FRONTDESK_*`) or the TOML file given by `--config`.
+//! The command line: `serve`, `site add|list`, `agent add|list|passwd`, `migrate`, `export`,
+//! `import`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
+//! given by `--config`.
 
 use crate::config::{Settings, SmtpSettings};
 use clap::{Args, Parser, Subcommand};
@@ -23,6 +24,10 @@ pub struct Cli {
     /// embed snippet and as the console's only allowed origin).
     #[arg(long, global = true, env = "FRONTDESK_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Cluster mode: PostgreSQL instead of the SQLite file, e.g.
+    /// postgres://frontdesk@db.internal:5432/frontdesk
+    #[arg(long, global = true, env = "FRONTDESK_DATABASE_URL")]
+    pub database_url: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -37,6 +42,20 @@ pub enum Command {
     /// Manage agents (people who answer chats).
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// Apply pending schema migrations to the PostgreSQL database (--database-url), then exit.
+    Migrate,
+    /// Write every table of the database (SQLite or PostgreSQL) as JSON lines.
+    Export {
+        /// The file to write ("-": standard output).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load an export into the database (SQLite or PostgreSQL), which must be empty.
+    Import {
+        /// The file written by `frontdesk export` ("-": standard input).
+        #[arg(long = "in")]
+        input: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -86,6 +105,10 @@ pub struct ServeArgs {
     /// SMTP user name (the password comes from FRONTDESK_SMTP_PASSWORD only).
     #[arg(long, env = "FRONTDESK_SMTP_USERNAME")]
     pub smtp_username: Option<String>,
+    /// Cluster mode: Redis for events between nodes and shared presence, e.g.
+    /// redis://127.0.0.1:6379 (needs --database-url).
+    #[arg(long, env = "FRONTDESK_REDIS_URL")]
+    pub redis_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +198,9 @@ pub fn settings(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Settings, String
     if let Some(u) = &cli.public_url {
         s.public_url = Some(u.clone());
     }
+    if let Some(u) = &cli.database_url {
+        s.database_url = Some(u.clone());
+    }
     if let Some(a) = serve {
         if let Some(l) = a.listen {
             s.listen = l;
@@ -197,6 +223,9 @@ pub fn settings(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Settings, String
         }
         if let Some(v) = a.heartbeat_secs {
             s.heartbeat_secs = v;
+        }
+        if let Some(u) = &a.redis_url {
+            s.redis_url = Some(u.clone());
         }
         if let Some(host) = &a.smtp_host {
             s.smtp = Some(SmtpSettings {

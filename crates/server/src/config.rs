@@ -39,6 +39,19 @@ pub struct Settings {
     pub session_hours: u64,
     pub smtp: Option<SmtpSettings>,
     pub limits: Limits,
+    /// Cluster mode: PostgreSQL holds the state (`postgres://user@host:5432/frontdesk`).
+    /// Unset: the embedded SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// Most PostgreSQL connections this node opens.
+    pub database_pool_size: usize,
+    /// Cluster mode: Redis carries events between nodes and shared presence
+    /// (`redis://127.0.0.1:6379`). Unset: events stay in this process. Needs `database_url`.
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key and channel (several clusters may share one Redis).
+    pub redis_prefix: String,
+    /// Cluster mode: how often a node refreshes its presence entries in Redis; a node silent
+    /// for three intervals counts as gone (its agents and visitors expire).
+    pub presence_heartbeat_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -155,6 +168,11 @@ impl Default for Settings {
             session_hours: 12,
             smtp: None,
             limits: Limits::default(),
+            database_url: None,
+            database_pool_size: 16,
+            redis_url: None,
+            redis_prefix: "frontdesk".to_string(),
+            presence_heartbeat_ms: 5_000,
         }
     }
 }

@@ -7,9 +7,8 @@ use frontdesk::clock::{Clock, SystemClock};
 use frontdesk::startup;
 use frontdesk_core::day::validate_timezone;
 use frontdesk_core::model::{NewAgent, NewSite};
-use frontdesk_core::store::{AgentStore, SiteStore};
 use frontdesk_core::{SiteId, SiteKey};
-use std::io::Read;
+use std::io::{BufRead, Read, Write};
 use std::sync::Arc;
 
 #[tokio::main]
@@ -29,7 +28,58 @@ async fn main() -> Result<()> {
         Command::Serve(args) => serve(&cli, args).await,
         Command::Site(cmd) => site(&cli, cmd).await,
         Command::Agent(cmd) => agent(&cli, cmd).await,
+        Command::Migrate => migrate(&cli).await,
+        Command::Export { out } => export(&cli, out).await,
+        Command::Import { input } => import(&cli, input).await,
     }
+}
+
+async fn migrate(cli: &Cli) -> Result<()> {
+    let s = settings(cli, None).map_err(anyhow::Error::msg)?;
+    let Some(url) = &s.database_url else {
+        bail!(
+            "migrate needs --database-url (the SQLite file is migrated whenever it is opened)"
+        );
+    };
+    let applied = frontdesk_store_postgres::migrate(url).await?;
+    if applied.is_empty() {
+        println!(
+            "The database is up to date (schema version {}).",
+            frontdesk_store_postgres::latest_version()
+        );
+    } else {
+        let list: Vec<String> = applied.iter().map(i64::to_string).collect();
+        println!("Applied migrations {}.", list.join(", "));
+    }
+    Ok(())
+}
+
+async fn export(cli: &Cli, out: &std::path::Path) -> Result<()> {
+    let s = settings(cli, None).map_err(anyhow::Error::msg)?;
+    let writer: Box<dyn Write + Send> = if out.as_os_str() == "-" {
+        Box::new(std::io::BufWriter::new(std::io::stdout()))
+    } else {
+        let file = std::fs::File::create(out)
+            .with_context(|| format!("cannot create {}", out.display()))?;
+        Box::new(std::io::BufWriter::new(file))
+    };
+    let rows = frontdesk::transfer::export(&s, writer).await?;
+    eprintln!("Exported {rows} rows.");
+    Ok(())
+}
+
+async fn import(cli: &Cli, input: &std::path::Path) -> Result<()> {
+    let s = settings(cli, None).map_err(anyhow::Error::msg)?;
+    let reader: Box<dyn BufRead + Send> = if input.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let file = std::fs::File::open(input)
+            .with_context(|| format!("cannot open {}", input.display()))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let rows = frontdesk::transfer::import(&s, reader).await?;
+    eprintln!("Imported {rows} rows.");
+    Ok(())
 }
 
 async fn serve(cli: &Cli, args: &frontdesk::cli::ServeArgs) -> Result<()> {

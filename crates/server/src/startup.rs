@@ -1,16 +1,24 @@
 //! Building and running the app: storage opened, demo data made, listener served until told
 //! to stop. Tests call [`start`] with their own listener and clock; `main` calls it too.
+//!
+//! The backend follows the settings: `database_url` selects PostgreSQL (else the SQLite file
+//! in `data_dir`); `redis_url` selects cluster mode, where events travel over Redis and
+//! presence is shared (else both stay in this process).
 
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::metrics::Metrics;
-use crate::realtime::bus::MemoryBus;
+use crate::realtime::bus::{Bus, MemoryBus};
+use crate::realtime::bus_redis::{self, Local, RedisBus};
 use crate::realtime::hub::Hub;
+use crate::realtime::presence::{MemoryPresence, Presence};
+use crate::realtime::presence_redis::RedisPresence;
 use crate::security::{VisitorTokens, dummy_hash, random_key};
 use crate::services::mail::Mailer;
 use crate::state::{App, AppInner};
 use crate::tracking::{geo::GeoLookup, ua::UaParser};
 use frontdesk_core::store::{Store, StoreError};
+use frontdesk_store_postgres::{PgOptions, PgStore};
 use frontdesk_store_sqlite::{SqliteOptions, SqliteStore};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,6 +38,10 @@ pub enum StartError {
     Mail(String),
     #[error("listener: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot use Redis: {0}")]
+    Redis(String),
+    #[error("settings: {0}")]
+    Config(String),
 }
 
 /// A running server.
@@ -38,15 +50,31 @@ pub struct Running {
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Cluster mode: the bus's and the presence's tasks, and the presence (to leave).
+    background: Vec<JoinHandle<()>>,
+    cluster: Option<Arc<RedisPresence>>,
 }
 
 impl Running {
-    /// Stop accepting, close, and wait.
+    /// Stop accepting, close every connection, leave the cluster, and wait.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = self.task.await;
+        let _ = (&mut self.task).await;
+        self.app.hub.close_all();
+        if let Some(presence) = self.cluster.take() {
+            presence.leave().await;
+        }
+        self.background.iter().for_each(JoinHandle::abort);
+    }
+
+    /// Stop at once, as a crash would, as far as one process can: nothing is said to the
+    /// cluster, connections are dropped, background work ends (its presence expires).
+    pub fn abort(self) {
+        self.task.abort();
+        self.background.iter().for_each(JoinHandle::abort);
+        self.app.hub.close_all();
     }
 
     /// Serve until the process is told to stop (Ctrl-C / SIGTERM).
@@ -81,11 +109,27 @@ async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
-/// Opens the embedded store in the settings' data directory.
-pub async fn open_store(settings: &Settings) -> Result<SqliteStore, StartError> {
-    SqliteStore::open(&settings.database_path(), SqliteOptions::default())
-        .await
-        .map_err(|e| StartError::Database(e.to_string()))
+/// Opens the store the settings name: PostgreSQL (`database_url`, migrated on connect), or
+/// the embedded SQLite file in the data directory.
+pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartError> {
+    match &settings.database_url {
+        Some(url) => {
+            let options = PgOptions {
+                pool_size: settings.database_pool_size.max(1),
+                ..PgOptions::default()
+            };
+            let store = PgStore::connect(url, options)
+                .await
+                .map_err(|e| StartError::Database(e.to_string()))?;
+            Ok(Arc::new(store))
+        }
+        None => {
+            let store = SqliteStore::open(&settings.database_path(), SqliteOptions::default())
+                .await
+                .map_err(|e| StartError::Database(e.to_string()))?;
+            Ok(Arc::new(store))
+        }
+    }
 }
 
 /// Builds the app on `listener` and starts serving.
@@ -94,8 +138,71 @@ pub async fn start(
     listener: TcpListener,
     clock: SharedClock,
 ) -> Result<Running, StartError> {
-    let store: Arc<dyn Store> = Arc::new(open_store(&settings).await?);
+    if settings.redis_url.is_some() && settings.database_url.is_none() {
+        return Err(StartError::Config(
+            "redis_url needs database_url: the nodes of a cluster share one PostgreSQL database"
+                .into(),
+        ));
+    }
+    let store = open_store(&settings).await?;
     start_with_store(settings, listener, clock, store).await
+}
+
+/// How events and presence travel: in this process, or between nodes over Redis.
+struct Wiring {
+    hub: Arc<Hub>,
+    bus: Arc<dyn Bus>,
+    presence: Arc<dyn Presence>,
+    cluster: Option<Cluster>,
+}
+
+struct Cluster {
+    client: redis::Client,
+    bus: Arc<RedisBus>,
+    presence: Arc<RedisPresence>,
+    sites_changed: tokio::sync::mpsc::UnboundedReceiver<Vec<frontdesk_core::SiteId>>,
+}
+
+async fn wiring(settings: &Settings, clock: &SharedClock, node: &str) -> Result<Wiring, StartError> {
+    let Some(url) = &settings.redis_url else {
+        let hub = Arc::new(Hub::new());
+        return Ok(Wiring {
+            bus: Arc::new(MemoryBus::new(hub.clone())),
+            presence: Arc::new(MemoryPresence::new(hub.clone())),
+            hub,
+            cluster: None,
+        });
+    };
+    let (client, conn) = bus_redis::connect(url)
+        .await
+        .map_err(|e| StartError::Redis(e.to_string()))?;
+    let hub = Arc::new(Hub::for_cluster());
+    let (tx, sites_changed) = tokio::sync::mpsc::unbounded_channel();
+    let local = Arc::new(Local::new(hub.clone(), tx));
+    let bus = RedisBus::new(node, &settings.redis_prefix, conn.clone(), local);
+    let presence = RedisPresence::new(
+        node,
+        &settings.redis_prefix,
+        conn,
+        hub.clone(),
+        bus.clone(),
+        clock.clone(),
+        std::time::Duration::from_millis(settings.presence_heartbeat_ms),
+        std::time::Duration::from_secs(settings.requeue_grace_secs),
+    );
+    // Counted among the live nodes before the first connection arrives.
+    presence.beat().await;
+    Ok(Wiring {
+        hub,
+        bus: bus.clone(),
+        presence: presence.clone(),
+        cluster: Some(Cluster {
+            client,
+            bus,
+            presence,
+            sites_changed,
+        }),
+    })
 }
 
 pub async fn start_with_store(
@@ -120,8 +227,13 @@ pub async fn start_with_store(
         Some(s) => Some(Mailer::new(s).map_err(|e| StartError::Mail(e.to_string()))?),
         None => None,
     };
-    let hub = Arc::new(Hub::new());
-    let bus = Arc::new(MemoryBus::new(hub.clone()));
+    let epoch = uuid::Uuid::new_v4().to_string();
+    let Wiring {
+        hub,
+        bus,
+        presence,
+        cluster,
+    } = wiring(&settings, &clock, &epoch).await?;
     let dummy = tokio::task::spawn_blocking(dummy_hash)
         .await
         .unwrap_or_default();
@@ -130,19 +242,26 @@ pub async fn start_with_store(
         store,
         hub,
         bus,
+        presence,
         clock,
         tokens: VisitorTokens::new(key),
         geo,
         ua: UaParser::default(),
         mailer,
         metrics: Metrics::new(),
-        epoch: uuid::Uuid::new_v4().to_string(),
+        epoch,
         dummy_hash: dummy,
         login_limits: Default::default(),
         ip_sockets: Default::default(),
         demo_site_key,
         settings,
     }));
+    let mut background = Vec::new();
+    let cluster = cluster.map(|c| {
+        background.extend(c.bus.spawn(c.client));
+        background.extend(c.presence.spawn(app.clone(), c.sites_changed));
+        c.presence
+    });
     let router = crate::http::router(app.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -160,5 +279,7 @@ pub async fn start_with_store(
         addr,
         shutdown: Some(tx),
         task,
+        background,
+        cluster,
     })
 }

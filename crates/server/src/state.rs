@@ -6,6 +6,7 @@ use crate::error::AppResult;
 use crate::metrics::Metrics;
 use crate::realtime::bus::{Audience, Bus, BusEvent};
 use crate::realtime::hub::Hub;
+use crate::realtime::presence::Presence;
 use crate::security::VisitorTokens;
 use crate::services::mail::Mailer;
 use crate::tracking::{geo::GeoLookup, ua::UaParser};
@@ -22,6 +23,8 @@ pub struct AppInner {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
     pub bus: Arc<dyn Bus>,
+    /// Who is connected, on every node (the hub knows this node only).
+    pub presence: Arc<dyn Presence>,
     pub clock: SharedClock,
     pub tokens: VisitorTokens,
     pub geo: GeoLookup,

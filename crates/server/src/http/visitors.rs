@@ -140,5 +140,5 @@ pub async fn on_site(
     Path(site_id): Path<String>,
 ) -> AppResult<Json<Vec<VisitorOnSite>>> {
     let site = site_of(&app, &auth, &site_id).await?;
-    Ok(Json(app.hub.visitors_on(&HashSet::from([site]))))
+    Ok(Json(app.presence.visitors_on(&HashSet::from([site])).await))
 }

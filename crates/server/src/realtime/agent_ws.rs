@@ -73,12 +73,14 @@ pub async fn publish_agent_state(app: &App, agent: AgentId) -> AppResult<()> {
             monitoring: info.monitoring.iter().copied().collect(),
         })
         .await;
+    app.presence.agent_info_changed(agent, &info).await;
     publish_presence(app, agent, &info.sites).await;
     Ok(())
 }
 
-async fn publish_presence(app: &App, agent: AgentId, sites: &HashSet<SiteId>) {
-    let Some(presence) = app.hub.agent_presence(agent) else {
+/// Tell the agents of `sites` how `agent` is now (connected on any node, status, monitoring).
+pub async fn publish_presence(app: &App, agent: AgentId, sites: &HashSet<SiteId>) {
+    let Some(presence) = app.presence.agent_presence(agent).await else {
         return;
     };
     for site in sites {
@@ -121,6 +123,7 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
         auth.session_hash.clone(),
         handle.clone(),
     );
+    app.presence.agent_connected(agent.id, &info).await;
     app.metrics.agent_connections.inc();
     if let Err(e) = snapshot(&app, &agent, &info, &handle).await {
         send(&handle, &ToAgent::Error(e.frame(None, None)));
@@ -161,8 +164,12 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
     }
     writer.abort();
     app.metrics.agent_connections.dec();
-    if let Some(generation) = app.hub.unregister_agent(agent.id, handle.id) {
-        crate::services::requeue::start_grace_timer(app.clone(), agent.id, generation);
+    let last = app.hub.unregister_agent(agent.id, handle.id).is_some();
+    app.presence
+        .agent_disconnected(agent.id, &info.sites, last)
+        .await;
+    if last {
+        crate::services::requeue::start_grace_timer(app.clone(), agent.id);
         publish_presence(&app, agent.id, &info.sites).await;
     }
 }
@@ -210,8 +217,8 @@ async fn snapshot(
             status: agent.status,
             sites: site_views,
             chats: summaries,
-            agents: app.hub.presence(&info.sites),
-            visitors: app.hub.visitors_on(&watched_set),
+            agents: app.presence.presence(&info.sites).await,
+            visitors: app.presence.visitors_on(&watched_set).await,
             epoch: app.epoch.clone(),
         },
     );
@@ -328,7 +335,7 @@ async fn on_frame(app: &App, agent: AgentId, handle: &ConnHandle, f: AgentFrame)
             greeting,
         } => {
             access::require_site(app, agent, site_id).await?;
-            if !app.hub.visitor_connected(site_id, &visitor_id) {
+            if !app.presence.visitor_connected(site_id, &visitor_id).await {
                 return Err(AppError::new(
                     ErrorCode::NotFound,
                     "That visitor is no longer on the site.",

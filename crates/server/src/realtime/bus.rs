@@ -1,5 +1,6 @@
 //! The event bus: every node's hub receives every event and delivers it to its own local
-//! connections. Embedded mode: in-process. Cluster mode: Redis pub/sub (separate issue).
+//! connections. Embedded mode: in-process ([`MemoryBus`]). Cluster mode: Redis pub/sub
+//! ([`super::bus_redis::RedisBus`]).
 
 use super::hub::Hub;
 use frontdesk_core::model::AgentStatus;
@@ -49,6 +50,12 @@ pub enum BusEvent {
         session: Option<String>,
         except: Option<String>,
     },
+    /// Cluster mode: agents' presence changed on these sites; every node recomputes whether
+    /// the sites are available and tells its visitors.
+    SitesChanged { sites: Vec<SiteId> },
+    /// Cluster mode: events were lost between nodes; every node closes its connections, and
+    /// the clients reconnect and catch up by sequence.
+    Resync,
 }
 
 /// Carries events to every node's hub.

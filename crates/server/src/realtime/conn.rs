@@ -48,15 +48,43 @@ impl Liveness {
 
 const REPLAY_PAGE: u32 = 500;
 
+/// The socket's sending half. A send that cannot finish (the peer stopped reading and the
+/// kernel buffers are full) gives up as soon as the connection is told to close.
+struct Out {
+    sink: SplitSink<WebSocket, Message>,
+    kill: Arc<tokio::sync::Notify>,
+    killed: bool,
+}
+
+impl Out {
+    async fn send(&mut self, msg: Message) -> bool {
+        if self.killed {
+            return false;
+        }
+        tokio::select! {
+            r = self.sink.send(msg) => r.is_ok(),
+            _ = self.kill.notified() => {
+                self.killed = true;
+                false
+            }
+        }
+    }
+}
+
 /// Runs until the connection is told to close, the peer goes silent for two heartbeats, or
 /// the socket fails.
 pub async fn run_writer(
     app: App,
-    mut sink: SplitSink<WebSocket, Message>,
+    sink: SplitSink<WebSocket, Message>,
     mut recv: ConnReceiver,
     side: Side,
     liveness: Arc<Liveness>,
 ) {
+    let mut out = Out {
+        sink,
+        kill: recv.kill.clone(),
+        killed: false,
+    };
     let heartbeat = Duration::from_secs(app.settings.heartbeat_secs.max(1));
     let mut ticker = tokio::time::interval(heartbeat);
     ticker.tick().await;
@@ -74,10 +102,11 @@ pub async fn run_writer(
                             }
                             *high = s;
                         }
-                        sink.send(Message::Text(text)).await.is_ok()
+                        out.send(Message::Text(text)).await
                     }
+                    Outbound::Close => break,
                     Outbound::Replay { chat_id, after, reference } => {
-                        replay(&app, &mut sink, side, chat_id, after, reference, &mut sent).await
+                        replay(&app, &mut out, side, chat_id, after, reference, &mut sent).await
                     }
                 };
                 if !ok {
@@ -89,18 +118,24 @@ pub async fn run_writer(
                     tracing::debug!("peer silent for two heartbeats; closing");
                     break;
                 }
-                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                if !out.send(Message::Ping(Default::default())).await {
                     break;
                 }
             }
-            _ = recv.kill.notified() => {
-                app.metrics.slow_consumers.inc();
-                break;
-            }
+            _ = recv.kill.notified() => break,
         }
     }
-    let _ = sink.send(Message::Close(None)).await;
-    let _ = sink.close().await;
+    if recv.slow.load(std::sync::atomic::Ordering::Relaxed) {
+        app.metrics.slow_consumers.inc();
+    }
+    if !out.killed {
+        // Bounded: a peer that does not read gets no polite goodbye.
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            let _ = out.sink.send(Message::Close(None)).await;
+            let _ = out.sink.close().await;
+        })
+        .await;
+    }
 }
 
 fn text_of<T: serde::Serialize>(frame: &T) -> Option<Utf8Bytes> {
@@ -110,7 +145,7 @@ fn text_of<T: serde::Serialize>(frame: &T) -> Option<Utf8Bytes> {
 /// Sends a chat's stored messages after `after`, in order, in pages.
 async fn replay(
     app: &App,
-    sink: &mut SplitSink<WebSocket, Message>,
+    sink: &mut Out,
     side: Side,
     chat_id: ChatId,
     after: Seq,
@@ -147,7 +182,7 @@ async fn replay(
                     let Some(text) = text_of(&ToVisitor::Message(messages::visitor_view(m))) else {
                         continue;
                     };
-                    if sink.send(Message::Text(text)).await.is_err() {
+                    if !sink.send(Message::Text(text)).await {
                         return false;
                     }
                 }
@@ -165,7 +200,7 @@ async fn replay(
                 let Some(text) = text_of(&frame) else {
                     return true;
                 };
-                if sink.send(Message::Text(text)).await.is_err() {
+                if !sink.send(Message::Text(text)).await {
                     return false;
                 }
             }

@@ -10,7 +10,7 @@ use frontdesk_core::model::AgentStatus;
 use frontdesk_core::protocol::{AgentPresence, ToVisitor, VisitorOnSite};
 use frontdesk_core::{AgentId, ChatId, Seq, SiteId, VisitorId};
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Notify, mpsc};
 
@@ -22,6 +22,8 @@ pub enum Outbound {
         text: Utf8Bytes,
         seq: Option<(ChatId, Seq)>,
     },
+    /// Close the connection after everything queued before it was sent.
+    Close,
     /// Send the chat's messages after `after` from storage (replay / open a chat window).
     Replay {
         chat_id: ChatId,
@@ -36,6 +38,7 @@ pub struct ConnHandle {
     pub id: u64,
     tx: mpsc::Sender<Outbound>,
     kill: Arc<Notify>,
+    slow: Arc<AtomicBool>,
 }
 
 impl ConnHandle {
@@ -45,6 +48,7 @@ impl ConnHandle {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::info!(conn = self.id, "slow reader: outbound queue full, closing");
+                self.slow.store(true, Ordering::Relaxed);
                 self.kill.notify_one();
                 false
             }
@@ -73,6 +77,8 @@ impl ConnHandle {
 pub struct ConnReceiver {
     pub rx: mpsc::Receiver<Outbound>,
     pub kill: Arc<Notify>,
+    /// Set when the connection was cut off for not reading.
+    pub slow: Arc<AtomicBool>,
 }
 
 /// What the hub knows about an agent on this node.
@@ -117,6 +123,9 @@ pub struct Hub {
     agents: Mutex<HashMap<AgentId, AgentEntry>>,
     visitors: Mutex<HashMap<SiteId, HashMap<VisitorId, VisitorEntry>>>,
     available: Mutex<HashMap<SiteId, bool>>,
+    /// Cluster mode: a site's availability depends on agents of every node, so it is not
+    /// computed here but pushed in by the shared presence ([`Hub::set_availability`]).
+    cluster: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -129,18 +138,27 @@ impl Hub {
         Hub::default()
     }
 
+    /// A hub of one node of a cluster (see [`Hub::set_availability`]).
+    pub fn for_cluster() -> Hub {
+        let hub = Hub::default();
+        hub.cluster.store(true, Ordering::Relaxed);
+        hub
+    }
+
     /// A new connection's channel, bounded to `queue` items.
     pub fn new_conn(&self, queue: usize) -> (ConnHandle, ConnReceiver) {
         let (tx, rx) = mpsc::channel(queue.max(8));
         let kill = Arc::new(Notify::new());
+        let slow = Arc::new(AtomicBool::new(false));
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed) + 1;
         (
             ConnHandle {
                 id,
                 tx,
                 kill: kill.clone(),
+                slow: slow.clone(),
             },
-            ConnReceiver { rx, kill },
+            ConnReceiver { rx, kill, slow },
         )
     }
 
@@ -297,19 +315,64 @@ impl Hub {
 
     /// Recompute availability of these sites and tell their visitors when it changed.
     fn refresh_availability(&self, sites: &[SiteId]) {
+        if self.cluster.load(Ordering::Relaxed) {
+            return;
+        }
         for &site in sites {
-            let now = self.site_available(site);
-            let changed = {
-                let mut available = lock(&self.available);
-                let before = available.insert(site, now);
-                before != Some(now)
-            };
-            if changed {
-                let frame = ToVisitor::Availability { online: now };
-                if let Ok(text) = serde_json::to_string(&frame) {
-                    self.deliver(&Audience::SiteVisitors(site), text.into(), None);
-                }
+            self.set_availability(site, self.site_available(site));
+        }
+    }
+
+    /// Records whether the site is available; tells its visitors here when that changed.
+    pub fn set_availability(&self, site: SiteId, online: bool) {
+        let changed = lock(&self.available).insert(site, online) != Some(online);
+        if changed {
+            let frame = ToVisitor::Availability { online };
+            if let Ok(text) = serde_json::to_string(&frame) {
+                self.deliver(&Audience::SiteVisitors(site), text.into(), None);
             }
+        }
+    }
+
+    // ───────────── this node's share of the cluster ─────────────
+
+    /// Every agent connected here: (id, connections, what the hub knows).
+    pub fn local_agents(&self) -> Vec<(AgentId, usize, AgentInfo)> {
+        lock(&self.agents)
+            .iter()
+            .filter(|(_, e)| !e.conns.is_empty())
+            .map(|(id, e)| (*id, e.conns.len(), e.info.clone()))
+            .collect()
+    }
+
+    /// The agent's connections here and what the hub knows, if connected here.
+    pub fn local_agent(&self, agent: AgentId) -> Option<(usize, AgentInfo)> {
+        lock(&self.agents)
+            .get(&agent)
+            .filter(|e| !e.conns.is_empty())
+            .map(|e| (e.conns.len(), e.info.clone()))
+    }
+
+    /// Every visitor connected here who said hello.
+    pub fn local_visitors(&self) -> Vec<VisitorOnSite> {
+        lock(&self.visitors)
+            .values()
+            .flat_map(|m| m.values().filter_map(|e| e.info.clone()))
+            .collect()
+    }
+
+    /// Sites with visitors connected here.
+    pub fn visitor_sites(&self) -> Vec<SiteId> {
+        lock(&self.visitors).keys().copied().collect()
+    }
+
+    /// Closes every connection here (they reconnect and catch up by sequence).
+    pub fn close_all(&self) {
+        for entry in lock(&self.agents).values() {
+            entry.conns.iter().for_each(|c| c.handle.close());
+        }
+        for site in lock(&self.visitors).values() {
+            site.values().flat_map(|e| &e.conns).for_each(ConnHandle::close);
         }
     }
 
@@ -356,12 +419,17 @@ impl Hub {
                             (None, None) => true,
                         };
                         if matches {
-                            let _ = c.handle.frame(r#"{"type":"session.ended"}"#);
-                            c.handle.close();
+                            c.handle.frame(r#"{"type":"session.ended"}"#);
+                            if !c.handle.deliver(Outbound::Close) {
+                                c.handle.close();
+                            }
                         }
                     }
                 }
             }
+            // Handled by the cluster's bus and presence before reaching a hub.
+            BusEvent::SitesChanged { .. } => {}
+            BusEvent::Resync => self.close_all(),
         }
     }
 

@@ -3,8 +3,13 @@
 
 pub mod agent_ws;
 pub mod bus;
+pub mod bus_redis;
 pub mod conn;
 pub mod decode;
 pub mod hub;
 pub mod limit;
+pub mod presence;
+pub mod presence_redis;
+mod presence_tasks;
+mod sequencer;
 pub mod visitor_ws;

@@ -230,7 +230,7 @@ async fn welcome(
         &ToVisitor::Welcome {
             visitor_id: id.clone(),
             token: app.tokens.issue(site.id, &id),
-            online: app.hub.site_available(site.id),
+            online: app.presence.site_available(site.id).await,
             chat: chat_view,
             epoch: app.epoch.clone(),
         },
@@ -302,6 +302,7 @@ impl Visitor {
     async fn announce(&self, chat: Option<frontdesk_core::ChatId>) {
         let info = visits::on_site(&self.visit, self.name.clone(), &self.page, chat);
         self.app.hub.set_visitor_info(info.clone());
+        self.app.presence.visitor_changed(self.site.id, &self.id).await;
         self.app
             .publish(
                 Audience::SiteAgents {
@@ -316,11 +317,15 @@ impl Visitor {
     }
 
     async fn leave(&self) {
-        if self
-            .app
+        let app = &self.app;
+        if app
             .hub
             .unregister_visitor(self.site.id, &self.id, self.handle.id)
         {
+            app.presence.visitor_changed(self.site.id, &self.id).await;
+            if app.presence.visitor_connected(self.site.id, &self.id).await {
+                return; // still on the site, through another node
+            }
             self.app
                 .publish(
                     Audience::SiteAgents {

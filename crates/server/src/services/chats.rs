@@ -261,7 +261,7 @@ pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Cha
 /// Hand the chat to another On-Line agent who monitors the site. The visitor is not told.
 pub async fn transfer(app: &App, agent: AgentId, chat_id: ChatId, to: AgentId) -> AppResult<Chat> {
     let chat = access::chat_for_agent(app, agent, chat_id).await?;
-    if to == agent || !app.hub.agent_available_for(to, chat.site_id) {
+    if to == agent || !app.presence.agent_available_for(to, chat.site_id).await {
         return Err(AppError::new(
             ErrorCode::InvalidTarget,
             "That agent is not On-Line for this site.",

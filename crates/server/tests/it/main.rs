@@ -6,3 +6,4 @@ mod helpers;
 mod lifecycle;
 mod messages;
 mod rest;
+mod security;

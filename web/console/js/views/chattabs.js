@@ -46,7 +46,7 @@ export function renderChatTabs({ ctrl }) {
     const badge = w.tab.querySelector('.tab-unread');
     badge.hidden = n === 0;
     badge.setAttribute('aria-label', `${n} unread`);
-    text(badge, String(n));
+    text(badge, n ? String(n) : '');
     w.tab.classList.toggle('is-ended', c?.state === 'ended');
     w.tab.classList.toggle('is-released', !!c?.released);
     w.tab.classList.toggle('has-unread', n > 0);

@@ -1,0 +1,360 @@
+//! `frontdesk-bench`: starts the release `frontdesk serve` and a bare relay baseline, drives
+//! both with the same real WebSocket clients, and reports every figure beside the baseline's
+//! (medians of `--runs` runs with their spread) as a table and, with `--json`, a file.
+//!
+//! `--quick` (about ten seconds) runs every scenario small and checks that the numbers are
+//! sane: every acknowledged message delivered exactly once, exactly one winner per chat, all
+//! page views recorded. It exits non-zero when a check fails; it never judges speed.
+
+mod baseline;
+mod clients;
+mod report;
+mod scenarios;
+mod server;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use report::{Better, Figures, Goal};
+use scenarios::{Ctx, Plan};
+use server::{Fixture, Kind, Target};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "frontdesk-bench",
+    about = "Frontdesk load generator and benchmark"
+)]
+struct Args {
+    #[command(subcommand)]
+    cmd: Option<Sub>,
+    /// About ten seconds, small counts, sanity checks only (the test suite runs this).
+    #[arg(long)]
+    quick: bool,
+    /// Runs of every scenario (medians are reported). Default: 3, or 1 with --quick.
+    #[arg(long)]
+    runs: Option<usize>,
+    /// Also write the results as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// The release server binary.
+    #[arg(long, default_value = "target/release/frontdesk")]
+    server_bin: PathBuf,
+    /// Only these scenarios (comma-separated): startup, held, latency, throughput, fanout,
+    /// race, pageviews, history.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Only this target: frontdesk or baseline (default both; figures need both for ratios).
+    #[arg(long)]
+    target: Option<String>,
+    /// Visitors to hold (default 100000; --quick 200).
+    #[arg(long)]
+    visitors: Option<usize>,
+    /// Active chats in the latency scenario (default 2000; --quick 20).
+    #[arg(long)]
+    chats: Option<usize>,
+    /// Chats in the big history (default 1000000, 10 messages each; --quick 2000).
+    #[arg(long)]
+    history_chats: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Run the bare relay baseline (started by the bench itself).
+    #[command(hide = true)]
+    Relay {
+        #[arg(long)]
+        listen: SocketAddr,
+    },
+}
+
+const SCENARIOS: [&str; 8] = [
+    "startup",
+    "held",
+    "latency",
+    "throughput",
+    "fanout",
+    "race",
+    "pageviews",
+    "history",
+];
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    if let Some(Sub::Relay { listen }) = args.cmd {
+        return baseline::serve(listen).await;
+    }
+    let code = bench(args).await?;
+    std::process::exit(code);
+}
+
+#[derive(Default)]
+struct Outcome {
+    fd: Vec<Figures>,
+    bl: Vec<Figures>,
+    checks: Vec<String>,
+    notes: Vec<String>,
+}
+
+async fn bench(args: Args) -> Result<i32> {
+    let mut plan = if args.quick {
+        Plan::quick()
+    } else {
+        Plan::full()
+    };
+    if let Some(v) = args.visitors {
+        plan.held_visitors = v;
+    }
+    if let Some(c) = args.chats {
+        plan.chats = c;
+    }
+    if let Some(h) = args.history_chats {
+        plan.history_chats = h;
+    }
+    let runs = args.runs.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
+    let selected: Vec<&str> = SCENARIOS
+        .iter()
+        .copied()
+        .filter(|s| args.only.is_empty() || args.only.iter().any(|o| o == s))
+        .collect();
+    let nofile = server::raise_nofile();
+    // Each side (the generator, the server) holds one descriptor per socket: stay under the
+    // limit with room for the chats run while the visitors are held.
+    let room = (nofile as usize).saturating_sub(plan.chats + plan.chat_agents + 500);
+    let mut early_notes = Vec::new();
+    if plan.held_visitors > room {
+        let n = format!(
+            "open-file limit (RLIMIT_NOFILE) is {nofile} and cannot be raised here: holding {room} visitors instead of {}",
+            plan.held_visitors
+        );
+        eprintln!("{n}");
+        early_notes.push(n);
+        plan.held_visitors = room;
+    }
+    let started = std::time::Instant::now();
+    eprintln!(
+        "frontdesk-bench: {} mode, {runs} run(s), scenarios {selected:?}, open-file limit {nofile}",
+        if args.quick { "quick" } else { "full" }
+    );
+    let fx = Fixture::provision(&args.server_bin, plan.agents()).await?;
+    eprintln!(
+        "provisioned 2 sites and {} agents in {:.1} s",
+        plan.agents() + 1,
+        started.elapsed().as_secs_f64()
+    );
+    let mut out = Outcome {
+        notes: early_notes,
+        ..Outcome::default()
+    };
+    let hist_dir = tempfile::Builder::new().prefix("fd-bench-hist").tempdir()?;
+    if selected.contains(&"history") {
+        let g = scenarios::history::generate(
+            &fx,
+            hist_dir.path(),
+            plan.history_chats,
+            plan.history_messages,
+        )
+        .await?;
+        let msgs = plan.history_chats * u64::from(plan.history_messages);
+        let note = format!(
+            "big history generated: {} chats, {msgs} messages, {:.0} MiB, in {:.1} s ({:.0} rows/s)",
+            plan.history_chats,
+            g.bytes as f64 / 1048576.0,
+            g.secs,
+            (plan.history_chats + msgs) as f64 / g.secs
+        );
+        eprintln!("{note}");
+        out.notes.push(note);
+    }
+    for run in 0..runs {
+        let mut figs = [Figures::default(), Figures::default()];
+        for &scenario in &selected {
+            for (i, kind) in [Kind::Frontdesk, Kind::Baseline].into_iter().enumerate() {
+                if (scenario == "history" && kind == Kind::Baseline)
+                    || args.target.as_deref().is_some_and(|t| t != kind.name())
+                {
+                    continue;
+                }
+                eprintln!("run {}/{runs}: {scenario} on {}", run + 1, kind.name());
+                let data = (scenario == "history").then(|| hist_dir.path());
+                let r = one(&plan, &fx, kind, data, scenario, &mut figs[i], &mut out).await;
+                if let Err(e) = r {
+                    let msg = format!("[{}] {scenario} failed: {e:#}", kind.name());
+                    eprintln!("    {msg}");
+                    out.checks.push(msg);
+                }
+            }
+        }
+        let [fd, bl] = figs;
+        out.fd.push(fd);
+        out.bl.push(bl);
+    }
+    let rows = report::aggregate(&out.fd, &out.bl);
+    let table = report::table(&rows);
+    println!("\n{table}");
+    println!("Notes:");
+    for n in &out.notes {
+        println!("- {n}");
+    }
+    if out.checks.is_empty() {
+        println!("\nChecks: all passed.");
+    } else {
+        println!("\nChecks FAILED:");
+        for c in &out.checks {
+            println!("- {c}");
+        }
+    }
+    println!("Total time: {:.1} s", started.elapsed().as_secs_f64());
+    if let Some(path) = &args.json {
+        let doc = serde_json::json!({
+            "command": std::env::args().collect::<Vec<_>>().join(" "),
+            "mode": if args.quick { "quick" } else { "full" },
+            "runs": runs,
+            "machine": machine(),
+            "open_file_limit": nofile,
+            "rows": rows,
+            "table_markdown": table,
+            "notes": out.notes,
+            "checks_failed": out.checks,
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&doc)?)?;
+    }
+    Ok(if out.checks.is_empty() { 0 } else { 1 })
+}
+
+/// One scenario on one freshly started target, bounded in time.
+async fn one(
+    plan: &Plan,
+    fx: &Fixture,
+    kind: Kind,
+    data: Option<&std::path::Path>,
+    scenario: &str,
+    fig: &mut Figures,
+    out: &mut Outcome,
+) -> Result<()> {
+    let t = Target::start(kind, fx, data).await?;
+    let (busy0, ours0) = (cpu_busy(), own_cpu(&t));
+    let limit = if plan.quick {
+        Duration::from_secs(120)
+    } else {
+        Duration::from_secs(1800)
+    };
+    let mut ctx = Ctx {
+        t: &t,
+        plan,
+        fig,
+        checks: &mut out.checks,
+        notes: &mut out.notes,
+    };
+    let r = tokio::time::timeout(limit, async {
+        match scenario {
+            "startup" => startup(&mut ctx).await,
+            "held" => scenarios::held::run(&mut ctx).await,
+            "latency" => {
+                let secs = ctx.plan.latency_secs;
+                scenarios::latency::run(&mut ctx, "latency", secs, 5.0).await
+            }
+            "throughput" => scenarios::throughput::run(&mut ctx).await,
+            "fanout" => scenarios::fanout::run(&mut ctx).await,
+            "race" => scenarios::race::run(&mut ctx).await,
+            "pageviews" => scenarios::pageviews::run(&mut ctx).await,
+            "history" => {
+                let chats = ctx.plan.history_chats;
+                scenarios::history::run(&mut ctx, chats).await
+            }
+            other => anyhow::bail!("unknown scenario {other}"),
+        }
+    })
+    .await
+    .unwrap_or_else(|_| Err(anyhow::anyhow!("timed out after {limit:?}")));
+    let slow = t.log_count("slow reader");
+    let (busy1, ours1) = (cpu_busy(), own_cpu(&t));
+    let others = (busy1 - busy0) - (ours1 - ours0);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split_whitespace().next().unwrap_or("?").to_string();
+    ctx.note(format!(
+        "{scenario}: other processes on the machine used {others:.1} CPU-seconds meanwhile (load average {load})"
+    ));
+    let keep = std::path::PathBuf::from(format!(
+        "/tmp/frontdesk-bench-logs/{}-{scenario}.log",
+        kind.name()
+    ));
+    if slow > 0 {
+        ctx.note(format!(
+            "{scenario}: server cut off {slow} slow readers (log kept in {})",
+            keep.display()
+        ));
+    }
+    t.stop((slow > 0).then_some(keep.as_path())).await;
+    r
+}
+
+async fn startup(ctx: &mut Ctx<'_>) -> Result<()> {
+    let ready = ctx.t.ready.as_secs_f64() * 1000.0;
+    let idle = if ctx.plan.quick { 200 } else { 2000 };
+    tokio::time::sleep(Duration::from_millis(idle)).await;
+    let rss = ctx.t.rss_kib()? as f64 / 1024.0;
+    ctx.fig.add_goal(
+        "startup.ready",
+        "start-up: spawn → /readyz 200",
+        "ms",
+        Better::Lower,
+        ready,
+        Goal::le(200.0),
+    );
+    ctx.fig.add_goal(
+        "startup.rss",
+        "idle RSS",
+        "MiB",
+        Better::Lower,
+        rss,
+        Goal::le(30.0),
+    );
+    Ok(())
+}
+
+/// CPU-seconds all processes spent busy so far (from /proc/stat).
+fn cpu_busy() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let line = stat.lines().next().unwrap_or_default();
+    // user nice system idle iowait irq softirq steal
+    let v: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let busy: f64 = v.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, x)| x).sum();
+    busy / 100.0
+}
+
+/// CPU-seconds of this generator and the server under test.
+fn own_cpu(t: &Target) -> f64 {
+    let me = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let f: Vec<&str> = me.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0 + t.cpu_secs().unwrap_or(0.0)
+}
+
+fn machine() -> serde_json::Value {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let cpu = read("/proc/cpuinfo")
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_default();
+    let mem = read("/proc/meminfo")
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    serde_json::json!({
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "cpu": cpu,
+        "memory": mem,
+        "kernel": read("/proc/sys/kernel/osrelease").trim(),
+    })
+}

@@ -1,0 +1,144 @@
+//! The scenarios, each run against one freshly started target.
+
+pub mod chat;
+pub mod fanout;
+pub mod held;
+pub mod history;
+pub mod latency;
+pub mod pageviews;
+pub mod race;
+pub mod throughput;
+
+use crate::report::Figures;
+use crate::server::Target;
+use std::time::Duration;
+
+/// Sizes and durations: `--quick` or full.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub quick: bool,
+    pub held_visitors: usize,
+    pub held_sources: usize,
+    pub connect_concurrency: usize,
+    /// Longest the held visitors may take to connect (and to reconnect in the storm).
+    pub held_budget: Duration,
+    pub chats: usize,
+    pub chat_agents: usize,
+    /// Seconds between two messages of one side of a chat.
+    pub period: f64,
+    pub latency_secs: f64,
+    pub loaded_latency_secs: f64,
+    pub tp_chats: usize,
+    pub tp_agents: usize,
+    /// Offered rates, messages per second (both directions together), stepped up.
+    pub tp_rates: Vec<u64>,
+    pub tp_step_secs: f64,
+    pub fanout_agents: usize,
+    pub fanout_visitors: usize,
+    pub fanout_secs: f64,
+    pub race_agents: usize,
+    pub race_visitors: usize,
+    pub race_secs: f64,
+    pub pv_visitors: usize,
+    pub pv_secs: f64,
+    pub history_chats: u64,
+    pub history_messages: u32,
+    pub history_samples: usize,
+}
+
+impl Plan {
+    pub fn quick() -> Plan {
+        Plan {
+            quick: true,
+            held_visitors: 200,
+            held_sources: 4,
+            connect_concurrency: 64,
+            held_budget: Duration::from_secs(30),
+            chats: 20,
+            chat_agents: 4,
+            period: 0.5,
+            latency_secs: 1.0,
+            loaded_latency_secs: 0.0,
+            tp_chats: 10,
+            tp_agents: 5,
+            tp_rates: vec![200],
+            tp_step_secs: 1.0,
+            fanout_agents: 8,
+            fanout_visitors: 5,
+            fanout_secs: 0.5,
+            race_agents: 8,
+            race_visitors: 5,
+            race_secs: 0.5,
+            pv_visitors: 10,
+            pv_secs: 0.5,
+            history_chats: 2_000,
+            history_messages: 10,
+            history_samples: 20,
+        }
+    }
+
+    pub fn full() -> Plan {
+        Plan {
+            quick: false,
+            held_visitors: 100_000,
+            held_sources: 32,
+            connect_concurrency: 500,
+            held_budget: Duration::from_secs(240),
+            chats: 2_000,
+            chat_agents: 100,
+            period: 2.0,
+            latency_secs: 20.0,
+            loaded_latency_secs: 15.0,
+            tp_chats: 200,
+            tp_agents: 100,
+            tp_rates: vec![
+                2_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000,
+            ],
+            tp_step_secs: 5.0,
+            fanout_agents: 200,
+            fanout_visitors: 50,
+            fanout_secs: 10.0,
+            race_agents: 50,
+            race_visitors: 50,
+            race_secs: 10.0,
+            pv_visitors: 200,
+            pv_secs: 10.0,
+            history_chats: 1_000_000,
+            history_messages: 10,
+            history_samples: 500,
+        }
+    }
+
+    /// Agents the fixture needs.
+    pub fn agents(&self) -> usize {
+        [
+            self.chat_agents,
+            self.tp_agents,
+            self.fanout_agents,
+            self.race_agents,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(1)
+    }
+}
+
+/// One scenario against one target: figures, failed checks and notes.
+pub struct Ctx<'a> {
+    pub t: &'a Target,
+    pub plan: &'a Plan,
+    pub fig: &'a mut Figures,
+    pub checks: &'a mut Vec<String>,
+    pub notes: &'a mut Vec<String>,
+}
+
+impl Ctx<'_> {
+    pub fn note(&mut self, s: String) {
+        eprintln!("    [{}] {s}", self.t.kind.name());
+        self.notes.push(format!("[{}] {s}", self.t.kind.name()));
+    }
+    pub fn fail(&mut self, s: String) {
+        eprintln!("    [{}] CHECK FAILED: {s}", self.t.kind.name());
+        self.checks.push(format!("[{}] {s}", self.t.kind.name()));
+    }
+}

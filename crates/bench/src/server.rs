@@ -1,0 +1,419 @@
+//! The servers under test: the release `frontdesk serve` binary (provisioned through its own
+//! CLI, on a fresh copy of a template data directory) and the bare relay baseline (this same
+//! binary, `frontdesk-bench relay`). Both run as child processes, so that memory and CPU are
+//! read the same way from /proc for each.
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+use tokio::process::{Child, Command};
+
+pub const PASSWORD: &str = "bench password 1234";
+
+/// Which server a run drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Frontdesk,
+    Baseline,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Frontdesk => "frontdesk",
+            Kind::Baseline => "baseline",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SiteInfo {
+    pub id: i64,
+    pub key: String,
+    /// The site's base URL; its origin is what visitor sockets send as `Origin`.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgentCred {
+    pub id: i64,
+    pub cookie: String,
+}
+
+/// A provisioned template data directory: sites, agents and signed-in sessions. Every
+/// Frontdesk start copies it, so each scenario begins on the same small database.
+pub struct Fixture {
+    pub dir: TempDir,
+    pub config: PathBuf,
+    pub chat_site: SiteInfo,
+    pub held_site: SiteInfo,
+    /// Agents of the chat site only (they never hear the held visitors).
+    pub agents: Vec<AgentCred>,
+    /// An agent of every site (sees the held visitors in its snapshot).
+    pub observer: AgentCred,
+    pub bin: PathBuf,
+}
+
+/// Abuse limits raised: one load generator stands in for many browsers on a few addresses.
+/// Storage and heartbeat settings stay as shipped (WAL, synchronous=FULL, group commit, 25 s).
+const CONFIG: &str = r#"
+[limits]
+visitor_messages = { per_minute = 60000000, burst = 1000000 }
+chat_requests = { per_minute = 60000000, burst = 1000000 }
+typing = { per_minute = 60000000, burst = 1000000 }
+page_views = { per_minute = 60000000, burst = 1000000 }
+offline_messages = { per_minute = 60000000, burst = 1000000 }
+agent_frames = { per_minute = 60000000, burst = 1000000 }
+login_per_ip = { per_minute = 60000000, burst = 1000000 }
+login_per_account = { per_minute = 60000000, burst = 1000000 }
+visitor_sockets_per_ip = 100000000
+"#;
+
+pub fn free_port() -> Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?.port())
+}
+
+async fn cli(bin: &Path, config: &Path, dir: &Path, args: &[&str], stdin: &str) -> Result<Value> {
+    let mut cmd = Command::new(bin);
+    cmd.arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("FRONTDESK_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("cannot run {}", bin.display()))?;
+    if let Some(mut input) = child.stdin.take() {
+        use tokio::io::AsyncWriteExt;
+        input.write_all(stdin.as_bytes()).await?;
+    }
+    let out = child.wait_with_output().await?;
+    if !out.status.success() {
+        bail!(
+            "frontdesk {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+impl Fixture {
+    /// Sites and `agents` agents through the CLI, then sign-ins through the HTTP API.
+    pub async fn provision(bin: &Path, agents: usize) -> Result<Fixture> {
+        let bin = std::fs::canonicalize(bin)
+            .with_context(|| format!("server binary {} (build it first)", bin.display()))?;
+        let dir = tempfile::Builder::new().prefix("fd-bench-tpl").tempdir()?;
+        let config = dir.path().join("bench.toml");
+        std::fs::write(&config, CONFIG)?;
+        let data = dir.path().join("data");
+        let site = |name: &str, url: &str| {
+            let (bin, config, data) = (bin.clone(), config.clone(), data.clone());
+            let (name, url) = (name.to_string(), url.to_string());
+            async move {
+                let v = cli(
+                    &bin,
+                    &config,
+                    &data,
+                    &["site", "add", "--name", &name, "--url", &url, "--json"],
+                    "",
+                )
+                .await?;
+                Ok::<SiteInfo, anyhow::Error>(SiteInfo {
+                    id: v["site_id"].as_i64().context("site_id")?,
+                    key: v["key"].as_str().context("key")?.to_string(),
+                    origin: url,
+                })
+            }
+        };
+        let chat_site = site("Bench chat", "http://chat.bench.example").await?;
+        let held_site = site("Bench held", "http://held.bench.example").await?;
+        // Agents, a few CLI processes at a time (each hashes a password).
+        let mut emails = Vec::new();
+        let mut handles = Vec::new();
+        let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
+        for i in 0..=agents {
+            let (bin, config, data, sem) = (bin.clone(), config.clone(), data.clone(), sem.clone());
+            let email = format!("agent{i}@bench.example");
+            let key = chat_site.key.clone();
+            emails.push(email.clone());
+            handles.push(tokio::spawn(async move {
+                let _p = sem.acquire().await?;
+                let name = format!("Agent {i}");
+                let mut args = vec!["agent", "add", "--email", &email, "--name", &name];
+                // Agent 0 is the observer: every site, admin.
+                if i == 0 {
+                    args.push("--admin");
+                } else {
+                    args.extend(["--site", &key]);
+                }
+                args.extend(["--password-stdin", "--json"]);
+                let v = cli(&bin, &config, &data, &args, &format!("{PASSWORD}\n")).await?;
+                v["id"].as_i64().context("agent id")
+            }));
+        }
+        let mut ids = Vec::new();
+        for h in handles {
+            ids.push(h.await??);
+        }
+        // Sign every agent in once; the sessions live in the template database.
+        let port = free_port()?;
+        let mut child = spawn_frontdesk(&bin, &config, &data, port, dir.path())?;
+        let base = format!("http://127.0.0.1:{port}");
+        wait_ready(&base, &mut child).await?;
+        let http = reqwest::Client::new();
+        let mut creds = Vec::new();
+        for (id, email) in ids.iter().zip(&emails) {
+            creds.push(AgentCred {
+                id: *id,
+                cookie: login(&http, &base, email).await?,
+            });
+        }
+        terminate(&mut child).await;
+        let observer = creds.remove(0);
+        Ok(Fixture {
+            dir,
+            config,
+            chat_site,
+            held_site,
+            agents: creds,
+            observer,
+            bin,
+        })
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+}
+
+async fn login(http: &reqwest::Client, base: &str, email: &str) -> Result<String> {
+    let resp = http
+        .post(format!("{base}/api/auth/login"))
+        .header("Origin", base)
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await?;
+    if !resp.status().is_success() {
+        bail!("login {email}: {}", resp.status());
+    }
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.split(';').next().filter(|c| c.starts_with("fd_session=")))
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no session cookie for {email}"))
+}
+
+fn spawn_frontdesk(bin: &Path, config: &Path, data: &Path, port: u16, log: &Path) -> Result<Child> {
+    let log = std::fs::File::create(log.join("server.log"))?;
+    Command::new(bin)
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log))
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", bin.display()))
+}
+
+/// Polls `/readyz` until it answers 200.
+async fn wait_ready(base: &str, child: &mut Child) -> Result<Duration> {
+    let started = Instant::now();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()?;
+    loop {
+        if let Ok(r) = http.get(format!("{base}/readyz")).send().await
+            && r.status() == 200
+        {
+            return Ok(started.elapsed());
+        }
+        if let Some(status) = child.try_wait()? {
+            bail!("server exited before ready: {status}");
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            bail!("server not ready after 600 s");
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+async fn terminate(child: &mut Child) {
+    if let Some(pid) = child.id() {
+        let _ = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .await;
+        if tokio::time::timeout(Duration::from_secs(10), child.wait())
+            .await
+            .is_ok()
+        {
+            return;
+        }
+    }
+    let _ = child.kill().await;
+}
+
+/// A running server under test.
+pub struct Target {
+    pub kind: Kind,
+    child: Child,
+    pub addr: SocketAddr,
+    pub pid: u32,
+    /// Spawn to `/readyz` 200.
+    pub ready: Duration,
+    pub chat_site: SiteInfo,
+    pub held_site: SiteInfo,
+    pub agents: Vec<AgentCred>,
+    pub observer: AgentCred,
+    pub dir: TempDir,
+}
+
+impl Target {
+    /// Starts `kind` on a fresh copy of the fixture's data (or on `data` as it is).
+    pub async fn start(kind: Kind, fx: &Fixture, data: Option<&Path>) -> Result<Target> {
+        let dir = tempfile::Builder::new().prefix("fd-bench-run").tempdir()?;
+        let port = free_port()?;
+        let started = Instant::now();
+        let mut child = match kind {
+            Kind::Frontdesk => {
+                let data = match data {
+                    Some(d) => d.to_path_buf(),
+                    None => {
+                        let d = dir.path().join("data");
+                        copy_dir(&fx.data(), &d)?;
+                        d
+                    }
+                };
+                spawn_frontdesk(&fx.bin, &fx.config, &data, port, dir.path())?
+            }
+            Kind::Baseline => Command::new(std::env::current_exe()?)
+                .args(["relay", "--listen", &format!("127.0.0.1:{port}")])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::from(std::fs::File::create(
+                    dir.path().join("server.log"),
+                )?))
+                .kill_on_drop(true)
+                .spawn()?,
+        };
+        let pid = child.id().context("child pid")?;
+        let base = format!("http://127.0.0.1:{port}");
+        // Timed from before the spawn: process start, storage open, listening, first answer.
+        let _ = wait_ready(&base, &mut child).await?;
+        let ready = started.elapsed();
+        Ok(Target {
+            kind,
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            pid,
+            ready,
+            chat_site: fx.chat_site.clone(),
+            held_site: fx.held_site.clone(),
+            agents: fx.agents.clone(),
+            observer: fx.observer.clone(),
+            dir,
+        })
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Resident memory (VmRSS), in KiB.
+    pub fn rss_kib(&self) -> Result<u64> {
+        rss_kib(self.pid)
+    }
+
+    /// User + system CPU time used so far, in seconds.
+    pub fn cpu_secs(&self) -> Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
+        let rest = stat.rsplit(')').next().context("stat")?;
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: f64 = f.get(11).context("utime")?.parse::<f64>()?
+            + f.get(12).context("stime")?.parse::<f64>()?;
+        Ok(ticks / 100.0)
+    }
+
+    /// A counter or gauge from `/metrics` (0 when absent).
+    pub async fn metric(&self, name: &str) -> Result<f64> {
+        let text = reqwest::get(format!("{}/metrics", self.base()))
+            .await?
+            .text()
+            .await?;
+        Ok(text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .find_map(|l| {
+                let (k, v) = l.split_once(' ')?;
+                (k == name).then(|| v.trim().parse::<f64>().ok())?
+            })
+            .unwrap_or(0.0))
+    }
+
+    /// Lines of the server's log containing `needle` (e.g. slow-reader cut-offs).
+    pub fn log_count(&self, needle: &str) -> usize {
+        std::fs::read_to_string(self.dir.path().join("server.log"))
+            .map(|s| s.lines().filter(|l| l.contains(needle)).count())
+            .unwrap_or(0)
+    }
+
+    /// Stops the server; its log is kept as `keep_log` if given.
+    pub async fn stop(mut self, keep_log: Option<&Path>) {
+        terminate(&mut self.child).await;
+        if let Some(to) = keep_log {
+            let _ = std::fs::create_dir_all(to.parent().unwrap_or(Path::new(".")));
+            let _ = std::fs::copy(self.dir.path().join("server.log"), to);
+        }
+    }
+}
+
+pub fn rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow!("no VmRSS for {pid}"))
+}
+
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Raise the open-file limit as far as allowed; children (the servers) inherit it.
+pub fn raise_nofile() -> u64 {
+    let want = std::fs::read_to_string("/proc/sys/fs/nr_open")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(1 << 20);
+    if rlimit::setrlimit(rlimit::Resource::NOFILE, want, want).is_err() {
+        let _ = rlimit::increase_nofile_limit(want);
+    }
+    rlimit::getrlimit(rlimit::Resource::NOFILE)
+        .map(|(soft, _)| soft)
+        .unwrap_or(0)
+}

@@ -1,0 +1,136 @@
+//! Cluster mode: a chat's messages reach a visitor in sequence order.
+//!
+//! Two nodes may store messages 5 and 6 of one chat a moment apart and publish them in the
+//! opposite order. A connection sends each seq at most once and skips anything at or below
+//! what it already sent, so 6-before-5 would lose 5 for that visitor. Every node therefore
+//! passes the visitor-bound message events of each chat through a [`Sequencer`]: an event
+//! that skips ahead is held until the missing ones arrive, or for at most `hold` (a message
+//! whose publisher died before publishing never comes; the visitor gets it on reconnect).
+
+use super::bus::{Audience, BusEvent};
+use super::hub::Hub;
+use frontdesk_core::{ChatId, Seq};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Streams idle this long are forgotten (the next event starts a new one).
+const IDLE: Duration = Duration::from_secs(600);
+/// How many events between sweeps of idle streams.
+const SWEEP_EVERY: u64 = 4096;
+
+struct Stream {
+    /// Highest seq dispatched without a gap.
+    delivered: Seq,
+    held: BTreeMap<Seq, Vec<BusEvent>>,
+    touched: Instant,
+    timer: bool,
+}
+
+#[derive(Default)]
+struct State {
+    streams: HashMap<ChatId, Stream>,
+    pushed: u64,
+}
+
+/// Puts each chat's visitor-bound messages in order before they reach the hub.
+pub struct Sequencer {
+    hub: Arc<Hub>,
+    hold: Duration,
+    state: Mutex<State>,
+}
+
+fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The chat and seq of a visitor-bound message event.
+fn visitor_message(event: &BusEvent) -> Option<(ChatId, Seq)> {
+    match event {
+        BusEvent::Deliver {
+            to: Audience::Visitor { .. },
+            seq,
+            ..
+        } => *seq,
+        _ => None,
+    }
+}
+
+impl Sequencer {
+    pub fn new(hub: Arc<Hub>, hold: Duration) -> Arc<Sequencer> {
+        Arc::new(Sequencer {
+            hub,
+            hold,
+            state: Mutex::default(),
+        })
+    }
+
+    /// Dispatches `event` to the hub now, or later in sequence order.
+    pub fn push(self: &Arc<Self>, event: BusEvent) {
+        let Some((chat, seq)) = visitor_message(&event) else {
+            self.hub.dispatch(event);
+            return;
+        };
+        let mut state = lock(&self.state);
+        state.pushed += 1;
+        if state.pushed.is_multiple_of(SWEEP_EVERY) {
+            state
+                .streams
+                .retain(|_, s| s.timer || s.touched.elapsed() < IDLE);
+        }
+        let stream = state.streams.entry(chat).or_insert_with(|| Stream {
+            delivered: Seq(seq.0 - 1),
+            held: BTreeMap::new(),
+            touched: Instant::now(),
+            timer: false,
+        });
+        stream.touched = Instant::now();
+        if seq > stream.delivered.next() {
+            stream.held.entry(seq).or_default().push(event);
+            if !stream.timer {
+                stream.timer = true;
+                let (me, hold) = (self.clone(), self.hold);
+                tokio::spawn(async move {
+                    tokio::time::sleep(hold).await;
+                    me.flush(chat);
+                });
+            }
+            return;
+        }
+        // Dispatch under the lock: two events of one chat never overtake each other here.
+        self.hub.dispatch(event);
+        if seq == stream.delivered.next() {
+            stream.delivered = seq;
+            self.release(stream);
+        }
+    }
+
+    /// Dispatches held events that are next in line.
+    fn release(&self, stream: &mut Stream) {
+        while let Some(events) = stream.held.remove(&stream.delivered.next()) {
+            stream.delivered = stream.delivered.next();
+            for e in events {
+                self.hub.dispatch(e);
+            }
+        }
+    }
+
+    /// Gives up waiting: dispatches everything held for the chat, in order.
+    fn flush(&self, chat: ChatId) {
+        let mut state = lock(&self.state);
+        let Some(stream) = state.streams.get_mut(&chat) else {
+            return;
+        };
+        stream.timer = false;
+        while let Some((&first, _)) = stream.held.first_key_value() {
+            tracing::debug!(
+                chat = chat.0,
+                missing = stream.delivered.next().0,
+                next = first.0,
+                "gave up waiting for a message event"
+            );
+            stream.delivered = Seq(first.0 - 1);
+            self.release(stream);
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Chats and their messages.
+
+use crate::PgStore;
+use crate::map::{
+    all, author_columns, chat_cols, chat_row, get, is_unique_violation, message_cols,
+    message_row, state_columns,
+};
+use async_trait::async_trait;
+use frontdesk_core::chat::ChatState;
+use frontdesk_core::ids::*;
+use frontdesk_core::model::*;
+use frontdesk_core::store::{Appended, ChatStore, StoreError, StoreResult};
+
+/// One statement, so one transaction: takes the chat's next number (the row lock on the
+/// chat serializes appends to it, across nodes) and inserts the message under it. If the
+/// insert fails, the number is not taken. No row when the chat does not exist, or when a
+/// message with this `client_id` was already committed when the statement started; a
+/// concurrent twin with the same `client_id` makes the insert fail with a unique violation.
+const APPEND: &str = "WITH bump AS ( \
+         UPDATE chats SET last_seq = last_seq + 1 \
+         WHERE id = $1 AND ($8::text IS NULL OR NOT EXISTS \
+             (SELECT 1 FROM messages WHERE chat_id = $1 AND client_id = $8)) \
+         RETURNING last_seq) \
+     INSERT INTO messages (chat_id, seq, author, agent_id, author_name, kind, body, \
+         client_id, created_at) \
+     SELECT $1, last_seq, $2, $3, $4, $5, $6, $8, $7 FROM bump RETURNING seq";
+
+const CLIENT_ID_LOOKUP: &str = concat!(
+    "SELECT ",
+    message_cols!(),
+    " FROM messages WHERE chat_id = $1 AND client_id = $2"
+);
+
+const UPDATE_STATE: &str = concat!(
+    "UPDATE chats SET state = $3, \
+         agent_id = CASE WHEN $3 = 'ended' THEN agent_id ELSE $4 END, \
+         end_reason = $5, ended_by = $6, queued_at = coalesce($7, queued_at), \
+         ended_at = $8, version = version + 1 \
+     WHERE id = $1 AND version = $2 RETURNING ",
+    chat_cols!()
+);
+
+impl PgStore {
+    async fn chat_list(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> StoreResult<Vec<Chat>> {
+        let rows = self.rows(sql, params).await?;
+        all(rows, chat_row)
+    }
+
+    /// The stored message with this client id, if any.
+    async fn by_client_id(&self, chat: ChatId, client_id: &str) -> StoreResult<Option<Message>> {
+        let row = self.row(CLIENT_ID_LOOKUP, &[&chat.0, &client_id]).await?;
+        row.as_ref().map(message_row).transpose()
+    }
+}
+
+#[async_trait]
+impl ChatStore for PgStore {
+    /// A new pending chat: version 1, `last_seq` 0, `queued_at = created_at`.
+    /// An unknown site is `NotFound`; a second open chat of the visitor is `Conflict`.
+    async fn create_chat(&self, chat: NewChat) -> StoreResult<Chat> {
+        let row = self
+            .one(
+                concat!(
+                    "INSERT INTO chats (site_id, visitor_id, visit_id, visitor_name, \
+                     visitor_email, state, created_at, queued_at, page_url) \
+                     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $7) RETURNING ",
+                    chat_cols!()
+                ),
+                &[
+                    &chat.site_id.0,
+                    &chat.visitor_id.0,
+                    &chat.visit_id.map(|v| v.0),
+                    &chat.visitor_name,
+                    &chat.visitor_email,
+                    &chat.created_at.0,
+                    &chat.page_url,
+                ],
+            )
+            .await?;
+        chat_row(&row)
+    }
+
+    async fn chat(&self, id: ChatId) -> StoreResult<Chat> {
+        let row = self
+            .one(
+                concat!("SELECT ", chat_cols!(), " FROM chats WHERE id = $1"),
+                &[&id.0],
+            )
+            .await?;
+        chat_row(&row)
+    }
+
+    /// Pending: back in the queue (`queued_at = now`, no agent). Active: held by the agent.
+    /// Ended: `ended_at = now`, the last holder is kept in `agent_id`.
+    /// `Ok(None)` when the version moved on; `NotFound` when there is no such chat.
+    async fn update_chat_state(
+        &self,
+        id: ChatId,
+        expected_version: i64,
+        state: ChatState,
+        now: Timestamp,
+    ) -> StoreResult<Option<Chat>> {
+        let cols = state_columns(state);
+        let queued_at = matches!(state, ChatState::Pending).then_some(now.0);
+        let ended_at = matches!(state, ChatState::Ended { .. }).then_some(now.0);
+        let updated = self
+            .row(
+                UPDATE_STATE,
+                &[
+                    &id.0,
+                    &expected_version,
+                    &cols.state,
+                    &cols.agent,
+                    &cols.end_reason,
+                    &cols.ended_by,
+                    &queued_at,
+                    &ended_at,
+                ],
+            )
+            .await?;
+        match updated {
+            Some(row) => chat_row(&row).map(Some),
+            // Lost the race, or no such chat?
+            None => self
+                .one("SELECT 1 FROM chats WHERE id = $1", &[&id.0])
+                .await
+                .map(|_| None),
+        }
+    }
+
+    /// Oldest in the queue first.
+    async fn open_chats(&self, sites: &[SiteId]) -> StoreResult<Vec<Chat>> {
+        if sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = sites.iter().map(|s| s.0).collect();
+        self.chat_list(
+            concat!(
+                "SELECT ",
+                chat_cols!(),
+                " FROM chats WHERE state IN ('pending', 'active') AND site_id = ANY($1) \
+                 ORDER BY queued_at, id"
+            ),
+            &[&ids],
+        )
+        .await
+    }
+
+    /// Oldest in the queue first.
+    async fn chats_of_agent(&self, agent: AgentId) -> StoreResult<Vec<Chat>> {
+        self.chat_list(
+            concat!(
+                "SELECT ",
+                chat_cols!(),
+                " FROM chats WHERE agent_id = $1 AND state = 'active' ORDER BY queued_at, id"
+            ),
+            &[&agent.0],
+        )
+        .await
+    }
+
+    /// The newest open chat, should there ever be more than one.
+    async fn open_chat_of_visitor(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+    ) -> StoreResult<Option<Chat>> {
+        let chats = self
+            .chat_list(
+                concat!(
+                    "SELECT ",
+                    chat_cols!(),
+                    " FROM chats WHERE site_id = $1 AND visitor_id = $2 \
+                     AND state IN ('pending', 'active') ORDER BY created_at DESC, id DESC LIMIT 1"
+                ),
+                &[&site.0, &visitor.0],
+            )
+            .await?;
+        Ok(chats.into_iter().next())
+    }
+
+    async fn chats_of_visitor(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        limit: u32,
+    ) -> StoreResult<Vec<Chat>> {
+        self.chat_list(
+            concat!(
+                "SELECT ",
+                chat_cols!(),
+                " FROM chats WHERE site_id = $1 AND visitor_id = $2 \
+                 ORDER BY created_at DESC, id DESC LIMIT $3"
+            ),
+            &[&site.0, &visitor.0, &i64::from(limit)],
+        )
+        .await
+    }
+
+    /// `NotFound` when the chat does not exist. Does not check the chat's state: whether
+    /// one may post is the caller's rule ([`ChatState::may_post`]).
+    async fn append_message(&self, m: NewMessage) -> StoreResult<Appended> {
+        let (author, agent) = author_columns(m.author);
+        let inserted = self
+            .row(
+                APPEND,
+                &[
+                    &m.chat_id.0,
+                    &author,
+                    &agent,
+                    &m.author_name,
+                    &m.kind.as_str(),
+                    &m.body,
+                    &m.created_at.0,
+                    &m.client_id,
+                ],
+            )
+            .await;
+        let seq: i64 = match inserted {
+            Ok(Some(row)) => get(&row, 0)?,
+            // Nothing inserted: a resend (the stored message answers), or no such chat.
+            Ok(None) => {
+                return match &m.client_id {
+                    Some(cid) => match self.by_client_id(m.chat_id, cid).await? {
+                        Some(message) => Ok(Appended {
+                            message,
+                            duplicate: true,
+                        }),
+                        None => Err(StoreError::NotFound),
+                    },
+                    None => Err(StoreError::NotFound),
+                };
+            }
+            // A concurrent twin with the same client id committed first.
+            Err(e) if is_unique_violation(&e) => {
+                let cid = m.client_id.as_deref().ok_or(e.clone())?;
+                let message = self.by_client_id(m.chat_id, cid).await?.ok_or(e)?;
+                return Ok(Appended {
+                    message,
+                    duplicate: true,
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Appended {
+            message: Message {
+                chat_id: m.chat_id,
+                seq: Seq(seq),
+                author: m.author,
+                author_name: m.author_name,
+                kind: m.kind,
+                body: m.body,
+                client_id: m.client_id,
+                created_at: m.created_at,
+            },
+            duplicate: false,
+        })
+    }
+
+    /// An unknown chat has no messages (empty list, not `NotFound`).
+    async fn messages_after(
+        &self,
+        chat: ChatId,
+        after: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let rows = self
+            .rows(
+                concat!(
+                    "SELECT ",
+                    message_cols!(),
+                    " FROM messages WHERE chat_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+                ),
+                &[&chat.0, &after.0, &i64::from(limit)],
+            )
+            .await?;
+        all(rows, message_row)
+    }
+}

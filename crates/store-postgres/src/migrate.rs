@@ -1,0 +1,141 @@
+//! Schema migrations: SQL files embedded at build time, applied in order.
+//!
+//! `frontdesk_migrations` records every applied version. All of it runs under a
+//! transaction-scoped advisory lock, so that nodes starting at the same moment apply each
+//! migration exactly once; each migration commits together with its record, so a failed one
+//! leaves the previous version intact.
+
+use crate::{OpenError, PgOptions};
+use tokio_postgres::Client;
+
+/// A schema step: `migrations/NNNN_name.sql`.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+/// Every migration, in order; `version` is the file's number and counts up from 1.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../migrations/0001_init.sql"),
+}];
+
+/// Any fixed number: the advisory lock that serializes migrations between nodes.
+const LOCK_KEY: i64 = 0x00F2_0DE5_C000_0001;
+
+/// The schema version this build writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Connects to `url` and brings its schema up to date. Returns the versions applied now
+/// (empty when it already was). This is `frontdesk migrate`.
+pub async fn migrate(url: &str) -> Result<Vec<i64>, OpenError> {
+    let pool = crate::pool(url, PgOptions::default())?;
+    let mut client = pool
+        .get()
+        .await
+        .map_err(|e| OpenError::Connect(e.to_string()))?;
+    apply(&mut client).await
+}
+
+/// Applies pending migrations. Refuses a database newer than this build.
+pub(crate) async fn apply(client: &mut Client) -> Result<Vec<i64>, OpenError> {
+    client
+        .batch_execute(
+            "CREATE TABLE IF NOT EXISTS frontdesk_migrations (
+                 version    BIGINT PRIMARY KEY,
+                 name       TEXT   NOT NULL,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+             )",
+        )
+        .await
+        .or_else(ignore_concurrent_create)?;
+    let mut applied = Vec::new();
+    for m in MIGRATIONS {
+        let failed = |source| OpenError::Migration {
+            version: m.version,
+            name: m.name,
+            source,
+        };
+        let tx = client.transaction().await.map_err(failed)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
+            .await
+            .map_err(failed)?;
+        let found: i64 = tx
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM frontdesk_migrations",
+                &[],
+            )
+            .await
+            .map_err(failed)?
+            .try_get(0)
+            .map_err(failed)?;
+        if found > latest_version() {
+            return Err(OpenError::TooNew {
+                found,
+                known: latest_version(),
+            });
+        }
+        if found >= m.version {
+            continue; // rolled back on drop: nothing was written
+        }
+        tx.batch_execute(m.sql).await.map_err(failed)?;
+        tx.execute(
+            "INSERT INTO frontdesk_migrations (version, name) VALUES ($1, $2)",
+            &[&m.version, &m.name],
+        )
+        .await
+        .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
+        tracing::info!(
+            version = m.version,
+            name = m.name,
+            "applied schema migration"
+        );
+        applied.push(m.version);
+    }
+    // Also refuse a newer database when this build has nothing left to apply.
+    let found: i64 = client
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM frontdesk_migrations",
+            &[],
+        )
+        .await?
+        .try_get(0)?;
+    if found > latest_version() {
+        return Err(OpenError::TooNew {
+            found,
+            known: latest_version(),
+        });
+    }
+    Ok(applied)
+}
+
+/// Two nodes racing on `CREATE TABLE IF NOT EXISTS` may see a unique violation on the
+/// catalog: the table exists, which is all we wanted.
+fn ignore_concurrent_create(e: tokio_postgres::Error) -> Result<(), OpenError> {
+    match e.code() {
+        Some(code)
+            if *code == tokio_postgres::error::SqlState::UNIQUE_VIOLATION
+                || *code == tokio_postgres::error::SqlState::DUPLICATE_TABLE =>
+        {
+            Ok(())
+        }
+        _ => Err(OpenError::Postgres(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn versions_count_up_from_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1, "migration {}", m.name);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Visitors, their visits and page views.
+
+use crate::PgStore;
+use crate::map::{all, get, visit_cols, visit_row, visitor_cols, visitor_row};
+use async_trait::async_trait;
+use frontdesk_core::ids::*;
+use frontdesk_core::model::*;
+use frontdesk_core::store::{StoreResult, VisitorStore};
+
+#[async_trait]
+impl VisitorStore for PgStore {
+    /// Upsert: a new visitor gets `first_seen = last_seen = now`; a known one gets
+    /// `last_seen = max(last_seen, now)`. An unknown site is `NotFound`.
+    async fn touch_visitor(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        now: Timestamp,
+    ) -> StoreResult<Visitor> {
+        let row = self
+            .one(
+                concat!(
+                    "INSERT INTO visitors AS v (site_id, visitor_id, first_seen, last_seen) \
+                     VALUES ($1, $2, $3, $3) ON CONFLICT (site_id, visitor_id) \
+                     DO UPDATE SET last_seen = greatest(v.last_seen, excluded.last_seen) \
+                     RETURNING ",
+                    visitor_cols!()
+                ),
+                &[&site.0, &visitor.0, &now.0],
+            )
+            .await?;
+        visitor_row(&row)
+    }
+
+    async fn visitor(&self, site: SiteId, visitor: &VisitorId) -> StoreResult<Visitor> {
+        let row = self
+            .one(
+                concat!(
+                    "SELECT ",
+                    visitor_cols!(),
+                    " FROM visitors WHERE site_id = $1 AND visitor_id = $2"
+                ),
+                &[&site.0, &visitor.0],
+            )
+            .await?;
+        visitor_row(&row)
+    }
+
+    /// Sets the fields given; a `None` leaves that field as it was. `NotFound` for an
+    /// unknown visitor.
+    async fn set_visitor_identity(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        name: Option<&str>,
+        email: Option<&str>,
+    ) -> StoreResult<()> {
+        self.exec_one(
+            "UPDATE visitors SET name = coalesce($3, name), email = coalesce($4, email) \
+             WHERE site_id = $1 AND visitor_id = $2",
+            &[&site.0, &visitor.0, &name, &email],
+        )
+        .await
+    }
+
+    async fn latest_visit(&self, site: SiteId, visitor: &VisitorId) -> StoreResult<Option<Visit>> {
+        let row = self
+            .row(
+                concat!(
+                    "SELECT ",
+                    visit_cols!(),
+                    " FROM visits WHERE site_id = $1 AND visitor_id = $2 \
+                     ORDER BY started_at DESC, id DESC LIMIT 1"
+                ),
+                &[&site.0, &visitor.0],
+            )
+            .await?;
+        row.as_ref().map(visit_row).transpose()
+    }
+
+    /// Starts a visit (`last_seen = started_at`). An unknown site is `NotFound`.
+    async fn create_visit(&self, visit: NewVisit) -> StoreResult<Visit> {
+        let l = &visit.location;
+        let row = self
+            .one(
+                concat!(
+                    "INSERT INTO visits (site_id, visitor_id, ip, user_agent, browser, os, \
+                     referrer, country, country_code, region, city, started_at, last_seen) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING ",
+                    visit_cols!()
+                ),
+                &[
+                    &visit.site_id.0,
+                    &visit.visitor_id.0,
+                    &visit.ip,
+                    &visit.user_agent,
+                    &visit.browser,
+                    &visit.os,
+                    &visit.referrer,
+                    &l.country,
+                    &l.country_code,
+                    &l.region,
+                    &l.city,
+                    &visit.started_at.0,
+                ],
+            )
+            .await?;
+        visit_row(&row)
+    }
+
+    /// `last_seen = max(last_seen, now)`.
+    async fn touch_visit(&self, visit: VisitId, now: Timestamp) -> StoreResult<()> {
+        self.exec_one(
+            "UPDATE visits SET last_seen = greatest(last_seen, $2) WHERE id = $1",
+            &[&visit.0, &now.0],
+        )
+        .await
+    }
+
+    async fn visit(&self, visit: VisitId) -> StoreResult<Visit> {
+        let row = self
+            .one(
+                concat!("SELECT ", visit_cols!(), " FROM visits WHERE id = $1"),
+                &[&visit.0],
+            )
+            .await?;
+        visit_row(&row)
+    }
+
+    /// An unknown visit is `NotFound`.
+    async fn add_page_view(&self, view: PageView) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO page_views (visit_id, url, title, viewed_at) VALUES ($1, $2, $3, $4)",
+            &[&view.visit_id.0, &view.url, &view.title, &view.viewed_at.0],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// In the order they were viewed.
+    async fn page_views(&self, visit: VisitId) -> StoreResult<Vec<PageView>> {
+        let rows = self
+            .rows(
+                "SELECT visit_id, url, title, viewed_at FROM page_views WHERE visit_id = $1 \
+                 ORDER BY viewed_at, id",
+                &[&visit.0],
+            )
+            .await?;
+        all(rows, |r| {
+            Ok(PageView {
+                visit_id: VisitId(get(r, 0)?),
+                url: get(r, 1)?,
+                title: get(r, 2)?,
+                viewed_at: Timestamp(get(r, 3)?),
+            })
+        })
+    }
+
+    async fn visits_of(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        limit: u32,
+    ) -> StoreResult<Vec<Visit>> {
+        let rows = self
+            .rows(
+                concat!(
+                    "SELECT ",
+                    visit_cols!(),
+                    " FROM visits WHERE site_id = $1 AND visitor_id = $2 \
+                     ORDER BY started_at DESC, id DESC LIMIT $3"
+                ),
+                &[&site.0, &visitor.0, &i64::from(limit)],
+            )
+            .await?;
+        all(rows, visit_row)
+    }
+}
