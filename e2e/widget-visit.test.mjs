@@ -190,4 +190,18 @@ test('a chat survives navigation and a second tab: nothing lost, nothing doubled
   await say('After reload');
   await w.bubble('After reload').waitFor();
   assert.deepEqual(await logTexts(page), [...everything, 'After reload'], 'after reload');
+
+  // The visitor ends the chat; the next page reopens the panel without asking for a new chat.
+  await tab2.close();
+  await page.getByRole('button', { name: 'End chat' }).click();
+  const ended = await agent.expect((f) => f.type === 'chat.ended' && f.chat_id === chat.chat_id, 'chat.ended');
+  assert.equal(ended.reason, 'visitor');
+  await w.status.getByText('This chat has ended.', { exact: true }).waitFor();
+  await page.goto(s.url('/'));
+  await agent.expect((f) => f.type === 'visitor.update' && f.page.url === s.url('/') && f.chat_id === null, 'visitor.update without chat');
+  await w.panel.waitFor({ state: 'visible' });
+  await page.getByRole('button', { name: 'Start chat' }).waitFor();
+  assert.equal(await page.getByText('Waiting for an agent…').count(), 0);
+  assert.deepEqual(await logTexts(page), [], 'a fresh start');
+  assert.equal(agent.frames.filter((f) => f.type === 'chat.requested').length, 0, 'no chat asked for by itself');
 });

@@ -164,10 +164,12 @@ export class AgentConsole {
 
 /**
  * Opens /console in a fresh context and signs `agent` in with Email, Password and "Sign in".
- * Waits until the console is connected (the "Status" control and "Connected").
+ * Waits until the console is connected (the "Status" control and "Connected"). `setup(context)`
+ * runs before the page opens (routes, init scripts).
  */
-export async function signIn(env, agent, { password = PASSWORD } = {}) {
+export async function signIn(env, agent, { password = PASSWORD, setup } = {}) {
   const { context, problems } = await consoleContext(env);
+  if (setup) await setup(context);
   const page = await context.newPage();
   env.defer(() => context.close());
   await page.goto(`${env.fd.base}/console`);
@@ -190,10 +192,12 @@ export async function waitConnected(page) {
 }
 
 /**
- * A visitor: a fresh browser context on the customer page `url`. `name`: the name the widget
- * remembers from an earlier chat or message (the widget keeps it in localStorage).
+ * A visitor: a fresh browser context on the customer page `path` of `shop`. `name`: the name
+ * the widget remembers from an earlier chat or message (the widget keeps it in localStorage).
+ * With `page` (and its `context`), wraps a visitor page the test opened itself.
  */
-export async function openVisitor(env, shop, path = '/', { name, context: given } = {}) {
+export async function openVisitor(env, shop, path = '/', { name, context: given, page: givenPage } = {}) {
+  if (givenPage) return new Visitor({ context: given, page: givenPage, shop, name });
   const context = given || await env.chromium.newContext({ viewport: VIEWPORT });
   if (!given) env.defer(() => context.close());
   if (name) {

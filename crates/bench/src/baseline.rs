@@ -20,9 +20,15 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
-type Tx = mpsc::Sender<Utf8Bytes>;
+/// A connection's bounded queue, and the switch that cuts it off when the queue is full
+/// (as Frontdesk does with slow readers).
+#[derive(Clone)]
+struct Tx {
+    queue: mpsc::Sender<Utf8Bytes>,
+    kill: Arc<Notify>,
+}
 
 struct Chat {
     visitor: Tx,
@@ -106,7 +112,9 @@ async fn agent(ws: WebSocketUpgrade, State(r): State<Shared>) -> impl IntoRespon
 }
 
 fn deliver(tx: &Tx, text: impl Into<Utf8Bytes>) {
-    let _ = tx.try_send(text.into());
+    if let Err(mpsc::error::TrySendError::Full(_)) = tx.queue.try_send(text.into()) {
+        tx.kill.notify_one();
+    }
 }
 
 fn json_str(s: &str) -> String {
@@ -115,7 +123,12 @@ fn json_str(s: &str) -> String {
 
 async fn run(r: Shared, socket: WebSocket, is_agent: bool) {
     let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(1024);
+    let (queue, mut rx) = mpsc::channel::<Utf8Bytes>(1024);
+    let kill = Arc::new(Notify::new());
+    let tx = Tx {
+        queue,
+        kill: kill.clone(),
+    };
     let writer = tokio::spawn(async move {
         let mut ping = tokio::time::interval(Duration::from_secs(25));
         ping.tick().await;
@@ -126,6 +139,10 @@ async fn run(r: Shared, socket: WebSocket, is_agent: bool) {
                     None => break,
                 },
                 _ = ping.tick() => if sink.send(Message::Ping(Default::default())).await.is_err() { break },
+                _ = kill.notified() => {
+                    eprintln!("slow reader: outbound queue full, closing");
+                    break;
+                }
             }
         }
         let _ = sink.close().await;

@@ -269,7 +269,7 @@ async fn one(
     })
     .await
     .unwrap_or_else(|_| Err(anyhow::anyhow!("timed out after {limit:?}")));
-    let slow = t.log_count("slow reader");
+    let (slow_lines, slow) = t.log_count("slow reader");
     let (busy1, ours1) = (cpu_busy(), own_cpu(&t));
     let others = (busy1 - busy0) - (ours1 - ours0);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -283,7 +283,7 @@ async fn one(
     ));
     if slow > 0 {
         ctx.note(format!(
-            "{scenario}: server cut off {slow} slow readers (log kept in {})",
+            "{scenario}: server logged {slow_lines} slow-reader cut-offs ({slow} distinct connection lines; log kept in {})",
             keep.display()
         ));
     }
@@ -325,14 +325,24 @@ fn cpu_busy() -> f64 {
         .skip(1)
         .filter_map(|x| x.parse().ok())
         .collect();
-    let busy: f64 = v.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, x)| x).sum();
+    let busy: f64 = v
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 3 && *i != 4)
+        .map(|(_, x)| x)
+        .sum();
     busy / 100.0
 }
 
 /// CPU-seconds of this generator and the server under test.
 fn own_cpu(t: &Target) -> f64 {
     let me = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let f: Vec<&str> = me.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let f: Vec<&str> = me
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
     let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
     (ticks(11) + ticks(12)) / 100.0 + t.cpu_secs().unwrap_or(0.0)
 }

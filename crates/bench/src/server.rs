@@ -366,11 +366,16 @@ impl Target {
             .unwrap_or(0.0))
     }
 
-    /// Lines of the server's log containing `needle` (e.g. slow-reader cut-offs).
-    pub fn log_count(&self, needle: &str) -> usize {
-        std::fs::read_to_string(self.dir.path().join("server.log"))
-            .map(|s| s.lines().filter(|l| l.contains(needle)).count())
-            .unwrap_or(0)
+    /// Log lines containing `needle` (e.g. slow-reader cut-offs), and how many distinct
+    /// lines they are once colour codes and timestamps are dropped (one per connection).
+    pub fn log_count(&self, needle: &str) -> (usize, usize) {
+        let text = std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
+        let hits: Vec<&str> = text.lines().filter(|l| l.contains(needle)).collect();
+        let distinct: std::collections::HashSet<&str> = hits
+            .iter()
+            .map(|l| l.rsplit('=').next().unwrap_or(l))
+            .collect();
+        (hits.len(), distinct.len())
     }
 
     /// Stops the server; its log is kept as `keep_log` if given.

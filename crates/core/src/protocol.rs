@@ -374,7 +374,7 @@ pub enum ToAgent {
         reference: Option<String>,
         chat: ChatSummary,
         messages: Vec<AgentMessageView>,
-        /// More messages follow in another `chat.history` (sync again from the last seq).
+        /// More pages follow: the server sends them as further `chat.history` frames by itself.
         more: bool,
     },
     #[serde(rename = "message")]

@@ -37,9 +37,7 @@ async fn main() -> Result<()> {
 async fn migrate(cli: &Cli) -> Result<()> {
     let s = settings(cli, None).map_err(anyhow::Error::msg)?;
     let Some(url) = &s.database_url else {
-        bail!(
-            "migrate needs --database-url (the SQLite file is migrated whenever it is opened)"
-        );
+        bail!("migrate needs --database-url (the SQLite file is migrated whenever it is opened)");
     };
     let applied = frontdesk_store_postgres::migrate(url).await?;
     if applied.is_empty() {

@@ -163,7 +163,11 @@ struct Cluster {
     sites_changed: tokio::sync::mpsc::UnboundedReceiver<Vec<frontdesk_core::SiteId>>,
 }
 
-async fn wiring(settings: &Settings, clock: &SharedClock, node: &str) -> Result<Wiring, StartError> {
+async fn wiring(
+    settings: &Settings,
+    clock: &SharedClock,
+    node: &str,
+) -> Result<Wiring, StartError> {
     let Some(url) = &settings.redis_url else {
         let hub = Arc::new(Hub::new());
         return Ok(Wiring {

@@ -49,7 +49,10 @@ pub async fn export(
     }
     let path = settings.database_path();
     if !path.exists() {
-        return Err(TransferError::Open(format!("no database at {}", path.display())));
+        return Err(TransferError::Open(format!(
+            "no database at {}",
+            path.display()
+        )));
     }
     tokio::task::spawn_blocking(move || {
         let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
@@ -90,7 +93,9 @@ fn to_json(v: Sql, kind: Kind) -> Result<Value, TransferError> {
     Ok(match (kind, v) {
         (_, Sql::Null) => Value::Null,
         (Kind::Bool, Sql::Integer(i)) => Value::Bool(i != 0),
-        (Kind::Json, Sql::Text(t)) => serde_json::from_str(&t).map_err(|e| bad(0, e.to_string()))?,
+        (Kind::Json, Sql::Text(t)) => {
+            serde_json::from_str(&t).map_err(|e| bad(0, e.to_string()))?
+        }
         (Kind::Bytes, Sql::Blob(b)) => Value::String(to_hex(&b)),
         (Kind::Bytes, Sql::Text(t)) => Value::String(to_hex(t.as_bytes())),
         (_, Sql::Integer(i)) => Value::from(i),
@@ -102,7 +107,10 @@ fn to_json(v: Sql, kind: Kind) -> Result<Value, TransferError> {
 
 /// Loads an export into the configured database, which must be empty; returns the number of
 /// rows. Nothing is kept when it fails.
-pub async fn import(settings: &Settings, input: Box<dyn BufRead + Send>) -> Result<u64, TransferError> {
+pub async fn import(
+    settings: &Settings,
+    input: Box<dyn BufRead + Send>,
+) -> Result<u64, TransferError> {
     if let Some(url) = &settings.database_url {
         let store = PgStore::connect(url, PgOptions::default())
             .await
@@ -128,7 +136,10 @@ pub async fn import(settings: &Settings, input: Box<dyn BufRead + Send>) -> Resu
     .map_err(|e| TransferError::Open(e.to_string()))?
 }
 
-fn import_sqlite(conn: &mut Connection, input: Box<dyn BufRead + Send>) -> Result<u64, TransferError> {
+fn import_sqlite(
+    conn: &mut Connection,
+    input: Box<dyn BufRead + Send>,
+) -> Result<u64, TransferError> {
     let tx = conn.transaction()?;
     let used: i64 = tx.query_row(
         "SELECT (SELECT count(*) FROM sites) + (SELECT count(*) FROM agents) \

@@ -2,8 +2,8 @@
 
 use crate::PgStore;
 use crate::map::{
-    all, author_columns, chat_cols, chat_row, get, is_unique_violation, message_cols,
-    message_row, state_columns,
+    all, author_columns, chat_cols, chat_row, get, is_unique_violation, message_cols, message_row,
+    state_columns,
 };
 use async_trait::async_trait;
 use frontdesk_core::chat::ChatState;

@@ -49,7 +49,9 @@ fn conflict_subject(detail: Option<&str>) -> String {
     else {
         return "duplicate".into();
     };
-    cols.trim_start_matches("lower(").trim_end_matches(')').into()
+    cols.trim_start_matches("lower(")
+        .trim_end_matches(')')
+        .into()
 }
 
 /// `Ok(())` when a statement changed a row, `NotFound` when it changed none.
@@ -76,7 +78,8 @@ pub(crate) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
     r: &'a Row,
     idx: usize,
 ) -> StoreResult<T> {
-    r.try_get(idx).map_err(|e| bad(format!("column {idx}: {e}")))
+    r.try_get(idx)
+        .map_err(|e| bad(format!("column {idx}: {e}")))
 }
 
 macro_rules! site_cols {

@@ -7,9 +7,7 @@ use crate::map::{
 use async_trait::async_trait;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
-use frontdesk_core::store::{
-    BlockStore, CannedStore, OfflineStore, SettingStore, StoreResult,
-};
+use frontdesk_core::store::{BlockStore, CannedStore, OfflineStore, SettingStore, StoreResult};
 
 #[async_trait]
 impl CannedStore for PgStore {

@@ -33,7 +33,9 @@ pub struct ScratchDb {
 
 impl fmt::Debug for ScratchDb {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ScratchDb").field("name", &self.name).finish()
+        f.debug_struct("ScratchDb")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -54,13 +56,12 @@ pub fn with_database(url: &str, db: &str) -> String {
 }
 
 async fn admin(url: &str) -> Result<tokio_postgres::Client, ScratchError> {
-    let (client, conn) =
-        tokio_postgres::connect(url, NoTls)
-            .await
-            .map_err(|source| ScratchError::Connect {
-                url: url.to_string(),
-                source,
-            })?;
+    let (client, conn) = tokio_postgres::connect(url, NoTls)
+        .await
+        .map_err(|source| ScratchError::Connect {
+            url: url.to_string(),
+            source,
+        })?;
     tokio::spawn(async move {
         if let Err(e) = conn.await {
             tracing::debug!(error = %e, "scratch admin connection ended");
@@ -151,6 +152,9 @@ mod tests {
             "postgres://u:p@h/fd_1?sslmode=disable"
         );
         assert_eq!(with_database("postgresql://h", "x"), "postgresql://h/x");
-        assert_eq!(with_database("host=h user=u", "x"), "host=h user=u dbname=x");
+        assert_eq!(
+            with_database("host=h user=u", "x"),
+            "host=h user=u dbname=x"
+        );
     }
 }

@@ -238,7 +238,12 @@ pub const TABLES: &[Table] = &[
         "id",
         true,
     ),
-    table("settings", &[("name", Text), ("value", Bytes)], "name", false),
+    table(
+        "settings",
+        &[("name", Text), ("value", Bytes)],
+        "name",
+        false,
+    ),
 ];
 
 /// The table named `name`.
@@ -286,8 +291,12 @@ fn select_list(t: &Table) -> String {
 fn cell(row: &Row, i: usize, kind: Kind) -> StoreResult<Value> {
     let v = match kind {
         Int => row.try_get::<_, Option<i64>>(i).map(|v| v.map(Value::from)),
-        Text => row.try_get::<_, Option<String>>(i).map(|v| v.map(Value::from)),
-        Bool => row.try_get::<_, Option<bool>>(i).map(|v| v.map(Value::from)),
+        Text => row
+            .try_get::<_, Option<String>>(i)
+            .map(|v| v.map(Value::from)),
+        Bool => row
+            .try_get::<_, Option<bool>>(i)
+            .map(|v| v.map(Value::from)),
         Bytes => row
             .try_get::<_, Option<Vec<u8>>>(i)
             .map(|v| v.map(|b| Value::from(to_hex(&b)))),
@@ -361,7 +370,10 @@ impl PgStore {
 
     /// Loads an export (as produced by either backend) into this database, which must have
     /// no sites, agents or chats. All of it in one transaction: on error nothing is kept.
-    pub async fn import(&self, lines: impl Iterator<Item = std::io::Result<String>>) -> StoreResult<u64> {
+    pub async fn import(
+        &self,
+        lines: impl Iterator<Item = std::io::Result<String>>,
+    ) -> StoreResult<u64> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.db()?;
         let used: i64 = tx
@@ -384,7 +396,8 @@ impl PgStore {
             if line.trim().is_empty() {
                 continue;
             }
-            let v: Value = serde_json::from_str(&line).map_err(|e| broken(format!("line {}: {e}", n + 1)))?;
+            let v: Value =
+                serde_json::from_str(&line).map_err(|e| broken(format!("line {}: {e}", n + 1)))?;
             if n == 0 {
                 if v["frontdesk_export"] != json!(FORMAT) {
                     return Err(broken("not a Frontdesk export (no header line)"));

@@ -162,6 +162,11 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
             _ = &mut writer => break,
         }
     }
+    // Let the writer flush what is queued and answer the peer's Close, briefly.
+    if !writer.is_finished() {
+        handle.deliver(super::hub::Outbound::Close);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), &mut writer).await;
+    }
     writer.abort();
     app.metrics.agent_connections.dec();
     let last = app.hub.unregister_agent(agent.id, handle.id).is_some();
@@ -241,6 +246,33 @@ fn ack(
     );
 }
 
+/// An agent who goes On-Line or starts monitoring a site gets a pop-up for every chat already
+/// waiting there (they were not told when those chats arrived).
+async fn announce_waiting(app: &App, agent: AgentId, only: Option<SiteId>) -> AppResult<()> {
+    let a = app.store.agent(agent).await?;
+    if a.status != frontdesk_core::model::AgentStatus::Online {
+        return Ok(());
+    }
+    let sites: Vec<SiteId> = access::memberships(app, agent)
+        .await?
+        .into_iter()
+        .filter(|m| m.monitoring && only.is_none_or(|s| s == m.site_id))
+        .map(|m| m.site_id)
+        .collect();
+    for chat in app.store.open_chats(&sites).await? {
+        if chat.state == frontdesk_core::ChatState::Pending {
+            let summary = chats::summary(app, &chat).await?;
+            app.publish(
+                Audience::Agent(agent),
+                &ToAgent::ChatRequested { chat: summary },
+                None,
+            )
+            .await;
+        }
+    }
+    Ok(())
+}
+
 async fn on_frame(app: &App, agent: AgentId, handle: &ConnHandle, f: AgentFrame) -> AppResult<()> {
     match f {
         AgentFrame::Ping {} => {
@@ -250,6 +282,9 @@ async fn on_frame(app: &App, agent: AgentId, handle: &ConnHandle, f: AgentFrame)
             app.store.set_status(agent, status).await?;
             publish_agent_state(app, agent).await?;
             ack(handle, reference, None, None);
+            if status == frontdesk_core::model::AgentStatus::Online {
+                announce_waiting(app, agent, None).await?;
+            }
         }
         AgentFrame::Monitor {
             reference,
@@ -260,6 +295,9 @@ async fn on_frame(app: &App, agent: AgentId, handle: &ConnHandle, f: AgentFrame)
             app.store.set_monitoring(agent, site_id, monitoring).await?;
             publish_agent_state(app, agent).await?;
             ack(handle, reference, None, None);
+            if monitoring {
+                announce_waiting(app, agent, Some(site_id)).await?;
+            }
         }
         AgentFrame::Sync {
             reference,

@@ -48,6 +48,49 @@ impl Liveness {
 
 const REPLAY_PAGE: u32 = 500;
 
+/// Which messages of one chat this connection has already sent: every seq up to `upto`, plus
+/// `above` (sent out of order: live delivery may overtake a replay, and two messages committed
+/// at once may be published in either order). A message is never sent twice, and none is
+/// skipped because a later one went first.
+#[derive(Default)]
+struct SentSeqs {
+    upto: Seq,
+    above: std::collections::BTreeSet<Seq>,
+}
+
+impl SentSeqs {
+    const MAX_ABOVE: usize = 1024;
+
+    /// True if `s` is new (and records it as sent).
+    fn mark(&mut self, s: Seq) -> bool {
+        if s <= self.upto || !self.above.insert(s) {
+            return false;
+        }
+        while self.above.remove(&self.upto.next()) {
+            self.upto = self.upto.next();
+        }
+        if self.above.len() > Self::MAX_ABOVE {
+            // A gap that never fills (e.g. an agent who never synced the start of a chat):
+            // forget the oldest; the console dedupes by seq as well.
+            if let Some(first) = self.above.pop_first() {
+                self.upto = first;
+            }
+        }
+        true
+    }
+
+    /// The client said it has everything up to `s`.
+    fn has_upto(&mut self, s: Seq) {
+        if s > self.upto {
+            self.upto = s;
+            self.above = self.above.split_off(&s.next());
+        }
+        while self.above.remove(&self.upto.next()) {
+            self.upto = self.upto.next();
+        }
+    }
+}
+
 /// The socket's sending half. A send that cannot finish (the peer stopped reading and the
 /// kernel buffers are full) gives up as soon as the connection is told to close.
 struct Out {
@@ -88,19 +131,17 @@ pub async fn run_writer(
     let heartbeat = Duration::from_secs(app.settings.heartbeat_secs.max(1));
     let mut ticker = tokio::time::interval(heartbeat);
     ticker.tick().await;
-    let mut sent: HashMap<ChatId, Seq> = HashMap::new();
+    let mut sent: HashMap<ChatId, SentSeqs> = HashMap::new();
     loop {
         tokio::select! {
             item = recv.rx.recv() => {
                 let Some(item) = item else { break };
                 let ok = match item {
                     Outbound::Frame { text, seq } => {
-                        if let Some((chat, s)) = seq {
-                            let high = sent.entry(chat).or_default();
-                            if s <= *high {
-                                continue; // already sent (replay and live overlapped)
-                            }
-                            *high = s;
+                        if let Some((chat, s)) = seq
+                            && !sent.entry(chat).or_default().mark(s)
+                        {
+                            continue; // already sent (replay and live overlapped)
                         }
                         out.send(Message::Text(text)).await
                     }
@@ -150,7 +191,7 @@ async fn replay(
     chat_id: ChatId,
     after: Seq,
     reference: Option<String>,
-    sent: &mut HashMap<ChatId, Seq>,
+    sent: &mut HashMap<ChatId, SentSeqs>,
 ) -> bool {
     let summary = if side == Side::Agent {
         match app.store.chat(chat_id).await {
@@ -171,14 +212,18 @@ async fn replay(
             }
         };
         let more = page.len() as u32 == REPLAY_PAGE;
+        let seen = sent.entry(chat_id).or_default();
+        if first {
+            seen.has_upto(after);
+        }
+        // Visitors never get a message twice; an agent's explicit sync gets all it asked for.
+        let fresh: Vec<bool> = page.iter().map(|m| seen.mark(m.seq)).collect();
         if let Some(last) = page.last() {
             after = last.seq;
-            let high = sent.entry(chat_id).or_default();
-            *high = (*high).max(last.seq);
         }
         match side {
             Side::Visitor => {
-                for m in &page {
+                for (m, _) in page.iter().zip(&fresh).filter(|(_, new)| **new) {
                     let Some(text) = text_of(&ToVisitor::Message(messages::visitor_view(m))) else {
                         continue;
                     };
@@ -256,5 +301,29 @@ impl SocketSlot {
 impl Drop for SocketSlot {
     fn drop(&mut self) {
         self.counter.ip_sockets.release(self.ip);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sent_seqs_never_repeat_and_never_skip() {
+        let mut s = SentSeqs::default();
+        assert!(s.mark(Seq(9)), "live message overtakes the replay");
+        s.has_upto(Seq(2));
+        let replayed: Vec<i64> = (3..=9).filter(|&n| s.mark(Seq(n))).collect();
+        assert_eq!(
+            replayed,
+            vec![3, 4, 5, 6, 7, 8],
+            "9 not twice, 3..8 not skipped"
+        );
+        assert!(!s.mark(Seq(9)));
+        assert!(s.mark(Seq(11)), "published before 10");
+        assert!(s.mark(Seq(10)), "10 still goes out");
+        assert!(!s.mark(Seq(10)) && !s.mark(Seq(11)));
+        assert_eq!(s.upto, Seq(11));
+        assert!(s.above.is_empty());
     }
 }

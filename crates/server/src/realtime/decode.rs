@@ -25,7 +25,9 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> AppResult<T> {
                 }
                 Ok(Tagged { kind: Some(kind) }) => {
                     let msg = e.to_string();
-                    if msg.starts_with("unknown variant") {
+                    // serde names the unknown tag in backticks; an unknown value deeper in a
+                    // known frame (e.g. "status":"offline") is a bad request, not a bad type.
+                    if msg.starts_with(&format!("unknown variant `{kind}`")) {
                         Err(AppError::new(
                             ErrorCode::UnknownType,
                             format!("Unknown frame type {:?}.", truncate(&kind)),

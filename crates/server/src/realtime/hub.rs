@@ -372,7 +372,9 @@ impl Hub {
             entry.conns.iter().for_each(|c| c.handle.close());
         }
         for site in lock(&self.visitors).values() {
-            site.values().flat_map(|e| &e.conns).for_each(ConnHandle::close);
+            site.values()
+                .flat_map(|e| &e.conns)
+                .for_each(ConnHandle::close);
         }
     }
 

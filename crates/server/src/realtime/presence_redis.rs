@@ -186,7 +186,10 @@ impl RedisPresence {
         );
         let (nodes, aconn, ainfo, generation): Raw =
             run(&self.conn, &pipe).await.map_err(PresenceError)?;
-        let (wall, ttl) = (wall_ms(), i64::try_from(self.ttl().as_millis()).unwrap_or(0));
+        let (wall, ttl) = (
+            wall_ms(),
+            i64::try_from(self.ttl().as_millis()).unwrap_or(0),
+        );
         let mut view = View {
             live: HashMap::new(),
             info: HashMap::new(),
@@ -311,10 +314,7 @@ impl Presence for RedisPresence {
 
     async fn agent_connections(&self, agent: AgentId) -> Result<(usize, u64), PresenceError> {
         let view = self.view(Some(agent)).await?;
-        Ok((
-            view.live.get(&agent).copied().unwrap_or(0),
-            view.generation,
-        ))
+        Ok((view.live.get(&agent).copied().unwrap_or(0), view.generation))
     }
 
     async fn agent_connected(&self, agent: AgentId, info: &AgentInfo) {
@@ -375,7 +375,8 @@ impl Presence for RedisPresence {
                 Vec::new()
             }
         };
-        self.sites_changed(wire.sites.into_iter().chain(before)).await;
+        self.sites_changed(wire.sites.into_iter().chain(before))
+            .await;
     }
 
     async fn visitor_changed(&self, site: SiteId, visitor: &VisitorId) {
@@ -405,7 +406,10 @@ impl RedisPresence {
     async fn visitors(&self, sites: &HashSet<SiteId>) -> Result<Vec<VisitorOnSite>, String> {
         let nodes: HashMap<String, String> =
             run(&self.conn, redis::cmd("HGETALL").arg(self.key("nodes"))).await?;
-        let (wall, ttl) = (wall_ms(), i64::try_from(self.ttl().as_millis()).unwrap_or(0));
+        let (wall, ttl) = (
+            wall_ms(),
+            i64::try_from(self.ttl().as_millis()).unwrap_or(0),
+        );
         let live: Vec<&String> = nodes
             .iter()
             .filter(|(_, seen)| {

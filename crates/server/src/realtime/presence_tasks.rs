@@ -47,9 +47,7 @@ impl RedisPresence {
             ticker.tick().await;
             self.beat().await;
             self.bus
-                .publish(crate::realtime::bus::BusEvent::SitesChanged {
-                    sites: Vec::new(),
-                })
+                .publish(crate::realtime::bus::BusEvent::SitesChanged { sites: Vec::new() })
                 .await;
             if let Err(e) = self.sweep(&app).await {
                 tracing::warn!(error = %e, "presence sweep failed");

@@ -163,6 +163,11 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             }
         }
         v.leave().await;
+        // Let the writer flush what is queued and answer the peer's Close, briefly.
+        if !writer.is_finished() {
+            handle.deliver(super::hub::Outbound::Close);
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), &mut writer).await;
+        }
         writer.abort();
     } else {
         drop(handle);
@@ -302,7 +307,10 @@ impl Visitor {
     async fn announce(&self, chat: Option<frontdesk_core::ChatId>) {
         let info = visits::on_site(&self.visit, self.name.clone(), &self.page, chat);
         self.app.hub.set_visitor_info(info.clone());
-        self.app.presence.visitor_changed(self.site.id, &self.id).await;
+        self.app
+            .presence
+            .visitor_changed(self.site.id, &self.id)
+            .await;
         self.app
             .publish(
                 Audience::SiteAgents {

@@ -1,7 +1,9 @@
-//! `TestApp`: a running server and typed clients for agents and visitors.
+//! `TestApp`: a running server and typed clients for agents and visitors. The server runs on
+//! the backend `FRONTDESK_TEST_BACKEND` names (see `backend.rs`): the same tests cover both.
 
 #![allow(dead_code)]
 
+use crate::backend::{self, Backend, ClusterEnv};
 use frontdesk::clock::{Clock, ManualClock};
 use frontdesk::config::Settings;
 use frontdesk::startup::{self, Running};
@@ -40,6 +42,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub dir: tempfile::TempDir,
     pub settings: Settings,
+    /// Cluster backend: the database and Redis prefix this server (and its restarts) use.
+    pub cluster: Option<Arc<ClusterEnv>>,
 }
 
 impl TestApp {
@@ -53,14 +57,46 @@ impl TestApp {
             data_dir: dir.path().to_path_buf(),
             ..Settings::default()
         };
+        let cluster = match backend::chosen() {
+            Backend::Sqlite => None,
+            Backend::Cluster => Some(Arc::new(ClusterEnv::create().await)),
+        };
+        if let Some(c) = &cluster {
+            c.apply(&mut settings);
+        }
         configure(&mut settings);
-        TestApp::start_in(dir, settings, ManualClock::new(START)).await
+        TestApp::start_in(dir, settings, ManualClock::new(START), cluster).await
+    }
+
+    /// One more node of the cluster `env` (cluster tests), on the shared `clock`.
+    pub async fn node(
+        env: &Arc<ClusterEnv>,
+        clock: &ManualClock,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = Settings {
+            data_dir: dir.path().to_path_buf(),
+            ..Settings::default()
+        };
+        env.apply(&mut settings);
+        configure(&mut settings);
+        TestApp::start_in(dir, settings, clock.clone(), Some(env.clone())).await
+    }
+
+    /// The arguments that point the `frontdesk` command at this server's database.
+    pub fn store_args(&self) -> Vec<String> {
+        match &self.settings.database_url {
+            Some(url) => vec!["--database-url".into(), url.clone()],
+            None => vec!["--data-dir".into(), self.dir.path().display().to_string()],
+        }
     }
 
     async fn start_in(
         dir: tempfile::TempDir,
         mut settings: Settings,
         clock: ManualClock,
+        cluster: Option<Arc<ClusterEnv>>,
     ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -77,6 +113,7 @@ impl TestApp {
             clock,
             dir,
             settings,
+            cluster,
         }
     }
 
@@ -89,9 +126,10 @@ impl TestApp {
             dir,
             settings,
             clock,
+            cluster,
             ..
         } = self;
-        TestApp::start_in(dir, settings, clock).await
+        TestApp::start_in(dir, settings, clock, cluster).await
     }
 
     pub fn app(&self) -> &frontdesk::state::App {

@@ -449,3 +449,54 @@ async fn block_lasts_until_end_of_the_sites_day() {
         "ack"
     );
 }
+
+/// Waiting visitors learn their place in the queue, and it moves up when a chat ahead is taken.
+#[tokio::test]
+async fn queue_positions_move_up() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let (_, mut a) = app.online_agent("Alice").await;
+    let mut first = app.visitor(&site).await;
+    let mut second = app.visitor(&site).await;
+    let c1 = first.request_chat(None).await;
+    first
+        .ws
+        .wait_for("pos 1", |f| {
+            f["type"] == "chat.queued" && f["position"] == 1
+        })
+        .await;
+    second.request_chat(None).await;
+    second
+        .ws
+        .wait_for("pos 2", |f| {
+            f["type"] == "chat.queued" && f["position"] == 2
+        })
+        .await;
+    accept(&mut a, c1).await;
+    second
+        .ws
+        .wait_for("pos 1 now", |f| {
+            f["type"] == "chat.queued" && f["position"] == 1
+        })
+        .await;
+}
+
+/// Two requests at once from one visitor (two tabs, a double click) open one chat.
+#[tokio::test]
+async fn one_open_chat_per_visitor() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let mut tab1 = app.visitor(&site).await;
+    let mut tab2 = VisitorClient::connect(&app, &site, Some(&tab1.token.clone()), None, "/").await;
+    tab1.ws
+        .send(json!({"type":"chat_request","ref":"x1"}))
+        .await;
+    tab2.ws
+        .send(json!({"type":"chat_request","ref":"x2"}))
+        .await;
+    let a1 = tab1.ws.wait_for("ack", |f| f["ref"] == "x1").await;
+    let a2 = tab2.ws.wait_for("ack", |f| f["ref"] == "x2").await;
+    assert_eq!(a1["chat_id"], a2["chat_id"]);
+    let open = app.store().open_chats(&[site.id]).await.expect("open");
+    assert_eq!(open.len(), 1);
+}

@@ -1,7 +1,10 @@
-//! The one integration-test binary: real server on an ephemeral port, fresh SQLite file per
-//! test, real WebSocket and HTTP clients. Time moves only by the test's `ManualClock`.
+//! The one integration-test binary: real server on an ephemeral port, a fresh database per
+//! test (SQLite; or PostgreSQL and Redis with `FRONTDESK_TEST_BACKEND=cluster`, see
+//! `backend.rs`), real WebSocket and HTTP clients. Time moves only by the test's `ManualClock`.
 
+mod backend;
 mod bad_input;
+mod cli;
 mod helpers;
 mod lifecycle;
 mod messages;

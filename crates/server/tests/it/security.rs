@@ -33,9 +33,7 @@ async fn state_changing_calls_need_our_origin() {
     let app = TestApp::spawn().await;
     let agent = app.agent_with("Admin", true, None).await;
     for origin in [None, Some("https://evil.example"), Some("null")] {
-        let mut req = agent
-            .http
-            .post(format!("{}/api/auth/logout", app.base));
+        let mut req = agent.http.post(format!("{}/api/auth/logout", app.base));
         if let Some(o) = origin {
             req = req.header("Origin", o);
         }
@@ -56,7 +54,10 @@ async fn sign_in_does_not_tell_which_part_was_wrong() {
     let agent = app.agent("Alice").await;
     let client = reqwest::Client::new();
     let mut messages = Vec::new();
-    for (email, password) in [(agent.email.as_str(), "wrong password"), ("nobody@example.com", PASSWORD)] {
+    for (email, password) in [
+        (agent.email.as_str(), "wrong password"),
+        ("nobody@example.com", PASSWORD),
+    ] {
         let r = client
             .post(format!("{}/api/auth/login", app.base))
             .header("Origin", &app.base)
@@ -71,7 +72,10 @@ async fn sign_in_does_not_tell_which_part_was_wrong() {
     }
     assert_eq!(messages[0], messages[1]);
     let again = AgentClient::sign_in(&app, agent.id, &agent.email, "Alice").await;
-    assert_ne!(again.cookie, agent.cookie, "a new session id at every sign-in");
+    assert_ne!(
+        again.cookie, agent.cookie,
+        "a new session id at every sign-in"
+    );
     let r = client
         .post(format!("{}/api/auth/login", app.base))
         .header("Origin", &app.base)
@@ -79,7 +83,12 @@ async fn sign_in_does_not_tell_which_part_was_wrong() {
         .send()
         .await
         .expect("login");
-    let set_cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let set_cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
 }
@@ -88,7 +97,10 @@ async fn sign_in_does_not_tell_which_part_was_wrong() {
 #[tokio::test]
 async fn sign_in_is_throttled() {
     let app = TestApp::spawn_with(|s| {
-        s.limits.login_per_account = frontdesk::config::Rate { per_minute: 1, burst: 3 };
+        s.limits.login_per_account = frontdesk::config::Rate {
+            per_minute: 1,
+            burst: 3,
+        };
     })
     .await;
     let agent = app.agent("Alice").await; // uses one attempt
@@ -132,7 +144,10 @@ async fn password_change_ends_other_sessions() {
     let a2 = AgentClient::sign_in(&app, a1.id, &a1.email, "Alice").await;
     let mut s2 = a2.connect(&app).await;
     let r = a1
-        .post("/api/me/password", json!({"current_password": PASSWORD, "new_password": "a brand new secret"}))
+        .post(
+            "/api/me/password",
+            json!({"current_password": PASSWORD, "new_password": "a brand new secret"}),
+        )
         .await;
     assert_eq!(r.status(), 204);
     s2.expect("session.ended").await;
@@ -145,16 +160,38 @@ async fn password_change_ends_other_sessions() {
 #[tokio::test]
 async fn security_headers() {
     let app = TestApp::spawn().await;
-    let r = reqwest::get(format!("{}/console", app.base)).await.expect("console");
+    let r = reqwest::get(format!("{}/console", app.base))
+        .await
+        .expect("console");
     let h = r.headers();
-    let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let csp = h
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert_eq!(h.get("x-frame-options").and_then(|v| v.to_str().ok()), Some("DENY"));
-    assert_eq!(h.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+    assert_eq!(
+        h.get("x-frame-options").and_then(|v| v.to_str().ok()),
+        Some("DENY")
+    );
+    assert_eq!(
+        h.get("x-content-type-options")
+            .and_then(|v| v.to_str().ok()),
+        Some("nosniff")
+    );
     assert!(h.get("referrer-policy").is_some());
-    let r = reqwest::get(format!("{}/api/openapi.json", app.base)).await.expect("openapi");
-    assert_eq!(r.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+    let r = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .expect("openapi");
+    assert_eq!(
+        r.headers()
+            .get("x-content-type-options")
+            .and_then(|v| v.to_str().ok()),
+        Some("nosniff")
+    );
 }
 
 /// Visitor sockets per IP are capped.
@@ -167,7 +204,10 @@ async fn visitor_sockets_per_ip_are_capped() {
         open.push(app.visitor(&site).await);
     }
     let url = format!("ws://{}/ws/visitor?site={}", app.addr, site.key);
-    assert!(Ws::open(&url, &site.base_url, None).await.is_err(), "the fourth is refused");
+    assert!(
+        Ws::open(&url, &site.base_url, None).await.is_err(),
+        "the fourth is refused"
+    );
     let first = open.remove(0);
     first.ws.close().await;
     // Its place is given back once the server has seen the close.
@@ -203,7 +243,10 @@ async fn half_open_connections_are_detected() {
 async fn slow_readers_are_cut_off_and_others_carry_on() {
     let app = TestApp::spawn_with(|s| {
         s.outbound_queue = 64;
-        s.limits.page_views = frontdesk::config::Rate { per_minute: 1_000_000, burst: 1_000_000 };
+        s.limits.page_views = frontdesk::config::Rate {
+            per_minute: 1_000_000,
+            burst: 1_000_000,
+        };
     })
     .await;
     let site = app.site().await;
@@ -228,12 +271,18 @@ async fn slow_readers_are_cut_off_and_others_carry_on() {
     // ~2 KB per event, to both agents: far more than the kernel buffers hold for a non-reader.
     let url = format!("{}/{}", site.base_url, "p".repeat(2000));
     for i in 0..4000 {
-        v.ws.send(json!({"type":"page_view","page":{"url": url, "title": format!("page {i}")}})).await;
+        v.ws.send(json!({"type":"page_view","page":{"url": url, "title": format!("page {i}")}}))
+            .await;
     }
     v.request_chat(Some("Last")).await;
     let updates = reader.await.expect("reader");
     assert!(updates >= 4000, "fast agent saw every update ({updates})");
-    let metrics = reqwest::get(format!("{}/metrics", app.base)).await.expect("metrics").text().await.expect("text");
+    let metrics = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
     let cut: f64 = metrics
         .lines()
         .find(|l| l.starts_with("frontdesk_slow_consumers_total"))

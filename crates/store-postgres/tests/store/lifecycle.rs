@@ -20,7 +20,10 @@ async fn versions(s: &PgStore) -> Vec<i64> {
     s.client()
         .await
         .unwrap()
-        .query("SELECT version FROM frontdesk_migrations ORDER BY version", &[])
+        .query(
+            "SELECT version FROM frontdesk_migrations ORDER BY version",
+            &[],
+        )
         .await
         .unwrap()
         .iter()
@@ -31,7 +34,10 @@ async fn versions(s: &PgStore) -> Vec<i64> {
 #[tokio::test]
 async fn connect_migrates_and_records_versions() {
     let (_db, s) = fresh().await;
-    assert_eq!(versions(&s).await, (1..=latest_version()).collect::<Vec<_>>());
+    assert_eq!(
+        versions(&s).await,
+        (1..=latest_version()).collect::<Vec<_>>()
+    );
     assert!(s.list_sites().await.unwrap().is_empty());
 }
 
@@ -108,7 +114,13 @@ async fn newer_schema_is_refused() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, OpenError::TooNew { found: 99, known: 1 }),
+        matches!(
+            err,
+            OpenError::TooNew {
+                found: 99,
+                known: 1
+            }
+        ),
         "{err:?}"
     );
 }

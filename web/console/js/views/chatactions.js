@@ -8,11 +8,15 @@ import { openDialog, confirmDialog } from '../ui/dialog.js';
 import { disclosure } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
 
-/** "Save" → "Save as Text" / "Save as HTML" download links. */
+/** "Save" → "Save as Text" / "Save as HTML" download links; choosing one closes the pop-over. */
 export function saveControl(chatId) {
-  return disclosure('Save', () => [
-    h('a', { href: chatsApi.transcriptUrl(chatId, 'txt'), download: `chat-${chatId}.txt`, class: 'popover-link' }, 'Save as Text'),
-    h('a', { href: chatsApi.transcriptUrl(chatId, 'html'), download: `chat-${chatId}.html`, class: 'popover-link' }, 'Save as HTML'),
+  return disclosure('Save', (close) => [
+    h('a', {
+      href: chatsApi.transcriptUrl(chatId, 'txt'), download: `chat-${chatId}.txt`, class: 'popover-link', onclick: () => close(true),
+    }, 'Save as Text'),
+    h('a', {
+      href: chatsApi.transcriptUrl(chatId, 'html'), download: `chat-${chatId}.html`, class: 'popover-link', onclick: () => close(true),
+    }, 'Save as HTML'),
   ], { className: 'save-popover' }).wrap;
 }
 
