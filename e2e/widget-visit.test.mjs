@@ -205,3 +205,41 @@ test('a chat survives navigation and a second tab: nothing lost, nothing doubled
   assert.deepEqual(await logTexts(page), [], 'a fresh start');
   assert.equal(agent.frames.filter((f) => f.type === 'chat.requested').length, 0, 'no chat asked for by itself');
 });
+
+test('a message typed while the connection is down survives a navigation and is sent once', async (t) => {
+  const link = await forwardingProxy(fd.base, VISITOR_IP); // an outage of our own
+  closers.push(link.close);
+  const s = await shop(fd, (snippet) => ({
+    '/': shopPage('Home', snippet, { '/shoes': 'Shoes' }),
+    '/shoes': shopPage('Shoes', snippet),
+  }), { name: 'Outage', base: link.base });
+  closers.push(s.close);
+  fd.agent({ email: 'oscar@outage.example', name: 'Oscar', sites: [s.site.key] });
+  const agent = await fd.agentSocket('oscar@outage.example');
+  t.after(() => agent.close());
+  const context = await chromium.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(s.url('/'));
+  const w = widget(page);
+  const chat = await startChat(page, agent);
+
+  link.cutWebSockets();
+  await page.locator('frontdesk-widget .fd-sub').getByText('Reconnecting…').waitFor();
+  await w.box.fill('Typed during the outage');
+  await w.box.press('Enter');
+  await page.locator('frontdesk-widget .fd-sending').getByText('Typed during the outage').waitFor();
+  await page.goto(s.url('/shoes'));
+  // The next page shows it, still waiting to be sent.
+  await page.locator('frontdesk-widget .fd-sending').getByText('Typed during the outage').waitFor();
+
+  link.restoreWebSockets();
+  const m = await agent.expect((f) => f.type === 'message' && f.from === 'visitor', 'the message after the outage');
+  assert.equal(m.body, 'Typed during the outage');
+  assert.equal(m.chat_id, chat.chat_id);
+  await agentSays(agent, chat.chat_id, 'Got it');
+  await w.bubble('Got it').waitFor();
+  assert.deepEqual(await logTexts(page), ['Typed during the outage', 'Got it']);
+  assert.equal(await page.locator('frontdesk-widget .fd-sending, frontdesk-widget .fd-failed').count(), 0, 'confirmed');
+  assert.equal(agent.frames.filter((f) => f.type === 'message' && f.from === 'visitor').length, 0, 'sent once');
+});

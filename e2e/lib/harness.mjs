@@ -170,12 +170,16 @@ export async function customerSite(pages) {
  * `X-Forwarded-For: forwardedFor` to every request, WebSocket upgrades included, as a real
  * proxy in front of frontdesk would. (A browser-side extra header would make the widget's
  * cross-origin module import need a CORS preflight that no real visitor's browser sends.)
- * Returns { base, host, close }.
+ * Returns { base, host, close, cutWebSockets, restoreWebSockets }: `cutWebSockets()` drops
+ * every WebSocket through it and refuses new ones (plain HTTP still passes) until
+ * `restoreWebSockets()`, as a network outage between the visitor and frontdesk would.
  */
 export async function forwardingProxy(target, forwardedFor) {
   const t = new URL(target);
   const xff = (h) => (h['x-forwarded-for'] ? `${h['x-forwarded-for']}, ${forwardedFor}` : forwardedFor);
   const sockets = new Set();
+  const upgraded = new Set();
+  let cut = false;
   const server = createServer((req, res) => {
     const up = httpRequest({
       host: t.hostname, port: t.port, method: req.method, path: req.url,
@@ -186,6 +190,9 @@ export async function forwardingProxy(target, forwardedFor) {
   });
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   server.on('upgrade', (req, socket, head) => {
+    if (cut) { socket.destroy(); return; }
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     const up = netConnect(Number(t.port), t.hostname, () => {
       const headers = { ...req.headers, 'x-forwarded-for': xff(req.headers) };
       let raw = `${req.method} ${req.url} HTTP/1.1\r\n`;
@@ -206,6 +213,8 @@ export async function forwardingProxy(target, forwardedFor) {
   return {
     base, host: new URL(base).host,
     close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
+    cutWebSockets: () => { cut = true; for (const s of upgraded) s.destroy(); },
+    restoreWebSockets: () => { cut = false; },
   };
 }
 

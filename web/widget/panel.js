@@ -419,6 +419,7 @@ export function mount(conn) {
     setMeta(el, 'Sending…', 'fd-sending');
     const m = { client_id: uuid(), body, chat: S.chat && S.chat.id, el, sent: false };
     S.out.push(m);
+    saveOut(); // stored before anything else: a navigation (or a socket that is down) must not lose it
     place(el, PENDING_KEY + ++S.n);
     if (!live()) requestChat();
     flush();

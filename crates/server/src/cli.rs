@@ -60,6 +60,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// Tests only, broken on purpose: acknowledge before committing (shows the crash test works).
+    #[arg(long, hide = true, env = "FRONTDESK_UNSAFE_ACK_BEFORE_COMMIT")]
+    pub unsafe_ack_before_commit: bool,
     /// Address and port to listen on. Default: 127.0.0.1:8080
     #[arg(long, env = "FRONTDESK_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -206,6 +209,7 @@ pub fn settings(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Settings, String
             s.listen = l;
         }
         s.demo |= a.demo;
+        s.unsafe_ack_before_commit |= a.unsafe_ack_before_commit;
         if a.geoip_db.is_some() {
             s.geoip_db = a.geoip_db.clone();
         }

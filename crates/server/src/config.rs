@@ -52,6 +52,9 @@ pub struct Settings {
     /// Cluster mode: how often a node refreshes its presence entries in Redis; a node silent
     /// for three intervals counts as gone (its agents and visitors expire).
     pub presence_heartbeat_ms: u64,
+    /// BROKEN ON PURPOSE, tests only: acknowledge messages before they are committed (the crash
+    /// test shows it catches the loss this causes). Never set it in a deployment.
+    pub unsafe_ack_before_commit: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -168,6 +171,7 @@ impl Default for Settings {
             session_hours: 12,
             smtp: None,
             limits: Limits::default(),
+            unsafe_ack_before_commit: false,
             database_url: None,
             database_pool_size: 16,
             redis_url: None,

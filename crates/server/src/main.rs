@@ -80,6 +80,14 @@ async fn import(cli: &Cli, input: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+/// Prints a line; a closed stdout (the reader went away) is not a reason to stop serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 async fn serve(cli: &Cli, args: &frontdesk::cli::ServeArgs) -> Result<()> {
     let s = settings(cli, Some(args)).map_err(anyhow::Error::msg)?;
     let started = std::time::Instant::now();
@@ -90,11 +98,11 @@ async fn serve(cli: &Cli, args: &frontdesk::cli::ServeArgs) -> Result<()> {
     let running = startup::start(s, listener, Arc::new(SystemClock)).await?;
     let base = running.app.public_base.clone();
     tracing::info!(addr = %running.addr, ready_ms = started.elapsed().as_millis() as u64, "frontdesk ready");
-    println!("Frontdesk is running at {base}");
-    println!("  Agent console: {base}/console");
+    say!("Frontdesk is running at {base}");
+    say!("  Agent console: {base}/console");
     if demo {
-        println!("  Demo visitor page: {base}/demo");
-        println!(
+        say!("  Demo visitor page: {base}/demo");
+        say!(
             "  Demo agent login: {} / {}",
             frontdesk::demo::DEMO_EMAIL,
             frontdesk::demo::DEMO_PASSWORD

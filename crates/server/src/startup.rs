@@ -124,7 +124,11 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartErro
             Ok(Arc::new(store))
         }
         None => {
-            let store = SqliteStore::open(&settings.database_path(), SqliteOptions::default())
+            let options = SqliteOptions {
+                unsafe_ack_before_commit: settings.unsafe_ack_before_commit,
+                ..SqliteOptions::default()
+            };
+            let store = SqliteStore::open(&settings.database_path(), options)
                 .await
                 .map_err(|e| StartError::Database(e.to_string()))?;
             Ok(Arc::new(store))

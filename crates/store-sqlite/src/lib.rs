@@ -67,6 +67,10 @@ pub struct SqliteOptions {
     pub readers: usize,
     /// Most write jobs committed together in one transaction (at least 1 is used).
     pub max_batch: usize,
+    /// BROKEN ON PURPOSE, for tests only: acknowledge writes before committing them (and wait
+    /// 50 ms before the commit). The crash test runs once with this on to show that it detects
+    /// lost acknowledged messages. Never set it in a deployment.
+    pub unsafe_ack_before_commit: bool,
 }
 
 impl Default for SqliteOptions {
@@ -75,6 +79,7 @@ impl Default for SqliteOptions {
             synchronous_full: true,
             readers: 4,
             max_batch: 512,
+            unsafe_ack_before_commit: false,
         }
     }
 }
@@ -254,8 +259,15 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
 
     let readers = ReadPool::open(&path, options.readers.max(1))?;
-    let writer = Writer::spawn(conn, options.max_batch.max(1))
-        .map_err(|e| OpenError::Thread(e.to_string()))?;
+    if options.unsafe_ack_before_commit {
+        tracing::error!("UNSAFE: writes are acknowledged before they are committed (test mode)");
+    }
+    let writer = Writer::spawn(
+        conn,
+        options.max_batch.max(1),
+        options.unsafe_ack_before_commit,
+    )
+    .map_err(|e| OpenError::Thread(e.to_string()))?;
     tracing::info!(path = %path.display(), "sqlite store open");
     Ok(SqliteStore {
         inner: Arc::new(Inner {

@@ -76,11 +76,15 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer thread, which takes ownership of `conn`.
-    pub(crate) fn spawn(conn: Connection, max_batch: usize) -> std::io::Result<Writer> {
+    pub(crate) fn spawn(
+        conn: Connection,
+        max_batch: usize,
+        sabotage: bool,
+    ) -> std::io::Result<Writer> {
         let (queue, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("frontdesk-sqlite-writer".into())
-            .spawn(move || run(conn, rx, max_batch))?;
+            .spawn(move || run(conn, rx, max_batch, sabotage))?;
         Ok(Writer {
             queue: Some(queue),
             thread: Some(thread),
@@ -139,7 +143,7 @@ impl Drop for Writer {
 }
 
 /// The writer thread's loop: runs until every sender is gone.
-fn run(mut conn: Connection, queue: mpsc::Receiver<Msg>, max_batch: usize) {
+fn run(mut conn: Connection, queue: mpsc::Receiver<Msg>, max_batch: usize, sabotage: bool) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(max_batch);
     while let Ok(first) = queue.recv() {
         let job = match first {
@@ -161,7 +165,7 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Msg>, max_batch: usize) {
                 Err(_) => break,
             }
         }
-        commit_batch(&mut conn, &mut batch);
+        commit_batch(&mut conn, &mut batch, sabotage);
         if let Some(work) = after {
             run_exclusive(&mut conn, work);
         }
@@ -176,8 +180,12 @@ fn run_exclusive(conn: &mut Connection, work: Exclusive) {
 }
 
 /// Runs every job of `batch` in one transaction, commits once, then answers them all.
-fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Job>>) {
-    let outcome = run_batch(conn, batch);
+///
+/// `sabotage` (tests only, see [`crate::SqliteOptions::unsafe_ack_before_commit`]) answers
+/// every job *before* committing, then waits 50 ms: the broken behaviour that a crash test
+/// must be able to catch.
+fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Job>>, sabotage: bool) {
+    let outcome = run_batch(conn, batch, sabotage);
     if let Err(e) = &outcome {
         tracing::error!(jobs = batch.len(), error = %e, "write batch failed");
     }
@@ -186,7 +194,11 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Job>>) {
     }
 }
 
-fn run_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>]) -> Result<(), StoreError> {
+fn run_batch(
+    conn: &mut Connection,
+    batch: &mut Vec<Box<dyn Job>>,
+    sabotage: bool,
+) -> Result<(), StoreError> {
     let unavailable =
         |what: &str, e: rusqlite::Error| StoreError::Unavailable(format!("{what}: {e}"));
     let tx = conn
@@ -207,6 +219,12 @@ fn run_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>]) -> Result<(), St
                 "transaction rolled back by sqlite".into(),
             ));
         }
+    }
+    if sabotage {
+        for job in batch.drain(..) {
+            job.finish(Ok(()));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
     tx.commit().map_err(|e| unavailable("commit", e))
 }

@@ -157,6 +157,17 @@ pub async fn create_site(
         ..site_fields(input)?
     };
     let site = app.store.create_site(new, app.now()).await?;
+    // Agents of every site (present and future) belong to this one now: tell the hubs, so
+    // their open consoles hear its chat requests without reconnecting.
+    for agent in app.store.list_agents().await? {
+        let member = access::memberships(&app, agent.id)
+            .await?
+            .iter()
+            .any(|m| m.site_id == site.id);
+        if member {
+            publish_agent_state(&app, agent.id).await?;
+        }
+    }
     Ok((StatusCode::CREATED, Json(with_snippet(&app, site))))
 }
 
