@@ -1,5 +1,6 @@
-//! Throughput: the offered message rate is stepped up until p99 delivery latency passes
-//! 50 ms or delivery falls behind; the figure is the highest delivered rate that kept both.
+//! Throughput: the offered message rate is stepped up until delivery falls behind (less
+//! than 90% of the offered rate delivered). Two figures: the highest delivered rate whose
+//! p99 stayed ≤ 50 ms, and the highest delivered rate at all (capacity) with its p99.
 
 use super::Ctx;
 use super::chat::Engine;
@@ -14,6 +15,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     let (chats, agents) = (ctx.plan.tp_chats, ctx.plan.tp_agents);
     let e = Engine::setup(ctx.t, chats, agents).await?;
     let (mut best, mut best_p99, mut best_cpu) = (0.0f64, f64::NAN, f64::NAN);
+    let (mut cap, mut cap_p99) = (0.0f64, f64::NAN);
     let rates = ctx.plan.tp_rates.clone();
     let step = Duration::from_secs_f64(ctx.plan.tp_step_secs);
     let warm = Duration::from_millis(if ctx.plan.quick { 200 } else { 500 });
@@ -30,16 +32,24 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
         let delivered = (e.stats.delivered.load(Ordering::Relaxed) - d0) as f64 / secs;
         let cpu = (ctx.t.cpu_secs()? - cpu0) / secs;
         let p99 = ms(&e.stats.both(), 0.99);
-        let pass = p99 <= P99_LIMIT_MS && delivered >= 0.9 * offered as f64;
+        let kept_up = delivered >= 0.9 * offered as f64;
+        let pass = p99 <= P99_LIMIT_MS && kept_up;
         ctx.note(format!(
             "throughput step {offered}/s offered: {delivered:.0}/s delivered, p99 {p99:.1} ms, server CPU {:.0}% — {}",
             cpu * 100.0,
-            if pass { "pass" } else { "over the limit" }
+            match (pass, kept_up) {
+                (true, _) => "within 50 ms",
+                (false, true) => "kept up, p99 over 50 ms",
+                (false, false) => "fell behind",
+            }
         ));
-        if !pass {
+        if !kept_up {
             break;
         }
-        (best, best_p99, best_cpu) = (delivered, p99, cpu);
+        (cap, cap_p99) = (delivered, p99);
+        if pass && delivered > best {
+            (best, best_p99, best_cpu) = (delivered, p99, cpu);
+        }
     }
     e.drain(Duration::from_secs(20)).await;
     let errors = e.stats.errors.load(Ordering::Relaxed);
@@ -65,6 +75,20 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
         "cores",
         Better::Info,
         best_cpu,
+    );
+    ctx.fig.add(
+        "tp.capacity",
+        "throughput: most messages/s delivered (any latency)",
+        "msg/s",
+        Better::Higher,
+        cap,
+    );
+    ctx.fig.add(
+        "tp.capacity_p99",
+        "throughput: p99 at capacity",
+        "ms",
+        Better::Lower,
+        cap_p99,
     );
     if errors > 0 {
         ctx.fail(format!("throughput: {errors} error frames"));

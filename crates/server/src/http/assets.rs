@@ -45,6 +45,8 @@ pub fn router() -> Router<App> {
                 |State(app): State<App>, Path(page): Path<String>| async move { demo(&app, &page) },
             ),
         )
+        // Static files only (no secrets in them): gzip when the browser accepts it.
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 fn file(path: &str) -> Option<(Vec<u8>, String)> {

@@ -5,6 +5,7 @@
 mod backend;
 mod bad_input;
 mod cli;
+mod cluster;
 mod crash;
 mod helpers;
 mod lifecycle;

@@ -291,3 +291,33 @@ async fn slow_readers_are_cut_off_and_others_carry_on() {
         .unwrap_or(0.0);
     assert!(cut >= 1.0, "the slow reader was cut off:\n{metrics}");
 }
+
+/// The widget is served gzipped to browsers that accept it (it loads on every customer page),
+/// with CORS for the lazily imported panel.
+#[tokio::test]
+async fn widget_assets_are_compressed_and_shareable() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    for path in ["/widget.js", "/widget/panel.js"] {
+        let r = client
+            .get(format!("{}{path}", app.base))
+            .header("Accept-Encoding", "gzip")
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            r.headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some("gzip"),
+            "{path}"
+        );
+        assert_eq!(
+            r.headers()
+                .get("access-control-allow-origin")
+                .and_then(|v| v.to_str().ok()),
+            Some("*")
+        );
+    }
+}
