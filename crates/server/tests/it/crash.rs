@@ -63,6 +63,7 @@ fn site_key(dir: &Path) -> String {
 
 /// One storm: connect as the visitor, send `total` messages without waiting, kill -9 the server
 /// after `kill_after` acks. Returns (token, acked client id → seq).
+#[allow(clippy::too_many_arguments)]
 async fn storm(
     addr: &str,
     key: &str,
