@@ -181,6 +181,7 @@ async fn tiny_pools_still_work() {
         synchronous_full: true,
         readers: 0,
         max_batch: 0,
+        unsafe_ack_before_commit: false,
     };
     let s = SqliteStore::open(&dir.path().join("t.db"), options)
         .await
