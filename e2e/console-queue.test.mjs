@@ -68,8 +68,14 @@ test('a chat request pops up for both agents; the first "Start Chatting" wins, t
   await loser.chatEntry('Vera').getByText(name, { exact: true }).waitFor(); // the owner, in the list
   await winner.chatEntry('Vera').getByText(`${name} (you)`).waitFor();
 
-  // The winner chats; the visitor's messages arrive live.
+  // The winner chats; the visitor's typing and messages arrive live, and the agent's typing.
+  await vera.box.fill('Do you ship');
+  await winner.window('Vera').getByText('Vera is typing…').waitFor();
+  await winner.messageBox('Vera').fill('Let me');
+  await vera.page.locator('frontdesk-widget').getByText('Agent is typing…').waitFor();
+  await winner.messageBox('Vera').fill('');
   await vera.say('Do you ship to Norway?');
+  await winner.window('Vera').getByText('Vera is typing…').waitFor({ state: 'detached' });
   await winner.message('Vera', 'Do you ship to Norway?').waitFor();
   await winner.say('Vera', 'We do, in three days.');
   await vera.bubble('We do, in three days.').waitFor();
@@ -144,9 +150,14 @@ test('"Close" returns the chat to the queue and the second agent takes it from C
   await entry.getByText('No agent yet').waitFor();
   await vera.status.getByText('Waiting for an agent…').waitFor();
 
-  // Right-click → "Start Chatting".
+  // The entry's menu: from the keyboard (Shift+F10; Esc closes it), then by right-click.
+  const menu = bob.page.getByRole('menu', { name: 'Chat with Vera' });
+  await entry.focus();
+  await entry.press('Shift+F10');
+  await menu.getByRole('menuitem', { name: 'Start Chatting' }).waitFor();
+  await bob.page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'detached' });
   await entry.click({ button: 'right' });
-  const menu = bob.page.getByRole('menu');
   await menu.getByRole('menuitem', { name: 'Start Chatting' }).click();
   await bob.window('Vera').waitFor();
   await bob.message('Vera', 'My order has not arrived.').waitFor();
@@ -179,6 +190,7 @@ test('"Transfer" hands the chat to another agent, who gets a pop-up; the visitor
 
   const win = alice.window('Vera');
   const select = win.getByRole('combobox', { name: 'Transfer' });
+  await select.locator('option', { hasText: 'Bob' }).waitFor({ state: 'attached' });
   const options = await select.locator('option').allTextContents();
   assert.deepEqual(options.filter((o) => !o.startsWith('Choose')), ['Bob'], 'the other On-Line agent only');
   await select.selectOption({ label: 'Bob' });

@@ -134,7 +134,7 @@ async function main() {
     const popup = con.getByRole('alertdialog').filter({ hasText: 'Tom Walker' });
     await popup.getByRole('button', { name: 'Start Chatting' }).waitFor();
     await con.getByRole('region', { name: 'Visitors on Site' }).getByText('Milton, Washington, United States').waitFor();
-    await win.getByRole('complementary', { name: 'Visit Detail' }).getByText('Linköping, Östergötland, Sweden').waitFor();
+    await win.getByRole('complementary', { name: 'Visit Detail' }).getByText(/^Linköping/).waitFor();
 
     await con.mouse.move(0, 0);
     await con.screenshot({ path: join(out, 'console.png'), animations: 'disabled' });

@@ -273,6 +273,11 @@ pub async fn start_with_store(
     let router = crate::http::router(app.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
+        use axum::serve::ListenerExt;
+        // Small frames must not wait for the peer's delayed ACK (Nagle): chat is latency-bound.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -34,7 +34,9 @@ pub async fn handler(
         .into_response();
     }
     let max = app.settings.max_frame_bytes;
-    ws.max_frame_size(max)
+    // A 4 KiB read buffer instead of tungstenite's 128 KiB: a held visitor costs a few KB.
+    ws.read_buffer_size(4096)
+        .max_frame_size(max)
         .max_message_size(max)
         .on_upgrade(move |socket| run(app, auth, socket))
 }
@@ -179,6 +181,21 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
     }
 }
 
+/// At most this many visitors in a snapshot (the newest arrivals); the console asks for the
+/// rest over REST. A busy site's full list would be megabytes at every console connect.
+const SNAPSHOT_VISITORS: usize = 500;
+
+fn newest(
+    mut visitors: Vec<frontdesk_core::protocol::VisitorOnSite>,
+    n: usize,
+) -> Vec<frontdesk_core::protocol::VisitorOnSite> {
+    if visitors.len() > n {
+        visitors.sort_by_key(|v| std::cmp::Reverse(v.started_at));
+        visitors.truncate(n);
+    }
+    visitors
+}
+
 async fn snapshot(
     app: &App,
     agent: &Agent,
@@ -223,7 +240,10 @@ async fn snapshot(
             sites: site_views,
             chats: summaries,
             agents: app.presence.presence(&info.sites).await,
-            visitors: app.presence.visitors_on(&watched_set).await,
+            visitors: newest(
+                app.presence.visitors_on(&watched_set).await,
+                SNAPSHOT_VISITORS,
+            ),
             epoch: app.epoch.clone(),
         },
     );

@@ -47,8 +47,9 @@ impl ConnHandle {
         match self.tx.try_send(item) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::info!(conn = self.id, "slow reader: outbound queue full, closing");
-                self.slow.store(true, Ordering::Relaxed);
+                if !self.slow.swap(true, Ordering::Relaxed) {
+                    tracing::info!(conn = self.id, "slow reader: outbound queue full, closing");
+                }
                 self.kill.notify_one();
                 false
             }
@@ -364,6 +365,13 @@ impl Hub {
     /// Sites with visitors connected here.
     pub fn visitor_sites(&self) -> Vec<SiteId> {
         lock(&self.visitors).keys().copied().collect()
+    }
+
+    /// Closes a visitor's connections here (they reconnect and catch up by sequence).
+    pub fn close_visitor(&self, site: SiteId, visitor: &VisitorId) {
+        if let Some(entry) = lock(&self.visitors).get(&site).and_then(|m| m.get(visitor)) {
+            entry.conns.iter().for_each(ConnHandle::close);
+        }
     }
 
     /// Closes every connection here (they reconnect and catch up by sequence).

@@ -148,13 +148,17 @@ impl RedisPresence {
         format!("{}|{}", agent.0, self.node)
     }
 
-    /// A node is dead once it missed three heartbeats.
+    /// A node is dead once it missed three heartbeats (and at least two seconds passed: a
+    /// busy node is not declared dead for a short stall).
     pub(crate) fn ttl(&self) -> Duration {
-        self.heartbeat * 3
+        (self.heartbeat * 3).max(self.heartbeat + Duration::from_secs(2))
     }
 
     /// Runs a write; a failure is logged and repaired by the next heartbeat.
     pub(crate) async fn write(&self, what: &str, pipe: &redis::Pipeline) {
+        if pipe.is_empty() {
+            return;
+        }
         if let Err(e) = run::<redis::Value>(&self.conn, pipe).await {
             self.dirty.store(true, Ordering::Relaxed);
             tracing::warn!(error = %e, what, "presence write to Redis failed");

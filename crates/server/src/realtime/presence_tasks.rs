@@ -27,32 +27,39 @@ const HDEL_IF: &str = "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then \
                        return redis.call('HDEL', KEYS[1], ARGV[1]) else return 0 end";
 
 impl RedisPresence {
-    /// Starts the heartbeat (with the sweep) and the availability refresher.
+    /// Starts the heartbeat, the sweep and the availability refresher (separate tasks: a slow
+    /// sweep never delays the heartbeat that keeps this node alive).
     pub fn spawn(
         self: &Arc<Self>,
         app: App,
         sites_changed: mpsc::UnboundedReceiver<Vec<SiteId>>,
     ) -> Vec<JoinHandle<()>> {
-        let (beat, refresh) = (self.clone(), self.clone());
+        let (beat, sweep, refresh) = (self.clone(), self.clone(), self.clone());
         vec![
-            tokio::spawn(async move { beat.heartbeat_loop(app).await }),
+            tokio::spawn(async move {
+                let mut ticker = beat.ticker();
+                loop {
+                    ticker.tick().await;
+                    beat.beat().await;
+                }
+            }),
+            tokio::spawn(async move {
+                let mut ticker = sweep.ticker();
+                loop {
+                    ticker.tick().await;
+                    if let Err(e) = sweep.sweep(&app).await {
+                        tracing::warn!(error = %e, "presence sweep failed");
+                    }
+                }
+            }),
             tokio::spawn(async move { refresh.refresh_loop(sites_changed).await }),
         ]
     }
 
-    async fn heartbeat_loop(self: Arc<Self>, app: App) {
+    fn ticker(&self) -> tokio::time::Interval {
         let mut ticker = tokio::time::interval(self.heartbeat);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            self.beat().await;
-            self.bus
-                .publish(crate::realtime::bus::BusEvent::SitesChanged { sites: Vec::new() })
-                .await;
-            if let Err(e) = self.sweep(&app).await {
-                tracing::warn!(error = %e, "presence sweep failed");
-            }
-        }
+        ticker
     }
 
     /// Marks this node alive and rewrites its entries.
@@ -144,9 +151,18 @@ impl RedisPresence {
     }
 
     /// Recomputes availability of the sites named by `SitesChanged` events (empty: the sites
-    /// of this node's visitors), one read of the shared view per batch.
+    /// of this node's visitors), one read of the shared view per batch; and, on every
+    /// heartbeat, of the sites of this node's visitors (repairing anything an event missed).
     async fn refresh_loop(self: Arc<Self>, mut rx: mpsc::UnboundedReceiver<Vec<SiteId>>) {
-        while let Some(first) = rx.recv().await {
+        let mut ticker = self.ticker();
+        loop {
+            let first = tokio::select! {
+                next = rx.recv() => match next {
+                    Some(sites) => sites,
+                    None => return,
+                },
+                _ = ticker.tick() => Vec::new(),
+            };
             let mut sites: HashSet<SiteId> = HashSet::new();
             let mut batch = vec![first];
             while let Ok(more) = rx.try_recv() {

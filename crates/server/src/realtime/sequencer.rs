@@ -4,8 +4,10 @@
 //! opposite order. A connection sends each seq at most once and skips anything at or below
 //! what it already sent, so 6-before-5 would lose 5 for that visitor. Every node therefore
 //! passes the visitor-bound message events of each chat through a [`Sequencer`]: an event
-//! that skips ahead is held until the missing ones arrive, or for at most `hold` (a message
-//! whose publisher died before publishing never comes; the visitor gets it on reconnect).
+//! that skips ahead is held until the missing ones arrive. If they have not come within
+//! `hold`, they were lost between nodes (a publisher died after storing, Redis went away):
+//! the held events are dropped and the visitor's connections here are closed, so that the
+//! visitor reconnects and gets everything after the last seq it has from storage, in order.
 
 use super::bus::{Audience, BusEvent};
 use super::hub::Hub;
@@ -115,22 +117,31 @@ impl Sequencer {
         }
     }
 
-    /// Gives up waiting: dispatches everything held for the chat, in order.
+    /// Gives up waiting: the visitor resyncs from storage (see the module documentation).
     fn flush(&self, chat: ChatId) {
         let mut state = lock(&self.state);
         let Some(stream) = state.streams.get_mut(&chat) else {
             return;
         };
         stream.timer = false;
-        while let Some((&first, _)) = stream.held.first_key_value() {
-            tracing::debug!(
-                chat = chat.0,
-                missing = stream.delivered.next().0,
-                next = first.0,
-                "gave up waiting for a message event"
-            );
-            stream.delivered = Seq(first.0 - 1);
-            self.release(stream);
+        if stream.held.is_empty() {
+            return;
+        }
+        tracing::info!(
+            chat = chat.0,
+            missing = stream.delivered.next().0,
+            "a message event never arrived; the visitor resyncs"
+        );
+        let held = std::mem::take(&mut stream.held);
+        state.streams.remove(&chat);
+        for event in held.into_values().flatten() {
+            if let BusEvent::Deliver {
+                to: Audience::Visitor { site, visitor },
+                ..
+            } = event
+            {
+                self.hub.close_visitor(site, &visitor);
+            }
         }
     }
 }

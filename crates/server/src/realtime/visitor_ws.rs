@@ -72,7 +72,9 @@ pub async fn handler(
         .unwrap_or("")
         .to_string();
     let max = app.settings.max_frame_bytes;
-    ws.max_frame_size(max)
+    // A 4 KiB read buffer instead of tungstenite's 128 KiB: a held visitor costs a few KB.
+    ws.read_buffer_size(4096)
+        .max_frame_size(max)
         .max_message_size(max)
         .on_upgrade(move |socket| async move {
             let _slot = slot;

@@ -87,7 +87,10 @@ async fn three_nodes_chat_as_one_server() {
         .filter(|p| p["connected"] == true)
         .filter_map(|p| p["name"].as_str())
         .collect();
-    assert!(names.contains(&"Alice") && names.contains(&"Bob"), "{snapshot}");
+    assert!(
+        names.contains(&"Alice") && names.contains(&"Bob"),
+        "{snapshot}"
+    );
     let listed = carl
         .get(&format!("/api/sites/{}/visitors", site.id))
         .await
@@ -203,8 +206,9 @@ async fn accept_race_across_nodes_has_one_winner() {
         let ws = online_on(&agent, &n[i % 3]).await;
         agents.push((agent, ws));
     }
-    let mut visitor = n[0].visitor(&site).await;
     for round in 0..100 {
+        // Visitors arrive on every node in turn.
+        let mut visitor = n[round % 3].visitor(&site).await;
         let chat = visitor.request_chat(None).await;
         for (_, ws) in agents.iter_mut() {
             frame(ws, "chat.requested", chat).await;
@@ -233,7 +237,6 @@ async fn accept_race_across_nodes_has_one_winner() {
             visitor.ws.request(json!({"type":"chat_end"})).await["type"],
             "ack"
         );
-        visitor.ws.backlog.clear();
     }
 }
 
@@ -359,6 +362,174 @@ async fn losing_the_visitors_node_loses_no_message() {
     let h = a
         .request(json!({"type":"sync","chat_id": chat,"after": 0}))
         .await;
+    let seqs: Vec<i64> = h["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(|m| m["seq"].as_i64())
+        .collect();
+    assert_eq!(seqs, (1..=last).collect::<Vec<_>>());
+}
+
+/// A redis-server of the test's own (on a free port, keeping nothing on disk), so that it can
+/// be killed and restarted without disturbing anything else.
+pub struct PrivateRedis {
+    pub port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl PrivateRedis {
+    pub fn start() -> PrivateRedis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let mut r = PrivateRedis { port, child: None };
+        r.restart();
+        r
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts redis-server on the same port again, and waits until it answers.
+    pub fn restart(&mut self) {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (scripts/test installs it)");
+        self.child = Some(child);
+        let client = redis::Client::open(self.url()).expect("url");
+        for _ in 0..100 {
+            if let Ok(mut c) = client.get_connection() {
+                if redis::cmd("PING").query::<String>(&mut c).is_ok() {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("redis-server did not start on port {}", self.port);
+    }
+
+    /// SIGKILL: gone at once, with everything it held.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn command(&self, args: &[&str]) {
+        let client = redis::Client::open(self.url()).expect("url");
+        let mut c = client.get_connection().expect("connection");
+        let mut cmd = redis::cmd(args[0]);
+        for a in &args[1..] {
+            cmd.arg(*a);
+        }
+        let _: redis::Value = cmd.query(&mut c).expect("command");
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Sends `frame` (with `ref`) and returns the answer, or None when the socket closed first.
+pub async fn try_request(ws: &mut Ws, frame: Value, r: &str) -> Option<Value> {
+    let mut frame = frame;
+    frame["ref"] = json!(r);
+    ws.send(frame).await;
+    loop {
+        let f = ws.read().await?;
+        if f["ref"] == r {
+            return Some(f);
+        }
+        ws.backlog.push_back(f);
+    }
+}
+
+/// Redis killed mid-chat (then started again, empty), and later every node's subscriber
+/// connection killed: messages sent meanwhile are stored and acknowledged; nodes re-subscribe,
+/// clients reconnect, and every acknowledged message reaches the visitor exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_restart_loses_no_message() {
+    let mut redis = PrivateRedis::start();
+    let env = Arc::new(ClusterEnv::with_redis(redis.url()).await);
+    let (_clock, n) = nodes(&env, 3, |_| {}).await;
+    let site = n[0].site().await;
+    let alice = n[0].agent("Alice").await;
+    let mut a = online_on(&alice, &n[1]).await;
+    let mut v = n[0].visitor(&site).await;
+    let chat = v.request_chat(None).await;
+    accept(&mut a, chat).await;
+    v.ws.expect("chat.accepted").await;
+    let token = v.token.clone();
+    let mut got = Received::default();
+    let mut acked: HashMap<String, i64> = HashMap::new();
+    let mut next = 0;
+    for phase in 0..3 {
+        match phase {
+            1 => redis.kill(),
+            2 => redis.command(&["CLIENT", "KILL", "TYPE", "pubsub"]),
+            _ => {}
+        }
+        for i in 0..8 {
+            next += 1;
+            // The visitor, reconnecting (to the next node) whenever its socket closes.
+            let cid = format!("v{next}");
+            let seq = loop {
+                if let Some(seq) = try_say(&mut v, &cid, "hi", &mut got).await {
+                    break seq;
+                }
+                let node = &n[next % 3];
+                v = VisitorClient::connect(node, &site, Some(&token), Some(got.max()), "/").await;
+            };
+            acked.insert(cid, seq);
+            // The agent likewise, on node 2.
+            let cid = format!("a{next}");
+            let frame = json!({"type":"message","chat_id": chat,"client_id": cid,"body":"ok"});
+            let ack = loop {
+                if let Some(ack) = try_request(&mut a, frame.clone(), &cid).await {
+                    break ack;
+                }
+                a = alice.connect(&n[1]).await;
+            };
+            assert_eq!(ack["type"], "ack", "{ack}");
+            acked.insert(cid, ack["seq"].as_i64().expect("seq"));
+            if phase == 1 && i == 3 {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                redis.restart();
+            }
+        }
+    }
+    let last = *acked.values().max().expect("some");
+    while got.max() < last {
+        match v.ws.read().await {
+            Some(f) => got.take([f]),
+            None => {
+                v = VisitorClient::connect(&n[2], &site, Some(&token), Some(got.max()), "/").await
+            }
+        }
+    }
+    got.take(v.ws.drain().await);
+    got.assert_exactly_once(&acked);
+    let h = loop {
+        if let Some(h) = try_request(
+            &mut a,
+            json!({"type":"sync","chat_id": chat,"after": 0}),
+            "h",
+        )
+        .await
+        {
+            break h;
+        }
+        a = alice.connect(&n[1]).await;
+    };
     let seqs: Vec<i64> = h["messages"]
         .as_array()
         .expect("messages")

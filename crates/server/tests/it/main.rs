@@ -6,6 +6,7 @@ mod backend;
 mod bad_input;
 mod cli;
 mod cluster;
+mod cluster_kill;
 mod crash;
 mod helpers;
 mod lifecycle;

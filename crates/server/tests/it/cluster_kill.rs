@@ -1,0 +1,282 @@
+//! Cluster nodes as real processes (`frontdesk serve` with PostgreSQL and Redis), killed with
+//! SIGKILL: nothing of theirs runs after the signal. The visitor's node dies mid-conversation
+//! and the visitor resumes on another node with every acknowledged message exactly once; the
+//! agent's node dies and, the agent not coming back, their chat returns to the queue.
+
+use crate::backend::ClusterEnv;
+use crate::cluster::{Received, try_say};
+use crate::helpers::*;
+use frontdesk_core::model::{NewAgent, NewSite, Site};
+use frontdesk_core::{SiteKey, Timestamp};
+use frontdesk_store_postgres::{PgOptions, PgStore};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+
+/// One `frontdesk serve` process.
+pub struct Node {
+    child: Child,
+    pub addr: SocketAddr,
+    pub base: String,
+}
+
+impl Node {
+    pub async fn spawn(env: &ClusterEnv, config: &std::path::Path) -> Node {
+        let addr: SocketAddr = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port");
+        let child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .arg("--config")
+            .arg(config)
+            .args(["serve", "--listen", &addr.to_string()])
+            .args([
+                "--database-url",
+                env.db.url(),
+                "--redis-url",
+                &env.redis_url,
+            ])
+            .env(
+                "FRONTDESK_LOG",
+                std::env::var("FD_NODE_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("frontdesk starts");
+        let node = Node {
+            child,
+            addr,
+            base: format!("http://{addr}"),
+        };
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let ready = reqwest::get(format!("{}/readyz", node.base)).await;
+            if ready.is_ok_and(|r| r.status() == 200) {
+                return node;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "node on {addr} did not become ready"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// SIGKILL, and reap.
+    pub async fn kill9(mut self) {
+        self.child.start_kill().expect("kill -9");
+        let _ = self.child.wait().await;
+    }
+
+    pub async fn sign_in(&self, email: &str) -> String {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/api/auth/login", self.base))
+            .header("Origin", &self.base)
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(resp.status(), 200, "login as {email}");
+        resp.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.split(';').next().filter(|c| c.starts_with("fd_session=")))
+            .expect("session cookie")
+            .to_string()
+    }
+
+    /// An On-Line agent socket (snapshot read).
+    pub async fn agent(&self, cookie: &str) -> Ws {
+        let mut ws = Ws::open(
+            &format!("ws://{}/ws/agent", self.addr),
+            &self.base,
+            Some(cookie),
+        )
+        .await
+        .expect("agent socket");
+        ws.expect("snapshot").await;
+        let ack = ws.request(json!({"type":"status","status":"online"})).await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+        ws
+    }
+
+    /// A visitor socket that said hello.
+    pub async fn visitor(&self, site: &Site, token: Option<&str>, last_seq: i64) -> VisitorClient {
+        let origin = frontdesk_core::link::origin_of(&site.base_url).expect("origin");
+        let mut ws = Ws::open(
+            &format!("ws://{}/ws/visitor?site={}", self.addr, site.key),
+            &origin,
+            None,
+        )
+        .await
+        .expect("visitor socket");
+        ws.send(json!({
+            "type": "hello", "token": token, "last_seq": last_seq,
+            "page": {"url": format!("{}/", site.base_url), "title": "Home", "referrer": ""},
+        }))
+        .await;
+        let welcome = ws.expect("welcome").await;
+        VisitorClient {
+            token: welcome["token"].as_str().expect("token").to_string(),
+            visitor_id: welcome["visitor_id"].as_str().expect("id").to_string(),
+            welcome,
+            ws,
+            site_key: site.key.0.clone(),
+            origin,
+        }
+    }
+}
+
+async fn provision(env: &ClusterEnv) -> (Site, Vec<String>) {
+    let store = PgStore::connect(env.db.url(), PgOptions::default())
+        .await
+        .expect("database");
+    use frontdesk_core::store::{AgentStore, SiteStore};
+    let site = store
+        .create_site(
+            NewSite {
+                key: SiteKey(unique("key")),
+                name: "Shop".into(),
+                base_url: "https://shop.example".into(),
+                timezone: "UTC".into(),
+                allowed_origins: vec![],
+                email: None,
+            },
+            Timestamp(1),
+        )
+        .await
+        .expect("site");
+    let hash = frontdesk::security::hash_password(PASSWORD).expect("hash");
+    let mut emails = Vec::new();
+    for name in ["alice", "bob"] {
+        let email = format!("{}@agents.example", unique(name));
+        store
+            .create_agent(
+                NewAgent {
+                    email: email.clone(),
+                    name: name.into(),
+                    is_admin: false,
+                    password_hash: hash.clone(),
+                    sites: None,
+                },
+                Timestamp(1),
+            )
+            .await
+            .expect("agent");
+        emails.push(email);
+    }
+    (site, emails)
+}
+
+fn frame_of(kind: &'static str, chat: i64) -> impl Fn(&Value) -> bool {
+    move |f| f["type"] == kind && (f["chat_id"] == chat || f["chat"]["chat_id"] == chat)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_of_a_node_loses_no_message_and_requeues_its_agents_chats() {
+    let env = ClusterEnv::create().await;
+    let (site, emails) = provision(&env).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("frontdesk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nredis_prefix = {:?}\npresence_heartbeat_ms = 250\n\
+             requeue_grace_secs = 2\n",
+            dir.path().display().to_string(),
+            env.prefix
+        ),
+    )
+    .expect("config");
+    let p1 = Node::spawn(&env, &config).await;
+    let p2 = Node::spawn(&env, &config).await;
+    let p3 = Node::spawn(&env, &config).await;
+    let mut a = p2.agent(&p2.sign_in(&emails[0]).await).await;
+    let mut b = p3.agent(&p3.sign_in(&emails[1]).await).await;
+
+    let mut v = p1.visitor(&site, None, 0).await;
+    let token = v.token.clone();
+    let chat = v.request_chat(None).await;
+    a.wait_for("pop-up", frame_of("chat.requested", chat)).await;
+    assert_eq!(accept(&mut a, chat).await["type"], "ack");
+    v.ws.expect("chat.accepted").await;
+
+    // The agent writes from node 2 all along; node 1 (the visitor's) is killed meanwhile.
+    let writer = tokio::spawn(async move {
+        let mut acked = HashMap::new();
+        for i in 0..40 {
+            let cid = format!("a{i}");
+            let ack = a
+                .request(json!({"type":"message","chat_id": chat,"client_id": cid,"body": format!("agent {i}")}))
+                .await;
+            assert_eq!(ack["type"], "ack", "{ack}");
+            acked.insert(cid, ack["seq"].as_i64().expect("seq"));
+            tokio::time::sleep(Duration::from_millis(15)).await;
+        }
+        (a, acked)
+    });
+    let mut got = Received::default();
+    let mut acked = HashMap::new();
+    for i in 0..5 {
+        let cid = format!("v{i}");
+        acked.insert(
+            cid.clone(),
+            try_say(&mut v, &cid, "before", &mut got)
+                .await
+                .expect("ack"),
+        );
+    }
+    p1.kill9().await;
+    while let Some(f) = v.ws.read().await {
+        got.take([f]);
+    }
+    let mut v = p3.visitor(&site, Some(&token), got.max()).await;
+    assert_eq!(v.welcome["chat"]["chat_id"], chat);
+    for i in 5..10 {
+        let cid = format!("v{i}");
+        acked.insert(
+            cid.clone(),
+            try_say(&mut v, &cid, "after", &mut got).await.expect("ack"),
+        );
+    }
+    let (a, agent_acked) = writer.await.expect("writer");
+    acked.extend(agent_acked);
+    let last = *acked.values().max().expect("some");
+    while got.max() < last {
+        let f = v.ws.read().await.expect("open");
+        got.take([f]);
+    }
+    got.take(v.ws.drain().await);
+    got.assert_exactly_once(&acked);
+
+    // Now the agent's node dies, and the agent does not come back: once their presence has
+    // expired and the grace period passed, the chat is back in the queue for Bob (node 3).
+    drop(a);
+    let killed = Instant::now();
+    p2.kill9().await;
+    let gone = b
+        .wait_for("alice gone", |f| {
+            f["type"] == "agent.presence" && f["connected"] == false
+        })
+        .await;
+    assert_eq!(gone["name"], "alice");
+    let again = b
+        .wait_for("requeued", frame_of("chat.requested", chat))
+        .await;
+    assert_eq!(again["chat"]["state"], "pending");
+    assert!(
+        killed.elapsed() >= Duration::from_secs(2),
+        "not before the grace period"
+    );
+    v.ws.wait_for("queued", |f| f["type"] == "chat.queued")
+        .await;
+    assert_eq!(accept(&mut b, chat).await["type"], "ack");
+    agent_say(&mut b, chat, "Bob here").await;
+    v.ws.wait_for("bob", |f| f["type"] == "message" && f["body"] == "Bob here")
+        .await;
+    p3.kill9().await;
+}
