@@ -61,8 +61,16 @@ impl Running {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = (&mut self.task).await;
+        // No new connections from here on; the open sockets are closed (their clients
+        // reconnect elsewhere). Bounded: a connection that will not finish does not keep the
+        // process alive.
         self.app.hub.close_all();
+        if tokio::time::timeout(std::time::Duration::from_secs(10), &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
+        }
         if let Some(presence) = self.cluster.take() {
             presence.leave().await;
         }
@@ -78,16 +86,15 @@ impl Running {
     }
 
     /// Serve until the process is told to stop (Ctrl-C / SIGTERM).
+    /// On the signal, stops as [`Running::stop`] does (in cluster mode, the other nodes learn
+    /// at once that this node's agents and visitors left).
     pub async fn wait(mut self) -> std::io::Result<()> {
-        let shutdown = self.shutdown.take();
-        let task = self.task;
         tokio::select! {
-            r = task => r.unwrap_or(Ok(())),
-            _ = shutdown_signal() => {
-                if let Some(tx) = shutdown { let _ = tx.send(()); }
-                Ok(())
-            }
+            r = &mut self.task => return r.unwrap_or(Ok(())),
+            _ = shutdown_signal() => {}
         }
+        self.stop().await;
+        Ok(())
     }
 }
 

@@ -43,16 +43,25 @@ pub async fn migrate(url: &str) -> Result<Vec<i64>, OpenError> {
 
 /// Applies pending migrations. Refuses a database newer than this build.
 pub(crate) async fn apply(client: &mut Client) -> Result<Vec<i64>, OpenError> {
-    client
-        .batch_execute(
-            "CREATE TABLE IF NOT EXISTS frontdesk_migrations (
+    // Under the lock: two nodes racing to create the table would make one of them fail.
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
+        .await?;
+    let missing: bool = tx
+        .query_one("SELECT to_regclass('frontdesk_migrations') IS NULL", &[])
+        .await?
+        .try_get(0)?;
+    if missing {
+        tx.batch_execute(
+            "CREATE TABLE frontdesk_migrations (
                  version    BIGINT PRIMARY KEY,
                  name       TEXT   NOT NULL,
                  applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
              )",
         )
-        .await
-        .or_else(ignore_concurrent_create)?;
+        .await?;
+    }
+    tx.commit().await?;
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         let failed = |source| OpenError::Migration {
@@ -112,20 +121,6 @@ pub(crate) async fn apply(client: &mut Client) -> Result<Vec<i64>, OpenError> {
         });
     }
     Ok(applied)
-}
-
-/// Two nodes racing on `CREATE TABLE IF NOT EXISTS` may see a unique violation on the
-/// catalog: the table exists, which is all we wanted.
-fn ignore_concurrent_create(e: tokio_postgres::Error) -> Result<(), OpenError> {
-    match e.code() {
-        Some(code)
-            if *code == tokio_postgres::error::SqlState::UNIQUE_VIOLATION
-                || *code == tokio_postgres::error::SqlState::DUPLICATE_TABLE =>
-        {
-            Ok(())
-        }
-        _ => Err(OpenError::Postgres(e)),
-    }
 }
 
 #[cfg(test)]

@@ -266,6 +266,13 @@ impl RedisPresence {
                         continue;
                     }
                 }
+                // Their node may have died before telling anyone they left.
+                let sites = view
+                    .info
+                    .get(&id)
+                    .map(|i| i.sites.iter().copied().collect())
+                    .unwrap_or_default();
+                crate::realtime::agent_ws::publish_presence(app, id, &sites).await;
             }
             let mut cmd = redis::cmd("EVAL");
             cmd.arg(HDEL_IF)

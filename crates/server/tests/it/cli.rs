@@ -5,14 +5,11 @@ use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn frontdesk(
-    data_dir: &std::path::Path,
-    args: &[&str],
-    stdin: Option<&str>,
-) -> (bool, String, String) {
+/// `store`: the arguments naming the database (`TestApp::store_args`: `--data-dir` or, on the
+/// cluster backend, `--database-url`).
+fn frontdesk(store: &[String], args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--data-dir")
-        .arg(data_dir)
+        .args(store)
         .args(args)
         .env("FRONTDESK_LOG", "warn")
         .stdin(Stdio::piped())
@@ -42,7 +39,7 @@ fn frontdesk(
 #[tokio::test]
 async fn site_and_agent_commands_work_beside_a_running_server() {
     let app = TestApp::spawn().await;
-    let dir = app.dir.path().to_path_buf();
+    let dir = app.store_args();
     let (ok, out, err) = frontdesk(
         &dir,
         &[

@@ -4,7 +4,7 @@
 //! acknowledged message. (Real processes killed with SIGKILL: `cluster_kill.rs`.)
 //! These tests need PostgreSQL and Redis whatever `FRONTDESK_TEST_BACKEND` says.
 
-use crate::backend::ClusterEnv;
+use crate::backend::{ClusterEnv, PrivateRedis};
 use crate::helpers::*;
 use frontdesk::clock::ManualClock;
 use frontdesk::config::Settings;
@@ -315,7 +315,7 @@ async fn losing_the_visitors_node_loses_no_message() {
     let writer = tokio::spawn(async move {
         let mut acked = HashMap::new();
         for i in 0..60 {
-            let cid = format!("a{i}");
+            let cid = format!("ca{i}");
             let ack = a
                 .request(json!({"type":"message","chat_id": chat,"client_id": cid,"body": format!("agent {i}")}))
                 .await;
@@ -328,7 +328,7 @@ async fn losing_the_visitors_node_loses_no_message() {
     let mut got = Received::default();
     let mut acked = HashMap::new();
     for i in 0..10 {
-        let cid = format!("v{i}");
+        let cid = format!("cv{i}");
         let seq = try_say(&mut v, &cid, "before", &mut got)
             .await
             .expect("ack");
@@ -344,7 +344,7 @@ async fn losing_the_visitors_node_loses_no_message() {
     let mut v = VisitorClient::connect(&n[1], &site, Some(&token), Some(got.max()), "/").await;
     assert_eq!(v.welcome["chat"]["chat_id"], chat);
     for i in 10..20 {
-        let cid = format!("v{i}");
+        let cid = format!("cv{i}");
         let seq = try_say(&mut v, &cid, "after", &mut got).await.expect("ack");
         acked.insert(cid, seq);
     }
@@ -369,74 +369,6 @@ async fn losing_the_visitors_node_loses_no_message() {
         .filter_map(|m| m["seq"].as_i64())
         .collect();
     assert_eq!(seqs, (1..=last).collect::<Vec<_>>());
-}
-
-/// A redis-server of the test's own (on a free port, keeping nothing on disk), so that it can
-/// be killed and restarted without disturbing anything else.
-pub struct PrivateRedis {
-    pub port: u16,
-    child: Option<std::process::Child>,
-}
-
-impl PrivateRedis {
-    pub fn start() -> PrivateRedis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let mut r = PrivateRedis { port, child: None };
-        r.restart();
-        r
-    }
-
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    /// Starts redis-server on the same port again, and waits until it answers.
-    pub fn restart(&mut self) {
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server is installed (scripts/test installs it)");
-        self.child = Some(child);
-        let client = redis::Client::open(self.url()).expect("url");
-        for _ in 0..100 {
-            if let Ok(mut c) = client.get_connection() {
-                if redis::cmd("PING").query::<String>(&mut c).is_ok() {
-                    return;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("redis-server did not start on port {}", self.port);
-    }
-
-    /// SIGKILL: gone at once, with everything it held.
-    pub fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    pub fn command(&self, args: &[&str]) {
-        let client = redis::Client::open(self.url()).expect("url");
-        let mut c = client.get_connection().expect("connection");
-        let mut cmd = redis::cmd(args[0]);
-        for a in &args[1..] {
-            cmd.arg(*a);
-        }
-        let _: redis::Value = cmd.query(&mut c).expect("command");
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 /// Sends `frame` (with `ref`) and returns the answer, or None when the socket closed first.
@@ -481,7 +413,7 @@ async fn redis_restart_loses_no_message() {
         for i in 0..8 {
             next += 1;
             // The visitor, reconnecting (to the next node) whenever its socket closes.
-            let cid = format!("v{next}");
+            let cid = format!("cv{next}");
             let seq = loop {
                 if let Some(seq) = try_say(&mut v, &cid, "hi", &mut got).await {
                     break seq;
@@ -491,7 +423,7 @@ async fn redis_restart_loses_no_message() {
             };
             acked.insert(cid, seq);
             // The agent likewise, on node 2.
-            let cid = format!("a{next}");
+            let cid = format!("ca{next}");
             let frame = json!({"type":"message","chat_id": chat,"client_id": cid,"body":"ok"});
             let ack = loop {
                 if let Some(ack) = try_request(&mut a, frame.clone(), &cid).await {

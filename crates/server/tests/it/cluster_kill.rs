@@ -25,6 +25,17 @@ pub struct Node {
 
 impl Node {
     pub async fn spawn(env: &ClusterEnv, config: &std::path::Path) -> Node {
+        let backend = [
+            "--database-url",
+            env.db.url(),
+            "--redis-url",
+            &env.redis_url,
+        ];
+        Node::start(&backend, config).await
+    }
+
+    /// `frontdesk --config CONFIG serve --listen ... BACKEND...`, once it is ready.
+    pub async fn start(backend: &[&str], config: &std::path::Path) -> Node {
         let addr: SocketAddr = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port");
@@ -32,12 +43,7 @@ impl Node {
             .arg("--config")
             .arg(config)
             .args(["serve", "--listen", &addr.to_string()])
-            .args([
-                "--database-url",
-                env.db.url(),
-                "--redis-url",
-                &env.redis_url,
-            ])
+            .args(backend)
             .env(
                 "FRONTDESK_LOG",
                 std::env::var("FD_NODE_LOG").unwrap_or_else(|_| "warn".into()),
@@ -135,7 +141,14 @@ async fn provision(env: &ClusterEnv) -> (Site, Vec<String>) {
     let store = PgStore::connect(env.db.url(), PgOptions::default())
         .await
         .expect("database");
-    use frontdesk_core::store::{AgentStore, SiteStore};
+    provision_in(&store, &["alice", "bob"]).await
+}
+
+/// A site and agents (every site, password [`PASSWORD`]) named `names`; returns their emails.
+pub async fn provision_in(
+    store: &dyn frontdesk_core::store::Store,
+    names: &[&str],
+) -> (Site, Vec<String>) {
     let site = store
         .create_site(
             NewSite {
@@ -152,13 +165,13 @@ async fn provision(env: &ClusterEnv) -> (Site, Vec<String>) {
         .expect("site");
     let hash = frontdesk::security::hash_password(PASSWORD).expect("hash");
     let mut emails = Vec::new();
-    for name in ["alice", "bob"] {
+    for name in names {
         let email = format!("{}@agents.example", unique(name));
         store
             .create_agent(
                 NewAgent {
                     email: email.clone(),
-                    name: name.into(),
+                    name: (*name).into(),
                     is_admin: false,
                     password_hash: hash.clone(),
                     sites: None,
@@ -209,7 +222,7 @@ async fn kill_9_of_a_node_loses_no_message_and_requeues_its_agents_chats() {
     let writer = tokio::spawn(async move {
         let mut acked = HashMap::new();
         for i in 0..40 {
-            let cid = format!("a{i}");
+            let cid = format!("ca{i}");
             let ack = a
                 .request(json!({"type":"message","chat_id": chat,"client_id": cid,"body": format!("agent {i}")}))
                 .await;
@@ -222,7 +235,7 @@ async fn kill_9_of_a_node_loses_no_message_and_requeues_its_agents_chats() {
     let mut got = Received::default();
     let mut acked = HashMap::new();
     for i in 0..5 {
-        let cid = format!("v{i}");
+        let cid = format!("cv{i}");
         acked.insert(
             cid.clone(),
             try_say(&mut v, &cid, "before", &mut got)
@@ -237,7 +250,7 @@ async fn kill_9_of_a_node_loses_no_message_and_requeues_its_agents_chats() {
     let mut v = p3.visitor(&site, Some(&token), got.max()).await;
     assert_eq!(v.welcome["chat"]["chat_id"], chat);
     for i in 5..10 {
-        let cid = format!("v{i}");
+        let cid = format!("cv{i}");
         acked.insert(
             cid.clone(),
             try_say(&mut v, &cid, "after", &mut got).await.expect("ack"),
@@ -275,7 +288,8 @@ async fn kill_9_of_a_node_loses_no_message_and_requeues_its_agents_chats() {
     v.ws.wait_for("queued", |f| f["type"] == "chat.queued")
         .await;
     assert_eq!(accept(&mut b, chat).await["type"], "ack");
-    agent_say(&mut b, chat, "Bob here").await;
+    let said = agent_say(&mut b, chat, "Bob here").await;
+    assert_eq!(said["type"], "ack", "{said}");
     v.ws.wait_for("bob", |f| f["type"] == "message" && f["body"] == "Bob here")
         .await;
     p3.kill9().await;
