@@ -16,9 +16,9 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use frontdesk_core::link::origin_of;
-use frontdesk_core::model::{Chat, MessageKind, NewOfflineMessage, Site};
+use frontdesk_core::model::{Chat, MessageKind, Site};
 use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame};
-use frontdesk_core::text::{check_message, clean_line};
+use frontdesk_core::text::clean_line;
 use frontdesk_core::{ChatState, ErrorCode, Party, SiteKey, VisitorId};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -529,25 +529,16 @@ impl Visitor {
         email: String,
         body: String,
     ) -> AppResult<()> {
-        let app = &self.app;
-        let email = email.trim().to_string();
-        if email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace) {
-            return Err(AppError::bad_request("Please give a valid email address."));
-        }
-        let body = check_message(&body, app.settings.message_max_chars)?.to_string();
-        let name = clean_line(&name, 100).unwrap_or_default();
-        let stored = app
-            .store
-            .create_offline_message(NewOfflineMessage {
-                site_id: self.site.id,
-                visitor_id: Some(self.id.clone()),
-                name: name.clone(),
-                email: email.clone(),
-                body: body.clone(),
-                page_url: Some(visits::clean_page(&self.page).url),
-                created_at: app.now(),
-            })
-            .await?;
+        crate::services::offline::leave(
+            &self.app,
+            &self.site,
+            &self.id,
+            visits::clean_page(&self.page).url,
+            &name,
+            &email,
+            &body,
+        )
+        .await?;
         frame(
             &self.handle,
             &ToVisitor::Ack {
@@ -556,24 +547,6 @@ impl Visitor {
                 seq: None,
             },
         );
-        app.publish(
-            Audience::SiteAgents {
-                site: self.site.id,
-                online_only: false,
-                also: None,
-            },
-            &ToAgent::OfflineMessage {
-                site_id: self.site.id,
-                id: stored.id,
-                name: stored.name.clone(),
-                email: stored.email.clone(),
-                body: stored.body.clone(),
-                created_at: stored.created_at,
-            },
-            None,
-        )
-        .await;
-        crate::services::offline::email_to_site(app, &self.site, &stored);
         Ok(())
     }
 }

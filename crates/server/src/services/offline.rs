@@ -1,8 +1,63 @@
 //! Offline messages ("Leave a message"): stored, shown to agents, and emailed to the site.
 
+use crate::error::{AppError, AppResult};
+use crate::realtime::bus::Audience;
 use crate::services::transcript::escape_html;
 use crate::state::App;
+use frontdesk_core::VisitorId;
+use frontdesk_core::model::NewOfflineMessage;
 use frontdesk_core::model::{OfflineMessage, Site};
+use frontdesk_core::protocol::ToAgent;
+use frontdesk_core::text::{check_message, clean_line};
+
+/// A visitor leaves a message: checked, stored, shown to the site's agents, emailed to the site.
+pub async fn leave(
+    app: &App,
+    site: &Site,
+    visitor: &VisitorId,
+    page_url: String,
+    name: &str,
+    email: &str,
+    body: &str,
+) -> AppResult<OfflineMessage> {
+    let email = email.trim().to_string();
+    if email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace) {
+        return Err(AppError::bad_request("Please give a valid email address."));
+    }
+    let body = check_message(body, app.settings.message_max_chars)?.to_string();
+    let name = clean_line(name, 100).unwrap_or_default();
+    let stored = app
+        .store
+        .create_offline_message(NewOfflineMessage {
+            site_id: site.id,
+            visitor_id: Some(visitor.clone()),
+            name,
+            email,
+            body,
+            page_url: Some(page_url),
+            created_at: app.now(),
+        })
+        .await?;
+    app.publish(
+        Audience::SiteAgents {
+            site: site.id,
+            online_only: false,
+            also: None,
+        },
+        &ToAgent::OfflineMessage {
+            site_id: site.id,
+            id: stored.id,
+            name: stored.name.clone(),
+            email: stored.email.clone(),
+            body: stored.body.clone(),
+            created_at: stored.created_at,
+        },
+        None,
+    )
+    .await;
+    email_to_site(app, site, &stored);
+    Ok(stored)
+}
 
 /// Emails the message to the site's address in the background, if both SMTP and an address
 /// are configured. The message is already stored; a mail failure is logged, not lost.
