@@ -149,6 +149,10 @@ test('"Close" returns the chat to the queue and the second agent takes it from C
   await entry.getByText('Waiting').waitFor();
   await entry.getByText('No agent yet').waitFor();
   await vera.status.getByText('Waiting for an agent…').waitFor();
+  // Alice, who closed it, sees it waiting but is not asked to take it again.
+  await alice.chatEntry('Vera').getByText('No agent yet').waitFor();
+  assert.equal(await alice.popup('Vera').count(), 0, 'no pop-up for the agent who closed the chat');
+  assert.equal(await alice.page.title(), '(1) Frontdesk Console', 'the waiting chat still counts in her title');
 
   // The entry's menu: from the keyboard (Shift+F10; Esc closes it), then by right-click.
   const menu = bob.page.getByRole('menu', { name: 'Chat with Vera' });

@@ -165,10 +165,11 @@ export class AgentConsole {
 /**
  * Opens /console in a fresh context and signs `agent` in with Email, Password and "Sign in".
  * Waits until the console is connected (the "Status" control and "Connected"). `setup(context)`
- * runs before the page opens (routes, init scripts).
+ * runs before the page opens (routes, init scripts); `contextOptions` go to `newContext`
+ * (viewport, hasTouch, …).
  */
-export async function signIn(env, agent, { password = PASSWORD, setup } = {}) {
-  const { context, problems } = await consoleContext(env);
+export async function signIn(env, agent, { password = PASSWORD, setup, contextOptions = {} } = {}) {
+  const { context, problems } = await consoleContext(env, contextOptions);
   if (setup) await setup(context);
   const page = await context.newPage();
   env.defer(() => context.close());

@@ -13,6 +13,9 @@ export class Controller {
     this.conn = conn;
     this.syncing = new Map(); // chat_id -> promise of the sync in flight
     this.closing = new Set(); // chats we transferred/closed ourselves
+    // Chats this agent put back in the queue with "Close": they show as waiting in Chatting
+    // Visitors, but no pop-up, sound or notification asks this agent to take them again.
+    this.closedByMe = new Set();
     this.popupTimers = new Map();
   }
 
@@ -78,6 +81,7 @@ export class Controller {
   }
 
   wantsPopup(chat) {
+    if (this.closedByMe.has(Number(chat.chat_id))) return false;
     const site = store.sites.get(Number(chat.site_id));
     return !site || site.monitoring !== false;
   }
@@ -91,7 +95,11 @@ export class Controller {
     if (store.me?.status === 'online') {
       beep('request');
       desktopNotify('Chat request', `${visitorLabel(c.visitor_name, c.visitor_id)} on ${c.site_name}`, {
-        tag: key, onClick: () => store.emit('focus-popup', Number(c.chat_id)),
+        tag: key,
+        onClick: () => {
+          store.setPage('console');
+          store.emit('focus-popup', Number(c.chat_id));
+        },
       });
     }
   }
@@ -126,7 +134,14 @@ export class Controller {
     store.openWindow(id, { activate: store.active == null });
     store.setPopup(`xfer-${id}`, { kind: 'transferred', chatId: id, fromName: from_agent_name });
     beep('transfer');
-    desktopNotify('Chat transferred', `${from_agent_name} transferred a chat to you`, { tag: `xfer-${id}` });
+    desktopNotify('Chat transferred', `${from_agent_name} transferred a chat to you`, {
+      tag: `xfer-${id}`,
+      onClick: () => {
+        store.setPage('console');
+        store.setActive(id);
+        store.emit('focus-composer', id);
+      },
+    });
     this.sync(id);
   }
 
@@ -166,7 +181,12 @@ export class Controller {
         beep('message');
         const c = store.chat(id);
         desktopNotify(c ? visitorLabel(c.visitor_name, c.visitor_id) : 'New message', m.body, {
-          tag: `msg-${id}`, onClick: () => store.setActive(id),
+          tag: `msg-${id}`,
+          onClick: () => {
+            store.setPage('console');
+            store.setActive(id);
+            store.emit('focus-composer', id);
+          },
         });
       }
     }
@@ -237,7 +257,7 @@ export class Controller {
   }
 
   acceptOldest() {
-    const oldest = store.waitingChats()[0];
+    const oldest = store.waitingChats().find((c) => !this.closedByMe.has(Number(c.chat_id)));
     if (!oldest) {
       toast('No visitor is waiting.');
       return;
@@ -364,10 +384,12 @@ export class Controller {
       return true;
     }
     this.closing.add(id);
+    this.closedByMe.add(id); // before the request: chat.requested may come before the ack
     try {
       await this.conn.request({ type: 'close', chat_id: id });
     } catch (err) {
       this.closing.delete(id);
+      this.closedByMe.delete(id);
       if (err.code === 'chat_ended' || err.code === 'not_your_chat' || err.code === 'not_found') {
         store.closeWindow(id);
         return true;

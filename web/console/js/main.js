@@ -115,10 +115,20 @@ function startApp(me) {
   const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderOptions(), renderAdmin(), popups);
   root.replaceChildren(shell);
 
-  // Pop-ups sit just below the top bar, whose height changes as it wraps.
-  const placePopups = () => { popups.style.top = `${Math.round(topbar.getBoundingClientRect().bottom + 8)}px`; };
+  // Pop-ups sit in the column of "Visitors on Site" (just below the top bar, whose height
+  // changes as it wraps; at the bottom on narrower screens), and the panel makes room for
+  // them (console.css, --popups-space) so that they never cover it.
+  const grid = consolePage.firstElementChild;
+  const placePopups = () => {
+    const pad = parseFloat(getComputedStyle(grid).paddingTop) || 0;
+    popups.style.top = `${Math.round(topbar.getBoundingClientRect().bottom + pad)}px`;
+    const hgt = popups.childElementCount ? popups.getBoundingClientRect().height : 0;
+    const gap = parseFloat(getComputedStyle(popups).rowGap) || 0;
+    grid.style.setProperty('--popups-space', `${Math.ceil(hgt ? hgt + gap : 0)}px`);
+  };
   const resizeObserver = new ResizeObserver(placePopups);
   resizeObserver.observe(topbar);
+  resizeObserver.observe(popups);
   cleanups.push(() => resizeObserver.disconnect());
 
   store.on('page', () => { consolePage.hidden = store.page !== 'console'; });

@@ -28,18 +28,25 @@ export function setSoundsEnabled(on) {
   if (on) primeAudio();
 }
 
-/** Browsers start audio only after a user gesture: call this from one (main.js does). */
-export function primeAudio() {
-  try {
-    if (!audio) {
+function ensureAudio() {
+  if (!audio) {
+    try {
       const Ctx = window.AudioContext || window.webkitAudioContext;
-      if (!Ctx) return;
-      audio = new Ctx();
+      if (Ctx) audio = new Ctx();
+    } catch {
+      audio = null;
     }
-    if (audio.state === 'suspended') audio.resume().catch(() => {});
-  } catch {
-    audio = null;
   }
+  return audio;
+}
+
+/**
+ * Browsers start audio only after a user gesture: main.js calls this from every click and key
+ * press. (Signing in is one, so the first chat request after it already sounds.)
+ */
+export function primeAudio() {
+  const a = ensureAudio();
+  if (a && a.state === 'suspended') a.resume().catch(() => {});
 }
 
 const TONES = {
@@ -49,20 +56,29 @@ const TONES = {
   offline: [[523, 0]],
 };
 
-/** A short beep. kind: request | message | transfer | offline. */
+/** A short beep, unless Sounds are off. kind: request | message | transfer | offline. */
 export function beep(kind = 'message') {
-  if (!soundsEnabled() || !audio || audio.state !== 'running') return;
+  if (!soundsEnabled()) return;
+  const a = ensureAudio();
+  if (!a) return;
+  if (a.state === 'running') play(a, kind);
+  else if (a.state === 'suspended') {
+    a.resume().then(() => { if (a.state === 'running') play(a, kind); }).catch(() => {});
+  }
+}
+
+function play(a, kind) {
   try {
-    const t0 = audio.currentTime + 0.01;
+    const t0 = a.currentTime + 0.01;
     for (const [freq, at] of TONES[kind] || TONES.message) {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
+      const osc = a.createOscillator();
+      const gain = a.createGain();
       osc.type = 'sine';
       osc.frequency.setValueAtTime(freq, t0 + at);
       gain.gain.setValueAtTime(0.0001, t0 + at);
       gain.gain.exponentialRampToValueAtTime(0.2, t0 + at + 0.02);
       gain.gain.exponentialRampToValueAtTime(0.0001, t0 + at + 0.14);
-      osc.connect(gain).connect(audio.destination);
+      osc.connect(gain).connect(a.destination);
       osc.start(t0 + at);
       osc.stop(t0 + at + 0.16);
     }

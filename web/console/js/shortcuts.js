@@ -1,6 +1,6 @@
 // Global keyboard shortcuts (documented in views/help.js and README.md). Alt combinations
-// work everywhere, also while typing; "?" only outside text fields. Keys are matched by
-// `code` so that they work on every layout and with the Mac's Option key.
+// work everywhere, also while typing in the Message box; "?" only outside text fields. Keys
+// are matched by `code` so that they work on every layout and with the Mac's Option key.
 
 import { store } from './state.js';
 import { isTyping } from './dom.js';
@@ -24,6 +24,27 @@ export function installShortcuts({ ctrl, tabs }) {
       }
       const active = store.active;
       switch (e.code) {
+        case 'KeyN':
+        case 'KeyP': {
+          const ids = store.windows;
+          if (!ids.length) return;
+          e.preventDefault();
+          const at = ids.indexOf(active);
+          const step = e.code === 'KeyN' ? 1 : -1;
+          const id = ids[(Math.max(at, 0) + step + ids.length) % ids.length];
+          store.setPage('console');
+          store.setActive(id);
+          store.emit('focus-composer', id);
+          return;
+        }
+        case 'KeyX':
+          if (active != null && store.page === 'console') {
+            e.preventDefault();
+            ctrl.close(active).then((ok) => {
+              if (ok && store.active != null) store.emit('focus-composer', store.active);
+            });
+          }
+          return;
         case 'KeyA':
           e.preventDefault();
           store.setPage('console');

@@ -156,7 +156,9 @@ export function windowButtons(chatId, { ctrl }) {
     });
     if (yes) ctrl.block(chatId);
   });
-  const close = h('button', { type: 'button', class: 'btn', title: 'Close this window; an open chat goes back to the queue' }, 'Close');
+  const close = h('button', {
+    type: 'button', class: 'btn', title: 'Close this window; an open chat goes back to the queue (Alt+X)', 'aria-keyshortcuts': 'Alt+X',
+  }, 'Close');
   close.addEventListener('click', () => ctrl.close(chatId));
   const end = h('button', { type: 'button', class: 'btn btn-danger' }, 'End Chat');
   end.addEventListener('click', () => ctrl.end(chatId));

@@ -1,5 +1,6 @@
 // "Chatting Visitors": waiting and active chats, with waiting time and owner. Enter opens or
-// accepts; right-click, Shift+F10 or the ContextMenu key opens a menu with "Start Chatting".
+// accepts; right-click, Shift+F10, the ContextMenu key or the entry's "⋯" button (touch)
+// opens a menu with "Start Chatting".
 
 import { h, text, reconcile, uniqueId, arrowNav } from '../dom.js';
 import { store } from '../state.js';
@@ -37,7 +38,17 @@ export function renderChatList({ ctrl }) {
         h('span', { class: 'entry-name' }),
         h('span', { class: 'entry-sub' })),
       h('span', { class: 'entry-time' }, h('span', { class: 'elapsed' })),
-      h('span', { class: 'entry-owner' }));
+      h('span', { class: 'entry-owner' }),
+      // The same menu for touch screens (no right-click, no Shift+F10): a visible button.
+      h('button', {
+        type: 'button', class: 'icon-btn entry-menu', 'aria-haspopup': 'menu', 'aria-label': 'Menu', tabindex: '-1',
+      }, '⋯'));
+    const menuBtn = li.querySelector('.entry-menu');
+    menuBtn.addEventListener('click', (e) => {
+      e.stopPropagation();
+      const r = menuBtn.getBoundingClientRect();
+      showMenu(li, { x: r.left, y: r.bottom });
+    });
     li.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
         e.preventDefault();

@@ -5,9 +5,12 @@ import { openDialog } from '../ui/dialog.js';
 
 export const SHORTCUTS = [
   ['Alt+A', 'Start chatting with the visitor who has waited longest'],
+  ['Alt+N', 'Show the next chat window'],
+  ['Alt+P', 'Show the previous chat window'],
   ['Alt+1 … Alt+9', 'Show chat window 1 to 9'],
   ['Alt+M', 'Go to the Message box of the chat shown'],
   ['Alt+C', 'Open Canned Responses for the chat shown'],
+  ['Alt+X', 'Close the chat window shown (an open chat goes back to the queue)'],
   ['Alt+O', 'Switch your status between On-Line and Away'],
   ['Alt+L', 'Go to the Chatting Visitors list'],
   ['Alt+W', 'Go to the Visitors on Site list'],
