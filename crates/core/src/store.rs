@@ -33,6 +33,27 @@ pub struct Appended {
     pub duplicate: bool,
 }
 
+/// A page load to record in one write: continue the visitor's latest visit if it was last
+/// seen at most `visit_timeout_ms` before `visit.started_at` (the time of the load), else start
+/// a new visit from `visit`; then add the page view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLoad {
+    /// The visit to start if none continues (its `started_at` is the time of the load).
+    pub visit: NewVisit,
+    pub visit_timeout_ms: i64,
+    pub url: String,
+    pub title: String,
+}
+
+/// What recording a page load found out, read in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLoaded {
+    /// The visit continued or started (its `last_seen` is the time of the load or later).
+    pub visit: Visit,
+    /// The visitor's open (pending or active) chat on the site, if any.
+    pub open_chat: Option<Chat>,
+}
+
 #[async_trait]
 pub trait SiteStore: Send + Sync {
     async fn create_site(&self, site: NewSite, now: Timestamp) -> StoreResult<Site>;
@@ -90,6 +111,12 @@ pub trait VisitorStore: Send + Sync {
     async fn visit(&self, visit: VisitId) -> StoreResult<Visit>;
     async fn add_page_view(&self, view: PageView) -> StoreResult<()>;
     async fn page_views(&self, visit: VisitId) -> StoreResult<Vec<PageView>>;
+    /// A visitor says hello: [`VisitorStore::touch_visitor`] and
+    /// [`VisitorStore::record_page_load`] in ONE write (one commit). Returns the visitor too.
+    async fn visitor_hello(&self, load: PageLoad) -> StoreResult<(Visitor, PageLoaded)>;
+    /// Continues or starts a visit and adds the page view, in ONE write (one commit); also
+    /// returns the visitor's open chat. An unknown site is `NotFound`.
+    async fn record_page_load(&self, load: PageLoad) -> StoreResult<PageLoaded>;
     /// The visitor's visits, newest first, at most `limit`.
     async fn visits_of(
         &self,
@@ -115,6 +142,8 @@ pub trait ChatStore: Send + Sync {
     ) -> StoreResult<Option<Chat>>;
     /// Open (pending or active) chats of these sites, oldest first.
     async fn open_chats(&self, sites: &[SiteId]) -> StoreResult<Vec<Chat>>;
+    /// Pending chats of the site (its queue), oldest in the queue first.
+    async fn waiting_chats(&self, site: SiteId) -> StoreResult<Vec<Chat>>;
     /// Active chats held by this agent.
     async fn chats_of_agent(&self, agent: AgentId) -> StoreResult<Vec<Chat>>;
     /// The visitor's open chat on the site, if any.
@@ -182,6 +211,11 @@ pub trait OfflineStore: Send + Sync {
 pub trait SettingStore: Send + Sync {
     /// A server-wide secret (e.g. the visitor-token key), created with `init` if absent.
     async fn secret(&self, name: &str, init: Vec<u8>) -> StoreResult<Vec<u8>>;
+    /// Damage found in the stored data while serving (the embedded store checks a large file
+    /// in the background after start); `None` when none was found (yet). `/readyz` reports it.
+    fn integrity_problem(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Everything storage offers. Implemented by the SQLite and PostgreSQL stores.

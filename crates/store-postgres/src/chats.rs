@@ -150,6 +150,19 @@ impl ChatStore for PgStore {
         .await
     }
 
+    async fn waiting_chats(&self, site: SiteId) -> StoreResult<Vec<Chat>> {
+        self.chat_list(
+            concat!(
+                "SELECT ",
+                chat_cols!(),
+                " FROM chats WHERE site_id = $1 AND state IN ('pending', 'active') \
+                 AND state = 'pending' ORDER BY queued_at, id"
+            ),
+            &[&site.0],
+        )
+        .await
+    }
+
     /// Oldest in the queue first.
     async fn chats_of_agent(&self, agent: AgentId) -> StoreResult<Vec<Chat>> {
         self.chat_list(

@@ -1,11 +1,109 @@
 //! Visitors, their visits and page views.
 
 use crate::PgStore;
-use crate::map::{all, get, visit_cols, visit_row, visitor_cols, visitor_row};
+use crate::map::{
+    Db, all, chat_cols, chat_row, get, visit_cols, visit_row, visitor_cols, visitor_row,
+};
 use async_trait::async_trait;
+use deadpool_postgres::Transaction;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
-use frontdesk_core::store::{StoreResult, VisitorStore};
+use frontdesk_core::store::{PageLoad, PageLoaded, StoreError, StoreResult, VisitorStore};
+
+const TOUCH_VISITOR: &str = concat!(
+    "INSERT INTO visitors AS v (site_id, visitor_id, first_seen, last_seen) \
+     VALUES ($1, $2, $3, $3) ON CONFLICT (site_id, visitor_id) \
+     DO UPDATE SET last_seen = greatest(v.last_seen, excluded.last_seen) \
+     RETURNING ",
+    visitor_cols!()
+);
+const LATEST_VISIT: &str = concat!(
+    "SELECT ",
+    visit_cols!(),
+    " FROM visits WHERE site_id = $1 AND visitor_id = $2 \
+     ORDER BY started_at DESC, id DESC LIMIT 1"
+);
+const CREATE_VISIT: &str = concat!(
+    "INSERT INTO visits (site_id, visitor_id, ip, user_agent, browser, os, \
+     referrer, country, country_code, region, city, started_at, last_seen) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING ",
+    visit_cols!()
+);
+const TOUCH_VISIT: &str = "UPDATE visits SET last_seen = greatest(last_seen, $2) WHERE id = $1";
+const ADD_PAGE_VIEW: &str =
+    "INSERT INTO page_views (visit_id, url, title, viewed_at) VALUES ($1, $2, $3, $4)";
+const OPEN_CHAT_OF_VISITOR: &str = concat!(
+    "SELECT ",
+    chat_cols!(),
+    " FROM chats WHERE site_id = $1 AND visitor_id = $2 \
+     AND state IN ('pending', 'active') ORDER BY created_at DESC, id DESC LIMIT 1"
+);
+
+/// One page load inside `tx`: latest visit, touch or create, page view, open chat.
+async fn page_load(tx: &Transaction<'_>, load: &PageLoad) -> StoreResult<PageLoaded> {
+    let v = &load.visit;
+    let now = v.started_at;
+    let stmt = tx.prepare_cached(LATEST_VISIT).await.db()?;
+    let latest = tx
+        .query_opt(&stmt, &[&v.site_id.0, &v.visitor_id.0])
+        .await
+        .db()?
+        .as_ref()
+        .map(visit_row)
+        .transpose()?;
+    let visit = match latest {
+        Some(latest) if now.millis_since(latest.last_seen) <= load.visit_timeout_ms => {
+            let stmt = tx.prepare_cached(TOUCH_VISIT).await.db()?;
+            tx.execute(&stmt, &[&latest.id.0, &now.0]).await.db()?;
+            Visit {
+                last_seen: latest.last_seen.max(now),
+                ..latest
+            }
+        }
+        _ => {
+            let l = &v.location;
+            let stmt = tx.prepare_cached(CREATE_VISIT).await.db()?;
+            let row = tx
+                .query_one(
+                    &stmt,
+                    &[
+                        &v.site_id.0,
+                        &v.visitor_id.0,
+                        &v.ip,
+                        &v.user_agent,
+                        &v.browser,
+                        &v.os,
+                        &v.referrer,
+                        &l.country,
+                        &l.country_code,
+                        &l.region,
+                        &l.city,
+                        &now.0,
+                    ],
+                )
+                .await
+                .db()?;
+            visit_row(&row)?
+        }
+    };
+    let stmt = tx.prepare_cached(ADD_PAGE_VIEW).await.db()?;
+    tx.execute(&stmt, &[&visit.id.0, &load.url, &load.title, &now.0])
+        .await
+        .db()?;
+    let stmt = tx.prepare_cached(OPEN_CHAT_OF_VISITOR).await.db()?;
+    let open_chat = tx
+        .query_opt(&stmt, &[&v.site_id.0, &v.visitor_id.0])
+        .await
+        .db()?
+        .as_ref()
+        .map(chat_row)
+        .transpose()?;
+    Ok(PageLoaded { visit, open_chat })
+}
+
+fn no_row() -> StoreError {
+    StoreError::NotFound
+}
 
 #[async_trait]
 impl VisitorStore for PgStore {
@@ -18,16 +116,7 @@ impl VisitorStore for PgStore {
         now: Timestamp,
     ) -> StoreResult<Visitor> {
         let row = self
-            .one(
-                concat!(
-                    "INSERT INTO visitors AS v (site_id, visitor_id, first_seen, last_seen) \
-                     VALUES ($1, $2, $3, $3) ON CONFLICT (site_id, visitor_id) \
-                     DO UPDATE SET last_seen = greatest(v.last_seen, excluded.last_seen) \
-                     RETURNING ",
-                    visitor_cols!()
-                ),
-                &[&site.0, &visitor.0, &now.0],
-            )
+            .one(TOUCH_VISITOR, &[&site.0, &visitor.0, &now.0])
             .await?;
         visitor_row(&row)
     }
@@ -64,17 +153,7 @@ impl VisitorStore for PgStore {
     }
 
     async fn latest_visit(&self, site: SiteId, visitor: &VisitorId) -> StoreResult<Option<Visit>> {
-        let row = self
-            .row(
-                concat!(
-                    "SELECT ",
-                    visit_cols!(),
-                    " FROM visits WHERE site_id = $1 AND visitor_id = $2 \
-                     ORDER BY started_at DESC, id DESC LIMIT 1"
-                ),
-                &[&site.0, &visitor.0],
-            )
-            .await?;
+        let row = self.row(LATEST_VISIT, &[&site.0, &visitor.0]).await?;
         row.as_ref().map(visit_row).transpose()
     }
 
@@ -83,12 +162,7 @@ impl VisitorStore for PgStore {
         let l = &visit.location;
         let row = self
             .one(
-                concat!(
-                    "INSERT INTO visits (site_id, visitor_id, ip, user_agent, browser, os, \
-                     referrer, country, country_code, region, city, started_at, last_seen) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING ",
-                    visit_cols!()
-                ),
+                CREATE_VISIT,
                 &[
                     &visit.site_id.0,
                     &visit.visitor_id.0,
@@ -110,11 +184,7 @@ impl VisitorStore for PgStore {
 
     /// `last_seen = max(last_seen, now)`.
     async fn touch_visit(&self, visit: VisitId, now: Timestamp) -> StoreResult<()> {
-        self.exec_one(
-            "UPDATE visits SET last_seen = greatest(last_seen, $2) WHERE id = $1",
-            &[&visit.0, &now.0],
-        )
-        .await
+        self.exec_one(TOUCH_VISIT, &[&visit.0, &now.0]).await
     }
 
     async fn visit(&self, visit: VisitId) -> StoreResult<Visit> {
@@ -130,7 +200,7 @@ impl VisitorStore for PgStore {
     /// An unknown visit is `NotFound`.
     async fn add_page_view(&self, view: PageView) -> StoreResult<()> {
         self.exec(
-            "INSERT INTO page_views (visit_id, url, title, viewed_at) VALUES ($1, $2, $3, $4)",
+            ADD_PAGE_VIEW,
             &[&view.visit_id.0, &view.url, &view.title, &view.viewed_at.0],
         )
         .await
@@ -154,6 +224,32 @@ impl VisitorStore for PgStore {
                 viewed_at: Timestamp(get(r, 3)?),
             })
         })
+    }
+
+    /// The visitor is created if new (an unknown site is `NotFound`).
+    async fn visitor_hello(&self, load: PageLoad) -> StoreResult<(Visitor, PageLoaded)> {
+        let v = &load.visit;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.db()?;
+        let stmt = tx.prepare_cached(TOUCH_VISITOR).await.db()?;
+        let row = tx
+            .query_opt(&stmt, &[&v.site_id.0, &v.visitor_id.0, &v.started_at.0])
+            .await
+            .db()?
+            .ok_or_else(no_row)?;
+        let visitor = visitor_row(&row)?;
+        let loaded = page_load(&tx, &load).await?;
+        tx.commit().await.db()?;
+        Ok((visitor, loaded))
+    }
+
+    /// An unknown site is `NotFound`.
+    async fn record_page_load(&self, load: PageLoad) -> StoreResult<PageLoaded> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.db()?;
+        let loaded = page_load(&tx, &load).await?;
+        tx.commit().await.db()?;
+        Ok(loaded)
     }
 
     async fn visits_of(

@@ -35,6 +35,13 @@ pub(crate) const OPEN_CHATS: &str = concat!(
     " FROM chats WHERE state IN ('pending', 'active') \
              AND site_id IN (SELECT value FROM json_each(?1)) ORDER BY queued_at, id"
 );
+// `state IN (...)` is repeated so that the partial index `chats_open` applies.
+pub(crate) const WAITING_CHATS: &str = concat!(
+    "SELECT ",
+    chat_cols!(),
+    " FROM chats WHERE site_id = ?1 AND state IN ('pending', 'active') \
+             AND state = 'pending' ORDER BY queued_at, id"
+);
 pub(crate) const CHATS_OF_AGENT: &str = concat!(
     "SELECT ",
     chat_cols!(),
@@ -224,6 +231,10 @@ impl ChatStore for SqliteStore {
         }
         let ids = json_ids(sites.iter().map(|s| s.0));
         self.chat_list(OPEN_CHATS, vec![ids.into()]).await
+    }
+
+    async fn waiting_chats(&self, site: SiteId) -> StoreResult<Vec<Chat>> {
+        self.chat_list(WAITING_CHATS, vec![site.0.into()]).await
     }
 
     /// Oldest in the queue first.

@@ -10,7 +10,8 @@
 //! - **Reads** run on a small pool of read-only connections on tokio's blocking threads;
 //!   WAL lets them proceed while the writer commits, and they see every acknowledged write.
 //! - **Safe open**: the parent directory and the file are created if missing, the file is
-//!   checked with `PRAGMA quick_check` (a corrupt file is refused, never served), and
+//!   checked with `PRAGMA quick_check` (a corrupt file is refused, never served; on a large
+//!   file the check is bounded at open and finishes in the background, see [`check`]), and
 //!   pending schema migrations (`migrations/NNNN_name.sql`, tracked by `PRAGMA user_version`)
 //!   are applied, each in its own transaction.
 //!
@@ -21,6 +22,8 @@ mod blocks;
 mod bulk;
 mod canned;
 mod chats;
+pub mod check;
+mod fault;
 mod map;
 mod migrate;
 mod offline;
@@ -43,6 +46,8 @@ use std::time::Duration;
 use writer::Writer;
 
 pub use bulk::BulkHistory;
+pub use check::Integrity;
+pub use fault::WriteFault;
 
 /// How long a connection waits for a lock held by another connection before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
@@ -71,6 +76,11 @@ pub struct SqliteOptions {
     /// 50 ms before the commit). The crash test runs once with this on to show that it detects
     /// lost acknowledged messages. Never set it in a deployment.
     pub unsafe_ack_before_commit: bool,
+    /// How long `PRAGMA quick_check` may hold up [`SqliteStore::open`] (default
+    /// [`check::OPEN_CHECK_BUDGET`]); if the file is larger than that covers, the check
+    /// finishes on a background thread (see [`SqliteStore::integrity`]). `None`: the whole
+    /// file is checked before open returns (start-up time grows with the file, seconds per GiB).
+    pub open_check_budget: Option<Duration>,
 }
 
 impl Default for SqliteOptions {
@@ -80,6 +90,7 @@ impl Default for SqliteOptions {
             readers: 4,
             max_batch: 512,
             unsafe_ack_before_commit: false,
+            open_check_budget: Some(check::OPEN_CHECK_BUDGET),
         }
     }
 }
@@ -150,6 +161,13 @@ struct Inner {
     // Field order matters on drop: the writer (and its connection) goes first.
     writer: Writer,
     readers: Arc<ReadPool>,
+    integrity: Arc<check::IntegrityState>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.integrity.stop();
+    }
 }
 
 impl fmt::Debug for SqliteStore {
@@ -165,8 +183,9 @@ impl SqliteStore {
     /// refuses a corrupt file, applies pending migrations, configures WAL and durability,
     /// starts the writer thread and the reader pool.
     ///
-    /// `PRAGMA quick_check` reads the whole file, so opening a large database takes time
-    /// proportional to its size (about a second per GB on an SSD).
+    /// `PRAGMA quick_check` reads the whole file; it holds up the open for at most
+    /// [`SqliteOptions::open_check_budget`] and the rest of a large file is checked in the
+    /// background.
     pub async fn open(path: &Path, options: SqliteOptions) -> Result<SqliteStore, OpenError> {
         let path = path.to_path_buf();
         tokio::task::spawn_blocking(move || open_blocking(path, options))
@@ -177,6 +196,11 @@ impl SqliteStore {
     /// The database file's path.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// What the structural check of the file found so far (see [`check`]).
+    pub fn integrity(&self) -> Integrity {
+        self.inner.integrity.get()
     }
 
     /// Copies the WAL into the database file and truncates the WAL
@@ -253,7 +277,8 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    quick_check(&conn, &path)?;
+    let checked = check::at_open(&mut conn, &path, options.open_check_budget)?;
+    let integrity = check::IntegrityState::new(checked);
     configure_writer(&conn, options.synchronous_full)?;
     migrate::apply(&mut conn)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -268,34 +293,23 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
         options.unsafe_ack_before_commit,
     )
     .map_err(|e| OpenError::Thread(e.to_string()))?;
+    if integrity.get() == Integrity::Checking {
+        tracing::info!(path = %path.display(), "database is large: its check continues in the background");
+        check::in_background(path.clone(), integrity.clone())
+            .map_err(|e| OpenError::Thread(e.to_string()))?;
+    }
     tracing::info!(path = %path.display(), "sqlite store open");
     Ok(SqliteStore {
         inner: Arc::new(Inner {
             path,
             writer,
             readers: Arc::new(readers),
+            integrity,
         }),
     })
 }
 
-/// Refuses a file that is not a database or whose structure is damaged.
-fn quick_check(conn: &Connection, path: &Path) -> Result<(), OpenError> {
-    let corrupt = |detail: String| OpenError::Corrupt {
-        path: path.to_path_buf(),
-        detail,
-    };
-    let rows: Result<Vec<String>, rusqlite::Error> = conn
-        .prepare("PRAGMA quick_check")
-        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect());
-    match rows {
-        Ok(rows) if rows.len() == 1 && rows[0] == "ok" => Ok(()),
-        Ok(rows) => Err(corrupt(rows.join("; "))),
-        Err(e) if is_corruption(&e) => Err(corrupt(e.to_string())),
-        Err(e) => Err(OpenError::Sqlite(e)),
-    }
-}
-
-fn is_corruption(e: &rusqlite::Error) -> bool {
+pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)

@@ -92,7 +92,7 @@ impl Drop for Checkout {
     }
 }
 
-fn open_reader(path: &Path) -> Result<Connection, OpenError> {
+pub(crate) fn open_reader(path: &Path) -> Result<Connection, OpenError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

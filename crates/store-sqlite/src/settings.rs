@@ -25,4 +25,12 @@ impl SettingStore for SqliteStore {
         })
         .await
     }
+
+    /// Only a background check that found damage counts (see [`crate::check`]).
+    fn integrity_problem(&self) -> Option<String> {
+        match self.integrity() {
+            crate::Integrity::Corrupt(detail) => Some(format!("database is corrupt: {detail}")),
+            _ => None,
+        }
+    }
 }

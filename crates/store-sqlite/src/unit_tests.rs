@@ -36,6 +36,7 @@ async fn hot_queries_use_indexes() {
         ("chats_of_visitor", chats::CHATS_OF_VISITOR),
         ("open_chat_of_visitor", chats::OPEN_CHAT_OF_VISITOR),
         ("chats_of_agent", chats::CHATS_OF_AGENT),
+        ("waiting_chats", chats::WAITING_CHATS),
         ("latest_visit", visitors::LATEST_VISIT),
         ("visits_of", visitors::VISITS_OF),
         ("page_views", visitors::PAGE_VIEWS),

@@ -1,12 +1,13 @@
 //! Visitors, their visits and page views.
 
 use crate::SqliteStore;
-use crate::map::{Db, all, changed, visit_cols, visit_row, visitor_cols, visitor_row};
+use crate::chats::OPEN_CHAT_OF_VISITOR;
+use crate::map::{Db, all, changed, chat_row, visit_cols, visit_row, visitor_cols, visitor_row};
 use async_trait::async_trait;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
-use frontdesk_core::store::{StoreResult, VisitorStore};
-use rusqlite::{OptionalExtension, params};
+use frontdesk_core::store::{PageLoad, PageLoaded, StoreResult, VisitorStore};
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub(crate) const LATEST_VISIT: &str = concat!(
     "SELECT ",
@@ -29,6 +30,91 @@ pub(crate) const TOUCH_VISITOR: &str = concat!(
     visitor_cols!()
 );
 
+const CREATE_VISIT: &str = concat!(
+    "INSERT INTO visits (site_id, visitor_id, ip, user_agent, browser, os, referrer, \
+     country, country_code, region, city, started_at, last_seen) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING ",
+    visit_cols!()
+);
+const TOUCH_VISIT: &str = "UPDATE visits SET last_seen = max(last_seen, ?2) WHERE id = ?1";
+const ADD_PAGE_VIEW: &str =
+    "INSERT INTO page_views (visit_id, url, title, viewed_at) VALUES (?1, ?2, ?3, ?4)";
+
+fn create_visit(c: &Connection, visit: &NewVisit) -> StoreResult<Visit> {
+    let l = &visit.location;
+    c.prepare_cached(CREATE_VISIT)
+        .db()?
+        .query_row(
+            params![
+                visit.site_id.0,
+                visit.visitor_id.0,
+                visit.ip,
+                visit.user_agent,
+                visit.browser,
+                visit.os,
+                visit.referrer,
+                l.country,
+                l.country_code,
+                l.region,
+                l.city,
+                visit.started_at.0
+            ],
+            visit_row,
+        )
+        .db()
+}
+
+fn touch_visitor(
+    c: &Connection,
+    site: SiteId,
+    visitor: &str,
+    now: Timestamp,
+) -> StoreResult<Visitor> {
+    c.prepare_cached(TOUCH_VISITOR)
+        .db()?
+        .query_row(params![site.0, visitor, now.0], visitor_row)
+        .db()
+}
+
+/// One page load, inside the writer's transaction: latest visit, touch or create, page view,
+/// and the open chat (all on the write connection: no other thread involved).
+fn page_load(c: &Connection, load: &PageLoad) -> StoreResult<PageLoaded> {
+    let v = &load.visit;
+    let now = v.started_at;
+    let latest = c
+        .prepare_cached(LATEST_VISIT)
+        .db()?
+        .query_row(params![v.site_id.0, v.visitor_id.0], visit_row)
+        .optional()
+        .db()?;
+    let visit = match latest {
+        Some(latest) if now.millis_since(latest.last_seen) <= load.visit_timeout_ms => {
+            changed(
+                c.prepare_cached(TOUCH_VISIT)
+                    .db()?
+                    .execute(params![latest.id.0, now.0])
+                    .db()?,
+            )?;
+            Visit {
+                last_seen: latest.last_seen.max(now),
+                ..latest
+            }
+        }
+        _ => create_visit(c, v)?,
+    };
+    c.prepare_cached(ADD_PAGE_VIEW)
+        .db()?
+        .execute(params![visit.id.0, load.url, load.title, now.0])
+        .db()?;
+    let open_chat = c
+        .prepare_cached(OPEN_CHAT_OF_VISITOR)
+        .db()?
+        .query_row(params![v.site_id.0, v.visitor_id.0], chat_row)
+        .optional()
+        .db()?;
+    Ok(PageLoaded { visit, open_chat })
+}
+
 #[async_trait]
 impl VisitorStore for SqliteStore {
     /// Upsert: a new visitor gets `first_seen = last_seen = now`; a known one gets
@@ -40,13 +126,8 @@ impl VisitorStore for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<Visitor> {
         let visitor = visitor.0.clone();
-        self.write(move |tx| {
-            tx.prepare_cached(TOUCH_VISITOR)
-                .db()?
-                .query_row(params![site.0, visitor, now.0], visitor_row)
-                .db()
-        })
-        .await
+        self.write(move |tx| touch_visitor(tx, site, &visitor, now))
+            .await
     }
 
     async fn visitor(&self, site: SiteId, visitor: &VisitorId) -> StoreResult<Visitor> {
@@ -104,42 +185,14 @@ impl VisitorStore for SqliteStore {
 
     /// Starts a visit (`last_seen = started_at`). An unknown site is `NotFound`.
     async fn create_visit(&self, visit: NewVisit) -> StoreResult<Visit> {
-        self.write(move |tx| {
-            let l = &visit.location;
-            tx.prepare_cached(concat!(
-                "INSERT INTO visits (site_id, visitor_id, ip, user_agent, browser, os, referrer, \
-                 country, country_code, region, city, started_at, last_seen) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING ",
-                visit_cols!()
-            ))
-            .db()?
-            .query_row(
-                params![
-                    visit.site_id.0,
-                    visit.visitor_id.0,
-                    visit.ip,
-                    visit.user_agent,
-                    visit.browser,
-                    visit.os,
-                    visit.referrer,
-                    l.country,
-                    l.country_code,
-                    l.region,
-                    l.city,
-                    visit.started_at.0
-                ],
-                visit_row,
-            )
-            .db()
-        })
-        .await
+        self.write(move |tx| create_visit(tx, &visit)).await
     }
 
     /// `last_seen = max(last_seen, now)`.
     async fn touch_visit(&self, visit: VisitId, now: Timestamp) -> StoreResult<()> {
         self.write(move |tx| {
             let n = tx
-                .prepare_cached("UPDATE visits SET last_seen = max(last_seen, ?2) WHERE id = ?1")
+                .prepare_cached(TOUCH_VISIT)
                 .db()?
                 .execute(params![visit.0, now.0])
                 .db()?;
@@ -165,18 +218,16 @@ impl VisitorStore for SqliteStore {
     /// An unknown visit is `NotFound`.
     async fn add_page_view(&self, view: PageView) -> StoreResult<()> {
         self.write(move |tx| {
-            tx.prepare_cached(
-                "INSERT INTO page_views (visit_id, url, title, viewed_at) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .db()?
-            .execute(params![
-                view.visit_id.0,
-                view.url,
-                view.title,
-                view.viewed_at.0
-            ])
-            .db()
-            .map(|_| ())
+            tx.prepare_cached(ADD_PAGE_VIEW)
+                .db()?
+                .execute(params![
+                    view.visit_id.0,
+                    view.url,
+                    view.title,
+                    view.viewed_at.0
+                ])
+                .db()
+                .map(|_| ())
         })
         .await
     }
@@ -198,6 +249,21 @@ impl VisitorStore for SqliteStore {
             all(rows)
         })
         .await
+    }
+
+    /// The visitor is created if new (an unknown site is `NotFound`).
+    async fn visitor_hello(&self, load: PageLoad) -> StoreResult<(Visitor, PageLoaded)> {
+        self.write(move |tx| {
+            let v = &load.visit;
+            let visitor = touch_visitor(tx, v.site_id, &v.visitor_id.0, v.started_at)?;
+            Ok((visitor, page_load(tx, &load)?))
+        })
+        .await
+    }
+
+    /// An unknown site is `NotFound`.
+    async fn record_page_load(&self, load: PageLoad) -> StoreResult<PageLoaded> {
+        self.write(move |tx| page_load(tx, &load)).await
     }
 
     async fn visits_of(

@@ -215,6 +215,14 @@ impl Hub {
             .is_some_and(|e| !e.conns.is_empty() && e.info.hears(site, true))
     }
 
+    /// Whether the agent belongs to `site`, if they are connected here (`None`: ask storage).
+    pub fn agent_belongs_to(&self, agent: AgentId, site: SiteId) -> Option<bool> {
+        lock(&self.agents)
+            .get(&agent)
+            .filter(|e| !e.conns.is_empty())
+            .map(|e| e.info.sites.contains(&site))
+    }
+
     /// Presence of every agent known here who belongs to one of `sites`.
     pub fn presence(&self, sites: &HashSet<SiteId>) -> Vec<AgentPresence> {
         let agents = lock(&self.agents);

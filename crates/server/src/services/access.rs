@@ -13,6 +13,15 @@ pub async fn memberships(app: &App, agent: AgentId) -> AppResult<Vec<Membership>
 
 /// Ok if the agent belongs to the site, else NotFound.
 pub async fn require_site(app: &App, agent: AgentId, site: SiteId) -> AppResult<()> {
+    // Connected here: the hub's copy of their memberships, kept current by the agent-state
+    // events every membership change publishes (no storage read per message).
+    if let Some(member) = app.hub.agent_belongs_to(agent, site) {
+        return if member {
+            Ok(())
+        } else {
+            Err(AppError::not_found())
+        };
+    }
     if memberships(app, agent)
         .await?
         .iter()

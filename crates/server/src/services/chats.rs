@@ -63,12 +63,10 @@ pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
 
 /// 1-based place of a pending chat in its site's queue.
 pub async fn queue_position(app: &App, chat: &Chat) -> AppResult<u32> {
-    let open = app.store.open_chats(&[chat.site_id]).await?;
-    let ahead = open
+    let waiting = app.store.waiting_chats(chat.site_id).await?;
+    let ahead = waiting
         .iter()
-        .filter(|c| {
-            c.state == ChatState::Pending && (c.queued_at, c.id) < (chat.queued_at, chat.id)
-        })
+        .filter(|c| (c.queued_at, c.id) < (chat.queued_at, chat.id))
         .count();
     Ok(u32::try_from(ahead + 1).unwrap_or(u32::MAX))
 }
@@ -160,17 +158,15 @@ async fn announce_pending(app: &App, chat: &Chat) -> AppResult<()> {
     Ok(())
 }
 
-/// Tell every waiting visitor of the site their (new) place in the queue.
-async fn refresh_queue(app: &App, site: SiteId) -> AppResult<()> {
-    let mut waiting: Vec<Chat> = app
-        .store
-        .open_chats(&[site])
-        .await?
-        .into_iter()
-        .filter(|c| c.state == ChatState::Pending)
-        .collect();
-    waiting.sort_by_key(|c| (c.queued_at, c.id));
+/// `left` has left the queue of its site: tell the visitors who waited behind it their new
+/// place (those ahead of it keep theirs and hear nothing).
+async fn refresh_queue(app: &App, left: &Chat) -> AppResult<()> {
+    let waiting = app.store.waiting_chats(left.site_id).await?;
+    let key = (left.queued_at, left.id);
     for (i, chat) in waiting.iter().enumerate() {
+        if (chat.queued_at, chat.id) < key {
+            continue;
+        }
         app.publish(
             visitor_of(chat),
             &ToVisitor::ChatQueued {
@@ -202,8 +198,22 @@ fn site_agents(chat: &Chat, also: Option<AgentId>) -> Audience {
 /// Load, decide, compare-and-set; retry when another writer moved the version on.
 /// Returns (before, after).
 async fn transition(app: &App, id: ChatId, cmd: ChatCommand) -> AppResult<(Chat, Chat)> {
+    transition_from(app, None, id, cmd).await
+}
+
+/// [`transition`], deciding first on `loaded` (a copy the caller just read) when given: a
+/// stale copy only costs a failed compare-and-set and a reload.
+async fn transition_from(
+    app: &App,
+    mut loaded: Option<Chat>,
+    id: ChatId,
+    cmd: ChatCommand,
+) -> AppResult<(Chat, Chat)> {
     for _ in 0..32 {
-        let chat = app.store.chat(id).await?;
+        let chat = match loaded.take() {
+            Some(chat) => chat,
+            None => app.store.chat(id).await?,
+        };
         let next = chat.state.apply(cmd)?;
         if next == chat.state {
             return Ok((chat.clone(), chat));
@@ -224,8 +234,9 @@ async fn transition(app: &App, id: ChatId, cmd: ChatCommand) -> AppResult<(Chat,
 
 /// "Start Chatting": the first agent wins; the others get `chat_taken`.
 pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {
-    access::chat_for_agent(app, agent, chat_id).await?;
-    let (before, after) = transition(app, chat_id, ChatCommand::Accept { agent }).await?;
+    let chat = access::chat_for_agent(app, agent, chat_id).await?;
+    let accept = ChatCommand::Accept { agent };
+    let (before, after) = transition_from(app, Some(chat), chat_id, accept).await?;
     if before.version == after.version {
         return Ok(after); // already ours
     }
@@ -254,7 +265,7 @@ pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Cha
         None,
     )
     .await;
-    refresh_queue(app, after.site_id).await?;
+    refresh_queue(app, &before).await?;
     Ok(after)
 }
 
@@ -345,7 +356,7 @@ pub async fn end(app: &App, by: Party, chat_id: ChatId) -> AppResult<Chat> {
     let (before, after) = transition(app, chat_id, ChatCommand::End { by }).await?;
     announce_end(app, &before, &after, "ended").await;
     if before.state == ChatState::Pending {
-        refresh_queue(app, after.site_id).await?;
+        refresh_queue(app, &before).await?;
     }
     Ok(after)
 }

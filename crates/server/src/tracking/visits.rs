@@ -3,8 +3,9 @@
 
 use crate::error::AppResult;
 use crate::state::App;
-use frontdesk_core::model::{NewVisit, PageView, Visit};
+use frontdesk_core::model::{Location, NewVisit, Visit, Visitor};
 use frontdesk_core::protocol::{PageInfo, VisitDetail, VisitorOnSite};
+use frontdesk_core::store::{PageLoad, PageLoaded};
 use frontdesk_core::text::{clean_line, truncate};
 use frontdesk_core::{SiteId, VisitorId};
 use std::net::IpAddr;
@@ -26,64 +27,79 @@ pub fn clean_page(page: &PageInfo) -> PageInfo {
     }
 }
 
-/// Where the visitor connects from.
-pub struct Arrival<'a> {
+/// Where a visitor's connection comes from, worked out once per connection (user agent
+/// parsed, location looked up) so that each page view is one write and nothing more.
+pub struct Arrival {
     pub site: SiteId,
-    pub visitor: &'a VisitorId,
+    pub visitor: VisitorId,
     pub ip: IpAddr,
-    pub user_agent: &'a str,
+    user_agent: String,
+    browser: String,
+    os: String,
+    location: Location,
 }
 
-/// Records a page view, continuing or starting a visit. Returns the visit.
-pub async fn record_page_view(
-    app: &App,
-    arrival: &Arrival<'_>,
-    page: &PageInfo,
-) -> AppResult<Visit> {
-    let now = app.now();
-    let page = clean_page(page);
-    let timeout_ms =
-        i64::try_from(app.settings.visit_timeout_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-    let current = app
-        .store
-        .latest_visit(arrival.site, arrival.visitor)
-        .await?;
-    let visit = match current {
-        Some(v) if now.millis_since(v.last_seen) <= timeout_ms => {
-            app.store.touch_visit(v.id, now).await?;
-            Visit {
-                last_seen: now,
-                ..v
-            }
+impl Arrival {
+    pub fn new(app: &App, site: SiteId, visitor: VisitorId, ip: IpAddr, user_agent: &str) -> Self {
+        let user_agent = truncate(user_agent, MAX_UA);
+        let (browser, os) = app.ua.parse(&user_agent);
+        Arrival {
+            site,
+            visitor,
+            ip,
+            user_agent,
+            browser,
+            os,
+            location: app.geo.lookup(ip),
         }
-        _ => {
-            let ua = truncate(arrival.user_agent, MAX_UA);
-            let (browser, os) = app.ua.parse(&ua);
-            app.store
-                .create_visit(NewVisit {
-                    site_id: arrival.site,
-                    visitor_id: arrival.visitor.clone(),
-                    ip: arrival.ip.to_string(),
-                    user_agent: ua,
-                    browser,
-                    os,
-                    referrer: page.referrer.clone(),
-                    location: app.geo.lookup(arrival.ip),
-                    started_at: now,
-                })
-                .await?
-        }
-    };
-    app.store
-        .add_page_view(PageView {
-            visit_id: visit.id,
+    }
+
+    /// The page load to record now: continues the visit unless it has been idle longer than
+    /// the visit timeout.
+    fn load(&self, app: &App, page: &PageInfo) -> PageLoad {
+        let page = clean_page(page);
+        PageLoad {
+            visit: NewVisit {
+                site_id: self.site,
+                visitor_id: self.visitor.clone(),
+                ip: self.ip.to_string(),
+                user_agent: self.user_agent.clone(),
+                browser: self.browser.clone(),
+                os: self.os.clone(),
+                referrer: page.referrer,
+                location: self.location.clone(),
+                started_at: app.now(),
+            },
+            visit_timeout_ms: i64::try_from(app.settings.visit_timeout_secs.saturating_mul(1000))
+                .unwrap_or(i64::MAX),
             url: page.url,
             title: page.title,
-            viewed_at: now,
-        })
-        .await?;
+        }
+    }
+}
+
+/// A visitor's hello: the visitor (created if new), the visit continued or started, the first
+/// page view, and the visitor's open chat, in one write (one commit).
+pub async fn hello(
+    app: &App,
+    arrival: &Arrival,
+    page: &PageInfo,
+) -> AppResult<(Visitor, PageLoaded)> {
+    let (visitor, loaded) = app.store.visitor_hello(arrival.load(app, page)).await?;
     app.metrics.page_views.inc();
-    Ok(visit)
+    Ok((visitor, loaded))
+}
+
+/// Records a page view, continuing or starting a visit, in one write (one commit). Also
+/// returns the visitor's open chat, read in the same transaction.
+pub async fn record_page_view(
+    app: &App,
+    arrival: &Arrival,
+    page: &PageInfo,
+) -> AppResult<PageLoaded> {
+    let loaded = app.store.record_page_load(arrival.load(app, page)).await?;
+    app.metrics.page_views.inc();
+    Ok(loaded)
 }
 
 /// The visitor as the "Visitors on Site" list shows them.

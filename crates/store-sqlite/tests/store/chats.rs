@@ -283,6 +283,46 @@ async fn chat_listings() {
     assert_eq!(s.chats_of_visitor(a.id, &v1, 1).await.unwrap().len(), 1);
 }
 
+#[tokio::test]
+async fn waiting_chats_are_the_queue_of_one_site() {
+    let (_keep, s) = fresh().await;
+    let (a, b) = (site(&s, "a").await, site(&s, "b").await);
+    let late = chat(&s, a.id, "v1", 30).await;
+    let early = chat(&s, a.id, "v2", 10).await;
+    let taken = chat(&s, a.id, "v3", 5).await;
+    let _other_site = chat(&s, b.id, "v4", 1).await;
+    let ended = chat(&s, a.id, "v5", 2).await;
+    s.update_chat_state(
+        taken.id,
+        1,
+        ChatState::Active { agent: AgentId(7) },
+        Timestamp(40),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let gone = ChatState::Ended {
+        reason: EndReason::Visitor,
+    };
+    s.update_chat_state(ended.id, 1, gone, Timestamp(41))
+        .await
+        .unwrap()
+        .unwrap();
+    let waiting: Vec<ChatId> = s
+        .waiting_chats(a.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        waiting,
+        vec![early.id, late.id],
+        "pending only, oldest first"
+    );
+    assert!(s.waiting_chats(SiteId(999)).await.unwrap().is_empty());
+}
+
 /// Eight agents race to accept the same pending chat: exactly one wins, every round.
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn first_to_accept_wins() {

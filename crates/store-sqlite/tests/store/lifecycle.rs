@@ -1,7 +1,7 @@
 //! Opening, reopening, refusing damaged files, durability settings, maintenance.
 
 use super::*;
-use frontdesk_store_sqlite::{BulkHistory, OpenError};
+use frontdesk_store_sqlite::{BulkHistory, Integrity, OpenError};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -110,6 +110,81 @@ async fn damaged_database_is_refused() {
     assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
 }
 
+/// Waits (without a fixed sleep) for the background check to reach a verdict.
+async fn verdict(s: &SqliteStore) -> Integrity {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let now = s.integrity();
+        if now != Integrity::Checking || std::time::Instant::now() > deadline {
+            return now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn damage_past_the_open_budget_is_found_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frontdesk.db");
+    {
+        // About 1 MB (a few hundred pages): more than the check walks between two looks
+        // at the clock.
+        let s = SqliteStore::open(&path, SqliteOptions::default())
+            .await
+            .unwrap();
+        let site = site(&s, "shop").await;
+        let c = chat(&s, site.id, "v1", 1).await;
+        let appends: Vec<_> = (0..400)
+            .map(|_| {
+                let s = s.clone();
+                tokio::spawn(
+                    async move { s.append_message(text(c.id, &"x".repeat(2000), None)).await },
+                )
+            })
+            .collect();
+        for a in appends {
+            a.await.unwrap().unwrap();
+        }
+        assert!(s.checkpoint().await.unwrap());
+    }
+    let pages = std::fs::metadata(&path).unwrap().len() / 4096;
+    assert!(pages > 200, "database too small: {pages} pages");
+    // A zero budget: the open-time check stops at its first look at the clock, as it would
+    // on a file too large to read within the budget.
+    let no_time = SqliteOptions {
+        open_check_budget: Some(std::time::Duration::ZERO),
+        ..SqliteOptions::default()
+    };
+    {
+        let s = SqliteStore::open(&path, no_time).await.unwrap();
+        assert_eq!(verdict(&s).await, Integrity::Ok, "an intact file passes");
+        assert_eq!(s.integrity_problem(), None);
+    }
+    // The last page (a b-tree page: nothing was ever deleted), overwritten whole, so that
+    // the walk finds it however its cells were laid out; it comes late in the walk.
+    {
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.seek(SeekFrom::Start((pages - 1) * 4096)).unwrap();
+        f.write_all(&[0xA5; 4096]).unwrap();
+        f.sync_all().unwrap();
+    }
+    let s = SqliteStore::open(&path, no_time).await.unwrap();
+    assert!(
+        matches!(verdict(&s).await, Integrity::Corrupt(_)),
+        "{:?}",
+        s.integrity()
+    );
+    assert!(s.integrity_problem().is_some());
+    drop(s);
+    // With no budget (the `database_full_check` setting) the damage refuses the open.
+    let whole = SqliteOptions {
+        open_check_budget: None,
+        ..SqliteOptions::default()
+    };
+    let err = SqliteStore::open(&path, whole).await.unwrap_err();
+    assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
+}
+
 #[tokio::test]
 async fn newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -182,6 +257,7 @@ async fn tiny_pools_still_work() {
         readers: 0,
         max_batch: 0,
         unsafe_ack_before_commit: false,
+        open_check_budget: None,
     };
     let s = SqliteStore::open(&dir.path().join("t.db"), options)
         .await

@@ -4,6 +4,7 @@
 
 mod chats;
 mod lifecycle;
+mod page_loads;
 mod people;
 mod visitors;
 

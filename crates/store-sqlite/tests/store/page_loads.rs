@@ -1,0 +1,158 @@
+//! A visitor's hello and page views, each one write: visit continued or started, page view
+//! added, open chat read in the same transaction.
+
+use super::*;
+use frontdesk_core::{ChatState, EndReason};
+
+fn load(site: SiteId, visitor: &str, at: i64, url: &str) -> PageLoad {
+    PageLoad {
+        visit: NewVisit {
+            site_id: site,
+            visitor_id: VisitorId(visitor.into()),
+            ip: "198.51.100.7".into(),
+            user_agent: "Mozilla/5.0".into(),
+            browser: "Firefox 140".into(),
+            os: "Linux".into(),
+            referrer: Some("https://search.example/".into()),
+            location: Location {
+                country: None,
+                country_code: None,
+                region: None,
+                city: None,
+            },
+            started_at: Timestamp(at),
+        },
+        visit_timeout_ms: 1_000,
+        url: url.into(),
+        title: format!("Title of {url}"),
+    }
+}
+
+#[tokio::test]
+async fn hello_records_visitor_visit_and_page_in_one_write() {
+    let (_keep, s) = fresh().await;
+    let site = site(&s, "shop").await;
+    let v = VisitorId("v1".into());
+    let (visitor, loaded) = s
+        .visitor_hello(load(site.id, "v1", 10_000, "https://shop.example/"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (visitor.id.clone(), visitor.first_seen, visitor.last_seen),
+        (v.clone(), Timestamp(10_000), Timestamp(10_000))
+    );
+    assert_eq!(loaded.open_chat, None);
+    let visit = loaded.visit;
+    assert_eq!(
+        (visit.started_at, visit.last_seen),
+        (Timestamp(10_000), Timestamp(10_000))
+    );
+    assert_eq!(visit.referrer.as_deref(), Some("https://search.example/"));
+    assert_eq!(s.visitor(site.id, &v).await.unwrap(), visitor);
+    assert_eq!(
+        s.latest_visit(site.id, &v).await.unwrap(),
+        Some(visit.clone())
+    );
+    let pages = s.page_views(visit.id).await.unwrap();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].url, "https://shop.example/");
+    assert_eq!(pages[0].title, "Title of https://shop.example/");
+
+    // A known visitor saying hello again within the timeout continues the visit.
+    let (again, loaded) = s
+        .visitor_hello(load(site.id, "v1", 10_500, "https://shop.example/a"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.first_seen, again.last_seen),
+        (Timestamp(10_000), Timestamp(10_500))
+    );
+    assert_eq!(loaded.visit.id, visit.id);
+    assert_eq!(loaded.visit.last_seen, Timestamp(10_500));
+
+    assert_eq!(
+        s.visitor_hello(load(SiteId(999), "v1", 1, "https://x.example/"))
+            .await
+            .map(|_| ()),
+        Err(StoreError::NotFound)
+    );
+}
+
+#[tokio::test]
+async fn page_load_continues_the_visit_until_the_timeout() {
+    let (_keep, s) = fresh().await;
+    let site = site(&s, "shop").await;
+    let v = VisitorId("v1".into());
+    let (_, first) = s
+        .visitor_hello(load(site.id, "v1", 10_000, "https://shop.example/1"))
+        .await
+        .unwrap();
+    // Within the timeout (1 s after the last page): same visit, last_seen moves on.
+    let second = s
+        .record_page_load(load(site.id, "v1", 11_000, "https://shop.example/2"))
+        .await
+        .unwrap();
+    assert_eq!(second.visit.id, first.visit.id);
+    assert_eq!(second.visit.last_seen, Timestamp(11_000));
+    assert_eq!(s.visit(first.visit.id).await.unwrap(), second.visit);
+    // Idle longer than the timeout: a new visit, with this page's referrer.
+    let mut late = load(site.id, "v1", 12_001, "https://shop.example/3");
+    late.visit.referrer = None;
+    let third = s.record_page_load(late).await.unwrap();
+    assert_ne!(third.visit.id, first.visit.id);
+    assert_eq!(
+        (third.visit.started_at, third.visit.referrer.clone()),
+        (Timestamp(12_001), None)
+    );
+    let urls = |pages: Vec<PageView>| pages.into_iter().map(|p| p.url).collect::<Vec<_>>();
+    assert_eq!(
+        urls(s.page_views(first.visit.id).await.unwrap()),
+        vec!["https://shop.example/1", "https://shop.example/2"]
+    );
+    assert_eq!(
+        urls(s.page_views(third.visit.id).await.unwrap()),
+        vec!["https://shop.example/3"]
+    );
+    let visits = s.visits_of(site.id, &v, 10).await.unwrap();
+    assert_eq!(visits.len(), 2);
+    assert_eq!(visits[0].id, third.visit.id);
+    assert_eq!(
+        s.record_page_load(load(SiteId(999), "v1", 1, "https://x.example/"))
+            .await
+            .map(|_| ()),
+        Err(StoreError::NotFound)
+    );
+}
+
+#[tokio::test]
+async fn page_load_returns_the_open_chat_only_while_it_is_open() {
+    let (_keep, s) = fresh().await;
+    let site = site(&s, "shop").await;
+    s.visitor_hello(load(site.id, "v1", 10_000, "https://shop.example/"))
+        .await
+        .unwrap();
+    let c = chat(&s, site.id, "v1", 10_100).await;
+    let _other = chat(&s, site.id, "v2", 10_100).await;
+    let loaded = s
+        .record_page_load(load(site.id, "v1", 10_200, "https://shop.example/b"))
+        .await
+        .unwrap();
+    assert_eq!(loaded.open_chat, Some(c.clone()));
+    let (_, hello) = s
+        .visitor_hello(load(site.id, "v1", 10_300, "https://shop.example/c"))
+        .await
+        .unwrap();
+    assert_eq!(hello.open_chat, Some(c.clone()));
+    let ended = ChatState::Ended {
+        reason: EndReason::Visitor,
+    };
+    s.update_chat_state(c.id, c.version, ended, Timestamp(10_400))
+        .await
+        .unwrap()
+        .unwrap();
+    let loaded = s
+        .record_page_load(load(site.id, "v1", 10_500, "https://shop.example/d"))
+        .await
+        .unwrap();
+    assert_eq!(loaded.open_chat, None);
+}
