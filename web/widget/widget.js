@@ -118,7 +118,7 @@
       try { last = JSON.parse(store('chat')) || {}; } catch (e) { /* none */ }
       conn.last = last;
       rx = Date.now();
-      send({ type: 'hello', token: store(''), page: page(), last_seq: last.seq || 0 });
+      send({ type: 'hello', token: store(''), page: page(), last_seq: last.seq || 0, chat_id: last.chat });
       tick = setInterval(() => {
         if (Date.now() - rx > 7e4) return restart(); // silent 70 s: dead
         if (++n % 5 === 0) send({ type: 'ping' }); // every 25 s

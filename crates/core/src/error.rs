@@ -45,7 +45,8 @@ pub enum ErrorCode {
     OriginRefused,
     /// A conflicting object exists (e.g. an agent with that email).
     Conflict,
-    /// The requested replay is older than the server keeps: the client must resync.
+    /// The requested replay is beyond what the server replays: the client must resync.
+    /// (Not sent today: a gap beyond the replay window gets the `chat.resync` frame.)
     Resync,
     /// Storage failed; nothing was stored. Try again.
     Unavailable,

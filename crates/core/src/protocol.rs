@@ -24,13 +24,16 @@ pub struct PageInfo {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum VisitorFrame {
     /// First frame: who I am (token from an earlier `welcome`, if any), where I am, and the
-    /// last message sequence I saw in my open chat (for replay).
+    /// last message sequence I saw in my open chat (for replay). `chat_id` names the chat
+    /// `last_seq` belongs to: when it is not the open chat, `last_seq` is ignored (replay from 0).
     Hello {
         #[serde(default)]
         token: Option<String>,
         page: PageInfo,
         #[serde(default)]
         last_seq: Option<Seq>,
+        #[serde(default)]
+        chat_id: Option<ChatId>,
     },
     /// Navigated to another page without reloading (single-page sites).
     PageView {
@@ -105,6 +108,16 @@ pub enum ToVisitor {
     OpenUrl { chat_id: ChatId, url: String },
     #[serde(rename = "chat.ended")]
     ChatEnded { chat_id: ChatId },
+    /// The gap since `hello.last_seq` is beyond the replay window: instead of the missing
+    /// messages, the latest ones. Replace the chat's view with `messages`; `complete: false`
+    /// means earlier messages exist that are not in it.
+    #[serde(rename = "chat.resync")]
+    ChatResync {
+        chat_id: ChatId,
+        last_seq: Seq,
+        messages: Vec<VisitorMessageView>,
+        complete: bool,
+    },
     /// An agent invites the visitor to chat.
     #[serde(rename = "invitation")]
     Invitation {
@@ -266,6 +279,25 @@ impl AgentFrame {
             AgentFrame::Typing { .. } | AgentFrame::Ping {} => None,
         }
     }
+
+    /// The chat the frame is about, if it names one (echoed in an `error` about it).
+    pub fn chat_id(&self) -> Option<ChatId> {
+        match self {
+            AgentFrame::Sync { chat_id, .. }
+            | AgentFrame::Accept { chat_id, .. }
+            | AgentFrame::Message { chat_id, .. }
+            | AgentFrame::Link { chat_id, .. }
+            | AgentFrame::Typing { chat_id, .. }
+            | AgentFrame::Transfer { chat_id, .. }
+            | AgentFrame::Close { chat_id, .. }
+            | AgentFrame::End { chat_id, .. }
+            | AgentFrame::Block { chat_id, .. } => Some(*chat_id),
+            AgentFrame::Status { .. }
+            | AgentFrame::Monitor { .. }
+            | AgentFrame::Invite { .. }
+            | AgentFrame::Ping {} => None,
+        }
+    }
 }
 
 /// A chat as agents see it in lists and pop-ups.
@@ -376,6 +408,17 @@ pub enum ToAgent {
         messages: Vec<AgentMessageView>,
         /// More pages follow: the server sends them as further `chat.history` frames by itself.
         more: bool,
+    },
+    /// Answer to a `sync` whose gap is beyond the replay window: the latest messages instead
+    /// of those after `after`. Replace the chat's messages with these; `complete: false`
+    /// means earlier ones exist that are not here (load them over REST).
+    #[serde(rename = "chat.resync")]
+    ChatResync {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        chat: ChatSummary,
+        messages: Vec<AgentMessageView>,
+        complete: bool,
     },
     #[serde(rename = "message")]
     Message(AgentMessageView),

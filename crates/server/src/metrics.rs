@@ -19,6 +19,7 @@ pub struct Metrics {
     pub agent_connections: Gauge,
     pub slow_consumers: Counter,
     pub errors: Counter,
+    pub resyncs: Counter,
 }
 
 impl Metrics {
@@ -48,6 +49,11 @@ impl Metrics {
             "Connections cut off for not reading",
         );
         let errors = m(&mut r, "client_errors", "Error frames sent to clients");
+        let resyncs = m(
+            &mut r,
+            "resyncs",
+            "chat.resync frames sent (a gap beyond the replay window)",
+        );
         Metrics {
             registry: Arc::new(r),
             chats_requested,
@@ -60,6 +66,7 @@ impl Metrics {
             agent_connections,
             slow_consumers,
             errors,
+            resyncs,
         }
     }
 

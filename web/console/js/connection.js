@@ -178,7 +178,8 @@ export class Connection {
         if (p) p.resolve(frame);
         return;
       }
-      case 'chat.history': {
+      case 'chat.history':
+      case 'chat.resync': {
         this.onFrame(frame); // the store takes the messages first
         const p = this.takePending(frame.ref);
         if (p) p.resolve(frame);
@@ -219,7 +220,8 @@ export class Connection {
     return this.online && this.raw(frame);
   }
 
-  /** Sends a frame with a fresh `ref`; resolves with its `ack`/`chat.history`, rejects on `error`. */
+  /** Sends a frame with a fresh `ref`; resolves with its `ack`/`chat.history`/`chat.resync`,
+   * rejects on `error`. */
   request(frame, { timeout = REQUEST_TIMEOUT_MS } = {}) {
     if (!this.online) return Promise.reject(new ApiError('offline'));
     return new Promise((resolve, reject) => {

@@ -5,6 +5,7 @@ import { store } from './state.js';
 import { beep, desktopNotify } from './notify.js';
 import { toast } from './ui/toast.js';
 import { newClientId, visitorLabel } from './format.js';
+import { chats as chatsApi } from './api.js';
 
 const POPUP_LINGER_MS = 3500;
 
@@ -29,6 +30,7 @@ export class Controller {
       case 'chat.transferred': return this.onTransferred(f);
       case 'chat.released': return this.onReleased(Number(f.chat_id));
       case 'chat.history': return this.onHistory(f);
+      case 'chat.resync': return this.onResync(f);
       case 'message': return this.onMessage(f);
       case 'typing': return store.setTyping(f.chat_id, !!f.typing);
       case 'chat.ended': return this.onEnded(Number(f.chat_id), f.reason);
@@ -167,6 +169,24 @@ export class Controller {
     }
     if (f.chat.state === 'ended' && !store.windows.includes(id)) store.dropChat(id);
     if (f.more && f.ref == null) this.sync(id); // unsolicited (after a transfer): fetch the rest
+  }
+
+  /** A gap beyond the server's replay window: its latest messages replace ours. */
+  onResync(f) {
+    const id = Number(f.chat.chat_id);
+    store.upsertChat(f.chat);
+    store.replaceMessages(id, f.messages || [], Number(f.chat.last_seq), !f.complete);
+    if (f.chat.state === 'ended' && !store.windows.includes(id)) store.dropChat(id);
+  }
+
+  /** "Load transcript": what a resync left out, over REST. */
+  async loadLeftOut(chatId) {
+    try {
+      const res = await chatsApi.get(chatId);
+      store.fillMessages(chatId, res.messages || []);
+    } catch (err) {
+      toast(err.message, { kind: 'error' });
+    }
   }
 
   onMessage(m) {

@@ -17,6 +17,7 @@ export class Store {
     this.chats = new Map(); // chat_id -> ChatSummary (+ end_reason, released)
     this.messages = new Map(); // chat_id -> Map(seq -> AgentMessageView)
     this.contiguous = new Map(); // chat_id -> highest seq with no gap below it
+    this.floor = new Map(); // chat_id -> seq up to which messages were left out by a resync
     this.local = new Map(); // chat_id -> Map(client_id -> {client_id, kind, body, status, error})
     this.agents = new Map(); // agent_id -> AgentPresence
     this.visitors = new Map(); // "site/visitor" -> VisitorOnSite
@@ -154,6 +155,7 @@ export class Store {
     this.chats.delete(id);
     this.messages.delete(id);
     this.contiguous.delete(id);
+    this.floor.delete(id);
     this.local.delete(id);
     this.unread.delete(id);
     this.emit('chats');
@@ -184,11 +186,38 @@ export class Store {
       added.push(m);
       if (m.client_id) this.removeLocal(id, m.client_id, false);
     }
-    let c = this.contiguous.get(id) || 0;
+    let c = Math.max(this.contiguous.get(id) || 0, this.floor.get(id) || 0);
     while (byseq.has(c + 1)) c += 1;
     this.contiguous.set(id, c);
     if (added.length) this.emit('messages', id);
     return added;
+  }
+
+  /**
+   * `chat.resync`: the server's latest messages replace those held up to `upto` (later ones
+   * came live). `incomplete`: earlier messages were left out; `floor(chatId)` says up to where.
+   */
+  replaceMessages(chatId, list, upto, incomplete) {
+    const id = Number(chatId);
+    const byseq = this.messages.get(id) || new Map();
+    for (const seq of [...byseq.keys()]) if (seq <= upto) byseq.delete(seq);
+    this.messages.set(id, byseq);
+    const first = list.length ? Math.min(...list.map((m) => Number(m.seq))) : upto + 1;
+    this.floor.set(id, incomplete ? first - 1 : 0);
+    this.contiguous.set(id, 0);
+    if (!this.addMessages(id, list).length) this.emit('messages', id);
+  }
+
+  /** The full transcript (over REST) fills what a resync left out. */
+  fillMessages(chatId, list) {
+    this.floor.delete(Number(chatId));
+    this.addMessages(chatId, list);
+    this.emit('messages', Number(chatId));
+  }
+
+  /** Highest seq a resync left out (0: none): those are only in the transcript. */
+  leftOut(chatId) {
+    return this.floor.get(Number(chatId)) || 0;
   }
 
   /** Highest seq seen with nothing missing below it: what `sync` asks after. */
@@ -209,6 +238,7 @@ export class Store {
   clearMessages(chatId) {
     this.messages.delete(Number(chatId));
     this.contiguous.delete(Number(chatId));
+    this.floor.delete(Number(chatId));
     this.emit('messages', Number(chatId));
   }
 

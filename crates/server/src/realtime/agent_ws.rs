@@ -147,19 +147,19 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
                 };
                 let result = match frame {
                     Ok(f) => {
-                        let reference = f.reference().map(str::to_string);
+                        let about = (f.reference().map(str::to_string), f.chat_id());
                         let r = if limit.check().is_err() {
                             Err(AppError::rate_limited())
                         } else {
                             on_frame(&app, agent.id, &handle, f).await
                         };
-                        r.map_err(|e| (e, reference))
+                        r.map_err(|e| (e, about))
                     }
-                    Err(e) => Err((e, None)),
+                    Err(e) => Err((e, (None, None))),
                 };
-                if let Err((e, reference)) = result {
+                if let Err((e, (reference, chat_id))) = result {
                     app.metrics.errors.inc();
-                    send(&handle, &ToAgent::Error(e.frame(reference, None)));
+                    send(&handle, &ToAgent::Error(e.frame(reference, chat_id)));
                 }
             }
             _ = &mut writer => break,

@@ -2,11 +2,10 @@
 //! queued frames, replays from storage, heartbeats), and the per-IP socket count.
 
 use super::hub::{ConnReceiver, Outbound};
-use crate::services::{chats, messages};
+use super::replay::replay;
 use crate::state::App;
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{Message, WebSocket};
 use dashmap::DashMap;
-use frontdesk_core::protocol::{ToAgent, ToVisitor};
 use frontdesk_core::{ChatId, Seq};
 use futures_util::SinkExt;
 use futures_util::stream::SplitSink;
@@ -46,14 +45,12 @@ impl Liveness {
     }
 }
 
-const REPLAY_PAGE: u32 = 500;
-
 /// Which messages of one chat this connection has already sent: every seq up to `upto`, plus
 /// `above` (sent out of order: live delivery may overtake a replay, and two messages committed
 /// at once may be published in either order). A message is never sent twice, and none is
 /// skipped because a later one went first.
 #[derive(Default)]
-struct SentSeqs {
+pub(super) struct SentSeqs {
     upto: Seq,
     above: std::collections::BTreeSet<Seq>,
 }
@@ -62,7 +59,7 @@ impl SentSeqs {
     const MAX_ABOVE: usize = 1024;
 
     /// True if `s` is new (and records it as sent).
-    fn mark(&mut self, s: Seq) -> bool {
+    pub(super) fn mark(&mut self, s: Seq) -> bool {
         if s <= self.upto || !self.above.insert(s) {
             return false;
         }
@@ -80,7 +77,7 @@ impl SentSeqs {
     }
 
     /// The client said it has everything up to `s`.
-    fn has_upto(&mut self, s: Seq) {
+    pub(super) fn has_upto(&mut self, s: Seq) {
         if s > self.upto {
             self.upto = s;
             self.above = self.above.split_off(&s.next());
@@ -93,14 +90,14 @@ impl SentSeqs {
 
 /// The socket's sending half. A send that cannot finish (the peer stopped reading and the
 /// kernel buffers are full) gives up as soon as the connection is told to close.
-struct Out {
+pub(super) struct Out {
     sink: SplitSink<WebSocket, Message>,
     kill: Arc<tokio::sync::Notify>,
     killed: bool,
 }
 
 impl Out {
-    async fn send(&mut self, msg: Message) -> bool {
+    pub(super) async fn send(&mut self, msg: Message) -> bool {
         if self.killed {
             return false;
         }
@@ -176,84 +173,6 @@ pub async fn run_writer(
             let _ = out.sink.close().await;
         })
         .await;
-    }
-}
-
-fn text_of<T: serde::Serialize>(frame: &T) -> Option<Utf8Bytes> {
-    serde_json::to_string(frame).ok().map(Utf8Bytes::from)
-}
-
-/// Sends a chat's stored messages after `after`, in order, in pages.
-async fn replay(
-    app: &App,
-    sink: &mut Out,
-    side: Side,
-    chat_id: ChatId,
-    after: Seq,
-    reference: Option<String>,
-    sent: &mut HashMap<ChatId, SentSeqs>,
-) -> bool {
-    let summary = if side == Side::Agent {
-        match app.store.chat(chat_id).await {
-            Ok(chat) => chats::summary(app, &chat).await.ok(),
-            Err(_) => None,
-        }
-    } else {
-        None
-    };
-    let mut after = after;
-    let mut first = true;
-    loop {
-        let page = match app.store.messages_after(chat_id, after, REPLAY_PAGE).await {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::warn!(error = %e, "replay failed");
-                return false; // the client reconnects and asks again
-            }
-        };
-        let more = page.len() as u32 == REPLAY_PAGE;
-        let seen = sent.entry(chat_id).or_default();
-        if first {
-            seen.has_upto(after);
-        }
-        // Visitors never get a message twice; an agent's explicit sync gets all it asked for.
-        let fresh: Vec<bool> = page.iter().map(|m| seen.mark(m.seq)).collect();
-        if let Some(last) = page.last() {
-            after = last.seq;
-        }
-        match side {
-            Side::Visitor => {
-                for (m, _) in page.iter().zip(&fresh).filter(|(_, new)| **new) {
-                    let Some(text) = text_of(&ToVisitor::Message(messages::visitor_view(m))) else {
-                        continue;
-                    };
-                    if !sink.send(Message::Text(text)).await {
-                        return false;
-                    }
-                }
-            }
-            Side::Agent => {
-                let Some(chat) = summary.clone() else {
-                    return true;
-                };
-                let frame = ToAgent::ChatHistory {
-                    reference: if first { reference.clone() } else { None },
-                    chat,
-                    messages: page.iter().map(messages::agent_view).collect(),
-                    more,
-                };
-                let Some(text) = text_of(&frame) else {
-                    return true;
-                };
-                if !sink.send(Message::Text(text)).await {
-                    return false;
-                }
-            }
-        }
-        first = false;
-        if !more {
-            return true;
-        }
     }
 }
 

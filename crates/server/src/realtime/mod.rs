@@ -11,5 +11,6 @@ pub mod limit;
 pub mod presence;
 pub mod presence_redis;
 mod presence_tasks;
+pub mod replay;
 mod sequencer;
 pub mod visitor_ws;

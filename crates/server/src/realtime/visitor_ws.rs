@@ -4,10 +4,8 @@
 use super::bus::Audience;
 use super::conn::{Liveness, Side, SocketSlot, run_writer};
 use super::hub::{ConnHandle, Outbound};
-use super::limit::limiter;
 use crate::error::{AppError, AppResult};
-use crate::services::chats::{self, ChatRequest};
-use crate::services::messages;
+use crate::services::chats;
 use crate::state::App;
 use crate::tracking::ip::client_ip;
 use crate::tracking::visits::{self, Arrival};
@@ -16,14 +14,16 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use frontdesk_core::link::origin_of;
-use frontdesk_core::model::{Chat, MessageKind, Site};
+use frontdesk_core::model::{Chat, Site};
 use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame};
-use frontdesk_core::text::clean_line;
-use frontdesk_core::{ChatState, ErrorCode, Party, SiteKey, VisitorId};
+use frontdesk_core::{ChatState, ErrorCode, SiteKey, VisitorId};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
+
+mod frames;
+mod limits;
 
 #[derive(Deserialize)]
 pub struct VisitorQuery {
@@ -100,7 +100,7 @@ struct Visitor {
     site: Site,
     id: VisitorId,
     ip: IpAddr,
-    user_agent: String,
+    arrival: Arrival,
     handle: ConnHandle,
     visit: frontdesk_core::model::Visit,
     name: Option<String>,
@@ -129,13 +129,17 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             token,
             page,
             last_seq,
-        }))) => match welcome(&app, &site, ip, &user_agent, &handle, token, page, last_seq).await {
-            Ok(v) => Some(v),
-            Err(e) => {
-                error(&app, &handle, &e, None);
-                None
+            chat_id,
+        }))) => {
+            let held = (last_seq.unwrap_or_default(), chat_id);
+            match welcome(&app, &site, ip, &user_agent, &handle, token, page, held).await {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    error(&app, &handle, &e, None);
+                    None
+                }
             }
-        },
+        }
         Ok(Some(Ok(_))) => {
             error(
                 &app,
@@ -153,7 +157,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
     };
 
     if let Some(mut v) = visitor {
-        let mut limits = Limits::new(&app);
+        let mut limits = limits::Limits::new(&app);
         let mut writer = writer;
         loop {
             tokio::select! {
@@ -208,26 +212,16 @@ async fn welcome(
     handle: &ConnHandle,
     token: Option<String>,
     page: PageInfo,
-    last_seq: Option<frontdesk_core::Seq>,
+    (last_seq, last_chat): (frontdesk_core::Seq, Option<frontdesk_core::ChatId>),
 ) -> AppResult<Visitor> {
     let id = token
         .as_deref()
         .and_then(|t| app.tokens.verify(site.id, t))
         .unwrap_or_else(crate::security::new_visitor_id);
-    let now = app.now();
-    let record = app.store.touch_visitor(site.id, &id, now).await?;
-    let visit = visits::record_page_view(
-        app,
-        &Arrival {
-            site: site.id,
-            visitor: &id,
-            ip,
-            user_agent,
-        },
-        &page,
-    )
-    .await?;
-    let open = app.store.open_chat_of_visitor(site.id, &id).await?;
+    // One write: visitor, visit, first page view; the open chat is read in the same job.
+    let arrival = Arrival::new(app, site.id, id.clone(), ip, user_agent);
+    let (record, loaded) = visits::hello(app, &arrival, &page).await?;
+    let (visit, open) = (loaded.visit, loaded.open_chat);
     app.hub.register_visitor(site.id, &id, handle.clone());
     let chat_view = match &open {
         Some(chat) => Some(chat_view(app, chat).await?),
@@ -244,10 +238,15 @@ async fn welcome(
         },
     );
     if let Some(chat) = &open {
+        // A seq held of another chat says nothing about this one: replay it from the start.
+        let after = match last_chat {
+            Some(c) if c != chat.id => frontdesk_core::Seq(0),
+            _ => last_seq,
+        };
         handle
             .send(Outbound::Replay {
                 chat_id: chat.id,
-                after: last_seq.unwrap_or_default(),
+                after,
                 reference: None,
             })
             .await;
@@ -257,7 +256,7 @@ async fn welcome(
         site: site.clone(),
         id,
         ip,
-        user_agent: user_agent.to_string(),
+        arrival,
         handle: handle.clone(),
         visit,
         name: record.name,
@@ -279,31 +278,6 @@ async fn chat_view(app: &App, chat: &Chat) -> AppResult<VisitorChatView> {
         position,
         last_seq: chat.last_seq,
     })
-}
-
-struct Limits {
-    messages: governor::DefaultDirectRateLimiter,
-    requests: governor::DefaultDirectRateLimiter,
-    typing: governor::DefaultDirectRateLimiter,
-    pages: governor::DefaultDirectRateLimiter,
-    offline: governor::DefaultDirectRateLimiter,
-}
-
-impl Limits {
-    fn new(app: &App) -> Limits {
-        let l = &app.settings.limits;
-        Limits {
-            messages: limiter(l.visitor_messages),
-            requests: limiter(l.chat_requests),
-            typing: limiter(l.typing),
-            pages: limiter(l.page_views),
-            offline: limiter(l.offline_messages),
-        }
-    }
-}
-
-fn check(l: &governor::DefaultDirectRateLimiter) -> AppResult<()> {
-    l.check().map_err(|_| AppError::rate_limited())
 }
 
 impl Visitor {
@@ -360,193 +334,5 @@ impl Visitor {
             .open_chat_of_visitor(self.site.id, &self.id)
             .await?
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "You have no open chat."))
-    }
-
-    async fn on_frame(&mut self, f: VisitorFrame, limits: &mut Limits) {
-        let reference = match &f {
-            VisitorFrame::ChatRequest { reference, .. }
-            | VisitorFrame::ChatEnd { reference }
-            | VisitorFrame::OfflineMessage { reference, .. } => reference.clone(),
-            VisitorFrame::Message { client_id, .. } => Some(client_id.clone()),
-            _ => None,
-        };
-        if let Err(e) = self.handle_frame(f, limits).await {
-            error(&self.app, &self.handle, &e, reference);
-        }
-    }
-
-    async fn handle_frame(&mut self, f: VisitorFrame, limits: &mut Limits) -> AppResult<()> {
-        let app = self.app.clone();
-        match f {
-            VisitorFrame::Hello { .. } => Err(AppError::bad_request("Already said hello.")),
-            VisitorFrame::Ping {} => {
-                frame(&self.handle, &ToVisitor::Pong {});
-                Ok(())
-            }
-            VisitorFrame::PageView { page } => {
-                check(&limits.pages)?;
-                self.visit = visits::record_page_view(
-                    &app,
-                    &Arrival {
-                        site: self.site.id,
-                        visitor: &self.id,
-                        ip: self.ip,
-                        user_agent: &self.user_agent,
-                    },
-                    &page,
-                )
-                .await?;
-                self.page = page;
-                let chat = app
-                    .store
-                    .open_chat_of_visitor(self.site.id, &self.id)
-                    .await?;
-                self.announce(chat.map(|c| c.id)).await;
-                Ok(())
-            }
-            VisitorFrame::ChatRequest {
-                reference,
-                name,
-                email,
-            } => {
-                check(&limits.requests)?;
-                let name = name.as_deref().and_then(|n| clean_line(n, 100));
-                let email = email.as_deref().and_then(|e| clean_line(e, 254));
-                if name.is_some() {
-                    self.name = name.clone();
-                }
-                let chat = chats::request(
-                    &app,
-                    ChatRequest {
-                        site: self.site.id,
-                        visitor: self.id.clone(),
-                        visit: Some(self.visit.id),
-                        ip: Some(self.ip.to_string()),
-                        name,
-                        email,
-                        page_url: Some(visits::clean_page(&self.page).url),
-                    },
-                )
-                .await?;
-                frame(
-                    &self.handle,
-                    &ToVisitor::Ack {
-                        reference,
-                        chat_id: Some(chat.id),
-                        seq: None,
-                    },
-                );
-                // An already-open chat: tell this tab where it stands.
-                let view = chat_view(&app, &chat).await?;
-                match (view.agent_name, view.position) {
-                    (Some(agent_name), _) => frame(
-                        &self.handle,
-                        &ToVisitor::ChatAccepted {
-                            chat_id: chat.id,
-                            agent_name,
-                        },
-                    ),
-                    (None, Some(position)) => frame(
-                        &self.handle,
-                        &ToVisitor::ChatQueued {
-                            chat_id: chat.id,
-                            position,
-                        },
-                    ),
-                    _ => {}
-                }
-                self.announce(Some(chat.id)).await;
-                Ok(())
-            }
-            VisitorFrame::Message { client_id, body } => {
-                check(&limits.messages)?;
-                let chat = self.open_chat().await?;
-                let appended = messages::post(
-                    &app,
-                    &chat,
-                    Party::Visitor,
-                    &client_id,
-                    &body,
-                    MessageKind::Text,
-                )
-                .await?;
-                frame(
-                    &self.handle,
-                    &ToVisitor::Ack {
-                        reference: Some(client_id),
-                        chat_id: Some(chat.id),
-                        seq: Some(appended.message.seq),
-                    },
-                );
-                Ok(())
-            }
-            VisitorFrame::Typing { typing } => {
-                check(&limits.typing)?;
-                let chat = self.open_chat().await?;
-                if let Some(owner) = chat.state.owner() {
-                    app.publish(
-                        Audience::Agent(owner),
-                        &ToAgent::Typing {
-                            chat_id: chat.id,
-                            typing,
-                        },
-                        None,
-                    )
-                    .await;
-                }
-                Ok(())
-            }
-            VisitorFrame::ChatEnd { reference } => {
-                let chat = self.open_chat().await?;
-                chats::end(&app, Party::Visitor, chat.id).await?;
-                frame(
-                    &self.handle,
-                    &ToVisitor::Ack {
-                        reference,
-                        chat_id: Some(chat.id),
-                        seq: None,
-                    },
-                );
-                Ok(())
-            }
-            VisitorFrame::InvitationDismiss {} => Ok(()),
-            VisitorFrame::OfflineMessage {
-                reference,
-                name,
-                email,
-                body,
-            } => {
-                check(&limits.offline)?;
-                self.offline_message(reference, name, email, body).await
-            }
-        }
-    }
-
-    async fn offline_message(
-        &self,
-        reference: Option<String>,
-        name: String,
-        email: String,
-        body: String,
-    ) -> AppResult<()> {
-        crate::services::offline::leave(
-            &self.app,
-            &self.site,
-            &self.id,
-            visits::clean_page(&self.page).url,
-            &name,
-            &email,
-            &body,
-        )
-        .await?;
-        frame(
-            &self.handle,
-            &ToVisitor::Ack {
-                reference,
-                chat_id: None,
-                seq: None,
-            },
-        );
-        Ok(())
     }
 }

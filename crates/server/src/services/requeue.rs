@@ -1,6 +1,7 @@
 //! Back to the queue when an agent vanishes: once all of an agent's connections, on every
 //! node, have been gone for the grace period (by the injectable clock), their active chats
-//! are requeued. (In cluster mode, the presence sweep also covers agents whose node died
+//! are requeued. The grace period is elapsed time (monotonic), so jumps of the wall clock
+//! neither shorten nor lengthen it. (In cluster mode, the presence sweep also covers agents whose node died
 //! before its timer fired.)
 
 use crate::state::App;
@@ -18,10 +19,11 @@ pub fn start_grace_timer(app: App, agent: AgentId) {
         if conns > 0 {
             return; // still connected elsewhere
         }
-        let deadline = app.now().plus_millis(
-            i64::try_from(app.settings.requeue_grace_secs.saturating_mul(1000)).unwrap_or(i64::MAX),
-        );
-        app.clock.sleep_until(deadline).await;
+        // Elapsed time, not a wall-clock deadline: a clock set back must not hold the chats
+        // for hours, nor one set forward take them from an agent who is reconnecting.
+        app.clock
+            .sleep(Duration::from_secs(app.settings.requeue_grace_secs))
+            .await;
         let mut tries = 0;
         let (conns, now_generation) = loop {
             match app.presence.agent_connections(agent).await {

@@ -29,6 +29,10 @@ export function messageElement(m, { visitorName } = {}) {
 
 export function createMessageLog(chatId, { ctrl, label }) {
   const log = h('div', { role: 'log', class: 'log', 'aria-label': label, tabindex: '0' });
+  // After a resync that left earlier messages out: say so, and offer them.
+  const gap = h('p', { class: 'cw-notice log-gap', hidden: true }, 'Some earlier messages are not shown. ',
+    h('button', { type: 'button', class: 'link-btn', onclick: () => ctrl.loadLeftOut(chatId) }, 'Load transcript'));
+  log.append(gap);
   const bySeq = new Map();
   const byLocal = new Map();
 
@@ -59,10 +63,11 @@ export function createMessageLog(chatId, { ctrl, label }) {
     const chat = store.chat(chatId);
     const visitorName = chat ? visitorLabel(chat.visitor_name, chat.visitor_id) : 'Visitor';
     const msgs = store.sortedMessages(chatId);
-    if (msgs.length < bySeq.size) { // cleared for a resync
-      for (const el of bySeq.values()) el.remove();
-      bySeq.clear();
+    const held = new Set(msgs.map((m) => m.seq));
+    for (const [seq, el] of bySeq) { // dropped by a resync
+      if (!held.has(seq)) { el.remove(); bySeq.delete(seq); }
     }
+    gap.hidden = store.leftOut(chatId) === 0;
     for (const m of msgs) {
       if (bySeq.has(m.seq)) continue;
       const el = messageElement(m, { visitorName });

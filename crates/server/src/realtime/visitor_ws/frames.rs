@@ -1,0 +1,192 @@
+//! What a visitor's frames do after `hello`: page views, chat requests, messages, typing,
+//! ending a chat, offline messages. Each frame is rate-limited first (see `limits.rs`).
+
+use super::limits::{Limits, check};
+use super::{Visitor, chat_view, error, frame};
+use crate::error::{AppError, AppResult};
+use crate::realtime::bus::Audience;
+use crate::services::chats::{self, ChatRequest};
+use crate::services::messages;
+use crate::tracking::visits;
+use frontdesk_core::Party;
+use frontdesk_core::model::MessageKind;
+use frontdesk_core::protocol::{ToAgent, ToVisitor, VisitorFrame};
+use frontdesk_core::text::clean_line;
+
+impl Visitor {
+    pub(super) async fn on_frame(&mut self, f: VisitorFrame, limits: &mut Limits) {
+        let reference = match &f {
+            VisitorFrame::ChatRequest { reference, .. }
+            | VisitorFrame::ChatEnd { reference }
+            | VisitorFrame::OfflineMessage { reference, .. } => reference.clone(),
+            VisitorFrame::Message { client_id, .. } => Some(client_id.clone()),
+            _ => None,
+        };
+        if let Err(e) = self.handle_frame(f, limits).await {
+            error(&self.app, &self.handle, &e, reference);
+        }
+    }
+
+    async fn handle_frame(&mut self, f: VisitorFrame, limits: &mut Limits) -> AppResult<()> {
+        let app = self.app.clone();
+        match f {
+            VisitorFrame::Hello { .. } => Err(AppError::bad_request("Already said hello.")),
+            VisitorFrame::Ping {} => {
+                frame(&self.handle, &ToVisitor::Pong {});
+                Ok(())
+            }
+            VisitorFrame::PageView { page } => {
+                check(&limits.pages)?;
+                // One write; the open chat comes back from the same job.
+                let loaded = visits::record_page_view(&app, &self.arrival, &page).await?;
+                self.visit = loaded.visit;
+                self.page = page;
+                self.announce(loaded.open_chat.map(|c| c.id)).await;
+                Ok(())
+            }
+            VisitorFrame::ChatRequest {
+                reference,
+                name,
+                email,
+            } => {
+                check(&limits.requests)?;
+                let name = name.as_deref().and_then(|n| clean_line(n, 100));
+                let email = email.as_deref().and_then(|e| clean_line(e, 254));
+                if name.is_some() {
+                    self.name = name.clone();
+                }
+                let chat = chats::request(
+                    &app,
+                    ChatRequest {
+                        site: self.site.id,
+                        visitor: self.id.clone(),
+                        visit: Some(self.visit.id),
+                        ip: Some(self.ip.to_string()),
+                        name,
+                        email,
+                        page_url: Some(visits::clean_page(&self.page).url),
+                    },
+                )
+                .await?;
+                frame(
+                    &self.handle,
+                    &ToVisitor::Ack {
+                        reference,
+                        chat_id: Some(chat.id),
+                        seq: None,
+                    },
+                );
+                // An already-open chat: tell this tab where it stands.
+                let view = chat_view(&app, &chat).await?;
+                match (view.agent_name, view.position) {
+                    (Some(agent_name), _) => frame(
+                        &self.handle,
+                        &ToVisitor::ChatAccepted {
+                            chat_id: chat.id,
+                            agent_name,
+                        },
+                    ),
+                    (None, Some(position)) => frame(
+                        &self.handle,
+                        &ToVisitor::ChatQueued {
+                            chat_id: chat.id,
+                            position,
+                        },
+                    ),
+                    _ => {}
+                }
+                self.announce(Some(chat.id)).await;
+                Ok(())
+            }
+            VisitorFrame::Message { client_id, body } => {
+                check(&limits.messages)?;
+                let chat = self.open_chat().await?;
+                let appended = messages::post(
+                    &app,
+                    &chat,
+                    Party::Visitor,
+                    &client_id,
+                    &body,
+                    MessageKind::Text,
+                )
+                .await?;
+                frame(
+                    &self.handle,
+                    &ToVisitor::Ack {
+                        reference: Some(client_id),
+                        chat_id: Some(chat.id),
+                        seq: Some(appended.message.seq),
+                    },
+                );
+                Ok(())
+            }
+            VisitorFrame::Typing { typing } => {
+                check(&limits.typing)?;
+                let chat = self.open_chat().await?;
+                if let Some(owner) = chat.state.owner() {
+                    app.publish(
+                        Audience::Agent(owner),
+                        &ToAgent::Typing {
+                            chat_id: chat.id,
+                            typing,
+                        },
+                        None,
+                    )
+                    .await;
+                }
+                Ok(())
+            }
+            VisitorFrame::ChatEnd { reference } => {
+                let chat = self.open_chat().await?;
+                chats::end(&app, Party::Visitor, chat.id).await?;
+                frame(
+                    &self.handle,
+                    &ToVisitor::Ack {
+                        reference,
+                        chat_id: Some(chat.id),
+                        seq: None,
+                    },
+                );
+                Ok(())
+            }
+            VisitorFrame::InvitationDismiss {} => Ok(()),
+            VisitorFrame::OfflineMessage {
+                reference,
+                name,
+                email,
+                body,
+            } => {
+                check(&limits.offline)?;
+                self.offline_message(reference, name, email, body).await
+            }
+        }
+    }
+
+    async fn offline_message(
+        &self,
+        reference: Option<String>,
+        name: String,
+        email: String,
+        body: String,
+    ) -> AppResult<()> {
+        crate::services::offline::leave(
+            &self.app,
+            &self.site,
+            &self.id,
+            visits::clean_page(&self.page).url,
+            &name,
+            &email,
+            &body,
+        )
+        .await?;
+        frame(
+            &self.handle,
+            &ToVisitor::Ack {
+                reference,
+                chat_id: None,
+                seq: None,
+            },
+        );
+        Ok(())
+    }
+}
