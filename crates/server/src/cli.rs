@@ -32,6 +32,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start: the size of the `serve` variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server.
@@ -112,6 +114,16 @@ pub struct ServeArgs {
     /// redis://127.0.0.1:6379 (needs --database-url).
     #[arg(long, env = "FRONTDESK_REDIS_URL")]
     pub redis_url: Option<String>,
+    /// Serve HTTPS and WSS with this certificate chain (PEM, leaf first); needs --tls-key.
+    #[arg(long, env = "FRONTDESK_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, env = "FRONTDESK_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Milliseconds a connection has to finish its TLS handshake and request headers (slow
+    /// or stalled clients are cut off). Default: 10000
+    #[arg(long, env = "FRONTDESK_HEADER_READ_TIMEOUT_MS")]
+    pub header_read_timeout_ms: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,6 +243,15 @@ pub fn settings(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Settings, String
         if let Some(u) = &a.redis_url {
             s.redis_url = Some(u.clone());
         }
+        if let Some(p) = &a.tls_cert {
+            s.tls_cert = Some(p.clone());
+        }
+        if let Some(p) = &a.tls_key {
+            s.tls_key = Some(p.clone());
+        }
+        if let Some(v) = a.header_read_timeout_ms {
+            s.limits.header_read_timeout_ms = v;
+        }
         if let Some(host) = &a.smtp_host {
             s.smtp = Some(SmtpSettings {
                 host: host.clone(),
@@ -244,6 +265,9 @@ pub fn settings(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Settings, String
                 security: a.smtp_security.clone().unwrap_or_else(|| "none".into()),
             });
         }
+    }
+    if s.tls_cert.is_some() != s.tls_key.is_some() {
+        return Err("tls_cert and tls_key go together: set both or neither".into());
     }
     Ok(s)
 }

@@ -52,6 +52,15 @@ pub struct Settings {
     /// Cluster mode: how often a node refreshes its presence entries in Redis; a node silent
     /// for three intervals counts as gone (its agents and visitors expire).
     pub presence_heartbeat_ms: u64,
+    /// TLS: the certificate chain (PEM, leaf first). With `tls_key`, the server speaks HTTPS
+    /// and WSS itself; unset: plain HTTP (put a TLS-terminating proxy in front).
+    pub tls_cert: Option<PathBuf>,
+    /// TLS: the private key of `tls_cert` (PEM: PKCS#8, PKCS#1 or SEC1).
+    pub tls_key: Option<PathBuf>,
+    /// Embedded SQLite: check the whole database file (`PRAGMA quick_check`) before listening.
+    /// Off (default): the check holds up start-up for at most 100 ms and a large file is checked
+    /// on in the background (damage found then makes `/readyz` answer 503).
+    pub database_full_check: bool,
     /// BROKEN ON PURPOSE, tests only: acknowledge messages before they are committed (the crash
     /// test shows it catches the loss this causes). Never set it in a deployment.
     pub unsafe_ack_before_commit: bool,
@@ -111,6 +120,16 @@ pub struct Limits {
     pub login_per_account: Rate,
     /// Visitor WebSocket connections per IP address.
     pub visitor_sockets_per_ip: usize,
+    /// Replay window, by count: a reconnecting client missing more messages of a chat than
+    /// this gets `chat.resync` (the latest messages) instead of the missing ones.
+    pub replay_max_messages: u32,
+    /// Replay window, by age: when the oldest missing message is older than this many seconds
+    /// (by the server's clock), the client gets `chat.resync` instead of a replay.
+    pub replay_max_age_secs: u64,
+    /// Milliseconds a connection has to finish its TLS handshake and each request's headers
+    /// (the WebSocket upgrade included); also how long an idle keep-alive connection is kept.
+    /// Slow or stalled clients (slowloris) are cut off after it.
+    pub header_read_timeout_ms: u64,
 }
 
 impl Default for Limits {
@@ -149,6 +168,9 @@ impl Default for Limits {
                 burst: 5,
             },
             visitor_sockets_per_ip: 50,
+            replay_max_messages: 1000,
+            replay_max_age_secs: 24 * 3600,
+            header_read_timeout_ms: 10_000,
         }
     }
 }
@@ -171,12 +193,15 @@ impl Default for Settings {
             session_hours: 12,
             smtp: None,
             limits: Limits::default(),
+            database_full_check: false,
             unsafe_ack_before_commit: false,
             database_url: None,
             database_pool_size: 16,
             redis_url: None,
             redis_prefix: "frontdesk".to_string(),
             presence_heartbeat_ms: 5_000,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -191,10 +216,16 @@ impl Settings {
         self.data_dir.join("frontdesk.db")
     }
 
+    /// Whether the server terminates TLS itself (`tls_cert` and `tls_key` both set).
+    pub fn tls_enabled(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
+    }
+
     /// The public base URL without a trailing slash.
     pub fn public_base(&self, bound: SocketAddr) -> String {
         match &self.public_url {
             Some(u) => u.trim_end_matches('/').to_string(),
+            None if self.tls_enabled() => format!("https://{bound}"),
             None => format!("http://{bound}"),
         }
     }

@@ -42,6 +42,8 @@ pub enum StartError {
     Redis(String),
     #[error("settings: {0}")]
     Config(String),
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::listen::TlsError),
 }
 
 /// A running server.
@@ -133,6 +135,11 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartErro
         None => {
             let options = SqliteOptions {
                 unsafe_ack_before_commit: settings.unsafe_ack_before_commit,
+                open_check_budget: if settings.database_full_check {
+                    None
+                } else {
+                    SqliteOptions::default().open_check_budget
+                },
                 ..SqliteOptions::default()
             };
             let store = SqliteStore::open(&settings.database_path(), options)
@@ -227,6 +234,20 @@ pub async fn start_with_store(
     store: Arc<dyn Store>,
 ) -> Result<Running, StartError> {
     let addr = listener.local_addr()?;
+    let serving = crate::listen::Serving {
+        tls: match (&settings.tls_cert, &settings.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::listen::tls_acceptor(cert, key)?),
+            (None, None) => None,
+            _ => {
+                return Err(StartError::Config(
+                    "tls_cert and tls_key go together: set both or neither".into(),
+                ));
+            }
+        },
+        header_read_timeout: std::time::Duration::from_millis(
+            settings.limits.header_read_timeout_ms.max(1),
+        ),
+    };
     let public_base = settings.public_base(addr);
     let demo_site_key = if settings.demo {
         Some(crate::demo::ensure_demo(&*store, &public_base, clock.now()).await?)
@@ -279,21 +300,7 @@ pub async fn start_with_store(
     });
     let router = crate::http::router(app.clone());
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        use axum::serve::ListenerExt;
-        // Small frames must not wait for the peer's delayed ACK (Nagle): chat is latency-bound.
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let task = tokio::spawn(crate::listen::serve(listener, router, serving, rx));
     Ok(Running {
         app,
         addr,

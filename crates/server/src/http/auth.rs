@@ -124,8 +124,11 @@ pub struct AgentBody {
     pub is_admin: bool,
 }
 
+/// `Secure` whenever people reach us over HTTPS: TLS in this process (`tls_cert`), or an
+/// `https://` public URL (a TLS-terminating proxy in front; the proxy, not a request header,
+/// is what the operator vouches for, so `X-Forwarded-Proto` is not consulted).
 fn cookie_header(app: &App, value: &str, max_age: i64) -> Option<HeaderValue> {
-    let secure = if app.public_base.starts_with("https://") {
+    let secure = if app.settings.tls_enabled() || app.public_base.starts_with("https://") {
         "; Secure"
     } else {
         ""
@@ -237,7 +240,7 @@ async fn me(State(app): State<App>, auth: AuthAgent) -> AppResult<Json<MeBody>> 
 }
 
 #[derive(Deserialize)]
-struct PasswordBody {
+pub struct PasswordBody {
     current_password: String,
     new_password: String,
 }

@@ -84,6 +84,37 @@ impl TestApp {
         TestApp::start_in(dir, settings, clock.clone(), Some(env.clone())).await
     }
 
+    /// A server on a store the test opened itself in `dir` (fault tests keep a handle on the
+    /// store to break it). Always the embedded backend.
+    pub async fn on_store(
+        dir: tempfile::TempDir,
+        store: Arc<dyn frontdesk_core::store::Store>,
+    ) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let settings = Settings {
+            data_dir: dir.path().to_path_buf(),
+            listen: addr,
+            ..Settings::default()
+        };
+        let clock = ManualClock::new(START);
+        let running =
+            startup::start_with_store(settings.clone(), listener, Arc::new(clock.clone()), store)
+                .await
+                .expect("server starts");
+        TestApp {
+            base: format!("http://{addr}"),
+            addr,
+            running: Some(running),
+            clock,
+            dir,
+            settings,
+            cluster: None,
+        }
+    }
+
     /// The arguments that point the `frontdesk` command at this server's database.
     pub fn store_args(&self) -> Vec<String> {
         match &self.settings.database_url {
