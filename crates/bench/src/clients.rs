@@ -88,6 +88,9 @@ pub struct In<'a> {
     pub body: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     pub token: Option<Cow<'a, str>>,
+    /// An `error` frame's code (`rate_limited`, …).
+    #[serde(default, borrow)]
+    pub code: Option<Cow<'a, str>>,
     #[serde(default)]
     pub chat: Option<ChatRef>,
 }

@@ -5,21 +5,29 @@
 //! `--quick` (about ten seconds) runs every scenario small and checks that the numbers are
 //! sane: every acknowledged message delivered exactly once, exactly one winner per chat, all
 //! page views recorded. It exits non-zero when a check fails; it never judges speed.
+//!
+//! Cluster mode (`--database-url`, `--redis-url`, `--nodes N`): the same scenarios against N
+//! `frontdesk serve` processes sharing PostgreSQL and Redis, agents and visitors spread over
+//! them round robin so that every chat message crosses nodes (see `cluster.rs`).
 
 mod baseline;
 mod clients;
+mod cluster;
 mod report;
 mod scenarios;
 mod server;
+mod target;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use report::{Better, Figures, Goal};
 use scenarios::{Ctx, Plan};
-use server::{Fixture, Kind, Target};
+use server::{Fixture, Kind};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+use target::Target;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,7 +50,7 @@ struct Args {
     #[arg(long, default_value = "target/release/frontdesk")]
     server_bin: PathBuf,
     /// Only these scenarios (comma-separated): startup, held, latency, throughput, fanout,
-    /// race, pageviews, history.
+    /// race, pageviews, history, flood.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Only this target: frontdesk or baseline (default both; figures need both for ratios).
@@ -57,6 +65,20 @@ struct Args {
     /// Chats in the big history (default 1000000, 10 messages each; --quick 2000).
     #[arg(long)]
     history_chats: Option<u64>,
+    /// Frontdesk nodes to run (more than one needs --database-url and --redis-url). Agent i
+    /// connects to node i mod N, the visitors it chats with to the next node.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
+    /// Run Frontdesk on PostgreSQL: an administrative URL such as
+    /// postgres://postgres@127.0.0.1:5432/postgres. The bench creates its own databases
+    /// frontdesk_bench_<pid>_tpl and _run there (fresh for every scenario) and drops them at
+    /// the end; the database named in the URL is only connected to, never written.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Cluster mode: Redis for events and presence (redis://127.0.0.1:6379). Keys and
+    /// channels are under fdbench:<pid>:<n>, deleted at the end. Needs --database-url.
+    #[arg(long)]
+    redis_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,7 +91,10 @@ enum Sub {
     },
 }
 
-const SCENARIOS: [&str; 8] = [
+/// Scenarios that spread their clients over the nodes (the default set with --database-url).
+const CLUSTER_SCENARIOS: [&str; 5] = ["startup", "latency", "throughput", "fanout", "race"];
+
+const SCENARIOS: [&str; 9] = [
     "startup",
     "held",
     "latency",
@@ -78,6 +103,7 @@ const SCENARIOS: [&str; 8] = [
     "race",
     "pageviews",
     "history",
+    "flood",
 ];
 
 #[tokio::main]
@@ -114,17 +140,59 @@ async fn bench(args: Args) -> Result<i32> {
         plan.history_chats = h;
     }
     let runs = args.runs.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
+    if args.nodes == 0 {
+        anyhow::bail!("--nodes must be at least 1");
+    }
+    if args.redis_url.is_some() && args.database_url.is_none() {
+        anyhow::bail!("--redis-url needs --database-url (the nodes share one PostgreSQL database)");
+    }
+    if args.nodes > 1 && (args.database_url.is_none() || args.redis_url.is_none()) {
+        anyhow::bail!(
+            "--nodes {} needs --database-url and --redis-url",
+            args.nodes
+        );
+    }
+    let clustered = args.database_url.is_some();
     let selected: Vec<&str> = SCENARIOS
         .iter()
         .copied()
-        .filter(|s| args.only.is_empty() || args.only.iter().any(|o| o == s))
+        .filter(|s| {
+            if args.only.is_empty() {
+                !clustered || CLUSTER_SCENARIOS.contains(s)
+            } else {
+                args.only.iter().any(|o| o == s)
+            }
+        })
         .collect();
+    if clustered && selected.contains(&"history") {
+        anyhow::bail!("the history scenario generates a SQLite file: not with --database-url");
+    }
+    let cluster = match &args.database_url {
+        Some(url) => Some(Arc::new(
+            cluster::Cluster::new(url, args.redis_url.as_deref()).await?,
+        )),
+        None => None,
+    };
+    let code = bench_on(&args, plan, runs, &selected, cluster.clone()).await;
+    if let Some(c) = &cluster {
+        c.cleanup().await;
+    }
+    code
+}
+
+async fn bench_on(
+    args: &Args,
+    mut plan: Plan,
+    runs: usize,
+    selected: &[&str],
+    cluster: Option<Arc<cluster::Cluster>>,
+) -> Result<i32> {
     let nofile = server::raise_nofile();
     // Each side (the generator, the server) holds one descriptor per socket: stay under the
     // limit with room for the chats run while the visitors are held.
     let room = (nofile as usize).saturating_sub(plan.chats + plan.chat_agents + 500);
     let mut early_notes = Vec::new();
-    if plan.held_visitors > room {
+    if plan.held_visitors > room && selected.contains(&"held") {
         let n = format!(
             "open-file limit (RLIMIT_NOFILE) is {nofile} and cannot be raised here: holding {room} visitors instead of {}",
             plan.held_visitors
@@ -134,11 +202,12 @@ async fn bench(args: Args) -> Result<i32> {
         plan.held_visitors = room;
     }
     let started = std::time::Instant::now();
+    let fx = Fixture::provision(&args.server_bin, plan.agents(), cluster).await?;
+    let (nodes, backend) = (args.nodes, fx.backend());
     eprintln!(
-        "frontdesk-bench: {} mode, {runs} run(s), scenarios {selected:?}, open-file limit {nofile}",
+        "frontdesk-bench: {} mode, {runs} run(s), {nodes} node(s) on {backend}, scenarios {selected:?}, open-file limit {nofile}",
         if args.quick { "quick" } else { "full" }
     );
-    let fx = Fixture::provision(&args.server_bin, plan.agents()).await?;
     eprintln!(
         "provisioned 2 sites and {} agents in {:.1} s",
         plan.agents() + 1,
@@ -170,16 +239,18 @@ async fn bench(args: Args) -> Result<i32> {
     }
     for run in 0..runs {
         let mut figs = [Figures::default(), Figures::default()];
-        for &scenario in &selected {
+        for &scenario in selected {
             for (i, kind) in [Kind::Frontdesk, Kind::Baseline].into_iter().enumerate() {
-                if (scenario == "history" && kind == Kind::Baseline)
+                // The relay has no limits to measure: history and flood are Frontdesk's only.
+                if (matches!(scenario, "history" | "flood") && kind == Kind::Baseline)
                     || args.target.as_deref().is_some_and(|t| t != kind.name())
                 {
                     continue;
                 }
                 eprintln!("run {}/{runs}: {scenario} on {}", run + 1, kind.name());
                 let data = (scenario == "history").then(|| hist_dir.path());
-                let r = one(&plan, &fx, kind, data, scenario, &mut figs[i], &mut out).await;
+                let at = (data, nodes);
+                let r = one(&plan, &fx, kind, at, scenario, &mut figs[i], &mut out).await;
                 if let Err(e) = r {
                     let msg = format!("[{}] {scenario} failed: {e:#}", kind.name());
                     eprintln!("    {msg}");
@@ -191,7 +262,7 @@ async fn bench(args: Args) -> Result<i32> {
         out.fd.push(fd);
         out.bl.push(bl);
     }
-    let rows = report::aggregate(&out.fd, &out.bl);
+    let rows = report::aggregate(&out.fd, &out.bl, nodes, backend);
     let table = report::table(&rows);
     println!("\n{table}");
     println!("Notes:");
@@ -212,6 +283,8 @@ async fn bench(args: Args) -> Result<i32> {
             "command": std::env::args().collect::<Vec<_>>().join(" "),
             "mode": if args.quick { "quick" } else { "full" },
             "runs": runs,
+            "nodes": nodes,
+            "backend": backend,
             "machine": machine(),
             "open_file_limit": nofile,
             "rows": rows,
@@ -229,18 +302,21 @@ async fn one(
     plan: &Plan,
     fx: &Fixture,
     kind: Kind,
-    data: Option<&std::path::Path>,
+    (data, nodes): (Option<&std::path::Path>, usize),
     scenario: &str,
     fig: &mut Figures,
     out: &mut Outcome,
 ) -> Result<()> {
-    let t = Target::start(kind, fx, data).await?;
+    // The flood scenario measures the shipped abuse limits; the others raise them.
+    let t = Target::start(kind, fx, data, (nodes, scenario == "flood")).await?;
     let (busy0, ours0) = (cpu_busy(), own_cpu(&t));
+    let backend0 = target::backend_cpu_secs();
     let limit = if plan.quick {
         Duration::from_secs(120)
     } else {
         Duration::from_secs(1800)
     };
+    let checks_before = out.checks.len();
     let mut ctx = Ctx {
         t: &t,
         plan,
@@ -260,6 +336,7 @@ async fn one(
             "fanout" => scenarios::fanout::run(&mut ctx).await,
             "race" => scenarios::race::run(&mut ctx).await,
             "pageviews" => scenarios::pageviews::run(&mut ctx).await,
+            "flood" => scenarios::flood::run(&mut ctx).await,
             "history" => {
                 let chats = ctx.plan.history_chats;
                 scenarios::history::run(&mut ctx, chats).await
@@ -271,11 +348,18 @@ async fn one(
     .unwrap_or_else(|_| Err(anyhow::anyhow!("timed out after {limit:?}")));
     let (slow_lines, slow) = t.log_count("slow reader");
     let (busy1, ours1) = (cpu_busy(), own_cpu(&t));
-    let others = (busy1 - busy0) - (ours1 - ours0);
+    let backend = target::backend_cpu_secs() - backend0;
+    let others = (busy1 - busy0) - (ours1 - ours0) - backend;
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load = load.split_whitespace().next().unwrap_or("?").to_string();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    let pg = if fx.cluster.is_some() && kind == Kind::Frontdesk {
+        format!(", PostgreSQL + Redis processes {backend:.1}")
+    } else {
+        String::new()
+    };
     ctx.note(format!(
-        "{scenario}: other processes on the machine used {others:.1} CPU-seconds meanwhile (load average {load})"
+        "{scenario}: other processes on the machine used {others:.1} CPU-seconds meanwhile{pg} (load average {})",
+        load.join(" ")
     ));
     let keep = std::path::PathBuf::from(format!(
         "/tmp/frontdesk-bench-logs/{}-{scenario}.log",
@@ -287,7 +371,14 @@ async fn one(
             keep.display()
         ));
     }
-    t.stop((slow > 0).then_some(keep.as_path())).await;
+    let failed = r.is_err() || ctx.checks.len() > checks_before;
+    if failed {
+        ctx.note(format!(
+            "{scenario}: failed; server log kept in {}",
+            keep.display()
+        ));
+    }
+    t.stop((slow > 0 || failed).then_some(keep.as_path())).await;
     r
 }
 

@@ -109,6 +109,10 @@ fn spread(mut v: Vec<f64>) -> Option<Spread> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub key: String,
+    /// Frontdesk processes under test (the baseline is always one).
+    pub nodes: usize,
+    /// `sqlite`, `postgres` or `postgres+redis`.
+    pub backend: &'static str,
     pub label: String,
     pub unit: &'static str,
     pub better: Better,
@@ -123,7 +127,12 @@ pub struct Row {
 }
 
 /// Rows in the order figures were first seen.
-pub fn aggregate(frontdesk: &[Figures], baseline: &[Figures]) -> Vec<Row> {
+pub fn aggregate(
+    frontdesk: &[Figures],
+    baseline: &[Figures],
+    nodes: usize,
+    backend: &'static str,
+) -> Vec<Row> {
     let mut order: Vec<String> = Vec::new();
     let mut meta: BTreeMap<String, Sample> = BTreeMap::new();
     let mut fd: BTreeMap<String, Vec<f64>> = BTreeMap::new();
@@ -165,6 +174,8 @@ pub fn aggregate(frontdesk: &[Figures], baseline: &[Figures]) -> Vec<Row> {
             });
             Some(Row {
                 key: k,
+                nodes,
+                backend,
                 label: m.label,
                 unit: m.unit,
                 better: m.better,
@@ -207,7 +218,7 @@ fn cell(s: &Option<Spread>) -> String {
 /// A Markdown table: median (min–max) per target, the ratio, the goal.
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| figure | unit | Frontdesk median (min–max) | baseline median (min–max) | FD/baseline | goal |\n|---|---|---|---|---|---|\n",
+        "| figure | unit | nodes | backend | Frontdesk median (min–max) | baseline median (min–max) | FD/baseline | goal |\n|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         let ratio = match (r.ratio, r.ratio_goal_met) {
@@ -223,9 +234,11 @@ pub fn table(rows: &[Row]) -> String {
             (None, _) => String::new(),
         };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.label,
             r.unit,
+            r.nodes,
+            r.backend,
             cell(&r.frontdesk),
             cell(&r.baseline),
             ratio,

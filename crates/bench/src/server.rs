@@ -1,13 +1,15 @@
 //! The servers under test: the release `frontdesk serve` binary (provisioned through its own
-//! CLI, on a fresh copy of a template data directory) and the bare relay baseline (this same
-//! binary, `frontdesk-bench relay`). Both run as child processes, so that memory and CPU are
-//! read the same way from /proc for each.
+//! CLI, on a fresh copy of a template data directory, or of a template PostgreSQL database in
+//! cluster mode, where `--nodes` processes share it and Redis) and the bare relay baseline
+//! (this same binary, `frontdesk-bench relay`, always one process). All run as child
+//! processes, so that memory and CPU are read the same way from /proc for each.
 
+use crate::cluster::Cluster;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use tokio::process::{Child, Command};
@@ -56,11 +58,13 @@ pub struct Fixture {
     /// An agent of every site (sees the held visitors in its snapshot).
     pub observer: AgentCred,
     pub bin: PathBuf,
+    /// Cluster mode: PostgreSQL (and Redis) instead of the SQLite file.
+    pub cluster: Option<Arc<Cluster>>,
 }
 
 /// Abuse limits raised: one load generator stands in for many browsers on a few addresses.
 /// Storage and heartbeat settings stay as shipped (WAL, synchronous=FULL, group commit, 25 s).
-const CONFIG: &str = r#"
+pub const CONFIG: &str = r#"
 [limits]
 visitor_messages = { per_minute = 60000000, burst = 1000000 }
 chat_requests = { per_minute = 60000000, burst = 1000000 }
@@ -78,12 +82,19 @@ pub fn free_port() -> Result<u16> {
     Ok(l.local_addr()?.port())
 }
 
-async fn cli(bin: &Path, config: &Path, dir: &Path, args: &[&str], stdin: &str) -> Result<Value> {
+async fn cli(
+    bin: &Path,
+    config: &Path,
+    (dir, store): (&Path, &[String]),
+    args: &[&str],
+    stdin: &str,
+) -> Result<Value> {
     let mut cmd = Command::new(bin);
     cmd.arg("--config")
         .arg(config)
         .arg("--data-dir")
         .arg(dir)
+        .args(store)
         .args(args)
         .env("FRONTDESK_LOG", "warn")
         .stdin(Stdio::piped())
@@ -108,22 +119,32 @@ async fn cli(bin: &Path, config: &Path, dir: &Path, args: &[&str], stdin: &str) 
 }
 
 impl Fixture {
-    /// Sites and `agents` agents through the CLI, then sign-ins through the HTTP API.
-    pub async fn provision(bin: &Path, agents: usize) -> Result<Fixture> {
+    /// Sites and `agents` agents through the CLI, then sign-ins through the HTTP API, in a
+    /// template data directory (or, in cluster mode, the cluster's template database).
+    pub async fn provision(
+        bin: &Path,
+        agents: usize,
+        cluster: Option<Arc<Cluster>>,
+    ) -> Result<Fixture> {
         let bin = std::fs::canonicalize(bin)
             .with_context(|| format!("server binary {} (build it first)", bin.display()))?;
         let dir = tempfile::Builder::new().prefix("fd-bench-tpl").tempdir()?;
         let config = dir.path().join("bench.toml");
         std::fs::write(&config, CONFIG)?;
         let data = dir.path().join("data");
+        let store: Vec<String> = match &cluster {
+            Some(c) => vec!["--database-url".into(), c.create_template().await?],
+            None => Vec::new(),
+        };
         let site = |name: &str, url: &str| {
-            let (bin, config, data) = (bin.clone(), config.clone(), data.clone());
+            let (bin, config, data, store) =
+                (bin.clone(), config.clone(), data.clone(), store.clone());
             let (name, url) = (name.to_string(), url.to_string());
             async move {
                 let v = cli(
                     &bin,
                     &config,
-                    &data,
+                    (&data, &store),
                     &["site", "add", "--name", &name, "--url", &url, "--json"],
                     "",
                 )
@@ -143,6 +164,7 @@ impl Fixture {
         let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
         for i in 0..=agents {
             let (bin, config, data, sem) = (bin.clone(), config.clone(), data.clone(), sem.clone());
+            let store = store.clone();
             let email = format!("agent{i}@bench.example");
             let key = chat_site.key.clone();
             emails.push(email.clone());
@@ -157,7 +179,8 @@ impl Fixture {
                     args.extend(["--site", &key]);
                 }
                 args.extend(["--password-stdin", "--json"]);
-                let v = cli(&bin, &config, &data, &args, &format!("{PASSWORD}\n")).await?;
+                let input = format!("{PASSWORD}\n");
+                let v = cli(&bin, &config, (&data, &store), &args, &input).await?;
                 v["id"].as_i64().context("agent id")
             }));
         }
@@ -167,7 +190,8 @@ impl Fixture {
         }
         // Sign every agent in once; the sessions live in the template database.
         let port = free_port()?;
-        let mut child = spawn_frontdesk(&bin, &config, &data, port, dir.path())?;
+        let log = dir.path().join("server.log");
+        let mut child = spawn_frontdesk(&bin, &config, (&data, &store), port, &log)?;
         let base = format!("http://127.0.0.1:{port}");
         wait_ready(&base, &mut child).await?;
         let http = reqwest::Client::new();
@@ -188,7 +212,13 @@ impl Fixture {
             agents: creds,
             observer,
             bin,
+            cluster,
         })
+    }
+
+    /// `sqlite`, `postgres` or `postgres+redis`.
+    pub fn backend(&self) -> &'static str {
+        self.cluster.as_ref().map_or("sqlite", |c| c.backend())
     }
 
     pub fn data(&self) -> PathBuf {
@@ -215,13 +245,20 @@ async fn login(http: &reqwest::Client, base: &str, email: &str) -> Result<String
         .ok_or_else(|| anyhow!("no session cookie for {email}"))
 }
 
-fn spawn_frontdesk(bin: &Path, config: &Path, data: &Path, port: u16, log: &Path) -> Result<Child> {
-    let log = std::fs::File::create(log.join("server.log"))?;
+pub fn spawn_frontdesk(
+    bin: &Path,
+    config: &Path,
+    (data, store): (&Path, &[String]),
+    port: u16,
+    log: &Path,
+) -> Result<Child> {
+    let log = std::fs::File::create(log)?;
     Command::new(bin)
         .arg("--config")
         .arg(config)
         .arg("--data-dir")
         .arg(data)
+        .args(store)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -232,7 +269,7 @@ fn spawn_frontdesk(bin: &Path, config: &Path, data: &Path, port: u16, log: &Path
 }
 
 /// Polls `/readyz` until it answers 200.
-async fn wait_ready(base: &str, child: &mut Child) -> Result<Duration> {
+pub async fn wait_ready(base: &str, child: &mut Child) -> Result<Duration> {
     let started = Instant::now();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
@@ -253,7 +290,7 @@ async fn wait_ready(base: &str, child: &mut Child) -> Result<Duration> {
     }
 }
 
-async fn terminate(child: &mut Child) {
+pub async fn terminate(child: &mut Child) {
     if let Some(pid) = child.id() {
         let _ = Command::new("kill")
             .args(["-TERM", &pid.to_string()])
@@ -267,125 +304,6 @@ async fn terminate(child: &mut Child) {
         }
     }
     let _ = child.kill().await;
-}
-
-/// A running server under test.
-pub struct Target {
-    pub kind: Kind,
-    child: Child,
-    pub addr: SocketAddr,
-    pub pid: u32,
-    /// Spawn to `/readyz` 200.
-    pub ready: Duration,
-    pub chat_site: SiteInfo,
-    pub held_site: SiteInfo,
-    pub agents: Vec<AgentCred>,
-    pub observer: AgentCred,
-    pub dir: TempDir,
-}
-
-impl Target {
-    /// Starts `kind` on a fresh copy of the fixture's data (or on `data` as it is).
-    pub async fn start(kind: Kind, fx: &Fixture, data: Option<&Path>) -> Result<Target> {
-        let dir = tempfile::Builder::new().prefix("fd-bench-run").tempdir()?;
-        let port = free_port()?;
-        let started = Instant::now();
-        let mut child = match kind {
-            Kind::Frontdesk => {
-                let data = match data {
-                    Some(d) => d.to_path_buf(),
-                    None => {
-                        let d = dir.path().join("data");
-                        copy_dir(&fx.data(), &d)?;
-                        d
-                    }
-                };
-                spawn_frontdesk(&fx.bin, &fx.config, &data, port, dir.path())?
-            }
-            Kind::Baseline => Command::new(std::env::current_exe()?)
-                .args(["relay", "--listen", &format!("127.0.0.1:{port}")])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::from(std::fs::File::create(
-                    dir.path().join("server.log"),
-                )?))
-                .kill_on_drop(true)
-                .spawn()?,
-        };
-        let pid = child.id().context("child pid")?;
-        let base = format!("http://127.0.0.1:{port}");
-        // Timed from before the spawn: process start, storage open, listening, first answer.
-        let _ = wait_ready(&base, &mut child).await?;
-        let ready = started.elapsed();
-        Ok(Target {
-            kind,
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-            pid,
-            ready,
-            chat_site: fx.chat_site.clone(),
-            held_site: fx.held_site.clone(),
-            agents: fx.agents.clone(),
-            observer: fx.observer.clone(),
-            dir,
-        })
-    }
-
-    pub fn base(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Resident memory (VmRSS), in KiB.
-    pub fn rss_kib(&self) -> Result<u64> {
-        rss_kib(self.pid)
-    }
-
-    /// User + system CPU time used so far, in seconds.
-    pub fn cpu_secs(&self) -> Result<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
-        let rest = stat.rsplit(')').next().context("stat")?;
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: f64 = f.get(11).context("utime")?.parse::<f64>()?
-            + f.get(12).context("stime")?.parse::<f64>()?;
-        Ok(ticks / 100.0)
-    }
-
-    /// A counter or gauge from `/metrics` (0 when absent).
-    pub async fn metric(&self, name: &str) -> Result<f64> {
-        let text = reqwest::get(format!("{}/metrics", self.base()))
-            .await?
-            .text()
-            .await?;
-        Ok(text
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .find_map(|l| {
-                let (k, v) = l.split_once(' ')?;
-                (k == name).then(|| v.trim().parse::<f64>().ok())?
-            })
-            .unwrap_or(0.0))
-    }
-
-    /// Log lines containing `needle` (e.g. slow-reader cut-offs), and how many distinct
-    /// lines they are once colour codes and timestamps are dropped (one per connection).
-    pub fn log_count(&self, needle: &str) -> (usize, usize) {
-        let text = std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
-        let hits: Vec<&str> = text.lines().filter(|l| l.contains(needle)).collect();
-        let distinct: std::collections::HashSet<&str> = hits
-            .iter()
-            .map(|l| l.rsplit('=').next().unwrap_or(l))
-            .collect();
-        (hits.len(), distinct.len())
-    }
-
-    /// Stops the server; its log is kept as `keep_log` if given.
-    pub async fn stop(mut self, keep_log: Option<&Path>) {
-        terminate(&mut self.child).await;
-        if let Some(to) = keep_log {
-            let _ = std::fs::create_dir_all(to.parent().unwrap_or(Path::new(".")));
-            let _ = std::fs::copy(self.dir.path().join("server.log"), to);
-        }
-    }
 }
 
 pub fn rss_kib(pid: u32) -> Result<u64> {

@@ -6,7 +6,7 @@
 
 use crate::clients::{self, Ws, now_us, parse, sent_at, timed_body};
 use crate::report::{Hist, hist};
-use crate::server::Target;
+use crate::target::Target;
 use anyhow::{Context, Result, bail};
 use futures_util::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -106,7 +106,7 @@ pub struct Engine {
 
 impl Engine {
     /// Connects `agents` agents (On-Line) and `chats` visitors, each of whose chat is
-    /// accepted by agent `i % agents`.
+    /// accepted by agent `i % agents` (agent k on node k, its visitors on node k + 1).
     pub async fn setup(t: &Target, chats: usize, agents: usize) -> Result<Engine> {
         let agents = agents.clamp(1, t.agents.len());
         let stats = Arc::new(Stats::new());
@@ -116,8 +116,8 @@ impl Engine {
         });
         let mut cmds = Vec::new();
         let mut agent_tasks = Vec::new();
-        for cred in t.agents.iter().take(agents) {
-            let ws = clients::agent(t.addr, &cred.cookie, WAIT).await?;
+        for (k, cred) in t.agents.iter().take(agents).enumerate() {
+            let ws = clients::agent(t.agent_addr(k), &cred.cookie, WAIT).await?;
             let (tx, rx) = mpsc::unbounded_channel();
             cmds.push(tx);
             agent_tasks.push(tokio::spawn(agent_task(
@@ -132,7 +132,8 @@ impl Engine {
         let sem = Arc::new(tokio::sync::Semaphore::new(32));
         let mut joins = Vec::new();
         for i in 0..chats {
-            let (addr, site) = (t.addr, t.chat_site.clone());
+            // On another node than its agent's when there are several.
+            let (addr, site) = (t.visitor_addr(i % agents), t.chat_site.clone());
             let cmd = cmds[i % agents].clone();
             let sem = sem.clone();
             joins.push(tokio::spawn(async move {
@@ -184,11 +185,13 @@ impl Engine {
     }
 
     /// Pauses sending and waits (up to `wait`) until every sent message is acknowledged and
-    /// delivered, or acknowledged and nothing more arrives for a second.
+    /// every acknowledged one delivered, or until nothing more happens for five seconds (an
+    /// overloaded server may still be working through seconds of backlog: only a stall ends
+    /// the wait early, so that a late message is not counted as lost).
     pub async fn drain(&self, wait: Duration) {
         self.set_rate(0.0);
         let deadline = Instant::now() + wait;
-        let (mut last, mut still) = (u64::MAX, Instant::now());
+        let (mut last, mut still) = ((u64::MAX, u64::MAX), Instant::now());
         while Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(50)).await;
             let s = &self.stats;
@@ -197,10 +200,10 @@ impl Engine {
                 s.acked.load(Ordering::Relaxed) + s.errors.load(Ordering::Relaxed),
                 s.delivered.load(Ordering::Relaxed),
             );
-            if delivered != last {
-                (last, still) = (delivered, Instant::now());
+            if (acked, delivered) != last {
+                (last, still) = ((acked, delivered), Instant::now());
             }
-            if sent == acked && (delivered >= acked || still.elapsed() > Duration::from_secs(1)) {
+            if (sent == acked && delivered >= acked) || still.elapsed() > Duration::from_secs(5) {
                 return;
             }
         }

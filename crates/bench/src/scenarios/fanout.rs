@@ -28,8 +28,8 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     let counts = Arc::new(Counts::default());
     let (stop, stop_rx) = watch::channel(false);
     let mut agents = Vec::new();
-    for cred in t.agents.iter().take(n_agents) {
-        let mut ws = clients::agent(t.addr, &cred.cookie, WAIT).await?;
+    for (k, cred) in t.agents.iter().take(n_agents).enumerate() {
+        let mut ws = clients::agent(t.agent_addr(k), &cred.cookie, WAIT).await?;
         let (counts, mut stop_rx) = (counts.clone(), stop_rx.clone());
         agents.push(tokio::spawn(async move {
             loop {
@@ -53,7 +53,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     for i in 0..ctx.plan.fanout_visitors {
         let site = t.chat_site.clone();
         let (ws, _) = clients::visitor(
-            t.addr,
+            t.visitor_addr(i),
             &site.key,
             &site.origin,
             Some(clients::source(i, 8)),

@@ -87,7 +87,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     let mut tasks = Vec::with_capacity(n);
     for i in 0..n {
         let (sem, s, mut phase) = (sem.clone(), s.clone(), phase_rx.clone());
-        let (addr, site) = (t.addr, t.held_site.clone());
+        let (addr, site) = (t.visitor_addr(i), t.held_site.clone());
         let src = Some(clients::source(i, plan.held_sources));
         tasks.push(tokio::spawn(async move {
             let connect = |token: Option<String>| {

@@ -22,10 +22,12 @@ pub async fn run(ctx: &mut Ctx<'_>, prefix: &str, secs: f64, goal_p99: f64) -> R
     e.stats.reset();
     let d0 = e.stats.delivered.load(Ordering::Relaxed);
     let cpu0 = ctx.t.cpu_secs()?;
+    let db0 = crate::target::backend_cpu_secs();
     let t0 = Instant::now();
     tokio::time::sleep(Duration::from_secs_f64(secs)).await;
     let elapsed = t0.elapsed().as_secs_f64();
     let cpu = ctx.t.cpu_secs()? - cpu0;
+    let db = crate::target::backend_cpu_secs() - db0;
     let delivered = e.stats.delivered.load(Ordering::Relaxed) - d0;
     let (v2a, a2v, ack, both) = {
         let s = &e.stats;
@@ -36,7 +38,7 @@ pub async fn run(ctx: &mut Ctx<'_>, prefix: &str, secs: f64, goal_p99: f64) -> R
         };
         (get(&s.to_agent), get(&s.to_visitor), get(&s.ack), s.both())
     };
-    e.drain(Duration::from_secs(10)).await;
+    e.drain(Duration::from_secs(120)).await;
     let errors = e.stats.errors.load(Ordering::Relaxed);
     let problems = e.finish().await?;
     let rate = delivered as f64 / elapsed;
@@ -97,6 +99,15 @@ pub async fn run(ctx: &mut Ctx<'_>, prefix: &str, secs: f64, goal_p99: f64) -> R
         ms(&both, 0.999),
         cpu * 100.0 / elapsed
     ));
+    if ctx.t.clustered {
+        ctx.fig.add(
+            &format!("{prefix}.backend_cpu_us"),
+            &l("PostgreSQL + Redis CPU per delivered message (machine-wide)"),
+            "µs",
+            Better::Lower,
+            db * 1e6 / delivered.max(1) as f64,
+        );
+    }
     if errors > 0 {
         ctx.fail(format!("{prefix}: {errors} error frames"));
     }

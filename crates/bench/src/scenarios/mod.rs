@@ -2,6 +2,7 @@
 
 pub mod chat;
 pub mod fanout;
+pub mod flood;
 pub mod held;
 pub mod history;
 pub mod latency;
@@ -10,7 +11,7 @@ pub mod race;
 pub mod throughput;
 
 use crate::report::Figures;
-use crate::server::Target;
+use crate::target::Target;
 use std::time::Duration;
 
 /// Sizes and durations: `--quick` or full.
@@ -41,6 +42,13 @@ pub struct Plan {
     pub race_secs: f64,
     pub pv_visitors: usize,
     pub pv_secs: f64,
+    /// Flood isolation: honest chats (kept under the shipped per-connection limits).
+    pub flood_chats: usize,
+    pub flood_agents: usize,
+    pub flood_period: f64,
+    /// Seconds measured per phase (no flooder, then each count of flooders).
+    pub flood_secs: f64,
+    pub flood_attackers: Vec<usize>,
     pub history_chats: u64,
     pub history_messages: u32,
     pub history_samples: usize,
@@ -71,6 +79,11 @@ impl Plan {
             race_secs: 0.5,
             pv_visitors: 10,
             pv_secs: 0.5,
+            flood_chats: 20,
+            flood_agents: 4,
+            flood_period: 2.0,
+            flood_secs: 1.0,
+            flood_attackers: vec![1],
             history_chats: 2_000,
             history_messages: 10,
             history_samples: 20,
@@ -103,6 +116,11 @@ impl Plan {
             race_secs: 10.0,
             pv_visitors: 200,
             pv_secs: 10.0,
+            flood_chats: 200,
+            flood_agents: 20,
+            flood_period: 2.0,
+            flood_secs: 15.0,
+            flood_attackers: vec![1, 10],
             history_chats: 1_000_000,
             history_messages: 10,
             history_samples: 500,
@@ -116,6 +134,7 @@ impl Plan {
             self.tp_agents,
             self.fanout_agents,
             self.race_agents,
+            self.flood_agents,
         ]
         .into_iter()
         .max()

@@ -18,8 +18,16 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     for i in 0..ctx.plan.pv_visitors {
         let site = &t.chat_site;
         let src = Some(clients::source(i, 8));
-        let (ws, _) =
-            clients::visitor(t.addr, &site.key, &site.origin, src, None, "/", WAIT).await?;
+        let (ws, _) = clients::visitor(
+            t.visitor_addr(i),
+            &site.key,
+            &site.origin,
+            src,
+            None,
+            "/",
+            WAIT,
+        )
+        .await?;
         visitors.push(ws);
     }
     let before = t.metric(COUNTER).await?;

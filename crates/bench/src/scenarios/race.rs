@@ -23,8 +23,8 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     let outcomes: Outcomes = Arc::default();
     let (stop, stop_rx) = watch::channel(false);
     let mut agents = Vec::new();
-    for cred in t.agents.iter().take(n_agents) {
-        let mut ws = clients::agent(t.addr, &cred.cookie, WAIT).await?;
+    for (k, cred) in t.agents.iter().take(n_agents).enumerate() {
+        let mut ws = clients::agent(t.agent_addr(k), &cred.cookie, WAIT).await?;
         let (outcomes, mut stop_rx) = (outcomes.clone(), stop_rx.clone());
         agents.push(tokio::spawn(async move {
             loop {
@@ -58,8 +58,9 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     for i in 0..ctx.plan.race_visitors {
         let site = t.chat_site.clone();
         let src = Some(clients::source(i, 8));
+        let addr = t.visitor_addr(i);
         let (ws, _) =
-            clients::visitor(t.addr, &site.key, &site.origin, src, None, "/race", WAIT).await?;
+            clients::visitor(addr, &site.key, &site.origin, src, None, "/race", WAIT).await?;
         visitors.push(ws);
     }
     let start = std::time::Instant::now();

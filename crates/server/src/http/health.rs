@@ -1,4 +1,5 @@
-//! `/healthz` (the process answers), `/readyz` (storage answers), `/metrics` (Prometheus).
+//! `/healthz` (the process answers), `/readyz` (storage answers and, in cluster mode, Redis
+//! too: the node is subscribed to the event bus and Redis answers), `/metrics` (Prometheus).
 
 use crate::state::App;
 use axum::Router;
@@ -15,10 +16,22 @@ pub fn router() -> Router<App> {
 }
 
 async fn readyz(State(app): State<App>) -> impl IntoResponse {
-    match app.store.list_sites().await {
-        Ok(_) => (StatusCode::OK, "ready"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable"),
+    if let Some(problem) = app.store.integrity_problem() {
+        tracing::debug!(%problem, "not ready: storage damaged");
+        return (StatusCode::SERVICE_UNAVAILABLE, "storage damaged");
     }
+    if let Err(e) = app.store.list_sites().await {
+        tracing::debug!(error = %e, "not ready: storage");
+        return (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable");
+    }
+    if let Err(e) = app.bus.ready().await {
+        tracing::debug!(error = %e, "not ready: event bus");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "event bus (Redis) unavailable",
+        );
+    }
+    (StatusCode::OK, "ready")
 }
 
 async fn metrics(State(app): State<App>) -> impl IntoResponse {

@@ -247,8 +247,8 @@ fn healthz() {}
 
 #[utoipa::path(get, path = "/readyz", tag = "ops",
     responses(
-        (status = 200, description = "Storage answers", content_type = "text/plain", body = String),
-        (status = 503, description = "Storage unavailable", content_type = "text/plain", body = String),
+        (status = 200, description = "Storage answers (and, in cluster mode, Redis: subscribed, PING answered)", content_type = "text/plain", body = String),
+        (status = 503, description = "Storage unavailable, storage damaged (the background check of a large SQLite file found corruption), or (cluster mode) the event bus on Redis unavailable", content_type = "text/plain", body = String),
     ))]
 #[allow(dead_code)]
 fn readyz() {}

@@ -62,6 +62,12 @@ pub enum BusEvent {
 #[async_trait::async_trait]
 pub trait Bus: Send + Sync + 'static {
     async fn publish(&self, event: BusEvent);
+
+    /// Can this node exchange events with the other nodes now (`Err`: why not)? `/readyz`
+    /// asks. In process: always.
+    async fn ready(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Single node: the event goes straight to the local hub.

@@ -22,6 +22,7 @@ use futures_util::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc};
@@ -31,8 +32,10 @@ use tokio::task::JoinHandle;
 pub const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
 /// Events kept while Redis cannot be reached; beyond this, they are dropped (and nodes resync).
 const OUTBOX_MAX: usize = 10_000;
-/// How long a visitor-bound message may wait for an earlier one that is late.
-const SEQUENCE_HOLD: Duration = Duration::from_millis(300);
+/// How long a visitor-bound message may wait for an earlier one that is late. A loaded node
+/// can publish a few hundred milliseconds late (300 ms closed visitor sockets in the 3-node
+/// bench on a busy 2-core machine); a longer hold only delays the rare truly lost case.
+const SEQUENCE_HOLD: Duration = Duration::from_secs(2);
 /// The subscriber connection is pinged this often (a silent dead connection is noticed).
 const SUBSCRIBER_PING: Duration = Duration::from_secs(5);
 
@@ -154,6 +157,8 @@ pub struct RedisBus {
     local: Arc<Local>,
     outbox: Mutex<Outbox>,
     wake: Notify,
+    /// The subscriber connection is open (events from other nodes arrive).
+    subscribed: AtomicBool,
 }
 
 fn lock(m: &Mutex<Outbox>) -> MutexGuard<'_, Outbox> {
@@ -170,6 +175,7 @@ impl RedisBus {
             local,
             outbox: Mutex::default(),
             wake: Notify::new(),
+            subscribed: AtomicBool::new(false),
         })
     }
 
@@ -280,6 +286,7 @@ impl RedisBus {
                 tracing::info!(channel = %self.channel, "subscribed to Redis");
             }
             subscribed_before = true;
+            self.subscribed.store(true, Ordering::Relaxed);
             let mut ping = tokio::time::interval(SUBSCRIBER_PING);
             ping.tick().await;
             loop {
@@ -300,6 +307,7 @@ impl RedisBus {
                     }
                 }
             }
+            self.subscribed.store(false, Ordering::Relaxed);
             tracing::warn!("lost the Redis subscription; re-subscribing");
         }
     }
@@ -333,5 +341,15 @@ impl Bus for RedisBus {
             tracing::warn!(error = %e, "publishing to Redis failed; queued for retry");
             self.queue(payload);
         }
+    }
+
+    /// Subscribed, and Redis answers a `PING` within [`REDIS_TIMEOUT`].
+    async fn ready(&self) -> Result<(), String> {
+        if !self.subscribed.load(Ordering::Relaxed) {
+            return Err("not subscribed to Redis".into());
+        }
+        run::<String>(&self.conn, &redis::cmd("PING"))
+            .await
+            .map(|_| ())
     }
 }
