@@ -170,9 +170,11 @@ export async function customerSite(pages) {
  * `X-Forwarded-For: forwardedFor` to every request, WebSocket upgrades included, as a real
  * proxy in front of frontdesk would. (A browser-side extra header would make the widget's
  * cross-origin module import need a CORS preflight that no real visitor's browser sends.)
- * Returns { base, host, close, cutWebSockets, restoreWebSockets }: `cutWebSockets()` drops
+ * Returns { base, host, close, cutWebSockets, restoreWebSockets, holdNextWebSocket }: `cutWebSockets()` drops
  * every WebSocket through it and refuses new ones (plain HTTP still passes) until
  * `restoreWebSockets()`, as a network outage between the visitor and frontdesk would.
+ * `holdNextWebSocket()` keeps the next WebSocket upgrade waiting: it returns `{ arrived, release }`
+ * (`arrived` resolves when that upgrade comes in; `release()` lets it through).
  */
 export async function forwardingProxy(target, forwardedFor) {
   const t = new URL(target);
@@ -180,6 +182,7 @@ export async function forwardingProxy(target, forwardedFor) {
   const sockets = new Set();
   const upgraded = new Set();
   let cut = false;
+  let hold = null;
   const server = createServer((req, res) => {
     const up = httpRequest({
       host: t.hostname, port: t.port, method: req.method, path: req.url,
@@ -189,8 +192,15 @@ export async function forwardingProxy(target, forwardedFor) {
     req.pipe(up);
   });
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  server.on('upgrade', (req, socket, head) => {
+  server.on('upgrade', async (req, socket, head) => {
     if (cut) { socket.destroy(); return; }
+    if (hold) {
+      const h = hold;
+      hold = null;
+      h.arrive();
+      await h.gate;
+      if (cut || socket.destroyed) { socket.destroy(); return; }
+    }
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
     const up = netConnect(Number(t.port), t.hostname, () => {
@@ -215,6 +225,13 @@ export async function forwardingProxy(target, forwardedFor) {
     close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
     cutWebSockets: () => { cut = true; for (const s of upgraded) s.destroy(); },
     restoreWebSockets: () => { cut = false; },
+    holdNextWebSocket: () => {
+      const h = {};
+      h.arrived = new Promise((r) => { h.arrive = r; });
+      h.gate = new Promise((r) => { h.release = r; });
+      hold = h;
+      return { arrived: h.arrived, release: h.release };
+    },
   };
 }
 

@@ -8,6 +8,7 @@
 const THANKS = 'Thank you — we will reply by email.';
 const BLOCKED = 'Chat is unavailable today.';
 const ENDED = 'This chat has ended.';
+const GAP = 'Earlier messages are not shown.';
 const GENERIC = 'Something went wrong. Please try again.';
 const OFFLINE_NOW = 'You are offline. Please try again in a moment.';
 const ERRORS = {
@@ -229,7 +230,7 @@ export function mount(conn) {
         }
         S.offRef = ref;
         oerr.textContent = '';
-        obtn.disabled = true;
+        obtn.setAttribute('aria-disabled', 'true'); // not .disabled: Firefox would drop its focus
       },
     },
     h('p', { class: 'fd-lead', text: 'Nobody is available to chat right now. Leave a message and we will reply by email.' }),
@@ -563,8 +564,9 @@ export function mount(conn) {
       case 'message':
         if (!adopt(f.chat_id)) return;
         if (f.from === 'agent' && S.chat.state === 'pending') S.chat.state = 'active';
-        if (addMsg({ seq: f.seq, from: f.from, kind: f.kind, body: f.body, client_id: f.client_id, at: f.created_at, name: f.from === 'agent' ? S.chat.agent : undefined }, true)) save();
+        if (addMsg(wire(f), true)) save();
         break;
+      case 'chat.resync': if (adopt(f.chat_id)) resynced(f); break;
       case 'typing':
         if (isMine(f.chat_id)) {
           S.agentTyping = !!f.typing;
@@ -582,16 +584,26 @@ export function mount(conn) {
     render();
   }
 
+  const wire = (f) => ({ seq: f.seq, from: f.from, kind: f.kind, body: f.body, client_id: f.client_id, at: f.created_at, name: f.from === 'agent' ? S.chat.agent : undefined });
+
+  /** The gap was too big or too old to replay: the server's latest messages replace ours up
+   * to its last_seq (later ones came live); a note says when earlier ones are left out. */
+  function resynced(f) {
+    const later = keep([...S.msgs.values()], (m) => m.seq > f.last_seq);
+    clearLog();
+    if (!f.complete) place(h('p', { class: 'fd-msg fd-system', text: GAP }), 0);
+    for (const m of f.messages || []) addMsg(wire(m), false);
+    for (const m of later) addMsg(m, false);
+    save();
+  }
+
   function welcome(w) {
     S.skip = false;
     S.connected = S.welcomed = true;
     S.online = !!w.online;
     const c = w.chat;
     if (c) {
-      const last = conn.last || {};
-      // We asked to replay after a seq of another chat, or the server has fewer messages than
-      // we do: start over from seq 0.
-      if ((last.seq > 0 && last.chat !== c.chat_id) || (isMine(c.chat_id) && c.last_seq < S.maxSeq)) return resync();
+      // (A seq of another chat, or one the server does not have, comes back as chat.resync.)
       if (S.chat && S.chat.id == null) S.reqRef = null; // our request got through
       const state = c.state === 'active' ? 'active' : 'pending';
       S.gone.delete(c.chat_id); // the server's word wins
@@ -634,8 +646,10 @@ export function mount(conn) {
         S.thanks = true;
         S.offDirty = false;
         if (off) {
+          const had = off.form.contains(root.activeElement);
           off.form.remove();
           off.ostat.textContent = THANKS;
+          if (had) minBtn.focus(); // the focused Send button is gone: keep focus in the panel
         }
       } else if (f.ref === S.endRef) {
         ended();
@@ -669,7 +683,7 @@ export function mount(conn) {
       S.offRef = null;
       if (off) {
         off.oerr.textContent = text;
-        off.obtn.disabled = false;
+        off.obtn.removeAttribute('aria-disabled');
       }
       return;
     }
