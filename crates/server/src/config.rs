@@ -120,6 +120,11 @@ pub struct Limits {
     pub login_per_account: Rate,
     /// Visitor WebSocket connections per IP address.
     pub visitor_sockets_per_ip: usize,
+    /// The visitor frame limits above also count per visitor (across its connections) and per
+    /// client IP; an IP may send this many times what one visitor may (shared addresses).
+    pub per_ip_factor: u32,
+    /// New visitor WebSocket connections (upgrades) per IP address.
+    pub visitor_connects_per_ip: Rate,
     /// Replay window, by count: a reconnecting client missing more messages of a chat than
     /// this gets `chat.resync` (the latest messages) instead of the missing ones.
     pub replay_max_messages: u32,
@@ -168,6 +173,11 @@ impl Default for Limits {
                 burst: 5,
             },
             visitor_sockets_per_ip: 50,
+            per_ip_factor: 10,
+            visitor_connects_per_ip: Rate {
+                per_minute: 60,
+                burst: 20,
+            },
             replay_max_messages: 1000,
             replay_max_age_secs: 24 * 3600,
             header_read_timeout_ms: 10_000,

@@ -37,6 +37,8 @@ pub struct AppInner {
     pub dummy_hash: String,
     pub login_limits: crate::http::auth::LoginLimiter,
     pub ip_sockets: crate::realtime::conn::SocketCounter,
+    /// Visitor frame limits per visitor and per IP, and new visitor sockets per IP.
+    pub shared_limits: crate::realtime::limit::SharedLimits,
     /// The demo site's key, when serving `/demo`.
     pub demo_site_key: Option<String>,
 }

@@ -138,7 +138,8 @@ impl Engine {
             let sem = sem.clone();
             joins.push(tokio::spawn(async move {
                 let _p = sem.acquire().await?;
-                let src = Some(clients::source(i, 8));
+                // Over 64 addresses: the flood scenario runs with the shipped per-IP limits.
+                let src = Some(clients::source(i, 64));
                 let (mut ws, _) = clients::visitor(
                     addr,
                     &site.key,

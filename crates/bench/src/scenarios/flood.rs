@@ -1,9 +1,10 @@
 //! Flood isolation: `flood_chats` honest chats at a modest rate, measured first without and
 //! then with 1 (and more) hostile visitors, each sending `message`, `typing` and `page_view`
 //! frames as fast as its socket takes them. The server runs with its shipped limits (the
-//! target is started without the bench's raised `[limits]`); the limits are per connection, so
-//! the honest chats stay under them, and every flooder comes from its own loopback address
-//! (127.0.1.x) to stay clear of the per-IP socket cap of the honest ones.
+//! target is started without the bench's raised `[limits]`); the limits count per connection,
+//! per visitor and per IP, so the honest chats (spread over 64 loopback addresses) stay under
+//! them, and every flooder comes from its own loopback address (127.0.1.x) to stay clear of the
+//! honest ones' per-IP limits.
 //!
 //! Reported: honest p50/p99 both ways per phase and their p99 ratio to the quiet phase; flood
 //! frames written, refused (`rate_limited`, from the server's error counter and as read back

@@ -63,6 +63,9 @@ pub async fn handler(
         .into_response();
     }
     let ip = client_ip(peer.ip(), &headers, &app.settings.trusted_proxies);
+    if !app.shared_limits.allow_connect(ip) {
+        return AppError::rate_limited().into_response();
+    }
     let Some(slot) = SocketSlot::acquire(&app, ip) else {
         return AppError::rate_limited().into_response();
     };
@@ -157,7 +160,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
     };
 
     if let Some(mut v) = visitor {
-        let mut limits = limits::Limits::new(&app);
+        let mut limits = limits::Limits::new(&app, &v.id, v.ip);
         let mut writer = writer;
         loop {
             tokio::select! {

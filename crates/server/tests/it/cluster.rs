@@ -392,7 +392,14 @@ pub async fn try_request(ws: &mut Ws, frame: Value, r: &str) -> Option<Value> {
 async fn redis_restart_loses_no_message() {
     let mut redis = PrivateRedis::start();
     let env = Arc::new(ClusterEnv::with_redis(redis.url()).await);
-    let (_clock, n) = nodes(&env, 3, |_| {}).await;
+    // One visitor sends 24 messages (its allowance counts across reconnects): not the subject.
+    let (_clock, n) = nodes(&env, 3, |s| {
+        s.limits.visitor_messages = frontdesk::config::Rate {
+            per_minute: 600,
+            burst: 100,
+        }
+    })
+    .await;
     let site = n[0].site().await;
     let alice = n[0].agent("Alice").await;
     let mut a = online_on(&alice, &n[1]).await;

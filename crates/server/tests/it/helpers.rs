@@ -46,6 +46,16 @@ pub struct TestApp {
     pub cluster: Option<Arc<ClusterEnv>>,
 }
 
+/// Every test client comes from 127.0.0.1, like a large office: the per-IP limits are raised
+/// (a test of them sets its own after this).
+fn shared_ip(settings: &mut Settings) {
+    settings.limits.per_ip_factor = 1000;
+    settings.limits.visitor_connects_per_ip = frontdesk::config::Rate {
+        per_minute: 100_000,
+        burst: 100_000,
+    };
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(|_| {}).await
@@ -57,6 +67,7 @@ impl TestApp {
             data_dir: dir.path().to_path_buf(),
             ..Settings::default()
         };
+        shared_ip(&mut settings);
         let cluster = match backend::chosen() {
             Backend::Sqlite => None,
             Backend::Cluster => Some(Arc::new(ClusterEnv::create().await)),
@@ -79,6 +90,7 @@ impl TestApp {
             data_dir: dir.path().to_path_buf(),
             ..Settings::default()
         };
+        shared_ip(&mut settings);
         env.apply(&mut settings);
         configure(&mut settings);
         TestApp::start_in(dir, settings, clock.clone(), Some(env.clone())).await
@@ -334,7 +346,21 @@ impl Ws {
         origin: &str,
         cookie: Option<&str>,
     ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        Ws::open_with(url, origin, cookie, &[]).await
+    }
+
+    /// [`Ws::open`] with extra request headers (e.g. `X-Forwarded-For`).
+    pub async fn open_with(
+        url: &str,
+        origin: &str,
+        cookie: Option<&str>,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
         let mut req = url.into_client_request()?;
+        for (name, value) in headers {
+            req.headers_mut()
+                .insert(*name, HeaderValue::from_str(value).expect("header"));
+        }
         if !origin.is_empty() {
             req.headers_mut()
                 .insert("Origin", HeaderValue::from_str(origin).expect("origin"));

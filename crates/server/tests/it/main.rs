@@ -15,6 +15,7 @@ mod fuzz_corpus;
 mod helpers;
 mod lifecycle;
 mod messages;
+mod rate_limits;
 mod rest;
 mod resume;
 mod security;

@@ -1,32 +1,71 @@
-//! The visitor socket's abuse limits: a token bucket per connection for each kind of frame
-//! (`limits.*` in the settings). A frame over its limit is refused with `rate_limited`.
+//! The visitor socket's abuse limits (`limits.*` in the settings). Each limited kind of frame
+//! passes three token buckets: its connection's, its visitor's (shared by all the visitor's
+//! connections, so reconnecting gives no fresh allowance) and its client IP's (`per_ip_factor`
+//! times larger). A frame over any of them is refused with `rate_limited`; the connection goes on.
 
 use crate::error::{AppError, AppResult};
-use crate::realtime::limit::limiter;
+use crate::realtime::limit::{FrameKind, limiter};
 use crate::state::App;
+use frontdesk_core::VisitorId;
+use std::net::IpAddr;
 
-/// Every limited kind of visitor frame, counted per connection.
+/// One kind of frame's buckets, as seen from one connection.
+pub(super) struct Bucket {
+    kind: FrameKind,
+    conn: governor::DefaultDirectRateLimiter,
+    who: Who,
+}
+
+/// Whose shared buckets a connection counts against.
+#[derive(Clone)]
+struct Who {
+    app: App,
+    visitor: String,
+    ip: IpAddr,
+}
+
+/// Every limited kind of visitor frame.
 pub(super) struct Limits {
-    pub(super) messages: governor::DefaultDirectRateLimiter,
-    pub(super) requests: governor::DefaultDirectRateLimiter,
-    pub(super) typing: governor::DefaultDirectRateLimiter,
-    pub(super) pages: governor::DefaultDirectRateLimiter,
-    pub(super) offline: governor::DefaultDirectRateLimiter,
+    pub(super) messages: Bucket,
+    pub(super) requests: Bucket,
+    pub(super) typing: Bucket,
+    pub(super) pages: Bucket,
+    pub(super) offline: Bucket,
 }
 
 impl Limits {
-    pub(super) fn new(app: &App) -> Limits {
-        let l = &app.settings.limits;
+    pub(super) fn new(app: &App, visitor: &VisitorId, ip: IpAddr) -> Limits {
+        let who = Who {
+            app: app.clone(),
+            visitor: visitor.0.clone(),
+            ip,
+        };
+        let bucket = |kind: FrameKind| Bucket {
+            kind,
+            conn: limiter(kind.rate(&app.settings.limits)),
+            who: who.clone(),
+        };
         Limits {
-            messages: limiter(l.visitor_messages),
-            requests: limiter(l.chat_requests),
-            typing: limiter(l.typing),
-            pages: limiter(l.page_views),
-            offline: limiter(l.offline_messages),
+            messages: bucket(FrameKind::Message),
+            requests: bucket(FrameKind::ChatRequest),
+            typing: bucket(FrameKind::Typing),
+            pages: bucket(FrameKind::PageView),
+            offline: bucket(FrameKind::OfflineMessage),
         }
     }
 }
 
-pub(super) fn check(l: &governor::DefaultDirectRateLimiter) -> AppResult<()> {
-    l.check().map_err(|_| AppError::rate_limited())
+/// Counts one frame: the connection's bucket first, then the visitor's, then the IP's (a bucket
+/// is only counted against when the narrower ones let the frame through).
+pub(super) fn check(b: &Bucket) -> AppResult<()> {
+    let ok = b.conn.check().is_ok()
+        && b.who
+            .app
+            .shared_limits
+            .allow_frame(b.kind, &b.who.visitor, b.who.ip);
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::rate_limited())
+    }
 }
