@@ -33,6 +33,25 @@ pub struct Appended {
     pub duplicate: bool,
 }
 
+/// A visitor's message for their open chat on a site, stored by
+/// [`ChatStore::append_visitor_message`]. The author is the visitor, named as in the chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitorMessage {
+    pub site: SiteId,
+    pub visitor: VisitorId,
+    pub kind: MessageKind,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A visitor's message appended, with the chat it went to as read in the same write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub chat: Chat,
+    pub appended: Appended,
+}
+
 /// A page load to record in one write: continue the visitor's latest visit if it was last
 /// seen at most `visit_timeout_ms` before `visit.started_at` (the time of the load), else start
 /// a new visit from `visit`; then add the page view.
@@ -160,6 +179,11 @@ pub trait ChatStore: Send + Sync {
         limit: u32,
     ) -> StoreResult<Vec<Chat>>;
     async fn append_message(&self, message: NewMessage) -> StoreResult<Appended>;
+    /// In one write: find the visitor's open (pending or active) chat on the site and append
+    /// the message to it, as [`ChatStore::append_message`] does. `Ok(None)`, nothing written,
+    /// when the visitor has no open chat (an ended chat is not open). The returned chat is
+    /// the one the message went to, read in the same write (its owner decides the fan-out).
+    async fn append_visitor_message(&self, message: VisitorMessage) -> StoreResult<Option<Posted>>;
     /// Messages with `seq > after`, in order, at most `limit`.
     async fn messages_after(
         &self,

@@ -2,14 +2,14 @@
 
 use crate::PgStore;
 use crate::map::{
-    all, author_columns, chat_cols, chat_row, get, is_unique_violation, message_cols, message_row,
-    state_columns,
+    Db, all, author_columns, chat_cols, chat_row, get, is_unique_violation, message_cols,
+    message_row, state_columns,
 };
 use async_trait::async_trait;
 use frontdesk_core::chat::ChatState;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
-use frontdesk_core::store::{Appended, ChatStore, StoreError, StoreResult};
+use frontdesk_core::store::{Appended, ChatStore, Posted, StoreError, StoreResult, VisitorMessage};
 
 /// One statement, so one transaction: takes the chat's next number (the row lock on the
 /// chat serializes appends to it, across nodes) and inserts the message under it. If the
@@ -24,6 +24,15 @@ const APPEND: &str = "WITH bump AS ( \
      INSERT INTO messages (chat_id, seq, author, agent_id, author_name, kind, body, \
          client_id, created_at) \
      SELECT $1, last_seq, $2, $3, $4, $5, $6, $8, $7 FROM bump RETURNING seq";
+
+/// The visitor's open chat, locked for the rest of the transaction: an end, accept or
+/// another append waits for it, and this append waits for them.
+const OPEN_CHAT_OF_VISITOR_LOCKED: &str = concat!(
+    "SELECT ",
+    chat_cols!(),
+    " FROM chats WHERE site_id = $1 AND visitor_id = $2 \
+     AND state IN ('pending', 'active') ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE"
+);
 
 const CLIENT_ID_LOOKUP: &str = concat!(
     "SELECT ",
@@ -55,6 +64,68 @@ impl PgStore {
         let row = self.row(CLIENT_ID_LOOKUP, &[&chat.0, &client_id]).await?;
         row.as_ref().map(message_row).transpose()
     }
+}
+
+/// A visitor's message in one transaction: lock the open chat (re-read after the lock, so a
+/// chat ended meanwhile is not found), then append. The lock serializes twins with the same
+/// `client_id`, so the second one finds the first through `APPEND`'s check.
+async fn append_visitor(
+    tx: &deadpool_postgres::Transaction<'_>,
+    m: VisitorMessage,
+) -> StoreResult<Option<Posted>> {
+    let stmt = tx.prepare_cached(OPEN_CHAT_OF_VISITOR_LOCKED).await.db()?;
+    let row = tx.query_opt(&stmt, &[&m.site.0, &m.visitor.0]).await.db()?;
+    let Some(chat) = row.as_ref().map(chat_row).transpose()? else {
+        return Ok(None);
+    };
+    let (author, agent) = author_columns(Author::Visitor);
+    let stmt = tx.prepare_cached(APPEND).await.db()?;
+    let inserted = tx
+        .query_opt(
+            &stmt,
+            &[
+                &chat.id.0,
+                &author,
+                &agent,
+                &chat.visitor_name,
+                &m.kind.as_str(),
+                &m.body,
+                &m.created_at.0,
+                &m.client_id,
+            ],
+        )
+        .await
+        .db()?;
+    let appended = match (inserted, &m.client_id) {
+        (Some(row), _) => Appended {
+            message: Message {
+                chat_id: chat.id,
+                seq: Seq(get(&row, 0)?),
+                author: Author::Visitor,
+                author_name: chat.visitor_name.clone(),
+                kind: m.kind,
+                body: m.body,
+                client_id: m.client_id,
+                created_at: m.created_at,
+            },
+            duplicate: false,
+        },
+        // Nothing inserted in a chat that exists: a resend; the stored message answers.
+        (None, Some(cid)) => {
+            let stmt = tx.prepare_cached(CLIENT_ID_LOOKUP).await.db()?;
+            let row = tx
+                .query_opt(&stmt, &[&chat.id.0, cid])
+                .await
+                .db()?
+                .ok_or(StoreError::NotFound)?;
+            Appended {
+                message: message_row(&row)?,
+                duplicate: true,
+            }
+        }
+        (None, None) => return Err(StoreError::NotFound),
+    };
+    Ok(Some(Posted { chat, appended }))
 }
 
 #[async_trait]
@@ -272,6 +343,14 @@ impl ChatStore for PgStore {
             },
             duplicate: false,
         })
+    }
+
+    async fn append_visitor_message(&self, message: VisitorMessage) -> StoreResult<Option<Posted>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.db()?;
+        let posted = append_visitor(&tx, message).await?;
+        tx.commit().await.db()?;
+        Ok(posted)
     }
 
     /// An unknown chat has no messages (empty list, not `NotFound`).

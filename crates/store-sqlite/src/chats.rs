@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use frontdesk_core::chat::ChatState;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
-use frontdesk_core::store::{Appended, ChatStore, StoreResult};
+use frontdesk_core::store::{Appended, ChatStore, Posted, StoreResult, VisitorMessage};
 use rusqlite::{Connection, OptionalExtension, params};
 
 // Hot-path statements (their query plans are checked in `unit_tests`).
@@ -118,6 +118,33 @@ fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
         },
         duplicate: false,
     })
+}
+
+/// A visitor's message in the writer's transaction: the open chat is read and appended to
+/// under the same write lock, so a chat that ended meanwhile takes no message.
+fn append_visitor(c: &Connection, m: VisitorMessage) -> StoreResult<Option<Posted>> {
+    let chat = c
+        .prepare_cached(OPEN_CHAT_OF_VISITOR)
+        .db()?
+        .query_row(params![m.site.0, m.visitor.0], chat_row)
+        .optional()
+        .db()?;
+    let Some(chat) = chat else {
+        return Ok(None);
+    };
+    let appended = append(
+        c,
+        &NewMessage {
+            chat_id: chat.id,
+            author: Author::Visitor,
+            author_name: chat.visitor_name.clone(),
+            kind: m.kind,
+            body: m.body,
+            client_id: m.client_id,
+            created_at: m.created_at,
+        },
+    )?;
+    Ok(Some(Posted { chat, appended }))
 }
 
 impl SqliteStore {
@@ -275,6 +302,10 @@ impl ChatStore for SqliteStore {
     /// one may post is the caller's rule ([`ChatState::may_post`]).
     async fn append_message(&self, message: NewMessage) -> StoreResult<Appended> {
         self.write(move |tx| append(tx, &message)).await
+    }
+
+    async fn append_visitor_message(&self, message: VisitorMessage) -> StoreResult<Option<Posted>> {
+        self.write(move |tx| append_visitor(tx, message)).await
     }
 
     /// An unknown chat has no messages (empty list, not `NotFound`).

@@ -2,15 +2,15 @@
 
 use super::access;
 use super::chats::visitor_of;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::realtime::bus::Audience;
 use crate::state::App;
 use frontdesk_core::link::resolve_link;
 use frontdesk_core::model::{Author, Chat, Message, MessageKind, NewMessage};
 use frontdesk_core::protocol::{AgentMessageView, ToAgent, ToVisitor, VisitorMessageView};
-use frontdesk_core::store::Appended;
+use frontdesk_core::store::{Appended, Posted, VisitorMessage};
 use frontdesk_core::text::{check_message, truncate};
-use frontdesk_core::{AgentId, ChatId, Party};
+use frontdesk_core::{AgentId, ChatId, ErrorCode, Party, SiteId, VisitorId};
 
 pub fn author_label(author: &Author) -> &'static str {
     match author {
@@ -102,6 +102,36 @@ pub async fn post(
         deliver(app, chat, &appended.message).await;
     }
     Ok(appended)
+}
+
+/// A visitor's message in their open chat on the site: the chat is found, checked (an ended
+/// chat takes no message) and appended to in one storage write, with no read before it;
+/// then delivered to the chat's owner as that write found it (unless it is a resend).
+pub async fn post_by_visitor(
+    app: &App,
+    site: SiteId,
+    visitor: &VisitorId,
+    client_id: &str,
+    body: &str,
+) -> AppResult<Posted> {
+    let body = check_message(body, app.settings.message_max_chars)?;
+    let client_id = truncate(client_id, 64);
+    let posted = app
+        .store
+        .append_visitor_message(VisitorMessage {
+            site,
+            visitor: visitor.clone(),
+            kind: MessageKind::Text,
+            body: body.to_string(),
+            client_id: (!client_id.is_empty()).then_some(client_id),
+            created_at: app.now(),
+        })
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "You have no open chat."))?;
+    if !posted.appended.duplicate {
+        deliver(app, &posted.chat, &posted.appended.message).await;
+    }
+    Ok(posted)
 }
 
 /// An agent's message in a chat they hold.

@@ -6,6 +6,7 @@ mod chats;
 mod lifecycle;
 mod page_loads;
 mod people;
+mod visitor_messages;
 mod visitors;
 
 use frontdesk_core::ids::*;

@@ -9,7 +9,6 @@ use crate::services::chats::{self, ChatRequest};
 use crate::services::messages;
 use crate::tracking::visits;
 use frontdesk_core::Party;
-use frontdesk_core::model::MessageKind;
 use frontdesk_core::protocol::{ToAgent, ToVisitor, VisitorFrame};
 use frontdesk_core::text::clean_line;
 
@@ -100,22 +99,15 @@ impl Visitor {
             }
             VisitorFrame::Message { client_id, body } => {
                 check(&limits.messages)?;
-                let chat = self.open_chat().await?;
-                let appended = messages::post(
-                    &app,
-                    &chat,
-                    Party::Visitor,
-                    &client_id,
-                    &body,
-                    MessageKind::Text,
-                )
-                .await?;
+                let posted =
+                    messages::post_by_visitor(&app, self.site.id, &self.id, &client_id, &body)
+                        .await?;
                 frame(
                     &self.handle,
                     &ToVisitor::Ack {
                         reference: Some(client_id),
-                        chat_id: Some(chat.id),
-                        seq: Some(appended.message.seq),
+                        chat_id: Some(posted.chat.id),
+                        seq: Some(posted.appended.message.seq),
                     },
                 );
                 Ok(())
