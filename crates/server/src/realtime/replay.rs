@@ -81,7 +81,10 @@ pub(super) async fn replay(
                 return false;
             }
         };
+        // The age rule bounds a gap in what a client holds; a client that holds nothing of
+        // the chat (`after` 0: opening an old chat from Chat History) has no gap to bound.
         if first
+            && after.0 > 0
             && let Some(oldest) = page.first()
             && too_old(limits, app.now(), oldest.created_at)
         {

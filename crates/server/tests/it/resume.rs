@@ -211,6 +211,13 @@ async fn a_gap_older_than_the_window_is_an_explicit_resync() {
         .await;
     assert_eq!(h["type"], "chat.history");
     assert_eq!(seqs_of(&h["messages"]), vec![4, 5]);
+    // A client that holds nothing of the chat (opening it from Chat History) has no gap: it
+    // gets the whole chat as history however old it is (the count limit still applies).
+    let h = a
+        .request(json!({"type":"sync","chat_id": chat,"after": 0}))
+        .await;
+    assert_eq!(h["type"], "chat.history", "{h}");
+    assert_eq!(seqs_of(&h["messages"]), vec![1, 2, 3, 4, 5]);
 }
 
 /// More missing messages than the window holds: the latest page, marked incomplete, and the
