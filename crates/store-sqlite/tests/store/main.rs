@@ -4,8 +4,11 @@
 
 mod chats;
 mod lifecycle;
+// Shared with the other store: the same tests, word for word (see crates/store-conformance).
+#[path = "../../../store-conformance/page_loads.rs"]
 mod page_loads;
 mod people;
+#[path = "../../../store-conformance/visitor_messages.rs"]
 mod visitor_messages;
 mod visitors;
 
