@@ -125,15 +125,7 @@ impl Node {
             "page": {"url": format!("{}/", site.base_url), "title": "Home", "referrer": ""},
         }))
         .await;
-        let welcome = ws.expect("welcome").await;
-        VisitorClient {
-            token: welcome["token"].as_str().expect("token").to_string(),
-            visitor_id: welcome["visitor_id"].as_str().expect("id").to_string(),
-            welcome,
-            ws,
-            site_key: site.key.0.clone(),
-            origin,
-        }
+        VisitorClient::after_hello(ws, site, origin).await
     }
 }
 

@@ -529,6 +529,11 @@ impl VisitorClient {
             "last_seq": last_seq,
         }))
         .await;
+        VisitorClient::after_hello(ws, site, origin.to_string()).await
+    }
+
+    /// The visitor of a socket that has just sent `hello`: waits for the `welcome`.
+    pub async fn after_hello(mut ws: Ws, site: &Site, origin: String) -> VisitorClient {
         let welcome = ws.expect("welcome").await;
         VisitorClient {
             token: welcome["token"].as_str().expect("token").to_string(),
@@ -536,7 +541,7 @@ impl VisitorClient {
             welcome,
             ws,
             site_key: site.key.0.clone(),
-            origin: origin.to_string(),
+            origin,
         }
     }
 

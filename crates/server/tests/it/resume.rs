@@ -48,15 +48,7 @@ async fn hello(
         "last_seq": last_seq,"chat_id": chat_id}),
     )
     .await;
-    let welcome = ws.expect("welcome").await;
-    VisitorClient {
-        token: welcome["token"].as_str().expect("token").to_string(),
-        visitor_id: welcome["visitor_id"].as_str().expect("id").to_string(),
-        welcome,
-        ws,
-        site_key: site.key.0.clone(),
-        origin,
-    }
+    VisitorClient::after_hello(ws, site, origin).await
 }
 
 fn seqs_of(messages: &Value) -> Vec<i64> {
