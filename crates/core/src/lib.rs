@@ -6,6 +6,7 @@
 pub mod chat;
 pub mod day;
 pub mod error;
+pub mod hours;
 pub mod ids;
 pub mod link;
 pub mod model;
