@@ -11,6 +11,7 @@ pub mod ids;
 pub mod link;
 pub mod model;
 pub mod protocol;
+pub mod routing;
 pub mod store;
 pub mod text;
 
