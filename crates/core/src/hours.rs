@@ -39,6 +39,7 @@ mod open_tests;
 #[cfg(test)]
 mod tests;
 
+use crate::error::ErrorCode;
 use crate::ids::Timestamp;
 use jiff::Timestamp as JTimestamp;
 use jiff::civil::{Date, Weekday};
@@ -83,6 +84,13 @@ pub enum HoursError {
     TooManyClosedDates { count: usize, max: usize },
     #[error("opening hours are not JSON of the expected shape: {0}")]
     Malformed(String),
+}
+
+impl HoursError {
+    /// Every schedule problem is the caller's input: `bad_request`.
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::BadRequest
+    }
 }
 
 /// A local time of day in minutes since midnight: 00:00 to 23:59, or 24:00 (as an end only).

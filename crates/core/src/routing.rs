@@ -22,6 +22,7 @@
 #[cfg(test)]
 mod tests;
 
+use crate::error::ErrorCode;
 use crate::ids::{AgentId, SiteId, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -38,6 +39,15 @@ pub struct DepartmentId(pub i64);
 pub enum RoutingError {
     #[error("\"Most chats at once\" must be at least 1 (leave it empty for unlimited)")]
     ZeroCapacity,
+}
+
+impl RoutingError {
+    /// A capacity of 0 is the caller's input: `bad_request`.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            RoutingError::ZeroCapacity => ErrorCode::BadRequest,
+        }
+    }
 }
 
 /// "Most chats at once" of an agent: at least 1. Unlimited is `Option::<Capacity>::None`.
@@ -111,10 +121,15 @@ pub struct ChatToRoute {
 /// Why an agent is not offered a chat. Checked in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ineligible {
+    /// Away, or gone.
     NotOnLine,
+    /// Does not monitor the chat's site.
     OtherSite,
+    /// Not in the chat's department.
     OtherDepartment,
+    /// Holds as many chats as "Most chats at once" (or more, having accepted on purpose).
     AtCapacity,
+    /// Already let this chat pass.
     LetItPass,
 }
 

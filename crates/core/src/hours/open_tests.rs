@@ -82,6 +82,11 @@ fn holidays_close_their_own_calendar_day_only() {
         closes_at(&h, ts("2026-12-31T21:00:00Z")),
         Some(ts("2026-12-31T23:00:00Z"))
     );
+    // The holiday starts where the end-of-day rule of blocks says the day before ends.
+    assert_eq!(
+        crate::day::end_of_day(ts("2026-12-31T21:00:00Z"), "Europe/Berlin"),
+        Ok(ts("2026-12-31T23:00:00Z"))
+    );
 }
 
 #[test]

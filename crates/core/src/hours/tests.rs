@@ -207,6 +207,10 @@ fn json_round_trip() {
 #[test]
 fn hostile_json_gets_typed_errors() {
     let malformed = |text: &str| matches!(from_json(text), Err(HoursError::Malformed(_)));
+    assert_eq!(
+        HoursError::Malformed(String::new()).code(),
+        crate::error::ErrorCode::BadRequest
+    );
     assert!(malformed(""));
     assert!(malformed("null"));
     assert!(malformed("[]"));

@@ -39,6 +39,10 @@ fn chat() -> ChatToRoute {
 #[test]
 fn capacity_zero_is_refused() {
     assert_eq!(Capacity::new(0), Err(RoutingError::ZeroCapacity));
+    assert_eq!(
+        RoutingError::ZeroCapacity.code(),
+        crate::error::ErrorCode::BadRequest
+    );
     assert_eq!(Capacity::new(1).map(Capacity::get), Ok(1));
     assert_eq!(Capacity::new(u32::MAX).map(Capacity::get), Ok(u32::MAX));
 }
