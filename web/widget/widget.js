@@ -35,12 +35,17 @@
     if (parent) parent.append(e);
     return e;
   };
-  const css = el('link');
-  css.rel = 'stylesheet';
-  css.href = origin + '/widget/widget.css';
+  // The stylesheets, in cascade order; the box shows once all of them are in.
+  let sheets = 0;
+  for (const name of ['widget', 'widget-panel', 'widget-forms']) {
+    const css = el('link', '', root);
+    css.rel = 'stylesheet';
+    css.href = origin + '/widget/' + name + '.css';
+    css.onload = () => { if (!--sheets) box.hidden = false; };
+    sheets++;
+  }
   const box = el('div', 'fd');
-  box.hidden = true; // until the stylesheet is in
-  css.onload = () => { box.hidden = false; };
+  box.hidden = true; // until the stylesheets are in
   const btn = el('button', 'fd-launcher', box);
   btn.type = 'button';
   btn.hidden = true; // until welcome (or the panel)
@@ -54,7 +59,7 @@
   svg.append(path);
   btn.append(svg);
   const label = el('span', 'fd-ltext', btn);
-  root.append(css, box);
+  root.append(box);
   // (Re)attach, also after a Turbo/pjax site swaps <body>.
   const put = () => host.isConnected || !D.body || D.body.append(host);
   put();
