@@ -35,17 +35,19 @@
     if (parent) parent.append(e);
     return e;
   };
-  // The stylesheets, in cascade order; the box shows once all of them are in.
-  let sheets = 0;
-  for (const name of ['widget', 'widget-panel', 'widget-forms']) {
+  // Stylesheets go in the shadow root in cascade order: widget.css (launcher) now, the
+  // panel's two when it loads.
+  const sheet = (name, onload, onerror) => {
     const css = el('link', '', root);
     css.rel = 'stylesheet';
+    css.onload = onload;
+    css.onerror = onerror;
     css.href = origin + '/widget/' + name + '.css';
-    css.onload = () => { if (!--sheets) box.hidden = false; };
-    sheets++;
-  }
+    return css;
+  };
   const box = el('div', 'fd');
-  box.hidden = true; // until the stylesheets are in
+  box.hidden = true; // until the stylesheet is in
+  sheet('widget', () => { box.hidden = false; });
   const btn = el('button', 'fd-launcher', box);
   btn.type = 'button';
   btn.hidden = true; // until welcome (or the panel)
@@ -165,9 +167,13 @@
     };
   }
 
+  const panelSheet = (name) => new Promise((ok, fail) => {
+    const css = sheet(name, ok, () => { css.remove(); fail(new Error(name + '.css')); });
+  });
   function load(open) {
-    loading = loading || import(origin + '/widget/panel.js').then((m) => {
-      panel = m.mount(conn);
+    // The panel mounts once its modules and its stylesheets are in (never unstyled).
+    loading = loading || Promise.all([import(origin + '/widget/panel.js'), panelSheet('widget-panel'), panelSheet('widget-forms')]).then((r) => {
+      panel = r[0].mount(conn);
       const b = backlog;
       backlog = [];
       for (const f of b) panel.frame(f);
