@@ -1,11 +1,13 @@
 // No agent On-Line: "Leave a message". The message is stored, shown to agents, and emailed to
-// the site's address through a real SMTP conversation with a sink on this machine.
+// the site's address through a real SMTP conversation with a sink on this machine. A blocked
+// visitor's message is refused (issue 20 item 1): the form gives way to "Chat is unavailable
+// today.", as a chat request does.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Frontdesk, FrameSocket, browser } from './lib/harness.mjs';
 import { SmtpSink, parseMail, mailText } from './lib/smtp.mjs';
-import { shop, shopPage, widget } from './lib/widget.mjs';
+import { shop, shopPage, widget, startChat } from './lib/widget.mjs';
 
 let fd, chromium, smtp;
 const closers = [];
@@ -86,4 +88,46 @@ test('with no agent On-Line the visitor leaves a message: stored, shown to agent
   assert.equal((await agent.request({ type: 'status', status: 'online' })).type, 'ack');
   await page.getByRole('button', { name: 'Minimise chat' }).click();
   await w.launcher('Chat with us').waitFor();
+});
+
+test('a blocked visitor who leaves a message is told that chat is unavailable today', async (t) => {
+  const s = await shop(fd, (snippet) => ({ '/contact': shopPage('Contact', snippet) }),
+    { name: 'Blocked Shop', email: 'owner@blocked.example' });
+  closers.push(s.close);
+  const email = 'bea@blocked.example';
+  fd.agent({ email, name: 'Bea', sites: [s.site.key] });
+  const agent = await fd.agentSocket(email); // On-Line
+  t.after(() => agent.close());
+
+  // The visitor chats, and the agent blocks them (as from the console's "Block").
+  const context = await chromium.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(s.url('/contact'));
+  const w = widget(page);
+  const chat = await startChat(page, agent);
+  assert.equal((await agent.request({ type: 'block', chat_id: chat.chat_id })).type, 'ack');
+  await w.status.getByText('This chat has ended.', { exact: true }).waitFor();
+
+  // Nobody On-Line any more: on the next page the panel offers the offline form.
+  assert.equal((await agent.request({ type: 'status', status: 'away' })).type, 'ack');
+  await page.reload();
+  const form = page.locator('frontdesk-widget form.fd-offline');
+  await form.getByLabel('Email').waitFor();
+  await form.getByLabel('Your name').fill('Mallory');
+  await form.getByLabel('Email').fill('mallory@example.org');
+  await form.getByLabel('Message').fill('You cannot keep me out');
+  await form.getByRole('button', { name: 'Send' }).click();
+
+  // Refused like a chat request: the "unavailable today" text instead of the form.
+  const unavailable = page.getByRole('alert').getByText('Chat is unavailable today.', { exact: true });
+  const thanks = page.getByText('Thank you — we will reply by email.');
+  await unavailable.or(thanks).waitFor();
+  assert.equal(await thanks.count(), 0, 'the server accepted the offline message of a blocked visitor');
+  await form.waitFor({ state: 'detached' });
+
+  // Nothing stored (nor shown to the agent).
+  const cookie = await fd.login(email);
+  assert.deepEqual(await fd.api(cookie, `/api/sites/${s.site.site_id}/offline-messages`), []);
+  assert.equal(agent.frames.filter((f) => f.type === 'offline_message').length, 0);
 });

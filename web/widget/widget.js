@@ -35,12 +35,19 @@
     if (parent) parent.append(e);
     return e;
   };
-  const css = el('link');
-  css.rel = 'stylesheet';
-  css.href = origin + '/widget/widget.css';
+  // Stylesheets go in the shadow root in cascade order: widget.css (launcher) now, the
+  // panel's two when it loads.
+  const sheet = (name, onload, onerror) => {
+    const css = el('link', '', root);
+    css.rel = 'stylesheet';
+    css.onload = onload;
+    css.onerror = onerror;
+    css.href = origin + '/widget/' + name + '.css';
+    return css;
+  };
   const box = el('div', 'fd');
   box.hidden = true; // until the stylesheet is in
-  css.onload = () => { box.hidden = false; };
+  sheet('widget', () => { box.hidden = false; });
   const btn = el('button', 'fd-launcher', box);
   btn.type = 'button';
   btn.hidden = true; // until welcome (or the panel)
@@ -54,7 +61,7 @@
   svg.append(path);
   btn.append(svg);
   const label = el('span', 'fd-ltext', btn);
-  root.append(css, box);
+  root.append(box);
   // (Re)attach, also after a Turbo/pjax site swaps <body>.
   const put = () => host.isConnected || !D.body || D.body.append(host);
   put();
@@ -160,9 +167,13 @@
     };
   }
 
+  const panelSheet = (name) => new Promise((ok, fail) => {
+    const css = sheet(name, ok, () => { css.remove(); fail(new Error(name + '.css')); });
+  });
   function load(open) {
-    loading = loading || import(origin + '/widget/panel.js').then((m) => {
-      panel = m.mount(conn);
+    // The panel mounts once its modules and its stylesheets are in (never unstyled).
+    loading = loading || Promise.all([import(origin + '/widget/panel.js'), panelSheet('widget-panel'), panelSheet('widget-forms')]).then((r) => {
+      panel = r[0].mount(conn);
       const b = backlog;
       backlog = [];
       for (const f of b) panel.frame(f);

@@ -1,0 +1,80 @@
+// Frontdesk visitor widget: the panel's state (what it knows, grouped by concern) and the texts
+// the visitor reads. No DOM, no network: panel-frames.js and panel-actions.js change the
+// state, panel-views.js renders it.
+
+export const THANKS = 'Thank you — we will reply by email.';
+export const BLOCKED = 'Chat is unavailable today.';
+export const ENDED = 'This chat has ended.';
+export const GAP = 'Earlier messages are not shown.';
+export const GENERIC = 'Something went wrong. Please try again.';
+export const OFFLINE_NOW = 'You are offline. Please try again in a moment.';
+
+/** The text shown for an `error` frame's code (else its `message`, else GENERIC). */
+export const ERRORS = {
+  blocked: BLOCKED,
+  too_long: 'Your message is too long.',
+  empty: 'Please type a message.',
+  rate_limited: 'You are sending messages too quickly. Please wait a moment.',
+  chat_ended: ENDED,
+  unavailable: GENERIC,
+  internal: GENERIC,
+};
+
+/** Everything the panel knows. `conn` is the loader's handle (socket state at mount time). */
+export function newState(conn) {
+  return {
+    connection: {
+      online: conn.online, // an agent is On-Line: "Chat with us" (else "Leave a message")
+      connected: conn.connected, // the socket is up and has had its welcome
+      welcomed: conn.connected, // a welcome came at least once (else "Connecting…")
+      blocked: false, // an `error` `blocked` came: "Chat is unavailable today."
+      skipUntilWelcome: false, // after a resync: frames before the next welcome are stale
+    },
+    // The chat shown: { id (null until the server numbers it), state: 'requesting' | 'pending' |
+    // 'active' | 'ended', agent (name), position (in the queue) }, or null before the first.
+    chat: null,
+    transcript: {
+      messages: new Map(), // seq -> { seq, from, kind, body, client_id, at, name }
+      maxSeq: 0, // highest seq held (sent as hello.last_seq on the next page)
+      linkCards: new Map(), // url -> card element from open_url, until its link message arrives
+      endedChats: new Set(), // ids of chats that ended here: late frames about them are ignored
+    },
+    outbox: {
+      // The visitor's messages not yet numbered by the server, in the order typed:
+      // { clientId, body, chatId, element, sent (on this socket) }.
+      unconfirmed: [],
+      inFlight: [], // those sent on this socket and not yet acked, oldest first
+    },
+    // The `ref`s of our frames still waiting for their ack or error.
+    refs: { request: null, end: null, offline: null },
+    serial: 0, // one counter: new refs ('r1', 'e2', 'o3') and the order of unsent messages
+    ui: {
+      open: false, // the panel is open (else minimised to the launcher)
+      view: null, // 'chat' | 'offline' | 'blocked', as last rendered
+      autoOpened: false, // opened once by itself for a chat the server had open
+      invitation: null, // the `invitation` frame shown, or null
+      error: '', // the chat view's error line
+    },
+    offlineForm: {
+      thanked: false, // its message was acked: "Thank you — we will reply by email."
+      edited: false, // typed in: keep showing the form even if an agent comes On-Line
+    },
+    typing: {
+      visitor: false, // we told the agent "typing: true"
+      agent: false, // "Agent is typing…"
+    },
+    timers: {
+      visitorTyping: 0, // sends "typing: false" after 3 s without a keystroke
+      agentTyping: 0, // hides "Agent is typing…" after 15 s without news
+    },
+  };
+}
+
+/** A chat is live from the request until it has ended. */
+export const isLive = (state) => !!state.chat && state.chat.state !== 'ended';
+
+/** The frame is about the chat shown. */
+export const isOurs = (state, chatId) => !!state.chat && state.chat.id === chatId;
+
+/** A new `ref` for a frame: `prefix` and the next serial number. */
+export const nextRef = (state, prefix) => prefix + ++state.serial;
