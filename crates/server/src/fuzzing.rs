@@ -3,7 +3,8 @@
 //! (`tests/it/fuzz_corpus.rs`). Each runs the same code the server runs on a frame or a body
 //! from the network: the typed decoder, then the pure checks the handlers apply to the strings.
 
-use crate::http::admin::{AgentChanges, NewAgentInput, SiteInput};
+use crate::http::admin::agents::{AgentChanges, NewAgentInput};
+use crate::http::admin::sites::SiteInput;
 use crate::http::auth::{LoginBody, PasswordBody};
 use crate::http::canned::{CannedEdit, NewCanned};
 use crate::http::chats::EmailRequest;

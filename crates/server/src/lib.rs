@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod fuzzing;
 pub mod http;
+pub mod limits;
 pub mod listen;
 pub mod metrics;
 pub mod realtime;

@@ -289,7 +289,7 @@ pub async fn start_with_store(
         dummy_hash: dummy,
         login_limits: Default::default(),
         ip_sockets: Default::default(),
-        shared_limits: crate::realtime::limit::SharedLimits::new(&settings.limits),
+        shared_limits: Arc::new(crate::limits::visitor::SharedLimits::new(&settings.limits)),
         demo_site_key,
         settings,
     }));

@@ -3,6 +3,9 @@
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::error::AppResult;
+use crate::limits::login::LoginLimiter;
+use crate::limits::sockets::SocketCounter;
+use crate::limits::visitor::SharedLimits;
 use crate::metrics::Metrics;
 use crate::realtime::bus::{Audience, Bus, BusEvent};
 use crate::realtime::hub::Hub;
@@ -35,10 +38,11 @@ pub struct AppInner {
     pub epoch: String,
     /// Verified against when an email is unknown, so sign-in timing tells nothing.
     pub dummy_hash: String,
-    pub login_limits: crate::http::auth::LoginLimiter,
-    pub ip_sockets: crate::realtime::conn::SocketCounter,
+    pub login_limits: LoginLimiter,
+    /// Open visitor sockets per IP.
+    pub ip_sockets: Arc<SocketCounter>,
     /// Visitor frame limits per visitor and per IP, and new visitor sockets per IP.
-    pub shared_limits: crate::realtime::limit::SharedLimits,
+    pub shared_limits: Arc<SharedLimits>,
     /// The demo site's key, when serving `/demo`.
     pub demo_site_key: Option<String>,
 }

@@ -1,5 +1,6 @@
 //! Signing in and out, the session cookie, and the `AuthAgent` extractor.
 
+use super::extract::ApiErrorBody;
 use crate::error::{AppError, AppResult};
 use crate::realtime::bus::BusEvent;
 use crate::security::{hash_password, random_token, token_hash, verify_password};
@@ -10,12 +11,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dashmap::DashMap;
-use frontdesk_core::ErrorCode;
 use frontdesk_core::model::{Agent, Session};
-use governor::DefaultDirectRateLimiter;
+use frontdesk_core::{AgentId, ErrorCode};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use utoipa::ToSchema;
 
 pub const COOKIE: &str = "fd_session";
 
@@ -25,32 +25,6 @@ pub fn router() -> Router<App> {
         .route("/api/auth/logout", post(logout))
         .route("/api/me", get(me))
         .route("/api/me/password", post(change_password))
-}
-
-/// Sign-in throttles: per IP address and per account.
-#[derive(Default)]
-pub struct LoginLimiter {
-    per_ip: DashMap<std::net::IpAddr, DefaultDirectRateLimiter>,
-    per_account: DashMap<String, DefaultDirectRateLimiter>,
-}
-
-impl LoginLimiter {
-    fn allow(&self, app: &App, ip: std::net::IpAddr, email: &str) -> bool {
-        let limits = &app.settings.limits;
-        let ip_ok = self
-            .per_ip
-            .entry(ip)
-            .or_insert_with(|| crate::realtime::limit::limiter(limits.login_per_ip))
-            .check()
-            .is_ok();
-        let account_ok = self
-            .per_account
-            .entry(email.to_lowercase())
-            .or_insert_with(|| crate::realtime::limit::limiter(limits.login_per_account))
-            .check()
-            .is_ok();
-        ip_ok && account_ok
-    }
 }
 
 /// The signed-in agent of a request (from the session cookie).
@@ -110,14 +84,18 @@ impl FromRequestParts<App> for AdminAgent {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = LoginRequest)]
 pub struct LoginBody {
     pub email: String,
     pub password: String,
 }
 
-#[derive(Serialize)]
+/// The signed-in agent.
+#[derive(Serialize, ToSchema)]
+#[schema(as = LoginResponse)]
 pub struct AgentBody {
+    #[schema(value_type = AgentId)]
     pub agent_id: i64,
     pub name: String,
     pub email: String,
@@ -139,14 +117,24 @@ fn cookie_header(app: &App, value: &str, max_age: i64) -> Option<HeaderValue> {
     .ok()
 }
 
-async fn login(
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginBody,
+    responses(
+        (status = 200, description = "Signed in; sets the `fd_session` cookie", body = AgentBody),
+        (status = 401, description = "Wrong email or password (`bad_credentials`)", body = ApiErrorBody),
+        (status = 403, description = "Missing or foreign Origin (`origin_refused`)", body = ApiErrorBody),
+        (status = 429, description = "Too many attempts (`rate_limited`)", body = ApiErrorBody),
+    ))]
+pub async fn login(
     State(app): State<App>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Json(body): Json<LoginBody>,
 ) -> AppResult<Response> {
     let ip = crate::tracking::ip::client_ip(peer.ip(), &headers, &app.settings.trusted_proxies);
-    if !app.login_limits.allow(&app, ip, &body.email) {
+    if !app
+        .login_limits
+        .allow(&app.settings.limits, ip, &body.email)
+    {
         return Err(AppError::new(
             ErrorCode::RateLimited,
             "Too many sign-in attempts; wait a minute.",
@@ -191,7 +179,13 @@ async fn login(
     Ok(resp)
 }
 
-async fn logout(State(app): State<App>, auth: AuthAgent) -> AppResult<Response> {
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    responses(
+        (status = 204, description = "Signed out: the session and its sockets end"),
+        (status = 401, description = "Not signed in", body = ApiErrorBody),
+    ),
+    security(("session" = [])))]
+pub async fn logout(State(app): State<App>, auth: AuthAgent) -> AppResult<Response> {
     app.store.delete_session(&auth.session_hash).await?;
     app.bus
         .publish(BusEvent::EndSessions {
@@ -207,8 +201,10 @@ async fn logout(State(app): State<App>, auth: AuthAgent) -> AppResult<Response> 
     Ok(resp)
 }
 
-#[derive(Serialize)]
-struct MeBody {
+#[derive(Serialize, ToSchema)]
+#[schema(as = MeResponse)]
+pub struct MeBody {
+    #[schema(value_type = AgentId)]
     agent_id: i64,
     name: String,
     email: String,
@@ -217,7 +213,13 @@ struct MeBody {
     sites: Vec<frontdesk_core::protocol::SiteMembershipView>,
 }
 
-async fn me(State(app): State<App>, auth: AuthAgent) -> AppResult<Json<MeBody>> {
+#[utoipa::path(get, path = "/api/me", tag = "auth",
+    responses(
+        (status = 200, description = "The signed-in agent and their sites", body = MeBody),
+        (status = 401, description = "Not signed in", body = ApiErrorBody),
+    ),
+    security(("session" = [])))]
+pub async fn me(State(app): State<App>, auth: AuthAgent) -> AppResult<Json<MeBody>> {
     let memberships = app.store.memberships(auth.agent.id).await?;
     let mut sites = Vec::new();
     for m in memberships {
@@ -239,9 +241,11 @@ async fn me(State(app): State<App>, auth: AuthAgent) -> AppResult<Json<MeBody>> 
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = PasswordChange)]
 pub struct PasswordBody {
     current_password: String,
+    /// At least 8 characters.
     new_password: String,
 }
 
@@ -260,7 +264,14 @@ pub async fn hash_new_password(password: String) -> AppResult<String> {
         .map_err(AppError::internal)
 }
 
-async fn change_password(
+#[utoipa::path(post, path = "/api/me/password", tag = "auth", request_body = PasswordBody,
+    responses(
+        (status = 204, description = "Changed; every other session of the agent ends"),
+        (status = 400, description = "New password too short (`bad_request`)", body = ApiErrorBody),
+        (status = 401, description = "Current password wrong (`bad_credentials`)", body = ApiErrorBody),
+    ),
+    security(("session" = [])))]
+pub async fn change_password(
     State(app): State<App>,
     auth: AuthAgent,
     Json(body): Json<PasswordBody>,

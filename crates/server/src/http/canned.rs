@@ -3,7 +3,7 @@
 //! agent's own response, or one of a site the caller does not belong to, reads as missing.
 
 use super::auth::AuthAgent;
-use super::openapi::{ApiErrorBody, JsonBody, parse_id};
+use super::extract::{ApiErrorBody, JsonBody, parse_id};
 use crate::error::{AppError, AppResult};
 use crate::services::access;
 use crate::state::App;

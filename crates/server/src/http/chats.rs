@@ -5,7 +5,7 @@
 //! so does an id that is not a positive integer.
 
 use super::auth::AuthAgent;
-use super::openapi::{ApiErrorBody, JsonBody, QueryParams, parse_id};
+use super::extract::{ApiErrorBody, JsonBody, QueryParams, parse_id};
 use crate::error::{AppError, AppResult};
 use crate::services::{access, chats, mail, messages, transcript};
 use crate::state::App;

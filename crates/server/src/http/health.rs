@@ -10,12 +10,23 @@ use axum::routing::get;
 
 pub fn router() -> Router<App> {
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
 }
 
-async fn readyz(State(app): State<App>) -> impl IntoResponse {
+#[utoipa::path(get, path = "/healthz", tag = "ops",
+    responses((status = 200, description = "The process answers", content_type = "text/plain", body = String)))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "ops",
+    responses(
+        (status = 200, description = "Storage answers (and, in cluster mode, Redis: subscribed, PING answered)", content_type = "text/plain", body = String),
+        (status = 503, description = "Storage unavailable, storage damaged (the background check of a large SQLite file found corruption), or (cluster mode) the event bus on Redis unavailable", content_type = "text/plain", body = String),
+    ))]
+pub async fn readyz(State(app): State<App>) -> impl IntoResponse {
     if let Some(problem) = app.store.integrity_problem() {
         tracing::debug!(%problem, "not ready: storage damaged");
         return (StatusCode::SERVICE_UNAVAILABLE, "storage damaged");
@@ -34,7 +45,10 @@ async fn readyz(State(app): State<App>) -> impl IntoResponse {
     (StatusCode::OK, "ready")
 }
 
-async fn metrics(State(app): State<App>) -> impl IntoResponse {
+#[utoipa::path(get, path = "/metrics", tag = "ops",
+    responses((status = 200, description = "Prometheus / OpenMetrics text",
+        content_type = "application/openmetrics-text", body = String)))]
+pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod canned;
 pub mod chats;
 pub mod csrf;
+pub mod extract;
 pub mod health;
 pub mod offline;
 pub mod openapi;

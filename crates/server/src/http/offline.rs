@@ -1,7 +1,7 @@
 //! REST: offline messages ("Leave a message") of a site, for agents of that site.
 
 use super::auth::AuthAgent;
-use super::openapi::{ApiErrorBody, QueryParams, parse_id};
+use super::extract::{ApiErrorBody, QueryParams, parse_id};
 use crate::error::AppResult;
 use crate::services::access;
 use crate::state::App;

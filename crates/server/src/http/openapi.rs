@@ -1,82 +1,29 @@
-//! The REST contract: `GET /api/openapi.json` (generated from the handlers' annotations with
-//! `utoipa`), the error body every failure carries, and the extractors that keep every
-//! failure in that shape (a malformed JSON body or id never answers with axum's own text).
+//! The REST contract: `GET /api/openapi.json`, assembled here from the annotations
+//! (`#[utoipa::path]`) on the handlers themselves, REST, health and the two sockets alike.
+//! The error body and the extractors that keep every failure in its shape are in `extract`.
 
-use crate::error::{AppError, AppResult};
+use super::extract::ApiErrorBody;
+use crate::error::AppError;
 use crate::state::App;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use frontdesk_core::model::AgentStatus;
-use frontdesk_core::protocol::SiteMembershipView;
-use frontdesk_core::{AgentId, ErrorCode};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use frontdesk_core::ErrorCode;
 use serde_json::json;
 use std::sync::LazyLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
 pub fn router() -> Router<App> {
     Router::new().route("/api/openapi.json", get(openapi_json))
 }
 
-// ───────────────────────────── shared pieces ─────────────────────────────
-
-/// Every error answer: HTTP status plus a machine code and a human message.
-#[derive(Serialize, ToSchema)]
-pub struct ApiErrorBody {
-    /// Machine-readable code (the same list as on the WebSockets).
-    pub code: ErrorCode,
-    /// Human-readable text, safe to show.
-    pub message: String,
-}
-
-/// A path id: a positive decimal integer. Anything else is "no such object" (404), exactly
-/// like an id that does not exist, so the type of the id is never revealed.
-pub fn parse_id(raw: &str) -> AppResult<i64> {
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::not_found());
-    }
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(AppError::not_found)
-}
-
-/// `Json<T>` whose rejection is a `bad_request` error body.
-pub struct JsonBody<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Json::<T>::from_request(req, state)
-            .await
-            .map(|Json(v)| JsonBody(v))
-            .map_err(|e| AppError::bad_request(e.body_text()))
-    }
-}
-
-/// `Query<T>` whose rejection is a `bad_request` error body.
-pub struct QueryParams<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Query(v)| QueryParams(v))
-            .map_err(|e| AppError::bad_request(e.body_text()))
-    }
-}
-
 // ──────────────────────────────── the document ────────────────────────────────
 
-/// The OpenAPI document (built once), with this server's base URL as its server.
-async fn openapi_json(State(app): State<App>) -> Json<serde_json::Value> {
+// The OpenAPI document (built once), with this server's base URL as its server.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "ops", operation_id = "openapi_doc",
+    responses((status = 200, description = "This document", body = Object)))]
+pub async fn openapi_json(State(app): State<App>) -> Json<serde_json::Value> {
     static DOC: LazyLock<serde_json::Value> = LazyLock::new(document);
     let mut doc = DOC.clone();
     doc["servers"] = json!([{ "url": app.public_base }]);
@@ -120,17 +67,19 @@ whose frames are described in docs/protocol.md. Error codes and their HTTP statu
 #[openapi(
     info(title = "Frontdesk", description = DESCRIPTION, license(name = "MIT OR Apache-2.0")),
     paths(
-        login, logout, me, change_password,
+        super::auth::login, super::auth::logout, super::auth::me, super::auth::change_password,
         super::chats::get_chat, super::chats::transcript_txt, super::chats::transcript_html,
         super::chats::transcript_eml, super::chats::mailto, super::chats::email,
         super::visitors::on_site, super::visitors::detail,
         super::canned::list, super::canned::create, super::canned::update, super::canned::remove,
         super::offline::list,
-        super::admin::list_sites, super::admin::create_site, super::admin::update_site,
-        super::admin::list_blocks, super::admin::lift_block,
-        super::admin::list_agents, super::admin::create_agent, super::admin::update_agent,
-        super::admin::delete_agent,
-        healthz, readyz, metrics, openapi_doc, visitor_socket, agent_socket,
+        super::admin::sites::list_sites, super::admin::sites::create_site,
+        super::admin::sites::update_site,
+        super::admin::blocks::list_blocks, super::admin::blocks::lift_block,
+        super::admin::agents::list_agents, super::admin::agents::create_agent,
+        super::admin::agents::update_agent, super::admin::agents::delete_agent,
+        super::health::healthz, super::health::readyz, super::health::metrics, openapi_json,
+        crate::realtime::visitor_ws::handler, crate::realtime::agent_ws::handler,
     ),
     components(schemas(ApiErrorBody, ErrorCode)),
     modifiers(&SessionCookie),
@@ -163,135 +112,9 @@ impl Modify for SessionCookie {
     }
 }
 
-// The handlers below live in other modules (auth, health, the sockets); these functions only
-// carry their documentation.
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct LoginRequest {
-    email: String,
-    password: String,
-}
-
-/// The signed-in agent.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct LoginResponse {
-    agent_id: AgentId,
-    name: String,
-    email: String,
-    is_admin: bool,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct MeResponse {
-    agent_id: AgentId,
-    name: String,
-    email: String,
-    is_admin: bool,
-    status: AgentStatus,
-    sites: Vec<SiteMembershipView>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct PasswordChange {
-    current_password: String,
-    /// At least 8 characters.
-    new_password: String,
-}
-
-#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
-    responses(
-        (status = 200, description = "Signed in; sets the `fd_session` cookie", body = LoginResponse),
-        (status = 401, description = "Wrong email or password (`bad_credentials`)", body = ApiErrorBody),
-        (status = 403, description = "Missing or foreign Origin (`origin_refused`)", body = ApiErrorBody),
-        (status = 429, description = "Too many attempts (`rate_limited`)", body = ApiErrorBody),
-    ))]
-#[allow(dead_code)]
-fn login() {}
-
-#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
-    responses(
-        (status = 204, description = "Signed out: the session and its sockets end"),
-        (status = 401, description = "Not signed in", body = ApiErrorBody),
-    ),
-    security(("session" = [])))]
-#[allow(dead_code)]
-fn logout() {}
-
-#[utoipa::path(get, path = "/api/me", tag = "auth",
-    responses(
-        (status = 200, description = "The signed-in agent and their sites", body = MeResponse),
-        (status = 401, description = "Not signed in", body = ApiErrorBody),
-    ),
-    security(("session" = [])))]
-#[allow(dead_code)]
-fn me() {}
-
-#[utoipa::path(post, path = "/api/me/password", tag = "auth", request_body = PasswordChange,
-    responses(
-        (status = 204, description = "Changed; every other session of the agent ends"),
-        (status = 400, description = "New password too short (`bad_request`)", body = ApiErrorBody),
-        (status = 401, description = "Current password wrong (`bad_credentials`)", body = ApiErrorBody),
-    ),
-    security(("session" = [])))]
-#[allow(dead_code)]
-fn change_password() {}
-
-#[utoipa::path(get, path = "/healthz", tag = "ops",
-    responses((status = 200, description = "The process answers", content_type = "text/plain", body = String)))]
-#[allow(dead_code)]
-fn healthz() {}
-
-#[utoipa::path(get, path = "/readyz", tag = "ops",
-    responses(
-        (status = 200, description = "Storage answers (and, in cluster mode, Redis: subscribed, PING answered)", content_type = "text/plain", body = String),
-        (status = 503, description = "Storage unavailable, storage damaged (the background check of a large SQLite file found corruption), or (cluster mode) the event bus on Redis unavailable", content_type = "text/plain", body = String),
-    ))]
-#[allow(dead_code)]
-fn readyz() {}
-
-#[utoipa::path(get, path = "/metrics", tag = "ops",
-    responses((status = 200, description = "Prometheus / OpenMetrics text",
-        content_type = "application/openmetrics-text", body = String)))]
-#[allow(dead_code)]
-fn metrics() {}
-
-#[utoipa::path(get, path = "/api/openapi.json", tag = "ops",
-    responses((status = 200, description = "This document", body = Object)))]
-#[allow(dead_code)]
-fn openapi_doc() {}
-
-#[utoipa::path(get, path = "/ws/visitor", tag = "websocket",
-    description = "The visitor widget's WebSocket. The `Origin` must be the site's base URL's \
-    origin or one of its allowed origins. JSON text frames as described in docs/protocol.md.",
-    params(("site" = String, Query, description = "The site key (from the embed snippet)")),
-    responses(
-        (status = 101, description = "Switching Protocols: frames per docs/protocol.md"),
-        (status = 403, description = "Origin not allowed for this site (`origin_refused`)", body = ApiErrorBody),
-        (status = 404, description = "Unknown site key", body = ApiErrorBody),
-        (status = 429, description = "Too many sockets from this address", body = ApiErrorBody),
-    ))]
-#[allow(dead_code)]
-fn visitor_socket() {}
-
-#[utoipa::path(get, path = "/ws/agent", tag = "websocket",
-    description = "The agent console's WebSocket (session cookie; `Origin` must be this \
-    server's origin). JSON text frames as described in docs/protocol.md.",
-    responses(
-        (status = 101, description = "Switching Protocols: frames per docs/protocol.md"),
-        (status = 401, description = "Not signed in", body = ApiErrorBody),
-        (status = 403, description = "Foreign Origin (`origin_refused`)", body = ApiErrorBody),
-    ),
-    security(("session" = [])))]
-#[allow(dead_code)]
-fn agent_socket() {}
-
 #[cfg(test)]
 mod tests {
-    use super::{document, parse_id};
+    use super::document;
 
     #[test]
     fn the_document_lists_every_route_and_error_code() {
@@ -327,22 +150,81 @@ mod tests {
         assert_eq!(ids.len(), n, "operation ids are unique");
     }
 
+    /// Every `.route(path, method(..))` written in `src/http` (static files aside): the
+    /// router's routes as (path, method), read from the source, since axum cannot list them.
+    fn routes_in_source() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+        let mut files = vec![root];
+        let mut routes = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                let entries = std::fs::read_dir(&path).expect("read src/http");
+                files.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+                continue;
+            }
+            if path.file_name().is_some_and(|n| n == "assets.rs") {
+                continue; // the widget's and the console's files, not the API
+            }
+            let text = std::fs::read_to_string(&path).expect("read a source file");
+            let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (at, _) in text.match_indices(".route(") {
+                let args = &text[at + ".route(".len()..];
+                let mut depth = 1;
+                let end = args
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        depth += match c {
+                            '(' => 1,
+                            ')' => -1,
+                            _ => 0,
+                        };
+                        depth == 0
+                    })
+                    .map(|(i, _)| i)
+                    .expect("balanced .route(...)");
+                let args = &args[..end];
+                let route = args.split('"').nth(1).expect("a literal path").to_string();
+                for method in ["get", "post", "put", "delete", "patch"] {
+                    let called = args.match_indices(&format!("{method}(")).any(|(i, _)| {
+                        !args[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                    });
+                    if called {
+                        routes.push((route.clone(), method.to_string()));
+                    }
+                }
+            }
+        }
+        routes.sort();
+        routes
+    }
+
     #[test]
-    fn ids_are_positive_integers_or_not_found() {
-        assert_eq!(parse_id("42").ok(), Some(42));
-        for bad in [
-            "",
-            "x",
-            "1abc",
-            "-1",
-            "0",
-            "+1",
-            " 1",
-            "1.0",
-            "99999999999999999999",
-        ] {
-            let err = parse_id(bad).err().map(|e| e.code);
-            assert_eq!(err, Some(frontdesk_core::ErrorCode::NotFound), "{bad:?}");
+    fn every_route_of_the_router_is_in_the_document_and_back() {
+        let doc = document();
+        let routes = routes_in_source();
+        assert!(routes.len() >= 30, "{routes:?}");
+        for (path, method) in &routes {
+            assert!(
+                doc["paths"][path][method].is_object(),
+                "{} {path} is routed but not documented",
+                method.to_uppercase()
+            );
+        }
+        let documented: Vec<(String, String)> = doc["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .flat_map(|(path, item)| {
+                let methods = item.as_object().into_iter().flat_map(|m| m.keys());
+                methods.map(move |m| (path.clone(), m.clone()))
+            })
+            .collect();
+        for (path, method) in &documented {
+            assert!(
+                routes.contains(&(path.clone(), method.clone())),
+                "{} {path} is documented but not routed",
+                method.to_uppercase()
+            );
         }
     }
 }

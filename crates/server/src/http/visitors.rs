@@ -2,7 +2,7 @@
 //! current and previous visits, their chats) and who is on the site now.
 
 use super::auth::AuthAgent;
-use super::openapi::{ApiErrorBody, parse_id};
+use super::extract::{ApiErrorBody, parse_id};
 use crate::error::AppResult;
 use crate::services::{access, chats};
 use crate::state::App;

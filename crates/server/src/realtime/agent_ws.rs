@@ -3,10 +3,10 @@
 use super::bus::{Audience, BusEvent};
 use super::conn::{Liveness, Side, run_writer};
 use super::hub::{AgentInfo, ConnHandle, Outbound};
-use super::limit::limiter;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::AuthAgent;
 use crate::http::csrf::same_origin;
+use crate::limits::rate::limiter;
 use crate::services::{access, chats, messages};
 use crate::state::App;
 use axum::extract::State;
@@ -20,6 +20,15 @@ use frontdesk_core::{AgentId, ErrorCode, SiteId};
 use futures_util::StreamExt;
 use std::collections::HashSet;
 
+#[utoipa::path(get, path = "/ws/agent", tag = "websocket", operation_id = "agent_socket",
+    description = "The agent console's WebSocket (session cookie; `Origin` must be this \
+    server's origin). JSON text frames as described in docs/protocol.md.",
+    responses(
+        (status = 101, description = "Switching Protocols: frames per docs/protocol.md"),
+        (status = 401, description = "Not signed in", body = crate::http::extract::ApiErrorBody),
+        (status = 403, description = "Foreign Origin (`origin_refused`)", body = crate::http::extract::ApiErrorBody),
+    ),
+    security(("session" = [])))]
 pub async fn handler(
     ws: WebSocketUpgrade,
     State(app): State<App>,

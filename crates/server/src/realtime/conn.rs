@@ -1,16 +1,14 @@
 //! What both sockets share: the writer task (the only place that writes to a socket:
-//! queued frames, replays from storage, heartbeats), and the per-IP socket count.
+//! queued frames, replays from storage, heartbeats). The per-IP socket count is in `crate::limits`.
 
 use super::hub::{ConnReceiver, Outbound};
 use super::replay::replay;
 use crate::state::App;
 use axum::extract::ws::{Message, WebSocket};
-use dashmap::DashMap;
 use frontdesk_core::{ChatId, Seq};
 use futures_util::SinkExt;
 use futures_util::stream::SplitSink;
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -173,53 +171,6 @@ pub async fn run_writer(
             let _ = out.sink.close().await;
         })
         .await;
-    }
-}
-
-/// Open sockets per IP address, with a cap.
-#[derive(Default)]
-pub struct SocketCounter {
-    counts: DashMap<IpAddr, usize>,
-}
-
-/// Holds one socket's place; gives it back on drop.
-pub struct SocketSlot {
-    counter: Arc<crate::state::AppInner>,
-    ip: IpAddr,
-}
-
-impl SocketCounter {
-    fn acquire(&self, ip: IpAddr, max: usize) -> bool {
-        let mut n = self.counts.entry(ip).or_insert(0);
-        if *n >= max {
-            return false;
-        }
-        *n += 1;
-        true
-    }
-    fn release(&self, ip: IpAddr) {
-        if let Some(mut n) = self.counts.get_mut(&ip) {
-            *n = n.saturating_sub(1);
-        }
-        self.counts.remove_if(&ip, |_, n| *n == 0);
-    }
-}
-
-impl SocketSlot {
-    /// A slot for a new visitor socket from `ip`, or None when the IP has too many.
-    pub fn acquire(app: &App, ip: IpAddr) -> Option<SocketSlot> {
-        app.ip_sockets
-            .acquire(ip, app.settings.limits.visitor_sockets_per_ip)
-            .then(|| SocketSlot {
-                counter: app.0.clone(),
-                ip,
-            })
-    }
-}
-
-impl Drop for SocketSlot {
-    fn drop(&mut self) {
-        self.counter.ip_sockets.release(self.ip);
     }
 }
 

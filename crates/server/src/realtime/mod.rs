@@ -7,7 +7,6 @@ pub mod bus_redis;
 pub mod conn;
 pub mod decode;
 pub mod hub;
-pub mod limit;
 pub mod presence;
 pub mod presence_redis;
 mod presence_tasks;

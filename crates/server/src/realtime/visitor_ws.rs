@@ -2,9 +2,11 @@
 //! offline messages. Only the site's own origins may open it.
 
 use super::bus::Audience;
-use super::conn::{Liveness, Side, SocketSlot, run_writer};
+use super::conn::{Liveness, Side, run_writer};
 use super::hub::{ConnHandle, Outbound};
 use crate::error::{AppError, AppResult};
+use crate::limits::sockets::SocketSlot;
+use crate::limits::visitor::VisitorLimits;
 use crate::services::chats;
 use crate::state::App;
 use crate::tracking::ip::client_ip;
@@ -23,7 +25,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 mod frames;
-mod limits;
 
 #[derive(Deserialize)]
 pub struct VisitorQuery {
@@ -40,6 +41,16 @@ pub fn origin_allowed(site: &Site, origin: &str) -> bool {
             .any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin))
 }
 
+#[utoipa::path(get, path = "/ws/visitor", tag = "websocket", operation_id = "visitor_socket",
+    description = "The visitor widget's WebSocket. The `Origin` must be the site's base URL's \
+    origin or one of its allowed origins. JSON text frames as described in docs/protocol.md.",
+    params(("site" = String, Query, description = "The site key (from the embed snippet)")),
+    responses(
+        (status = 101, description = "Switching Protocols: frames per docs/protocol.md"),
+        (status = 403, description = "Origin not allowed for this site (`origin_refused`)", body = crate::http::extract::ApiErrorBody),
+        (status = 404, description = "Unknown site key", body = crate::http::extract::ApiErrorBody),
+        (status = 429, description = "Too many sockets from this address", body = crate::http::extract::ApiErrorBody),
+    ))]
 pub async fn handler(
     ws: WebSocketUpgrade,
     State(app): State<App>,
@@ -66,7 +77,11 @@ pub async fn handler(
     if !app.shared_limits.allow_connect(ip) {
         return AppError::rate_limited().into_response();
     }
-    let Some(slot) = SocketSlot::acquire(&app, ip) else {
+    let Some(slot) = SocketSlot::acquire(
+        &app.ip_sockets,
+        ip,
+        app.settings.limits.visitor_sockets_per_ip,
+    ) else {
         return AppError::rate_limited().into_response();
     };
     let user_agent = headers
@@ -160,7 +175,8 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
     };
 
     if let Some(mut v) = visitor {
-        let mut limits = limits::Limits::new(&app, &v.id, v.ip);
+        let mut limits =
+            VisitorLimits::new(&app.settings.limits, &app.shared_limits, &v.id.0, v.ip);
         let mut writer = writer;
         loop {
             tokio::select! {

@@ -1,9 +1,9 @@
 //! What a visitor's frames do after `hello`: page views, chat requests, messages, typing,
-//! ending a chat, offline messages. Each frame is rate-limited first (see `limits.rs`).
+//! ending a chat, offline messages. Each frame is rate-limited first (see `crate::limits::visitor`).
 
-use super::limits::{Limits, check};
 use super::{Visitor, chat_view, error, frame};
 use crate::error::{AppError, AppResult};
+use crate::limits::visitor::{VisitorLimits as Limits, check};
 use crate::realtime::bus::Audience;
 use crate::services::chats::{self, ChatRequest};
 use crate::services::messages;

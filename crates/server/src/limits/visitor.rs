@@ -1,31 +1,16 @@
-//! Rate limits (governor), built from the configured [`Rate`]s: per connection (direct
-//! limiters), and the visitor frame limits shared by every connection of a visitor and of a
-//! client IP (keyed limiters, held in the app state, see [`SharedLimits`]).
+//! The visitor socket's abuse limits (`limits.*` in the settings). Each limited kind of frame
+//! passes three token buckets: its connection's, its visitor's (shared by all the visitor's
+//! connections, so reconnecting gives no fresh allowance) and its client IP's (`per_ip_factor`
+//! times larger). A frame over any of them is refused with `rate_limited`; the connection goes
+//! on. New visitor sockets per IP are counted here too ([`SharedLimits::allow_connect`]).
 
+use super::rate::{limiter, quota, scaled};
 use crate::config::{Limits, Rate};
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use crate::error::{AppError, AppResult};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, RateLimiter};
 use std::net::IpAddr;
-use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-fn quota(rate: Rate) -> Quota {
-    let per_minute = NonZeroU32::new(rate.per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-    let burst = NonZeroU32::new(rate.burst.max(1)).unwrap_or(NonZeroU32::MIN);
-    Quota::per_minute(per_minute).allow_burst(burst)
-}
-
-pub fn limiter(rate: Rate) -> DefaultDirectRateLimiter {
-    RateLimiter::direct(quota(rate))
-}
-
-/// `rate` times `factor` (per minute and burst), for an IP address standing for many visitors.
-pub fn scaled(rate: Rate, factor: u32) -> Rate {
-    let factor = factor.max(1);
-    Rate {
-        per_minute: rate.per_minute.saturating_mul(factor),
-        burst: rate.burst.saturating_mul(factor),
-    }
-}
 
 /// The limited kinds of visitor frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +124,69 @@ impl SharedLimits {
     }
 }
 
+/// One kind of frame's buckets, as seen from one connection.
+pub struct Bucket {
+    kind: FrameKind,
+    conn: DefaultDirectRateLimiter,
+    who: Who,
+}
+
+/// Whose shared buckets a connection counts against.
+#[derive(Clone)]
+struct Who {
+    shared: Arc<SharedLimits>,
+    visitor: String,
+    ip: IpAddr,
+}
+
+/// Every limited kind of visitor frame, for one connection.
+pub struct VisitorLimits {
+    pub messages: Bucket,
+    pub requests: Bucket,
+    pub typing: Bucket,
+    pub pages: Bucket,
+    pub offline: Bucket,
+}
+
+impl VisitorLimits {
+    /// The buckets of a new connection of `visitor` from `ip`.
+    pub fn new(
+        limits: &Limits,
+        shared: &Arc<SharedLimits>,
+        visitor: &str,
+        ip: IpAddr,
+    ) -> VisitorLimits {
+        let who = Who {
+            shared: shared.clone(),
+            visitor: visitor.to_string(),
+            ip,
+        };
+        let bucket = |kind: FrameKind| Bucket {
+            kind,
+            conn: limiter(kind.rate(limits)),
+            who: who.clone(),
+        };
+        VisitorLimits {
+            messages: bucket(FrameKind::Message),
+            requests: bucket(FrameKind::ChatRequest),
+            typing: bucket(FrameKind::Typing),
+            pages: bucket(FrameKind::PageView),
+            offline: bucket(FrameKind::OfflineMessage),
+        }
+    }
+}
+
+/// Counts one frame: the connection's bucket first, then the visitor's, then the IP's (a bucket
+/// is only counted against when the narrower ones let the frame through).
+pub fn check(b: &Bucket) -> AppResult<()> {
+    let ok = b.conn.check().is_ok() && b.who.shared.allow_frame(b.kind, &b.who.visitor, b.who.ip);
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::rate_limited())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +217,22 @@ mod tests {
         );
         shared.sweep();
         assert!(!shared.is_empty(), "buckets in use are kept");
+    }
+
+    #[test]
+    fn a_new_connection_gets_no_fresh_visitor_allowance() {
+        let limits = Limits {
+            visitor_messages: rate(1, 1),
+            ..Limits::default()
+        };
+        let shared = Arc::new(SharedLimits::new(&limits));
+        let ip: IpAddr = "203.0.113.1".parse().expect("ip");
+        let first = VisitorLimits::new(&limits, &shared, "a", ip);
+        assert!(check(&first.messages).is_ok());
+        assert!(check(&first.messages).is_err(), "the connection is over 1");
+        let second = VisitorLimits::new(&limits, &shared, "a", ip);
+        assert!(check(&second.messages).is_err(), "the visitor is over 1");
+        let other = VisitorLimits::new(&limits, &shared, "b", ip);
+        assert!(check(&other.messages).is_ok(), "another visitor is not");
     }
 }
