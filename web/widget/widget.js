@@ -1,5 +1,5 @@
 /* Frontdesk widget loader (classic script, for document.currentScript): owns the socket,
- * shows the launcher, imports panel.js only when needed. See README.md. */
+ * shows the launcher, imports the panel's modules only when needed. See README.md. */
 (() => {
   'use strict';
   const W = window;
@@ -170,17 +170,25 @@
   const panelSheet = (name) => new Promise((ok, fail) => {
     const css = sheet(name, ok, () => { css.remove(); fail(new Error(name + '.css')); });
   });
+  // The panel's modules, panel.js first, imported at once: one round trip, not one per level
+  // of imports. e2e/widget-modules.test.mjs checks the list.
+  const PANEL_MODULES = 'panel panel-state panel-dom panel-views panel-transcript panel-actions panel-frames';
   function load(open) {
     // The panel mounts once its modules and its stylesheets are in (never unstyled).
-    loading = loading || Promise.all([import(origin + '/widget/panel.js'), panelSheet('widget-panel'), panelSheet('widget-forms')]).then((r) => {
-      panel = r[0].mount(conn);
-      const b = backlog;
-      backlog = [];
-      for (const f of b) panel.frame(f);
-    }).catch((e) => {
-      loading = null;
-      console.warn('Frontdesk: cannot load the chat panel', e);
-    });
+    if (!loading) {
+      const parts = [];
+      for (const m of PANEL_MODULES.split(' ')) parts.push(import(origin + '/widget/' + m + '.js'));
+      parts.push(panelSheet('widget-panel'), panelSheet('widget-forms'));
+      loading = Promise.all(parts).then((r) => {
+        panel = r[0].mount(conn);
+        const b = backlog;
+        backlog = [];
+        for (const f of b) panel.frame(f);
+      }).catch((e) => {
+        loading = null;
+        console.warn('Frontdesk: cannot load the chat panel', e);
+      });
+    }
     return loading.then(() => panel && open && panel.toggle(true));
   }
 
