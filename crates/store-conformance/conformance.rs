@@ -1,0 +1,13 @@
+//! The store conformance suite: every storage rule written once, run by both store test
+//! binaries (each includes this file with `#[path]` and provides the backend's helpers: see
+//! README.md).
+
+use super::*;
+
+mod chats;
+pub mod helpers;
+mod lifecycle;
+mod page_loads;
+mod people;
+mod visitor_messages;
+mod visitors;
