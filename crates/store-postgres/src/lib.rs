@@ -19,11 +19,14 @@
 //! [`ChatStore::append_message`]: frontdesk_core::store::ChatStore::append_message
 
 mod agents;
+mod blocks;
+mod canned;
 mod chats;
 mod map;
 mod migrate;
-mod misc;
+mod offline;
 pub mod scratch;
+mod settings;
 mod sites;
 pub mod transfer;
 mod visitors;
