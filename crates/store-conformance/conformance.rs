@@ -5,6 +5,7 @@
 use super::*;
 
 mod chats;
+mod dump;
 pub mod helpers;
 mod lifecycle;
 mod page_loads;

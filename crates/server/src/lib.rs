@@ -18,4 +18,3 @@ pub mod services;
 pub mod startup;
 pub mod state;
 pub mod tracking;
-pub mod transfer;

@@ -22,13 +22,13 @@ mod agents;
 mod blocks;
 mod canned;
 mod chats;
+pub mod dump;
 mod map;
 mod migrate;
 mod offline;
 pub mod scratch;
 mod settings;
 mod sites;
-pub mod transfer;
 mod visitors;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};

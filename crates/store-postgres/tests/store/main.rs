@@ -13,6 +13,7 @@ mod conformance;
 mod server;
 
 pub use conformance::helpers::*;
+use frontdesk_core::dump::DumpError;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::*;
@@ -82,4 +83,16 @@ pub async fn raw_chat(s: &Store, id: ChatId) -> (Option<i64>, Option<String>, Op
         .await
         .unwrap();
     (row.get(0), row.get(1), row.get(2))
+}
+
+/// `frontdesk export` of the database into `file`.
+pub async fn dump_export(db: &ScratchDb, file: &std::path::Path) -> Result<u64, DumpError> {
+    let out = Box::new(std::fs::File::create(file).unwrap());
+    frontdesk_store_postgres::dump::export(db.url(), out).await
+}
+
+/// `frontdesk import` of `file` into the database.
+pub async fn dump_import(db: &ScratchDb, file: &std::path::Path) -> Result<u64, DumpError> {
+    let input = Box::new(std::io::BufReader::new(std::fs::File::open(file).unwrap()));
+    frontdesk_store_postgres::dump::import(db.url(), input).await
 }

@@ -10,6 +10,7 @@ mod conformance;
 mod files;
 
 pub use conformance::helpers::*;
+use frontdesk_core::dump::DumpError;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::*;
@@ -69,4 +70,16 @@ pub async fn raw_chat(s: &Store, id: ChatId) -> (Option<i64>, Option<String>, Op
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap()
+}
+
+/// `frontdesk export` of the database of `dir` into `file`.
+pub async fn dump_export(dir: &TempDir, file: &std::path::Path) -> Result<u64, DumpError> {
+    let out = Box::new(std::fs::File::create(file).unwrap());
+    frontdesk_store_sqlite::dump::export(&db_path(dir), out).await
+}
+
+/// `frontdesk import` of `file` into the database of `dir`.
+pub async fn dump_import(dir: &TempDir, file: &std::path::Path) -> Result<u64, DumpError> {
+    let input = Box::new(std::io::BufReader::new(std::fs::File::open(file).unwrap()));
+    frontdesk_store_sqlite::dump::import(&db_path(dir), input).await
 }
