@@ -21,7 +21,7 @@ fn from_visitor(
 
 #[tokio::test]
 async fn visitor_message_goes_to_the_open_chat_with_its_owner() {
-    let (_dir, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let shop = site(&s, "shop").await;
     let other = site(&s, "other").await;
     let c = chat(&s, shop.id, "v1", 1).await;
@@ -73,7 +73,7 @@ async fn visitor_message_goes_to_the_open_chat_with_its_owner() {
 
 #[tokio::test]
 async fn visitor_message_to_an_ended_chat_is_refused_and_not_stored() {
-    let (_dir, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let shop = site(&s, "shop").await;
     let c = chat(&s, shop.id, "v1", 1).await;
     let ended = ChatState::Ended {

@@ -5,6 +5,7 @@
 
 pub mod chat;
 pub mod day;
+pub mod dump;
 pub mod error;
 pub mod hours;
 pub mod ids;

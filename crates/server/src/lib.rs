@@ -19,4 +19,3 @@ pub mod services;
 pub mod startup;
 pub mod state;
 pub mod tracking;
-pub mod transfer;

@@ -61,7 +61,10 @@ async fn export(cli: &Cli, out: &std::path::Path) -> Result<()> {
             .with_context(|| format!("cannot create {}", out.display()))?;
         Box::new(std::io::BufWriter::new(file))
     };
-    let rows = frontdesk::transfer::export(&s, writer).await?;
+    let rows = match &s.database_url {
+        Some(url) => frontdesk_store_postgres::dump::export(url, writer).await?,
+        None => frontdesk_store_sqlite::dump::export(&s.database_path(), writer).await?,
+    };
     eprintln!("Exported {rows} rows.");
     Ok(())
 }
@@ -75,7 +78,10 @@ async fn import(cli: &Cli, input: &std::path::Path) -> Result<()> {
             .with_context(|| format!("cannot open {}", input.display()))?;
         Box::new(std::io::BufReader::new(file))
     };
-    let rows = frontdesk::transfer::import(&s, reader).await?;
+    let rows = match &s.database_url {
+        Some(url) => frontdesk_store_postgres::dump::import(url, reader).await?,
+        None => frontdesk_store_sqlite::dump::import(&s.database_path(), reader).await?,
+    };
     eprintln!("Imported {rows} rows.");
     Ok(())
 }

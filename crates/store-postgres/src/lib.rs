@@ -19,13 +19,16 @@
 //! [`ChatStore::append_message`]: frontdesk_core::store::ChatStore::append_message
 
 mod agents;
+mod blocks;
+mod canned;
 mod chats;
+pub mod dump;
 mod map;
 mod migrate;
-mod misc;
+mod offline;
 pub mod scratch;
+mod settings;
 mod sites;
-pub mod transfer;
 mod visitors;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};

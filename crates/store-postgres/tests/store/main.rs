@@ -1,26 +1,28 @@
-//! Integration tests of the PostgreSQL store through the core storage traits: the SQLite
-//! store's test-suite (same semantics), plus what only a server database has (reconnects,
-//! concurrent migrations, an unreachable server). Each test runs on a fresh database
-//! `fd_<random>` made on the server of `FRONTDESK_TEST_PG_URL`
-//! (default `postgres://postgres@127.0.0.1:5432/test`) and dropped afterwards.
+//! Integration tests of the PostgreSQL store through the core storage traits: the shared
+//! conformance suite (crates/store-conformance, the same tests as the SQLite store), plus what
+//! only a server database has (`server`: concurrent migrations, an unreachable server, an
+//! outage). Each test runs on a fresh database `fd_<random>` made on the server of
+//! `FRONTDESK_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`) and dropped
+//! afterwards.
 
 #![allow(clippy::unwrap_used)]
 
-mod chats;
-mod lifecycle;
 // Shared with the other store: the same tests, word for word (see crates/store-conformance).
-#[path = "../../../store-conformance/page_loads.rs"]
-mod page_loads;
-mod people;
-#[path = "../../../store-conformance/visitor_messages.rs"]
-mod visitor_messages;
-mod visitors;
+#[path = "../../../store-conformance/conformance.rs"]
+mod conformance;
+mod server;
 
+pub use conformance::helpers::*;
+use frontdesk_core::dump::DumpError;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::*;
+pub use frontdesk_store_postgres::OpenError;
 use frontdesk_store_postgres::scratch::ScratchDb;
 use frontdesk_store_postgres::{PgOptions, PgStore};
+
+/// The store under test (the shared tests name it so).
+pub type Store = PgStore;
 
 pub fn admin_url() -> String {
     std::env::var("FRONTDESK_TEST_PG_URL")
@@ -28,68 +30,69 @@ pub fn admin_url() -> String {
 }
 
 /// A fresh, migrated store on a fresh database (keep the database alive while using it).
-pub async fn fresh() -> (ScratchDb, PgStore) {
+pub async fn fresh() -> (ScratchDb, Store) {
     let db = ScratchDb::create(&admin_url())
         .await
         .expect("PostgreSQL answers on FRONTDESK_TEST_PG_URL");
-    let store = PgStore::connect(db.url(), PgOptions::default())
-        .await
-        .unwrap();
+    let store = reopen(&db).await.unwrap();
     (db, store)
 }
 
-pub fn new_site(key: &str) -> NewSite {
-    NewSite {
-        key: SiteKey(key.into()),
-        name: format!("Site {key}"),
-        base_url: format!("https://{key}.example"),
-        timezone: "Europe/Berlin".into(),
-        allowed_origins: vec![format!("https://www.{key}.example")],
-        email: Some(format!("owner@{key}.example")),
-    }
+/// A fresh store with the smallest pool: one connection.
+pub async fn fresh_tiny() -> (ScratchDb, Store) {
+    let (db, _) = fresh().await;
+    let options = PgOptions {
+        pool_size: 1,
+        ..PgOptions::default()
+    };
+    let store = PgStore::connect(db.url(), options).await.unwrap();
+    (db, store)
 }
 
-pub async fn site(s: &PgStore, key: &str) -> Site {
-    s.create_site(new_site(key), Timestamp(1_000))
+/// Connects to the database again.
+pub async fn reopen(db: &ScratchDb) -> Result<Store, OpenError> {
+    PgStore::connect(db.url(), PgOptions::default()).await
+}
+
+/// Records a migration `version` as applied.
+pub async fn record_schema_version(db: &ScratchDb, version: i64) {
+    reopen(db)
         .await
         .unwrap()
+        .client()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO frontdesk_migrations (version, name) VALUES ($1, 'future')",
+            &[&version],
+        )
+        .await
+        .unwrap();
 }
 
-pub async fn agent(s: &PgStore, email: &str, sites: Option<Vec<SiteId>>) -> Agent {
-    let new = NewAgent {
-        email: email.into(),
-        name: email.split('@').next().unwrap_or(email).into(),
-        is_admin: false,
-        password_hash: format!("hash-of-{email}"),
-        sites,
-    };
-    s.create_agent(new, Timestamp(2_000)).await.unwrap()
+/// The columns of a chat the model does not show: agent, end reason, ended by.
+pub async fn raw_chat(s: &Store, id: ChatId) -> (Option<i64>, Option<String>, Option<i64>) {
+    let row = s
+        .client()
+        .await
+        .unwrap()
+        .query_one(
+            "SELECT agent_id, end_reason, ended_by FROM chats WHERE id = $1",
+            &[&id.0],
+        )
+        .await
+        .unwrap();
+    (row.get(0), row.get(1), row.get(2))
 }
 
-pub fn new_chat(site: SiteId, visitor: &str, at: i64) -> NewChat {
-    NewChat {
-        site_id: site,
-        visitor_id: VisitorId(visitor.into()),
-        visit_id: None,
-        visitor_name: Some("Vera".into()),
-        visitor_email: None,
-        page_url: Some("https://shop.example/cart".into()),
-        created_at: Timestamp(at),
-    }
+/// `frontdesk export` of the database into `file`.
+pub async fn dump_export(db: &ScratchDb, file: &std::path::Path) -> Result<u64, DumpError> {
+    let out = Box::new(std::fs::File::create(file).unwrap());
+    frontdesk_store_postgres::dump::export(db.url(), out).await
 }
 
-pub async fn chat(s: &PgStore, site: SiteId, visitor: &str, at: i64) -> Chat {
-    s.create_chat(new_chat(site, visitor, at)).await.unwrap()
-}
-
-pub fn text(chat: ChatId, body: &str, client_id: Option<&str>) -> NewMessage {
-    NewMessage {
-        chat_id: chat,
-        author: Author::Visitor,
-        author_name: Some("Vera".into()),
-        kind: MessageKind::Text,
-        body: body.into(),
-        client_id: client_id.map(str::to_owned),
-        created_at: Timestamp(5_000),
-    }
+/// `frontdesk import` of `file` into the database.
+pub async fn dump_import(db: &ScratchDb, file: &std::path::Path) -> Result<u64, DumpError> {
+    let input = Box::new(std::io::BufReader::new(std::fs::File::open(file).unwrap()));
+    frontdesk_store_postgres::dump::import(db.url(), input).await
 }

@@ -1,84 +1,85 @@
-//! Integration tests of the SQLite store through the core storage traits.
+//! Integration tests of the SQLite store through the core storage traits: the shared
+//! conformance suite (crates/store-conformance), plus what only a database file has
+//! (`files`: creating, refusing damaged files, durability, maintenance).
 
 #![allow(clippy::unwrap_used)]
 
-mod chats;
-mod lifecycle;
 // Shared with the other store: the same tests, word for word (see crates/store-conformance).
-#[path = "../../../store-conformance/page_loads.rs"]
-mod page_loads;
-mod people;
-#[path = "../../../store-conformance/visitor_messages.rs"]
-mod visitor_messages;
-mod visitors;
+#[path = "../../../store-conformance/conformance.rs"]
+mod conformance;
+mod files;
 
+pub use conformance::helpers::*;
+use frontdesk_core::dump::DumpError;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::*;
+pub use frontdesk_store_sqlite::OpenError;
 use frontdesk_store_sqlite::{SqliteOptions, SqliteStore};
 use tempfile::TempDir;
 
+/// The store under test (the shared tests name it so).
+pub type Store = SqliteStore;
+
+/// The database file inside a test's directory.
+pub fn db_path(dir: &TempDir) -> std::path::PathBuf {
+    dir.path().join("frontdesk.db")
+}
+
 /// A fresh store in a fresh directory (keep the directory alive while using the store).
-pub async fn fresh() -> (TempDir, SqliteStore) {
+pub async fn fresh() -> (TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("frontdesk.db"), SqliteOptions::default())
-        .await
-        .unwrap();
+    let store = reopen(&dir).await.unwrap();
     (dir, store)
 }
 
-pub fn new_site(key: &str) -> NewSite {
-    NewSite {
-        key: SiteKey(key.into()),
-        name: format!("Site {key}"),
-        base_url: format!("https://{key}.example"),
-        timezone: "Europe/Berlin".into(),
-        allowed_origins: vec![format!("https://www.{key}.example")],
-        email: Some(format!("owner@{key}.example")),
-    }
+/// A fresh store with the smallest pools: no reader connections, writes not batched.
+pub async fn fresh_tiny() -> (TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = SqliteOptions {
+        synchronous_full: true,
+        readers: 0,
+        max_batch: 0,
+        unsafe_ack_before_commit: false,
+        open_check_budget: None,
+    };
+    let store = SqliteStore::open(&db_path(&dir), options).await.unwrap();
+    (dir, store)
 }
 
-pub async fn site(s: &SqliteStore, key: &str) -> Site {
-    s.create_site(new_site(key), Timestamp(1_000))
-        .await
+/// Opens the store of `dir` again (after the previous one was dropped).
+pub async fn reopen(dir: &TempDir) -> Result<Store, OpenError> {
+    SqliteStore::open(&db_path(dir), SqliteOptions::default()).await
+}
+
+/// Marks the (closed) database as migrated to `version`.
+pub async fn record_schema_version(dir: &TempDir, version: i64) {
+    rusqlite::Connection::open(db_path(dir))
+        .unwrap()
+        .execute_batch(&format!("PRAGMA user_version = {version}"))
+        .unwrap();
+}
+
+/// The columns of a chat the model does not show: agent, end reason, ended by.
+pub async fn raw_chat(s: &Store, id: ChatId) -> (Option<i64>, Option<String>, Option<i64>) {
+    rusqlite::Connection::open(s.path())
+        .unwrap()
+        .query_row(
+            "SELECT agent_id, end_reason, ended_by FROM chats WHERE id = ?1",
+            [id.0],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap()
 }
 
-pub async fn agent(s: &SqliteStore, email: &str, sites: Option<Vec<SiteId>>) -> Agent {
-    let new = NewAgent {
-        email: email.into(),
-        name: email.split('@').next().unwrap_or(email).into(),
-        is_admin: false,
-        password_hash: format!("hash-of-{email}"),
-        sites,
-    };
-    s.create_agent(new, Timestamp(2_000)).await.unwrap()
+/// `frontdesk export` of the database of `dir` into `file`.
+pub async fn dump_export(dir: &TempDir, file: &std::path::Path) -> Result<u64, DumpError> {
+    let out = Box::new(std::fs::File::create(file).unwrap());
+    frontdesk_store_sqlite::dump::export(&db_path(dir), out).await
 }
 
-pub fn new_chat(site: SiteId, visitor: &str, at: i64) -> NewChat {
-    NewChat {
-        site_id: site,
-        visitor_id: VisitorId(visitor.into()),
-        visit_id: None,
-        visitor_name: Some("Vera".into()),
-        visitor_email: None,
-        page_url: Some("https://shop.example/cart".into()),
-        created_at: Timestamp(at),
-    }
-}
-
-pub async fn chat(s: &SqliteStore, site: SiteId, visitor: &str, at: i64) -> Chat {
-    s.create_chat(new_chat(site, visitor, at)).await.unwrap()
-}
-
-pub fn text(chat: ChatId, body: &str, client_id: Option<&str>) -> NewMessage {
-    NewMessage {
-        chat_id: chat,
-        author: Author::Visitor,
-        author_name: Some("Vera".into()),
-        kind: MessageKind::Text,
-        body: body.into(),
-        client_id: client_id.map(str::to_owned),
-        created_at: Timestamp(5_000),
-    }
+/// `frontdesk import` of `file` into the database of `dir`.
+pub async fn dump_import(dir: &TempDir, file: &std::path::Path) -> Result<u64, DumpError> {
+    let input = Box::new(std::io::BufReader::new(std::fs::File::open(file).unwrap()));
+    frontdesk_store_sqlite::dump::import(&db_path(dir), input).await
 }

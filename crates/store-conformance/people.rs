@@ -11,7 +11,7 @@ fn m(site: SiteId, monitoring: bool) -> Membership {
 
 #[tokio::test]
 async fn sites_create_read_update() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let a = site(&s, "alpha").await;
     assert_eq!(a.key, SiteKey("alpha".into()));
     assert_eq!(
@@ -55,7 +55,7 @@ async fn sites_create_read_update() {
 
 #[tokio::test]
 async fn agents_by_email_case_insensitive_and_unique() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let ann = agent(&s, "Ann@Example.com", None).await;
     assert_eq!(ann.status, AgentStatus::Online);
     let (found, hash) = s.agent_by_email("ann@EXAMPLE.COM").await.unwrap();
@@ -80,7 +80,7 @@ async fn agents_by_email_case_insensitive_and_unique() {
 
 #[tokio::test]
 async fn agent_fields_update() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let ann = agent(&s, "ann@example.com", None).await;
     s.set_password(ann.id, "new-hash").await.unwrap();
     s.set_admin(ann.id, true).await.unwrap();
@@ -102,7 +102,7 @@ async fn agent_fields_update() {
 
 #[tokio::test]
 async fn all_sites_agent_belongs_to_future_sites() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let a = site(&s, "a").await;
     let ann = agent(&s, "ann@example.com", None).await;
     assert_eq!(s.memberships(ann.id).await.unwrap(), vec![m(a.id, true)]);
@@ -125,7 +125,7 @@ async fn all_sites_agent_belongs_to_future_sites() {
 
 #[tokio::test]
 async fn set_sites_keeps_monitoring_choices() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let a = site(&s, "a").await;
     let b = site(&s, "b").await;
     let c = site(&s, "c").await;
@@ -197,7 +197,7 @@ fn session(token: &str, agent: AgentId, expires: i64) -> Session {
 
 #[tokio::test]
 async fn sessions_expire_and_are_deleted() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let ann = agent(&s, "ann@example.com", None).await;
     let bob = agent(&s, "bob@example.com", None).await;
     s.create_session(session("t1", ann.id, 1_000))
@@ -245,7 +245,7 @@ async fn sessions_expire_and_are_deleted() {
 
 #[tokio::test]
 async fn deleting_an_agent_keeps_history() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let a = site(&s, "a").await;
     let ann = agent(&s, "ann@example.com", Some(vec![a.id])).await;
     s.create_session(session("t", ann.id, 1_000)).await.unwrap();
@@ -277,7 +277,7 @@ async fn deleting_an_agent_keeps_history() {
 
 #[tokio::test]
 async fn secret_is_created_once() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let mut tasks = Vec::new();
     for i in 0..16u8 {
         let s = s.clone();

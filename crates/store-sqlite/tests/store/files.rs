@@ -1,15 +1,34 @@
-//! Opening, reopening, refusing damaged files, durability settings, maintenance.
+//! What only a database file has: opening creates it, damaged files are refused (at once or
+//! by the background check), durability settings, checkpoints, bulk history.
 
 use super::*;
-use frontdesk_store_sqlite::{BulkHistory, Integrity, OpenError};
+use frontdesk_store_sqlite::{BulkHistory, Integrity};
+use std::future::Future;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 
-fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+/// Opening `path` with `options` fails: the file is damaged.
+async fn assert_refused_as_corrupt(path: &Path, options: SqliteOptions) {
+    let err = SqliteStore::open(path, options).await.unwrap_err();
+    assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
+}
 
-#[test]
-fn store_is_send_sync_clone() {
-    assert_send_sync_clone::<SqliteStore>();
+/// Lets `fill` write to the database of `dir`, then checkpoints and closes it; returns its
+/// size in pages.
+async fn pages_after<F: Future<Output = ()>>(dir: &TempDir, fill: impl FnOnce(Store) -> F) -> u64 {
+    let s = reopen(dir).await.unwrap();
+    fill(s.clone()).await;
+    assert!(s.checkpoint().await.unwrap());
+    drop(s);
+    std::fs::metadata(db_path(dir)).unwrap().len() / 4096
+}
+
+/// Overwrites `len` bytes of the file at `path` from `offset` on.
+fn overwrite(path: &Path, offset: u64, len: usize) {
+    let mut f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.seek(SeekFrom::Start(offset)).unwrap();
+    f.write_all(&vec![0xA5; len]).unwrap();
+    f.sync_all().unwrap();
 }
 
 #[tokio::test]
@@ -29,69 +48,18 @@ async fn open_creates_missing_directories_and_file() {
 }
 
 #[tokio::test]
-async fn data_survives_close_and_reopen() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("frontdesk.db");
-    let (site_id, chat_id) = {
-        let s = SqliteStore::open(&path, SqliteOptions::default())
-            .await
-            .unwrap();
-        let site = site(&s, "shop").await;
-        agent(&s, "ann@example.com", None).await;
-        let c = chat(&s, site.id, "v1", 10).await;
-        for i in 0..5 {
-            s.append_message(text(c.id, &format!("m{i}"), None))
-                .await
-                .unwrap();
-        }
-        assert_eq!(s.secret("key", vec![7; 32]).await.unwrap(), vec![7; 32]);
-        (site.id, c.id)
-        // Dropped here: writer thread joined, connections closed.
-    };
-    let s = SqliteStore::open(&path, SqliteOptions::default())
-        .await
-        .unwrap();
-    assert_eq!(s.site(site_id).await.unwrap().key, SiteKey("shop".into()));
-    assert!(s.agent_by_email("ann@example.com").await.is_ok());
-    let msgs = s.messages_after(chat_id, Seq(0), 100).await.unwrap();
-    assert_eq!(msgs.len(), 5);
-    assert_eq!(s.chat(chat_id).await.unwrap().last_seq, Seq(5));
-    let next = s
-        .append_message(text(chat_id, "after reopen", None))
-        .await
-        .unwrap();
-    assert_eq!(next.message.seq, Seq(6));
-    assert_eq!(s.secret("key", vec![1; 32]).await.unwrap(), vec![7; 32]);
-}
-
-#[tokio::test]
 async fn garbage_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("frontdesk.db");
     let garbage: Vec<u8> = (0..64 * 1024u32).map(|i| (i * 7919 % 251) as u8).collect();
     std::fs::write(&path, garbage).unwrap();
-    let err = SqliteStore::open(&path, SqliteOptions::default())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
-}
-
-/// Overwrites one page in the middle of a real database.
-fn damage_page(path: &Path, page: u64) {
-    let mut f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
-    f.seek(SeekFrom::Start(page * 4096 + 16)).unwrap();
-    f.write_all(&[0xA5; 2048]).unwrap();
-    f.sync_all().unwrap();
+    assert_refused_as_corrupt(&path, SqliteOptions::default()).await;
 }
 
 #[tokio::test]
 async fn damaged_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("frontdesk.db");
-    {
-        let s = SqliteStore::open(&path, SqliteOptions::default())
-            .await
-            .unwrap();
+    let pages = pages_after(&dir, |s| async move {
         let site = site(&s, "shop").await;
         for i in 0..50 {
             let c = chat(&s, site.id, &format!("v{i}"), i).await;
@@ -99,15 +67,13 @@ async fn damaged_database_is_refused() {
                 .await
                 .unwrap();
         }
-        assert!(s.checkpoint().await.unwrap());
-    }
-    let pages = std::fs::metadata(&path).unwrap().len() / 4096;
+    })
+    .await;
     assert!(pages > 10, "database too small to damage: {pages} pages");
-    damage_page(&path, pages / 2);
-    let err = SqliteStore::open(&path, SqliteOptions::default())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
+    // Part of one page in the middle.
+    let path = db_path(&dir);
+    overwrite(&path, (pages / 2) * 4096 + 16, 2048);
+    assert_refused_as_corrupt(&path, SqliteOptions::default()).await;
 }
 
 /// Waits (without a fixed sleep) for the background check to reach a verdict.
@@ -125,13 +91,9 @@ async fn verdict(s: &SqliteStore) -> Integrity {
 #[tokio::test]
 async fn damage_past_the_open_budget_is_found_in_the_background() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("frontdesk.db");
-    {
-        // About 1 MB (a few hundred pages): more than the check walks between two looks
-        // at the clock.
-        let s = SqliteStore::open(&path, SqliteOptions::default())
-            .await
-            .unwrap();
+    // About 1 MB (a few hundred pages): more than the check walks between two looks at the
+    // clock.
+    let pages = pages_after(&dir, |s| async move {
         let site = site(&s, "shop").await;
         let c = chat(&s, site.id, "v1", 1).await;
         let appends: Vec<_> = (0..400)
@@ -145,9 +107,9 @@ async fn damage_past_the_open_budget_is_found_in_the_background() {
         for a in appends {
             a.await.unwrap().unwrap();
         }
-        assert!(s.checkpoint().await.unwrap());
-    }
-    let pages = std::fs::metadata(&path).unwrap().len() / 4096;
+    })
+    .await;
+    let path = db_path(&dir);
     assert!(pages > 200, "database too small: {pages} pages");
     // A zero budget: the open-time check stops at its first look at the clock, as it would
     // on a file too large to read within the budget.
@@ -162,12 +124,7 @@ async fn damage_past_the_open_budget_is_found_in_the_background() {
     }
     // The last page (a b-tree page: nothing was ever deleted), overwritten whole, so that
     // the walk finds it however its cells were laid out; it comes late in the walk.
-    {
-        let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-        f.seek(SeekFrom::Start((pages - 1) * 4096)).unwrap();
-        f.write_all(&[0xA5; 4096]).unwrap();
-        f.sync_all().unwrap();
-    }
+    overwrite(&path, (pages - 1) * 4096, 4096);
     let s = SqliteStore::open(&path, no_time).await.unwrap();
     assert!(
         matches!(verdict(&s).await, Integrity::Corrupt(_)),
@@ -181,41 +138,12 @@ async fn damage_past_the_open_budget_is_found_in_the_background() {
         open_check_budget: None,
         ..SqliteOptions::default()
     };
-    let err = SqliteStore::open(&path, whole).await.unwrap_err();
-    assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
-}
-
-#[tokio::test]
-async fn newer_schema_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("frontdesk.db");
-    drop(
-        SqliteStore::open(&path, SqliteOptions::default())
-            .await
-            .unwrap(),
-    );
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch("PRAGMA user_version = 99")
-        .unwrap();
-    let err = SqliteStore::open(&path, SqliteOptions::default())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            OpenError::TooNew {
-                found: 99,
-                known: 1
-            }
-        ),
-        "{err:?}"
-    );
+    assert_refused_as_corrupt(&path, whole).await;
 }
 
 #[tokio::test]
 async fn full_durability_by_default() {
-    let (_dir, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let d = s.durability().await.unwrap();
     assert_eq!(d.journal_mode, "wal");
     assert_eq!(d.synchronous, 2, "FULL");
@@ -250,37 +178,8 @@ async fn checkpoint_truncates_the_wal() {
 }
 
 #[tokio::test]
-async fn tiny_pools_still_work() {
-    let dir = tempfile::tempdir().unwrap();
-    let options = SqliteOptions {
-        synchronous_full: true,
-        readers: 0,
-        max_batch: 0,
-        unsafe_ack_before_commit: false,
-        open_check_budget: None,
-    };
-    let s = SqliteStore::open(&dir.path().join("t.db"), options)
-        .await
-        .unwrap();
-    let site = site(&s, "shop").await;
-    let mut tasks = Vec::new();
-    for i in 0..20 {
-        let s = s.clone();
-        tasks.push(tokio::spawn(async move {
-            s.create_chat(new_chat(site.id, &format!("v{i}"), i))
-                .await
-                .unwrap();
-            s.open_chats(&[site.id]).await.unwrap().len()
-        }));
-    }
-    for t in tasks {
-        assert!(t.await.unwrap() >= 1);
-    }
-}
-
-#[tokio::test]
 async fn bulk_history_is_queryable() {
-    let (_dir, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let site = site(&s, "shop").await;
     let a = agent(&s, "ann@example.com", None).await;
     let spec = BulkHistory {

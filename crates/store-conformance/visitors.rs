@@ -23,7 +23,7 @@ fn new_visit(site: SiteId, visitor: &str, at: i64) -> NewVisit {
 
 #[tokio::test]
 async fn touch_visitor_upserts() {
-    let (_dir, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let site = site(&s, "shop").await;
     let v = VisitorId("v1".into());
     let first = s.touch_visitor(site.id, &v, Timestamp(10)).await.unwrap();
@@ -67,7 +67,7 @@ async fn touch_visitor_upserts() {
 
 #[tokio::test]
 async fn visits_and_page_views() {
-    let (_dir, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let site = site(&s, "shop").await;
     let v = VisitorId("v1".into());
     assert_eq!(s.latest_visit(site.id, &v).await.unwrap(), None);
@@ -126,7 +126,7 @@ async fn visits_and_page_views() {
 
 #[tokio::test]
 async fn canned_responses_site_wide_plus_own() {
-    let (_dir, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let (a, b) = (site(&s, "a").await, site(&s, "b").await);
     let ann = agent(&s, "ann@example.com", None).await;
     let bob = agent(&s, "bob@example.com", None).await;
@@ -191,7 +191,7 @@ fn new_block(site: SiteId, visitor: &str, ip: Option<&str>, until: i64) -> NewBl
 
 #[tokio::test]
 async fn active_block_by_visitor_or_ip() {
-    let (_dir, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let (a, b) = (site(&s, "a").await, site(&s, "b").await);
     let v1 = VisitorId("v1".into());
     let blk = s
@@ -279,7 +279,7 @@ async fn active_block_by_visitor_or_ip() {
 
 #[tokio::test]
 async fn offline_messages_newest_first() {
-    let (_dir, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let (a, b) = (site(&s, "a").await, site(&s, "b").await);
     let msg = |site: SiteId, at: i64| NewOfflineMessage {
         site_id: site,

@@ -1,27 +1,12 @@
-//! Chats (the SQLite store's tests, on PostgreSQL): compare-and-set state changes, gap-free idempotent appends, listings.
+//! Chats: compare-and-set state changes, gap-free idempotent appends, listings.
 
 use super::*;
 use frontdesk_core::{ChatState, EndReason};
 use std::collections::HashMap;
 
-/// The columns the model does not show.
-async fn raw(s: &PgStore, id: ChatId) -> (Option<i64>, Option<String>, Option<i64>) {
-    let row = s
-        .client()
-        .await
-        .unwrap()
-        .query_one(
-            "SELECT agent_id, end_reason, ended_by FROM chats WHERE id = $1",
-            &[&id.0],
-        )
-        .await
-        .unwrap();
-    (row.get(0), row.get(1), row.get(2))
-}
-
 #[tokio::test]
 async fn new_chat_is_pending_and_queued() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let site = site(&s, "shop").await;
     let c = chat(&s, site.id, "v1", 50).await;
     assert_eq!(c.state, ChatState::Pending);
@@ -41,7 +26,7 @@ async fn new_chat_is_pending_and_queued() {
 
 #[tokio::test]
 async fn update_chat_state_is_compare_and_set() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let site = site(&s, "shop").await;
     let (ann, bob) = (AgentId(7), AgentId(8));
     let c = chat(&s, site.id, "v1", 50).await;
@@ -81,7 +66,7 @@ async fn update_chat_state_is_compare_and_set() {
         (c3.state, c3.version, c3.queued_at),
         (ChatState::Pending, 3, Timestamp(70))
     );
-    assert_eq!(raw(&s, c.id).await.0, None);
+    assert_eq!(raw_chat(&s, c.id).await.0, None);
     // Taken again, then ended by the agent: the holder is kept.
     let bob_active = ChatState::Active { agent: bob };
     s.update_chat_state(c.id, 3, bob_active, Timestamp(80))
@@ -101,7 +86,7 @@ async fn update_chat_state_is_compare_and_set() {
         (ended, 5, Some(Timestamp(90)))
     );
     assert_eq!(
-        raw(&s, c.id).await,
+        raw_chat(&s, c.id).await,
         (Some(bob.0), Some("agent".into()), Some(bob.0))
     );
     assert_eq!(s.chat(c.id).await.unwrap(), c5);
@@ -109,7 +94,7 @@ async fn update_chat_state_is_compare_and_set() {
 
 #[tokio::test]
 async fn end_reasons_round_trip() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let site = site(&s, "shop").await;
     let ann = AgentId(7);
     let pending = chat(&s, site.id, "v1", 1).await;
@@ -122,7 +107,10 @@ async fn end_reasons_round_trip() {
         .unwrap()
         .unwrap();
     assert_eq!(e.state, by_visitor);
-    assert_eq!(raw(&s, e.id).await, (None, Some("visitor".into()), None));
+    assert_eq!(
+        raw_chat(&s, e.id).await,
+        (None, Some("visitor".into()), None)
+    );
 
     let c = chat(&s, site.id, "v2", 2).await;
     s.update_chat_state(c.id, 1, ChatState::Active { agent: ann }, Timestamp(3))
@@ -139,14 +127,14 @@ async fn end_reasons_round_trip() {
     assert_eq!(s.chat(c.id).await.unwrap().state, blocked);
     assert_eq!(b.ended_at, Some(Timestamp(4)));
     assert_eq!(
-        raw(&s, c.id).await,
+        raw_chat(&s, c.id).await,
         (Some(ann.0), Some("blocked".into()), Some(ann.0))
     );
 }
 
 #[tokio::test]
 async fn append_numbers_without_gaps_and_is_idempotent() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let site = site(&s, "shop").await;
     let c = chat(&s, site.id, "v1", 1).await;
     let a1 = s
@@ -210,7 +198,7 @@ async fn append_numbers_without_gaps_and_is_idempotent() {
 
 #[tokio::test]
 async fn chat_listings() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let (a, b, other) = (
         site(&s, "a").await,
         site(&s, "b").await,
@@ -329,7 +317,7 @@ async fn waiting_chats_are_the_queue_of_one_site() {
 /// Eight agents race to accept the same pending chat: exactly one wins, every round.
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn first_to_accept_wins() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let site = site(&s, "shop").await;
     for round in 0..100 {
         let c = chat(&s, site.id, &format!("v{round}"), round).await;
@@ -363,13 +351,13 @@ async fn first_to_accept_wins() {
 /// with the same client id returns the stored seq.
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn concurrent_appends_are_gap_free_and_idempotent() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let site = site(&s, "shop").await;
     let mut chats = Vec::new();
     for i in 0..20 {
         chats.push(chat(&s, site.id, &format!("v{i}"), i).await.id);
     }
-    let send_all = |s: PgStore, chats: Vec<ChatId>| async move {
+    let send_all = |s: Store, chats: Vec<ChatId>| async move {
         let mut tasks = Vec::new();
         for i in 0..2_000usize {
             let (s, chat) = (s.clone(), chats[i % 20]);
@@ -422,7 +410,7 @@ async fn concurrent_appends_are_gap_free_and_idempotent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 #[ignore = "benchmark"]
 async fn append_throughput() {
-    let (_db, s) = fresh().await;
+    let (_keep, s) = fresh().await;
     let site = site(&s, "shop").await;
     let mut chats = Vec::new();
     for i in 0..200 {

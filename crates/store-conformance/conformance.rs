@@ -1,0 +1,14 @@
+//! The store conformance suite: every storage rule written once, run by both store test
+//! binaries (each includes this file with `#[path]` and provides the backend's helpers: see
+//! README.md).
+
+use super::*;
+
+mod chats;
+mod dump;
+pub mod helpers;
+mod lifecycle;
+mod page_loads;
+mod people;
+mod visitor_messages;
+mod visitors;
