@@ -4,12 +4,13 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::error::AppResult;
 use crate::metrics::Metrics;
-use crate::realtime::bus::{Audience, Bus, BusEvent};
+use crate::realtime::bus::{Bus, BusEvent};
 use crate::realtime::hub::Hub;
 use crate::realtime::presence::Presence;
 use crate::security::VisitorTokens;
 use crate::services::mail::Mailer;
 use crate::tracking::{geo::GeoLookup, ua::UaParser};
+use frontdesk_core::audience::Audience;
 use frontdesk_core::store::Store;
 use frontdesk_core::{AgentId, ChatId, Seq, Timestamp};
 use serde::Serialize;
@@ -36,7 +37,7 @@ pub struct AppInner {
     /// Verified against when an email is unknown, so sign-in timing tells nothing.
     pub dummy_hash: String,
     pub login_limits: crate::http::auth::LoginLimiter,
-    pub ip_sockets: crate::realtime::conn::SocketCounter,
+    pub ip_sockets: Arc<crate::realtime::limit::SocketCounter>,
     /// Visitor frame limits per visitor and per IP, and new visitor sockets per IP.
     pub shared_limits: crate::realtime::limit::SharedLimits,
     /// The demo site's key, when serving `/demo`.

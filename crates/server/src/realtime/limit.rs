@@ -1,11 +1,14 @@
 //! Rate limits (governor), built from the configured [`Rate`]s: per connection (direct
 //! limiters), and the visitor frame limits shared by every connection of a visitor and of a
-//! client IP (keyed limiters, held in the app state, see [`SharedLimits`]).
+//! client IP (keyed limiters, held in the app state, see [`SharedLimits`]); and the count of
+//! open sockets per IP ([`SocketCounter`]).
 
 use crate::config::{Limits, Rate};
+use dashmap::DashMap;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 fn quota(rate: Rate) -> Quota {
@@ -136,6 +139,51 @@ impl SharedLimits {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Open sockets per IP address, with a cap.
+#[derive(Default)]
+pub struct SocketCounter {
+    counts: DashMap<IpAddr, usize>,
+}
+
+/// Holds one socket's place; gives it back on drop.
+pub struct SocketSlot {
+    counter: Arc<SocketCounter>,
+    ip: IpAddr,
+}
+
+impl SocketCounter {
+    fn acquire(&self, ip: IpAddr, max: usize) -> bool {
+        let mut n = self.counts.entry(ip).or_insert(0);
+        if *n >= max {
+            return false;
+        }
+        *n += 1;
+        true
+    }
+    fn release(&self, ip: IpAddr) {
+        if let Some(mut n) = self.counts.get_mut(&ip) {
+            *n = n.saturating_sub(1);
+        }
+        self.counts.remove_if(&ip, |_, n| *n == 0);
+    }
+}
+
+impl SocketSlot {
+    /// A slot for a new socket from `ip`, or None when the IP has `max` already.
+    pub fn acquire(counter: &Arc<SocketCounter>, ip: IpAddr, max: usize) -> Option<SocketSlot> {
+        counter.acquire(ip, max).then(|| SocketSlot {
+            counter: counter.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        self.counter.release(self.ip);
     }
 }
 

@@ -1,0 +1,131 @@
+//! A connection's writer task: the only place that writes to a socket (queued frames,
+//! replays from storage, heartbeats), and the one that notices a silent peer.
+
+use super::outbound::{ConnReceiver, Outbound};
+use super::replay::{FrameSink, SentSeqs, Side, replay};
+use crate::state::App;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
+use frontdesk_core::ChatId;
+use futures_util::SinkExt;
+use futures_util::stream::SplitSink;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+/// When the peer was last heard from (any frame, including pongs), in ms since `start`.
+pub struct Liveness {
+    start: Instant,
+    last: AtomicI64,
+}
+
+impl Liveness {
+    pub fn new() -> Arc<Liveness> {
+        Arc::new(Liveness {
+            start: Instant::now(),
+            last: AtomicI64::new(0),
+        })
+    }
+    pub fn heard(&self) {
+        self.last
+            .store(self.start.elapsed().as_millis() as i64, Ordering::Relaxed);
+    }
+    fn silent_for(&self) -> Duration {
+        let now = self.start.elapsed().as_millis() as i64;
+        Duration::from_millis((now - self.last.load(Ordering::Relaxed)).max(0) as u64)
+    }
+}
+
+/// The socket's sending half. A send that cannot finish (the peer stopped reading and the
+/// kernel buffers are full) gives up as soon as the connection is told to close.
+struct Out {
+    sink: SplitSink<WebSocket, Message>,
+    kill: Arc<tokio::sync::Notify>,
+    killed: bool,
+}
+
+impl Out {
+    async fn send(&mut self, msg: Message) -> bool {
+        if self.killed {
+            return false;
+        }
+        tokio::select! {
+            r = self.sink.send(msg) => r.is_ok(),
+            _ = self.kill.notified() => {
+                self.killed = true;
+                false
+            }
+        }
+    }
+}
+
+impl FrameSink for Out {
+    async fn send_text(&mut self, text: Utf8Bytes) -> bool {
+        self.send(Message::Text(text)).await
+    }
+}
+
+/// Runs until the connection is told to close, the peer goes silent for two heartbeats, or
+/// the socket fails.
+pub async fn run_writer(
+    app: App,
+    sink: SplitSink<WebSocket, Message>,
+    mut recv: ConnReceiver,
+    side: Side,
+    liveness: Arc<Liveness>,
+) {
+    let mut out = Out {
+        sink,
+        kill: recv.kill.clone(),
+        killed: false,
+    };
+    let heartbeat = Duration::from_secs(app.settings.heartbeat_secs.max(1));
+    let mut ticker = tokio::time::interval(heartbeat);
+    ticker.tick().await;
+    let mut sent: HashMap<ChatId, SentSeqs> = HashMap::new();
+    loop {
+        tokio::select! {
+            item = recv.rx.recv() => {
+                let Some(item) = item else { break };
+                let ok = match item {
+                    Outbound::Frame { text, seq } => {
+                        if let Some((chat, s)) = seq
+                            && !sent.entry(chat).or_default().mark(s)
+                        {
+                            continue; // already sent (replay and live overlapped)
+                        }
+                        out.send(Message::Text(text)).await
+                    }
+                    Outbound::Close => break,
+                    Outbound::Replay { chat_id, after, reference } => {
+                        replay(&app, &mut out, side, chat_id, after, reference, &mut sent).await
+                    }
+                };
+                if !ok {
+                    break;
+                }
+            }
+            _ = ticker.tick() => {
+                if liveness.silent_for() > heartbeat * 2 {
+                    tracing::debug!("peer silent for two heartbeats; closing");
+                    break;
+                }
+                if !out.send(Message::Ping(Default::default())).await {
+                    break;
+                }
+            }
+            _ = recv.kill.notified() => break,
+        }
+    }
+    if recv.slow.load(std::sync::atomic::Ordering::Relaxed) {
+        app.metrics.slow_consumers.inc();
+    }
+    if !out.killed {
+        // Bounded: a peer that does not read gets no polite goodbye.
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            let _ = out.sink.send(Message::Close(None)).await;
+            let _ = out.sink.close().await;
+        })
+        .await;
+    }
+}
