@@ -6,6 +6,8 @@ use crate::ids::*;
 use crate::model::{AgentStatus, Location, MessageKind, PageView};
 use serde::{Deserialize, Serialize};
 
+mod views;
+
 /// A page the visitor is on (reported by the widget).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -7,7 +7,7 @@
 use super::auth::AuthAgent;
 use super::extract::{ApiErrorBody, JsonBody, QueryParams, parse_id};
 use crate::error::{AppError, AppResult};
-use crate::services::{access, chats, mail, messages, transcript};
+use crate::services::{access, chats, mail, transcript};
 use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -125,7 +125,7 @@ pub async fn get_chat(
     let t = transcript::load(&app, chat).await?;
     Ok(Json(ChatWithMessages {
         chat: chat_summary,
-        messages: t.messages.iter().map(messages::agent_view).collect(),
+        messages: t.messages.iter().map(Into::into).collect(),
     }))
 }
 

@@ -1,8 +1,9 @@
 //! `/ws/agent`: the console's socket (session cookie, same origin only).
 
-use super::bus::{Audience, BusEvent};
-use super::conn::{Liveness, Side, run_writer};
+use super::bus::BusEvent;
 use super::hub::{AgentInfo, ConnHandle, Outbound};
+use super::replay::Side;
+use super::writer::{Liveness, run_writer};
 use crate::error::{AppError, AppResult};
 use crate::http::auth::AuthAgent;
 use crate::http::csrf::same_origin;
@@ -13,6 +14,7 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use frontdesk_core::audience::Audience;
 use frontdesk_core::model::Agent;
 use frontdesk_core::protocol::{AgentFrame, SiteMembershipView, ToAgent, ToVisitor};
 use frontdesk_core::text::clean_line;

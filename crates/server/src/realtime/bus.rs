@@ -2,29 +2,12 @@
 //! connections. Embedded mode: in-process ([`MemoryBus`]). Cluster mode: Redis pub/sub
 //! ([`super::bus_redis::RedisBus`]).
 
-use super::hub::Hub;
+use super::hub::{AgentInfo, Hub};
+use frontdesk_core::audience::Audience;
 use frontdesk_core::model::AgentStatus;
-use frontdesk_core::{AgentId, ChatId, Seq, SiteId, VisitorId};
+use frontdesk_core::{AgentId, ChatId, Seq, SiteId};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// Who receives a frame.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Audience {
-    /// Agents who belong to and monitor `site` (only On-Line ones if `online_only`), plus
-    /// `also` (e.g. the agent who holds the chat) whatever their status.
-    SiteAgents {
-        site: SiteId,
-        online_only: bool,
-        also: Option<AgentId>,
-    },
-    /// Every connection of one agent.
-    Agent(AgentId),
-    /// Every connection (tab) of one visitor.
-    Visitor { site: SiteId, visitor: VisitorId },
-    /// Every visitor connected to a site.
-    SiteVisitors(SiteId),
-}
 
 /// What travels between nodes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -84,6 +67,36 @@ impl MemoryBus {
 #[async_trait::async_trait]
 impl Bus for MemoryBus {
     async fn publish(&self, event: BusEvent) {
-        self.hub.dispatch(event);
+        dispatch(&self.hub, event);
+    }
+}
+
+/// Apply a bus event to this node's hub.
+pub fn dispatch(hub: &Hub, event: BusEvent) {
+    match event {
+        BusEvent::Deliver { to, frame, seq } => hub.deliver(&to, frame.into(), seq),
+        BusEvent::AgentState {
+            agent,
+            name,
+            status,
+            sites,
+            monitoring,
+        } => hub.agent_changed(
+            agent,
+            AgentInfo {
+                name,
+                status,
+                sites: sites.into_iter().collect(),
+                monitoring: monitoring.into_iter().collect(),
+            },
+        ),
+        BusEvent::EndSessions {
+            agent,
+            session,
+            except,
+        } => hub.end_sessions(agent, session.as_deref(), except.as_deref()),
+        // Handled by the cluster's bus and presence before reaching a hub.
+        BusEvent::SitesChanged { .. } => {}
+        BusEvent::Resync => hub.close_all(),
     }
 }

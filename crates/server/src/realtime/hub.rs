@@ -4,83 +4,16 @@
 //! the connection is a slow reader, and it is cut off (it reconnects and catches up by
 //! sequence). A frame is serialized once per event, then shared by every connection.
 
-use super::bus::{Audience, BusEvent};
+pub use super::outbound::{ConnHandle, ConnReceiver, Outbound};
 use axum::extract::ws::Utf8Bytes;
+use frontdesk_core::audience::{AgentOnSite, Audience};
 use frontdesk_core::model::AgentStatus;
 use frontdesk_core::protocol::{AgentPresence, ToVisitor, VisitorOnSite};
 use frontdesk_core::{AgentId, ChatId, Seq, SiteId, VisitorId};
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::sync::MutexGuard;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::{Notify, mpsc};
-
-/// What a connection's writer is asked to do.
-#[derive(Debug)]
-pub enum Outbound {
-    /// Send this text frame (unless `seq` shows the message was already sent).
-    Frame {
-        text: Utf8Bytes,
-        seq: Option<(ChatId, Seq)>,
-    },
-    /// Close the connection after everything queued before it was sent.
-    Close,
-    /// Send the chat's messages after `after` from storage (replay / open a chat window).
-    Replay {
-        chat_id: ChatId,
-        after: Seq,
-        reference: Option<String>,
-    },
-}
-
-/// The sending side of one connection.
-#[derive(Debug, Clone)]
-pub struct ConnHandle {
-    pub id: u64,
-    tx: mpsc::Sender<Outbound>,
-    kill: Arc<Notify>,
-    slow: Arc<AtomicBool>,
-}
-
-impl ConnHandle {
-    /// Queue an item without waiting. A full queue cuts the connection off.
-    pub fn deliver(&self, item: Outbound) -> bool {
-        match self.tx.try_send(item) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                if !self.slow.swap(true, Ordering::Relaxed) {
-                    tracing::info!(conn = self.id, "slow reader: outbound queue full, closing");
-                }
-                self.kill.notify_one();
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-        }
-    }
-
-    /// Queue an item, waiting for room (for answers to the connection's own requests).
-    pub async fn send(&self, item: Outbound) -> bool {
-        self.tx.send(item).await.is_ok()
-    }
-
-    pub fn frame(&self, text: impl Into<Utf8Bytes>) -> bool {
-        self.deliver(Outbound::Frame {
-            text: text.into(),
-            seq: None,
-        })
-    }
-
-    pub fn close(&self) {
-        self.kill.notify_one();
-    }
-}
-
-/// The receiving side, owned by the connection's writer.
-pub struct ConnReceiver {
-    pub rx: mpsc::Receiver<Outbound>,
-    pub kill: Arc<Notify>,
-    /// Set when the connection was cut off for not reading.
-    pub slow: Arc<AtomicBool>,
-}
 
 /// What the hub knows about an agent on this node.
 #[derive(Debug, Clone)]
@@ -92,10 +25,17 @@ pub struct AgentInfo {
 }
 
 impl AgentInfo {
+    /// How the agent stands towards `site` (for the core's [`Audience`] rule).
+    pub fn on_site(&self, site: SiteId) -> AgentOnSite {
+        AgentOnSite {
+            status: self.status,
+            member: self.sites.contains(&site),
+            monitoring: self.monitoring.contains(&site),
+        }
+    }
+
     fn hears(&self, site: SiteId, online_only: bool) -> bool {
-        self.sites.contains(&site)
-            && self.monitoring.contains(&site)
-            && (!online_only || self.status == AgentStatus::Online)
+        self.on_site(site).hears(online_only)
     }
 }
 
@@ -148,19 +88,8 @@ impl Hub {
 
     /// A new connection's channel, bounded to `queue` items.
     pub fn new_conn(&self, queue: usize) -> (ConnHandle, ConnReceiver) {
-        let (tx, rx) = mpsc::channel(queue.max(8));
-        let kill = Arc::new(Notify::new());
-        let slow = Arc::new(AtomicBool::new(false));
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed) + 1;
-        (
-            ConnHandle {
-                id,
-                tx,
-                kill: kill.clone(),
-                slow: slow.clone(),
-            },
-            ConnReceiver { rx, kill, slow },
-        )
+        super::outbound::channel(id, queue)
     }
 
     // ───────────── agents ─────────────
@@ -396,75 +325,53 @@ impl Hub {
 
     // ───────────── delivery ─────────────
 
-    /// Apply a bus event on this node.
-    pub fn dispatch(&self, event: BusEvent) {
-        match event {
-            BusEvent::Deliver { to, frame, seq } => self.deliver(&to, frame.into(), seq),
-            BusEvent::AgentState {
-                agent,
-                name,
-                status,
-                sites,
-                monitoring,
-            } => {
-                let mut touched: HashSet<SiteId> = sites.iter().copied().collect();
-                {
-                    let mut agents = lock(&self.agents);
-                    if let Some(entry) = agents.get_mut(&agent) {
-                        touched.extend(entry.info.sites.iter().copied());
-                        entry.info = AgentInfo {
-                            name,
-                            status,
-                            sites: sites.into_iter().collect(),
-                            monitoring: monitoring.into_iter().collect(),
-                        };
-                    }
-                }
-                let touched: Vec<SiteId> = touched.into_iter().collect();
-                self.refresh_availability(&touched);
+    /// An agent's status, sites or monitoring changed (on any node): what the hub knows of
+    /// them, if they are known here, and the availability of every site concerned.
+    pub fn agent_changed(&self, agent: AgentId, info: AgentInfo) {
+        let mut touched: HashSet<SiteId> = info.sites.clone();
+        {
+            let mut agents = lock(&self.agents);
+            if let Some(entry) = agents.get_mut(&agent) {
+                touched.extend(entry.info.sites.iter().copied());
+                entry.info = info;
             }
-            BusEvent::EndSessions {
-                agent,
-                session,
-                except,
-            } => {
-                let agents = lock(&self.agents);
-                if let Some(entry) = agents.get(&agent) {
-                    for c in &entry.conns {
-                        let matches = match (&session, &except) {
-                            (Some(s), _) => &c.session == s,
-                            (None, Some(e)) => &c.session != e,
-                            (None, None) => true,
-                        };
-                        if matches {
-                            c.handle.frame(r#"{"type":"session.ended"}"#);
-                            if !c.handle.deliver(Outbound::Close) {
-                                c.handle.close();
-                            }
-                        }
+        }
+        let touched: Vec<SiteId> = touched.into_iter().collect();
+        self.refresh_availability(&touched);
+    }
+
+    /// Ends an agent's sockets here (`session.ended`, then close): one session's
+    /// (`session`), or all but one (`except`), or all.
+    pub fn end_sessions(&self, agent: AgentId, session: Option<&str>, except: Option<&str>) {
+        let agents = lock(&self.agents);
+        if let Some(entry) = agents.get(&agent) {
+            for c in &entry.conns {
+                let matches = match (session, except) {
+                    (Some(s), _) => c.session == s,
+                    (None, Some(e)) => c.session != e,
+                    (None, None) => true,
+                };
+                if matches {
+                    c.handle.frame(r#"{"type":"session.ended"}"#);
+                    if !c.handle.deliver(Outbound::Close) {
+                        c.handle.close();
                     }
                 }
             }
-            // Handled by the cluster's bus and presence before reaching a hub.
-            BusEvent::SitesChanged { .. } => {}
-            BusEvent::Resync => self.close_all(),
         }
     }
 
-    fn deliver(&self, to: &Audience, text: Utf8Bytes, seq: Option<(ChatId, Seq)>) {
+    /// Queue a frame on every connection here that `to` reaches.
+    pub fn deliver(&self, to: &Audience, text: Utf8Bytes, seq: Option<(ChatId, Seq)>) {
         let item = || Outbound::Frame {
             text: text.clone(),
             seq,
         };
         match to {
-            Audience::SiteAgents {
-                site,
-                online_only,
-                also,
-            } => {
+            Audience::SiteAgents { .. } => {
                 let agents = lock(&self.agents);
                 for (id, entry) in agents.iter() {
-                    if entry.info.hears(*site, *online_only) || Some(*id) == *also {
+                    if to.reaches_agent(*id, |s| entry.info.on_site(s)) {
                         for c in &entry.conns {
                             c.handle.deliver(item());
                         }

@@ -4,12 +4,13 @@
 pub mod agent_ws;
 pub mod bus;
 pub mod bus_redis;
-pub mod conn;
 pub mod decode;
 pub mod hub;
+pub mod outbound;
 pub mod presence;
 pub mod presence_redis;
 mod presence_tasks;
 pub mod replay;
 mod sequencer;
 pub mod visitor_ws;
+pub mod writer;

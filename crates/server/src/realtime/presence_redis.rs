@@ -20,6 +20,7 @@ use super::bus_redis::run;
 use super::hub::{AgentInfo, Hub};
 use super::presence::{Presence, PresenceError};
 use crate::clock::SharedClock;
+use frontdesk_core::audience::AgentOnSite;
 use frontdesk_core::model::AgentStatus;
 use frontdesk_core::protocol::{AgentPresence, VisitorOnSite};
 use frontdesk_core::{AgentId, SiteId, Timestamp, VisitorId};
@@ -54,9 +55,12 @@ impl InfoWire {
     }
 
     fn hears(&self, site: SiteId, online_only: bool) -> bool {
-        self.sites.contains(&site)
-            && self.monitoring.contains(&site)
-            && (!online_only || self.status == AgentStatus::Online)
+        AgentOnSite {
+            status: self.status,
+            member: self.sites.contains(&site),
+            monitoring: self.monitoring.contains(&site),
+        }
+        .hears(online_only)
     }
 
     fn presence(&self, agent: AgentId, connected: bool) -> AgentPresence {

@@ -3,15 +3,70 @@
 //! `limits.replay_max_age_secs`); beyond it, one `chat.resync` frame with the latest
 //! [`RESYNC_PAGE`] messages, which the client puts in place of its view. Never a silent gap.
 
-use super::conn::{Out, SentSeqs, Side};
 use crate::config::Limits;
-use crate::services::{chats, messages};
+use crate::services::chats;
 use crate::state::App;
-use axum::extract::ws::{Message, Utf8Bytes};
+use axum::extract::ws::Utf8Bytes;
 use frontdesk_core::model::Chat;
 use frontdesk_core::protocol::{ChatSummary, ToAgent, ToVisitor};
 use frontdesk_core::{ChatId, Seq, Timestamp};
 use std::collections::HashMap;
+
+/// Which kind of client a writer serves (replays differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Visitor,
+    Agent,
+}
+
+/// Which messages of one chat this connection has already sent: every seq up to `upto`, plus
+/// `above` (sent out of order: live delivery may overtake a replay, and two messages committed
+/// at once may be published in either order). A message is never sent twice, and none is
+/// skipped because a later one went first.
+#[derive(Default)]
+pub(super) struct SentSeqs {
+    upto: Seq,
+    above: std::collections::BTreeSet<Seq>,
+}
+
+impl SentSeqs {
+    const MAX_ABOVE: usize = 1024;
+
+    /// True if `s` is new (and records it as sent).
+    pub(super) fn mark(&mut self, s: Seq) -> bool {
+        if s <= self.upto || !self.above.insert(s) {
+            return false;
+        }
+        while self.above.remove(&self.upto.next()) {
+            self.upto = self.upto.next();
+        }
+        if self.above.len() > Self::MAX_ABOVE {
+            // A gap that never fills (e.g. an agent who never synced the start of a chat):
+            // forget the oldest; the console dedupes by seq as well.
+            if let Some(first) = self.above.pop_first() {
+                self.upto = first;
+            }
+        }
+        true
+    }
+
+    /// The client said it has everything up to `s`.
+    pub(super) fn has_upto(&mut self, s: Seq) {
+        if s > self.upto {
+            self.upto = s;
+            self.above = self.above.split_off(&s.next());
+        }
+        while self.above.remove(&self.upto.next()) {
+            self.upto = self.upto.next();
+        }
+    }
+}
+
+/// Where a replay's frames go: the connection's socket, through its writer.
+pub(super) trait FrameSink {
+    /// False when the socket is gone.
+    async fn send_text(&mut self, text: Utf8Bytes) -> bool;
+}
 
 /// Messages per `chat.history` frame (and per read while replaying to a visitor).
 pub const REPLAY_PAGE: u32 = 500;
@@ -42,7 +97,7 @@ fn text_of<T: serde::Serialize>(frame: &T) -> Option<Utf8Bytes> {
 /// failed: the client reconnects and asks again).
 pub(super) async fn replay(
     app: &App,
-    sink: &mut Out,
+    sink: &mut impl FrameSink,
     side: Side,
     chat_id: ChatId,
     after: Seq,
@@ -103,10 +158,10 @@ pub(super) async fn replay(
         let text = match &summary {
             None => {
                 for (m, _) in page.iter().zip(&fresh).filter(|(_, new)| **new) {
-                    let Some(text) = text_of(&ToVisitor::Message(messages::visitor_view(m))) else {
+                    let Some(text) = text_of(&ToVisitor::Message(m.into())) else {
                         continue;
                     };
-                    if !sink.send(Message::Text(text)).await {
+                    if !sink.send_text(text).await {
                         return false;
                     }
                 }
@@ -115,12 +170,12 @@ pub(super) async fn replay(
             Some(chat) => text_of(&ToAgent::ChatHistory {
                 reference: if first { reference.clone() } else { None },
                 chat: chat.clone(),
-                messages: page.iter().map(messages::agent_view).collect(),
+                messages: page.iter().map(Into::into).collect(),
                 more,
             }),
         };
         if let Some(text) = text
-            && !sink.send(Message::Text(text)).await
+            && !sink.send_text(text).await
         {
             return false;
         }
@@ -135,7 +190,7 @@ pub(super) async fn replay(
 /// The client replaces what it holds up to that seq (later ones may already have come live).
 async fn resync(
     app: &App,
-    sink: &mut Out,
+    sink: &mut impl FrameSink,
     chat: &Chat,
     summary: Option<ChatSummary>,
     reference: Option<String>,
@@ -156,18 +211,18 @@ async fn resync(
         None => text_of(&ToVisitor::ChatResync {
             chat_id: chat.id,
             last_seq: chat.last_seq,
-            messages: page.iter().map(messages::visitor_view).collect(),
+            messages: page.iter().map(Into::into).collect(),
             complete,
         }),
         Some(summary) => text_of(&ToAgent::ChatResync {
             reference,
             chat: summary,
-            messages: page.iter().map(messages::agent_view).collect(),
+            messages: page.iter().map(Into::into).collect(),
             complete,
         }),
     };
     match text {
-        Some(text) => sink.send(Message::Text(text)).await,
+        Some(text) => sink.send_text(text).await,
         None => true,
     }
 }
@@ -175,6 +230,25 @@ async fn resync(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sent_seqs_never_repeat_and_never_skip() {
+        let mut s = SentSeqs::default();
+        assert!(s.mark(Seq(9)), "live message overtakes the replay");
+        s.has_upto(Seq(2));
+        let replayed: Vec<i64> = (3..=9).filter(|&n| s.mark(Seq(n))).collect();
+        assert_eq!(
+            replayed,
+            vec![3, 4, 5, 6, 7, 8],
+            "9 not twice, 3..8 not skipped"
+        );
+        assert!(!s.mark(Seq(9)));
+        assert!(s.mark(Seq(11)), "published before 10");
+        assert!(s.mark(Seq(10)), "10 still goes out");
+        assert!(!s.mark(Seq(10)) && !s.mark(Seq(11)));
+        assert_eq!(s.upto, Seq(11));
+        assert!(s.above.is_empty());
+    }
 
     fn limits(messages: u32, age_secs: u64) -> Limits {
         Limits {

@@ -1,9 +1,9 @@
 //! `/ws/visitor?site=SITE_KEY`: the widget's socket. Tracking (hello, page views), chatting,
 //! offline messages. Only the site's own origins may open it.
 
-use super::bus::Audience;
-use super::conn::{Liveness, Side, run_writer};
 use super::hub::{ConnHandle, Outbound};
+use super::replay::Side;
+use super::writer::{Liveness, run_writer};
 use crate::error::{AppError, AppResult};
 use crate::limits::sockets::SocketSlot;
 use crate::limits::visitor::VisitorLimits;
@@ -15,6 +15,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use frontdesk_core::audience::Audience;
 use frontdesk_core::link::origin_of;
 use frontdesk_core::model::{Chat, Site};
 use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame};
@@ -77,11 +78,8 @@ pub async fn handler(
     if !app.shared_limits.allow_connect(ip) {
         return AppError::rate_limited().into_response();
     }
-    let Some(slot) = SocketSlot::acquire(
-        &app.ip_sockets,
-        ip,
-        app.settings.limits.visitor_sockets_per_ip,
-    ) else {
+    let max = app.settings.limits.visitor_sockets_per_ip;
+    let Some(slot) = SocketSlot::acquire(&app.ip_sockets, ip, max) else {
         return AppError::rate_limited().into_response();
     };
     let user_agent = headers

@@ -4,8 +4,8 @@
 
 use super::access;
 use crate::error::{AppError, AppResult};
-use crate::realtime::bus::Audience;
 use crate::state::App;
+use frontdesk_core::audience::Audience;
 use frontdesk_core::model::{Chat, NewBlock, NewChat};
 use frontdesk_core::protocol::{ChatSummary, ToAgent, ToVisitor};
 use frontdesk_core::{

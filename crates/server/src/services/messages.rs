@@ -3,59 +3,21 @@
 use super::access;
 use super::chats::visitor_of;
 use crate::error::{AppError, AppResult};
-use crate::realtime::bus::Audience;
 use crate::state::App;
+use frontdesk_core::audience::Audience;
 use frontdesk_core::link::resolve_link;
 use frontdesk_core::model::{Author, Chat, Message, MessageKind, NewMessage};
-use frontdesk_core::protocol::{AgentMessageView, ToAgent, ToVisitor, VisitorMessageView};
+use frontdesk_core::protocol::{ToAgent, ToVisitor};
 use frontdesk_core::store::{Appended, Posted, VisitorMessage};
 use frontdesk_core::text::{check_message, truncate};
 use frontdesk_core::{AgentId, ChatId, ErrorCode, Party, SiteId, VisitorId};
 
-pub fn author_label(author: &Author) -> &'static str {
-    match author {
-        Author::Visitor => "visitor",
-        Author::Agent { .. } => "agent",
-        Author::System => "system",
-    }
-}
-
-pub fn agent_view(m: &Message) -> AgentMessageView {
-    AgentMessageView {
-        chat_id: m.chat_id,
-        seq: m.seq,
-        from: author_label(&m.author).to_string(),
-        agent_id: match m.author {
-            Author::Agent { agent } => Some(agent),
-            _ => None,
-        },
-        author_name: m.author_name.clone(),
-        kind: m.kind,
-        body: m.body.clone(),
-        client_id: m.client_id.clone(),
-        created_at: m.created_at,
-    }
-}
-
-/// The visitor's view never names the agent (a transfer stays invisible).
-pub fn visitor_view(m: &Message) -> VisitorMessageView {
-    VisitorMessageView {
-        chat_id: m.chat_id,
-        seq: m.seq,
-        from: author_label(&m.author).to_string(),
-        kind: m.kind,
-        body: m.body.clone(),
-        client_id: m.client_id.clone(),
-        created_at: m.created_at,
-    }
-}
-
 /// Deliver a stored message to both sides: the visitor's tabs and the agent holding the chat.
 pub async fn deliver(app: &App, chat: &Chat, m: &Message) {
     let seq = Some((m.chat_id, m.seq));
-    app.publish(visitor_of(chat), &ToVisitor::Message(visitor_view(m)), seq)
+    app.publish(visitor_of(chat), &ToVisitor::Message(m.into()), seq)
         .await;
-    let agent_frame = ToAgent::Message(agent_view(m));
+    let agent_frame = ToAgent::Message(m.into());
     match (chat.state.owner(), m.author) {
         (Some(owner), Author::Agent { agent }) if owner != agent => {
             app.publish(Audience::Agent(owner), &agent_frame, seq).await;

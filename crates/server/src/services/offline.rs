@@ -1,10 +1,10 @@
 //! Offline messages ("Leave a message"): stored, shown to agents, and emailed to the site.
 
 use crate::error::{AppError, AppResult};
-use crate::realtime::bus::Audience;
 use crate::services::transcript::escape_html;
 use crate::state::App;
 use frontdesk_core::VisitorId;
+use frontdesk_core::audience::Audience;
 use frontdesk_core::model::NewOfflineMessage;
 use frontdesk_core::model::{OfflineMessage, Site};
 use frontdesk_core::protocol::ToAgent;

@@ -4,11 +4,11 @@
 use super::{Visitor, chat_view, error, frame};
 use crate::error::{AppError, AppResult};
 use crate::limits::visitor::{VisitorLimits as Limits, check};
-use crate::realtime::bus::Audience;
 use crate::services::chats::{self, ChatRequest};
 use crate::services::messages;
 use crate::tracking::visits;
 use frontdesk_core::Party;
+use frontdesk_core::audience::Audience;
 use frontdesk_core::protocol::{ToAgent, ToVisitor, VisitorFrame};
 use frontdesk_core::text::clean_line;
 
