@@ -71,20 +71,27 @@ pub async fn queue_position(app: &App, chat: &Chat) -> AppResult<u32> {
     Ok(u32::try_from(ahead + 1).unwrap_or(u32::MAX))
 }
 
+/// `blocked` while the visitor (by id) or their IP address is blocked on the site: a blocked
+/// visitor may neither ask for a chat nor leave an offline message.
+pub async fn refuse_if_blocked(
+    app: &App,
+    site: SiteId,
+    visitor: &VisitorId,
+    ip: Option<&str>,
+) -> AppResult<()> {
+    match app.store.active_block(site, visitor, ip, app.now()).await? {
+        Some(_) => Err(AppError::new(
+            ErrorCode::Blocked,
+            "Chat is unavailable today.",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A visitor asks for a chat. Refused while blocked; returns the open chat if there is one.
 pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
     let now = app.now();
-    if app
-        .store
-        .active_block(req.site, &req.visitor, req.ip.as_deref(), now)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::new(
-            ErrorCode::Blocked,
-            "Chat is unavailable today.",
-        ));
-    }
+    refuse_if_blocked(app, req.site, &req.visitor, req.ip.as_deref()).await?;
     if let Some(open) = app
         .store
         .open_chat_of_visitor(req.site, &req.visitor)

@@ -2,6 +2,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::realtime::bus::Audience;
+use crate::services::chats::refuse_if_blocked;
 use crate::services::transcript::escape_html;
 use crate::state::App;
 use frontdesk_core::VisitorId;
@@ -11,15 +12,20 @@ use frontdesk_core::protocol::ToAgent;
 use frontdesk_core::text::{check_message, clean_line};
 
 /// A visitor leaves a message: checked, stored, shown to the site's agents, emailed to the site.
+/// Refused with `blocked` (nothing stored, nothing emailed) while the visitor or their IP
+/// address is blocked on the site, as a chat request is.
+#[allow(clippy::too_many_arguments)]
 pub async fn leave(
     app: &App,
     site: &Site,
     visitor: &VisitorId,
+    ip: Option<&str>,
     page_url: String,
     name: &str,
     email: &str,
     body: &str,
 ) -> AppResult<OfflineMessage> {
+    refuse_if_blocked(app, site.id, visitor, ip).await?;
     let email = email.trim().to_string();
     if email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace) {
         return Err(AppError::bad_request("Please give a valid email address."));
