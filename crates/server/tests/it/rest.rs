@@ -6,6 +6,7 @@ mod access;
 mod admin;
 mod canned;
 mod chats;
+mod history;
 mod offline;
 
 use crate::helpers::*;
