@@ -51,6 +51,7 @@ pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         site_name: site.name,
         visitor_id: chat.visitor_id.clone(),
         visitor_name: visitor_label(chat),
+        visitor_email: chat.visitor_email.clone(),
         state: chat.state.name().to_string(),
         agent_id,
         agent_name,
@@ -110,6 +111,11 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
             )
             .await?;
     }
+    // Not given now: the address the visitor gave before (an earlier chat, an offline message).
+    let visitor_email = match req.email {
+        Some(email) => Some(email),
+        None => app.store.visitor(site, &visitor).await?.email,
+    };
     let created = app
         .store
         .create_chat(NewChat {
@@ -117,7 +123,7 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
             visitor_id: visitor.clone(),
             visit_id: req.visit,
             visitor_name: req.name,
-            visitor_email: req.email,
+            visitor_email,
             page_url: req.page_url,
             created_at: now,
         })

@@ -44,6 +44,10 @@ pub async fn leave(
             created_at: app.now(),
         })
         .await?;
+    // Remembered on the visitor: their later chats carry it to the agent (the Email dialog).
+    app.store
+        .set_visitor_identity(site.id, visitor, None, Some(&stored.email))
+        .await?;
     app.publish(
         Audience::SiteAgents {
             site: site.id,
