@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat,
+  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, endChat, closeEndedChat,
 } from './lib/console.mjs';
 
 let env;
@@ -16,13 +16,6 @@ after(async () => { await env?.close(); });
 async function refresh(detail) {
   await detail.getByRole('button', { name: 'Refresh' }).click();
   await detail.locator('.detail-content[aria-busy="false"]').waitFor();
-}
-
-/** Ends the chat from `name`'s window; both sides say so. */
-async function endChat(agent, visitor, name) {
-  await agent.window(name).getByRole('button', { name: 'End Chat' }).click();
-  await visitor.status.getByText('This chat has ended.').waitFor();
-  await agent.window(name).getByText('This chat has ended.').waitFor();
 }
 
 /** Opens "Chat History" (if closed) and returns the earlier chats it lists. */
@@ -48,12 +41,10 @@ test('"Chat History": hidden with no earlier chat, shown and listing it with one
   assert.equal(await histButton().count(), 0, 'open first chat: no Chat History');
   await rita.say('Is the blue one in stock?');
   await alice.message('Rita', 'Is the blue one in stock?').waitFor();
-  await endChat(alice, rita, 'Rita');
+  await endChat(alice, rita);
   await refresh(detail);
   assert.equal(await histButton().count(), 0, 'ended first chat: still no Chat History');
-  await alice.window('Rita').getByRole('button', { name: 'Close', exact: true }).click();
-  await alice.window('Rita').waitFor({ state: 'detached' });
-  await rita.page.locator('frontdesk-widget').getByRole('button', { name: 'Minimise chat' }).click();
+  await closeEndedChat(alice, rita);
 
   // She asks again: from the second chat's window the first one is history, open or ended.
   await rita.page.getByRole('link', { name: 'Pricing' }).click();
@@ -63,7 +54,7 @@ test('"Chat History": hidden with no earlier chat, shown and listing it with one
   detail = alice.window('Rita').getByRole('complementary', { name: 'Visit Detail' });
   await histButton().waitFor();
   assert.equal(await (await historyEntries(detail)).count(), 1, 'open second chat: the first one listed');
-  await endChat(alice, rita, 'Rita');
+  await endChat(alice, rita);
   await refresh(detail);
   await histButton().waitFor();
   const entries = await historyEntries(detail);
