@@ -92,4 +92,19 @@ async fn without_a_window_chat_history_means_a_chat_other_than_the_open_one() {
         "bad_request",
     )
     .await;
+    // The parameter is in the OpenAPI document.
+    let doc = ok_json(
+        reqwest::get(format!("{}/api/openapi.json", app.base))
+            .await
+            .expect("GET"),
+        200,
+    )
+    .await;
+    let params = &doc["paths"]["/api/sites/{site_id}/visitors/{visitor_id}"]["get"]["parameters"];
+    assert!(
+        params.as_array().is_some_and(|ps| ps
+            .iter()
+            .any(|p| p["name"] == "chat_id" && p["in"] == "query")),
+        "{params}"
+    );
 }
