@@ -32,6 +32,10 @@ pub async fn leave(
     }
     let body = check_message(body, app.settings.message_max_chars)?.to_string();
     let name = clean_line(name, 100).unwrap_or_default();
+    // Remembered on the visitor: their later chats carry it to the agent (the Email dialog).
+    app.store
+        .set_visitor_identity(site.id, visitor, None, Some(&email))
+        .await?;
     let stored = app
         .store
         .create_offline_message(NewOfflineMessage {
@@ -43,10 +47,6 @@ pub async fn leave(
             page_url: Some(page_url),
             created_at: app.now(),
         })
-        .await?;
-    // Remembered on the visitor: their later chats carry it to the agent (the Email dialog).
-    app.store
-        .set_visitor_identity(site.id, visitor, None, Some(&stored.email))
         .await?;
     app.publish(
         Audience::SiteAgents {
