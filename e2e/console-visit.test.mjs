@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { customerSite } from './lib/harness.mjs';
 import {
-  consoleEnv, customerShop, shopPage, addAgent, signIn, openVisitor, takeChat,
+  consoleEnv, customerShop, shopPage, addAgent, signIn, openVisitor, takeChat, endChat, closeEndedChat,
 } from './lib/console.mjs';
 
 let env;
@@ -92,12 +92,8 @@ test('a returning visitor: "Previous Visits" lists the earlier visit, "Chat Hist
     await rita.say('I need a gift for my father.');
     await alice.say('Rita', 'How about a good book?');
     await rita.bubble('How about a good book?').waitFor();
-    await alice.window('Rita').getByRole('button', { name: 'End Chat' }).click();
-    await rita.status.getByText('This chat has ended.').waitFor();
-    await alice.window('Rita').getByText('This chat has ended.').waitFor();
-    await alice.window('Rita').getByRole('button', { name: 'Close', exact: true }).click();
-    await alice.window('Rita').waitFor({ state: 'detached' });
-    await rita.page.locator('frontdesk-widget').getByRole('button', { name: 'Minimise chat' }).click();
+    await endChat(alice, rita);
+    await closeEndedChat(alice, rita);
 
     // She comes back (a new visit) and asks again.
     await rita.page.getByRole('link', { name: 'Pricing' }).click();

@@ -274,6 +274,20 @@ export function escapeRe(text) {
   return String(text).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** `agent` ends the chat in `name`'s window with "End Chat"; both sides then say so. */
+export async function endChat(agent, visitor, name = visitor.name) {
+  await agent.window(name).getByRole('button', { name: 'End Chat' }).click();
+  await visitor.status.getByText('This chat has ended.').waitFor();
+  await agent.window(name).getByText('This chat has ended.').waitFor();
+}
+
+/** After a chat ended: `agent` closes its window and the visitor minimises the widget. */
+export async function closeEndedChat(agent, visitor, name = visitor.name) {
+  await agent.window(name).getByRole('button', { name: 'Close', exact: true }).click();
+  await agent.window(name).waitFor({ state: 'detached' });
+  await visitor.page.locator('frontdesk-widget').getByRole('button', { name: 'Minimise chat' }).click();
+}
+
 /** A visitor asks for a chat and `agent` takes it with "Start Chatting" on the pop-up. */
 export async function takeChat(agent, visitor, name = visitor.name) {
   const popup = agent.popup(name);

@@ -311,6 +311,10 @@ pub struct ChatSummary {
     pub site_name: String,
     pub visitor_id: VisitorId,
     pub visitor_name: String,
+    /// The email address the visitor gave (asking for this chat, or earlier: an earlier chat, an
+    /// offline message). Left out when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_email: Option<String>,
     /// "pending", "active" or "ended".
     pub state: String,
     pub agent_id: Option<AgentId>,

@@ -124,7 +124,9 @@ export const chats = {
 };
 
 export const visitors = {
-  detail: (siteId, visitorId) => get(path`/api/sites/${siteId}/visitors/${visitorId}`),
+  /** Visit Detail; `chatId` is the chat in the window, which "Chat History" leaves out. */
+  detail: (siteId, visitorId, chatId) => get(path`/api/sites/${siteId}/visitors/${visitorId}`
+    + (chatId == null ? '' : `?chat_id=${encodeURIComponent(chatId)}`)),
 };
 
 export const canned = {

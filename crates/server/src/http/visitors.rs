@@ -2,7 +2,7 @@
 //! current and previous visits, their chats) and who is on the site now.
 
 use super::auth::AuthAgent;
-use super::extract::{ApiErrorBody, parse_id};
+use super::extract::{ApiErrorBody, QueryParams, parse_id};
 use crate::error::AppResult;
 use crate::services::{access, chats};
 use crate::state::App;
@@ -11,10 +11,10 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use frontdesk_core::protocol::{ChatSummary, VisitDetail, VisitorOnSite};
-use frontdesk_core::{SiteId, Timestamp, VisitorId};
-use serde::Serialize;
+use frontdesk_core::{ChatId, SiteId, Timestamp, VisitorId};
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// Previous visits shown, at most.
 const PREVIOUS_VISITS: u32 = 20;
@@ -46,8 +46,17 @@ pub struct VisitorDetail {
     pub previous_visits: Vec<VisitDetail>,
     /// The visitor's chats on this site, newest first (at most 50).
     pub chats: Vec<ChatSummary>,
-    /// True when the visitor has a chat other than the one open now.
+    /// True when `chats` holds a chat other than the one in the agent's window (`chat_id`),
+    /// so "Chat History" has something to list; without `chat_id`, other than the open one.
     pub has_chat_history: bool,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DetailParams {
+    /// The chat the agent's window shows: `has_chat_history` then excludes this chat (open
+    /// or ended) instead of the open one.
+    pub chat_id: Option<i64>,
 }
 
 /// The site id, if it parses and the agent belongs to the site.
@@ -65,6 +74,7 @@ async fn site_of(app: &App, auth: &AuthAgent, raw: &str) -> AppResult<SiteId> {
     params(
         ("site_id" = i64, Path, description = "Site id"),
         ("visitor_id" = String, Path, description = "Visitor id"),
+        DetailParams,
     ),
     responses(
         (status = 200, description = "Visit Detail", body = VisitorDetail),
@@ -77,6 +87,7 @@ pub async fn detail(
     State(app): State<App>,
     auth: AuthAgent,
     Path((site_id, visitor_id)): Path<(String, String)>,
+    QueryParams(q): QueryParams<DetailParams>,
 ) -> AppResult<Json<VisitorDetail>> {
     let site = site_of(&app, &auth, &site_id).await?;
     let visitor_id = VisitorId(visitor_id);
@@ -97,10 +108,15 @@ pub async fn detail(
     }
 
     let chat_list = app.store.chats_of_visitor(site, &visitor_id, CHATS).await?;
-    let open = app.store.open_chat_of_visitor(site, &visitor_id).await?;
-    let has_chat_history = chat_list
-        .iter()
-        .any(|c| Some(c.id) != open.as_ref().map(|o| o.id));
+    let shown = match q.chat_id {
+        Some(id) => Some(ChatId(id)),
+        None => app
+            .store
+            .open_chat_of_visitor(site, &visitor_id)
+            .await?
+            .map(|c| c.id),
+    };
+    let has_chat_history = chat_list.iter().any(|c| Some(c.id) != shown);
     let mut summaries = Vec::with_capacity(chat_list.len());
     for c in &chat_list {
         summaries.push(chats::summary(&app, c).await?);

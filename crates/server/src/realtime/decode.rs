@@ -52,7 +52,7 @@ fn truncate(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use frontdesk_core::protocol::VisitorFrame;
+    use frontdesk_core::protocol::{AgentFrame, VisitorFrame};
 
     #[test]
     fn each_kind_of_bad_frame_has_its_code() {
@@ -70,5 +70,20 @@ mod tests {
         let e = decode::<VisitorFrame>(&deep).err().map(|e| e.code);
         assert_eq!(e, Some(ErrorCode::BadRequest));
         assert!(decode::<VisitorFrame>(r#"{"type":"ping"}"#).is_ok());
+    }
+
+    /// An unknown value inside a known frame is a malformed frame, not an unknown type
+    /// (docs/protocol.md, `status`).
+    #[test]
+    fn an_unknown_value_in_a_known_frame_is_a_bad_request() {
+        let e = decode::<AgentFrame>(r#"{"type":"status","status":"offline"}"#).err();
+        let (code, message) = e.map(|e| (e.code, e.message)).unzip();
+        assert_eq!(code, Some(ErrorCode::BadRequest));
+        assert_eq!(
+            message.as_deref(),
+            Some(
+                "Malformed \"status\" frame: unknown variant `offline`, expected `online` or `away`"
+            )
+        );
     }
 }

@@ -51,6 +51,7 @@ pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         site_name: site.name,
         visitor_id: chat.visitor_id.clone(),
         visitor_name: visitor_label(chat),
+        visitor_email: chat.visitor_email.clone(),
         state: chat.state.name().to_string(),
         agent_id,
         agent_name,
@@ -71,20 +72,27 @@ pub async fn queue_position(app: &App, chat: &Chat) -> AppResult<u32> {
     Ok(u32::try_from(ahead + 1).unwrap_or(u32::MAX))
 }
 
+/// `blocked` while the visitor (by id) or their IP address is blocked on the site: a blocked
+/// visitor may neither ask for a chat nor leave an offline message.
+pub async fn refuse_if_blocked(
+    app: &App,
+    site: SiteId,
+    visitor: &VisitorId,
+    ip: Option<&str>,
+) -> AppResult<()> {
+    match app.store.active_block(site, visitor, ip, app.now()).await? {
+        Some(_) => Err(AppError::new(
+            ErrorCode::Blocked,
+            "Chat is unavailable today.",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A visitor asks for a chat. Refused while blocked; returns the open chat if there is one.
 pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
     let now = app.now();
-    if app
-        .store
-        .active_block(req.site, &req.visitor, req.ip.as_deref(), now)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::new(
-            ErrorCode::Blocked,
-            "Chat is unavailable today.",
-        ));
-    }
+    refuse_if_blocked(app, req.site, &req.visitor, req.ip.as_deref()).await?;
     if let Some(open) = app
         .store
         .open_chat_of_visitor(req.site, &req.visitor)
@@ -103,6 +111,11 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
             )
             .await?;
     }
+    // Not given now: the address the visitor gave before (an earlier chat, an offline message).
+    let visitor_email = match req.email {
+        Some(email) => Some(email),
+        None => app.store.visitor(site, &visitor).await?.email,
+    };
     let created = app
         .store
         .create_chat(NewChat {
@@ -110,7 +123,7 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
             visitor_id: visitor.clone(),
             visit_id: req.visit,
             visitor_name: req.name,
-            visitor_email: req.email,
+            visitor_email,
             page_url: req.page_url,
             created_at: now,
         })

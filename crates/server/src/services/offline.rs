@@ -1,6 +1,7 @@
 //! Offline messages ("Leave a message"): stored, shown to agents, and emailed to the site.
 
 use crate::error::{AppError, AppResult};
+use crate::services::chats::refuse_if_blocked;
 use crate::services::transcript::escape_html;
 use crate::state::App;
 use frontdesk_core::VisitorId;
@@ -11,21 +12,30 @@ use frontdesk_core::protocol::ToAgent;
 use frontdesk_core::text::{check_message, clean_line};
 
 /// A visitor leaves a message: checked, stored, shown to the site's agents, emailed to the site.
+/// Refused with `blocked` (nothing stored, nothing emailed) while the visitor or their IP
+/// address is blocked on the site, as a chat request is.
+#[allow(clippy::too_many_arguments)]
 pub async fn leave(
     app: &App,
     site: &Site,
     visitor: &VisitorId,
+    ip: Option<&str>,
     page_url: String,
     name: &str,
     email: &str,
     body: &str,
 ) -> AppResult<OfflineMessage> {
+    refuse_if_blocked(app, site.id, visitor, ip).await?;
     let email = email.trim().to_string();
     if email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace) {
         return Err(AppError::bad_request("Please give a valid email address."));
     }
     let body = check_message(body, app.settings.message_max_chars)?.to_string();
     let name = clean_line(name, 100).unwrap_or_default();
+    // Remembered on the visitor: their later chats carry it to the agent (the Email dialog).
+    app.store
+        .set_visitor_identity(site.id, visitor, None, Some(&email))
+        .await?;
     let stored = app
         .store
         .create_offline_message(NewOfflineMessage {

@@ -22,3 +22,4 @@ mod security;
 mod slow_clients;
 mod tls;
 mod upgrade;
+mod visitor_email;

@@ -6,6 +6,8 @@ mod access;
 mod admin;
 mod canned;
 mod chats;
+mod history;
+mod offline;
 
 use crate::helpers::*;
 use reqwest::Method;

@@ -96,7 +96,7 @@ export function createVisitDetail(chat) {
     content.setAttribute('aria-busy', 'true');
     refreshBtn.disabled = true;
     try {
-      const d = await visitorsApi.detail(chat.site_id, chat.visitor_id);
+      const d = await visitorsApi.detail(chat.site_id, chat.visitor_id, chat.chat_id);
       show(d);
     } catch (err) {
       replace(content, h('p', { class: 'form-error' }, `Could not load the visit: ${err.message}`));

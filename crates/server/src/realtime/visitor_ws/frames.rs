@@ -165,6 +165,7 @@ impl Visitor {
             &self.app,
             &self.site,
             &self.id,
+            Some(&self.ip.to_string()),
             visits::clean_page(&self.page).url,
             &name,
             &email,
