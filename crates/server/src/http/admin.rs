@@ -4,8 +4,8 @@
 use super::auth::{AdminAgent, end_other_sessions, hash_new_password};
 use super::openapi::{ApiErrorBody, JsonBody, parse_id};
 use crate::error::{AppError, AppResult};
-use crate::realtime::agent_ws::publish_agent_state;
 use crate::services::access;
+use crate::services::agents::publish_agent_state;
 use crate::services::transcript::escape_html;
 use crate::state::App;
 use axum::extract::{Path, State};

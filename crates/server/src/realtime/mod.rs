@@ -13,5 +13,6 @@ pub mod presence_redis;
 mod presence_tasks;
 pub mod replay;
 mod sequencer;
+pub mod socket;
 pub mod visitor_ws;
 pub mod writer;

@@ -2,6 +2,7 @@
 //! publishes who must be told.
 
 pub mod access;
+pub mod agents;
 pub mod chats;
 pub mod mail;
 pub mod messages;
