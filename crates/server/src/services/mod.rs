@@ -9,3 +9,4 @@ pub mod messages;
 pub mod offline;
 pub mod requeue;
 pub mod transcript;
+pub mod visits;
