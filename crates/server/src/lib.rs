@@ -41,6 +41,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod http;
 pub mod listen;
+pub mod mail;
 pub mod metrics;
 pub mod realtime;
 pub mod security;

@@ -3,12 +3,12 @@
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::error::AppResult;
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::realtime::bus::{Bus, BusEvent};
 use crate::realtime::hub::Hub;
 use crate::realtime::presence::Presence;
 use crate::security::VisitorTokens;
-use crate::services::mail::Mailer;
 use crate::tracking::{geo::GeoLookup, ua::UaParser};
 use frontdesk_core::audience::Audience;
 use frontdesk_core::store::Store;

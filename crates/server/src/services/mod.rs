@@ -4,7 +4,6 @@
 pub mod access;
 pub mod agents;
 pub mod chats;
-pub mod mail;
 pub mod messages;
 pub mod offline;
 pub mod requeue;
