@@ -7,14 +7,14 @@
 
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::realtime::bus::{Bus, MemoryBus};
-use crate::realtime::bus_redis::{self, Local, RedisBus};
+use crate::realtime::cluster::bus_redis::{self, Local, RedisBus};
+use crate::realtime::cluster::presence_redis::RedisPresence;
 use crate::realtime::hub::Hub;
 use crate::realtime::presence::{MemoryPresence, Presence};
-use crate::realtime::presence_redis::RedisPresence;
 use crate::security::{VisitorTokens, dummy_hash, random_key};
-use crate::services::mail::Mailer;
 use crate::state::{App, AppInner};
 use crate::tracking::{geo::GeoLookup, ua::UaParser};
 use frontdesk_core::store::{Store, StoreError};

@@ -7,7 +7,8 @@
 use super::auth::AuthAgent;
 use super::extract::{ApiErrorBody, JsonBody, QueryParams, parse_id};
 use crate::error::{AppError, AppResult};
-use crate::services::{access, chats, mail, transcript};
+use crate::mail;
+use crate::services::{access, chats, transcript};
 use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};

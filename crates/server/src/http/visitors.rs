@@ -4,9 +4,9 @@
 use super::auth::AuthAgent;
 use super::extract::{ApiErrorBody, QueryParams, parse_id};
 use crate::error::AppResult;
+use crate::services::visits;
 use crate::services::{access, chats};
 use crate::state::App;
-use crate::tracking::visits;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};

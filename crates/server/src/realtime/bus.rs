@@ -1,6 +1,6 @@
 //! The event bus: every node's hub receives every event and delivers it to its own local
 //! connections. Embedded mode: in-process ([`MemoryBus`]). Cluster mode: Redis pub/sub
-//! ([`super::bus_redis::RedisBus`]).
+//! ([`super::cluster::bus_redis::RedisBus`]).
 
 use super::hub::{AgentInfo, Hub};
 use frontdesk_core::audience::Audience;

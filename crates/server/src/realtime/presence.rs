@@ -3,7 +3,7 @@
 //! The hub knows this node's connections. [`Presence`] answers for every node: an agent is
 //! connected (and may make a site available) if any of their sessions on any node is.
 //! Embedded mode: [`MemoryPresence`], the hub itself. Cluster mode:
-//! [`super::presence_redis::RedisPresence`], per-node entries in Redis that expire when their
+//! [`super::cluster::presence_redis::RedisPresence`], per-node entries in Redis that expire when their
 //! node stops refreshing them.
 
 use super::hub::{AgentInfo, Hub};

@@ -1,17 +1,17 @@
 //! `/ws/visitor?site=SITE_KEY`: the widget's socket. Tracking (hello, page views), chatting,
 //! offline messages. Only the site's own origins may open it.
 
-use super::hub::{ConnHandle, Outbound};
+use super::outbound::{ConnHandle, Outbound};
 use super::replay::Side;
-use super::writer::{Liveness, run_writer};
+use super::socket::{self, Socket};
 use crate::error::{AppError, AppResult};
 use crate::limits::sockets::SocketSlot;
 use crate::limits::visitor::VisitorLimits;
 use crate::services::chats;
+use crate::services::visits::{self, Arrival};
 use crate::state::App;
 use crate::tracking::ip::client_ip;
-use crate::tracking::visits::{self, Arrival};
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,6 @@ use frontdesk_core::link::origin_of;
 use frontdesk_core::model::{Chat, Site};
 use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame};
 use frontdesk_core::{ChatState, ErrorCode, SiteKey, VisitorId};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -87,22 +86,15 @@ pub async fn handler(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let max = app.settings.max_frame_bytes;
-    // An 8 KiB read buffer instead of tungstenite's 128 KiB (a held visitor costs far less).
-    // (4 KiB was tried once, but the accept-race stall then seen was a bench client bug.)
-    ws.read_buffer_size(8 * 1024)
-        .max_frame_size(max)
-        .max_message_size(max)
-        .on_upgrade(move |socket| async move {
-            let _slot = slot;
-            run(app, site, ip, user_agent, socket).await;
-        })
+    let to_run = app.clone();
+    socket::upgrade(ws, &app, move |socket| async move {
+        let _slot = slot;
+        run(to_run, site, ip, user_agent, socket).await;
+    })
 }
 
 fn frame<T: serde::Serialize>(handle: &ConnHandle, f: &T) {
-    if let Ok(text) = serde_json::to_string(f) {
-        handle.frame(text);
-    }
+    socket::send(handle, f);
 }
 
 fn error(app: &App, handle: &ConnHandle, e: &AppError, reference: Option<String>) {
@@ -124,22 +116,12 @@ struct Visitor {
 }
 
 async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSocket) {
-    let (sink, mut stream) = socket.split();
-    let (handle, recv) = app.hub.new_conn(app.settings.outbound_queue);
-    let liveness = Liveness::new();
-    liveness.heard();
-    let writer = tokio::spawn(run_writer(
-        app.clone(),
-        sink,
-        recv,
-        Side::Visitor,
-        liveness.clone(),
-    ));
+    let mut socket = Socket::start(&app, socket, Side::Visitor);
+    let handle = socket.handle.clone();
     app.metrics.visitor_connections.inc();
 
     // The first frame must be `hello`, soon.
-    let hello =
-        tokio::time::timeout(Duration::from_secs(15), next_frame(&mut stream, &liveness)).await;
+    let hello = tokio::time::timeout(Duration::from_secs(15), socket.read::<VisitorFrame>()).await;
     let visitor = match hello {
         Ok(Some(Ok(VisitorFrame::Hello {
             token,
@@ -175,49 +157,16 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
     if let Some(mut v) = visitor {
         let mut limits =
             VisitorLimits::new(&app.settings.limits, &app.shared_limits, &v.id.0, v.ip);
-        let mut writer = writer;
-        loop {
-            tokio::select! {
-                f = next_frame(&mut stream, &liveness) => match f {
-                    Some(Ok(f)) => v.on_frame(f, &mut limits).await,
-                    Some(Err(e)) => error(&app, &handle, &e, None),
-                    None => break,
-                },
-                _ = &mut writer => break,
+        while let Some(f) = socket.next().await {
+            match f {
+                Ok(f) => v.on_frame(f, &mut limits).await,
+                Err(e) => error(&app, &handle, &e, None),
             }
         }
         v.leave().await;
-        // Let the writer flush what is queued and answer the peer's Close, briefly.
-        if !writer.is_finished() {
-            handle.deliver(super::hub::Outbound::Close);
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), &mut writer).await;
-        }
-        writer.abort();
-    } else {
-        drop(handle);
-        let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
     }
+    socket.close().await;
     app.metrics.visitor_connections.dec();
-}
-
-/// The next decoded frame; `None` when the socket is closed.
-async fn next_frame(
-    stream: &mut futures_util::stream::SplitStream<WebSocket>,
-    liveness: &Liveness,
-) -> Option<AppResult<VisitorFrame>> {
-    loop {
-        let msg = match stream.next().await? {
-            Ok(m) => m,
-            Err(_) => return None,
-        };
-        liveness.heard();
-        match msg {
-            Message::Text(t) => return Some(crate::realtime::decode::decode(t.as_str())),
-            Message::Binary(_) => return Some(Err(AppError::bad_request("Frames are JSON text."))),
-            Message::Close(_) => return None,
-            Message::Ping(_) | Message::Pong(_) => continue,
-        }
-    }
 }
 
 #[allow(clippy::too_many_arguments)]

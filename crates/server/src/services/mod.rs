@@ -2,9 +2,10 @@
 //! publishes who must be told.
 
 pub mod access;
+pub mod agents;
 pub mod chats;
-pub mod mail;
 pub mod messages;
 pub mod offline;
 pub mod requeue;
 pub mod transcript;
+pub mod visits;

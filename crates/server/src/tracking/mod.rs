@@ -1,6 +1,6 @@
-//! What agents learn about a visitor: visits, page views, browser, location.
+//! What agents learn about a visitor: client IP, browser, location (the visits and page
+//! views themselves are a use case: `services/visits.rs`).
 
 pub mod geo;
 pub mod ip;
 pub mod ua;
-pub mod visits;

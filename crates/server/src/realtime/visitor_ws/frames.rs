@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::limits::visitor::{VisitorLimits as Limits, check};
 use crate::services::chats::{self, ChatRequest};
 use crate::services::messages;
-use crate::tracking::visits;
+use crate::services::visits;
 use frontdesk_core::Party;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::protocol::{ToAgent, ToVisitor, VisitorFrame};

@@ -9,8 +9,8 @@
 //! the held events are dropped and the visitor's connections here are closed, so that the
 //! visitor reconnects and gets everything after the last seq it has from storage, in order.
 
-use super::bus::BusEvent;
-use super::hub::Hub;
+use crate::realtime::bus::BusEvent;
+use crate::realtime::hub::Hub;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::{ChatId, Seq};
 use std::collections::{BTreeMap, HashMap};
@@ -71,7 +71,7 @@ impl Sequencer {
     /// Dispatches `event` to the hub now, or later in sequence order.
     pub fn push(self: &Arc<Self>, event: BusEvent) {
         let Some((chat, seq)) = visitor_message(&event) else {
-            super::bus::dispatch(&self.hub, event);
+            crate::realtime::bus::dispatch(&self.hub, event);
             return;
         };
         let mut state = lock(&self.state);
@@ -101,7 +101,7 @@ impl Sequencer {
             return;
         }
         // Dispatch under the lock: two events of one chat never overtake each other here.
-        super::bus::dispatch(&self.hub, event);
+        crate::realtime::bus::dispatch(&self.hub, event);
         if seq == stream.delivered.next() {
             stream.delivered = seq;
             self.release(stream);
@@ -113,7 +113,7 @@ impl Sequencer {
         while let Some(events) = stream.held.remove(&stream.delivered.next()) {
             stream.delivered = stream.delivered.next();
             for e in events {
-                super::bus::dispatch(&self.hub, e);
+                crate::realtime::bus::dispatch(&self.hub, e);
             }
         }
     }

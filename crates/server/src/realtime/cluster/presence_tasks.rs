@@ -11,8 +11,8 @@
 //!   back in the queue (exactly once: the chat's version decides). Local grace timers do the
 //!   same on the node where the agent left; the sweep covers nodes that died before theirs fired.
 
+use super::bus_redis::run;
 use super::presence_redis::{RedisPresence, wall_ms};
-use crate::realtime::bus_redis::run;
 use crate::state::App;
 use frontdesk_core::{AgentId, SiteId};
 use std::collections::{HashMap, HashSet};
@@ -135,7 +135,10 @@ impl RedisPresence {
     }
 
     /// Removes this node's connection entries of agents no longer connected here.
-    async fn forget_stale_agents(&self, agents: &[(AgentId, usize, super::hub::AgentInfo)]) {
+    async fn forget_stale_agents(
+        &self,
+        agents: &[(AgentId, usize, crate::realtime::hub::AgentInfo)],
+    ) {
         let here: HashSet<String> = agents.iter().map(|(a, _, _)| self.conn_field(*a)).collect();
         let fields: Vec<String> =
             match run(&self.conn, redis::cmd("HKEYS").arg(self.key("aconn"))).await {
@@ -245,7 +248,7 @@ impl RedisPresence {
                     .get(agent)
                     .map(|i| i.sites.iter().copied().collect())
                     .unwrap_or_default();
-                crate::realtime::agent_ws::publish_presence(app, *agent, &sites).await;
+                crate::services::agents::publish_presence(app, *agent, &sites).await;
             }
         }
         // Agents gone for the grace period, everywhere: their chats go back to the queue.
@@ -279,7 +282,7 @@ impl RedisPresence {
                     .get(&id)
                     .map(|i| i.sites.iter().copied().collect())
                     .unwrap_or_default();
-                crate::realtime::agent_ws::publish_presence(app, id, &sites).await;
+                crate::services::agents::publish_presence(app, id, &sites).await;
             }
             let mut cmd = redis::cmd("EVAL");
             cmd.arg(HDEL_IF)

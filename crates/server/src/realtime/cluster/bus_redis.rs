@@ -14,9 +14,9 @@
 //! - Visitor-bound chat messages pass through a [`Sequencer`] so that each chat's messages
 //!   reach its visitor in order even when two nodes publish them in the opposite order.
 
-use super::bus::{Bus, BusEvent};
-use super::hub::Hub;
 use super::sequencer::Sequencer;
+use crate::realtime::bus::{Bus, BusEvent};
+use crate::realtime::hub::Hub;
 use frontdesk_core::SiteId;
 use futures_util::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};

@@ -15,11 +15,11 @@
 //! (so they come back after a Redis restart); readers combine every live node's entries. The
 //! background work (heartbeat, availability, sweeping dead nodes) is in `presence_tasks`.
 
-use super::bus::{Bus, BusEvent};
 use super::bus_redis::run;
-use super::hub::{AgentInfo, Hub};
-use super::presence::{Presence, PresenceError};
 use crate::clock::SharedClock;
+use crate::realtime::bus::{Bus, BusEvent};
+use crate::realtime::hub::{AgentInfo, Hub};
+use crate::realtime::presence::{Presence, PresenceError};
 use frontdesk_core::audience::AgentOnSite;
 use frontdesk_core::model::AgentStatus;
 use frontdesk_core::protocol::{AgentPresence, VisitorOnSite};

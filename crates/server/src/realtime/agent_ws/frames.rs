@@ -1,0 +1,135 @@
+//! What an agent's frames do: status and monitoring, catching up on a chat, accepting,
+//! messages and links, typing, transfer, close, end, block, invitations. Each answers with
+//! an `ack` once its use case succeeded (errors are answered by the socket's loop).
+
+use crate::error::AppResult;
+use crate::realtime::outbound::{ConnHandle, Outbound};
+use crate::realtime::socket::send;
+use crate::services::agents::{announce_waiting, invite, publish_agent_state};
+use crate::services::{access, chats, messages};
+use crate::state::App;
+use frontdesk_core::model::AgentStatus;
+use frontdesk_core::protocol::{AgentFrame, ToAgent, ToVisitor};
+use frontdesk_core::{AgentId, ChatId, Seq};
+
+fn ack(handle: &ConnHandle, reference: Option<String>, chat_id: Option<ChatId>, seq: Option<Seq>) {
+    send(
+        handle,
+        &ToAgent::Ack {
+            reference,
+            chat_id,
+            seq,
+        },
+    );
+}
+
+pub(super) async fn on_frame(
+    app: &App,
+    agent: AgentId,
+    handle: &ConnHandle,
+    f: AgentFrame,
+) -> AppResult<()> {
+    match f {
+        AgentFrame::Ping {} => {
+            send(handle, &ToAgent::Pong {});
+        }
+        AgentFrame::Status { reference, status } => {
+            app.store.set_status(agent, status).await?;
+            publish_agent_state(app, agent).await?;
+            ack(handle, reference, None, None);
+            if status == AgentStatus::Online {
+                announce_waiting(app, agent, None).await?;
+            }
+        }
+        AgentFrame::Monitor {
+            reference,
+            site_id,
+            monitoring,
+        } => {
+            access::require_site(app, agent, site_id).await?;
+            app.store.set_monitoring(agent, site_id, monitoring).await?;
+            publish_agent_state(app, agent).await?;
+            ack(handle, reference, None, None);
+            if monitoring {
+                announce_waiting(app, agent, Some(site_id)).await?;
+            }
+        }
+        AgentFrame::Sync {
+            reference,
+            chat_id,
+            after,
+        } => {
+            access::chat_for_agent(app, agent, chat_id).await?;
+            handle
+                .send(Outbound::Replay {
+                    chat_id,
+                    after,
+                    reference,
+                })
+                .await;
+        }
+        AgentFrame::Accept { reference, chat_id } => {
+            chats::accept(app, agent, chat_id).await?;
+            ack(handle, reference, Some(chat_id), None);
+        }
+        AgentFrame::Message {
+            reference,
+            chat_id,
+            client_id,
+            body,
+        } => {
+            let appended = messages::post_by_agent(app, agent, chat_id, &client_id, &body).await?;
+            ack(handle, reference, Some(chat_id), Some(appended.message.seq));
+        }
+        AgentFrame::Link {
+            reference,
+            chat_id,
+            client_id,
+            url,
+        } => {
+            let appended = messages::send_link(app, agent, chat_id, &client_id, &url).await?;
+            ack(handle, reference, Some(chat_id), Some(appended.message.seq));
+        }
+        AgentFrame::Typing { chat_id, typing } => {
+            let chat = access::chat_for_agent(app, agent, chat_id).await?;
+            if chat.state.owner() == Some(agent) {
+                app.publish(
+                    chats::visitor_of(&chat),
+                    &ToVisitor::Typing { chat_id, typing },
+                    None,
+                )
+                .await;
+            }
+        }
+        AgentFrame::Transfer {
+            reference,
+            chat_id,
+            to,
+        } => {
+            chats::transfer(app, agent, chat_id, to).await?;
+            ack(handle, reference, Some(chat_id), None);
+        }
+        AgentFrame::Close { reference, chat_id } => {
+            chats::close(app, agent, chat_id).await?;
+            ack(handle, reference, Some(chat_id), None);
+        }
+        AgentFrame::End { reference, chat_id } => {
+            chats::end_by_agent(app, agent, chat_id).await?;
+            ack(handle, reference, Some(chat_id), None);
+        }
+        AgentFrame::Block { reference, chat_id } => {
+            chats::block(app, agent, chat_id).await?;
+            ack(handle, reference, Some(chat_id), None);
+        }
+        AgentFrame::Invite {
+            reference,
+            site_id,
+            visitor_id,
+            greeting,
+        } => {
+            invite(app, agent, site_id, visitor_id, &greeting).await?;
+            ack(handle, reference, None, None);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Agents as the rest of the product sees them: what the hub knows of an agent, telling
+//! every node and the co-agents when an agent's status, sites or monitoring change, the
+//! snapshot a console gets when it connects, the chats waiting for an agent who becomes
+//! available, and inviting a visitor to chat.
+
+use super::{access, chats};
+use crate::error::{AppError, AppResult};
+use crate::realtime::bus::BusEvent;
+use crate::realtime::hub::AgentInfo;
+use crate::state::App;
+use frontdesk_core::audience::Audience;
+use frontdesk_core::model::{Agent, AgentStatus};
+use frontdesk_core::protocol::{SiteMembershipView, ToAgent, ToVisitor, VisitorOnSite};
+use frontdesk_core::text::clean_line;
+use frontdesk_core::{AgentId, ChatState, ErrorCode, SiteId, VisitorId};
+use std::collections::HashSet;
+
+/// The hub's view of an agent, from storage.
+pub async fn agent_info(app: &App, agent: &Agent) -> AppResult<AgentInfo> {
+    let memberships = access::memberships(app, agent.id).await?;
+    Ok(AgentInfo {
+        name: agent.name.clone(),
+        status: agent.status,
+        sites: memberships.iter().map(|m| m.site_id).collect(),
+        monitoring: memberships
+            .iter()
+            .filter(|m| m.monitoring)
+            .map(|m| m.site_id)
+            .collect(),
+    })
+}
+
+/// Tell every node that an agent's status, sites or monitoring changed, and their co-agents.
+pub async fn publish_agent_state(app: &App, agent: AgentId) -> AppResult<()> {
+    let a = app.store.agent(agent).await?;
+    let info = agent_info(app, &a).await?;
+    app.bus
+        .publish(BusEvent::AgentState {
+            agent,
+            name: info.name.clone(),
+            status: info.status,
+            sites: info.sites.iter().copied().collect(),
+            monitoring: info.monitoring.iter().copied().collect(),
+        })
+        .await;
+    app.presence.agent_info_changed(agent, &info).await;
+    publish_presence(app, agent, &info.sites).await;
+    Ok(())
+}
+
+/// Tell the agents of `sites` how `agent` is now (connected on any node, status, monitoring).
+pub async fn publish_presence(app: &App, agent: AgentId, sites: &HashSet<SiteId>) {
+    let Some(presence) = app.presence.agent_presence(agent).await else {
+        return;
+    };
+    for site in sites {
+        app.publish(
+            Audience::SiteAgents {
+                site: *site,
+                online_only: false,
+                also: None,
+            },
+            &ToAgent::AgentPresence(presence.clone()),
+            None,
+        )
+        .await;
+    }
+}
+
+/// At most this many visitors in a snapshot (the newest arrivals); the console asks for the
+/// rest over REST. A busy site's full list would be megabytes at every console connect.
+const SNAPSHOT_VISITORS: usize = 500;
+
+fn newest(mut visitors: Vec<VisitorOnSite>, n: usize) -> Vec<VisitorOnSite> {
+    if visitors.len() > n {
+        visitors.sort_by_key(|v| std::cmp::Reverse(v.started_at));
+        visitors.truncate(n);
+    }
+    visitors
+}
+
+/// What a console gets when it connects: the agent, their sites, the open chats they watch
+/// or hold, the co-agents' presence and the visitors on their monitored sites.
+pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<ToAgent> {
+    let sites = app.store.list_sites().await?;
+    let memberships = access::memberships(app, agent.id).await?;
+    let site_views: Vec<SiteMembershipView> = memberships
+        .iter()
+        .filter_map(|m| {
+            sites
+                .iter()
+                .find(|s| s.id == m.site_id)
+                .map(|s| SiteMembershipView {
+                    site_id: s.id,
+                    name: s.name.clone(),
+                    base_url: s.base_url.clone(),
+                    monitoring: m.monitoring,
+                })
+        })
+        .collect();
+    let watched: Vec<SiteId> = info.monitoring.iter().copied().collect();
+    let mut open = app.store.open_chats(&watched).await?;
+    for mine in app.store.chats_of_agent(agent.id).await? {
+        if !open.iter().any(|c| c.id == mine.id) {
+            open.push(mine);
+        }
+    }
+    let mut summaries = Vec::with_capacity(open.len());
+    for chat in &open {
+        summaries.push(chats::summary(app, chat).await?);
+    }
+    let watched_set: HashSet<SiteId> = info.monitoring.clone();
+    Ok(ToAgent::Snapshot {
+        agent_id: agent.id,
+        name: agent.name.clone(),
+        is_admin: agent.is_admin,
+        status: agent.status,
+        sites: site_views,
+        chats: summaries,
+        agents: app.presence.presence(&info.sites).await,
+        visitors: newest(
+            app.presence.visitors_on(&watched_set).await,
+            SNAPSHOT_VISITORS,
+        ),
+        epoch: app.epoch.clone(),
+    })
+}
+
+/// An agent who goes On-Line or starts monitoring a site gets a pop-up for every chat already
+/// waiting there (they were not told when those chats arrived).
+pub async fn announce_waiting(app: &App, agent: AgentId, only: Option<SiteId>) -> AppResult<()> {
+    let a = app.store.agent(agent).await?;
+    if a.status != AgentStatus::Online {
+        return Ok(());
+    }
+    let sites: Vec<SiteId> = access::memberships(app, agent)
+        .await?
+        .into_iter()
+        .filter(|m| m.monitoring && only.is_none_or(|s| s == m.site_id))
+        .map(|m| m.site_id)
+        .collect();
+    for chat in app.store.open_chats(&sites).await? {
+        if chat.state == ChatState::Pending {
+            let summary = chats::summary(app, &chat).await?;
+            app.publish(
+                Audience::Agent(agent),
+                &ToAgent::ChatRequested { chat: summary },
+                None,
+            )
+            .await;
+        }
+    }
+    Ok(())
+}
+
+/// An agent invites a visitor on one of their sites to chat, with a greeting (a default one
+/// if theirs is empty once cleaned).
+pub async fn invite(
+    app: &App,
+    agent: AgentId,
+    site: SiteId,
+    visitor: VisitorId,
+    greeting: &str,
+) -> AppResult<()> {
+    access::require_site(app, agent, site).await?;
+    if !app.presence.visitor_connected(site, &visitor).await {
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            "That visitor is no longer on the site.",
+        ));
+    }
+    let greeting =
+        clean_line(greeting, 500).unwrap_or_else(|| "Hello! Can I help you?".to_string());
+    let agent_name = app.agent_name(agent).await?;
+    app.publish(
+        Audience::Visitor { site, visitor },
+        &ToVisitor::Invitation {
+            agent_name,
+            greeting,
+        },
+        None,
+    )
+    .await;
+    Ok(())
+}
