@@ -15,7 +15,7 @@
 //!    and waits for `hello` (`visitor_ws::welcome` → `services::visits::hello`).
 //! 3. Each frame: `Socket::next` → `realtime::decode::decode` → `Visitor::on_frame`
 //!    (`realtime/visitor_ws/frames.rs`), which counts it against the rate limits
-//!    (`visitor_ws/limits.rs`) and calls the use case
+//!    (`limits::visitor`) and calls the use case
 //!    `services::messages::post_by_visitor`.
 //! 4. `post_by_visitor` checks the text (`frontdesk_core::text::check_message`) and calls
 //!    `Store::append_visitor_message`: one write that finds the visitor's open chat (an ended
