@@ -19,11 +19,7 @@ const OFFLINE: [(&str, Duration); 3] = [
 /// A site, an On-Line agent holding a chat with a fresh visitor.
 async fn chatting(app: &TestApp) -> (Site, AgentClient, Ws, VisitorClient, i64) {
     let site = app.site().await;
-    let (alice, mut a) = app.online_agent("Alice").await;
-    let mut visitor = app.visitor(&site).await;
-    let chat = visitor.request_chat(Some("Ann")).await;
-    accept(&mut a, chat).await;
-    visitor.ws.expect("chat.accepted").await;
+    let (alice, a, visitor, chat) = app.accepted_chat(&site).await;
     (site, alice, a, visitor, chat)
 }
 
@@ -49,15 +45,6 @@ async fn hello(
     )
     .await;
     VisitorClient::after_hello(ws, site, origin).await
-}
-
-fn seqs_of(messages: &Value) -> Vec<i64> {
-    messages
-        .as_array()
-        .expect("messages")
-        .iter()
-        .filter_map(|m| m["seq"].as_i64())
-        .collect()
 }
 
 fn message_seqs(frames: &[Value]) -> Vec<i64> {
