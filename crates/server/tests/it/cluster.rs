@@ -260,6 +260,24 @@ impl Received {
         self.seqs.iter().copied().max().unwrap_or(0)
     }
 
+    /// Reads `v` until the highest seq of `acked` has arrived (everything the visitor will
+    /// ever get has arrived once the last seq did), then what is queued, and asserts every
+    /// acknowledged seq came exactly once. Returns that highest seq.
+    pub async fn all_arrive_once(
+        &mut self,
+        v: &mut VisitorClient,
+        acked: &HashMap<String, i64>,
+    ) -> i64 {
+        let last = *acked.values().max().expect("some");
+        while self.max() < last {
+            let f = v.ws.read().await.expect("open");
+            self.take([f]);
+        }
+        self.take(v.ws.drain().await);
+        self.assert_exactly_once(acked);
+        last
+    }
+
     /// Every acknowledged seq exactly once, and nothing else twice.
     pub fn assert_exactly_once(&self, acked: &HashMap<String, i64>) {
         let mut count: HashMap<i64, usize> = HashMap::new();
@@ -370,14 +388,7 @@ async fn losing_the_visitors_node_loses_no_message() {
     }
     let (mut a, agent_acked) = writer.await.expect("writer");
     acked.extend(agent_acked);
-    let last = *acked.values().max().expect("some");
-    // Everything the visitor will ever get has arrived once the last seq did.
-    while got.max() < last {
-        let f = v.ws.read().await.expect("open");
-        got.take([f]);
-    }
-    got.take(v.ws.drain().await);
-    got.assert_exactly_once(&acked);
+    let last = got.all_arrive_once(&mut v, &acked).await;
     // And the agent's transcript holds all of it, in order.
     let h = a
         .request(json!({"type":"sync","chat_id": chat,"after": 0}))

@@ -238,13 +238,7 @@ async fn kill_9_of_a_node_loses_no_message_and_requeues_its_agents_chats() {
     }
     let (a, agent_acked) = writer.await.expect("writer");
     acked.extend(agent_acked);
-    let last = *acked.values().max().expect("some");
-    while got.max() < last {
-        let f = v.ws.read().await.expect("open");
-        got.take([f]);
-    }
-    got.take(v.ws.drain().await);
-    got.assert_exactly_once(&acked);
+    got.all_arrive_once(&mut v, &acked).await;
 
     // Now the agent's node dies, and the agent does not come back: once their presence has
     // expired and the grace period passed, the chat is back in the queue for Bob (node 3).
