@@ -11,6 +11,7 @@ import { Frontdesk, FrameSocket, forwardingProxy } from './lib/harness.mjs';
 import { shop, shopPage, agentSays } from './lib/widget.mjs';
 import { firefox } from './lib/firefox.mjs';
 import { FirefoxVisitor, startChatFirefox } from './lib/firefox-widget.mjs';
+import { hostilePages } from './lib/hostile.mjs';
 
 let fd, ff, proxy;
 const closers = [];
@@ -173,30 +174,8 @@ Object.prototype.hostExtra = function () { return 'host'; };
 `;
 
 test('Firefox: a hostile page with a strict CSP: no violation by the widget, a chat across two pages', async (t) => {
-  const csp = [
-    "default-src 'none'",
-    `script-src 'self' ${fd.base}`,
-    `style-src 'self' ${fd.base}`,
-    `connect-src ws://${fd.host}`,
-    "img-src 'self'",
-    "base-uri 'none'",
-    "require-trusted-types-for 'script'",
-  ].join('; ');
-  const page = (title, snippet, link) => ({
-    headers: { 'content-security-policy': csp },
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
-      '<link rel="stylesheet" href="/hostile.css"><script src="/hostile.js"></script></head>' +
-      `<body><h1>${title}</h1><p><a href="${link}">next</a></p>${snippet}` +
-      // Proof that the policy is enforced: this inline script is refused (one violation).
-      '<script>window.__inline = 1</script></body></html>',
-  });
   const { s, agent } = await shopWithAgent(t, 'Hostile', {
-    pages: (snippet) => ({
-      '/': page('Hostile home', snippet, '/two'),
-      '/two': page('Hostile two', snippet, '/'),
-      '/hostile.css': { headers: { 'content-type': 'text/css' }, body: HOSTILE_CSS },
-      '/hostile.js': { headers: { 'content-type': 'text/javascript' }, body: HOSTILE_JS },
-    }),
+    pages: hostilePages(fd, { css: HOSTILE_CSS, js: HOSTILE_JS }),
   });
   const v = await visitor(t, s.url('/'));
   assert.equal(await v.page.evaluate(() => { try { [1].map(String); return 'map works'; } catch (e) { return e.message; } }), 'host: no map for you');

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Frontdesk, browser } from './lib/harness.mjs';
 import { shop, widget, startChat, agentSays, logTexts } from './lib/widget.mjs';
+import { hostilePages } from './lib/hostile.mjs';
 
 let fd, chromium;
 const closers = [];
@@ -46,29 +47,7 @@ Object.prototype.hostExtra = function () { return 'host'; };
 `;
 
 test('a hostile host page (CSS resets, Array.prototype patch, strict CSP) does not break the widget', async (t) => {
-  const csp = [
-    "default-src 'none'",
-    `script-src 'self' ${fd.base}`,
-    `style-src 'self' ${fd.base}`,
-    `connect-src ws://${fd.host}`,
-    "img-src 'self'",
-    "base-uri 'none'",
-    "require-trusted-types-for 'script'",
-  ].join('; ');
-  const page = (title, snippet, link) => ({
-    headers: { 'content-security-policy': csp },
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
-      '<link rel="stylesheet" href="/hostile.css"><script src="/hostile.js"></script></head>' +
-      `<body><h1>${title}</h1><p><a href="${link}">next</a></p>${snippet}` +
-      // Proof that the policy is enforced: this inline script is refused (one violation).
-      '<script>window.__inline = 1</script></body></html>',
-  });
-  const s = await shop(fd, (snippet) => ({
-    '/': page('Hostile home', snippet, '/two'),
-    '/two': page('Hostile two', snippet, '/'),
-    '/hostile.css': { headers: { 'content-type': 'text/css' }, body: HOSTILE_CSS },
-    '/hostile.js': { headers: { 'content-type': 'text/javascript' }, body: HOSTILE_JS },
-  }), { name: 'Hostile' });
+  const s = await shop(fd, hostilePages(fd, { css: HOSTILE_CSS, js: HOSTILE_JS }), { name: 'Hostile' });
   closers.push(s.close);
   fd.agent({ email: 'hana@hostile.example', name: 'Hana', sites: [s.site.key] });
   const agent = await fd.agentSocket('hana@hostile.example');

@@ -6,20 +6,10 @@
 
 use crate::backend::{self, Backend};
 use crate::helpers::*;
-use frontdesk_core::model::Site;
 use serde_json::{Value, json};
 use std::time::Duration;
 
 const HOUR: i64 = 3_600_000;
-
-async fn chatting(app: &TestApp, site: &Site) -> (AgentClient, Ws, VisitorClient, i64) {
-    let (alice, mut a) = app.online_agent("Alice").await;
-    let mut visitor = app.visitor(site).await;
-    let chat = visitor.request_chat(Some("Ann")).await;
-    accept(&mut a, chat).await;
-    visitor.ws.expect("chat.accepted").await;
-    (alice, a, visitor, chat)
-}
 
 async fn chat_request(v: &mut VisitorClient) -> Value {
     v.ws.request(json!({"type":"chat_request"})).await
@@ -33,7 +23,7 @@ async fn chat_request(v: &mut VisitorClient) -> Value {
 async fn clock_jumps_do_not_end_a_block_early() {
     let app = TestApp::spawn().await;
     let site = app.site().await; // UTC; the clock starts at 12:00: the block ends at midnight
-    let (_, mut a, mut v, chat) = chatting(&app, &site).await;
+    let (_, mut a, mut v, chat) = app.accepted_chat(&site).await;
     assert_eq!(
         a.request(json!({"type":"block","chat_id": chat})).await["type"],
         "ack"
@@ -58,7 +48,7 @@ async fn clock_jumps_do_not_end_a_block_early() {
 async fn message_order_comes_from_the_sequence_not_the_clock() {
     let app = TestApp::spawn().await;
     let site = app.site().await;
-    let (alice, mut a, mut v, chat) = chatting(&app, &site).await;
+    let (alice, mut a, mut v, chat) = app.accepted_chat(&site).await;
     let mut seqs = vec![v.say("a").await];
     app.clock.jump(-2 * HOUR);
     seqs.push(
@@ -133,7 +123,7 @@ async fn message_order_comes_from_the_sequence_not_the_clock() {
 async fn an_ended_chat_never_reopens_when_the_clock_jumps() {
     let app = TestApp::spawn().await;
     let site = app.site().await;
-    let (_, mut a, mut v, chat) = chatting(&app, &site).await;
+    let (_, mut a, mut v, chat) = app.accepted_chat(&site).await;
     v.say("bye").await;
     assert_eq!(
         a.request(json!({"type":"end","chat_id": chat})).await["type"],
@@ -168,36 +158,19 @@ async fn an_ended_chat_never_reopens_when_the_clock_jumps() {
     v.ws.assert_none("chat.accepted").await;
 }
 
-async fn gone(b: &mut Ws, agent: i64) {
-    b.wait_for("agent gone", move |f| {
-        f["type"] == "agent.presence" && f["agent_id"] == agent && f["connected"] == false
-    })
-    .await;
-}
-
 /// The requeue grace period is elapsed time: a clock set back 2 h does not keep a vanished
 /// agent's chats for 2 h more, and (one node) a clock set forward does not requeue at once.
 #[tokio::test]
 async fn the_requeue_grace_period_ignores_clock_jumps() {
     let app = TestApp::spawn().await;
     let site = app.site().await;
-    let (alice, a, mut v, chat) = chatting(&app, &site).await;
+    let (alice, a, mut v, chat) = app.accepted_chat(&site).await;
     let (_, mut b) = app.online_agent("Bob").await;
 
     a.close().await;
-    gone(&mut b, alice.id.0).await;
+    b.presence(alice.id.0, false).await;
     app.clock.jump(-2 * HOUR);
-    app.clock.advance(Duration::from_secs(29));
-    b.assert_none("chat.requested").await;
-    app.clock.advance(Duration::from_secs(2));
-    let f = b
-        .wait_for("requeued", |f| {
-            f["type"] == "chat.requested" && f["chat"]["chat_id"] == chat
-        })
-        .await;
-    assert_eq!(f["chat"]["state"], "pending");
-    v.ws.wait_for("queued", |f| f["type"] == "chat.queued")
-        .await;
+    app.requeues_after_grace(&mut b, &mut v, chat).await;
 
     // Forward: not requeued by the jump itself. (In cluster mode the sweep that covers
     // agents of dead nodes compares wall-clock times across nodes: a jump forward past the
@@ -206,14 +179,11 @@ async fn the_requeue_grace_period_ignores_clock_jumps() {
         let mut a2 = alice.connect(&app).await;
         assert_eq!(accept(&mut a2, chat).await["type"], "ack");
         a2.close().await;
-        gone(&mut b, alice.id.0).await;
+        b.presence(alice.id.0, false).await;
         b.backlog.clear();
         app.clock.jump(2 * HOUR);
         b.assert_none("chat.requested").await;
         app.clock.advance(Duration::from_secs(31));
-        b.wait_for("requeued", |f| {
-            f["type"] == "chat.requested" && f["chat"]["chat_id"] == chat
-        })
-        .await;
+        b.requested(chat).await;
     }
 }

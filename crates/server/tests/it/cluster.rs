@@ -8,6 +8,7 @@ use crate::backend::{ClusterEnv, PrivateRedis};
 use crate::helpers::*;
 use frontdesk::clock::ManualClock;
 use frontdesk::config::Settings;
+use frontdesk_core::model::Site;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -259,6 +260,24 @@ impl Received {
         self.seqs.iter().copied().max().unwrap_or(0)
     }
 
+    /// Reads `v` until the highest seq of `acked` has arrived (everything the visitor will
+    /// ever get has arrived once the last seq did), then what is queued, and asserts every
+    /// acknowledged seq came exactly once. Returns that highest seq.
+    pub async fn all_arrive_once(
+        &mut self,
+        v: &mut VisitorClient,
+        acked: &HashMap<String, i64>,
+    ) -> i64 {
+        let last = *acked.values().max().expect("some");
+        while self.max() < last {
+            let f = v.ws.read().await.expect("open");
+            self.take([f]);
+        }
+        self.take(v.ws.drain().await);
+        self.assert_exactly_once(acked);
+        last
+    }
+
     /// Every acknowledged seq exactly once, and nothing else twice.
     pub fn assert_exactly_once(&self, acked: &HashMap<String, i64>) {
         let mut count: HashMap<i64, usize> = HashMap::new();
@@ -295,6 +314,42 @@ pub async fn try_say(
     }
 }
 
+/// A chat a visitor of node 1 on `site` requested and Alice, On-Line on node 2, accepted (the
+/// visitor has seen `chat.accepted`): Alice, her socket, the visitor, and the chat id.
+async fn chat_across_nodes(n: &[TestApp], site: &Site) -> (AgentClient, Ws, VisitorClient, i64) {
+    let alice = n[0].agent("Alice").await;
+    let mut a = online_on(&alice, &n[1]).await;
+    let mut v = n[0].visitor(site).await;
+    let chat = v.request_chat(None).await;
+    accept(&mut a, chat).await;
+    v.ws.expect("chat.accepted").await;
+    (alice, a, v, chat)
+}
+
+/// The agent on `a` writes `count` messages in `chat` ("agent {i}", client ids `ca{i}`), one
+/// every `pause`, in a task of its own; the task gives back the socket and the seq each client
+/// id was acknowledged with.
+pub fn agent_writes(
+    mut a: Ws,
+    chat: i64,
+    count: usize,
+    pause: Duration,
+) -> tokio::task::JoinHandle<(Ws, HashMap<String, i64>)> {
+    tokio::spawn(async move {
+        let mut acked = HashMap::new();
+        for i in 0..count {
+            let cid = format!("ca{i}");
+            let ack = a
+                .request(json!({"type":"message","chat_id": chat,"client_id": cid,"body": format!("agent {i}")}))
+                .await;
+            assert_eq!(ack["type"], "ack", "{ack}");
+            acked.insert(cid, ack["seq"].as_i64().expect("seq"));
+            tokio::time::sleep(pause).await;
+        }
+        (a, acked)
+    })
+}
+
 /// Stopping the visitor's node mid-conversation (while the agent keeps writing from another
 /// node): the visitor reconnects to a third node with its last seq and receives every
 /// acknowledged message exactly once.
@@ -303,28 +358,11 @@ async fn losing_the_visitors_node_loses_no_message() {
     let env = Arc::new(ClusterEnv::create().await);
     let (_clock, mut n) = nodes(&env, 3, |_| {}).await;
     let site = n[0].site().await;
-    let alice = n[0].agent("Alice").await;
-    let mut a = online_on(&alice, &n[1]).await;
-    let mut v = n[0].visitor(&site).await;
-    let chat = v.request_chat(None).await;
-    accept(&mut a, chat).await;
-    v.ws.expect("chat.accepted").await;
+    let (_, a, mut v, chat) = chat_across_nodes(&n, &site).await;
     let token = v.token.clone();
 
     // Alice writes from node 2 throughout.
-    let writer = tokio::spawn(async move {
-        let mut acked = HashMap::new();
-        for i in 0..60 {
-            let cid = format!("ca{i}");
-            let ack = a
-                .request(json!({"type":"message","chat_id": chat,"client_id": cid,"body": format!("agent {i}")}))
-                .await;
-            assert_eq!(ack["type"], "ack", "{ack}");
-            acked.insert(cid, ack["seq"].as_i64().expect("seq"));
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        (a, acked)
-    });
+    let writer = agent_writes(a, chat, 60, Duration::from_millis(10));
     let mut got = Received::default();
     let mut acked = HashMap::new();
     for i in 0..10 {
@@ -350,24 +388,12 @@ async fn losing_the_visitors_node_loses_no_message() {
     }
     let (mut a, agent_acked) = writer.await.expect("writer");
     acked.extend(agent_acked);
-    let last = *acked.values().max().expect("some");
-    // Everything the visitor will ever get has arrived once the last seq did.
-    while got.max() < last {
-        let f = v.ws.read().await.expect("open");
-        got.take([f]);
-    }
-    got.take(v.ws.drain().await);
-    got.assert_exactly_once(&acked);
+    let last = got.all_arrive_once(&mut v, &acked).await;
     // And the agent's transcript holds all of it, in order.
     let h = a
         .request(json!({"type":"sync","chat_id": chat,"after": 0}))
         .await;
-    let seqs: Vec<i64> = h["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .filter_map(|m| m["seq"].as_i64())
-        .collect();
+    let seqs = seqs_of(&h["messages"]);
     assert_eq!(seqs, (1..=last).collect::<Vec<_>>());
 }
 
@@ -401,12 +427,7 @@ async fn redis_restart_loses_no_message() {
     })
     .await;
     let site = n[0].site().await;
-    let alice = n[0].agent("Alice").await;
-    let mut a = online_on(&alice, &n[1]).await;
-    let mut v = n[0].visitor(&site).await;
-    let chat = v.request_chat(None).await;
-    accept(&mut a, chat).await;
-    v.ws.expect("chat.accepted").await;
+    let (alice, mut a, mut v, chat) = chat_across_nodes(&n, &site).await;
     let token = v.token.clone();
     let mut got = Received::default();
     let mut acked: HashMap<String, i64> = HashMap::new();
@@ -469,11 +490,6 @@ async fn redis_restart_loses_no_message() {
         }
         a = alice.connect(&n[1]).await;
     };
-    let seqs: Vec<i64> = h["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .filter_map(|m| m["seq"].as_i64())
-        .collect();
+    let seqs = seqs_of(&h["messages"]);
     assert_eq!(seqs, (1..=last).collect::<Vec<_>>());
 }

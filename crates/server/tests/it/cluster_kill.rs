@@ -4,7 +4,7 @@
 //! agent's node dies and, the agent not coming back, their chat returns to the queue.
 
 use crate::backend::ClusterEnv;
-use crate::cluster::{Received, try_say};
+use crate::cluster::{Received, agent_writes, try_say};
 use crate::helpers::*;
 use frontdesk_core::model::{NewAgent, NewSite, Site};
 use frontdesk_core::{SiteKey, Timestamp};
@@ -211,19 +211,7 @@ async fn kill_9_of_a_node_loses_no_message_and_requeues_its_agents_chats() {
     v.ws.expect("chat.accepted").await;
 
     // The agent writes from node 2 all along; node 1 (the visitor's) is killed meanwhile.
-    let writer = tokio::spawn(async move {
-        let mut acked = HashMap::new();
-        for i in 0..40 {
-            let cid = format!("ca{i}");
-            let ack = a
-                .request(json!({"type":"message","chat_id": chat,"client_id": cid,"body": format!("agent {i}")}))
-                .await;
-            assert_eq!(ack["type"], "ack", "{ack}");
-            acked.insert(cid, ack["seq"].as_i64().expect("seq"));
-            tokio::time::sleep(Duration::from_millis(15)).await;
-        }
-        (a, acked)
-    });
+    let writer = agent_writes(a, chat, 40, Duration::from_millis(15));
     let mut got = Received::default();
     let mut acked = HashMap::new();
     for i in 0..5 {
@@ -250,13 +238,7 @@ async fn kill_9_of_a_node_loses_no_message_and_requeues_its_agents_chats() {
     }
     let (a, agent_acked) = writer.await.expect("writer");
     acked.extend(agent_acked);
-    let last = *acked.values().max().expect("some");
-    while got.max() < last {
-        let f = v.ws.read().await.expect("open");
-        got.take([f]);
-    }
-    got.take(v.ws.drain().await);
-    got.assert_exactly_once(&acked);
+    got.all_arrive_once(&mut v, &acked).await;
 
     // Now the agent's node dies, and the agent does not come back: once their presence has
     // expired and the grace period passed, the chat is back in the queue for Bob (node 3).

@@ -6,11 +6,7 @@ use serde_json::json;
 
 async fn chatting(app: &TestApp) -> (frontdesk_core::model::Site, Ws, VisitorClient, i64) {
     let site = app.site().await;
-    let (_, mut a) = app.online_agent("Alice").await;
-    let mut visitor = app.visitor(&site).await;
-    let chat = visitor.request_chat(Some("Ann")).await;
-    accept(&mut a, chat).await;
-    visitor.ws.expect("chat.accepted").await;
+    let (_, a, visitor, chat) = app.accepted_chat(&site).await;
     (site, a, visitor, chat)
 }
 
@@ -137,12 +133,7 @@ async fn agent_sync_after_reconnect() {
     let h = a2
         .request(json!({"type":"sync","chat_id": chat,"after": 1}))
         .await;
-    let seqs: Vec<i64> = h["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .filter_map(|m| m["seq"].as_i64())
-        .collect();
+    let seqs = seqs_of(&h["messages"]);
     assert_eq!(seqs, vec![2, 3]);
     assert_eq!(h["more"], false);
 }
@@ -232,10 +223,7 @@ async fn invitation_reaches_the_visitor() {
         (Some("Alice"), Some("Need help?"))
     );
     let chat = v.request_chat(None).await;
-    a.wait_for("request", |f| {
-        f["type"] == "chat.requested" && f["chat"]["chat_id"] == chat
-    })
-    .await;
+    a.requested(chat).await;
 }
 
 /// Rule 12: visits and page views are stored; agents see them live.

@@ -11,7 +11,7 @@ mod offline;
 
 use crate::helpers::*;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A call as `a`, with an `Origin` header when given.
 pub(super) async fn call(
@@ -83,13 +83,7 @@ pub(super) async fn sign_in(app: &TestApp, email: &str, password: &str) -> Optio
         .cookie_store(true)
         .build()
         .expect("client");
-    let resp = http
-        .post(format!("{}/api/auth/login", app.base))
-        .header("Origin", &app.base)
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .expect("login");
+    let resp = login(&http, app, email, password).await;
     (resp.status() == 200).then_some(http)
 }
 

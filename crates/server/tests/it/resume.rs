@@ -19,12 +19,17 @@ const OFFLINE: [(&str, Duration); 3] = [
 /// A site, an On-Line agent holding a chat with a fresh visitor.
 async fn chatting(app: &TestApp) -> (Site, AgentClient, Ws, VisitorClient, i64) {
     let site = app.site().await;
-    let (alice, mut a) = app.online_agent("Alice").await;
-    let mut visitor = app.visitor(&site).await;
-    let chat = visitor.request_chat(Some("Ann")).await;
-    accept(&mut a, chat).await;
-    visitor.ws.expect("chat.accepted").await;
+    let (alice, a, visitor, chat) = app.accepted_chat(&site).await;
     (site, alice, a, visitor, chat)
+}
+
+/// The visitor says "hello", sees the agent's "seen" (seq 2) and leaves: its token.
+async fn seen_and_gone(a: &mut Ws, mut v: VisitorClient, chat: i64) -> String {
+    v.say("hello").await;
+    agent_say(a, chat, "seen").await;
+    v.ws.wait_for("seen", |f| f["seq"] == 2).await;
+    v.ws.close().await;
+    v.token
 }
 
 /// A visitor coming back: `hello` with its token and what it holds (`last_seq` of `chat_id`).
@@ -49,15 +54,6 @@ async fn hello(
     )
     .await;
     VisitorClient::after_hello(ws, site, origin).await
-}
-
-fn seqs_of(messages: &Value) -> Vec<i64> {
-    messages
-        .as_array()
-        .expect("messages")
-        .iter()
-        .filter_map(|m| m["seq"].as_i64())
-        .collect()
 }
 
 fn message_seqs(frames: &[Value]) -> Vec<i64> {
@@ -97,12 +93,8 @@ async fn append(app: &TestApp, chat: i64, agent: AgentId, n: usize) {
 async fn visitor_resumes_after_1s_1min_1h_with_exactly_the_missing_messages() {
     for (label, offline) in OFFLINE {
         let app = TestApp::spawn().await;
-        let (site, _alice, mut a, mut v, chat) = chatting(&app).await;
-        v.say("hello").await;
-        agent_say(&mut a, chat, "seen").await;
-        v.ws.wait_for("seen", |f| f["seq"] == 2).await;
-        let token = v.token.clone();
-        v.ws.close().await;
+        let (site, _alice, mut a, v, chat) = chatting(&app).await;
+        let token = seen_and_gone(&mut a, v, chat).await;
         agent_say(&mut a, chat, "as you left").await;
         app.clock.advance(offline);
         agent_say(&mut a, chat, "while away").await;
@@ -160,12 +152,8 @@ async fn agent_resumes_after_1s_1min_1h_with_exactly_the_missing_messages() {
 #[tokio::test]
 async fn a_gap_older_than_the_window_is_an_explicit_resync() {
     let app = TestApp::spawn_with(|s| s.limits.replay_max_age_secs = 1800).await;
-    let (site, _alice, mut a, mut v, chat) = chatting(&app).await;
-    v.say("hello").await;
-    agent_say(&mut a, chat, "seen").await;
-    v.ws.wait_for("seen", |f| f["seq"] == 2).await;
-    let token = v.token.clone();
-    v.ws.close().await;
+    let (site, _alice, mut a, v, chat) = chatting(&app).await;
+    let token = seen_and_gone(&mut a, v, chat).await;
     agent_say(&mut a, chat, "old").await;
     app.clock.advance(Duration::from_secs(3600));
     agent_say(&mut a, chat, "new").await;

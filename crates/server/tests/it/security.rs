@@ -58,13 +58,7 @@ async fn sign_in_does_not_tell_which_part_was_wrong() {
         (agent.email.as_str(), "wrong password"),
         ("nobody@example.com", PASSWORD),
     ] {
-        let r = client
-            .post(format!("{}/api/auth/login", app.base))
-            .header("Origin", &app.base)
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .expect("login");
+        let r = login(&client, &app, email, password).await;
         assert_eq!(r.status(), 401);
         let body: serde_json::Value = r.json().await.expect("json");
         assert_eq!(body["code"], "bad_credentials");
@@ -232,10 +226,7 @@ async fn half_open_connections_are_detected() {
     let (_, mut bob) = app.online_agent("Bob").await;
     // Alice's client stops reading (so it never answers pings) but keeps the TCP connection.
     let _keep = silent;
-    bob.wait_for("alice gone", |f| {
-        f["type"] == "agent.presence" && f["agent_id"] == alice.id.0 && f["connected"] == false
-    })
-    .await;
+    bob.presence(alice.id.0, false).await;
 }
 
 /// A client that stops reading is cut off when its queue fills; others do not notice.

@@ -9,6 +9,26 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
+/// A chat's transcript as `ext`, checked to be an attachment named after the chat, of type
+/// `mime`: its text.
+async fn transcript(agent: &AgentClient, chat: i64, ext: &str, mime: &str) -> String {
+    let resp = agent
+        .get(&format!("/api/chats/{chat}/transcript.{ext}"))
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with(mime)
+    );
+    assert_eq!(
+        resp.headers()["content-disposition"],
+        format!("attachment; filename=\"chat-{chat}.{ext}\"").as_str()
+    );
+    resp.text().await.expect("transcript text")
+}
+
 #[tokio::test]
 async fn chat_and_its_transcripts() {
     let app = TestApp::spawn().await;
@@ -34,41 +54,13 @@ async fn chat_and_its_transcripts() {
     );
     assert_eq!(msgs[1]["from"], "agent");
 
-    let txt = alice
-        .get(&format!("/api/chats/{chat}/transcript.txt"))
-        .await;
-    assert_eq!(txt.status(), 200);
-    assert!(
-        txt.headers()["content-type"]
-            .to_str()
-            .unwrap_or("")
-            .starts_with("text/plain")
-    );
-    assert_eq!(
-        txt.headers()["content-disposition"],
-        format!("attachment; filename=\"chat-{chat}.txt\"").as_str()
-    );
-    let txt = txt.text().await.expect("text");
+    let txt = transcript(&alice, chat, "txt", "text/plain").await;
     assert!(
         txt.contains(script) && txt.contains("Hello, how can I help?"),
         "{txt}"
     );
 
-    let html = alice
-        .get(&format!("/api/chats/{chat}/transcript.html"))
-        .await;
-    assert_eq!(html.status(), 200);
-    assert!(
-        html.headers()["content-type"]
-            .to_str()
-            .unwrap_or("")
-            .starts_with("text/html")
-    );
-    assert_eq!(
-        html.headers()["content-disposition"],
-        format!("attachment; filename=\"chat-{chat}.html\"").as_str()
-    );
-    let html = html.text().await.expect("html");
+    let html = transcript(&alice, chat, "html", "text/html").await;
     assert!(
         !html.contains("<script>") && !html.contains("<img"),
         "{html}"
