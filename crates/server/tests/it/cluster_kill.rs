@@ -191,7 +191,7 @@ async fn kill_9_of_a_node_loses_no_message_and_requeues_its_agents_chats() {
         &config,
         format!(
             "data_dir = {:?}\nredis_prefix = {:?}\npresence_heartbeat_ms = 250\n\
-             requeue_grace_secs = 2\n",
+             requeue_grace_secs = 4\n",
             dir.path().display().to_string(),
             env.prefix
         ),
@@ -255,9 +255,12 @@ async fn kill_9_of_a_node_loses_no_message_and_requeues_its_agents_chats() {
         .wait_for("requeued", frame_of("chat.requested", chat))
         .await;
     assert_eq!(again["chat"]["state"], "pending");
+    // A dead node's agents count as having left at its last heartbeat (250 ms apart), which
+    // can come a little before the kill: allow three intervals. Without the grace period the
+    // chat would be back as soon as the node is declared dead (about three heartbeats).
     assert!(
-        killed.elapsed() >= Duration::from_secs(2),
-        "not before the grace period"
+        killed.elapsed() >= Duration::from_millis(4000 - 3 * 250),
+        "not before the grace period (4 s after the last heartbeat)"
     );
     v.ws.wait_for("queued", |f| f["type"] == "chat.queued")
         .await;
