@@ -1,5 +1,5 @@
 // Frontdesk visitor widget: the panel's state (what it knows, grouped by concern) and the texts
-// the visitor reads. No DOM, no network: panel-frames.js and panel-actions.js change the
+// the visitor reads. No DOM, no network: panel.js (the frames) and panel-actions.js change the
 // state, panel-views.js renders it.
 
 export const THANKS = 'Thank you — we will reply by email.';

@@ -1,6 +1,10 @@
 // Frontdesk visitor widget: the chat panel. An ES module imported by widget.js only when it
 // is needed (launcher click, invitation, open chat, or a panel left open on the last page).
-// widget.js owns the socket and hands us `conn`; we get every frame through `frame()`.
+// widget.js owns the socket and hands us `conn`; we get every frame through `frame()`. This
+// module is what the loader talks to: mount() builds the panel, and every frame the loader
+// hands it (and `_closed` when the socket closes) is applied to the state here, then one
+// render. The protocol is docs/protocol.md; the delivery rules (acks, resends, resync) are in
+// README.md, "Delivery".
 //
 // The panel is one object, `panel = { conn, state, dom }`, that every function of its modules
 // takes first (no globals, no classes):
@@ -11,18 +15,22 @@
 //   panel-views.js       the elements (built once), the offline form, render()
 //   panel-transcript.js  the message log, its storage, the outbox (delivery)
 //   panel-actions.js     what the visitor does, and the chat's lifecycle
-//   panel-frames.js      every frame from the server, applied to the state
+//   panel.js             mount(), and every frame from the server applied to the state
 //
 // Rules kept here: every text from the network or the visitor goes through textContent or
 // text nodes (never markup); no inline styles; no globals.
 
-import { newState } from './panel-state.js';
-import { buildDom, render } from './panel-views.js';
-import { restoreChat } from './panel-transcript.js';
+import { messageElement, safeUrl, filtered } from './panel-dom.js';
+import { ERRORS, GENERIC, newState, isLive, isOurs } from './panel-state.js';
+import { buildDom, render, offlineSent, offlineRefused } from './panel-views.js';
+import {
+  restoreChat, placeInLog, saveChat, addMessage, fromWire, resynced, unconfirmed, dropFromOutbox, markNotSent,
+  flushOutbox, confirmDelivery,
+} from './panel-transcript.js';
 import {
   requestChat, sendMessage, typed, stopTyping, endChat, newChat, acceptInvitation, dismissInvitation, toggle,
+  adoptChat, sendChatRequest, chatEnded, resync,
 } from './panel-actions.js';
-import { handleFrame } from './panel-frames.js';
 
 /** Builds the panel into the loader's shadow root; returns what the loader calls. */
 export function mount(conn) {
@@ -52,4 +60,178 @@ export function mount(conn) {
     frame: (f) => handleFrame(panel, f),
     toggle: (open, focus) => toggle(panel, open, focus),
   };
+}
+
+// ── frames: each one from the loader applied to the state, then one render ──
+
+/** Applies one frame, then renders. */
+function handleFrame(panel, f) {
+  const { state } = panel;
+  if (state.connection.skipUntilWelcome && f.type !== 'welcome' && f.type !== '_closed') return;
+  switch (f.type) {
+    case 'welcome': welcome(panel, f); break;
+    case '_closed': closed(panel); break;
+    case 'availability': state.connection.online = !!f.online; break;
+    case 'chat.queued':
+      if (!adoptChat(panel, f.chat_id, 'pending')) return;
+      state.chat.position = f.position;
+      saveChat(panel);
+      break;
+    case 'chat.accepted':
+      if (!adoptChat(panel, f.chat_id, 'active')) return;
+      state.chat.agent = f.agent_name;
+      state.chat.position = null;
+      saveChat(panel);
+      break;
+    case 'message':
+      if (!adoptChat(panel, f.chat_id)) return;
+      if (f.from === 'agent' && state.chat.state === 'pending') state.chat.state = 'active';
+      if (addMessage(panel, fromWire(panel, f), true)) saveChat(panel);
+      break;
+    case 'chat.resync': if (adoptChat(panel, f.chat_id)) resynced(panel, f); break;
+    case 'typing': if (isOurs(state, f.chat_id)) agentTyping(panel, !!f.typing); break;
+    case 'open_url': openUrl(panel, f); break;
+    case 'chat.ended': if (isOurs(state, f.chat_id) && state.chat.state !== 'ended') chatEnded(panel); break;
+    case 'invitation': if (!isLive(state) && !state.connection.blocked) state.ui.invitation = f; break;
+    case 'ack': ack(panel, f); break;
+    case 'error': error(panel, f); break;
+    default: return;
+  }
+  render(panel);
+}
+
+/** The socket closed: whatever was in flight is resent after the next welcome. */
+function closed(panel) {
+  const { state } = panel;
+  state.connection.connected = false;
+  state.typing.visitor = state.typing.agent = false;
+  for (const m of state.outbox.unconfirmed) m.sent = false;
+  state.outbox.inFlight = [];
+}
+
+/** "Agent is typing…", hidden again after 15 s without news. */
+function agentTyping(panel, typing) {
+  const { state } = panel;
+  state.typing.agent = typing;
+  clearTimeout(state.timers.agentTyping);
+  if (typing) {
+    state.timers.agentTyping = setTimeout(() => {
+      state.typing.agent = false;
+      render(panel);
+    }, 15000);
+  }
+}
+
+function welcome(panel, w) {
+  const { state } = panel;
+  const connection = state.connection;
+  connection.skipUntilWelcome = false;
+  connection.connected = connection.welcomed = true;
+  connection.online = !!w.online;
+  const open = w.chat;
+  if (open) {
+    // (A seq of another chat, or one the server does not have, comes back as chat.resync.)
+    if (state.chat && state.chat.id == null) state.refs.request = null; // our request got through
+    const chatState = open.state === 'active' ? 'active' : 'pending';
+    state.transcript.endedChats.delete(open.chat_id); // the server's word wins
+    if (isOurs(state, open.chat_id)) state.chat.state = chatState;
+    else adoptChat(panel, open.chat_id, chatState);
+    if (open.agent_name) state.chat.agent = open.agent_name;
+    state.chat.position = open.position;
+    saveChat(panel);
+    if (!state.ui.autoOpened && !state.ui.open && panel.conn.store('open') !== '0') toggle(panel, true, false);
+    state.ui.autoOpened = true;
+  } else if (state.chat) {
+    if (state.chat.state === 'requesting') sendChatRequest(panel);
+    else if (state.chat.state !== 'ended') chatEnded(panel); // it ended while we were away
+  }
+  flushOutbox(panel);
+}
+
+/** Send Link: a new tab, and a card in the log until the link message takes it over. */
+function openUrl(panel, f) {
+  const { state } = panel;
+  if (!adoptChat(panel, f.chat_id)) return;
+  const url = safeUrl(f.url);
+  if (!url) return;
+  try {
+    window.open(url.href, '_blank', 'noopener');
+  } catch (e) { /* popup blocked: the card below is the way */ }
+  const transcript = state.transcript;
+  for (const m of transcript.messages.values()) if (m.kind === 'link' && (m.body === f.url || m.body === url.href)) return;
+  if (transcript.linkCards.has(f.url)) return;
+  const card = messageElement({ from: 'agent', kind: 'link', body: f.url, name: state.chat && state.chat.agent });
+  transcript.linkCards.set(f.url, card);
+  placeInLog(panel, card, transcript.maxSeq + 0.5);
+}
+
+function ack(panel, f) {
+  const { state } = panel;
+  const refs = state.refs;
+  if (f.ref != null) {
+    if (f.ref === refs.request) {
+      refs.request = null;
+      if (f.chat_id != null) adoptChat(panel, f.chat_id, state.chat && state.chat.state === 'requesting' ? 'pending' : undefined);
+      flushOutbox(panel);
+    } else if (f.ref === refs.offline) {
+      offlineSent(panel);
+    } else if (f.ref === refs.end) {
+      chatEnded(panel);
+    } else {
+      // A message ack carries the message's client_id as its ref.
+      const message = unconfirmed(panel, f.ref);
+      if (message && f.seq != null) {
+        if (state.transcript.messages.has(f.seq)) dropFromOutbox(panel, message);
+        else confirmDelivery(panel, message, f.seq);
+      }
+    }
+    return;
+  }
+  // An ack without ref but with a seq: the oldest message in flight on this socket.
+  if (f.seq == null || state.transcript.messages.has(f.seq)) return;
+  const message = f.client_id ? unconfirmed(panel, f.client_id) : state.outbox.inFlight[0];
+  if (message) confirmDelivery(panel, message, f.seq);
+}
+
+function error(panel, f) {
+  const { state } = panel;
+  const refs = state.refs;
+  const code = f.code;
+  const text = ERRORS[code] || f.message || GENERIC;
+  if (code === 'blocked') {
+    // Whatever was refused (a chat request, a message, the offline form): the blocked view.
+    state.connection.blocked = true;
+    state.ui.invitation = null;
+    if (isLive(state)) chatEnded(panel);
+    return;
+  }
+  if (code === 'resync') return resync(panel);
+  if (f.ref != null && f.ref === refs.offline) return offlineRefused(panel, text);
+  const message = f.ref != null ? unconfirmed(panel, f.ref) : undefined; // its client_id is the ref
+  if (f.ref != null && f.ref === refs.request) {
+    refs.request = null;
+    if (code === 'chat_open' && f.chat_id != null) {
+      adoptChat(panel, f.chat_id, 'pending');
+      return resync(panel); // another tab opened it: fetch it whole
+    }
+    for (const m of state.outbox.unconfirmed.slice()) markNotSent(panel, m, '');
+    state.chat = null;
+  } else if (code === 'chat_ended' || (code === 'not_found' && message)) {
+    chatEnded(panel); // the chat is over (or gone): its unsent messages are marked "Not sent"
+    return;
+  } else if (f.ref != null && f.ref === refs.end) {
+    refs.end = null;
+  } else if (message) {
+    if (code === 'rate_limited' || code === 'unavailable') {
+      message.sent = false; // try again shortly, same client_id
+      state.outbox.inFlight = filtered(state.outbox.inFlight, (m) => m !== message);
+      setTimeout(() => {
+        flushOutbox(panel);
+        render(panel);
+      }, 5000);
+    } else markNotSent(panel, message, text);
+  } else if (f.ref == null && code === 'rate_limited') {
+    return; // typing or page views were throttled: nothing the visitor needs to see
+  }
+  state.ui.error = text;
 }
