@@ -2,7 +2,9 @@
 // web/widget/panel*.js file, panel.js first, and nothing else. The loader imports them all at
 // once so that opening the chat takes one round trip; a module missing from the list would
 // still load (through its importer's `import`), only one round trip later, and nothing else
-// would notice. No browser, no server: it reads the files.
+// would notice. And at most six of them: a browser opens at most six HTTP/1.1 connections per
+// host, so a seventh module waits for a free one and opening the chat takes a second round trip
+// (web/widget/README.md, "Opening the chat"). No browser, no server: it reads the files.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +26,11 @@ test('the loader imports every panel module at once, panel.js first', () => {
   assert.equal(new Set(names).size, names.length, 'no module listed twice');
   const files = readdirSync(dir).filter((f) => /^panel.*\.js$/.test(f)).map((f) => f.slice(0, -3));
   assert.deepEqual([...names].sort(), files.sort());
+  assert.ok(
+    names.length <= 6,
+    `${names.length} panel modules: over HTTP/1.1 a browser fetches at most 6 at once from one host, ` +
+      'so opening the chat would take a second round trip; merge two modules instead',
+  );
 });
 
 test('every relative import of a panel module is a listed module', () => {
