@@ -226,6 +226,7 @@ async fn chat_listings() {
             visitor_name: None,
             visitor_email: None,
             page_url: None,
+            department_id: None,
             created_at: Timestamp(31),
         })
         .await;

@@ -39,6 +39,7 @@ pub fn new_chat(site: SiteId, visitor: &str, at: i64) -> NewChat {
         visitor_name: Some("Vera".into()),
         visitor_email: None,
         page_url: Some("https://shop.example/cart".into()),
+        department_id: None,
         created_at: Timestamp(at),
     }
 }

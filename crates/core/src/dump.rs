@@ -105,6 +105,7 @@ pub const TABLES: &[Table] = &[
             ("allowed_origins", Json),
             ("email", Text),
             ("created_at", Int),
+            ("settings", Json),
         ],
         "id",
         true,
@@ -120,6 +121,8 @@ pub const TABLES: &[Table] = &[
             ("status", Text),
             ("all_sites", Bool),
             ("created_at", Int),
+            ("max_chats", Int),
+            ("last_assigned_at", Int),
         ],
         "id",
         true,
@@ -128,6 +131,24 @@ pub const TABLES: &[Table] = &[
         "agent_sites",
         &[("agent_id", Int), ("site_id", Int), ("monitoring", Bool)],
         "agent_id, site_id",
+        false,
+    ),
+    table(
+        "departments",
+        &[
+            ("id", Int),
+            ("site_id", Int),
+            ("name", Text),
+            ("url_prefixes", Json),
+            ("created_at", Int),
+        ],
+        "id",
+        true,
+    ),
+    table(
+        "agent_departments",
+        &[("agent_id", Int), ("department_id", Int)],
+        "agent_id, department_id",
         false,
     ),
     table(
@@ -206,6 +227,13 @@ pub const TABLES: &[Table] = &[
             ("queued_at", Int),
             ("ended_at", Int),
             ("page_url", Text),
+            ("department_id", Int),
+            ("offered_to", Int),
+            ("offer_expires_at", Int),
+            ("passed", Json),
+            ("answered_at", Int),
+            ("missed", Bool),
+            ("escalated_at", Int),
         ],
         "id",
         true,
@@ -361,6 +389,17 @@ pub fn row_line(t: &'static Table, cells: Vec<Cell>) -> Result<Value, DumpError>
     Ok(json!({ "table": t.name, "row": row }))
 }
 
+/// The value of a column that a dump does not have because it was written before the column
+/// existed (a later migration added it): the column's default in the schema.
+fn absent(table: &Table, column: &str, kind: Kind) -> Value {
+    match (table.name, column, kind) {
+        ("sites", "settings", _) => json!({}),
+        (_, _, Json) => json!([]),
+        (_, _, Bool) => Value::Bool(false),
+        _ => Value::Null,
+    }
+}
+
 /// One row read from a dump: its table and its values in the order of `table.columns`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DumpRow {
@@ -396,7 +435,8 @@ pub fn parse_line(index: usize, line: &str) -> Result<Option<DumpRow>, DumpError
         .columns
         .iter()
         .map(|(column, kind)| {
-            decode(*kind, row.get(*column).unwrap_or(&Value::Null))
+            let absent = absent(table, column, *kind);
+            decode(*kind, row.get(*column).unwrap_or(&absent))
                 .map_err(|e| bad(format!("column {column}: {e}")))
         })
         .collect::<Result<_, _>>()?;

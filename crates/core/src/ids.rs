@@ -47,6 +47,10 @@ int_id!(
     /// An offline message left while no agent was On-Line.
     OfflineMessageId
 );
+int_id!(
+    /// A department of a site (Sales, Support): chats can be routed to its agents.
+    DepartmentId
+);
 
 /// Per-chat message sequence number, starting at 1. `Seq(0)` means "nothing seen yet".
 #[derive(

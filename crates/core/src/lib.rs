@@ -14,6 +14,7 @@ pub mod link;
 pub mod model;
 pub mod protocol;
 pub mod routing;
+pub mod site_settings;
 pub mod store;
 pub mod text;
 

@@ -2,6 +2,7 @@
 
 use crate::chat::ChatState;
 use crate::ids::*;
+use crate::site_settings::SiteSettings;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +21,9 @@ pub struct Site {
     /// Where offline messages are emailed (optional).
     pub email: Option<String>,
     pub created_at: Timestamp,
+    /// Routing, opening hours, escalation (defaults: the seed's behaviour).
+    #[serde(default)]
+    pub settings: SiteSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +69,9 @@ pub struct Agent {
     pub is_admin: bool,
     pub status: AgentStatus,
     pub created_at: Timestamp,
+    /// "Most chats at once": `None` is unlimited (never 0).
+    #[serde(default)]
+    pub max_chats: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +111,31 @@ pub struct Chat {
     pub ended_at: Option<Timestamp>,
     /// The page the visitor was on when they asked for the chat.
     pub page_url: Option<String>,
+    /// The department the chat is for (widget choice, snippet, URL prefix, or a transfer).
+    #[serde(default)]
+    pub department_id: Option<DepartmentId>,
+    /// The standing automatic offer of a pending chat ("Assign automatically").
+    #[serde(default)]
+    pub offer: Option<Offer>,
+    /// Agents who let this chat pass (their offer timed out, or they went Away or vanished).
+    #[serde(default)]
+    pub passed: Vec<AgentId>,
+    /// When an agent first took the chat; `None` while nobody ever answered.
+    #[serde(default)]
+    pub answered_at: Option<Timestamp>,
+    /// The visitor left before any agent answered ("Missed").
+    #[serde(default)]
+    pub missed: bool,
+    /// When the chat was escalated for waiting too long, if it was.
+    #[serde(default)]
+    pub escalated_at: Option<Timestamp>,
+}
+
+/// A pending chat offered to one agent until `expires_at` ("Assign automatically").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    pub agent: AgentId,
+    pub expires_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +146,7 @@ pub struct NewChat {
     pub visitor_name: Option<String>,
     pub visitor_email: Option<String>,
     pub page_url: Option<String>,
+    pub department_id: Option<DepartmentId>,
     pub created_at: Timestamp,
 }
 

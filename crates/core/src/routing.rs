@@ -23,16 +23,11 @@
 mod tests;
 
 use crate::error::ErrorCode;
+pub use crate::ids::DepartmentId;
 use crate::ids::{AgentId, SiteId, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
-
-/// A department of a site (issue 12, "Departments"). Defined here until departments are stored;
-/// it belongs in `ids.rs` once they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct DepartmentId(pub i64);
 
 /// Why a routing value is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

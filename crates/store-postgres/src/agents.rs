@@ -116,7 +116,7 @@ impl AgentStore for PgStore {
                 &[&email],
             )
             .await?;
-        Ok((agent_row(&row)?, get(&row, 6)?))
+        Ok((agent_row(&row)?, get(&row, 7)?))
     }
 
     async fn set_password(&self, id: AgentId, password_hash: &str) -> StoreResult<()> {

@@ -44,7 +44,10 @@ const UPDATE_STATE: &str = concat!(
     "UPDATE chats SET state = $3, \
          agent_id = CASE WHEN $3 = 'ended' THEN agent_id ELSE $4 END, \
          end_reason = $5, ended_by = $6, queued_at = coalesce($7, queued_at), \
-         ended_at = $8, version = version + 1 \
+         ended_at = $8, version = version + 1, \
+         answered_at = CASE WHEN $3 = 'active' THEN coalesce(answered_at, $9) \
+                       ELSE answered_at END, \
+         offered_to = NULL, offer_expires_at = NULL \
      WHERE id = $1 AND version = $2 RETURNING ",
     chat_cols!()
 );
@@ -137,8 +140,8 @@ impl ChatStore for PgStore {
             .one(
                 concat!(
                     "INSERT INTO chats (site_id, visitor_id, visit_id, visitor_name, \
-                     visitor_email, state, created_at, queued_at, page_url) \
-                     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $7) RETURNING ",
+                     visitor_email, state, created_at, queued_at, page_url, department_id) \
+                     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $7, $8) RETURNING ",
                     chat_cols!()
                 ),
                 &[
@@ -149,6 +152,7 @@ impl ChatStore for PgStore {
                     &chat.visitor_email,
                     &chat.created_at.0,
                     &chat.page_url,
+                    &chat.department_id.map(|d| d.0),
                 ],
             )
             .await?;
@@ -190,6 +194,7 @@ impl ChatStore for PgStore {
                     &cols.ended_by,
                     &queued_at,
                     &ended_at,
+                    &now.0,
                 ],
             )
             .await?;

@@ -6,6 +6,7 @@
 use frontdesk_core::chat::{ChatState, EndReason};
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
+use frontdesk_core::site_settings::SiteSettings;
 use frontdesk_core::store::{StoreError, StoreResult};
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
@@ -84,7 +85,8 @@ pub(crate) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
 
 macro_rules! site_cols {
     () => {
-        "id, key, name, base_url, timezone, allowed_origins::text, email, created_at"
+        "id, key, name, base_url, timezone, allowed_origins::text, email, created_at, \
+         settings::text"
     };
 }
 pub(crate) use site_cols;
@@ -102,12 +104,14 @@ pub(crate) fn site_row(r: &Row) -> StoreResult<Site> {
         allowed_origins,
         email: get(r, 6)?,
         created_at: Timestamp(get(r, 7)?),
+        settings: SiteSettings::from_json(&get::<String>(r, 8)?)
+            .map_err(|e| bad(format!("settings: {e}")))?,
     })
 }
 
 macro_rules! agent_cols {
     () => {
-        "id, email, name, is_admin, status, created_at"
+        "id, email, name, is_admin, status, created_at, max_chats"
     };
 }
 pub(crate) use agent_cols;
@@ -122,6 +126,9 @@ pub(crate) fn agent_row(r: &Row) -> StoreResult<Agent> {
         status: AgentStatus::parse(&status)
             .ok_or_else(|| bad(format!("agent status {status:?}")))?,
         created_at: Timestamp(get(r, 5)?),
+        max_chats: get::<Option<i64>>(r, 6)?
+            .map(|n| u32::try_from(n).map_err(|_| bad(format!("max_chats {n}"))))
+            .transpose()?,
     })
 }
 
@@ -175,7 +182,9 @@ pub(crate) fn visit_row(r: &Row) -> StoreResult<Visit> {
 macro_rules! chat_cols {
     () => {
         "id, site_id, visitor_id, visit_id, visitor_name, visitor_email, state, agent_id, \
-         end_reason, ended_by, version, last_seq, created_at, queued_at, ended_at, page_url"
+         end_reason, ended_by, version, last_seq, created_at, queued_at, ended_at, page_url, \
+         department_id, offered_to, offer_expires_at, passed::text, answered_at, missed, \
+         escalated_at"
     };
 }
 pub(crate) use chat_cols;
@@ -214,6 +223,22 @@ pub(crate) fn chat_row(r: &Row) -> StoreResult<Chat> {
         queued_at: Timestamp(get(r, 13)?),
         ended_at: get::<Option<i64>>(r, 14)?.map(Timestamp),
         page_url: get(r, 15)?,
+        department_id: get::<Option<i64>>(r, 16)?.map(DepartmentId),
+        offer: match (get::<Option<i64>>(r, 17)?, get::<Option<i64>>(r, 18)?) {
+            (Some(agent), Some(expires_at)) => Some(Offer {
+                agent: AgentId(agent),
+                expires_at: Timestamp(expires_at),
+            }),
+            _ => None,
+        },
+        passed: serde_json::from_str::<Vec<i64>>(&get::<String>(r, 19)?)
+            .map_err(|e| bad(format!("passed: {e}")))?
+            .into_iter()
+            .map(AgentId)
+            .collect(),
+        answered_at: get::<Option<i64>>(r, 20)?.map(Timestamp),
+        missed: get(r, 21)?,
+        escalated_at: get::<Option<i64>>(r, 22)?.map(Timestamp),
     })
 }
 

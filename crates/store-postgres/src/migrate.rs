@@ -16,11 +16,18 @@ struct Migration {
 }
 
 /// Every migration, in order; `version` is the file's number and counts up from 1.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "teams",
+        sql: include_str!("../migrations/0002_teams.sql"),
+    },
+];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.
 const LOCK_KEY: i64 = 0x00F2_0DE5_C000_0001;

@@ -73,7 +73,8 @@ impl SiteStore for PgStore {
         let origins = origins_json(&site.allowed_origins)?;
         self.exec_one(
             "UPDATE sites SET key = $2, name = $3, base_url = $4, timezone = $5, \
-             allowed_origins = $6::text::jsonb, email = $7 WHERE id = $1",
+             allowed_origins = $6::text::jsonb, email = $7, settings = $8::text::jsonb \
+             WHERE id = $1",
             &[
                 &site.id.0,
                 &site.key.0,
@@ -82,6 +83,7 @@ impl SiteStore for PgStore {
                 &site.timezone,
                 &origins,
                 &site.email,
+                &site.settings.to_json(),
             ],
         )
         .await

@@ -138,7 +138,7 @@ impl AgentStore for SqliteStore {
         self.read(move |c| {
             c.prepare_cached(AGENT_BY_EMAIL)
                 .db()?
-                .query_row([email], |r| Ok((agent_row(r)?, r.get(6)?)))
+                .query_row([email], |r| Ok((agent_row(r)?, r.get(7)?)))
                 .db()
         })
         .await

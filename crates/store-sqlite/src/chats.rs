@@ -25,7 +25,10 @@ pub(crate) const UPDATE_STATE: &str = concat!(
     "UPDATE chats SET state = ?3, \
                      agent_id = CASE WHEN ?3 = 'ended' THEN agent_id ELSE ?4 END, \
                      end_reason = ?5, ended_by = ?6, queued_at = coalesce(?7, queued_at), \
-                     ended_at = ?8, version = version + 1 \
+                     ended_at = ?8, version = version + 1, \
+                     answered_at = CASE WHEN ?3 = 'active' THEN coalesce(answered_at, ?9) \
+                                   ELSE answered_at END, \
+                     offered_to = NULL, offer_expires_at = NULL \
                      WHERE id = ?1 AND version = ?2 RETURNING ",
     chat_cols!()
 );
@@ -171,8 +174,8 @@ impl ChatStore for SqliteStore {
         self.write(move |tx| {
             tx.prepare_cached(concat!(
                 "INSERT INTO chats (site_id, visitor_id, visit_id, visitor_name, visitor_email, \
-                 state, created_at, queued_at, page_url) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?7) RETURNING ",
+                 state, created_at, queued_at, page_url, department_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?7, ?8) RETURNING ",
                 chat_cols!()
             ))
             .db()?
@@ -184,7 +187,8 @@ impl ChatStore for SqliteStore {
                     chat.visitor_name,
                     chat.visitor_email,
                     chat.created_at.0,
-                    chat.page_url
+                    chat.page_url,
+                    chat.department_id.map(|d| d.0)
                 ],
                 chat_row,
             )
@@ -233,7 +237,8 @@ impl ChatStore for SqliteStore {
                         cols.end_reason,
                         cols.ended_by,
                         queued_at,
-                        ended_at
+                        ended_at,
+                        now.0
                     ],
                     chat_row,
                 )

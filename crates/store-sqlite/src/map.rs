@@ -6,6 +6,7 @@
 use frontdesk_core::chat::{ChatState, EndReason};
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
+use frontdesk_core::site_settings::SiteSettings;
 use frontdesk_core::store::{StoreError, StoreResult};
 use rusqlite::types::Type;
 use rusqlite::{Error, ErrorCode, Row, ffi};
@@ -82,7 +83,7 @@ pub(crate) fn json_ids(ids: impl Iterator<Item = i64>) -> String {
 
 macro_rules! site_cols {
     () => {
-        "id, key, name, base_url, timezone, allowed_origins, email, created_at"
+        "id, key, name, base_url, timezone, allowed_origins, email, created_at, settings"
     };
 }
 pub(crate) use site_cols;
@@ -100,12 +101,14 @@ pub(crate) fn site_row(r: &Row<'_>) -> rusqlite::Result<Site> {
         allowed_origins,
         email: r.get(6)?,
         created_at: Timestamp(r.get(7)?),
+        settings: SiteSettings::from_json(&r.get::<_, String>(8)?)
+            .map_err(|e| bad(8, format!("settings: {e}")))?,
     })
 }
 
 macro_rules! agent_cols {
     () => {
-        "id, email, name, is_admin, status, created_at"
+        "id, email, name, is_admin, status, created_at, max_chats"
     };
 }
 pub(crate) use agent_cols;
@@ -120,6 +123,10 @@ pub(crate) fn agent_row(r: &Row<'_>) -> rusqlite::Result<Agent> {
         status: AgentStatus::parse(&status)
             .ok_or_else(|| bad(4, format!("agent status {status:?}")))?,
         created_at: Timestamp(r.get(5)?),
+        max_chats: r
+            .get::<_, Option<i64>>(6)?
+            .map(|n| u32::try_from(n).map_err(|_| bad(6, format!("max_chats {n}"))))
+            .transpose()?,
     })
 }
 
@@ -173,7 +180,8 @@ pub(crate) fn visit_row(r: &Row<'_>) -> rusqlite::Result<Visit> {
 macro_rules! chat_cols {
     () => {
         "id, site_id, visitor_id, visit_id, visitor_name, visitor_email, state, agent_id, \
-         end_reason, ended_by, version, last_seq, created_at, queued_at, ended_at, page_url"
+         end_reason, ended_by, version, last_seq, created_at, queued_at, ended_at, page_url, \
+         department_id, offered_to, offer_expires_at, passed, answered_at, missed, escalated_at"
     };
 }
 pub(crate) use chat_cols;
@@ -212,6 +220,22 @@ pub(crate) fn chat_row(r: &Row<'_>) -> rusqlite::Result<Chat> {
         queued_at: Timestamp(r.get(13)?),
         ended_at: r.get::<_, Option<i64>>(14)?.map(Timestamp),
         page_url: r.get(15)?,
+        department_id: r.get::<_, Option<i64>>(16)?.map(DepartmentId),
+        offer: match (r.get::<_, Option<i64>>(17)?, r.get::<_, Option<i64>>(18)?) {
+            (Some(agent), Some(expires_at)) => Some(Offer {
+                agent: AgentId(agent),
+                expires_at: Timestamp(expires_at),
+            }),
+            _ => None,
+        },
+        passed: serde_json::from_str::<Vec<i64>>(&r.get::<_, String>(19)?)
+            .map_err(|e| bad(19, format!("passed: {e}")))?
+            .into_iter()
+            .map(AgentId)
+            .collect(),
+        answered_at: r.get::<_, Option<i64>>(20)?.map(Timestamp),
+        missed: r.get(21)?,
+        escalated_at: r.get::<_, Option<i64>>(22)?.map(Timestamp),
     })
 }
 

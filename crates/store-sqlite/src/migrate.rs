@@ -15,11 +15,18 @@ pub(crate) struct Migration {
 }
 
 /// Every migration, in order; `version` is the file's number and counts up from 1.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/0001_init.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "teams",
+        sql: include_str!("../migrations/0002_teams.sql"),
+    },
+];
 
 /// The schema version this build writes.
 pub(crate) fn latest() -> i64 {

@@ -89,7 +89,7 @@ impl SiteStore for SqliteStore {
             let n = tx
                 .prepare_cached(
                     "UPDATE sites SET key = ?2, name = ?3, base_url = ?4, timezone = ?5, \
-                     allowed_origins = ?6, email = ?7 WHERE id = ?1",
+                     allowed_origins = ?6, email = ?7, settings = ?8 WHERE id = ?1",
                 )
                 .db()?
                 .execute(params![
@@ -99,7 +99,8 @@ impl SiteStore for SqliteStore {
                     site.base_url,
                     site.timezone,
                     origins,
-                    site.email
+                    site.email,
+                    site.settings.to_json()
                 ])
                 .db()?;
             changed(n)

@@ -99,12 +99,42 @@ fn a_row_round_trips_through_its_line() {
 }
 
 #[test]
-fn a_column_missing_from_a_row_is_null() {
+fn a_column_missing_from_a_row_takes_its_schema_default() {
+    // An older dump has no column a later migration added: JSON columns get their empty
+    // default, flags false, everything else NULL.
     let row = parse_line(4, r#"{"table":"sites","row":{"id":3}}"#)
         .unwrap()
         .unwrap();
-    assert_eq!(row.cells[0], Cell::Int(3));
-    assert!(row.cells[1..].iter().all(|c| *c == Cell::Null));
+    let cell = |name: &str| {
+        let i = row
+            .table
+            .columns
+            .iter()
+            .position(|(c, _)| *c == name)
+            .unwrap();
+        row.cells[i].clone()
+    };
+    assert_eq!(cell("id"), Cell::Int(3));
+    assert_eq!(cell("name"), Cell::Null);
+    assert_eq!(cell("allowed_origins"), Cell::Text("[]".into()));
+    assert_eq!(cell("settings"), Cell::Text("{}".into()));
+    let chat = parse_line(5, r#"{"table":"chats","row":{"id":1}}"#)
+        .unwrap()
+        .unwrap();
+    let passed = chat
+        .table
+        .columns
+        .iter()
+        .position(|(c, _)| *c == "passed")
+        .unwrap();
+    let missed = chat
+        .table
+        .columns
+        .iter()
+        .position(|(c, _)| *c == "missed")
+        .unwrap();
+    assert_eq!(chat.cells[passed], Cell::Text("[]".into()));
+    assert_eq!(chat.cells[missed], Cell::Bool(false));
 }
 
 #[test]

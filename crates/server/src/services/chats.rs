@@ -125,6 +125,7 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
             visitor_name: req.name,
             visitor_email,
             page_url: req.page_url,
+            department_id: None,
             created_at: now,
         })
         .await;

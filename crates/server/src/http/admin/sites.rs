@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use frontdesk_core::model::{NewSite, Site};
+use frontdesk_core::site_settings::SiteSettings;
 use frontdesk_core::{SiteId, SiteKey, day};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,6 +23,7 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/api/admin/sites", get(list_sites).post(create_site))
         .route("/api/admin/sites/{id}", put(update_site))
+        .route("/api/admin/sites/{id}/settings", put(update_settings))
 }
 
 /// A site and the snippet that embeds its widget.
@@ -170,6 +172,32 @@ pub async fn update_site(
         email: f.email,
         ..site
     };
+    app.store.update_site(&updated).await?;
+    Ok(Json(with_snippet(&app, updated)))
+}
+
+#[utoipa::path(put, path = "/api/admin/sites/{id}/settings", tag = "admin",
+    request_body(content = SiteSettings,
+        description = "The site's team settings, whole: a field left out takes its default"),
+    params(("id" = i64, Path, description = "Site id")),
+    responses(
+        (status = 200, description = "Saved", body = AdminSite),
+        (status = 400, description = "A value out of range, or bad opening hours", body = ApiErrorBody),
+        (status = 403, description = "Not an admin, or bad Origin", body = ApiErrorBody),
+        (status = 404, description = "No such site", body = ApiErrorBody),
+    ),
+    security(("session" = [])))]
+pub async fn update_settings(
+    State(app): State<App>,
+    _admin: AdminAgent,
+    Path(id): Path<String>,
+    JsonBody(settings): JsonBody<SiteSettings>,
+) -> AppResult<Json<AdminSite>> {
+    let site = app.store.site(SiteId(parse_id(&id)?)).await?;
+    settings
+        .validate()
+        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
+    let updated = Site { settings, ..site };
     app.store.update_site(&updated).await?;
     Ok(Json(with_snippet(&app, updated)))
 }

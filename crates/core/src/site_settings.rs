@@ -1,0 +1,152 @@
+//! A site's team settings (issue 12, "Teams at work"): how new chats reach agents, how long an
+//! offer stands, whether the widget asks for a department, the opening hours, and when a
+//! waiting chat is escalated.
+//!
+//! Stored as one JSON value per site (`sites.settings`). A setting missing from the stored
+//! JSON takes its default, so a site created before a setting existed behaves exactly as it
+//! did, and a later setting needs no schema migration. The defaults are the seed's behaviour:
+//! broadcast routing, no department question, always open, escalation after 3 minutes.
+
+use crate::error::ErrorCode;
+use crate::hours::OpeningHours;
+use serde::{Deserialize, Serialize};
+
+/// Fewest and most seconds an automatic offer may stand ("Seconds to answer").
+pub const OFFER_SECONDS: std::ops::RangeInclusive<u32> = 5..=600;
+/// Fewest and most seconds before a waiting chat is escalated ("Waiting too long after").
+pub const WAITING_TOO_LONG_SECONDS: std::ops::RangeInclusive<u32> = 10..=86_400;
+
+/// How a new chat reaches agents (site setting "Routing").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Routing {
+    /// "Everyone (first to answer)": every On-Line agent of the site gets the pop-up (default).
+    #[default]
+    Everyone,
+    /// "Assign automatically": offered to one agent at a time, then to everyone.
+    Assign,
+}
+
+/// The team settings of one site. Every field has a default (see the module doc).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SiteSettings {
+    /// "Routing".
+    pub routing: Routing,
+    /// "Seconds to answer": how long an automatic offer stands (default 30).
+    pub offer_seconds: u32,
+    /// "Ask visitors for a department" (used when the site has two or more departments).
+    pub ask_department: bool,
+    /// "Opening hours"; `None`: always open.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub opening_hours: Option<OpeningHours>,
+    /// "Chat outside opening hours": when on, agents On-Line outside the hours still chat.
+    pub chat_outside_hours: bool,
+    /// "Waiting too long after": seconds before a waiting chat is escalated (default 180).
+    pub waiting_too_long_seconds: u32,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            routing: Routing::Everyone,
+            offer_seconds: 30,
+            ask_department: false,
+            opening_hours: None,
+            chat_outside_hours: false,
+            waiting_too_long_seconds: 180,
+        }
+    }
+}
+
+/// Why a settings value is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("\"Seconds to answer\" must be between 5 and 600, not {0}")]
+    OfferSeconds(u32),
+    #[error("\"Waiting too long after\" must be between 10 and 86400 seconds, not {0}")]
+    WaitingTooLong(u32),
+}
+
+impl SettingsError {
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::BadRequest
+    }
+}
+
+impl SiteSettings {
+    /// Checks the ranges (the opening hours were checked when they were parsed).
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        if !OFFER_SECONDS.contains(&self.offer_seconds) {
+            return Err(SettingsError::OfferSeconds(self.offer_seconds));
+        }
+        if !WAITING_TOO_LONG_SECONDS.contains(&self.waiting_too_long_seconds) {
+            return Err(SettingsError::WaitingTooLong(self.waiting_too_long_seconds));
+        }
+        Ok(())
+    }
+
+    /// The stored form.
+    pub fn to_json(&self) -> String {
+        // Plain values: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_string())
+    }
+
+    /// Reads the stored form; missing fields take their defaults.
+    pub fn from_json(text: &str) -> Result<SiteSettings, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_json_is_the_seed_behaviour() {
+        let s = SiteSettings::from_json("{}").unwrap();
+        assert_eq!(s, SiteSettings::default());
+        assert_eq!(s.routing, Routing::Everyone);
+        assert_eq!(s.offer_seconds, 30);
+        assert_eq!(s.waiting_too_long_seconds, 180);
+        assert!(s.opening_hours.is_none());
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn round_trips_with_opening_hours() {
+        let s = SiteSettings::from_json(
+            r#"{"routing":"assign","offer_seconds":12,"ask_department":true,
+                "opening_hours":{"timezone":"Europe/Berlin","weekly":{"mon":[{"from":"09:00","to":"17:00"}]}},
+                "chat_outside_hours":true,"waiting_too_long_seconds":60}"#,
+        )
+        .unwrap();
+        assert_eq!(s.routing, Routing::Assign);
+        assert!(s.ask_department && s.chat_outside_hours);
+        assert_eq!(SiteSettings::from_json(&s.to_json()).unwrap(), s);
+    }
+
+    #[test]
+    fn ranges_are_checked() {
+        let mut s = SiteSettings {
+            offer_seconds: 4,
+            ..SiteSettings::default()
+        };
+        assert_eq!(s.validate(), Err(SettingsError::OfferSeconds(4)));
+        s.offer_seconds = 600;
+        assert!(s.validate().is_ok());
+        s.waiting_too_long_seconds = 9;
+        assert_eq!(s.validate(), Err(SettingsError::WaitingTooLong(9)));
+    }
+
+    #[test]
+    fn bad_opening_hours_are_refused_when_read() {
+        let err =
+            SiteSettings::from_json(r#"{"opening_hours":{"timezone":"Nowhere/Else","weekly":{}}}"#);
+        assert!(err.is_err());
+        assert!(SiteSettings::from_json(r#"{"routing":"random"}"#).is_err());
+    }
+}
