@@ -31,6 +31,7 @@ mod offline;
 mod readers;
 mod settings;
 mod sites;
+mod unanswered;
 mod visitors;
 mod writer;
 
