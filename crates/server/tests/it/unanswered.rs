@@ -4,8 +4,8 @@
 //! agent of the site (Away ones too), and the visitor is told and keeps their place. Time
 //! moves by the test's clock; the escalation sweep runs every 50 ms of real time.
 
-use crate::cluster::{nodes, online_on};
 use crate::backend::ClusterEnv;
+use crate::cluster::{nodes, online_on};
 use crate::helpers::*;
 use frontdesk::config::Settings;
 use frontdesk_core::ChatId;
@@ -142,7 +142,10 @@ async fn only_chats_nobody_answered_are_missed() {
     let ack = quitter.ws.request(json!({"type":"chat_end"})).await;
     assert_eq!(ack["type"], "ack", "{ack}");
     let f = ended(&mut a, chat_quit).await;
-    assert_eq!((f["reason"].as_str(), f["missed"].as_bool()), (Some("visitor"), Some(true)));
+    assert_eq!(
+        (f["reason"].as_str(), f["missed"].as_bool()),
+        (Some("visitor"), Some(true))
+    );
 
     // Answered, then the visitor leaves the site: the chat stays with Alice, not missed.
     let vid = answered.visitor_id.clone();
@@ -161,7 +164,13 @@ async fn only_chats_nobody_answered_are_missed() {
     let f = ended(&mut a, chat_answered).await;
     assert_eq!(f["reason"], "visitor");
     assert!(f.get("missed").is_none(), "{f}");
-    assert!(!app.store().chat(ChatId(chat_answered)).await.expect("chat").missed);
+    assert!(
+        !app.store()
+            .chat(ChatId(chat_answered))
+            .await
+            .expect("chat")
+            .missed
+    );
     assert_eq!(metric(&app, "frontdesk_chats_missed_total").await, 1.0);
 }
 
@@ -204,7 +213,12 @@ async fn a_chat_waiting_too_long_is_escalated_once() {
     let mut visitor = app.visitor(&site).await;
     let chat = visitor.request_chat(Some("Ann")).await;
     a.requested(chat).await;
-    let queued_at = app.store().chat(ChatId(chat)).await.expect("chat").queued_at;
+    let queued_at = app
+        .store()
+        .chat(ChatId(chat))
+        .await
+        .expect("chat")
+        .queued_at;
 
     app.clock.advance(Duration::from_secs(170));
     a.assert_none("chat.escalated").await;
@@ -240,7 +254,11 @@ async fn a_chat_waiting_too_long_is_escalated_once() {
     assert_eq!((c.state.name(), c.queued_at), ("pending", queued_at));
     let back = VisitorClient::connect(&app, &site, Some(&visitor.token), None, "/").await;
     assert_eq!(back.welcome["chat"]["position"], 2, "{}", back.welcome);
-    assert_eq!(back.welcome["chat"]["waiting_long"], true, "{}", back.welcome);
+    assert_eq!(
+        back.welcome["chat"]["waiting_long"], true,
+        "{}",
+        back.welcome
+    );
 
     // Once: more time, no second escalation.
     app.clock.advance(Duration::from_secs(600));
