@@ -247,3 +247,26 @@ async fn settings_out_of_range_or_with_bad_hours_are_a_typed_400() {
     assert_eq!(listed["settings"]["offer_seconds"], 30, "{listed}");
     assert!(listed["settings"]["opening_hours"].is_null(), "{listed}");
 }
+
+/// Settings saved on one node of a cluster reach the visitors of another node at that node's
+/// recheck (a minute), without a reconnect. Needs PostgreSQL and Redis (as `cluster.rs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hours_saved_on_another_node_reach_its_visitors_within_a_minute() {
+    let env = std::sync::Arc::new(crate::backend::ClusterEnv::create().await);
+    let (clock, n) = crate::cluster::nodes(&env, 2, |_| {}).await;
+    clock.set(at(WED_17 + 3_600_000)); // Wednesday 18:00 Berlin
+    let site = n[0]
+        .site_at("Berlin shop", "https://berlin.example", "Europe/Berlin")
+        .await;
+    let admin = n[0].agent_with("Ada", true, None).await;
+    let alice = n[0].agent("Alice").await;
+    let _alice = crate::cluster::online_on(&alice, &n[1]).await;
+    let mut v = n[1].visitor(&site).await;
+    until_available(&mut v).await;
+
+    let resp = put_settings(&admin, &site, json!({"opening_hours": office_hours()})).await;
+    assert_eq!(resp.status(), 200);
+    v.ws.assert_none("availability").await;
+    clock.advance(frontdesk::services::hours::RECHECK);
+    until_closed(&mut v, THU_09).await;
+}
