@@ -52,12 +52,12 @@ pub fn spawn(app: App) -> JoinHandle<()> {
 
 /// Keeps every gate of this node current (see the module doc).
 pub async fn run(app: App) {
-    let mut all_read = true;
+    let mut just_refreshed = false;
     loop {
         let mut next = app.hub.next_hours_change();
-        if !all_read && next.is_some_and(|at| at <= app.now()) {
-            // A site could not be read: its past boundary would wake us at once, forever.
-            // Try again at the recheck.
+        if just_refreshed && next.is_some_and(|at| at <= app.now()) {
+            // Still due right after a refresh: a site could not be read. Its past boundary
+            // would wake us at once, forever; try again at the recheck.
             next = None;
         }
         let due = {
@@ -75,26 +75,22 @@ pub async fn run(app: App) {
             }
         };
         if due {
-            all_read = refresh_all(&app).await;
+            refresh_all(&app).await;
         }
+        just_refreshed = due;
     }
 }
 
 /// Reads the settings of every site with a gate here again and records their gates; a
-/// deleted site's gate is dropped. False when a site could not be read.
-async fn refresh_all(app: &App) -> bool {
-    let mut all_read = true;
+/// deleted site's gate is dropped.
+async fn refresh_all(app: &App) {
     for id in app.hub.hours_sites() {
         match app.store.site(id).await {
             Ok(site) => {
                 refresh(app, &site);
             }
             Err(StoreError::NotFound) => app.hub.forget_hours(id),
-            Err(e) => {
-                all_read = false;
-                tracing::warn!(site = id.0, error = %e, "opening hours: site not read");
-            }
+            Err(e) => tracing::warn!(site = id.0, error = %e, "opening hours: site not read"),
         }
     }
-    all_read
 }
