@@ -25,7 +25,9 @@ test('Team settings: every field saves, reloads as saved, and a refused value sh
   const openForm = async () => {
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Admin' }).click();
     const adminPage = page.getByRole('main', { name: 'Admin' });
-    await adminPage.getByRole('tablist', { name: 'Admin sections' }).getByRole('tab', { name: 'Sites' }).click();
+    // Sites is the first tab, shown at once; clicking it would load the list a second time and
+    // could replace the card under the click.
+    await adminPage.getByRole('tablist', { name: 'Admin sections' }).getByRole('tab', { name: 'Sites', selected: true }).waitFor();
     const card = adminPage.getByRole('article').filter({ has: page.getByRole('heading', { name: 'Berlin Shop' }) });
     await card.getByRole('button', { name: 'Team settings' }).click();
     const form = card.getByRole('form', { name: 'Team settings' });
