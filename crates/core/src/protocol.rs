@@ -1,12 +1,16 @@
 //! The WebSocket protocol: every frame a client may send and every frame the server sends.
 //! JSON text frames, one object each, discriminated by `type`. See `docs/protocol.md`.
 
+use crate::departments::DepartmentChoice;
 use crate::error::ErrorCode;
 use crate::ids::*;
 use crate::model::{AgentStatus, Location, MessageKind, PageView};
 use serde::{Deserialize, Serialize};
 
+mod departments;
 mod views;
+
+pub use departments::DepartmentView;
 
 /// A page the visitor is on (reported by the widget).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -49,6 +53,12 @@ pub enum VisitorFrame {
         name: Option<String>,
         #[serde(default)]
         email: Option<String>,
+        /// The department chosen in the widget ("Department"); unknown ones are ignored.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        department_id: Option<DepartmentId>,
+        /// The snippet's `data-department` (a name); unknown ones are ignored.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        department: Option<String>,
     },
     /// Send a message in my open chat. `client_id` makes a resend idempotent.
     Message {
@@ -91,6 +101,10 @@ pub enum ToVisitor {
         chat: Option<VisitorChatView>,
         /// Server instance id: changes when the server restarts.
         epoch: String,
+        /// The departments to ask the visitor to choose from ("Department"), when the site
+        /// asks and has two or more; omitted otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        departments: Option<Vec<DepartmentChoice>>,
     },
     /// Whether any agent is On-Line for the site now.
     #[serde(rename = "availability")]
@@ -237,6 +251,13 @@ pub enum AgentFrame {
         chat_id: ChatId,
         to: AgentId,
     },
+    /// Hand the chat to a department: back in the queue, for that department's agents.
+    TransferToDepartment {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+        department_id: DepartmentId,
+    },
     /// Close the window without ending: the chat goes back to the queue.
     Close {
         #[serde(default, rename = "ref")]
@@ -274,6 +295,7 @@ impl AgentFrame {
             | AgentFrame::Message { reference, .. }
             | AgentFrame::Link { reference, .. }
             | AgentFrame::Transfer { reference, .. }
+            | AgentFrame::TransferToDepartment { reference, .. }
             | AgentFrame::Close { reference, .. }
             | AgentFrame::End { reference, .. }
             | AgentFrame::Block { reference, .. }
@@ -291,6 +313,7 @@ impl AgentFrame {
             | AgentFrame::Link { chat_id, .. }
             | AgentFrame::Typing { chat_id, .. }
             | AgentFrame::Transfer { chat_id, .. }
+            | AgentFrame::TransferToDepartment { chat_id, .. }
             | AgentFrame::Close { chat_id, .. }
             | AgentFrame::End { chat_id, .. }
             | AgentFrame::Block { chat_id, .. } => Some(*chat_id),
@@ -323,6 +346,11 @@ pub struct ChatSummary {
     pub created_at: Timestamp,
     pub queued_at: Timestamp,
     pub last_seq: Seq,
+    /// The chat's department; both left out when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<DepartmentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_name: Option<String>,
 }
 
 /// A message as agents see it.
@@ -387,6 +415,9 @@ pub enum ToAgent {
         agents: Vec<AgentPresence>,
         visitors: Vec<VisitorOnSite>,
         epoch: String,
+        /// Departments of the agent's sites (the Transfer list); left out when none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        departments: Vec<DepartmentView>,
     },
     #[serde(rename = "chat.requested")]
     ChatRequested { chat: ChatSummary },

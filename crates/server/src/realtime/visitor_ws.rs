@@ -201,6 +201,7 @@ async fn welcome(
             online: app.presence.site_available(site.id).await,
             chat: chat_view,
             epoch: app.epoch.clone(),
+            departments: crate::services::departments::choices(app, site).await?,
         },
     );
     if let Some(chat) = &open {
