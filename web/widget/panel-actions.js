@@ -48,6 +48,9 @@ export function sendChatRequest(panel) {
   const frame = { type: 'chat_request', ref: panel.state.refs.request };
   const name = panel.conn.store('name');
   if (name) frame.name = name;
+  const chosen = panel.dom.department.value;
+  if (chosen) frame.department_id = +chosen;
+  if (panel.conn.department) frame.department = panel.conn.department;
   panel.conn.send(frame);
 }
 

@@ -128,6 +128,7 @@ function welcome(panel, w) {
   connection.skipUntilWelcome = false;
   connection.connected = connection.welcomed = true;
   connection.online = !!w.online;
+  state.departments = Array.isArray(w.departments) ? w.departments : null;
   const open = w.chat;
   if (open) {
     // (A seq of another chat, or one the server does not have, comes back as chat.resync.)

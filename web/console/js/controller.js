@@ -51,6 +51,7 @@ export class Controller {
     store.epoch = s.epoch;
     store.setSites(s.sites || []);
     store.setAgents(s.agents || []);
+    store.setDepartments(s.departments || []);
     store.setVisitors(s.visitors || []);
     store.setChats(s.chats || []);
     // Windows: my active chats get one (this restores them after a page reload).
@@ -85,7 +86,7 @@ export class Controller {
   wantsPopup(chat) {
     if (this.closedByMe.has(Number(chat.chat_id))) return false;
     const site = store.sites.get(Number(chat.site_id));
-    return !site || site.monitoring !== false;
+    return (!site || site.monitoring !== false) && store.departmentWantsMe(chat);
   }
 
   onRequested(chat) {
@@ -390,6 +391,24 @@ export class Controller {
       return false;
     }
     toast(`Chat transferred to ${target ? target.name : 'the other agent'}.`);
+    this.closing.delete(id);
+    store.closeWindow(id);
+    return true;
+  }
+
+  /** "Transfer" to a department: the chat goes back to the queue for its agents. */
+  async transferToDepartment(chatId, departmentId) {
+    const id = Number(chatId);
+    const d = store.departments.find((x) => Number(x.department_id) === Number(departmentId));
+    this.closing.add(id);
+    try {
+      await this.conn.request({ type: 'transfer_to_department', chat_id: id, department_id: Number(departmentId) });
+    } catch (err) {
+      this.closing.delete(id);
+      toast(err.message, { kind: 'error' });
+      return false;
+    }
+    toast(`Chat transferred to ${d ? d.name : 'the department'}.`);
     this.closing.delete(id);
     store.closeWindow(id);
     return true;
