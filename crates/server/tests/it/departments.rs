@@ -3,6 +3,7 @@
 //! resource with its validation. Helpers here; the tests in `departments/`.
 
 mod admin;
+mod cluster;
 mod routing;
 
 use crate::helpers::*;
