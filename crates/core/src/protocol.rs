@@ -4,13 +4,15 @@
 use crate::departments::DepartmentChoice;
 use crate::error::ErrorCode;
 use crate::ids::*;
-use crate::model::{AgentStatus, Location, MessageKind, PageView};
+use crate::model::{AgentStatus, MessageKind};
 use serde::{Deserialize, Serialize};
 
 mod departments;
 mod views;
+mod visitors;
 
 pub use departments::DepartmentView;
+pub use visitors::{VisitDetail, VisitorOnSite};
 
 /// A page the visitor is on (reported by the widget).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -382,23 +384,6 @@ pub struct AgentPresence {
     pub monitoring: Vec<SiteId>,
 }
 
-/// A visitor currently on a site (the "Visitors on Site" list).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct VisitorOnSite {
-    pub site_id: SiteId,
-    pub visitor_id: VisitorId,
-    pub name: Option<String>,
-    pub visit_id: VisitId,
-    pub page: PageInfo,
-    pub browser: String,
-    pub os: String,
-    pub location: Location,
-    pub location_text: String,
-    pub started_at: Timestamp,
-    pub chat_id: Option<ChatId>,
-}
-
 /// Frames the server sends to an agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -510,21 +495,4 @@ pub struct SiteMembershipView {
     pub name: String,
     pub base_url: String,
     pub monitoring: bool,
-}
-
-/// Visit detail as agents read it over REST.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct VisitDetail {
-    pub visit_id: VisitId,
-    pub ip: String,
-    pub user_agent: String,
-    pub browser: String,
-    pub os: String,
-    pub referrer: Option<String>,
-    pub location: Location,
-    pub location_text: String,
-    pub started_at: Timestamp,
-    pub last_seen: Timestamp,
-    pub pages: Vec<PageView>,
 }
