@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  consoleEnv, customerShop, shopPage, addAgent, signIn, openVisitor, takeChat, waitConnected,
+  consoleEnv, customerShop, shopPage, addAgent, signIn, openVisitor, takeChat,
 } from './lib/console.mjs';
 
 let env;
@@ -69,9 +69,8 @@ test('Admin "Departments": add, prefixes and agents; the pop-up, list, Visit Det
   assert.deepEqual(saved[0].url_prefixes, [`${shop.origin}/sales/`]);
   assert.equal(saved[0].agents.length, 1);
 
-  // The consoles learn the departments when they connect: Ada reloads hers.
-  await page.reload();
-  await waitConnected(page);
+  // Ada's console learnt them live (a `departments` frame); Sam's with his snapshot.
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Console' }).click();
   const samConsole = await signIn(env, sam);
 
   // A visitor on a Sales page: the pop-up goes to Sam (Sales), not to Ada.

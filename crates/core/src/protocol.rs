@@ -461,6 +461,12 @@ pub enum ToAgent {
         site_id: SiteId,
         visitor_id: VisitorId,
     },
+    /// A site's departments changed (an admin edited them): its whole list, for Transfer.
+    #[serde(rename = "departments")]
+    Departments {
+        site_id: SiteId,
+        departments: Vec<DepartmentView>,
+    },
     #[serde(rename = "offline_message")]
     OfflineMessage {
         site_id: SiteId,

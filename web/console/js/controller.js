@@ -38,6 +38,7 @@ export class Controller {
       case 'visitor.update': return store.upsertVisitor(f);
       case 'visitor.left': return store.removeVisitor(f.site_id, f.visitor_id);
       case 'offline_message': return this.onOffline(f);
+      case 'departments': return store.setSiteDepartments(f.site_id, f.departments);
       case 'error':
         if (f.code === 'unauthorized') return undefined; // the socket closes; connection.js checks
         toast(f.message || 'The server refused an action.', { kind: 'error' });

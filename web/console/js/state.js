@@ -103,6 +103,12 @@ export class Store {
     this.emit('agents');
   }
 
+  /** One site's departments changed: its whole list. */
+  setSiteDepartments(siteId, list) {
+    const others = this.departments.filter((d) => Number(d.site_id) !== Number(siteId));
+    this.setDepartments([...others, ...(Array.isArray(list) ? list : [])]);
+  }
+
   /** Departments a chat on `siteId` may be transferred to, by name. */
   departmentTargets(siteId) {
     return this.departments.filter((d) => Number(d.site_id) === Number(siteId))

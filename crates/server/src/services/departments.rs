@@ -92,6 +92,25 @@ pub async fn views(
     Ok(out)
 }
 
+/// Tells the site's agents its departments changed (`departments`, the whole list).
+pub async fn announce(app: &App, site: SiteId) -> AppResult<()> {
+    let departments = views(app, [site]).await?;
+    app.publish(
+        Audience::SiteAgents {
+            site,
+            online_only: false,
+            also: None,
+        },
+        &ToAgent::Departments {
+            site_id: site,
+            departments,
+        },
+        None,
+    )
+    .await;
+    Ok(())
+}
+
 /// "Transfer" to a department: the chat takes the department, then goes back to the queue
 /// and is announced to that department's agents. The visitor is told nothing.
 pub async fn transfer(

@@ -5,6 +5,7 @@
 use crate::error::{AppError, AppResult};
 use crate::http::auth::AdminAgent;
 use crate::http::extract::{ApiErrorBody, JsonBody, parse_id};
+use crate::services::departments::announce;
 use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -161,6 +162,7 @@ pub async fn create_department(
             return Err(unknown_in_list(e, "agent"));
         }
     }
+    announce(&app, site.id).await?;
     Ok((StatusCode::CREATED, Json(view(&app, created).await?)))
 }
 
@@ -184,7 +186,7 @@ pub async fn update_department(
     JsonBody(changes): JsonBody<DepartmentChanges>,
 ) -> AppResult<Json<AdminDepartment>> {
     let id = DepartmentId(parse_id(&id)?);
-    app.store.department(id).await?;
+    let site = app.store.department(id).await?.site_id;
     // Validate everything before changing anything.
     let name = match &changes.name {
         Some(n) => Some(departments::department_name(n).map_err(invalid)?),
@@ -210,6 +212,7 @@ pub async fn update_department(
             .map_err(|e| unknown_in_list(e, "agent"))?;
     }
     let department = app.store.department(id).await?;
+    announce(&app, site).await?;
     Ok(Json(view(&app, department).await?))
 }
 
@@ -226,9 +229,10 @@ pub async fn delete_department(
     _admin: AdminAgent,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    app.store
-        .delete_department(DepartmentId(parse_id(&id)?))
-        .await?;
+    let id = DepartmentId(parse_id(&id)?);
+    let site = app.store.department(id).await?.site_id;
+    app.store.delete_department(id).await?;
+    announce(&app, site).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -249,9 +253,21 @@ pub async fn set_agent_departments(
     JsonBody(input): JsonBody<AgentDepartmentsInput>,
 ) -> AppResult<StatusCode> {
     let agent = app.store.agent(AgentId(parse_id(&id)?)).await?;
+    let before = app.store.departments_of_agent(agent.id).await?;
     app.store
         .set_agent_departments(agent.id, &input.departments)
         .await
         .map_err(|e| unknown_in_list(e, "department"))?;
+    let mut sites: Vec<SiteId> = Vec::new();
+    for d in before.iter().chain(&input.departments) {
+        if let Ok(d) = app.store.department(*d).await
+            && !sites.contains(&d.site_id)
+        {
+            sites.push(d.site_id);
+        }
+    }
+    for site in sites {
+        announce(&app, site).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

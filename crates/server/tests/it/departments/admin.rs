@@ -32,6 +32,32 @@ async fn admins_manage_a_sites_departments() {
     let id = sales["id"].as_i64().expect("id");
     ok_json(admin.post(&base, json!({"name": "Support"})).await, 201).await;
 
+    // Consoles of the site hear every change: the whole list, live.
+    let (_, mut ws) = app.online_agent("Watcher").await;
+    ok_json(admin.post(&base, json!({"name": "Billing"})).await, 201).await;
+    let f = ws
+        .wait_for("departments", |f| f["type"] == "departments")
+        .await;
+    assert_eq!(f["site_id"], json!(site.id));
+    let names: Vec<&str> = f["departments"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Billing", "Sales", "Support"]);
+    let billing = f["departments"][0]["department_id"].clone();
+    assert_eq!(
+        delete(&admin, &format!("/api/admin/departments/{billing}"))
+            .await
+            .status(),
+        204
+    );
+    let f = ws
+        .wait_for("departments", |f| f["type"] == "departments")
+        .await;
+    assert_eq!(f["departments"].as_array().map(Vec::len), Some(2));
+
     let one = format!("/api/admin/departments/{id}");
     let renamed = ok_json(
         put(
