@@ -31,6 +31,8 @@ pub enum ErrorCode {
     NotYourChat,
     /// The visitor is blocked on this site until the end of the site's day.
     Blocked,
+    /// The site is outside its opening hours: no chat now (an offline message is still taken).
+    Closed,
     /// The transfer target is not On-Line, does not monitor the site, or is the caller.
     InvalidTarget,
     /// A link that is not http or https, or cannot be parsed.
@@ -68,6 +70,7 @@ impl ErrorCode {
             ErrorCode::ChatEnded => "chat_ended",
             ErrorCode::NotYourChat => "not_your_chat",
             ErrorCode::Blocked => "blocked",
+            ErrorCode::Closed => "closed",
             ErrorCode::InvalidTarget => "invalid_target",
             ErrorCode::InvalidLink => "invalid_link",
             ErrorCode::RateLimited => "rate_limited",

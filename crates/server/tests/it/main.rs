@@ -14,6 +14,7 @@ mod departments;
 mod disk_full;
 mod fuzz_corpus;
 mod helpers;
+mod hours;
 mod lifecycle;
 mod messages;
 mod rate_limits;
