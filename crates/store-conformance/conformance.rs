@@ -5,6 +5,7 @@
 use super::*;
 
 mod chats;
+mod departments;
 mod dump;
 pub mod helpers;
 mod lifecycle;

@@ -48,6 +48,9 @@ export function sendChatRequest(panel) {
   const frame = { type: 'chat_request', ref: panel.state.refs.request };
   const name = panel.conn.store('name');
   if (name) frame.name = name;
+  const chosen = panel.dom.department.value;
+  if (chosen) frame.department_id = +chosen;
+  if (panel.conn.department) frame.department = panel.conn.department;
   panel.conn.send(frame);
 }
 
@@ -170,9 +173,10 @@ export function toggle(panel, open, focus, restore) {
     state.offlineForm.thanked = state.offlineForm.edited = false;
     state.ui.view = null; // a fresh form next time
   }
-  // Opening the panel while an agent is On-Line asks for a chat at once ("Chat with us").
+  // Opening the panel while an agent is On-Line asks for a chat at once ("Chat with us"),
+  // unless the visitor is to choose a "Department" first (then the first message asks).
   const connection = state.connection;
-  if (open && !restore && connection.online && !state.chat && !connection.blocked && connection.welcomed) requestChat(panel);
+  if (open && !restore && connection.online && !state.chat && !connection.blocked && connection.welcomed && dom.departmentField.hidden) requestChat(panel);
   render(panel);
   if (open) dom.log.scrollTop = dom.log.scrollHeight;
   if (focus) (open ? firstFocusable(panel) : conn.launcher).focus();

@@ -44,6 +44,8 @@ export function newState(conn) {
     // 'active' | 'ended', agent (name), position (in the queue), waitingLong (chat.waiting_long:
     // offer "Leave a message instead") }, or null before the first.
     chat: null,
+    // The departments to choose from (`welcome.departments`), or null: no "Department" choice.
+    departments: null,
     transcript: {
       messages: new Map(), // seq -> { seq, from, kind, body, client_id, at, name }
       maxSeq: 0, // highest seq held (sent as hello.last_seq on the next page)

@@ -36,11 +36,15 @@ export function buildDom(conn, on) {
   dom.status = h('div', { class: 'fd-status', role: 'status' });
   dom.error = h('p', { class: 'fd-error', role: 'alert' });
   dom.nameInput = h('input', { id: 'fd-name', class: 'fd-input', type: 'text', autocomplete: 'name', maxlength: 80, 'aria-describedby': 'fd-name-hint', value: store('name') || '' });
+  // "Department": shown only when the welcome offers two or more (the site asks).
+  dom.department = h('select', { id: 'fd-dept', class: 'fd-input' });
+  dom.departmentField = h('div', { hidden: true },
+    h('label', { for: 'fd-dept', class: 'fd-label', text: 'Department' }), dom.department);
   dom.intro = h('div', { class: 'fd-intro' },
     h('p', { class: 'fd-lead', text: 'Hi! How can we help? Type your question below.' }),
     h('label', { for: 'fd-name', class: 'fd-label', text: 'Your name' }),
     h('span', { id: 'fd-name-hint', class: 'fd-hint', text: '(optional)' }),
-    dom.nameInput,
+    dom.nameInput, dom.departmentField,
     h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Start chat', onclick: on.startChat }));
   dom.messageBox = h('textarea', { id: 'fd-msg', class: 'fd-input fd-ta', rows: 2, placeholder: 'Type your message…', enterkeyhint: 'send' });
   dom.compose = h('form', { class: 'fd-compose', onsubmit: (e) => { e.preventDefault(); on.sendMessage(); } },
@@ -167,6 +171,24 @@ export function firstFocusable(panel) {
   return dom.body.querySelector('input, textarea') || dom.minimiseButton;
 }
 
+/** Fills the "Department" choice from the welcome's list (names as text), the snippet's
+ * `data-department` chosen when it names one; "Any department" leaves it to the server. */
+function departments(panel) {
+  const { state, dom, conn } = panel;
+  const list = dom.departments = state.departments;
+  const want = String(conn.department || '').trim().toLowerCase();
+  const select = dom.department;
+  select.replaceChildren(h('option', { value: '', text: 'Any department' }));
+  for (let i = 0; list && i < list.length; i++) {
+    const d = list[i];
+    if (!d || typeof d.name !== 'string' || !Number.isSafeInteger(d.id)) continue;
+    const option = h('option', { value: d.id, text: d.name });
+    if (want && d.name.toLowerCase() === want) option.selected = true;
+    select.append(option);
+  }
+  dom.departmentField.hidden = select.options.length < 3;
+}
+
 export function render(panel) {
   const { state, dom, conn } = panel;
   const focused = conn.root.activeElement;
@@ -198,6 +220,7 @@ export function render(panel) {
   setText(dom.typing, state.typing.agent && chatState === 'active' ? 'Agent is typing…' : '');
   setText(dom.error, state.ui.error);
   dom.intro.hidden = !!chat;
+  if (dom.departments !== state.departments) departments(panel);
   dom.compose.hidden = chatState === 'ended';
   dom.newChatButton.hidden = chatState !== 'ended';
   dom.leaveButton.hidden = !(chatState === 'pending' && chat.waitingLong);

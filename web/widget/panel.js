@@ -148,6 +148,7 @@ function welcome(panel, w) {
   connection.connected = connection.welcomed = true;
   connection.online = !!w.online;
   connection.opensAt = w.opens_at || null;
+  state.departments = Array.isArray(w.departments) ? w.departments : null;
   const open = w.chat;
   if (open) {
     // (A seq of another chat, or one the server does not have, comes back as chat.resync.)

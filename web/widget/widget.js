@@ -107,7 +107,7 @@
   };
   // The panel's handle on everything (no globals).
   const conn = {
-    site, origin, root, box, launcher: btn, store, send,
+    site, origin, root, box, launcher: btn, store, send, department: me.getAttribute('data-department'),
     online: true, connected: false, last: {},
     resync: () => { store('chat', null); restart(); },
   };

@@ -3,7 +3,7 @@
 //! to its own connections; the cluster's shared presence applies the site part of it to
 //! decide whether a site is available.
 
-use crate::ids::{AgentId, SiteId, VisitorId};
+use crate::ids::{AgentId, DepartmentId, SiteId, VisitorId};
 use crate::model::AgentStatus;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +16,13 @@ pub enum Audience {
         site: SiteId,
         online_only: bool,
         also: Option<AgentId>,
+    },
+    /// A department's pop-up: those of `agents` (the department's members, chosen by the
+    /// shell) who belong to, monitor and are On-Line for `site`.
+    DepartmentAgents {
+        site: SiteId,
+        department: DepartmentId,
+        agents: Vec<AgentId>,
     },
     /// Every connection of one agent.
     Agent(AgentId),
@@ -53,6 +60,9 @@ impl Audience {
                 online_only,
                 also,
             } => *also == Some(agent) || on_site(*site).hears(*online_only),
+            Audience::DepartmentAgents { site, agents, .. } => {
+                agents.contains(&agent) && on_site(*site).hears(true)
+            }
             Audience::Agent(a) => *a == agent,
             Audience::Visitor { .. } | Audience::SiteVisitors(_) => false,
         }
@@ -66,7 +76,9 @@ impl Audience {
                 visitor: v,
             } => *s == site && v == visitor,
             Audience::SiteVisitors(s) => *s == site,
-            Audience::SiteAgents { .. } | Audience::Agent(_) => false,
+            Audience::SiteAgents { .. }
+            | Audience::DepartmentAgents { .. }
+            | Audience::Agent(_) => false,
         }
     }
 }
@@ -193,6 +205,26 @@ mod tests {
             !agents.reaches_visitor(site, &v),
             "agents' frames never reach visitors"
         );
+    }
+
+    #[test]
+    fn a_department_reaches_its_listed_agents_who_hear_the_site_on_line_and_nobody_else() {
+        let (ann, bob) = (AgentId(1), AgentId(2));
+        let to = Audience::DepartmentAgents {
+            site: SiteId(7),
+            department: DepartmentId(3),
+            agents: vec![ann],
+        };
+        for a in every_standing() {
+            assert_eq!(to.reaches_agent(ann, |_| a), a.hears(true), "{a:?}");
+            assert!(
+                !to.reaches_agent(bob, |_| a),
+                "not in the department: {a:?}"
+            );
+        }
+        assert!(!to.reaches_visitor(SiteId(7), &VisitorId("v".into())));
+        let wire = serde_json::to_string(&to).expect("serializes");
+        assert_eq!(serde_json::from_str::<Audience>(&wire).ok(), Some(to));
     }
 
     #[test]

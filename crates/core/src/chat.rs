@@ -3,7 +3,8 @@
 //! ```text
 //!   request ──► Pending ──accept──► Active{agent} ──transfer──► Active{other}
 //!                  ▲                    │  │
-//!                  └──close / gone──────┘  ├──end────► Ended{..}
+//!                  └─close / gone /─────┘  ├──end────► Ended{..}
+//!                     to a department      │
 //!                                          └──block──► Ended{Blocked}
 //!   (the visitor may end a Pending or Active chat)
 //! ```
@@ -53,6 +54,9 @@ pub enum ChatCommand {
     Transfer { by: AgentId, to: AgentId },
     /// The agent in charge closes the window without ending: back to the queue.
     Close { by: AgentId },
+    /// The agent in charge hands the chat to a department: back to the queue (the shell sets
+    /// the chat's department; the visitor is not told).
+    TransferToDepartment { by: AgentId },
     /// All of the agent's connections have been gone for the grace period: back to the queue.
     AgentGone { agent: AgentId },
     /// Either side ends the chat.
@@ -86,7 +90,12 @@ impl ChatState {
                     Ok(S::Active { agent: to })
                 }
             }
-            (S::Active { agent: owner }, C::Close { by }) if owner == by => Ok(S::Pending),
+            (S::Active { agent: owner }, C::Close { by })
+            | (S::Active { agent: owner }, C::TransferToDepartment { by })
+                if owner == by =>
+            {
+                Ok(S::Pending)
+            }
             (S::Active { agent: owner }, C::AgentGone { agent }) if owner == agent => {
                 Ok(S::Pending)
             }

@@ -6,6 +6,7 @@
 pub mod audience;
 pub mod chat;
 pub mod day;
+pub mod departments;
 pub mod dump;
 pub mod error;
 pub mod hours;

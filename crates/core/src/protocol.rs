@@ -1,12 +1,18 @@
 //! The WebSocket protocol: every frame a client may send and every frame the server sends.
 //! JSON text frames, one object each, discriminated by `type`. See `docs/protocol.md`.
 
+use crate::departments::DepartmentChoice;
 use crate::error::ErrorCode;
 use crate::ids::*;
-use crate::model::{AgentStatus, Location, MessageKind, PageView};
+use crate::model::{AgentStatus, MessageKind};
 use serde::{Deserialize, Serialize};
 
+mod departments;
 mod views;
+mod visitors;
+
+pub use departments::DepartmentView;
+pub use visitors::{VisitDetail, VisitorOnSite};
 
 /// A page the visitor is on (reported by the widget).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -49,6 +55,12 @@ pub enum VisitorFrame {
         name: Option<String>,
         #[serde(default)]
         email: Option<String>,
+        /// The department chosen in the widget ("Department"); unknown ones are ignored.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        department_id: Option<DepartmentId>,
+        /// The snippet's `data-department` (a name); unknown ones are ignored.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        department: Option<String>,
     },
     /// Send a message in my open chat. `client_id` makes a resend idempotent.
     Message {
@@ -95,6 +107,10 @@ pub enum ToVisitor {
         /// inside them, and when the site never opens again (within a year and more).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         opens_at: Option<Timestamp>,
+        /// The departments to ask the visitor to choose from ("Department"), when the site
+        /// asks and has two or more; omitted otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        departments: Option<Vec<DepartmentChoice>>,
     },
     /// Whether the site takes chats now: an agent is On-Line for it and it is inside its
     /// opening hours (or "Chat outside opening hours" is on). `opens_at` as in `welcome`.
@@ -254,6 +270,13 @@ pub enum AgentFrame {
         chat_id: ChatId,
         to: AgentId,
     },
+    /// Hand the chat to a department: back in the queue, for that department's agents.
+    TransferToDepartment {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+        department_id: DepartmentId,
+    },
     /// Close the window without ending: the chat goes back to the queue.
     Close {
         #[serde(default, rename = "ref")]
@@ -291,6 +314,7 @@ impl AgentFrame {
             | AgentFrame::Message { reference, .. }
             | AgentFrame::Link { reference, .. }
             | AgentFrame::Transfer { reference, .. }
+            | AgentFrame::TransferToDepartment { reference, .. }
             | AgentFrame::Close { reference, .. }
             | AgentFrame::End { reference, .. }
             | AgentFrame::Block { reference, .. }
@@ -308,6 +332,7 @@ impl AgentFrame {
             | AgentFrame::Link { chat_id, .. }
             | AgentFrame::Typing { chat_id, .. }
             | AgentFrame::Transfer { chat_id, .. }
+            | AgentFrame::TransferToDepartment { chat_id, .. }
             | AgentFrame::Close { chat_id, .. }
             | AgentFrame::End { chat_id, .. }
             | AgentFrame::Block { chat_id, .. } => Some(*chat_id),
@@ -346,6 +371,11 @@ pub struct ChatSummary {
     /// When the chat was escalated for waiting too long. Left out when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalated_at: Option<Timestamp>,
+    /// The chat's department; both left out when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<DepartmentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_name: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -381,23 +411,6 @@ pub struct AgentPresence {
     pub monitoring: Vec<SiteId>,
 }
 
-/// A visitor currently on a site (the "Visitors on Site" list).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct VisitorOnSite {
-    pub site_id: SiteId,
-    pub visitor_id: VisitorId,
-    pub name: Option<String>,
-    pub visit_id: VisitId,
-    pub page: PageInfo,
-    pub browser: String,
-    pub os: String,
-    pub location: Location,
-    pub location_text: String,
-    pub started_at: Timestamp,
-    pub chat_id: Option<ChatId>,
-}
-
 /// Frames the server sends to an agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -414,6 +427,9 @@ pub enum ToAgent {
         agents: Vec<AgentPresence>,
         visitors: Vec<VisitorOnSite>,
         epoch: String,
+        /// Departments of the agent's sites (the Transfer list); left out when none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        departments: Vec<DepartmentView>,
     },
     #[serde(rename = "chat.requested")]
     ChatRequested { chat: ChatSummary },
@@ -479,6 +495,12 @@ pub enum ToAgent {
         site_id: SiteId,
         visitor_id: VisitorId,
     },
+    /// A site's departments changed (an admin edited them): its whole list, for Transfer.
+    #[serde(rename = "departments")]
+    Departments {
+        site_id: SiteId,
+        departments: Vec<DepartmentView>,
+    },
     #[serde(rename = "offline_message")]
     OfflineMessage {
         site_id: SiteId,
@@ -513,21 +535,4 @@ pub struct SiteMembershipView {
     pub name: String,
     pub base_url: String,
     pub monitoring: bool,
-}
-
-/// Visit detail as agents read it over REST.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct VisitDetail {
-    pub visit_id: VisitId,
-    pub ip: String,
-    pub user_agent: String,
-    pub browser: String,
-    pub os: String,
-    pub referrer: Option<String>,
-    pub location: Location,
-    pub location_text: String,
-    pub started_at: Timestamp,
-    pub last_seen: Timestamp,
-    pub pages: Vec<PageView>,
 }

@@ -11,6 +11,7 @@
 //!   answered it (`answered_at` is NULL), in the same conditional update.
 
 use crate::chat::ChatState;
+use crate::departments::Department;
 use crate::ids::*;
 use crate::model::*;
 use async_trait::async_trait;
@@ -256,6 +257,48 @@ pub trait OfflineStore: Send + Sync {
     async fn offline_messages(&self, site: SiteId, limit: u32) -> StoreResult<Vec<OfflineMessage>>;
 }
 
+/// Departments of a site, their agents, and a chat's department (issue 12).
+#[async_trait]
+pub trait DepartmentStore: Send + Sync {
+    /// A name the site already has (whatever its case) is `Conflict`; an unknown site
+    /// is `NotFound`. Names and prefixes come validated (`crate::departments`).
+    async fn create_department(
+        &self,
+        site: SiteId,
+        name: &str,
+        url_prefixes: &[String],
+        now: Timestamp,
+    ) -> StoreResult<Department>;
+    async fn department(&self, id: DepartmentId) -> StoreResult<Department>;
+    /// The site's departments, by name (case-insensitive), then id.
+    async fn departments_of_site(&self, site: SiteId) -> StoreResult<Vec<Department>>;
+    /// A name another department of the site has is `Conflict`.
+    async fn rename_department(&self, id: DepartmentId, name: &str) -> StoreResult<()>;
+    async fn set_url_prefixes(&self, id: DepartmentId, url_prefixes: &[String]) -> StoreResult<()>;
+    /// Removes the department and its memberships; chats keep their (now dangling) id.
+    async fn delete_department(&self, id: DepartmentId) -> StoreResult<()>;
+    /// Exactly these departments for the agent (an unknown one is `NotFound`, nothing changed).
+    async fn set_agent_departments(
+        &self,
+        agent: AgentId,
+        departments: &[DepartmentId],
+    ) -> StoreResult<()>;
+    /// The agent's departments, by id.
+    async fn departments_of_agent(&self, agent: AgentId) -> StoreResult<Vec<DepartmentId>>;
+    /// Exactly these agents in the department (an unknown one is `NotFound`, nothing changed).
+    async fn set_department_agents(&self, id: DepartmentId, agents: &[AgentId]) -> StoreResult<()>;
+    /// The department's agents, by id.
+    async fn agents_of_department(&self, id: DepartmentId) -> StoreResult<Vec<AgentId>>;
+    /// Compare-and-set: the chat's department, only if its version is still
+    /// `expected_version` (the version is bumped). `Ok(None)` when the version moved on.
+    async fn set_chat_department(
+        &self,
+        chat: ChatId,
+        expected_version: i64,
+        department: Option<DepartmentId>,
+    ) -> StoreResult<Option<Chat>>;
+}
+
 #[async_trait]
 pub trait SettingStore: Send + Sync {
     /// A server-wide secret (e.g. the visitor-token key), created with `init` if absent.
@@ -277,6 +320,7 @@ pub trait Store:
     + CannedStore
     + BlockStore
     + OfflineStore
+    + DepartmentStore
     + SettingStore
 {
 }
@@ -290,6 +334,7 @@ impl<T> Store for T where
         + CannedStore
         + BlockStore
         + OfflineStore
+        + DepartmentStore
         + SettingStore
 {
 }

@@ -23,7 +23,8 @@ fn agents() -> impl Iterator<Item = AgentId> {
 /// `chat.rs`): anything on an ended chat is `ChatEnded`; first to accept wins and later
 /// ones are told who has it, accepting one's own chat again changes nothing; the visitor
 /// may end an open chat; everything else is for the owner only; a transfer to oneself is
-/// `InvalidTarget`; close and agent-gone put the chat back in the queue.
+/// `InvalidTarget`; close, agent-gone and a transfer to a department put the chat back in
+/// the queue.
 fn rules(state: ChatState, cmd: ChatCommand) -> Result<ChatState, ChatError> {
     let owner = match state {
         ChatState::Ended { .. } => return Err(ChatError::ChatEnded),
@@ -44,7 +45,9 @@ fn rules(state: ChatState, cmd: ChatCommand) -> Result<ChatState, ChatError> {
             });
         }
         ChatCommand::Transfer { by, to } => (by, ChatState::Active { agent: to }),
-        ChatCommand::Close { by } => (by, ChatState::Pending),
+        ChatCommand::Close { by } | ChatCommand::TransferToDepartment { by } => {
+            (by, ChatState::Pending)
+        }
         ChatCommand::AgentGone { agent } => (agent, ChatState::Pending),
         ChatCommand::End {
             by: Party::Agent(by),
@@ -108,6 +111,7 @@ fn every_command() -> Vec<ChatCommand> {
         cmds.extend([
             ChatCommand::Accept { agent: a },
             ChatCommand::Close { by: a },
+            ChatCommand::TransferToDepartment { by: a },
             ChatCommand::AgentGone { agent: a },
             ChatCommand::End {
                 by: Party::Agent(a),
@@ -125,12 +129,12 @@ fn every_party() -> Vec<Party> {
         .collect()
 }
 
-/// Four agents make 14 states and 37 commands: small enough to check every pair, so the
+/// Four agents make 14 states and 41 commands: small enough to check every pair, so the
 /// property tests below need not rely on luck for the single-step rules.
 #[test]
 fn apply_follows_the_rules_for_every_state_and_command_among_four_agents() {
     let (states, cmds) = (every_state(), every_command());
-    assert_eq!((states.len(), cmds.len()), (14, 37));
+    assert_eq!((states.len(), cmds.len()), (14, 41));
     for &state in &states {
         for &cmd in &cmds {
             assert_eq!(state.apply(cmd), rules(state, cmd), "{state:?} + {cmd:?}");
@@ -164,6 +168,7 @@ enum Op {
         to: AgentId,
     },
     Close(AgentId),
+    ToDepartment(AgentId),
     AgentGone(AgentId),
     EndByVisitor,
     EndByAgent(AgentId),
@@ -180,6 +185,7 @@ impl Op {
             Op::Accept(agent) => ChatCommand::Accept { agent },
             Op::Transfer { by, to } => ChatCommand::Transfer { by, to },
             Op::Close(by) => ChatCommand::Close { by },
+            Op::ToDepartment(by) => ChatCommand::TransferToDepartment { by },
             Op::AgentGone(agent) => ChatCommand::AgentGone { agent },
             Op::EndByVisitor => ChatCommand::End { by: Party::Visitor },
             Op::EndByAgent(a) => ChatCommand::End {
@@ -201,6 +207,7 @@ fn op_after_request() -> impl Strategy<Value = Op> {
         8 => agent().prop_map(Op::Accept),
         8 => (agent(), agent()).prop_map(|(by, to)| Op::Transfer { by, to }),
         3 => agent().prop_map(Op::Close),
+        2 => agent().prop_map(Op::ToDepartment),
         3 => agent().prop_map(Op::AgentGone),
         1 => Just(Op::EndByVisitor),
         1 => agent().prop_map(Op::EndByAgent),

@@ -152,4 +152,8 @@ export const admin = {
   deleteAgent: (id) => del(path`/api/admin/agents/${id}`),
   blocks: (siteId) => get(path`/api/admin/sites/${siteId}/blocks`),
   liftBlock: (id) => del(path`/api/admin/blocks/${id}`),
+  departments: (siteId) => get(path`/api/admin/sites/${siteId}/departments`),
+  createDepartment: (siteId, department) => post(path`/api/admin/sites/${siteId}/departments`, department),
+  updateDepartment: (id, changes) => put(path`/api/admin/departments/${id}`, changes),
+  deleteDepartment: (id) => del(path`/api/admin/departments/${id}`),
 };

@@ -39,6 +39,7 @@ export class Controller {
       case 'visitor.update': return store.upsertVisitor(f);
       case 'visitor.left': return store.removeVisitor(f.site_id, f.visitor_id);
       case 'offline_message': return this.onOffline(f);
+      case 'departments': return store.setSiteDepartments(f.site_id, f.departments);
       case 'error':
         if (f.code === 'unauthorized') return undefined; // the socket closes; connection.js checks
         toast(f.message || 'The server refused an action.', { kind: 'error' });
@@ -52,6 +53,7 @@ export class Controller {
     store.epoch = s.epoch;
     store.setSites(s.sites || []);
     store.setAgents(s.agents || []);
+    store.setDepartments(s.departments || []);
     store.setVisitors(s.visitors || []);
     store.setChats(s.chats || []);
     // Windows: my active chats get one (this restores them after a page reload).
@@ -86,7 +88,7 @@ export class Controller {
   wantsPopup(chat) {
     if (this.closedByMe.has(Number(chat.chat_id))) return false;
     const site = store.sites.get(Number(chat.site_id));
-    return !site || site.monitoring !== false;
+    return (!site || site.monitoring !== false) && store.departmentWantsMe(chat);
   }
 
   onRequested(chat) {
@@ -416,6 +418,24 @@ export class Controller {
       return false;
     }
     toast(`Chat transferred to ${target ? target.name : 'the other agent'}.`);
+    this.closing.delete(id);
+    store.closeWindow(id);
+    return true;
+  }
+
+  /** "Transfer" to a department: the chat goes back to the queue for its agents. */
+  async transferToDepartment(chatId, departmentId) {
+    const id = Number(chatId);
+    const d = store.departments.find((x) => Number(x.department_id) === Number(departmentId));
+    this.closing.add(id);
+    try {
+      await this.conn.request({ type: 'transfer_to_department', chat_id: id, department_id: Number(departmentId) });
+    } catch (err) {
+      this.closing.delete(id);
+      toast(err.message, { kind: 'error' });
+      return false;
+    }
+    toast(`Chat transferred to ${d ? d.name : 'the department'}.`);
     this.closing.delete(id);
     store.closeWindow(id);
     return true;

@@ -20,6 +20,7 @@ export class Store {
     this.floor = new Map(); // chat_id -> seq up to which messages were left out by a resync
     this.local = new Map(); // chat_id -> Map(client_id -> {client_id, kind, body, status, error})
     this.agents = new Map(); // agent_id -> AgentPresence
+    this.departments = []; // DepartmentView of my sites (snapshot)
     this.visitors = new Map(); // "site/visitor" -> VisitorOnSite
     this.windows = []; // chat ids with an open window, in opening order
     this.active = null; // chat id of the shown window
@@ -95,6 +96,37 @@ export class Store {
       .filter((a) => !this.isMe(a.agent_id) && a.status === 'online' && a.connected
         && (a.monitoring || []).map(Number).includes(Number(siteId)))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  setDepartments(list) {
+    this.departments = Array.isArray(list) ? list : [];
+    this.emit('agents');
+  }
+
+  /** One site's departments changed: its whole list. */
+  setSiteDepartments(siteId, list) {
+    const others = this.departments.filter((d) => Number(d.site_id) !== Number(siteId));
+    this.setDepartments([...others, ...(Array.isArray(list) ? list : [])]);
+  }
+
+  /** Departments a chat on `siteId` may be transferred to, by name. */
+  departmentTargets(siteId) {
+    return this.departments.filter((d) => Number(d.site_id) === Number(siteId))
+      .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  }
+
+  /** Whether a waiting chat's pop-up is for me: no department, I am in it, or none of its
+   * agents is On-Line for the site (then it goes to everyone, as the server does). */
+  departmentWantsMe(chat) {
+    const d = chat.department_id == null ? null
+      : this.departments.find((x) => Number(x.department_id) === Number(chat.department_id));
+    if (!d) return true;
+    const members = (d.agents || []).map(Number);
+    if (this.me && members.includes(Number(this.me.agent_id))) return true;
+    return !members.some((id) => {
+      const a = this.agents.get(id);
+      return a && a.status === 'online' && a.connected && (a.monitoring || []).map(Number).includes(Number(chat.site_id));
+    });
   }
 
   setVisitors(list) {

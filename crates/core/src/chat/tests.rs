@@ -135,6 +135,7 @@ fn all_commands() -> Vec<ChatCommand> {
         cmds.extend([
             ChatCommand::Accept { agent: a },
             ChatCommand::Close { by: a },
+            ChatCommand::TransferToDepartment { by: a },
             ChatCommand::AgentGone { agent: a },
             ChatCommand::End {
                 by: Party::Agent(a),
@@ -154,6 +155,7 @@ fn acting_agent(cmd: ChatCommand) -> Option<AgentId> {
         ChatCommand::Accept { agent } | ChatCommand::AgentGone { agent } => Some(agent),
         ChatCommand::Transfer { by, .. }
         | ChatCommand::Close { by }
+        | ChatCommand::TransferToDepartment { by }
         | ChatCommand::Block { by } => Some(by),
         ChatCommand::End {
             by: Party::Agent(a),

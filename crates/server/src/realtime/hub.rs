@@ -374,7 +374,7 @@ impl Hub {
             seq,
         };
         match to {
-            Audience::SiteAgents { .. } => {
+            Audience::SiteAgents { .. } | Audience::DepartmentAgents { .. } => {
                 let agents = lock(&self.agents);
                 for (id, entry) in agents.iter() {
                     if to.reaches_agent(*id, |s| entry.info.on_site(s)) {

@@ -25,6 +25,9 @@ pub trait Presence: Send + Sync + 'static {
     async fn site_available(&self, site: SiteId) -> bool;
     /// Is the agent connected (anywhere), On-Line and monitoring `site`?
     async fn agent_available_for(&self, agent: AgentId, site: SiteId) -> bool;
+    /// Is any of `agents` connected (anywhere), On-Line and monitoring `site`? (A department
+    /// staffed now; one read of the shared view.)
+    async fn any_available_for(&self, agents: &[AgentId], site: SiteId) -> bool;
     /// Presence of every agent known who belongs to one of `sites`, by agent id.
     async fn presence(&self, sites: &HashSet<SiteId>) -> Vec<AgentPresence>;
     /// One agent's presence, if known.
@@ -65,6 +68,11 @@ impl Presence for MemoryPresence {
     }
     async fn agent_available_for(&self, agent: AgentId, site: SiteId) -> bool {
         self.hub.agent_available_for(agent, site)
+    }
+    async fn any_available_for(&self, agents: &[AgentId], site: SiteId) -> bool {
+        agents
+            .iter()
+            .any(|a| self.hub.agent_available_for(*a, site))
     }
     async fn presence(&self, sites: &HashSet<SiteId>) -> Vec<AgentPresence> {
         self.hub.presence(sites)

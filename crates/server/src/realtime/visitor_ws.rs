@@ -207,6 +207,7 @@ async fn welcome(
             chat: chat_view,
             epoch: app.epoch.clone(),
             opens_at,
+            departments: crate::services::departments::choices(app, site).await?,
         },
     );
     if let Some(chat) = &open {

@@ -125,6 +125,7 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
             SNAPSHOT_VISITORS,
         ),
         epoch: app.epoch.clone(),
+        departments: super::departments::views(app, info.sites.iter().copied()).await?,
     })
 }
 
@@ -166,6 +167,13 @@ pub async fn announce_waiting(app: &App, agent: AgentId, only: Option<SiteId>) -
         .collect();
     for chat in app.store.open_chats(&sites).await? {
         if chat.state == ChatState::Pending {
+            // A department's chat: only for its agents, unless none of them is On-Line.
+            let to = super::departments::request_audience(app, &chat).await?;
+            if let Audience::DepartmentAgents { agents, .. } = &to
+                && !agents.contains(&agent)
+            {
+                continue;
+            }
             let summary = chats::summary(app, &chat).await?;
             app.publish(
                 Audience::Agent(agent),

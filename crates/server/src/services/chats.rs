@@ -2,15 +2,16 @@
 //! Decisions come from [`ChatState::apply`]; the database settles races with a conditional
 //! update on the chat's version.
 
-use super::access;
+use super::{access, departments};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use frontdesk_core::audience::Audience;
+use frontdesk_core::departments::Asked;
 use frontdesk_core::model::{Chat, NewBlock, NewChat};
 use frontdesk_core::protocol::{ChatSummary, ToAgent, ToVisitor};
 use frontdesk_core::{
-    AgentId, ChatCommand, ChatId, ChatState, EndReason, ErrorCode, Party, SiteId, VisitId,
-    VisitorId, day,
+    AgentId, ChatCommand, ChatId, ChatState, DepartmentId, EndReason, ErrorCode, Party, SiteId,
+    VisitId, VisitorId, day,
 };
 
 /// What a visitor gives when asking for a chat.
@@ -22,6 +23,9 @@ pub struct ChatRequest {
     pub name: Option<String>,
     pub email: Option<String>,
     pub page_url: Option<String>,
+    /// The department chosen in the widget, and the snippet's `data-department`.
+    pub department_choice: Option<DepartmentId>,
+    pub department_name: Option<String>,
 }
 
 /// A name agents can read: the visitor's own, or "Visitor" and the start of their id.
@@ -45,6 +49,7 @@ pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         } => (Some(agent), Some(app.agent_name(agent).await?)),
         _ => (None, None),
     };
+    let (department_id, department_name) = departments::label(app, chat).await?;
     Ok(ChatSummary {
         chat_id: chat.id,
         site_id: chat.site_id,
@@ -61,6 +66,8 @@ pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         last_seq: chat.last_seq,
         missed: chat.missed,
         escalated_at: chat.escalated_at,
+        department_id,
+        department_name,
     })
 }
 
@@ -120,6 +127,12 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
         Some(email) => Some(email),
         None => app.store.visitor(site, &visitor).await?.email,
     };
+    let asked = Asked {
+        choice: req.department_choice,
+        snippet: req.department_name.as_deref(),
+        page_url: req.page_url.as_deref(),
+    };
+    let department_id = departments::for_request(app, site, asked).await?;
     let created = app
         .store
         .create_chat(NewChat {
@@ -129,7 +142,7 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
             visitor_name: req.name,
             visitor_email,
             page_url: req.page_url,
-            department_id: None,
+            department_id,
             created_at: now,
         })
         .await;
@@ -150,19 +163,10 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
     Ok(chat)
 }
 
-/// Tell On-Line agents of the site about a waiting chat, and the visitor their place.
+/// Tell On-Line agents of the site (of its department, see `departments`) about a waiting
+/// chat, and the visitor their place.
 async fn announce_pending(app: &App, chat: &Chat) -> AppResult<()> {
-    let summary = summary(app, chat).await?;
-    app.publish(
-        Audience::SiteAgents {
-            site: chat.site_id,
-            online_only: true,
-            also: None,
-        },
-        &ToAgent::ChatRequested { chat: summary },
-        None,
-    )
-    .await;
+    announce_to_agents(app, chat).await?;
     let position = queue_position(app, chat).await?;
     app.publish(
         visitor_of(chat),
@@ -173,6 +177,15 @@ async fn announce_pending(app: &App, chat: &Chat) -> AppResult<()> {
         None,
     )
     .await;
+    Ok(())
+}
+
+/// The pop-up of a waiting chat, to whoever [`departments::request_audience`] names.
+pub(crate) async fn announce_to_agents(app: &App, chat: &Chat) -> AppResult<()> {
+    let summary = summary(app, chat).await?;
+    let to = departments::request_audience(app, chat).await?;
+    app.publish(to, &ToAgent::ChatRequested { chat: summary }, None)
+        .await;
     Ok(())
 }
 
@@ -215,7 +228,7 @@ fn site_agents(chat: &Chat, also: Option<AgentId>) -> Audience {
 
 /// Load, decide, compare-and-set; retry when another writer moved the version on.
 /// Returns (before, after).
-async fn transition(app: &App, id: ChatId, cmd: ChatCommand) -> AppResult<(Chat, Chat)> {
+pub(crate) async fn transition(app: &App, id: ChatId, cmd: ChatCommand) -> AppResult<(Chat, Chat)> {
     transition_from(app, None, id, cmd).await
 }
 

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod agents;
 pub mod chats;
+pub mod departments;
 pub mod hours;
 pub mod messages;
 pub mod offline;

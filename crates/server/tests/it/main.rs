@@ -10,6 +10,7 @@ mod cluster;
 mod cluster_health;
 mod cluster_kill;
 mod crash;
+mod departments;
 mod disk_full;
 mod fuzz_corpus;
 mod helpers;

@@ -1,10 +1,11 @@
-// The Admin page (admins only): Sites, Agents, site-wide Canned Responses, Blocks and
+// The Admin page (admins only): Sites, Agents, Departments, site-wide Canned Responses, Blocks and
 // Offline Messages, as tabs.
 
 import { h, uniqueId, arrowNav } from '../dom.js';
 import { store } from '../state.js';
 import { adminSites } from './admin-sites.js';
 import { adminAgents } from './admin-agents.js';
+import { adminDepartments } from './admin-departments.js';
 import { adminBlocks } from './admin-blocks.js';
 import { cannedEditor } from './cannededitor.js';
 import { offlineMessages } from './offline.js';
@@ -12,6 +13,7 @@ import { offlineMessages } from './offline.js';
 const SECTIONS = [
   ['Sites', adminSites],
   ['Agents', adminAgents],
+  ['Departments', adminDepartments],
   ['Site-wide Canned Responses', () => cannedEditor({ mode: 'site' })],
   ['Blocks', adminBlocks],
   ['Offline Messages', offlineMessages],

@@ -107,7 +107,8 @@ export function sendLinkControl(chatId, { ctrl }) {
   return { el: form, setEnabled(on) { input.disabled = !on; btn.disabled = !on; } };
 }
 
-/** The "Transfer" select (other On-Line agents monitoring the site) and its confirm button. */
+/** The "Transfer" select (other On-Line agents monitoring the site, and the site's
+ * departments as "Sales (department)") and its confirm button. */
 export function transferControl(chatId, { ctrl }) {
   const id = uniqueId('xfer');
   const select = h('select', { id, name: 'transfer' });
@@ -117,14 +118,20 @@ export function transferControl(chatId, { ctrl }) {
   let enabled = true;
   const refresh = () => {
     const chat = store.chat(chatId);
-    const targets = chat ? store.transferTargets(chat.site_id) : [];
+    const agents = chat ? store.transferTargets(chat.site_id) : [];
+    const departments = chat ? store.departmentTargets(chat.site_id) : [];
+    const targets = [
+      ...agents.map((a) => ({ value: String(a.agent_id), label: a.name })),
+      ...departments.map((d) => ({ value: `dept-${d.department_id}`, label: `${d.name} (department)` })),
+    ];
     const keep = select.value;
     const opts = targets.length
-      ? [h('option', { value: '' }, 'Choose an agent…'), ...targets.map((a) => h('option', { value: String(a.agent_id) }, a.name))]
+      ? [h('option', { value: '' }, departments.length ? 'Choose an agent or a department…' : 'Choose an agent…'),
+        ...targets.map((t) => h('option', { value: t.value }, t.label))]
       : [h('option', { value: '' }, 'No other agent is On-Line')];
     select.replaceChildren(...opts);
-    if (targets.some((a) => String(a.agent_id) === keep)) select.value = keep;
-    else if (targets.length === 1) select.value = String(targets[0].agent_id);
+    if (targets.some((t) => t.value === keep)) select.value = keep;
+    else if (targets.length === 1) select.value = targets[0].value;
     select.disabled = !enabled || targets.length === 0;
     btn.disabled = !enabled || targets.length === 0;
   };
@@ -135,7 +142,9 @@ export function transferControl(chatId, { ctrl }) {
       return;
     }
     btn.disabled = true;
-    const ok = await ctrl.transfer(chatId, Number(select.value));
+    const dept = /^dept-(\d+)$/.exec(select.value);
+    const ok = dept ? await ctrl.transferToDepartment(chatId, Number(dept[1]))
+      : await ctrl.transfer(chatId, Number(select.value));
     if (!ok) refresh();
   });
   refresh();

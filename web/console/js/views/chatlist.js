@@ -91,7 +91,8 @@ export function renderChatList({ ctrl }) {
     li.classList.toggle('is-escalated', waiting && c.escalated_at != null);
     text(li.querySelector('.badge'), missed ? 'Missed' : waiting ? 'Waiting' : 'Chatting');
     text(li.querySelector('.entry-name'), visitorLabel(c.visitor_name, c.visitor_id));
-    text(li.querySelector('.entry-sub'), c.site_name || store.siteName(c.site_id));
+    const site = c.site_name || store.siteName(c.site_id);
+    text(li.querySelector('.entry-sub'), c.department_name ? `${site} · ${c.department_name}` : site);
     const since = waiting ? c.queued_at : c.created_at;
     const el = li.querySelector('.elapsed');
     el.dataset.since = String(since || 0);

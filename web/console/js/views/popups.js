@@ -25,6 +25,7 @@ export function renderPopups({ ctrl }) {
     const lines = h('div', { id: descId, class: 'popup-desc' },
       h('p', { class: 'popup-visitor' }, h('strong', null, visitorLabel(c.visitor_name, c.visitor_id)),
         ' on ', h('span', { class: 'popup-site' }, c.site_name || store.siteName(c.site_id))),
+      c.department_name ? h('p', { class: 'popup-department' }, `Department: ${c.department_name}`) : null,
       pageUrl ? h('p', { class: 'popup-page' }, 'Page: ', externalLink(pageUrl, pageTitle || pageUrl)) : null,
       c.queued_at ? h('p', { class: 'popup-wait' }, 'Waiting ',
         h('span', { class: 'elapsed', dataset: { since: c.queued_at } }, elapsedSince(c.queued_at))) : null);

@@ -5,6 +5,7 @@
 import { h, uniqueId, externalLink, replace } from '../dom.js';
 import { visitors as visitorsApi, chats as chatsApi } from '../api.js';
 import { openDialog } from '../ui/dialog.js';
+import { store } from '../state.js';
 import { messageElement } from './messagelog.js';
 import {
   dateTime, clock, elapsedSince, browserText, visitorLabel, plural,
@@ -110,9 +111,11 @@ export function createVisitDetail(chat) {
   const show = (d) => {
     const v = d.visitor || {};
     const cur = d.current_visit;
+    const department = (store.chat(chat.chat_id) || chat).department_name;
     const who = h('dl', { class: 'facts' },
       row('Name', v.name || visitorLabel(null, v.visitor_id || chat.visitor_id)),
       v.email ? row('Email', v.email) : null,
+      department ? row('Department', department) : null,
       row('First seen', dateTime(v.first_seen)));
     replace(content, who,
       cur ? visitFacts(cur, { current: true }) : h('p', { class: 'empty' }, 'The visitor is not on the site now.'),

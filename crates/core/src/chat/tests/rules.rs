@@ -103,6 +103,19 @@ fn close_and_agent_gone_by_the_owner_put_the_chat_back_in_the_queue() {
 }
 
 #[test]
+fn a_transfer_to_a_department_by_the_owner_puts_the_chat_back_in_the_queue() {
+    for agent in [A, B, C] {
+        let state = ChatState::Active { agent };
+        let cmd = ChatCommand::TransferToDepartment { by: agent };
+        assert_eq!(state.apply(cmd), Ok(PENDING));
+    }
+    let by_a = ChatCommand::TransferToDepartment { by: A };
+    assert_eq!(ACTIVE_B.apply(by_a), Err(ChatError::NotYourChat));
+    assert_eq!(PENDING.apply(by_a), Err(ChatError::NotYourChat));
+    assert_eq!(ENDED_BY_A.apply(by_a), Err(ChatError::ChatEnded));
+}
+
+#[test]
 fn a_chat_back_in_the_queue_can_be_accepted_by_anyone_again() {
     let back = ACTIVE_A.apply(CLOSE_A).and_then(|s| s.apply(ACCEPT_B));
     assert_eq!(back, Ok(ACTIVE_B));

@@ -1,9 +1,10 @@
 //! REST: administration, one file per resource like the console's `views/admin-*.js`:
-//! sites, blocks, agents. Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
+//! sites, blocks, agents, departments. Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
 //! who is not an admin gets 403 `forbidden`.
 
 pub mod agents;
 pub mod blocks;
+pub mod departments;
 pub mod sites;
 
 use crate::error::{AppError, AppResult};
@@ -19,6 +20,7 @@ pub fn router() -> Router<App> {
         .merge(sites::router())
         .merge(blocks::router())
         .merge(agents::router())
+        .merge(departments::router())
 }
 
 /// An optional email address, trimmed; empty is none.

@@ -276,6 +276,18 @@ impl Presence for RedisPresence {
         }
     }
 
+    async fn any_available_for(&self, agents: &[AgentId], site: SiteId) -> bool {
+        match self.view_or_log(None).await {
+            Some(view) => agents.iter().any(|agent| {
+                view.live.contains_key(agent)
+                    && view.info.get(agent).is_some_and(|i| i.hears(site, true))
+            }),
+            None => agents
+                .iter()
+                .any(|a| self.hub.agent_available_for(*a, site)),
+        }
+    }
+
     async fn presence(&self, sites: &HashSet<SiteId>) -> Vec<AgentPresence> {
         let Some(view) = self.view_or_log(None).await else {
             return self.hub.presence(sites);

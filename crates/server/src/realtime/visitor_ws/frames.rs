@@ -47,6 +47,8 @@ impl Visitor {
                 reference,
                 name,
                 email,
+                department_id,
+                department,
             } => {
                 check(&limits.requests)?;
                 let name = name.as_deref().and_then(|n| clean_line(n, 100));
@@ -64,6 +66,8 @@ impl Visitor {
                         name,
                         email,
                         page_url: Some(visits::clean_page(&self.page).url),
+                        department_choice: department_id,
+                        department_name: department.as_deref().and_then(|d| clean_line(d, 200)),
                     },
                 )
                 .await?;
