@@ -34,13 +34,21 @@ use std::num::NonZeroU32;
 pub enum RoutingError {
     #[error("\"Most chats at once\" must be at least 1 (leave it empty for unlimited)")]
     ZeroCapacity,
+    /// `accept` of a chat offered to another agent while the offer stands.
+    #[error("This chat is offered to another agent right now.")]
+    OfferedToOther,
+    /// A transfer to an agent who holds as many chats as their capacity.
+    #[error("{name} is at capacity ({chats} {}).", if *chats == 1 { "chat" } else { "chats" })]
+    AtCapacity { name: String, chats: u32 },
 }
 
 impl RoutingError {
-    /// A capacity of 0 is the caller's input: `bad_request`.
+    /// A capacity of 0 is the caller's input: `bad_request`; the others have their own codes.
     pub fn code(&self) -> ErrorCode {
         match self {
             RoutingError::ZeroCapacity => ErrorCode::BadRequest,
+            RoutingError::OfferedToOther => ErrorCode::OfferedToOther,
+            RoutingError::AtCapacity { .. } => ErrorCode::AtCapacity,
         }
     }
 }

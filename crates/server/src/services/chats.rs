@@ -165,6 +165,7 @@ async fn announce_pending(app: &App, chat: &Chat) -> AppResult<()> {
         &ToVisitor::ChatQueued {
             chat_id: chat.id,
             position,
+            requeued: false,
         },
         None,
     )
@@ -186,6 +187,7 @@ async fn refresh_queue(app: &App, left: &Chat) -> AppResult<()> {
             &ToVisitor::ChatQueued {
                 chat_id: chat.id,
                 position: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                requeued: false,
             },
             None,
         )
