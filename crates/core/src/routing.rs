@@ -25,6 +25,7 @@ mod tests;
 use crate::error::ErrorCode;
 pub use crate::ids::DepartmentId;
 use crate::ids::{AgentId, SiteId, Timestamp};
+use crate::model::Offer;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
@@ -171,4 +172,20 @@ pub fn pick_agent(candidates: &[Candidate], chat: &ChatToRoute) -> Option<AgentI
             )
         })
         .map(|candidate| candidate.agent)
+}
+
+/// May `agent` accept a pending chat whose standing offer is `offer`, at `now`? Refused with
+/// [`RoutingError::OfferedToOther`] while the chat is offered to another agent and the offer
+/// has not expired; after it expires anyone may (the sweep may not have moved it on yet).
+pub fn may_accept(
+    offer: Option<Offer>,
+    agent: AgentId,
+    now: Timestamp,
+) -> Result<(), RoutingError> {
+    match offer {
+        Some(offer) if offer.agent != agent && offer.expires_at > now => {
+            Err(RoutingError::OfferedToOther)
+        }
+        _ => Ok(()),
+    }
 }
