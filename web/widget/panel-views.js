@@ -178,11 +178,10 @@ export function render(panel) {
 
   let lines = [];
   if (chatState === 'requesting' || chatState === 'pending') {
-    if (chat.requeued) lines = ['Connecting you to another agent…'];
-    else {
-      lines = ['Waiting for an agent…'];
-      if (chat.position) lines.push('You are number ' + chat.position + ' in the queue');
-    }
+    lines = ['Waiting for an agent…'];
+    // Back in the queue after an agent had the chat: no queue number.
+    if (chat.requeued) lines.push('Connecting you to another agent…');
+    else if (chat.position) lines.push('You are number ' + chat.position + ' in the queue');
   } else if (chatState === 'active') lines = ['You are chatting with ' + (chat.agent || 'an agent') + '.'];
   else if (chatState === 'ended') lines = [ENDED];
   setLines(dom.status, lines);
