@@ -6,6 +6,7 @@ import { beep, desktopNotify } from './notify.js';
 import { toast } from './ui/toast.js';
 import { newClientId, visitorLabel } from './format.js';
 import { chats as chatsApi } from './api.js';
+import { onOffered, onOfferEnded } from './offers.js';
 
 const POPUP_LINGER_MS = 3500;
 
@@ -26,6 +27,8 @@ export class Controller {
     switch (f.type) {
       case 'snapshot': return this.onSnapshot(f);
       case 'chat.requested': return this.onRequested(f.chat);
+      case 'chat.offered': return onOffered(this, f);
+      case 'chat.offer_ended': return onOfferEnded(this, f);
       case 'chat.taken': return this.onTaken(f);
       case 'chat.transferred': return this.onTransferred(f);
       case 'chat.released': return this.onReleased(Number(f.chat_id));

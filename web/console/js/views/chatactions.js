@@ -120,7 +120,8 @@ export function transferControl(chatId, { ctrl }) {
     const targets = chat ? store.transferTargets(chat.site_id) : [];
     const keep = select.value;
     const opts = targets.length
-      ? [h('option', { value: '' }, 'Choose an agent…'), ...targets.map((a) => h('option', { value: String(a.agent_id) }, a.name))]
+      ? [h('option', { value: '' }, 'Choose an agent…'), ...targets.map((a) => h('option', { value: String(a.agent_id) },
+        a.at_capacity ? `${a.name} (At capacity)` : a.name))]
       : [h('option', { value: '' }, 'No other agent is On-Line')];
     select.replaceChildren(...opts);
     if (targets.some((a) => String(a.agent_id) === keep)) select.value = keep;

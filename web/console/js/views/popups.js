@@ -1,10 +1,12 @@
-// Pop-ups (role="alertdialog"), stacked top-right: chat requests with "Start Chatting", and
+// Pop-ups (role="alertdialog"), stacked top-right: chat requests with "Start Chatting" (under
+// "Assign automatically", "Offered to you" with a role="timer" countdown, see offers.js), and
 // "NAME transferred a chat to you". They never take focus by themselves (the agent may be
 // typing in another chat); Alt+A accepts the oldest waiting chat.
 
 import { h, reconcile, externalLink, uniqueId, replace } from '../dom.js';
 import { store } from '../state.js';
 import { visitorLabel, elapsedSince } from '../format.js';
+import { secondsLeft } from '../offers.js';
 
 const TRANSFER_POPUP_MS = 30_000;
 
@@ -27,6 +29,11 @@ export function renderPopups({ ctrl }) {
       pageUrl ? h('p', { class: 'popup-page' }, 'Page: ', externalLink(pageUrl, pageTitle || pageUrl)) : null,
       c.queued_at ? h('p', { class: 'popup-wait' }, 'Waiting ',
         h('span', { class: 'elapsed', dataset: { since: c.queued_at } }, elapsedSince(c.queued_at))) : null);
+    const offer = p.offered && p.status !== 'taken' && p.status !== 'gone'
+      ? h('p', { class: 'popup-offer' }, h('strong', null, 'Offered to you'), ' · ',
+        h('span', { role: 'timer', 'aria-label': 'Time left to answer', class: 'countdown', dataset: { deadline: p.deadline } },
+          `${secondsLeft(p.deadline)} s`))
+      : null;
     let status = null;
     let actions = null;
     if (p.status === 'taken') {
@@ -42,7 +49,7 @@ export function renderPopups({ ctrl }) {
       actions = h('div', { class: 'popup-actions' }, start,
         h('button', { type: 'button', class: 'btn', onclick: () => store.setPopup(p.key, null) }, 'Dismiss'));
     }
-    replace(el, h('h2', { id: titleId, class: 'popup-title' }, 'Chat request'), lines, status, actions);
+    replace(el, h('h2', { id: titleId, class: 'popup-title' }, 'Chat request'), offer, lines, status, actions);
   };
 
   const transferBody = (el, p) => {
@@ -70,10 +77,11 @@ export function renderPopups({ ctrl }) {
     reconcile(stack, list, (p) => p.key,
       (p) => h('section', { role: 'alertdialog', class: `popup popup-${p.kind}`, 'aria-modal': 'false' }),
       (el, p) => {
-        const sig = `${p.status}|${p.by}|${store.chat(p.chatId)?.visitor_name}`;
+        const sig = `${p.status}|${p.by}|${store.chat(p.chatId)?.visitor_name}|${p.offered ? p.deadline : ''}`;
         if (el.dataset.sig === sig) return;
         el.dataset.sig = sig;
         el.classList.toggle('is-done', p.status === 'taken' || p.status === 'gone');
+        el.classList.toggle('is-offer', !!p.offered);
         if (p.kind === 'transferred') transferBody(el, p);
         else requestBody(el, p);
       });
@@ -82,7 +90,16 @@ export function renderPopups({ ctrl }) {
     }
   };
 
+  // The countdowns of offers, each second (main.js's ticker).
+  const countdown = () => {
+    for (const t of stack.querySelectorAll('[role="timer"][data-deadline]')) {
+      const s = `${secondsLeft(Number(t.dataset.deadline))} s`;
+      if (t.textContent !== s) t.textContent = s;
+    }
+  };
+
   store.on('popups', render);
+  store.on('tick', countdown);
   store.on('focus-popup', (chatId) => {
     const el = stack.querySelector(`[data-key="req-${Number(chatId)}"] [data-role="start"]`);
     if (el) el.focus();
