@@ -126,7 +126,7 @@ export function adminAgents() {
   const status = statusLine();
   const formSlot = h('div');
   const tbody = h('tbody');
-  const tableEl = table(['Name', 'Email', 'Admin', 'Most chats at once', 'Sites', 'Actions'], []);
+  const tableEl = table(['Name', 'Email', 'Admin', 'Sites', 'Most chats at once', 'Actions'], []);
   tableEl.querySelector('tbody').replaceWith(tbody);
   const addBtn = h('button', { type: 'button', class: 'btn btn-primary' }, 'New agent');
   let sites = [];
@@ -183,8 +183,8 @@ export function adminAgents() {
         badges.set(Number(a.agent_id), atCapacity);
         return h('tr', null,
           h('th', { scope: 'row' }, a.name, ' ', atCapacity), h('td', null, a.email), h('td', null, a.is_admin ? 'Yes' : 'No'),
-          h('td', null, a.max_chats == null ? 'Unlimited' : String(a.max_chats)),
-          h('td', null, siteNames(a)), h('td', { class: 'actions' }, edit, ' ', reset, ' ', remove));
+          h('td', null, siteNames(a)), h('td', null, a.max_chats == null ? 'Unlimited' : String(a.max_chats)),
+          h('td', { class: 'actions' }, edit, ' ', reset, ' ', remove));
       }));
       renderBadges();
       text(status, '');
