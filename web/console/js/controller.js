@@ -6,7 +6,7 @@ import { beep, desktopNotify } from './notify.js';
 import { toast } from './ui/toast.js';
 import { newClientId, visitorLabel } from './format.js';
 import { chats as chatsApi } from './api.js';
-import { onOffered, onOfferEnded } from './offers.js';
+import { onOffered, onOfferEnded, onVisitorUpdate } from './offers.js';
 
 const POPUP_LINGER_MS = 3500;
 
@@ -38,7 +38,7 @@ export class Controller {
       case 'typing': return store.setTyping(f.chat_id, !!f.typing);
       case 'chat.ended': return this.onEnded(Number(f.chat_id), f.reason);
       case 'agent.presence': return store.upsertAgent(f);
-      case 'visitor.update': return store.upsertVisitor(f);
+      case 'visitor.update': return onVisitorUpdate(this, f);
       case 'visitor.left': return store.removeVisitor(f.site_id, f.visitor_id);
       case 'offline_message': return this.onOffline(f);
       case 'error':
@@ -221,7 +221,7 @@ export class Controller {
     const c = store.patchChat(id, { state: 'ended', end_reason: reason });
     store.setTyping(id, false);
     const key = `req-${id}`;
-    if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone' });
+    if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone', reason: null });
     if (c && !store.windows.includes(id)) store.dropChat(id);
   }
 
@@ -261,8 +261,10 @@ export class Controller {
         const by = c && !store.isMe(c.agent_id) && c.agent_name ? c.agent_name : 'another agent';
         if (store.popups.has(key)) this.lingerPopup(key, { status: 'taken', by });
         else toast(`Taken by ${by}.`);
+      } else if (err.code === 'offered_to_other' && store.popups.has(key)) {
+        this.lingerPopup(key, { status: 'gone', reason: err.message }); // "Assign automatically"
       } else if (err.code === 'chat_ended') {
-        if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone' });
+        if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone', reason: null });
         else toast('The visitor has left.');
         store.patchChat(id, { state: 'ended' });
       } else {

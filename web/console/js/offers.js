@@ -12,6 +12,8 @@ import { store } from './state.js';
 import { beep, desktopNotify } from './notify.js';
 import { visitorLabel } from './format.js';
 
+const LEARN_AFTER_MS = 500;
+
 /** Seconds left until `deadline` (ms on the local clock), never below 0. */
 export function secondsLeft(deadline, now = Date.now()) {
   return Math.max(0, Math.ceil((Number(deadline) - now) / 1000));
@@ -48,9 +50,28 @@ export function onOffered(ctrl, f) {
 
 /**
  * `chat.offer_ended`: the offer's pop-up goes (a plain pop-up of the fallback stays). Also while
- * "Start Chatting" is in flight: if the accept still wins, its window opens all the same.
+ * "Start Chatting" is in flight: if the accept still wins, its window opens all the same. One
+ * that already says "Taken by NAME" / "The visitor has left." (the frame follows `chat.taken` /
+ * `chat.ended`) lingers as usual.
  */
 export function onOfferEnded(ctrl, f) {
   const key = `req-${Number(f.chat_id)}`;
-  if (store.popups.get(key)?.offered) ctrl.dropPopup(key);
+  const p = store.popups.get(key);
+  if (p?.offered && p.status !== 'taken' && p.status !== 'gone') ctrl.dropPopup(key);
+}
+
+/**
+ * `visitor.update`. A chat this agent got no `chat.requested` for (offered to someone else under
+ * "Assign automatically", or the agent is at capacity) still shows in Chatting Visitors: its
+ * visitor's update names it, and a `sync` brings its summary (`chat.history`), without a pop-up.
+ * The agent may take it from the list on purpose.
+ */
+export function onVisitorUpdate(ctrl, v) {
+  store.upsertVisitor(v);
+  const id = Number(v.chat_id);
+  const unknown = () => v.chat_id != null && Number.isFinite(id) && !store.chat(id)
+    && store.sites.get(Number(v.site_id))?.monitoring !== false;
+  if (!unknown()) return;
+  // The `chat.requested` of a broadcast may follow this update: give it a moment first.
+  setTimeout(() => { if (unknown()) ctrl.sync(id); }, LEARN_AFTER_MS);
 }

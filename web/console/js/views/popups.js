@@ -39,7 +39,7 @@ export function renderPopups({ ctrl }) {
     if (p.status === 'taken') {
       status = h('p', { class: 'popup-status' }, `Taken by ${p.by || 'another agent'}`);
     } else if (p.status === 'gone') {
-      status = h('p', { class: 'popup-status' }, 'The visitor has left.');
+      status = h('p', { class: 'popup-status' }, p.reason || 'The visitor has left.');
     } else {
       const start = h('button', {
         type: 'button', class: 'btn btn-primary', 'aria-keyshortcuts': 'Alt+A',
@@ -77,7 +77,7 @@ export function renderPopups({ ctrl }) {
     reconcile(stack, list, (p) => p.key,
       (p) => h('section', { role: 'alertdialog', class: `popup popup-${p.kind}`, 'aria-modal': 'false' }),
       (el, p) => {
-        const sig = `${p.status}|${p.by}|${store.chat(p.chatId)?.visitor_name}|${p.offered ? p.deadline : ''}`;
+        const sig = `${p.status}|${p.by}|${p.reason}|${store.chat(p.chatId)?.visitor_name}|${p.offered ? p.deadline : ''}`;
         if (el.dataset.sig === sig) return;
         el.dataset.sig = sig;
         el.classList.toggle('is-done', p.status === 'taken' || p.status === 'gone');
