@@ -10,5 +10,6 @@ pub mod helpers;
 mod lifecycle;
 mod page_loads;
 mod people;
+mod routing;
 mod visitor_messages;
 mod visitors;

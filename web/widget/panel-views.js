@@ -178,8 +178,11 @@ export function render(panel) {
 
   let lines = [];
   if (chatState === 'requesting' || chatState === 'pending') {
-    lines = ['Waiting for an agent…'];
-    if (chat.position) lines.push('You are number ' + chat.position + ' in the queue');
+    if (chat.requeued) lines = ['Connecting you to another agent…'];
+    else {
+      lines = ['Waiting for an agent…'];
+      if (chat.position) lines.push('You are number ' + chat.position + ' in the queue');
+    }
   } else if (chatState === 'active') lines = ['You are chatting with ' + (chat.agent || 'an agent') + '.'];
   else if (chatState === 'ended') lines = [ENDED];
   setLines(dom.status, lines);

@@ -75,12 +75,15 @@ function handleFrame(panel, f) {
     case 'chat.queued':
       if (!adoptChat(panel, f.chat_id, 'pending')) return;
       state.chat.position = f.position;
+      // Back in the queue after an agent had it: no queue number, another agent is coming.
+      state.chat.requeued = !!f.requeued;
       saveChat(panel);
       break;
     case 'chat.accepted':
       if (!adoptChat(panel, f.chat_id, 'active')) return;
       state.chat.agent = f.agent_name;
       state.chat.position = null;
+      state.chat.requeued = false;
       saveChat(panel);
       break;
     case 'message':

@@ -29,6 +29,7 @@ mod map;
 mod migrate;
 mod offline;
 mod readers;
+mod routing;
 mod settings;
 mod sites;
 mod visitors;

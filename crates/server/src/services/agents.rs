@@ -3,7 +3,7 @@
 //! snapshot a console gets when it connects, the chats waiting for an agent who becomes
 //! available, and inviting a visitor to chat.
 
-use super::{access, chats};
+use super::{access, capacity, chats, routing};
 use crate::error::{AppError, AppResult};
 use crate::realtime::bus::BusEvent;
 use crate::realtime::hub::AgentInfo;
@@ -51,6 +51,9 @@ pub async fn publish_agent_state(app: &App, agent: AgentId) -> AppResult<()> {
 /// Tell the agents of `sites` how `agent` is now (connected on any node, status, monitoring).
 pub async fn publish_presence(app: &App, agent: AgentId, sites: &HashSet<SiteId>) {
     let Some(presence) = app.presence.agent_presence(agent).await else {
+        return;
+    };
+    let Some(presence) = capacity::decorate(app, vec![presence]).await.pop() else {
         return;
     };
     for site in sites {
@@ -117,7 +120,7 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
         status: agent.status,
         sites: site_views,
         chats: summaries,
-        agents: app.presence.presence(&info.sites).await,
+        agents: capacity::decorate(app, app.presence.presence(&info.sites).await).await,
         visitors: newest(
             app.presence.visitors_on(&watched_set).await,
             SNAPSHOT_VISITORS,
@@ -127,7 +130,9 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
 }
 
 /// An agent who goes On-Line or starts monitoring a site gets a pop-up for every chat already
-/// waiting there (they were not told when those chats arrived).
+/// waiting there (they were not told when those chats arrived); none while at capacity. Under
+/// "Assign automatically" a chat without a standing offer is routed again (it may be offered
+/// to this agent), and one offered to someone else gets no pop-up.
 pub async fn announce_waiting(app: &App, agent: AgentId, only: Option<SiteId>) -> AppResult<()> {
     let a = app.store.agent(agent).await?;
     if a.status != AgentStatus::Online {
@@ -139,8 +144,15 @@ pub async fn announce_waiting(app: &App, agent: AgentId, only: Option<SiteId>) -
         .filter(|m| m.monitoring && only.is_none_or(|s| s == m.site_id))
         .map(|m| m.site_id)
         .collect();
+    if let Some(load) = capacity::loads(app, &[agent]).await?.get(&agent)
+        && capacity::is_full(load)
+    {
+        return Ok(()); // at capacity: no pop-ups
+    }
     for chat in app.store.open_chats(&sites).await? {
-        if chat.state == ChatState::Pending {
+        if chat.state == ChatState::Pending
+            && !routing::waiting_for_offer(app, agent, &chat).await?
+        {
             let summary = chats::summary(app, &chat).await?;
             app.publish(
                 Audience::Agent(agent),

@@ -3,9 +3,11 @@
 
 pub mod access;
 pub mod agents;
+pub mod capacity;
 pub mod chats;
 pub mod messages;
 pub mod offline;
 pub mod requeue;
+pub mod routing;
 pub mod transcript;
 pub mod visits;

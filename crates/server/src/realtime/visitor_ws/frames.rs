@@ -90,6 +90,7 @@ impl Visitor {
                         &ToVisitor::ChatQueued {
                             chat_id: chat.id,
                             position,
+                            requeued: false,
                         },
                     ),
                     _ => {}
