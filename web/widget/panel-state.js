@@ -7,11 +7,20 @@ export const BLOCKED = 'Chat is unavailable today.';
 export const ENDED = 'This chat has ended.';
 export const GAP = 'Earlier messages are not shown.';
 export const GENERIC = 'Something went wrong. Please try again.';
+/** "We open again Monday 09:00.": the next opening in the visitor's own zone and language; a
+ * date too when it is a week or more away. Empty when unknown. */
+export function opensText(at) {
+  if (!at) return '';
+  const far = at - Date.now() > 6 * 864e5;
+  const f = new Intl.DateTimeFormat(undefined, { weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(far ? { day: 'numeric', month: 'long' } : {}) });
+  return 'We open again ' + f.format(at) + '.';
+}
 export const OFFLINE_NOW = 'You are offline. Please try again in a moment.';
 
 /** The text shown for an `error` frame's code (else its `message`, else GENERIC). */
 export const ERRORS = {
   blocked: BLOCKED,
+  closed: 'We are closed now. Please leave a message.',
   too_long: 'Your message is too long.',
   empty: 'Please type a message.',
   rate_limited: 'You are sending messages too quickly. Please wait a moment.',
@@ -25,6 +34,7 @@ export function newState(conn) {
   return {
     connection: {
       online: conn.online, // an agent is On-Line: "Chat with us" (else "Leave a message")
+      opensAt: conn.opensAt, // outside opening hours: when the site opens next (ms), else null
       connected: conn.connected, // the socket is up and has had its welcome
       welcomed: conn.connected, // a welcome came at least once (else "Connecting…")
       blocked: false, // an `error` `blocked` came: "Chat is unavailable today."

@@ -6,7 +6,7 @@
 // gives them (`on`). The offline form is the one exception: it sends its own message.
 
 import { h, icon, setText, setLines } from './panel-dom.js';
-import { BLOCKED, ENDED, THANKS, OFFLINE_NOW, nextRef } from './panel-state.js';
+import { BLOCKED, ENDED, THANKS, OFFLINE_NOW, nextRef, opensText } from './panel-state.js';
 
 /** The panel's elements. `on`: { endChat, minimise, startChat, sendMessage, typed, stopTyping,
  * newChat, acceptInvitation, dismissInvitation }. */
@@ -87,6 +87,7 @@ export function buildDom(conn, on) {
 function offlineView(panel) {
   const { state, conn } = panel;
   const error = h('p', { class: 'fd-error', role: 'alert' });
+  const opens = h('p', { class: 'fd-lead fd-opens' }); // "We open again …" (set by render)
   const thanks = h('p', { class: 'fd-thanks', role: 'status' });
   const sendButton = h('button', { type: 'submit', class: 'fd-btn fd-send', text: 'Send' });
   const name = h('input', { id: 'fd-oname', class: 'fd-input', type: 'text', autocomplete: 'name', maxlength: 80, value: conn.store('name') || '' });
@@ -111,11 +112,12 @@ function offlineView(panel) {
     },
   },
   h('p', { class: 'fd-lead', text: 'Nobody is available to chat right now. Leave a message and we will reply by email.' }),
+  opens,
   h('label', { for: 'fd-oname', class: 'fd-label', text: 'Your name' }), name,
   h('label', { for: 'fd-oemail', class: 'fd-label', text: 'Email' }), email,
   h('label', { for: 'fd-obody', class: 'fd-label', text: 'Message' }), body,
   error, sendButton);
-  panel.dom.offline = { form, error, thanks, sendButton };
+  panel.dom.offline = { form, error, thanks, sendButton, opens };
   return h('div', { class: 'fd-off' }, thanks, form);
 }
 
@@ -170,6 +172,11 @@ export function render(panel) {
     dom.offline = null;
     dom.body.replaceChildren(view === 'chat' ? dom.chatView : view === 'blocked' ? dom.blockedView : offlineView(panel));
   }
+  if (dom.offline) {
+    const opens = opensText(state.connection.opensAt);
+    setText(dom.offline.opens, opens);
+    dom.offline.opens.hidden = !opens;
+  }
   const chat = state.chat;
   const chatState = chat ? chat.state : null;
   setText(dom.title, view === 'offline' ? 'Leave a message' : chatState === 'active' && chat.agent ? chat.agent : 'Chat with us');
@@ -178,11 +185,10 @@ export function render(panel) {
 
   let lines = [];
   if (chatState === 'requesting' || chatState === 'pending') {
-    if (chat.requeued) lines = ['Connecting you to another agent…'];
-    else {
-      lines = ['Waiting for an agent…'];
-      if (chat.position) lines.push('You are number ' + chat.position + ' in the queue');
-    }
+    lines = ['Waiting for an agent…'];
+    // Back in the queue after an agent had the chat: no queue number.
+    if (chat.requeued) lines.push('Connecting you to another agent…');
+    else if (chat.position) lines.push('You are number ' + chat.position + ' in the queue');
   } else if (chatState === 'active') lines = ['You are chatting with ' + (chat.agent || 'an agent') + '.'];
   else if (chatState === 'ended') lines = [ENDED];
   setLines(dom.status, lines);

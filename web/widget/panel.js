@@ -71,7 +71,10 @@ function handleFrame(panel, f) {
   switch (f.type) {
     case 'welcome': welcome(panel, f); break;
     case '_closed': closed(panel); break;
-    case 'availability': state.connection.online = !!f.online; break;
+    case 'availability':
+      state.connection.online = !!f.online;
+      state.connection.opensAt = f.opens_at || null;
+      break;
     case 'chat.queued':
       if (!adoptChat(panel, f.chat_id, 'pending')) return;
       state.chat.position = f.position;
@@ -131,6 +134,7 @@ function welcome(panel, w) {
   connection.skipUntilWelcome = false;
   connection.connected = connection.welcomed = true;
   connection.online = !!w.online;
+  connection.opensAt = w.opens_at || null;
   const open = w.chat;
   if (open) {
     // (A seq of another chat, or one the server does not have, comes back as chat.resync.)
@@ -209,6 +213,7 @@ function error(panel, f) {
     return;
   }
   if (code === 'resync') return resync(panel);
+  if (code === 'closed') state.connection.online = false; // closed by the opening hours: the form
   if (f.ref != null && f.ref === refs.offline) return offlineRefused(panel, text);
   const message = f.ref != null ? unconfirmed(panel, f.ref) : undefined; // its client_id is the ref
   if (f.ref != null && f.ref === refs.request) {

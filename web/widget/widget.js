@@ -68,8 +68,9 @@
   D.addEventListener('DOMContentLoaded', put);
   new MutationObserver(put).observe(D.documentElement, { childList: true });
 
-  const setOnline = (on) => {
+  const setOnline = (on, opensAt) => {
     conn.online = on;
+    conn.opensAt = opensAt || null;
     const t = on ? 'Chat with us' : 'Leave a message';
     btn.setAttribute('aria-label', t);
     label.textContent = t;
@@ -147,10 +148,10 @@
         backlog = [];
         store('', f.token);
         if (!f.chat) store('chat', null);
-        setOnline(f.online);
+        setOnline(f.online, f.opens_at);
         btn.hidden = false;
         if (f.chat || store('open') === '1') load();
-      } else if (t === 'availability') setOnline(f.online);
+      } else if (t === 'availability') setOnline(f.online, f.opens_at);
       else if (t === 'invitation') load();
       else if (t === 'error' && !conn.connected && /^(blocked|origin_refused|not_found|forbidden|bad_request)$/.test(f.code)) stop = true;
       emit(f);

@@ -31,6 +31,8 @@ pub enum ErrorCode {
     NotYourChat,
     /// The visitor is blocked on this site until the end of the site's day.
     Blocked,
+    /// The site is outside its opening hours: no chat now (an offline message is still taken).
+    Closed,
     /// The transfer target is not On-Line, does not monitor the site, or is the caller.
     InvalidTarget,
     /// `accept` of a chat that is offered to another agent while the offer stands.
@@ -72,6 +74,7 @@ impl ErrorCode {
             ErrorCode::ChatEnded => "chat_ended",
             ErrorCode::NotYourChat => "not_your_chat",
             ErrorCode::Blocked => "blocked",
+            ErrorCode::Closed => "closed",
             ErrorCode::InvalidTarget => "invalid_target",
             ErrorCode::OfferedToOther => "offered_to_other",
             ErrorCode::AtCapacity => "at_capacity",

@@ -1,9 +1,10 @@
 //! Opening hours of a site: a weekly schedule in the site's time zone, plus "Closed on" dates.
 //!
 //! Serves issue 12 ("Teams at work"), section "Opening hours": outside these hours the widget
-//! is to show the "Leave a message" form and say when the site opens next. **Only the rules
-//! exist so far**: the site setting, the store, the widget and the console are still to be
-//! wired in a later session, and nothing in the server calls this module yet.
+//! shows the "Leave a message" form and says when the site opens next. The site setting is
+//! [`crate::site_settings::SiteSettings::opening_hours`]; [`crate::site_settings::HoursGate`]
+//! turns it into "open now, and until when"; the server's `services::hours` keeps every
+//! visitor's availability current with it.
 //!
 //! # The rules
 //!

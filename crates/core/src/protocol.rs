@@ -91,10 +91,19 @@ pub enum ToVisitor {
         chat: Option<VisitorChatView>,
         /// Server instance id: changes when the server restarts.
         epoch: String,
+        /// Outside the site's opening hours: when it opens next (ms since the epoch). Omitted
+        /// inside them, and when the site never opens again (within a year and more).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opens_at: Option<Timestamp>,
     },
-    /// Whether any agent is On-Line for the site now.
+    /// Whether the site takes chats now: an agent is On-Line for it and it is inside its
+    /// opening hours (or "Chat outside opening hours" is on). `opens_at` as in `welcome`.
     #[serde(rename = "availability")]
-    Availability { online: bool },
+    Availability {
+        online: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opens_at: Option<Timestamp>,
+    },
     /// The chat waits for an agent; `position` is 1 for the head of the queue. `requeued`:
     /// the chat came back to the queue after an agent had it (Close, agent gone): the widget
     /// says "Connecting you to another agent…" instead of a position. Left out when false.

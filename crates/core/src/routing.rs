@@ -1,9 +1,11 @@
 //! Who gets a new chat under "Assign automatically", and "Most chats at once".
 //!
-//! Serves issue 12 ("Teams at work"), sections "Routing modes" and "Capacity". **Only the
-//! rules exist so far**: the site setting "Routing", the offers with their countdown, the
-//! conditional update that makes an offer stick across nodes, and the console are still to be
-//! wired in a later session; nothing in the server calls this module yet.
+//! Serves issue 12 ("Teams at work"), sections "Routing modes" and "Capacity". The server
+//! (`services::routing`, `services::capacity`) builds the candidates from presence and the
+//! agents' loads in storage (held chats plus standing offers), asks [`pick_agent`], and makes
+//! the offer stick with a conditional update (`RoutingStore::offer_chat`); [`may_accept`] is
+//! the rule for accepting a chat offered to someone else. Departments are not wired in yet
+//! (candidates have none).
 //!
 //! # The rules
 //!

@@ -8,7 +8,8 @@
 //! broadcast routing, no department question, always open, escalation after 3 minutes.
 
 use crate::error::ErrorCode;
-use crate::hours::OpeningHours;
+use crate::hours::{self, OpeningHours};
+use crate::ids::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// Fewest and most seconds an automatic offer may stand ("Seconds to answer").
@@ -35,17 +36,70 @@ pub enum Routing {
 pub struct SiteSettings {
     /// "Routing".
     pub routing: Routing,
-    /// "Seconds to answer": how long an automatic offer stands (default 30).
+    /// "Seconds to answer": how long an automatic offer stands (default 30; 5–600).
+    #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 600, default = 30))]
     pub offer_seconds: u32,
     /// "Ask visitors for a department" (used when the site has two or more departments).
     pub ask_department: bool,
-    /// "Opening hours"; `None`: always open.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    /// "Opening hours"; `null`: always open (default). Outside them the widget shows "Leave a
+    /// message" and a `chat_request` is refused with `closed`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<OpeningHoursDoc>))]
     pub opening_hours: Option<OpeningHours>,
     /// "Chat outside opening hours": when on, agents On-Line outside the hours still chat.
     pub chat_outside_hours: bool,
-    /// "Waiting too long after": seconds before a waiting chat is escalated (default 180).
+    /// "Waiting too long after": seconds before a waiting chat is escalated (default 180;
+    /// 10–86400).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 10, maximum = 86400, default = 180)
+    )]
     pub waiting_too_long_seconds: u32,
+}
+
+/// The JSON form of the opening hours (for the API document; [`OpeningHours`] reads and
+/// checks it): a weekly schedule in `timezone`, and whole days closed. Unknown fields are
+/// refused.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(example = json!({"timezone":"Europe/Berlin",
+    "weekly":{"mon":[{"from":"09:00","to":"17:00"}],"fri":[{"from":"22:00","to":"02:00"}]},
+    "closed_on":["2026-12-25"]}))]
+#[allow(dead_code)]
+pub struct OpeningHoursDoc {
+    /// An IANA time zone name, e.g. "Europe/Berlin".
+    timezone: String,
+    /// Per weekday (`mon` … `sun`; a missing day is closed) at most 8 ranges.
+    weekly: Option<WeeklyDoc>,
+    /// Whole local days closed (holidays), "YYYY-MM-DD"; at most 1000.
+    closed_on: Option<Vec<String>>,
+}
+
+/// The weekly schedule: each weekday's ranges, Monday first.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct WeeklyDoc {
+    mon: Option<Vec<RangeDoc>>,
+    tue: Option<Vec<RangeDoc>>,
+    wed: Option<Vec<RangeDoc>>,
+    thu: Option<Vec<RangeDoc>>,
+    fri: Option<Vec<RangeDoc>>,
+    sat: Option<Vec<RangeDoc>>,
+    sun: Option<Vec<RangeDoc>>,
+}
+
+/// One range in local time, "HH:MM". A `to` at or before `from` crosses midnight (22:00–02:00
+/// ends the next day); "24:00" is the end of the day; `from` = `to` is refused; ranges may
+/// touch but not overlap. DST: a time in the spring-forward gap moves forward by the gap; a
+/// time in the fall-back fold means its first occurrence.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct RangeDoc {
+    #[schema(example = "09:00")]
+    from: String,
+    #[schema(example = "17:00")]
+    to: String,
 }
 
 impl Default for SiteSettings {
@@ -76,7 +130,54 @@ impl SettingsError {
     }
 }
 
+/// Whether a site takes chats at an instant, as far as its opening hours go (agents On-Line
+/// are the other half: the site is available when both say yes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HoursGate {
+    /// Chats are taken: no opening hours, inside them, or "Chat outside opening hours" on.
+    pub open: bool,
+    /// When closed: the next opening (`None`: never within the search horizon).
+    pub opens_at: Option<Timestamp>,
+    /// The next instant `open` may change (closing when open, opening when closed); `None`:
+    /// never (no hours, chat outside hours, or nothing within the horizon).
+    pub changes_at: Option<Timestamp>,
+}
+
+impl HoursGate {
+    /// Always open (no opening hours).
+    pub const ALWAYS: HoursGate = HoursGate {
+        open: true,
+        opens_at: None,
+        changes_at: None,
+    };
+}
+
 impl SiteSettings {
+    /// Whether chats are taken at `at` by the opening hours, and until when that holds.
+    pub fn hours_gate(&self, at: Timestamp) -> HoursGate {
+        let Some(schedule) = self
+            .opening_hours
+            .as_ref()
+            .filter(|_| !self.chat_outside_hours)
+        else {
+            return HoursGate::ALWAYS;
+        };
+        if hours::is_open(schedule, at) {
+            HoursGate {
+                open: true,
+                opens_at: None,
+                changes_at: hours::closes_at(schedule, at),
+            }
+        } else {
+            let opens_at = hours::next_opening(schedule, at);
+            HoursGate {
+                open: false,
+                opens_at,
+                changes_at: opens_at,
+            }
+        }
+    }
+
     /// Checks the ranges (the opening hours were checked when they were parsed).
     pub fn validate(&self) -> Result<(), SettingsError> {
         if !OFFER_SECONDS.contains(&self.offer_seconds) {
@@ -140,6 +241,51 @@ mod tests {
         assert!(s.validate().is_ok());
         s.waiting_too_long_seconds = 9;
         assert_eq!(s.validate(), Err(SettingsError::WaitingTooLong(9)));
+    }
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp(text.parse::<jiff::Timestamp>().unwrap().as_millisecond())
+    }
+
+    #[test]
+    fn the_gate_follows_the_hours_unless_chat_outside_hours() {
+        let mut s = SiteSettings::from_json(
+            r#"{"opening_hours":{"timezone":"Europe/Berlin",
+                "weekly":{"mon":[{"from":"09:00","to":"17:00"}]},"closed_on":["2026-03-09"]}}"#,
+        )
+        .unwrap();
+        // Monday 2026-03-02 10:00 Berlin (09:00 UTC): open until 17:00 Berlin.
+        let open = s.hours_gate(at("2026-03-02T09:00:00Z"));
+        assert_eq!(
+            open,
+            HoursGate {
+                open: true,
+                opens_at: None,
+                changes_at: Some(at("2026-03-02T16:00:00Z")),
+            }
+        );
+        // Monday 18:00: closed; next Monday is a holiday, so the Monday after.
+        let closed = s.hours_gate(at("2026-03-02T17:00:00Z"));
+        assert!(!closed.open);
+        assert_eq!(closed.opens_at, Some(at("2026-03-16T08:00:00Z")));
+        assert_eq!(closed.changes_at, closed.opens_at);
+        s.chat_outside_hours = true;
+        assert_eq!(s.hours_gate(at("2026-03-02T17:00:00Z")), HoursGate::ALWAYS);
+        assert_eq!(
+            SiteSettings::default().hours_gate(at("2026-03-02T17:00:00Z")),
+            HoursGate::ALWAYS
+        );
+    }
+
+    #[test]
+    fn always_closed_has_no_next_opening() {
+        let s =
+            SiteSettings::from_json(r#"{"opening_hours":{"timezone":"UTC","weekly":{}}}"#).unwrap();
+        let gate = s.hours_gate(at("2026-03-02T17:00:00Z"));
+        assert_eq!(
+            (gate.open, gate.opens_at, gate.changes_at),
+            (false, None, None)
+        );
     }
 
     #[test]

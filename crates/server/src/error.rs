@@ -57,9 +57,10 @@ impl AppError {
             | ErrorCode::InvalidLink
             | ErrorCode::InvalidTarget => StatusCode::BAD_REQUEST,
             ErrorCode::Unauthorized | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden | ErrorCode::OriginRefused | ErrorCode::Blocked => {
-                StatusCode::FORBIDDEN
-            }
+            ErrorCode::Forbidden
+            | ErrorCode::OriginRefused
+            | ErrorCode::Blocked
+            | ErrorCode::Closed => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::ChatTaken
             | ErrorCode::ChatEnded

@@ -4,12 +4,15 @@
 //! the connection is a slow reader, and it is cut off (it reconnects and catches up by
 //! sequence). A frame is serialized once per event, then shared by every connection.
 
+mod hours;
+
 pub use super::outbound::{ConnHandle, ConnReceiver, Outbound};
 use axum::extract::ws::Utf8Bytes;
 use frontdesk_core::audience::{AgentOnSite, Audience};
 use frontdesk_core::model::AgentStatus;
-use frontdesk_core::protocol::{AgentPresence, ToVisitor, VisitorOnSite};
-use frontdesk_core::{AgentId, ChatId, Seq, SiteId, VisitorId};
+use frontdesk_core::protocol::{AgentPresence, VisitorOnSite};
+use frontdesk_core::site_settings::HoursGate;
+use frontdesk_core::{AgentId, ChatId, Seq, SiteId, Timestamp, VisitorId};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::MutexGuard;
@@ -63,7 +66,14 @@ pub struct Hub {
     next_conn: AtomicU64,
     agents: Mutex<HashMap<AgentId, AgentEntry>>,
     visitors: Mutex<HashMap<SiteId, HashMap<VisitorId, VisitorEntry>>>,
+    /// Whether an agent is On-Line for the site (the agents' half of availability).
     available: Mutex<HashMap<SiteId, bool>>,
+    /// The opening hours' half of availability, per site with visitors here (see `hub/hours.rs`).
+    hours: Mutex<HashMap<SiteId, HoursGate>>,
+    /// The availability last told to the site's visitors here: (online, opens_at).
+    told: Mutex<HashMap<SiteId, (bool, Option<Timestamp>)>>,
+    /// Wakes the opening-hours task when a site's next change may have moved earlier.
+    hours_wake: tokio::sync::Notify,
     /// Cluster mode: a site's availability depends on agents of every node, so it is not
     /// computed here but pushed in by the shared presence ([`Hub::set_availability`]).
     cluster: AtomicBool,
@@ -261,15 +271,11 @@ impl Hub {
         }
     }
 
-    /// Records whether the site is available; tells its visitors here when that changed.
+    /// Records whether an agent is On-Line for the site; tells its visitors here when the
+    /// site's availability (agents and opening hours together) changed.
     pub fn set_availability(&self, site: SiteId, online: bool) {
-        let changed = lock(&self.available).insert(site, online) != Some(online);
-        if changed {
-            let frame = ToVisitor::Availability { online };
-            if let Ok(text) = serde_json::to_string(&frame) {
-                self.deliver(&Audience::SiteVisitors(site), text.into(), None);
-            }
-        }
+        lock(&self.available).insert(site, online);
+        self.tell_availability(site);
     }
 
     // ───────────── this node's share of the cluster ─────────────

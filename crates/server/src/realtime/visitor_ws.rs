@@ -188,19 +188,24 @@ async fn welcome(
     let arrival = Arrival::new(app, site.id, id.clone(), ip, user_agent);
     let (record, loaded) = visits::hello(app, &arrival, &page).await?;
     let (visit, open) = (loaded.visit, loaded.open_chat);
+    // The opening hours as read now, before this visitor hears availability changes.
+    crate::services::hours::refresh(app, site);
     app.hub.register_visitor(site.id, &id, handle.clone());
     let chat_view = match &open {
         Some(chat) => Some(chat_view(app, chat).await?),
         None => None,
     };
+    let agents = app.presence.site_available(site.id).await;
+    let (online, opens_at) = app.hub.availability_with(site.id, agents);
     frame(
         handle,
         &ToVisitor::Welcome {
             visitor_id: id.clone(),
             token: app.tokens.issue(site.id, &id),
-            online: app.presence.site_available(site.id).await,
+            online,
             chat: chat_view,
             epoch: app.epoch.clone(),
+            opens_at,
         },
     );
     if let Some(chat) = &open {

@@ -89,7 +89,7 @@ pub async fn refuse_if_blocked(
     }
 }
 
-/// A visitor asks for a chat. Refused while blocked; returns the open chat if there is one.
+/// A visitor asks for a chat. Refused while blocked or outside the opening hours; returns the open chat if there is one.
 pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
     let now = app.now();
     refuse_if_blocked(app, req.site, &req.visitor, req.ip.as_deref()).await?;
@@ -100,6 +100,8 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
     {
         return Ok(open);
     }
+    // Outside the opening hours: `closed` (an offline message is still taken).
+    super::hours::refuse_if_closed(app, &app.store.site(req.site).await?)?;
     let (site, visitor) = (req.site, req.visitor.clone());
     if req.name.is_some() || req.email.is_some() {
         app.store

@@ -5,6 +5,7 @@ pub mod access;
 pub mod agents;
 pub mod capacity;
 pub mod chats;
+pub mod hours;
 pub mod messages;
 pub mod offline;
 pub mod requeue;

@@ -117,7 +117,8 @@ async fn broadcast(app: &App, chat: &Chat) -> AppResult<()> {
 }
 
 /// Offer a pending chat without a standing offer to the best eligible agent, or, when nobody
-/// is eligible, to everyone. Lost races re-read the chat and decide again.
+/// is eligible (or the site no longer assigns), to everyone. Lost races re-read the chat and
+/// decide again.
 pub async fn route(app: &App, mut chat: Chat) -> AppResult<()> {
     let mut refused: BTreeSet<AgentId> = BTreeSet::new();
     for _ in 0..ROUTE_TRIES {
@@ -126,6 +127,10 @@ pub async fn route(app: &App, mut chat: Chat) -> AppResult<()> {
             return Ok(()); // taken, ended, or placed by someone else
         }
         let site = app.store.site(chat.site_id).await?;
+        if site.settings.routing == Routing::Everyone {
+            // The site stopped assigning while the chat was offered: the pop-up for everyone.
+            return broadcast(app, &chat).await;
+        }
         let mut passed: BTreeSet<AgentId> = chat.passed.iter().copied().collect();
         passed.extend(&refused);
         let to_route = ChatToRoute {

@@ -13,6 +13,7 @@ mod crash;
 mod disk_full;
 mod fuzz_corpus;
 mod helpers;
+mod hours;
 mod lifecycle;
 mod messages;
 mod rate_limits;

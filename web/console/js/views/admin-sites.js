@@ -1,11 +1,12 @@
 // Admin → Sites: name, base URL, time zone, allowed origins, email; the embed snippet with a
-// "Copy" button.
+// "Copy" button; each site's "Team settings" (admin-team-settings.js).
 
 import { h, text, field, uniqueId } from '../dom.js';
 import { admin as adminApi, auth } from '../api.js';
 import { store } from '../state.js';
 import { toast } from '../ui/toast.js';
 import { statusLine, lines } from './common.js';
+import { teamSettings } from './admin-team-settings.js';
 
 function embedSnippet(site) {
   const given = site.embed_snippet || site.snippet || site.embed;
@@ -117,6 +118,7 @@ export function adminSites() {
       toast(ok ? 'Embed snippet copied.' : 'Could not copy: select the snippet and copy it by hand.');
     });
     const edit = h('button', { type: 'button', class: 'btn btn-small' }, 'Edit');
+    const team = teamSettings(s, { onSaved: (saved) => { if (saved && saved.settings) s.settings = saved.settings; } });
     const el = h('article', { class: 'card' },
       h('h3', null, s.name),
       h('dl', { class: 'facts' },
@@ -127,7 +129,8 @@ export function adminSites() {
         h('dt', null, 'Site key'), h('dd', null, s.key || '—')),
       h('p', { class: 'snippet-label' }, 'Embed snippet (paste before </body> on every page):'),
       h('pre', { class: 'snippet' }, code),
-      h('div', { class: 'form-actions' }, copy, edit));
+      h('div', { class: 'form-actions' }, copy, edit, team.toggle),
+      team.form);
     edit.addEventListener('click', () => {
       el.replaceWith(siteForm(s, { onDone: done }));
     });

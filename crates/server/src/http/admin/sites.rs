@@ -199,5 +199,7 @@ pub async fn update_settings(
         .map_err(|e| AppError::new(e.code(), e.to_string()))?;
     let updated = Site { settings, ..site };
     app.store.update_site(&updated).await?;
+    // This node's visitors hear new opening hours at once (other nodes': see services::hours).
+    crate::services::hours::refresh(&app, &updated);
     Ok(Json(with_snippet(&app, updated)))
 }

@@ -74,10 +74,13 @@ impl Ws {
             .expect("send");
     }
 
-    /// The next frame from the socket (not the backlog); None when closed.
+    /// The next frame from the socket (not the backlog); None when closed. Fails when no text
+    /// frame comes within [`WAIT`] (the server's pings do not count: a socket that only hears
+    /// pings must not make a test wait forever).
     pub async fn read(&mut self) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let msg = tokio::time::timeout(WAIT, self.stream.next())
+            let msg = tokio::time::timeout_at(deadline, self.stream.next())
                 .await
                 .expect("a frame within the wait limit")?;
             match msg {
@@ -90,12 +93,20 @@ impl Ws {
         }
     }
 
-    /// Waits for a frame matching `pred` (searching skipped frames first).
+    /// Waits for a frame matching `pred` (searching skipped frames first). Fails after
+    /// 3 × [`WAIT`] even while other frames keep coming.
     pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
         if let Some(i) = self.backlog.iter().position(&pred) {
             return self.backlog.remove(i).expect("index");
         }
+        let deadline = tokio::time::Instant::now() + 3 * WAIT;
         loop {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no {what} within {:?}; skipped: {:?}",
+                3 * WAIT,
+                self.backlog
+            );
             let Some(v) = self.read().await else {
                 panic!(
                     "socket closed while waiting for {what}; skipped: {:?}",
