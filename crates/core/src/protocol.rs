@@ -378,6 +378,12 @@ pub struct ChatSummary {
     /// When the chat was escalated for waiting too long. Left out when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalated_at: Option<Timestamp>,
+    /// "Assign automatically": the agent a pending chat is offered to right now, and until
+    /// when; both left out when no offer stands. Other agents get no pop-up for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered_to: Option<AgentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_expires_at: Option<Timestamp>,
     /// The chat's department; both left out when it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_id: Option<DepartmentId>,

@@ -76,7 +76,10 @@ export class Controller {
     }
     for (const c of store.waitingChats()) {
       if (this.wantsPopup(c) && !store.popups.has(`req-${c.chat_id}`)) {
-        store.setPopup(`req-${c.chat_id}`, { kind: 'request', chatId: Number(c.chat_id), status: 'open' });
+        // Offered to me ("Assign automatically"): the offer's pop-up, counting down to its end.
+        const offer = c.offered_to != null
+          ? { offered: true, deadline: Number(c.offer_expires_at) } : {};
+        store.setPopup(`req-${c.chat_id}`, { kind: 'request', chatId: Number(c.chat_id), status: 'open', ...offer });
         fresh += 1;
       }
     }
@@ -90,6 +93,8 @@ export class Controller {
 
   wantsPopup(chat) {
     if (this.closedByMe.has(Number(chat.chat_id))) return false;
+    // Offered to a colleague right now ("Assign automatically"): theirs to answer first.
+    if (chat.offered_to != null && !store.isMe(chat.offered_to)) return false;
     const site = store.sites.get(Number(chat.site_id));
     return (!site || site.monitoring !== false) && store.departmentWantsMe(chat);
   }
@@ -307,7 +312,8 @@ export class Controller {
   }
 
   acceptOldest() {
-    const oldest = store.waitingChats().find((c) => !this.closedByMe.has(Number(c.chat_id)));
+    const oldest = store.waitingChats().find((c) => !this.closedByMe.has(Number(c.chat_id))
+      && (c.offered_to == null || store.isMe(c.offered_to)));
     if (!oldest) {
       toast('No visitor is waiting.');
       return;

@@ -50,6 +50,10 @@ pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         _ => (None, None),
     };
     let (department_id, department_name) = departments::label(app, chat).await?;
+    let now = app.now();
+    let offer = chat
+        .offer
+        .filter(|o| chat.state == ChatState::Pending && o.expires_at > now);
     Ok(ChatSummary {
         chat_id: chat.id,
         site_id: chat.site_id,
@@ -66,6 +70,8 @@ pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         last_seq: chat.last_seq,
         missed: chat.missed,
         escalated_at: chat.escalated_at,
+        offered_to: offer.map(|o| o.agent),
+        offer_expires_at: offer.map(|o| o.expires_at),
         department_id,
         department_name,
     })

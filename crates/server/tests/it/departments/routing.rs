@@ -270,3 +270,44 @@ async fn the_snapshot_lists_the_departments_of_the_agents_sites_for_the_transfer
     let sales = &snapshot["departments"][0];
     assert_eq!(sales["agents"], json!([t.sam.0.id]));
 }
+
+/// "Assign automatically" with departments: a Sales chat is offered to Sales's agent alone,
+/// even though an agent outside Sales has waited longer (never assigned, lower id); when Sales
+/// lets it pass, the fallback pop-up goes to Sales only. A chat whose department has nobody
+/// On-Line is offered to the site's agents as if it had none.
+#[tokio::test]
+async fn offers_go_to_the_departments_agents_under_assign_automatically() {
+    let app = TestApp::spawn().await;
+    let mut t = team(&app).await;
+    crate::routing::set_routing(
+        &app,
+        &t.site,
+        frontdesk_core::site_settings::Routing::Assign,
+        10,
+    )
+    .await;
+    let mut visitor = app.visitor(&t.site).await;
+    let chat = request_with(&mut visitor, json!({"department_id": t.sales.id})).await;
+    let offer = crate::routing::offered(&mut t.sam.1, chat).await;
+    assert_eq!(offer["chat"]["department_name"], "Sales");
+    t.tom.1.assert_none("chat.offered").await;
+    t.una.1.assert_none("chat.offered").await;
+
+    // Sam lets it pass: nobody else of Sales is eligible: the pop-up for Sales (Sam) only.
+    app.clock.advance(std::time::Duration::from_secs(10));
+    crate::routing::offer_ended(&mut t.sam.1, chat).await;
+    t.sam.1.requested(chat).await;
+    t.tom.1.assert_none("chat.requested").await;
+    t.una.1.assert_none("chat.requested").await;
+
+    // Support's Tom goes Away: a Support chat is offered to someone On-Line of the site.
+    t.tom
+        .1
+        .request(json!({"type":"status","status":"away"}))
+        .await;
+    let mut second = app.visitor(&t.site).await;
+    let chat2 = request_with(&mut second, json!({"department_id": t.support.id})).await;
+    // Una (never assigned) before Sam (assigned the Sales chat): the site-wide rule.
+    crate::routing::offered(&mut t.una.1, chat2).await;
+    t.sam.1.assert_none("chat.offered").await;
+}

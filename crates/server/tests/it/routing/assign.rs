@@ -186,3 +186,62 @@ async fn fair_assignment_across_five_capped_agents() {
         .expect("storage answers");
     assert_eq!(stored.offer, None);
 }
+
+/// A console that (re)connects while a chat is offered learns from its snapshot who the offer
+/// is for and until when (so it raises no pop-up for a colleague's offer, and the countdown for
+/// its own); once the offer is gone, the summary no longer names anyone.
+#[tokio::test]
+async fn the_snapshot_says_who_a_chat_is_offered_to() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    set_routing(&app, &site, Routing::Assign, 10).await;
+    let (ann, mut a) = app.online_agent("Ann").await;
+    let (bob, _b) = app.online_agent("Bob").await;
+    let mut v = app.visitor(&site).await;
+    let chat = v.request_chat(Some("Vera")).await;
+    offered(&mut a, chat).await;
+
+    let snapshot_chat = |snapshot: &serde_json::Value| {
+        snapshot["chats"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["chat_id"] == chat).cloned())
+            .unwrap_or_else(|| panic!("chat {chat} in {snapshot}"))
+    };
+    let mut again = Ws::open(
+        &format!("ws://{}/ws/agent", app.addr),
+        &app.base,
+        Some(&bob.cookie),
+    )
+    .await
+    .expect("agent socket opens");
+    let seen = snapshot_chat(&again.expect("snapshot").await);
+    assert_eq!(seen["offered_to"], ann.id.0, "{seen}");
+    assert_eq!(seen["offer_expires_at"], app.now().plus_millis(10_000).0);
+
+    // The offer times out and nobody else is eligible... Bob is: it moves to him.
+    app.clock.advance(Duration::from_secs(10));
+    offer_ended(&mut a, chat).await;
+    let mut third = Ws::open(
+        &format!("ws://{}/ws/agent", app.addr),
+        &app.base,
+        Some(&ann.cookie),
+    )
+    .await
+    .expect("agent socket opens");
+    let seen = snapshot_chat(&third.expect("snapshot").await);
+    assert_eq!(seen["offered_to"], bob.id.0, "{seen}");
+
+    // Accepted: no offer stands, the fields are left out.
+    let ack = accept(&mut again, chat).await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    let mut fourth = Ws::open(
+        &format!("ws://{}/ws/agent", app.addr),
+        &app.base,
+        Some(&ann.cookie),
+    )
+    .await
+    .expect("agent socket opens");
+    let seen = snapshot_chat(&fourth.expect("snapshot").await);
+    assert!(seen.get("offered_to").is_none(), "{seen}");
+    assert!(seen.get("offer_expires_at").is_none(), "{seen}");
+}
