@@ -196,7 +196,7 @@ async fn the_snapshot_says_who_a_chat_is_offered_to() {
     let site = app.site().await;
     set_routing(&app, &site, Routing::Assign, 10).await;
     let (ann, mut a) = app.online_agent("Ann").await;
-    let (bob, _b) = app.online_agent("Bob").await;
+    let (bob, mut b) = app.online_agent("Bob").await;
     let mut v = app.visitor(&site).await;
     let chat = v.request_chat(Some("Vera")).await;
     offered(&mut a, chat).await;
@@ -218,9 +218,10 @@ async fn the_snapshot_says_who_a_chat_is_offered_to() {
     assert_eq!(seen["offered_to"], ann.id.0, "{seen}");
     assert_eq!(seen["offer_expires_at"], app.now().plus_millis(10_000).0);
 
-    // The offer times out and nobody else is eligible... Bob is: it moves to him.
+    // Ann's offer times out: it moves to Bob.
     app.clock.advance(Duration::from_secs(10));
     offer_ended(&mut a, chat).await;
+    offered(&mut b, chat).await; // the next offer is written before Bob hears of it
     let mut third = Ws::open(
         &format!("ws://{}/ws/agent", app.addr),
         &app.base,
