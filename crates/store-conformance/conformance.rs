@@ -11,5 +11,6 @@ pub mod helpers;
 mod lifecycle;
 mod page_loads;
 mod people;
+mod unanswered;
 mod visitor_messages;
 mod visitors;

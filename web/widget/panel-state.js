@@ -41,7 +41,8 @@ export function newState(conn) {
       skipUntilWelcome: false, // after a resync: frames before the next welcome are stale
     },
     // The chat shown: { id (null until the server numbers it), state: 'requesting' | 'pending' |
-    // 'active' | 'ended', agent (name), position (in the queue) }, or null before the first.
+    // 'active' | 'ended', agent (name), position (in the queue), waitingLong (chat.waiting_long:
+    // offer "Leave a message instead") }, or null before the first.
     chat: null,
     // The departments to choose from (`welcome.departments`), or null: no "Department" choice.
     departments: null,
@@ -66,6 +67,7 @@ export function newState(conn) {
       autoOpened: false, // opened once by itself for a chat the server had open
       invitation: null, // the `invitation` frame shown, or null
       error: '', // the chat view's error line
+      leaveMessage: false, // "Leave a message instead" (waiting too long): the form, chat kept
     },
     offlineForm: {
       thanked: false, // its message was acked: "Thank you — we will reply by email."

@@ -6,13 +6,13 @@
 // gives them (`on`). The offline form is the one exception: it sends its own message.
 
 import { h, icon, setText, setLines } from './panel-dom.js';
-import { BLOCKED, ENDED, THANKS, OFFLINE_NOW, nextRef, opensText } from './panel-state.js';
+import { BLOCKED, ENDED, THANKS, OFFLINE_NOW, nextRef, opensText, isLive } from './panel-state.js';
 
 /** The panel's elements. `on`: { endChat, minimise, startChat, sendMessage, typed, stopTyping,
  * newChat, acceptInvitation, dismissInvitation }. */
 export function buildDom(conn, on) {
   const { box, launcher, store } = conn;
-  const dom = { offline: null };
+  const dom = { offline: null, on };
 
   dom.title = h('h2', { id: 'fd-title', class: 'fd-title', text: 'Chat with us' });
   dom.subtitle = h('p', { class: 'fd-sub' });
@@ -51,8 +51,9 @@ export function buildDom(conn, on) {
     h('label', { for: 'fd-msg', class: 'fd-vh', text: 'Message' }),
     dom.messageBox,
     h('button', { type: 'submit', class: 'fd-btn fd-send', text: 'Send' }));
+  dom.leaveButton = h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Leave a message instead', hidden: true, onclick: on.leaveMessage });
   dom.newChatButton = h('button', { type: 'button', class: 'fd-btn fd-new', text: 'Start a new chat', hidden: true, onclick: on.newChat });
-  dom.chatView = h('div', { class: 'fd-chat' }, dom.log, dom.typing, dom.status, dom.error, dom.intro, dom.newChatButton, dom.compose);
+  dom.chatView = h('div', { class: 'fd-chat' }, dom.log, dom.typing, dom.status, dom.leaveButton, dom.error, dom.intro, dom.newChatButton, dom.compose);
 
   // Enter sends, Shift+Enter is a new line; an IME composition is left alone.
   dom.messageBox.addEventListener('keydown', (e) => {
@@ -90,6 +91,7 @@ export function buildDom(conn, on) {
 /** A fresh offline form; it sends `offline_message` itself and waits for its ack or error. */
 function offlineView(panel) {
   const { state, conn } = panel;
+  const leaving = state.ui.leaveMessage; // "Leave a message instead": the chat stays queued
   const error = h('p', { class: 'fd-error', role: 'alert' });
   const opens = h('p', { class: 'fd-lead fd-opens' }); // "We open again …" (set by render)
   const thanks = h('p', { class: 'fd-thanks', role: 'status' });
@@ -115,14 +117,16 @@ function offlineView(panel) {
       sendButton.setAttribute('aria-disabled', 'true'); // not .disabled: Firefox would drop its focus
     },
   },
-  h('p', { class: 'fd-lead', text: 'Nobody is available to chat right now. Leave a message and we will reply by email.' }),
+  h('p', { class: 'fd-lead', text: leaving ? 'Leave a message and we will reply by email. You keep your place in the queue.'
+    : 'Nobody is available to chat right now. Leave a message and we will reply by email.' }),
   opens,
   h('label', { for: 'fd-oname', class: 'fd-label', text: 'Your name' }), name,
   h('label', { for: 'fd-oemail', class: 'fd-label', text: 'Email' }), email,
   h('label', { for: 'fd-obody', class: 'fd-label', text: 'Message' }), body,
   error, sendButton);
   panel.dom.offline = { form, error, thanks, sendButton, opens };
-  return h('div', { class: 'fd-off' }, thanks, form);
+  return h('div', { class: 'fd-off' }, thanks, form,
+    leaving ? h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Back to the chat', onclick: panel.dom.on.backToChat }) : null);
 }
 
 /** The offline message was acked: the form gives way to "Thank you — we will reply by email." */
@@ -153,6 +157,7 @@ export function offlineRefused(panel, text) {
 /** Which view the state calls for: 'blocked', 'offline' or 'chat'. */
 function currentView(state) {
   if (state.connection.blocked) return 'blocked';
+  if (state.ui.leaveMessage && isLive(state)) return 'offline';
   if (state.offlineForm.thanked) return 'offline';
   const offlineWanted = !state.connection.online || (state.ui.view === 'offline' && state.offlineForm.edited);
   if (!state.chat && state.connection.welcomed && offlineWanted) return 'offline';
@@ -218,6 +223,7 @@ export function render(panel) {
   if (dom.departments !== state.departments) departments(panel);
   dom.compose.hidden = chatState === 'ended';
   dom.newChatButton.hidden = chatState !== 'ended';
+  dom.leaveButton.hidden = !(chatState === 'pending' && chat.waitingLong);
 
   const open = state.ui.open;
   const invitation = state.ui.invitation;

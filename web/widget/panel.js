@@ -49,6 +49,19 @@ export function mount(conn) {
     newChat: () => newChat(panel),
     acceptInvitation: () => acceptInvitation(panel),
     dismissInvitation: () => dismissInvitation(panel),
+    // Waiting too long: the offline form, the chat keeps its place; and back to the chat.
+    leaveMessage: () => {
+      panel.state.ui.leaveMessage = true;
+      panel.state.offlineForm.thanked = false;
+      render(panel);
+      panel.dom.body.querySelector('input').focus();
+    },
+    backToChat: () => {
+      const { ui, offlineForm } = panel.state;
+      ui.leaveMessage = offlineForm.thanked = offlineForm.edited = false;
+      render(panel);
+      panel.dom.messageBox.focus();
+    },
   });
 
   // Restore the open chat of an earlier page, then catch up on frames (the loader's backlog).
@@ -80,8 +93,11 @@ function handleFrame(panel, f) {
       state.chat.position = f.position;
       saveChat(panel);
       break;
+    case 'chat.waiting_long': if (isOurs(state, f.chat_id) && state.chat.state === 'pending') state.chat.waitingLong = true; break;
     case 'chat.accepted':
       if (!adoptChat(panel, f.chat_id, 'active')) return;
+      state.chat.waitingLong = false;
+      if (!state.offlineForm.edited) state.ui.leaveMessage = false; // answered: back to the chat
       state.chat.agent = f.agent_name;
       state.chat.position = null;
       saveChat(panel);
@@ -143,6 +159,7 @@ function welcome(panel, w) {
     else adoptChat(panel, open.chat_id, chatState);
     if (open.agent_name) state.chat.agent = open.agent_name;
     state.chat.position = open.position;
+    state.chat.waitingLong = chatState === 'pending' && !!open.waiting_long;
     saveChat(panel);
     if (!state.ui.autoOpened && !state.ui.open && panel.conn.store('open') !== '0') toggle(panel, true, false);
     state.ui.autoOpened = true;

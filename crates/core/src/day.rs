@@ -31,6 +31,19 @@ pub fn end_of_day(now: Timestamp, tz: &str) -> Result<Timestamp, DayError> {
     Ok(Timestamp(start.timestamp().as_millisecond()))
 }
 
+/// The first instant of `now`'s day in `tz` (local midnight, or the day's first instant when
+/// a DST change skips midnight). "Today" for lists that last the rest of the site's day.
+pub fn start_of_day(now: Timestamp, tz: &str) -> Result<Timestamp, DayError> {
+    let zone = TimeZone::get(tz).map_err(|_| DayError::UnknownTimeZone(tz.to_string()))?;
+    let instant = JTimestamp::from_millisecond(now.0).map_err(|_| DayError::OutOfRange)?;
+    let local = instant.to_zoned(zone);
+    let start = local
+        .date()
+        .to_zoned(local.time_zone().clone())
+        .map_err(|_| DayError::OutOfRange)?;
+    Ok(Timestamp(start.timestamp().as_millisecond()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +75,35 @@ mod tests {
         // 29 Mar 2026: Berlin springs forward; next midnight is 30 Mar 00:00 CEST = 29 Mar 22:00 UTC.
         let end = end_of_day(ts("2026-03-29T10:00:00Z"), "Europe/Berlin").expect("ok");
         assert_eq!(end, ts("2026-03-29T22:00:00Z"));
+    }
+
+    #[test]
+    fn day_starts_at_local_midnight() {
+        // 23:30 UTC on 25 Nov: 26 Nov 08:30 in Tokyo (day began 25 Nov 15:00 UTC), 25 Nov
+        // 18:30 in New York (day began 25 Nov 05:00 UTC).
+        let t = ts("2026-11-25T23:30:00Z");
+        assert_eq!(
+            start_of_day(t, "Asia/Tokyo"),
+            Ok(ts("2026-11-25T15:00:00Z"))
+        );
+        assert_eq!(
+            start_of_day(t, "America/New_York"),
+            Ok(ts("2026-11-25T05:00:00Z"))
+        );
+        // The start of a day and its end are one calendar day apart, even across DST.
+        let t = ts("2026-03-29T10:00:00Z");
+        assert_eq!(
+            start_of_day(t, "Europe/Berlin"),
+            Ok(ts("2026-03-28T23:00:00Z"))
+        );
+        assert_eq!(
+            end_of_day(t, "Europe/Berlin"),
+            Ok(ts("2026-03-29T22:00:00Z"))
+        );
+        // Midnight itself belongs to the day it starts.
+        let midnight = ts("2026-11-25T23:00:00Z");
+        assert_eq!(start_of_day(midnight, "Europe/Berlin"), Ok(midnight));
+        assert!(start_of_day(t, "Mars/Olympus").is_err());
     }
 
     #[test]

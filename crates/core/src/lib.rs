@@ -18,6 +18,7 @@ pub mod routing;
 pub mod site_settings;
 pub mod store;
 pub mod text;
+pub mod unanswered;
 
 pub use chat::{ChatCommand, ChatState, EndReason, Party};
 pub use error::{ChatError, ErrorCode};

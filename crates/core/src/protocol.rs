@@ -135,6 +135,10 @@ pub enum ToVisitor {
     OpenUrl { chat_id: ChatId, url: String },
     #[serde(rename = "chat.ended")]
     ChatEnded { chat_id: ChatId },
+    /// The chat has waited longer than the site's "Waiting too long after": the widget offers
+    /// "Leave a message instead" (the chat keeps its place in the queue).
+    #[serde(rename = "chat.waiting_long")]
+    ChatWaitingLong { chat_id: ChatId },
     /// The gap since `hello.last_seq` is beyond the replay window: instead of the missing
     /// messages, the latest ones. Replace the chat's view with `messages`; `complete: false`
     /// means earlier messages exist that are not in it.
@@ -175,6 +179,10 @@ pub struct VisitorChatView {
     pub agent_name: Option<String>,
     pub position: Option<u32>,
     pub last_seq: Seq,
+    /// The chat has waited longer than the site's "Waiting too long after" (see
+    /// `chat.waiting_long`). Left out when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub waiting_long: bool,
 }
 
 /// A message as the visitor sees it.
@@ -362,6 +370,16 @@ pub struct ChatSummary {
     pub department_id: Option<DepartmentId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_name: Option<String>,
+    /// The visitor left before any agent answered (an ended chat, "Missed"). Left out when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub missed: bool,
+    /// When the chat was escalated for waiting too long. Left out when it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated_at: Option<Timestamp>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A message as agents see it.
@@ -460,7 +478,14 @@ pub enum ToAgent {
         chat_id: ChatId,
         /// "visitor", "agent" or "blocked".
         reason: String,
+        /// The visitor left before any agent answered ("Missed"). Left out when false.
+        #[serde(default, skip_serializing_if = "is_false")]
+        missed: bool,
     },
+    /// A chat has waited longer than the site's "Waiting too long after" (once per chat). Goes
+    /// to every agent of the site, Away ones too.
+    #[serde(rename = "chat.escalated")]
+    ChatEscalated { chat_id: ChatId, chat: ChatSummary },
     #[serde(rename = "agent.presence")]
     AgentPresence(AgentPresence),
     #[serde(rename = "visitor.update")]

@@ -6,7 +6,9 @@
 //! - [`ChatStore::update_chat_state`] is a conditional update on `version` (compare-and-set),
 //!   so that "first to respond takes the chat" is decided by the database;
 //! - [`ChatStore::append_message`] numbers messages per chat with no gaps, and a second append
-//!   with the same `client_id` in the same chat returns the stored message instead of a new one.
+//!   with the same `client_id` in the same chat returns the stored message instead of a new one;
+//! - the state update marks a chat `missed` when the visitor ends it and no agent ever
+//!   answered it (`answered_at` is NULL), in the same conditional update.
 
 use crate::chat::ChatState;
 use crate::departments::Department;
@@ -194,6 +196,29 @@ pub trait ChatStore: Send + Sync {
     ) -> StoreResult<Vec<Message>>;
 }
 
+/// Chats nobody answered: "Missed" chats and escalation of chats waiting too long.
+#[async_trait]
+pub trait UnansweredStore: Send + Sync {
+    /// Conditional update: set `escalated_at = now` only if the chat is still pending and was
+    /// never escalated. The updated chat, or `Ok(None)` when it was not (another node won, an
+    /// agent answered, the visitor left). Does not change the chat's `version`.
+    async fn escalate_chat(&self, id: ChatId, now: Timestamp) -> StoreResult<Option<Chat>>;
+    /// Pending chats (every site) never escalated that entered the queue at or before
+    /// `queued_before`, oldest first, at most `limit`.
+    async fn unescalated_waiting_chats(
+        &self,
+        queued_before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Chat>>;
+    /// The site's "Missed" chats that ended at or after `since`, newest first, at most `limit`.
+    async fn missed_chats_since(
+        &self,
+        site: SiteId,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Chat>>;
+}
+
 #[async_trait]
 pub trait CannedStore: Send + Sync {
     /// The site-wide responses of `site` plus `agent`'s own for that site.
@@ -291,6 +316,7 @@ pub trait Store:
     + AgentStore
     + VisitorStore
     + ChatStore
+    + UnansweredStore
     + CannedStore
     + BlockStore
     + OfflineStore
@@ -304,6 +330,7 @@ impl<T> Store for T where
         + AgentStore
         + VisitorStore
         + ChatStore
+        + UnansweredStore
         + CannedStore
         + BlockStore
         + OfflineStore

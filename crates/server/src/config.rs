@@ -23,6 +23,11 @@ pub struct Settings {
     pub message_max_chars: usize,
     /// How long an agent's connections may all be gone before their chats return to the queue.
     pub requeue_grace_secs: u64,
+    /// A visitor whose connections to a site have all been gone this long has left: a chat of
+    /// theirs that no agent answered ends "Missed".
+    pub visitor_leave_grace_secs: u64,
+    /// How often each node looks for chats waiting too long (escalation), in milliseconds.
+    pub waiting_sweep_ms: u64,
     /// A visit ends after this long without activity.
     pub visit_timeout_secs: u64,
     /// Server → client ping interval on WebSockets; a peer silent for two intervals is dropped.
@@ -194,6 +199,8 @@ impl Default for Settings {
             demo: false,
             message_max_chars: 4000,
             requeue_grace_secs: 30,
+            visitor_leave_grace_secs: 30,
+            waiting_sweep_ms: 2_000,
             visit_timeout_secs: 30 * 60,
             heartbeat_secs: 25,
             max_frame_bytes: 64 * 1024,

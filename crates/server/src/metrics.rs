@@ -13,6 +13,8 @@ pub struct Metrics {
     pub chats_accepted: Counter,
     pub chats_requeued: Counter,
     pub chats_ended: Counter,
+    pub chats_missed: Counter,
+    pub chats_escalated: Counter,
     pub messages: Counter,
     pub page_views: Counter,
     pub visitor_connections: Gauge,
@@ -39,6 +41,16 @@ impl Metrics {
         let chats_accepted = m(&mut r, "chats_accepted", "Chats taken by an agent");
         let chats_requeued = m(&mut r, "chats_requeued", "Chats returned to the queue");
         let chats_ended = m(&mut r, "chats_ended", "Chats ended or blocked");
+        let chats_missed = m(
+            &mut r,
+            "chats_missed",
+            "Chats the visitor left before any agent answered",
+        );
+        let chats_escalated = m(
+            &mut r,
+            "chats_escalated",
+            "Chats escalated for waiting too long",
+        );
         let messages = m(&mut r, "messages", "Messages stored and delivered");
         let page_views = m(&mut r, "page_views", "Page views recorded");
         let visitor_connections = g(&mut r, "visitor_connections", "Open visitor WebSockets");
@@ -60,6 +72,8 @@ impl Metrics {
             chats_accepted,
             chats_requeued,
             chats_ended,
+            chats_missed,
+            chats_escalated,
             messages,
             page_views,
             visitor_connections,

@@ -299,6 +299,7 @@ pub async fn start_with_store(
         background.extend(c.presence.spawn(app.clone(), c.sites_changed));
         c.presence
     });
+    background.push(crate::services::unanswered::spawn_sweep(app.clone()));
     let router = crate::http::router(app.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(crate::listen::serve(listener, router, serving, rx));

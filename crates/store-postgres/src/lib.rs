@@ -30,6 +30,7 @@ mod offline;
 pub mod scratch;
 mod settings;
 mod sites;
+mod unanswered;
 mod visitors;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};

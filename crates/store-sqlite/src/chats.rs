@@ -28,6 +28,8 @@ pub(crate) const UPDATE_STATE: &str = concat!(
                      ended_at = ?8, version = version + 1, \
                      answered_at = CASE WHEN ?3 = 'active' THEN coalesce(answered_at, ?9) \
                                    ELSE answered_at END, \
+                     missed = CASE WHEN ?5 = 'visitor' AND answered_at IS NULL THEN 1 \
+                              ELSE missed END, \
                      offered_to = NULL, offer_expires_at = NULL \
                      WHERE id = ?1 AND version = ?2 RETURNING ",
     chat_cols!()

@@ -32,6 +32,7 @@ mod offline;
 mod readers;
 mod settings;
 mod sites;
+mod unanswered;
 mod visitors;
 mod writer;
 

@@ -33,7 +33,8 @@ export class Controller {
       case 'chat.resync': return this.onResync(f);
       case 'message': return this.onMessage(f);
       case 'typing': return store.setTyping(f.chat_id, !!f.typing);
-      case 'chat.ended': return this.onEnded(Number(f.chat_id), f.reason);
+      case 'chat.ended': return this.onEnded(Number(f.chat_id), f.reason, !!f.missed);
+      case 'chat.escalated': return this.onEscalated(f.chat);
       case 'agent.presence': return store.upsertAgent(f);
       case 'visitor.update': return store.upsertVisitor(f);
       case 'visitor.left': return store.removeVisitor(f.site_id, f.visitor_id);
@@ -169,7 +170,7 @@ export class Controller {
     if (before > 0) {
       for (const m of added) if (m.from === 'visitor') store.bumpUnread(id);
     }
-    if (f.chat.state === 'ended' && !store.windows.includes(id)) store.dropChat(id);
+    if (f.chat.state === 'ended' && !f.chat.missed && !store.windows.includes(id)) store.dropChat(id);
     if (f.more && f.ref == null) this.sync(id); // unsolicited (after a transfer): fetch the rest
   }
 
@@ -178,7 +179,7 @@ export class Controller {
     const id = Number(f.chat.chat_id);
     store.upsertChat(f.chat);
     store.replaceMessages(id, f.messages || [], Number(f.chat.last_seq), !f.complete);
-    if (f.chat.state === 'ended' && !store.windows.includes(id)) store.dropChat(id);
+    if (f.chat.state === 'ended' && !f.chat.missed && !store.windows.includes(id)) store.dropChat(id);
   }
 
   /** "Load transcript": what a resync left out, over REST. */
@@ -216,12 +217,34 @@ export class Controller {
     if (Number(m.seq) > expected && store.windows.includes(id)) this.sync(id);
   }
 
-  onEnded(id, reason) {
-    const c = store.patchChat(id, { state: 'ended', end_reason: reason });
+  onEnded(id, reason, missed) {
+    const c = store.patchChat(id, missed
+      ? { state: 'ended', end_reason: reason, missed: true }
+      : { state: 'ended', end_reason: reason });
     store.setTyping(id, false);
     const key = `req-${id}`;
     if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone' });
-    if (c && !store.windows.includes(id)) store.dropChat(id);
+    // A "Missed" chat stays listed (badge "Missed") for the rest of the day.
+    if (c && !c.missed && !store.windows.includes(id)) store.dropChat(id);
+  }
+
+  /** A chat waited too long: a highlighted pop-up and a second sound, On-Line or Away. */
+  onEscalated(chat) {
+    const c = store.upsertChat(chat);
+    if (c.state !== 'pending') return;
+    const site = store.sites.get(Number(c.site_id));
+    if (site && site.monitoring === false) return;
+    const key = `req-${c.chat_id}`;
+    clearTimeout(this.popupTimers.get(key));
+    store.setPopup(key, { kind: 'request', chatId: Number(c.chat_id), status: 'open', escalated: true });
+    beep('escalation');
+    desktopNotify('Waiting too long', `${visitorLabel(c.visitor_name, c.visitor_id)} on ${c.site_name}`, {
+      tag: `esc-${c.chat_id}`,
+      onClick: () => {
+        store.setPage('console');
+        store.emit('focus-popup', Number(c.chat_id));
+      },
+    });
   }
 
   onOffline(f) {
@@ -297,6 +320,9 @@ export class Controller {
       store.emit('focus-composer', Number(c.chat_id));
     } else if (c.state === 'active') {
       toast(`${c.agent_name || 'Another agent'} is chatting with ${visitorLabel(c.visitor_name, c.visitor_id)}.`);
+    } else if (c.missed) { // read what the visitor wrote
+      store.openWindow(c.chat_id, { activate: true });
+      this.sync(c.chat_id);
     }
   }
 

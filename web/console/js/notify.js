@@ -54,9 +54,11 @@ const TONES = {
   message: [[660, 0]],
   transfer: [[988, 0], [988, 0.16]],
   offline: [[523, 0]],
+  // A chat waiting too long: unlike any other, rising and repeated.
+  escalation: [[523, 0], [784, 0.15], [523, 0.3], [784, 0.45]],
 };
 
-/** A short beep, unless Sounds are off. kind: request | message | transfer | offline. */
+/** A short beep, unless Sounds are off. kind: request | message | transfer | offline | escalation. */
 export function beep(kind = 'message') {
   if (!soundsEnabled()) return;
   const a = ensureAudio();

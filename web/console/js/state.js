@@ -321,7 +321,7 @@ export class Store {
       this.emit('active');
     }
     const c = this.chats.get(id);
-    if (c && (c.state === 'ended' || c.released)) this.dropChat(id);
+    if (c && ((c.state === 'ended' && !c.missed) || c.released)) this.dropChat(id);
     this.emit('windows');
     this.emit('unread');
   }

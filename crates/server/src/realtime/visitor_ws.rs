@@ -7,8 +7,8 @@ use super::socket::{self, Socket};
 use crate::error::{AppError, AppResult};
 use crate::limits::sockets::SocketSlot;
 use crate::limits::visitor::VisitorLimits;
-use crate::services::chats;
 use crate::services::visits::{self, Arrival};
+use crate::services::{chats, unanswered};
 use crate::state::App;
 use crate::tracking::ip::client_ip;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
@@ -19,6 +19,7 @@ use frontdesk_core::audience::Audience;
 use frontdesk_core::link::origin_of;
 use frontdesk_core::model::{Chat, Site};
 use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame};
+use frontdesk_core::unanswered::ends_when_visitor_leaves;
 use frontdesk_core::{ChatState, ErrorCode, SiteKey, VisitorId};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -249,6 +250,7 @@ async fn chat_view(app: &App, chat: &Chat) -> AppResult<VisitorChatView> {
         agent_name,
         position,
         last_seq: chat.last_seq,
+        waiting_long: chat.state == ChatState::Pending && chat.escalated_at.is_some(),
     })
 }
 
@@ -282,6 +284,14 @@ impl Visitor {
             app.presence.visitor_changed(self.site.id, &self.id).await;
             if app.presence.visitor_connected(self.site.id, &self.id).await {
                 return; // still on the site, through another node
+            }
+            // A waiting chat nobody answered ends "Missed" unless they come back in time.
+            match app.store.open_chat_of_visitor(self.site.id, &self.id).await {
+                Ok(Some(chat)) if ends_when_visitor_leaves(&chat) => {
+                    unanswered::visitor_left(app, self.site.id, self.id.clone()).await
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "visitor left: open chat unreadable"),
             }
             self.app
                 .publish(

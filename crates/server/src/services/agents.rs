@@ -12,7 +12,7 @@ use frontdesk_core::audience::Audience;
 use frontdesk_core::model::{Agent, AgentStatus};
 use frontdesk_core::protocol::{SiteMembershipView, ToAgent, ToVisitor, VisitorOnSite};
 use frontdesk_core::text::clean_line;
-use frontdesk_core::{AgentId, ChatState, ErrorCode, SiteId, VisitorId};
+use frontdesk_core::{AgentId, ChatState, ErrorCode, SiteId, VisitorId, day};
 use std::collections::HashSet;
 
 /// The hub's view of an agent, from storage.
@@ -105,6 +105,8 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
             open.push(mine);
         }
     }
+    // Today's "Missed" chats of the watched sites (the rest of each site's day).
+    open.extend(missed_today(app, &sites, &watched).await?);
     let mut summaries = Vec::with_capacity(open.len());
     for chat in &open {
         summaries.push(chats::summary(app, chat).await?);
@@ -125,6 +127,29 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
         epoch: app.epoch.clone(),
         departments: super::departments::views(app, info.sites.iter().copied()).await?,
     })
+}
+
+/// At most this many "Missed" chats per site in a snapshot (the newest).
+const SNAPSHOT_MISSED: u32 = 200;
+
+/// The "Missed" chats of `watched` sites that ended since the start of each site's day.
+async fn missed_today(
+    app: &App,
+    sites: &[frontdesk_core::model::Site],
+    watched: &[SiteId],
+) -> AppResult<Vec<frontdesk_core::model::Chat>> {
+    let now = app.now();
+    let mut out = Vec::new();
+    for site in sites.iter().filter(|s| watched.contains(&s.id)) {
+        let since = day::start_of_day(now, &site.timezone)
+            .map_err(|e| AppError::internal(format!("site time zone: {e}")))?;
+        out.extend(
+            app.store
+                .missed_chats_since(site.id, since, SNAPSHOT_MISSED)
+                .await?,
+        );
+    }
+    Ok(out)
 }
 
 /// An agent who goes On-Line or starts monitoring a site gets a pop-up for every chat already

@@ -66,6 +66,8 @@ pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         last_seq: chat.last_seq,
         department_id,
         department_name,
+        missed: chat.missed,
+        escalated_at: chat.escalated_at,
     })
 }
 
@@ -189,7 +191,7 @@ pub(crate) async fn announce_to_agents(app: &App, chat: &Chat) -> AppResult<()> 
 
 /// `left` has left the queue of its site: tell the visitors who waited behind it their new
 /// place (those ahead of it keep theirs and hear nothing).
-async fn refresh_queue(app: &App, left: &Chat) -> AppResult<()> {
+pub(crate) async fn refresh_queue(app: &App, left: &Chat) -> AppResult<()> {
     let waiting = app.store.waiting_chats(left.site_id).await?;
     let key = (left.queued_at, left.id);
     for (i, chat) in waiting.iter().enumerate() {
@@ -395,7 +397,7 @@ pub async fn end_by_agent(app: &App, agent: AgentId, chat_id: ChatId) -> AppResu
     end(app, Party::Agent(agent), chat_id).await
 }
 
-async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &str) {
+pub(crate) async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &str) {
     let reason = match after.state {
         ChatState::Ended {
             reason: EndReason::Visitor,
@@ -406,11 +408,15 @@ async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &str) {
         _ => "agent",
     };
     app.metrics.chats_ended.inc();
+    if after.missed && !before.missed {
+        app.metrics.chats_missed.inc();
+    }
     app.publish(
         site_agents(after, before.state.owner()),
         &ToAgent::ChatEnded {
             chat_id: after.id,
             reason: reason.to_string(),
+            missed: after.missed,
         },
         None,
     )

@@ -10,4 +10,5 @@ pub mod messages;
 pub mod offline;
 pub mod requeue;
 pub mod transcript;
+pub mod unanswered;
 pub mod visits;

@@ -23,5 +23,6 @@ mod resume;
 mod security;
 mod slow_clients;
 mod tls;
+mod unanswered;
 mod upgrade;
 mod visitor_email;

@@ -1,6 +1,7 @@
-// "Chatting Visitors": waiting and active chats, with waiting time and owner. Enter opens or
-// accepts; right-click, Shift+F10, the ContextMenu key or the entry's "⋯" button (touch)
-// opens a menu with "Start Chatting".
+// "Chatting Visitors": waiting and active chats, with waiting time and owner, and today's
+// "Missed" chats (the visitor left before anyone answered; the "Missed" toggle shows only
+// them). Enter opens or accepts; right-click, Shift+F10, the ContextMenu key or the entry's
+// "⋯" button (touch) opens a menu with "Start Chatting".
 
 import { h, text, reconcile, uniqueId, arrowNav } from '../dom.js';
 import { store } from '../state.js';
@@ -12,8 +13,17 @@ export function renderChatList({ ctrl }) {
   const list = h('ul', { class: 'entry-list chat-list', 'aria-labelledby': headingId });
   const empty = h('p', { class: 'empty' }, 'No visitors are waiting or chatting.');
   const count = h('span', { class: 'count-badge', 'aria-live': 'polite' });
+  let onlyMissed = false;
+  const missedBtn = h('button', {
+    type: 'button', class: 'btn btn-small filter-missed', 'aria-pressed': 'false',
+    onclick: () => {
+      onlyMissed = !onlyMissed;
+      missedBtn.setAttribute('aria-pressed', String(onlyMissed));
+      render();
+    },
+  }, 'Missed');
   const section = h('section', { class: 'panel chatting', 'aria-labelledby': headingId },
-    h('div', { class: 'panel-head' }, h('h2', { id: headingId }, 'Chatting Visitors'), count),
+    h('div', { class: 'panel-head' }, h('h2', { id: headingId }, 'Chatting Visitors'), count, missedBtn),
     list, empty);
 
   const showMenu = (entry, at) => {
@@ -23,6 +33,8 @@ export function renderChatList({ ctrl }) {
     const items = [];
     if (c.state === 'pending') {
       items.push({ label: 'Start Chatting', onSelect: () => ctrl.accept(c.chat_id), keepFocusAway: true });
+    } else if (c.state === 'ended') {
+      items.push({ label: 'Read the visitor\'s messages', onSelect: () => ctrl.openChat(c.chat_id), keepFocusAway: true });
     } else if (store.isMine(c)) {
       items.push({ label: 'Open Chat Window', onSelect: () => ctrl.openChat(c.chat_id), keepFocusAway: true });
     } else {
@@ -71,10 +83,13 @@ export function renderChatList({ ctrl }) {
 
   const update = (li, c) => {
     const waiting = c.state === 'pending';
+    const missed = c.state === 'ended' && !!c.missed;
     const mine = store.isMine(c);
     li.classList.toggle('is-waiting', waiting);
     li.classList.toggle('is-mine', mine);
-    text(li.querySelector('.badge'), waiting ? 'Waiting' : 'Chatting');
+    li.classList.toggle('is-missed', missed);
+    li.classList.toggle('is-escalated', waiting && c.escalated_at != null);
+    text(li.querySelector('.badge'), missed ? 'Missed' : waiting ? 'Waiting' : 'Chatting');
     text(li.querySelector('.entry-name'), visitorLabel(c.visitor_name, c.visitor_id));
     const site = c.site_name || store.siteName(c.site_id);
     text(li.querySelector('.entry-sub'), c.department_name ? `${site} · ${c.department_name}` : site);
@@ -82,18 +97,22 @@ export function renderChatList({ ctrl }) {
     const el = li.querySelector('.elapsed');
     el.dataset.since = String(since || 0);
     text(el, elapsedSince(since));
-    li.querySelector('.entry-time').title = waiting ? 'Waiting time' : 'Chat time';
-    text(li.querySelector('.entry-owner'), waiting ? 'No agent yet' : (mine ? `${c.agent_name || 'You'} (you)` : c.agent_name || 'Another agent'));
+    li.querySelector('.entry-time').title = waiting ? 'Waiting time' : missed ? 'Since the request' : 'Chat time';
+    text(li.querySelector('.entry-owner'), missed ? 'Nobody answered' : waiting ? 'No agent yet'
+      : (mine ? `${c.agent_name || 'You'} (you)` : c.agent_name || 'Another agent'));
   };
 
   const render = () => {
-    const chats = [...store.chats.values()]
-      .filter((c) => c.state === 'pending' || (c.state === 'active' && !c.released))
-      .sort((a, b) => (a.state === b.state ? 0 : a.state === 'pending' ? -1 : 1)
+    const rank = { pending: 0, active: 1, ended: 2 };
+    const all = [...store.chats.values()]
+      .filter((c) => c.state === 'pending' || (c.state === 'active' && !c.released) || (c.state === 'ended' && c.missed))
+      .sort((a, b) => (rank[a.state] - rank[b.state])
         || (a.queued_at - b.queued_at) || (a.chat_id - b.chat_id));
+    const chats = onlyMissed ? all.filter((c) => c.state === 'ended') : all;
     reconcile(list, chats, (c) => c.chat_id, create, update);
     empty.hidden = chats.length > 0;
-    const waiting = chats.filter((c) => c.state === 'pending').length;
+    text(empty, onlyMissed ? 'No missed chats today.' : 'No visitors are waiting or chatting.');
+    const waiting = all.filter((c) => c.state === 'pending').length;
     text(count, waiting ? `${waiting} waiting` : '');
   };
 

@@ -1,5 +1,6 @@
-// Pop-ups (role="alertdialog"), stacked top-right: chat requests with "Start Chatting", and
-// "NAME transferred a chat to you". They never take focus by themselves (the agent may be
+// Pop-ups (role="alertdialog"), stacked top-right: chat requests with "Start Chatting" (a
+// chat escalated for waiting too long is highlighted and named "Chat request Waiting too
+// long"), and "NAME transferred a chat to you". They never take focus by themselves (the agent may be
 // typing in another chat); Alt+A accepts the oldest waiting chat.
 
 import { h, reconcile, externalLink, uniqueId, replace } from '../dom.js';
@@ -43,7 +44,12 @@ export function renderPopups({ ctrl }) {
       actions = h('div', { class: 'popup-actions' }, start,
         h('button', { type: 'button', class: 'btn', onclick: () => store.setPopup(p.key, null) }, 'Dismiss'));
     }
-    replace(el, h('h2', { id: titleId, class: 'popup-title' }, 'Chat request'), lines, status, actions);
+    // Escalated (waiting too long): highlighted, and named so ("Chat request Waiting too long").
+    const escalated = c.state === 'pending' && (p.escalated || c.escalated_at != null);
+    el.classList.toggle('popup-escalated', escalated);
+    const title = h('h2', { id: titleId, class: 'popup-title' }, 'Chat request',
+      escalated ? ' ' : null, escalated ? h('span', { class: 'popup-flag' }, 'Waiting too long') : null);
+    replace(el, title, lines, status, actions);
   };
 
   const transferBody = (el, p) => {
@@ -71,7 +77,8 @@ export function renderPopups({ ctrl }) {
     reconcile(stack, list, (p) => p.key,
       (p) => h('section', { role: 'alertdialog', class: `popup popup-${p.kind}`, 'aria-modal': 'false' }),
       (el, p) => {
-        const sig = `${p.status}|${p.by}|${store.chat(p.chatId)?.visitor_name}`;
+        const c = store.chat(p.chatId);
+        const sig = `${p.status}|${p.by}|${c?.visitor_name}|${p.escalated || c?.escalated_at != null}`;
         if (el.dataset.sig === sig) return;
         el.dataset.sig = sig;
         el.classList.toggle('is-done', p.status === 'taken' || p.status === 'gone');
