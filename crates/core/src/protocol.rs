@@ -365,17 +365,17 @@ pub struct ChatSummary {
     pub created_at: Timestamp,
     pub queued_at: Timestamp,
     pub last_seq: Seq,
-    /// The chat's department; both left out when it has none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub department_id: Option<DepartmentId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub department_name: Option<String>,
     /// The visitor left before any agent answered (an ended chat, "Missed"). Left out when false.
     #[serde(default, skip_serializing_if = "is_false")]
     pub missed: bool,
     /// When the chat was escalated for waiting too long. Left out when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalated_at: Option<Timestamp>,
+    /// The chat's department; both left out when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<DepartmentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_name: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -64,10 +64,10 @@ pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         created_at: chat.created_at,
         queued_at: chat.queued_at,
         last_seq: chat.last_seq,
-        department_id,
-        department_name,
         missed: chat.missed,
         escalated_at: chat.escalated_at,
+        department_id,
+        department_name,
     })
 }
 
