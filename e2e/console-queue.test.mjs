@@ -149,6 +149,9 @@ test('"Close" returns the chat to the queue and the second agent takes it from C
   await entry.getByText('Waiting').waitFor();
   await entry.getByText('No agent yet').waitFor();
   await vera.status.getByText('Waiting for an agent…').waitFor();
+  // Vera is not given a queue number again: another agent is coming (issue 12).
+  await vera.status.getByText('Connecting you to another agent…').waitFor();
+  assert.equal(await vera.status.getByText(/in the queue/).count(), 0, 'no queue number after a requeue');
   // Alice, who closed it, sees it waiting but is not asked to take it again.
   await alice.chatEntry('Vera').getByText('No agent yet').waitFor();
   assert.equal(await alice.popup('Vera').count(), 0, 'no pop-up for the agent who closed the chat');

@@ -56,7 +56,7 @@ async fn update_chat_state_is_compare_and_set() {
             .await,
         Err(StoreError::NotFound)
     );
-    // Back to the queue: no agent, queued again now.
+    // Back to the queue: no agent, keeping its original place in the queue (issue 12).
     let c3 = s
         .update_chat_state(c.id, 2, ChatState::Pending, Timestamp(70))
         .await
@@ -64,7 +64,7 @@ async fn update_chat_state_is_compare_and_set() {
         .unwrap();
     assert_eq!(
         (c3.state, c3.version, c3.queued_at),
-        (ChatState::Pending, 3, Timestamp(70))
+        (ChatState::Pending, 3, Timestamp(50))
     );
     assert_eq!(raw_chat(&s, c.id).await.0, None);
     // Taken again, then ended by the agent: the holder is kept.

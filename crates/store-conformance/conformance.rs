@@ -11,6 +11,7 @@ pub mod helpers;
 mod lifecycle;
 mod page_loads;
 mod people;
+mod routing;
 mod unanswered;
 mod visitor_messages;
 mod visitors;

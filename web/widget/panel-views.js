@@ -213,7 +213,9 @@ export function render(panel) {
   let lines = [];
   if (chatState === 'requesting' || chatState === 'pending') {
     lines = ['Waiting for an agent…'];
-    if (chat.position) lines.push('You are number ' + chat.position + ' in the queue');
+    // Back in the queue after an agent had the chat: no queue number.
+    if (chat.requeued) lines.push('Connecting you to another agent…');
+    else if (chat.position) lines.push('You are number ' + chat.position + ' in the queue');
   } else if (chatState === 'active') lines = ['You are chatting with ' + (chat.agent || 'an agent') + '.'];
   else if (chatState === 'ended') lines = [ENDED];
   setLines(dom.status, lines);

@@ -91,6 +91,8 @@ function handleFrame(panel, f) {
     case 'chat.queued':
       if (!adoptChat(panel, f.chat_id, 'pending')) return;
       state.chat.position = f.position;
+      // Back in the queue after an agent had it: no queue number, another agent is coming.
+      state.chat.requeued = !!f.requeued;
       saveChat(panel);
       break;
     case 'chat.waiting_long': if (isOurs(state, f.chat_id) && state.chat.state === 'pending') state.chat.waitingLong = true; break;
@@ -100,6 +102,7 @@ function handleFrame(panel, f) {
       if (!state.offlineForm.edited) state.ui.leaveMessage = false; // answered: back to the chat
       state.chat.agent = f.agent_name;
       state.chat.position = null;
+      state.chat.requeued = false;
       saveChat(panel);
       break;
     case 'message':

@@ -50,7 +50,7 @@ struct Args {
     #[arg(long, default_value = "target/release/frontdesk")]
     server_bin: PathBuf,
     /// Only these scenarios (comma-separated): startup, held, latency, throughput, fanout,
-    /// race, pageviews, history, flood.
+    /// race, pageviews, history, flood, routing.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Only this target: frontdesk or baseline (default both; figures need both for ratios).
@@ -65,6 +65,9 @@ struct Args {
     /// Chats in the big history (default 1000000, 10 messages each; --quick 2000).
     #[arg(long)]
     history_chats: Option<u64>,
+    /// Agents On-Line in the routing scenario (default 1000; --quick 10).
+    #[arg(long)]
+    routing_agents: Option<usize>,
     /// Frontdesk nodes to run (more than one needs --database-url and --redis-url). Agent i
     /// connects to node i mod N, the visitors it chats with to the next node.
     #[arg(long, default_value_t = 1)]
@@ -94,7 +97,7 @@ enum Sub {
 /// Scenarios that spread their clients over the nodes (the default set with --database-url).
 const CLUSTER_SCENARIOS: [&str; 5] = ["startup", "latency", "throughput", "fanout", "race"];
 
-const SCENARIOS: [&str; 9] = [
+const SCENARIOS: [&str; 10] = [
     "startup",
     "held",
     "latency",
@@ -104,6 +107,7 @@ const SCENARIOS: [&str; 9] = [
     "pageviews",
     "history",
     "flood",
+    "routing",
 ];
 
 #[tokio::main]
@@ -138,6 +142,9 @@ async fn bench(args: Args) -> Result<i32> {
     }
     if let Some(h) = args.history_chats {
         plan.history_chats = h;
+    }
+    if let Some(n) = args.routing_agents {
+        plan.routing_agents = n;
     }
     let runs = args.runs.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
     if args.nodes == 0 {
@@ -202,7 +209,8 @@ async fn bench_on(
         plan.held_visitors = room;
     }
     let started = std::time::Instant::now();
-    let fx = Fixture::provision(&args.server_bin, plan.agents(), cluster).await?;
+    let n_agents = plan.agents_for(selected);
+    let fx = Fixture::provision(&args.server_bin, n_agents, cluster).await?;
     let (nodes, backend) = (args.nodes, fx.backend());
     eprintln!(
         "frontdesk-bench: {} mode, {runs} run(s), {nodes} node(s) on {backend}, scenarios {selected:?}, open-file limit {nofile}",
@@ -210,7 +218,7 @@ async fn bench_on(
     );
     eprintln!(
         "provisioned 2 sites and {} agents in {:.1} s",
-        plan.agents() + 1,
+        n_agents + 1,
         started.elapsed().as_secs_f64()
     );
     let mut out = Outcome {
@@ -241,8 +249,9 @@ async fn bench_on(
         let mut figs = [Figures::default(), Figures::default()];
         for &scenario in selected {
             for (i, kind) in [Kind::Frontdesk, Kind::Baseline].into_iter().enumerate() {
-                // The relay has no limits to measure: history and flood are Frontdesk's only.
-                if (matches!(scenario, "history" | "flood") && kind == Kind::Baseline)
+                // The relay has no limits to measure and no routing: history, flood and
+                // routing are Frontdesk's only.
+                if (matches!(scenario, "history" | "flood" | "routing") && kind == Kind::Baseline)
                     || args.target.as_deref().is_some_and(|t| t != kind.name())
                 {
                     continue;
@@ -337,6 +346,7 @@ async fn one(
             "race" => scenarios::race::run(&mut ctx).await,
             "pageviews" => scenarios::pageviews::run(&mut ctx).await,
             "flood" => scenarios::flood::run(&mut ctx).await,
+            "routing" => scenarios::routing::run(&mut ctx).await,
             "history" => {
                 let chats = ctx.plan.history_chats;
                 scenarios::history::run(&mut ctx, chats).await

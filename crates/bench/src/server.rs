@@ -6,6 +6,7 @@
 
 use crate::cluster::Cluster;
 use anyhow::{Context, Result, anyhow, bail};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -197,13 +198,21 @@ impl Fixture {
         let base = format!("http://127.0.0.1:{port}");
         wait_ready(&base, &mut child).await?;
         let http = reqwest::Client::new();
-        let mut creds = Vec::new();
-        for (id, email) in ids.iter().zip(&emails) {
-            creds.push(AgentCred {
-                id: *id,
-                cookie: login(&http, &base, email).await?,
-            });
-        }
+        // A few at a time (each verifies a password hash): a thousand agents for routing.
+        let creds: Vec<AgentCred> = futures_util::stream::iter(ids.iter().zip(&emails))
+            .map(|(id, email)| {
+                let (http, base) = (&http, &base);
+                async move {
+                    let cookie = login(http, base, email).await?;
+                    Ok::<_, anyhow::Error>(AgentCred { id: *id, cookie })
+                }
+            })
+            .buffered(4)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_>>()?;
+        let mut creds = creds;
         terminate(&mut child).await;
         let observer = creds.remove(0);
         Ok(Fixture {

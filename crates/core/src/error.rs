@@ -35,6 +35,10 @@ pub enum ErrorCode {
     Closed,
     /// The transfer target is not On-Line, does not monitor the site, or is the caller.
     InvalidTarget,
+    /// `accept` of a chat that is offered to another agent while the offer stands.
+    OfferedToOther,
+    /// The transfer target holds as many chats as their "Most chats at once".
+    AtCapacity,
     /// A link that is not http or https, or cannot be parsed.
     InvalidLink,
     /// Too many requests: slow down.
@@ -72,6 +76,8 @@ impl ErrorCode {
             ErrorCode::Blocked => "blocked",
             ErrorCode::Closed => "closed",
             ErrorCode::InvalidTarget => "invalid_target",
+            ErrorCode::OfferedToOther => "offered_to_other",
+            ErrorCode::AtCapacity => "at_capacity",
             ErrorCode::InvalidLink => "invalid_link",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::ChatOpen => "chat_open",

@@ -120,9 +120,16 @@ pub enum ToVisitor {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         opens_at: Option<Timestamp>,
     },
-    /// The chat waits for an agent; `position` is 1 for the head of the queue.
+    /// The chat waits for an agent; `position` is 1 for the head of the queue. `requeued`:
+    /// the chat came back to the queue after an agent had it (Close, agent gone): the widget
+    /// says "Connecting you to another agent…" instead of a position. Left out when false.
     #[serde(rename = "chat.queued")]
-    ChatQueued { chat_id: ChatId, position: u32 },
+    ChatQueued {
+        chat_id: ChatId,
+        position: u32,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        requeued: bool,
+    },
     /// An agent answered.
     #[serde(rename = "chat.accepted")]
     ChatAccepted { chat_id: ChatId, agent_name: String },
@@ -409,6 +416,15 @@ pub struct AgentPresence {
     pub connected: bool,
     /// Sites this agent monitors.
     pub monitoring: Vec<SiteId>,
+    /// Chats the agent holds now.
+    #[serde(default)]
+    pub active_chats: u32,
+    /// "Most chats at once"; `null` is unlimited.
+    #[serde(default)]
+    pub max_chats: Option<u32>,
+    /// `active_chats >= max_chats`: no pop-ups, no offers ("At capacity").
+    #[serde(default)]
+    pub at_capacity: bool,
 }
 
 /// Frames the server sends to an agent.
@@ -433,6 +449,17 @@ pub enum ToAgent {
     },
     #[serde(rename = "chat.requested")]
     ChatRequested { chat: ChatSummary },
+    /// "Assign automatically": the chat is offered to you alone until `expires_at` (ms);
+    /// `seconds` is the site's "Seconds to answer". Answer with `accept`.
+    #[serde(rename = "chat.offered")]
+    ChatOffered {
+        chat: ChatSummary,
+        expires_at: Timestamp,
+        seconds: u32,
+    },
+    /// Your offer of this chat ended (timed out, you went Away, or the chat ended or was taken).
+    #[serde(rename = "chat.offer_ended")]
+    ChatOfferEnded { chat_id: ChatId },
     #[serde(rename = "chat.taken")]
     ChatTaken {
         chat_id: ChatId,

@@ -1,9 +1,11 @@
 //! Who gets a new chat under "Assign automatically", and "Most chats at once".
 //!
-//! Serves issue 12 ("Teams at work"), sections "Routing modes" and "Capacity". **Only the
-//! rules exist so far**: the site setting "Routing", the offers with their countdown, the
-//! conditional update that makes an offer stick across nodes, and the console are still to be
-//! wired in a later session; nothing in the server calls this module yet.
+//! Serves issue 12 ("Teams at work"), sections "Routing modes" and "Capacity". The server
+//! (`services::routing`, `services::capacity`) builds the candidates from presence and the
+//! agents' loads in storage (held chats plus standing offers), asks [`pick_agent`], and makes
+//! the offer stick with a conditional update (`RoutingStore::offer_chat`); [`may_accept`] is
+//! the rule for accepting a chat offered to someone else. Departments are not wired in yet
+//! (candidates have none).
 //!
 //! # The rules
 //!
@@ -25,6 +27,7 @@ mod tests;
 use crate::error::ErrorCode;
 pub use crate::ids::DepartmentId;
 use crate::ids::{AgentId, SiteId, Timestamp};
+use crate::model::Offer;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
@@ -34,13 +37,21 @@ use std::num::NonZeroU32;
 pub enum RoutingError {
     #[error("\"Most chats at once\" must be at least 1 (leave it empty for unlimited)")]
     ZeroCapacity,
+    /// `accept` of a chat offered to another agent while the offer stands.
+    #[error("This chat is offered to another agent right now.")]
+    OfferedToOther,
+    /// A transfer to an agent who holds as many chats as their capacity.
+    #[error("{name} is at capacity ({chats} {}).", if *chats == 1 { "chat" } else { "chats" })]
+    AtCapacity { name: String, chats: u32 },
 }
 
 impl RoutingError {
-    /// A capacity of 0 is the caller's input: `bad_request`.
+    /// A capacity of 0 is the caller's input: `bad_request`; the others have their own codes.
     pub fn code(&self) -> ErrorCode {
         match self {
             RoutingError::ZeroCapacity => ErrorCode::BadRequest,
+            RoutingError::OfferedToOther => ErrorCode::OfferedToOther,
+            RoutingError::AtCapacity { .. } => ErrorCode::AtCapacity,
         }
     }
 }
@@ -163,4 +174,20 @@ pub fn pick_agent(candidates: &[Candidate], chat: &ChatToRoute) -> Option<AgentI
             )
         })
         .map(|candidate| candidate.agent)
+}
+
+/// May `agent` accept a pending chat whose standing offer is `offer`, at `now`? Refused with
+/// [`RoutingError::OfferedToOther`] while the chat is offered to another agent and the offer
+/// has not expired; after it expires anyone may (the sweep may not have moved it on yet).
+pub fn may_accept(
+    offer: Option<Offer>,
+    agent: AgentId,
+    now: Timestamp,
+) -> Result<(), RoutingError> {
+    match offer {
+        Some(offer) if offer.agent != agent && offer.expires_at > now => {
+            Err(RoutingError::OfferedToOther)
+        }
+        _ => Ok(()),
+    }
 }

@@ -96,6 +96,8 @@ pub trait AgentStore: Send + Sync {
     async fn set_admin(&self, id: AgentId, is_admin: bool) -> StoreResult<()>;
     async fn set_name(&self, id: AgentId, name: &str) -> StoreResult<()>;
     async fn set_status(&self, id: AgentId, status: AgentStatus) -> StoreResult<()>;
+    /// "Most chats at once": `None` is unlimited. The caller checked it is not 0.
+    async fn set_max_chats(&self, id: AgentId, max_chats: Option<u32>) -> StoreResult<()>;
     /// The sites the agent belongs to, with whether they monitor each.
     async fn memberships(&self, id: AgentId) -> StoreResult<Vec<Membership>>;
     /// `None`: every site. `Some`: exactly these (monitoring kept where it was set).
@@ -219,6 +221,59 @@ pub trait UnansweredStore: Send + Sync {
     ) -> StoreResult<Vec<Chat>>;
 }
 
+/// What automatic assignment and capacity need to know of one agent, read from storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentLoad {
+    pub agent: AgentId,
+    /// "Most chats at once"; `None` is unlimited.
+    pub max_chats: Option<u32>,
+    /// Active chats the agent holds.
+    pub active_chats: u32,
+    /// Pending chats offered to the agent whose offer still stands (`offer_expires_at > now`).
+    pub offered_chats: u32,
+    /// When the agent was last offered or given a chat.
+    pub last_assigned_at: Option<Timestamp>,
+}
+
+/// Automatic assignment ("Assign automatically"): offers of pending chats to one agent at a
+/// time, decided by conditional updates so that several nodes agree (issue 12).
+#[async_trait]
+pub trait RoutingStore: Send + Sync {
+    /// Offer a pending chat to `offer.agent` until `offer.expires_at`, in ONE write, only if the
+    /// chat is still pending at `expected_version` AND the agent's active chats plus the other
+    /// standing offers to them (`offer_expires_at > now`) are below their `max_chats` (always,
+    /// when unlimited). Bumps the version and sets the agent's `last_assigned_at = now`. The
+    /// agent's row is locked for the check, so two writers cannot both fill an agent's last
+    /// place. `Ok(None)`, nothing written, when either condition fails; `NotFound` when there
+    /// is no such chat or agent.
+    async fn offer_chat(
+        &self,
+        chat: ChatId,
+        expected_version: i64,
+        offer: Offer,
+        now: Timestamp,
+    ) -> StoreResult<Option<Chat>>;
+    /// Withdraw the offer of a pending chat at `expected_version` and store `passed` (the agents
+    /// who let it pass), bumping the version. `Ok(None)` when the chat is no longer pending at
+    /// that version; `NotFound` when there is no such chat.
+    async fn end_offer(
+        &self,
+        chat: ChatId,
+        expected_version: i64,
+        passed: Vec<AgentId>,
+    ) -> StoreResult<Option<Chat>>;
+    /// Pending chats whose offer expired (`offer_expires_at <= now`), soonest expired first, at
+    /// most `limit`.
+    async fn expired_offers(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Chat>>;
+    /// Pending chats offered to the agent (standing or expired).
+    async fn offers_of_agent(&self, agent: AgentId) -> StoreResult<Vec<Chat>>;
+    /// The load of each of `agents` that exists (in no particular order); standing offers are
+    /// those with `offer_expires_at > now`.
+    async fn agent_loads(&self, agents: &[AgentId], now: Timestamp) -> StoreResult<Vec<AgentLoad>>;
+    /// The agent was given a chat (accepted it): they move to the back of the ties.
+    async fn set_last_assigned_at(&self, agent: AgentId, now: Timestamp) -> StoreResult<()>;
+}
+
 #[async_trait]
 pub trait CannedStore: Send + Sync {
     /// The site-wide responses of `site` plus `agent`'s own for that site.
@@ -317,6 +372,7 @@ pub trait Store:
     + VisitorStore
     + ChatStore
     + UnansweredStore
+    + RoutingStore
     + CannedStore
     + BlockStore
     + OfflineStore
@@ -331,6 +387,7 @@ impl<T> Store for T where
         + VisitorStore
         + ChatStore
         + UnansweredStore
+        + RoutingStore
         + CannedStore
         + BlockStore
         + OfflineStore

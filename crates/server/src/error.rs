@@ -8,6 +8,7 @@ use frontdesk_core::ErrorCode;
 use frontdesk_core::error::ChatError;
 use frontdesk_core::link::LinkError;
 use frontdesk_core::protocol::ErrorFrame;
+use frontdesk_core::routing::RoutingError;
 use frontdesk_core::store::StoreError;
 use frontdesk_core::text::TextError;
 use serde::Serialize;
@@ -64,6 +65,8 @@ impl AppError {
             ErrorCode::ChatTaken
             | ErrorCode::ChatEnded
             | ErrorCode::NotYourChat
+            | ErrorCode::OfferedToOther
+            | ErrorCode::AtCapacity
             | ErrorCode::ChatOpen
             | ErrorCode::Conflict
             | ErrorCode::Resync => StatusCode::CONFLICT,
@@ -127,6 +130,12 @@ impl From<StoreError> for AppError {
 
 impl From<ChatError> for AppError {
     fn from(e: ChatError) -> AppError {
+        AppError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<RoutingError> for AppError {
+    fn from(e: RoutingError) -> AppError {
         AppError::new(e.code(), e.to_string())
     }
 }

@@ -22,6 +22,8 @@ pub struct Metrics {
     pub slow_consumers: Counter,
     pub errors: Counter,
     pub resyncs: Counter,
+    pub chat_offers: Counter,
+    pub chat_offers_expired: Counter,
 }
 
 impl Metrics {
@@ -66,6 +68,16 @@ impl Metrics {
             "resyncs",
             "chat.resync frames sent (a gap beyond the replay window)",
         );
+        let chat_offers = m(
+            &mut r,
+            "chat_offers",
+            "Chats offered to one agent (\"Assign automatically\")",
+        );
+        let chat_offers_expired = m(
+            &mut r,
+            "chat_offers_expired",
+            "Offers that ran out unanswered and moved on",
+        );
         Metrics {
             registry: Arc::new(r),
             chats_requested,
@@ -81,6 +93,8 @@ impl Metrics {
             slow_consumers,
             errors,
             resyncs,
+            chat_offers,
+            chat_offers_expired,
         }
     }
 

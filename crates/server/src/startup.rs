@@ -293,7 +293,10 @@ pub async fn start_with_store(
         demo_site_key,
         settings,
     }));
-    let mut background = vec![crate::services::hours::spawn(app.clone())];
+    let mut background = vec![
+        crate::services::hours::spawn(app.clone()),
+        crate::services::routing::spawn_sweep(app.clone()),
+    ];
     let cluster = cluster.map(|c| {
         background.extend(c.bus.spawn(c.client));
         background.extend(c.presence.spawn(app.clone(), c.sites_changed));

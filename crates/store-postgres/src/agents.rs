@@ -140,6 +140,15 @@ impl AgentStore for PgStore {
             .await
     }
 
+    async fn set_max_chats(&self, id: AgentId, max_chats: Option<u32>) -> StoreResult<()> {
+        let max_chats = max_chats.map(i64::from);
+        self.exec_one(
+            "UPDATE agents SET max_chats = $2 WHERE id = $1",
+            &[&id.0, &max_chats],
+        )
+        .await
+    }
+
     async fn set_status(&self, id: AgentId, status: AgentStatus) -> StoreResult<()> {
         self.exec_one(
             "UPDATE agents SET status = $2 WHERE id = $1",

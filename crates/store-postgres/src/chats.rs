@@ -43,9 +43,9 @@ const CLIENT_ID_LOOKUP: &str = concat!(
 const UPDATE_STATE: &str = concat!(
     "UPDATE chats SET state = $3, \
          agent_id = CASE WHEN $3 = 'ended' THEN agent_id ELSE $4 END, \
-         end_reason = $5, ended_by = $6, queued_at = coalesce($7, queued_at), \
-         ended_at = $8, version = version + 1, \
-         answered_at = CASE WHEN $3 = 'active' THEN coalesce(answered_at, $9) \
+         end_reason = $5, ended_by = $6, \
+         ended_at = $7, version = version + 1, \
+         answered_at = CASE WHEN $3 = 'active' THEN coalesce(answered_at, $8) \
                        ELSE answered_at END, \
          missed = CASE WHEN $5 = 'visitor' AND answered_at IS NULL THEN true \
                   ELSE missed END, \
@@ -171,7 +171,8 @@ impl ChatStore for PgStore {
         chat_row(&row)
     }
 
-    /// Pending: back in the queue (`queued_at = now`, no agent). Active: held by the agent.
+    /// Pending: back in the queue (no agent; `queued_at` kept, so a requeued chat keeps its
+    /// place). Active: held by the agent.
     /// Ended: `ended_at = now`, the last holder is kept in `agent_id`.
     /// `Ok(None)` when the version moved on; `NotFound` when there is no such chat.
     async fn update_chat_state(
@@ -182,7 +183,6 @@ impl ChatStore for PgStore {
         now: Timestamp,
     ) -> StoreResult<Option<Chat>> {
         let cols = state_columns(state);
-        let queued_at = matches!(state, ChatState::Pending).then_some(now.0);
         let ended_at = matches!(state, ChatState::Ended { .. }).then_some(now.0);
         let updated = self
             .row(
@@ -194,7 +194,6 @@ impl ChatStore for PgStore {
                     &cols.agent,
                     &cols.end_reason,
                     &cols.ended_by,
-                    &queued_at,
                     &ended_at,
                     &now.0,
                 ],

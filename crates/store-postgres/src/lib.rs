@@ -27,6 +27,7 @@ pub mod dump;
 mod map;
 mod migrate;
 mod offline;
+mod routing;
 pub mod scratch;
 mod settings;
 mod sites;

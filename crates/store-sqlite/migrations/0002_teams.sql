@@ -48,3 +48,6 @@ UPDATE chats SET answered_at = queued_at WHERE agent_id IS NOT NULL;
 CREATE INDEX chats_offered ON chats (offered_to) WHERE state = 'pending' AND offered_to IS NOT NULL;
 -- Missed chats of a site, newest first.
 CREATE INDEX chats_missed ON chats (site_id, ended_at) WHERE missed = 1;
+
+-- Expired offers, found by every node's sweep (automatic assignment).
+CREATE INDEX chats_offer_expiry ON chats (offer_expires_at) WHERE state = 'pending' AND offer_expires_at IS NOT NULL;

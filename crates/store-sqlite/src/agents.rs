@@ -167,6 +167,15 @@ impl AgentStore for SqliteStore {
             .await
     }
 
+    async fn set_max_chats(&self, id: AgentId, max_chats: Option<u32>) -> StoreResult<()> {
+        let sql = "UPDATE agents SET max_chats = ?2 WHERE id = ?1";
+        let value = match max_chats {
+            Some(n) => rusqlite::types::Value::Integer(i64::from(n)),
+            None => rusqlite::types::Value::Null,
+        };
+        self.set_agent_column(sql, id, value).await
+    }
+
     /// All-sites agents: every site, monitoring from their row if any (else true).
     /// Others: their rows. Ordered by site id.
     async fn memberships(&self, id: AgentId) -> StoreResult<Vec<Membership>> {

@@ -30,6 +30,7 @@ mod map;
 mod migrate;
 mod offline;
 mod readers;
+mod routing;
 mod settings;
 mod sites;
 mod unanswered;

@@ -6,6 +6,7 @@ import { beep, desktopNotify } from './notify.js';
 import { toast } from './ui/toast.js';
 import { newClientId, visitorLabel } from './format.js';
 import { chats as chatsApi } from './api.js';
+import { onOffered, onOfferEnded, onVisitorUpdate } from './offers.js';
 
 const POPUP_LINGER_MS = 3500;
 
@@ -26,6 +27,8 @@ export class Controller {
     switch (f.type) {
       case 'snapshot': return this.onSnapshot(f);
       case 'chat.requested': return this.onRequested(f.chat);
+      case 'chat.offered': return onOffered(this, f);
+      case 'chat.offer_ended': return onOfferEnded(this, f);
       case 'chat.taken': return this.onTaken(f);
       case 'chat.transferred': return this.onTransferred(f);
       case 'chat.released': return this.onReleased(Number(f.chat_id));
@@ -36,7 +39,7 @@ export class Controller {
       case 'chat.ended': return this.onEnded(Number(f.chat_id), f.reason, !!f.missed);
       case 'chat.escalated': return this.onEscalated(f.chat);
       case 'agent.presence': return store.upsertAgent(f);
-      case 'visitor.update': return store.upsertVisitor(f);
+      case 'visitor.update': return onVisitorUpdate(this, f);
       case 'visitor.left': return store.removeVisitor(f.site_id, f.visitor_id);
       case 'offline_message': return this.onOffline(f);
       case 'departments': return store.setSiteDepartments(f.site_id, f.departments);
@@ -223,7 +226,7 @@ export class Controller {
       : { state: 'ended', end_reason: reason });
     store.setTyping(id, false);
     const key = `req-${id}`;
-    if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone' });
+    if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone', reason: null });
     // A "Missed" chat stays listed (badge "Missed") for the rest of the day.
     if (c && !c.missed && !store.windows.includes(id)) store.dropChat(id);
   }
@@ -283,8 +286,10 @@ export class Controller {
         const by = c && !store.isMe(c.agent_id) && c.agent_name ? c.agent_name : 'another agent';
         if (store.popups.has(key)) this.lingerPopup(key, { status: 'taken', by });
         else toast(`Taken by ${by}.`);
+      } else if (err.code === 'offered_to_other' && store.popups.has(key)) {
+        this.lingerPopup(key, { status: 'gone', reason: err.message }); // "Assign automatically"
       } else if (err.code === 'chat_ended') {
-        if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone' });
+        if (store.popups.has(key)) this.lingerPopup(key, { status: 'gone', reason: null });
         else toast('The visitor has left.');
         store.patchChat(id, { state: 'ended' });
       } else {

@@ -8,6 +8,7 @@ pub mod history;
 pub mod latency;
 pub mod pageviews;
 pub mod race;
+pub mod routing;
 pub mod throughput;
 
 use crate::report::Figures;
@@ -52,6 +53,12 @@ pub struct Plan {
     pub history_chats: u64,
     pub history_messages: u32,
     pub history_samples: usize,
+    /// Routing: agents On-Line on the chat site; visitors asking in a closed loop for
+    /// `routing_secs` per mode (chats/s); chats timed one at a time per mode (request → offer).
+    pub routing_agents: usize,
+    pub routing_visitors: usize,
+    pub routing_secs: f64,
+    pub routing_samples: usize,
 }
 
 impl Plan {
@@ -87,6 +94,10 @@ impl Plan {
             history_chats: 2_000,
             history_messages: 10,
             history_samples: 20,
+            routing_agents: 10,
+            routing_visitors: 4,
+            routing_secs: 0.5,
+            routing_samples: 10,
         }
     }
 
@@ -124,10 +135,23 @@ impl Plan {
             history_chats: 1_000_000,
             history_messages: 10,
             history_samples: 500,
+            routing_agents: 1_000,
+            routing_visitors: 20,
+            routing_secs: 10.0,
+            routing_samples: 300,
         }
     }
 
-    /// Agents the fixture needs.
+    /// Agents the fixture needs for `scenarios` (routing wants many more than the others).
+    pub fn agents_for(&self, scenarios: &[&str]) -> usize {
+        if scenarios.contains(&"routing") {
+            self.agents().max(self.routing_agents)
+        } else {
+            self.agents()
+        }
+    }
+
+    /// Agents the fixture needs, routing aside.
     pub fn agents(&self) -> usize {
         [
             self.chat_agents,

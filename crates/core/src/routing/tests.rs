@@ -295,3 +295,37 @@ fn agents_of_other_sites_are_never_picked() {
     };
     assert_eq!(pick_agent(&[elsewhere, here], &chat()), Some(AgentId(2)));
 }
+
+#[test]
+fn only_the_offered_agent_may_accept_while_the_offer_stands() {
+    let offer = Some(Offer {
+        agent: AgentId(1),
+        expires_at: Timestamp(1_000),
+    });
+    assert_eq!(may_accept(offer, AgentId(1), Timestamp(999)), Ok(()));
+    assert_eq!(
+        may_accept(offer, AgentId(2), Timestamp(999)),
+        Err(RoutingError::OfferedToOther)
+    );
+    assert_eq!(may_accept(offer, AgentId(2), Timestamp(1_000)), Ok(()));
+    assert_eq!(may_accept(None, AgentId(2), Timestamp(0)), Ok(()));
+    assert_eq!(
+        RoutingError::OfferedToOther.code(),
+        crate::error::ErrorCode::OfferedToOther
+    );
+}
+
+#[test]
+fn at_capacity_names_the_agent_and_the_cap() {
+    let e = RoutingError::AtCapacity {
+        name: "Anna".into(),
+        chats: 3,
+    };
+    assert_eq!(e.to_string(), "Anna is at capacity (3 chats).");
+    assert_eq!(e.code(), crate::error::ErrorCode::AtCapacity);
+    let one = RoutingError::AtCapacity {
+        name: "Bo".into(),
+        chats: 1,
+    };
+    assert_eq!(one.to_string(), "Bo is at capacity (1 chat).");
+}

@@ -426,5 +426,8 @@ fn presence_of(id: AgentId, e: &AgentEntry) -> AgentPresence {
         status: e.info.status,
         connected: !e.conns.is_empty(),
         monitoring,
+        active_chats: 0,
+        max_chats: None,
+        at_capacity: false,
     }
 }

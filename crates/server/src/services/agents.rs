@@ -3,7 +3,7 @@
 //! snapshot a console gets when it connects, the chats waiting for an agent who becomes
 //! available, and inviting a visitor to chat.
 
-use super::{access, chats};
+use super::{access, capacity, chats, routing};
 use crate::error::{AppError, AppResult};
 use crate::realtime::bus::BusEvent;
 use crate::realtime::hub::AgentInfo;
@@ -51,6 +51,9 @@ pub async fn publish_agent_state(app: &App, agent: AgentId) -> AppResult<()> {
 /// Tell the agents of `sites` how `agent` is now (connected on any node, status, monitoring).
 pub async fn publish_presence(app: &App, agent: AgentId, sites: &HashSet<SiteId>) {
     let Some(presence) = app.presence.agent_presence(agent).await else {
+        return;
+    };
+    let Some(presence) = capacity::decorate(app, vec![presence]).await.pop() else {
         return;
     };
     for site in sites {
@@ -119,7 +122,7 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
         status: agent.status,
         sites: site_views,
         chats: summaries,
-        agents: app.presence.presence(&info.sites).await,
+        agents: capacity::decorate(app, app.presence.presence(&info.sites).await).await,
         visitors: newest(
             app.presence.visitors_on(&watched_set).await,
             SNAPSHOT_VISITORS,
@@ -153,7 +156,9 @@ async fn missed_today(
 }
 
 /// An agent who goes On-Line or starts monitoring a site gets a pop-up for every chat already
-/// waiting there (they were not told when those chats arrived).
+/// waiting there (they were not told when those chats arrived); none while at capacity. Under
+/// "Assign automatically" a chat without a standing offer is routed again (it may be offered
+/// to this agent), and one offered to someone else gets no pop-up.
 pub async fn announce_waiting(app: &App, agent: AgentId, only: Option<SiteId>) -> AppResult<()> {
     let a = app.store.agent(agent).await?;
     if a.status != AgentStatus::Online {
@@ -165,6 +170,11 @@ pub async fn announce_waiting(app: &App, agent: AgentId, only: Option<SiteId>) -
         .filter(|m| m.monitoring && only.is_none_or(|s| s == m.site_id))
         .map(|m| m.site_id)
         .collect();
+    if let Some(load) = capacity::loads(app, &[agent]).await?.get(&agent)
+        && capacity::is_full(load)
+    {
+        return Ok(()); // at capacity: no pop-ups
+    }
     for chat in app.store.open_chats(&sites).await? {
         if chat.state == ChatState::Pending {
             // A department's chat: only for its agents, unless none of them is On-Line.
@@ -173,6 +183,9 @@ pub async fn announce_waiting(app: &App, agent: AgentId, only: Option<SiteId>) -
                 && !agents.contains(&agent)
             {
                 continue;
+            }
+            if routing::waiting_for_offer(app, agent, &chat).await? {
+                continue; // routing tells them (an offer), or the chat stays with its offer
             }
             let summary = chats::summary(app, &chat).await?;
             app.publish(

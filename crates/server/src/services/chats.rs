@@ -2,7 +2,7 @@
 //! Decisions come from [`ChatState::apply`]; the database settles races with a conditional
 //! update on the chat's version.
 
-use super::{access, departments};
+use super::{access, capacity, departments, routing};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use frontdesk_core::audience::Audience;
@@ -159,20 +159,21 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
         Err(e) => return Err(e.into()),
     };
     app.metrics.chats_requested.inc();
-    announce_pending(app, &chat).await?;
+    announce_pending(app, &chat, None).await?;
     Ok(chat)
 }
 
-/// Tell On-Line agents of the site (of its department, see `departments`) about a waiting
-/// chat, and the visitor their place.
-async fn announce_pending(app: &App, chat: &Chat) -> AppResult<()> {
-    announce_to_agents(app, chat).await?;
+/// Tell the agents of the site about a waiting chat (as its "Routing" says), and the visitor
+/// their place. `closed_by`: the agent who put it back in the queue.
+async fn announce_pending(app: &App, chat: &Chat, closed_by: Option<AgentId>) -> AppResult<()> {
+    routing::chat_waiting(app, chat, closed_by).await?;
     let position = queue_position(app, chat).await?;
     app.publish(
         visitor_of(chat),
         &ToVisitor::ChatQueued {
             chat_id: chat.id,
             position,
+            requeued: was_answered(chat),
         },
         None,
     )
@@ -180,13 +181,21 @@ async fn announce_pending(app: &App, chat: &Chat) -> AppResult<()> {
     Ok(())
 }
 
-/// The pop-up of a waiting chat, to whoever [`departments::request_audience`] names.
-pub(crate) async fn announce_to_agents(app: &App, chat: &Chat) -> AppResult<()> {
-    let summary = summary(app, chat).await?;
-    let to = departments::request_audience(app, chat).await?;
-    app.publish(to, &ToAgent::ChatRequested { chat: summary }, None)
-        .await;
-    Ok(())
+/// The pop-up of a waiting chat (a chat transferred to a department): routed as its site's
+/// "Routing" says, to the department's agents (see `departments::request_audience`).
+/// `released_by`: the agent who let it go (not offered it straight back).
+pub(crate) async fn announce_to_agents(
+    app: &App,
+    chat: &Chat,
+    released_by: Option<AgentId>,
+) -> AppResult<()> {
+    routing::chat_waiting(app, chat, released_by).await
+}
+
+/// A waiting chat an agent had before (closed, or the agent gone): the visitor is told they
+/// are being connected to another agent rather than a queue number.
+fn was_answered(chat: &Chat) -> bool {
+    chat.answered_at.is_some()
 }
 
 /// `left` has left the queue of its site: tell the visitors who waited behind it their new
@@ -203,6 +212,7 @@ pub(crate) async fn refresh_queue(app: &App, left: &Chat) -> AppResult<()> {
             &ToVisitor::ChatQueued {
                 chat_id: chat.id,
                 position: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                requeued: was_answered(chat),
             },
             None,
         )
@@ -245,6 +255,10 @@ async fn transition_from(
             Some(chat) => chat,
             None => app.store.chat(id).await?,
         };
+        if let (ChatCommand::Accept { agent }, ChatState::Pending) = (cmd, chat.state) {
+            // "Assign automatically": while the chat is offered to another agent, not yours.
+            frontdesk_core::routing::may_accept(chat.offer, agent, app.now())?;
+        }
         let next = chat.state.apply(cmd)?;
         if next == chat.state {
             return Ok((chat.clone(), chat));
@@ -272,6 +286,9 @@ pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Cha
         return Ok(after); // already ours
     }
     app.metrics.chats_accepted.inc();
+    routing::offer_gone(app, &before, Some(agent)).await;
+    app.store.set_last_assigned_at(agent, app.now()).await?;
+    capacity::count_changed(app, agent, true).await;
     let agent_name = app.agent_name(agent).await?;
     app.publish(
         Audience::SiteAgents {
@@ -309,7 +326,10 @@ pub async fn transfer(app: &App, agent: AgentId, chat_id: ChatId, to: AgentId) -
             "That agent is not On-Line for this site.",
         ));
     }
+    capacity::require_room(app, to).await?;
     let (_, after) = transition(app, chat_id, ChatCommand::Transfer { by: agent, to }).await?;
+    capacity::count_changed(app, to, true).await;
+    capacity::count_changed(app, agent, false).await;
     let from_name = app.agent_name(agent).await?;
     let summary = summary(app, &after).await?;
     app.publish(
@@ -359,7 +379,9 @@ pub async fn requeue(
         None,
     )
     .await;
-    announce_pending(app, &after).await?;
+    capacity::count_changed(app, agent, false).await;
+    let closed_by = matches!(cmd, ChatCommand::Close { .. }).then_some(agent);
+    announce_pending(app, &after, closed_by).await?;
     Ok(after)
 }
 
@@ -368,8 +390,10 @@ pub async fn close(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat
     requeue(app, agent, chat_id, ChatCommand::Close { by: agent }).await
 }
 
-/// Every active chat of an agent whose connections are all gone returns to the queue.
+/// Every active chat of an agent whose connections are all gone returns to the queue; their
+/// standing offers move on first.
 pub async fn agent_gone(app: &App, agent: AgentId) -> AppResult<usize> {
+    routing::end_offers_of(app, agent).await?;
     let chats = app.store.chats_of_agent(agent).await?;
     let mut n = 0;
     for chat in chats {
@@ -410,6 +434,10 @@ pub(crate) async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &
     app.metrics.chats_ended.inc();
     if after.missed && !before.missed {
         app.metrics.chats_missed.inc();
+    }
+    routing::offer_gone(app, before, None).await;
+    if let Some(owner) = before.state.owner() {
+        capacity::count_changed(app, owner, false).await;
     }
     app.publish(
         site_agents(after, before.state.owner()),

@@ -155,7 +155,8 @@ pub async fn transfer(
                 None,
             )
             .await;
-            chats::announce_to_agents(app, &after).await?;
+            super::capacity::count_changed(app, agent, false).await;
+            chats::announce_to_agents(app, &after, Some(agent)).await?;
             return Ok(after);
         }
     }

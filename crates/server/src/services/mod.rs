@@ -3,12 +3,14 @@
 
 pub mod access;
 pub mod agents;
+pub mod capacity;
 pub mod chats;
 pub mod departments;
 pub mod hours;
 pub mod messages;
 pub mod offline;
 pub mod requeue;
+pub mod routing;
 pub mod transcript;
 pub mod unanswered;
 pub mod visits;

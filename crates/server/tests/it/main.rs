@@ -20,6 +20,7 @@ mod messages;
 mod rate_limits;
 mod rest;
 mod resume;
+mod routing;
 mod security;
 mod slow_clients;
 mod tls;

@@ -1,5 +1,6 @@
-// Admin → Agents: create (email, name, password, admin, sites), edit name/admin/sites,
-// reset password, delete.
+// Admin → Agents: create (email, name, password, admin, sites, "Most chats at once"), edit
+// name/admin/sites/capacity, reset password, delete. "At capacity" beside agents whose presence
+// says so.
 
 import { h, text, field, uniqueId } from '../dom.js';
 import { admin as adminApi } from '../api.js';
@@ -25,12 +26,31 @@ function sitesField(sites, chosen) {
   return { el, value: () => (all.checked ? null : boxes.filter((b) => b.box.checked).map((b) => b.id)) };
 }
 
+/**
+ * "Most chats at once": empty = unlimited (null). A whole number goes to the server as it is,
+ * 0 included: the server refuses it, and its message is what the form shows.
+ */
+function capacityField(agent) {
+  const input = h('input', {
+    type: 'number', name: 'max_chats', inputmode: 'numeric', step: '1',
+    value: agent?.max_chats == null ? '' : String(agent.max_chats),
+  });
+  const { wrap } = field('Most chats at once', input, 'Empty: unlimited. No new pop-ups or offers for this agent while they have this many chats.');
+  const value = () => {
+    const raw = input.value.trim();
+    if (raw === '' && !input.validity.badInput) return { ok: true, value: null };
+    return /^\d+$/.test(raw) ? { ok: true, value: Number(raw) } : { ok: false };
+  };
+  return { el: wrap, input, value };
+}
+
 function agentForm(agent, sites, { onDone }) {
   const email = h('input', { type: 'email', name: 'email', required: true, autocomplete: 'off' });
   const name = h('input', { type: 'text', name: 'name', required: true, value: agent?.name || '' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', minlength: '8' });
   const isAdmin = h('input', { type: 'checkbox', name: 'is_admin', checked: !!agent?.is_admin });
   const siteSel = sitesField(sites, agent ? (agent.all_sites ? null : agent.sites || []) : null);
+  const capacity = capacityField(agent);
   const status = statusLine();
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, agent ? 'Save agent' : 'Create agent');
   const cancel = h('button', { type: 'button', class: 'btn', onclick: () => onDone(false) }, 'Cancel');
@@ -40,7 +60,7 @@ function agentForm(agent, sites, { onDone }) {
     field('Name', name).wrap,
     agent ? null : field('Password', password, 'At least 8 characters. The agent can change it under Options.').wrap,
     h('label', { class: 'check' }, isAdmin, ' Administrator'),
-    siteSel.el, status, h('div', { class: 'form-actions' }, save, cancel));
+    capacity.el, siteSel.el, status, h('div', { class: 'form-actions' }, save, cancel));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const sitesValue = siteSel.value();
@@ -48,14 +68,22 @@ function agentForm(agent, sites, { onDone }) {
       text(status, agent ? 'Please enter a name.' : 'Email, name and a password of at least 8 characters are required.');
       return;
     }
+    const cap = capacity.value();
+    if (!cap.ok) {
+      text(status, '“Most chats at once” must be a whole number (leave it empty for unlimited).');
+      capacity.input.focus();
+      return;
+    }
     save.disabled = true;
     try {
       if (agent) {
-        await adminApi.updateAgent(agent.agent_id, { name: name.value.trim(), is_admin: isAdmin.checked, sites: sitesValue });
+        await adminApi.updateAgent(agent.agent_id, {
+          name: name.value.trim(), is_admin: isAdmin.checked, sites: sitesValue, max_chats: cap.value,
+        });
       } else {
         await adminApi.createAgent({
           email: email.value.trim(), name: name.value.trim(), password: password.value,
-          is_admin: isAdmin.checked, sites: sitesValue,
+          is_admin: isAdmin.checked, sites: sitesValue, max_chats: cap.value,
         });
       }
       onDone(true);
@@ -98,7 +126,7 @@ export function adminAgents() {
   const status = statusLine();
   const formSlot = h('div');
   const tbody = h('tbody');
-  const tableEl = table(['Name', 'Email', 'Admin', 'Sites', 'Actions'], []);
+  const tableEl = table(['Name', 'Email', 'Admin', 'Sites', 'Most chats at once', 'Actions'], []);
   tableEl.querySelector('tbody').replaceWith(tbody);
   const addBtn = h('button', { type: 'button', class: 'btn btn-primary' }, 'New agent');
   let sites = [];
@@ -120,10 +148,18 @@ export function adminAgents() {
   const siteNames = (a) => (a.all_sites ? 'All sites'
     : (a.sites || []).map((id) => sites.find((s) => Number(s.id ?? s.site_id) === Number(id))?.name || `Site ${id}`).join(', ') || 'None');
 
+  // "At capacity" beside each agent, live from presence (agents sharing a site with me).
+  const badges = new Map(); // agent_id -> badge
+  const renderBadges = () => {
+    for (const [id, badge] of badges) badge.hidden = !store.agents.get(id)?.at_capacity;
+  };
+  store.on('agents', renderBadges);
+
   const load = async () => {
     try {
       const [agents, siteList] = await Promise.all([adminApi.agents(), adminApi.sites()]);
       sites = Array.isArray(siteList) ? siteList : [];
+      badges.clear();
       tbody.replaceChildren(...(Array.isArray(agents) ? agents : []).map((a) => {
         const edit = h('button', { type: 'button', class: 'btn btn-small' }, 'Edit');
         const reset = h('button', { type: 'button', class: 'btn btn-small', onclick: () => resetPassword(a) }, 'Reset password');
@@ -143,10 +179,14 @@ export function adminAgents() {
             text(status, err.message);
           }
         });
+        const atCapacity = h('span', { class: 'badge capacity-badge', hidden: true }, 'At capacity');
+        badges.set(Number(a.agent_id), atCapacity);
         return h('tr', null,
-          h('th', { scope: 'row' }, a.name), h('td', null, a.email), h('td', null, a.is_admin ? 'Yes' : 'No'),
-          h('td', null, siteNames(a)), h('td', { class: 'actions' }, edit, ' ', reset, ' ', remove));
+          h('th', { scope: 'row' }, a.name, ' ', atCapacity), h('td', null, a.email), h('td', null, a.is_admin ? 'Yes' : 'No'),
+          h('td', null, siteNames(a)), h('td', null, a.max_chats == null ? 'Unlimited' : String(a.max_chats)),
+          h('td', { class: 'actions' }, edit, ' ', reset, ' ', remove));
       }));
+      renderBadges();
       text(status, '');
     } catch (err) {
       text(status, err.message);

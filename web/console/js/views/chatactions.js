@@ -121,7 +121,7 @@ export function transferControl(chatId, { ctrl }) {
     const agents = chat ? store.transferTargets(chat.site_id) : [];
     const departments = chat ? store.departmentTargets(chat.site_id) : [];
     const targets = [
-      ...agents.map((a) => ({ value: String(a.agent_id), label: a.name })),
+      ...agents.map((a) => ({ value: String(a.agent_id), label: a.at_capacity ? `${a.name} (At capacity)` : a.name })),
       ...departments.map((d) => ({ value: `dept-${d.department_id}`, label: `${d.name} (department)` })),
     ];
     const keep = select.value;

@@ -1,4 +1,5 @@
-// Pop-ups (role="alertdialog"), stacked top-right: chat requests with "Start Chatting" (a
+// Pop-ups (role="alertdialog"), stacked top-right: chat requests with "Start Chatting" (under
+// "Assign automatically", "Offered to you" with a role="timer" countdown, see offers.js; a
 // chat escalated for waiting too long is highlighted and named "Chat request Waiting too
 // long"), and "NAME transferred a chat to you". They never take focus by themselves (the agent may be
 // typing in another chat); Alt+A accepts the oldest waiting chat.
@@ -6,6 +7,7 @@
 import { h, reconcile, externalLink, uniqueId, replace } from '../dom.js';
 import { store } from '../state.js';
 import { visitorLabel, elapsedSince } from '../format.js';
+import { secondsLeft } from '../offers.js';
 
 const TRANSFER_POPUP_MS = 30_000;
 
@@ -29,12 +31,17 @@ export function renderPopups({ ctrl }) {
       pageUrl ? h('p', { class: 'popup-page' }, 'Page: ', externalLink(pageUrl, pageTitle || pageUrl)) : null,
       c.queued_at ? h('p', { class: 'popup-wait' }, 'Waiting ',
         h('span', { class: 'elapsed', dataset: { since: c.queued_at } }, elapsedSince(c.queued_at))) : null);
+    const offer = p.offered && p.status !== 'taken' && p.status !== 'gone'
+      ? h('p', { class: 'popup-offer' }, h('strong', null, 'Offered to you'), ' · ',
+        h('span', { role: 'timer', 'aria-label': 'Time left to answer', class: 'countdown', dataset: { deadline: p.deadline } },
+          `${secondsLeft(p.deadline)} s`))
+      : null;
     let status = null;
     let actions = null;
     if (p.status === 'taken') {
       status = h('p', { class: 'popup-status' }, `Taken by ${p.by || 'another agent'}`);
     } else if (p.status === 'gone') {
-      status = h('p', { class: 'popup-status' }, 'The visitor has left.');
+      status = h('p', { class: 'popup-status' }, p.reason || 'The visitor has left.');
     } else {
       const start = h('button', {
         type: 'button', class: 'btn btn-primary', 'aria-keyshortcuts': 'Alt+A',
@@ -49,7 +56,7 @@ export function renderPopups({ ctrl }) {
     el.classList.toggle('popup-escalated', escalated);
     const title = h('h2', { id: titleId, class: 'popup-title' }, 'Chat request',
       escalated ? ' ' : null, escalated ? h('span', { class: 'popup-flag' }, 'Waiting too long') : null);
-    replace(el, title, lines, status, actions);
+    replace(el, title, offer, lines, status, actions);
   };
 
   const transferBody = (el, p) => {
@@ -78,10 +85,11 @@ export function renderPopups({ ctrl }) {
       (p) => h('section', { role: 'alertdialog', class: `popup popup-${p.kind}`, 'aria-modal': 'false' }),
       (el, p) => {
         const c = store.chat(p.chatId);
-        const sig = `${p.status}|${p.by}|${c?.visitor_name}|${p.escalated || c?.escalated_at != null}`;
+        const sig = `${p.status}|${p.by}|${p.reason}|${c?.visitor_name}|${p.offered ? p.deadline : ''}|${p.escalated || c?.escalated_at != null}`;
         if (el.dataset.sig === sig) return;
         el.dataset.sig = sig;
         el.classList.toggle('is-done', p.status === 'taken' || p.status === 'gone');
+        el.classList.toggle('is-offer', !!p.offered);
         if (p.kind === 'transferred') transferBody(el, p);
         else requestBody(el, p);
       });
@@ -90,7 +98,16 @@ export function renderPopups({ ctrl }) {
     }
   };
 
+  // The countdowns of offers, each second (main.js's ticker).
+  const countdown = () => {
+    for (const t of stack.querySelectorAll('[role="timer"][data-deadline]')) {
+      const s = `${secondsLeft(Number(t.dataset.deadline))} s`;
+      if (t.textContent !== s) t.textContent = s;
+    }
+  };
+
   store.on('popups', render);
+  store.on('tick', countdown);
   store.on('focus-popup', (chatId) => {
     const el = stack.querySelector(`[data-key="req-${Number(chatId)}"] [data-role="start"]`);
     if (el) el.focus();

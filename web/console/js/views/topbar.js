@@ -25,6 +25,11 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
   status.addEventListener('change', () => ctrl.setStatus(status.value));
 
   const conn = h('span', { class: 'conn', 'aria-live': 'polite' });
+  // "At capacity" (my presence says so): no pop-ups or offers for new chats until a chat ends.
+  const capacity = h('span', {
+    class: 'badge capacity-badge', hidden: true,
+    title: 'You have as many chats as your “Most chats at once”: no new pop-ups until one ends',
+  }, 'At capacity');
   const who = h('span', { class: 'who' });
   const sites = h('div', { class: 'site-checks' });
   const monitor = h('fieldset', { class: 'monitor' }, h('legend', null, 'Monitoring'), sites);
@@ -55,7 +60,7 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
 
   const bar = h('header', { class: 'topbar' },
     h('div', { class: 'brand' }, h('span', { class: 'brand-name' }, 'Frontdesk'), who, conn),
-    h('div', { class: 'status-field' }, h('label', { for: statusId }, 'Status'), status),
+    h('div', { class: 'status-field' }, h('label', { for: statusId }, 'Status'), status, capacity),
     monitor,
     nav,
     h('div', { class: 'tools' }, sounds, notifyBtn, help, signOut));
@@ -66,6 +71,7 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
     status.value = me?.status === 'away' ? 'away' : 'online';
     status.classList.toggle('is-away', me?.status === 'away');
     navAdmin.hidden = !me?.is_admin;
+    capacity.hidden = !(me && store.agents.get(Number(me.agent_id))?.at_capacity);
   };
   const renderSites = () => {
     const list = [...store.sites.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -97,6 +103,7 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
   };
 
   store.on('me', renderMe);
+  store.on('agents', renderMe);
   store.on('sites', renderSites);
   store.on('conn', renderConn);
   store.on('tick', () => { if (store.conn.state === 'waiting') renderConn(); });

@@ -1,4 +1,5 @@
-//! REST: agents (admins only): list, create, update (name, admin rights, sites, password)
+//! REST: agents (admins only): list, create, update (name, admin rights, sites, password,
+//! "Most chats at once")
 //! and delete. A change that takes sites away or sets a new password ends the agent's
 //! sessions; a change others see is published to the consoles.
 
@@ -14,6 +15,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use frontdesk_core::model::{AgentStatus, NewAgent};
+use frontdesk_core::routing::Capacity;
 use frontdesk_core::{AgentId, SiteId};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeSet;
@@ -38,6 +40,8 @@ pub struct AdminAgentView {
     pub is_admin: bool,
     pub status: AgentStatus,
     pub sites: Vec<SiteId>,
+    /// "Most chats at once"; null: unlimited.
+    pub max_chats: Option<u32>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -51,6 +55,9 @@ pub struct NewAgentInput {
     /// null or absent: every site, present and future.
     #[serde(default)]
     pub sites: Option<Vec<SiteId>>,
+    /// "Most chats at once": at least 1; null or absent: unlimited.
+    #[serde(default)]
+    pub max_chats: Option<i64>,
 }
 
 /// Only the fields given change. `sites: null` means every site; absent leaves them.
@@ -65,6 +72,23 @@ pub struct AgentChanges {
     pub sites: Option<Option<Vec<SiteId>>>,
     #[serde(default)]
     pub password: Option<String>,
+    /// "Most chats at once": at least 1; `null`: unlimited; absent leaves it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub max_chats: Option<Option<i64>>,
+}
+
+/// "Most chats at once" as given: at least 1 (0 and negative numbers are refused with the
+/// core's message), `None` unlimited.
+fn max_chats(given: Option<i64>) -> AppResult<Option<u32>> {
+    let Some(n) = given else { return Ok(None) };
+    let n = if n < 1 {
+        0
+    } else {
+        u32::try_from(n)
+            .map_err(|_| AppError::bad_request("\"Most chats at once\" is too large."))?
+    };
+    Ok(Some(Capacity::new(n)?.get()))
 }
 
 /// A field that is present (even as null) deserializes to `Some(value)`.
@@ -117,6 +141,7 @@ pub async fn list_agents(
             name: a.name,
             is_admin: a.is_admin,
             status: a.status,
+            max_chats: a.max_chats,
         });
     }
     Ok(Json(out))
@@ -125,7 +150,8 @@ pub async fn list_agents(
 #[utoipa::path(post, path = "/api/admin/agents", tag = "admin", request_body = NewAgentInput,
     responses(
         (status = 201, description = "Created", body = AdminAgentView),
-        (status = 400, description = "Bad email, empty name, short password, unknown site",
+        (status = 400, description = "Bad email, empty name, short password, unknown site, \
+         \"Most chats at once\" below 1",
          body = ApiErrorBody),
         (status = 403, description = "Not an admin, or bad Origin", body = ApiErrorBody),
         (status = 409, description = "An agent with that email exists (`conflict`)", body = ApiErrorBody),
@@ -140,6 +166,7 @@ pub async fn create_agent(
         .ok_or_else(|| AppError::bad_request("An email address is required."))?;
     let name = required_name(&input.name)?;
     let sites = known_sites(&app, input.sites).await?;
+    let max_chats = max_chats(input.max_chats)?;
     let password_hash = hash_new_password(input.password).await?;
     let agent = app
         .store
@@ -154,6 +181,9 @@ pub async fn create_agent(
             app.now(),
         )
         .await?;
+    if max_chats.is_some() {
+        app.store.set_max_chats(agent.id, max_chats).await?;
+    }
     let view = AdminAgentView {
         sites: site_ids(&app, agent.id).await?,
         agent_id: agent.id,
@@ -161,6 +191,7 @@ pub async fn create_agent(
         name: agent.name,
         is_admin: agent.is_admin,
         status: agent.status,
+        max_chats,
     };
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -170,8 +201,8 @@ pub async fn create_agent(
     responses(
         (status = 204, description = "Saved. A new password or a change of sites ends the \
          agent's sessions and closes their sockets"),
-        (status = 400, description = "Empty name, short password, unknown site, or an admin \
-         removing their own admin rights", body = ApiErrorBody),
+        (status = 400, description = "Empty name, short password, unknown site, \"Most chats at \
+         once\" below 1, or an admin removing their own admin rights", body = ApiErrorBody),
         (status = 403, description = "Not an admin, or bad Origin", body = ApiErrorBody),
         (status = 404, description = "No such agent", body = ApiErrorBody),
     ),
@@ -195,6 +226,7 @@ pub async fn update_agent(
         Some(s) => Some(known_sites(&app, s).await?),
         None => None,
     };
+    let max_chats = changes.max_chats.map(max_chats).transpose()?;
     let password_hash = match changes.password {
         Some(p) => Some(hash_new_password(p).await?),
         None => None,
@@ -207,6 +239,10 @@ pub async fn update_agent(
     }
     if let Some(is_admin) = changes.is_admin.filter(|a| *a != agent.is_admin) {
         app.store.set_admin(agent.id, is_admin).await?;
+    }
+    if let Some(max_chats) = max_chats.filter(|m| *m != agent.max_chats) {
+        app.store.set_max_chats(agent.id, max_chats).await?;
+        publish = true; // colleagues see "At capacity" come or go
     }
     let mut end_sessions = false;
     if let Some(hash) = password_hash {

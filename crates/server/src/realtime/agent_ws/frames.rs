@@ -6,7 +6,7 @@ use crate::error::AppResult;
 use crate::realtime::outbound::{ConnHandle, Outbound};
 use crate::realtime::socket::send;
 use crate::services::agents::{announce_waiting, invite, publish_agent_state};
-use crate::services::{access, chats, departments, messages};
+use crate::services::{access, chats, departments, messages, routing};
 use crate::state::App;
 use frontdesk_core::model::AgentStatus;
 use frontdesk_core::protocol::{AgentFrame, ToAgent, ToVisitor};
@@ -39,6 +39,8 @@ pub(super) async fn on_frame(
             ack(handle, reference, None, None);
             if status == AgentStatus::Online {
                 announce_waiting(app, agent, None).await?;
+            } else {
+                routing::end_offers_of(app, agent).await?;
             }
         }
         AgentFrame::Monitor {

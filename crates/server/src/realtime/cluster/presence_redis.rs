@@ -75,6 +75,9 @@ impl InfoWire {
                 .filter(|s| self.sites.contains(s))
                 .copied()
                 .collect(),
+            active_chats: 0,
+            max_chats: None,
+            at_capacity: false,
         }
     }
 }

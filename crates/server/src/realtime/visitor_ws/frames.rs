@@ -94,6 +94,7 @@ impl Visitor {
                         &ToVisitor::ChatQueued {
                             chat_id: chat.id,
                             position,
+                            requeued: false,
                         },
                     ),
                     _ => {}
