@@ -4,6 +4,7 @@
 
 mod admin;
 mod cluster;
+mod offers;
 mod routing;
 
 use crate::helpers::*;
