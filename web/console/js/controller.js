@@ -7,6 +7,7 @@ import { toast } from './ui/toast.js';
 import { newClientId, visitorLabel } from './format.js';
 import { chats as chatsApi } from './api.js';
 import { onOffered, onOfferEnded, onVisitorUpdate } from './offers.js';
+import { chatActions } from './chat-actions.js';
 
 const POPUP_LINGER_MS = 3500;
 
@@ -416,120 +417,7 @@ export class Controller {
   sendTyping(chatId, typing) {
     this.conn.send({ type: 'typing', chat_id: Number(chatId), typing: !!typing });
   }
-
-  async transfer(chatId, agentId) {
-    const id = Number(chatId);
-    const target = store.agents.get(Number(agentId));
-    this.closing.add(id);
-    try {
-      await this.conn.request({ type: 'transfer', chat_id: id, to: Number(agentId) });
-    } catch (err) {
-      this.closing.delete(id);
-      toast(err.message, { kind: 'error' });
-      return false;
-    }
-    toast(`Chat transferred to ${target ? target.name : 'the other agent'}.`);
-    this.closing.delete(id);
-    store.closeWindow(id);
-    return true;
-  }
-
-  /** "Transfer" to a department: the chat goes back to the queue for its agents. */
-  async transferToDepartment(chatId, departmentId) {
-    const id = Number(chatId);
-    const d = store.departments.find((x) => Number(x.department_id) === Number(departmentId));
-    this.closing.add(id);
-    try {
-      await this.conn.request({ type: 'transfer_to_department', chat_id: id, department_id: Number(departmentId) });
-    } catch (err) {
-      this.closing.delete(id);
-      toast(err.message, { kind: 'error' });
-      return false;
-    }
-    toast(`Chat transferred to ${d ? d.name : 'the department'}.`);
-    this.closing.delete(id);
-    store.closeWindow(id);
-    return true;
-  }
-
-  /** "Close": the window goes; an open chat of mine goes back to the queue. */
-  async close(chatId) {
-    const id = Number(chatId);
-    const c = store.chat(id);
-    if (!c || !store.isMine(c)) {
-      store.closeWindow(id);
-      return true;
-    }
-    this.closing.add(id);
-    this.closedByMe.add(id); // before the request: chat.requested may come before the ack
-    try {
-      await this.conn.request({ type: 'close', chat_id: id });
-    } catch (err) {
-      this.closing.delete(id);
-      this.closedByMe.delete(id);
-      if (err.code === 'chat_ended' || err.code === 'not_your_chat' || err.code === 'not_found') {
-        store.closeWindow(id);
-        return true;
-      }
-      toast(err.message, { kind: 'error' });
-      return false;
-    }
-    this.closing.delete(id);
-    store.closeWindow(id);
-    return true;
-  }
-
-  async end(chatId) {
-    const id = Number(chatId);
-    try {
-      await this.conn.request({ type: 'end', chat_id: id });
-    } catch (err) {
-      if (err.code !== 'chat_ended') {
-        toast(err.message, { kind: 'error' });
-        return false;
-      }
-    }
-    store.patchChat(id, { state: 'ended', end_reason: store.chat(id)?.end_reason || 'agent' });
-    store.setTyping(id, false);
-    return true;
-  }
-
-  async block(chatId) {
-    const id = Number(chatId);
-    try {
-      await this.conn.request({ type: 'block', chat_id: id });
-    } catch (err) {
-      toast(err.message, { kind: 'error' });
-      return false;
-    }
-    store.patchChat(id, { state: 'ended', end_reason: 'blocked' });
-    toast('The visitor is blocked for the rest of the day.');
-    return true;
-  }
-
-  async invite(siteId, visitorId, greeting) {
-    await this.conn.request({ type: 'invite', site_id: Number(siteId), visitor_id: visitorId, greeting });
-    toast('Invitation sent.');
-  }
-
-  async setStatus(status) {
-    const before = store.me?.status;
-    store.setMe({ status });
-    try {
-      await this.conn.request({ type: 'status', status });
-    } catch (err) {
-      store.setMe({ status: before });
-      toast(err.message, { kind: 'error' });
-    }
-  }
-
-  async setMonitoring(siteId, monitoring) {
-    store.setMonitoring(siteId, monitoring);
-    try {
-      await this.conn.request({ type: 'monitor', site_id: Number(siteId), monitoring });
-    } catch (err) {
-      store.setMonitoring(siteId, !monitoring);
-      toast(err.message, { kind: 'error' });
-    }
-  }
 }
+
+// Handing a chat on, ending it, and the agent's own state: see chat-actions.js.
+Object.assign(Controller.prototype, chatActions);
