@@ -148,6 +148,33 @@ pub async fn wait_for(
     }
 }
 
+/// A visitor asks for a chat (`chat_request`, ref "req") and waits until it is accepted;
+/// returns the chat's id. `chat.accepted` may overtake the request's ack (an agent can answer
+/// before the visitor hears its ack), so both are awaited, in either order.
+pub async fn request_chat_until_accepted(ws: &mut Ws, wait: Duration) -> Result<i64> {
+    send(
+        ws,
+        r#"{"type":"chat_request","ref":"req","name":"Bench visitor"}"#.to_string(),
+    )
+    .await?;
+    let (mut chat, mut accepted) = (None::<i64>, Vec::<i64>::new());
+    loop {
+        if let Some(c) = chat.filter(|c| accepted.contains(c)) {
+            return Ok(c);
+        }
+        let text = wait_for(ws, "chat_request ack and chat.accepted", wait, |f| {
+            (f.kind == "ack" && f.reference.as_deref() == Some("req")) || f.kind == "chat.accepted"
+        })
+        .await?;
+        let f = parse(&text)?;
+        match (f.kind.as_ref(), f.chat_id) {
+            ("ack", Some(c)) => chat = Some(c),
+            ("chat.accepted", Some(c)) => accepted.push(c),
+            _ => bail!("unexpected answer {text}"),
+        }
+    }
+}
+
 /// A visitor socket on `site` that has said hello; returns it and the welcome's token.
 #[allow(clippy::too_many_arguments)]
 pub async fn visitor(

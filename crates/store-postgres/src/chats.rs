@@ -55,6 +55,22 @@ const UPDATE_STATE: &str = concat!(
 );
 
 impl PgStore {
+    /// The answer of a conditional update of a chat: the updated chat, `Ok(None)` when the
+    /// update lost the race (the chat moved on), `NotFound` when there is no such chat.
+    pub(crate) async fn chat_cas(
+        &self,
+        chat: ChatId,
+        updated: Option<tokio_postgres::Row>,
+    ) -> StoreResult<Option<Chat>> {
+        match updated {
+            Some(row) => chat_row(&row).map(Some),
+            None => self
+                .one("SELECT 1 FROM chats WHERE id = $1", &[&chat.0])
+                .await
+                .map(|_| None),
+        }
+    }
+
     async fn chat_list(
         &self,
         sql: &str,
@@ -199,14 +215,7 @@ impl ChatStore for PgStore {
                 ],
             )
             .await?;
-        match updated {
-            Some(row) => chat_row(&row).map(Some),
-            // Lost the race, or no such chat?
-            None => self
-                .one("SELECT 1 FROM chats WHERE id = $1", &[&id.0])
-                .await
-                .map(|_| None),
-        }
+        self.chat_cas(id, updated).await
     }
 
     /// Oldest in the queue first.

@@ -192,13 +192,6 @@ impl DepartmentStore for PgStore {
                 &[&chat.0, &expected_version, &department.map(|d| d.0)],
             )
             .await?;
-        match updated {
-            Some(row) => chat_row(&row).map(Some),
-            // Lost the race, or no such chat?
-            None => self
-                .one("SELECT 1 FROM chats WHERE id = $1", &[&chat.0])
-                .await
-                .map(|_| None),
-        }
+        self.chat_cas(chat, updated).await
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::SqliteStore;
 use crate::map::{
-    Db, all, author_columns, chat_cols, chat_row, json_ids, message_cols, message_row,
+    Db, all, author_columns, chat_cas, chat_cols, chat_row, json_ids, message_cols, message_row,
     state_columns,
 };
 use async_trait::async_trait;
@@ -245,14 +245,7 @@ impl ChatStore for SqliteStore {
                 )
                 .optional()
                 .db()?;
-            if updated.is_none() {
-                // Lost the race, or no such chat?
-                tx.prepare_cached("SELECT 1 FROM chats WHERE id = ?1")
-                    .db()?
-                    .query_row([id.0], |_| Ok(()))
-                    .db()?;
-            }
-            Ok(updated)
+            chat_cas(tx, id, updated)
         })
         .await
     }

@@ -1,7 +1,7 @@
 //! Departments of a site, their agents, and a chat's department.
 
 use crate::SqliteStore;
-use crate::map::{Db, all, changed, chat_cols, chat_row, json_ids};
+use crate::map::{Db, all, changed, chat_cas, chat_cols, chat_row, json_ids};
 use async_trait::async_trait;
 use frontdesk_core::departments::Department;
 use frontdesk_core::ids::*;
@@ -208,14 +208,7 @@ impl DepartmentStore for SqliteStore {
                 )
                 .optional()
                 .db()?;
-            if updated.is_none() {
-                // Lost the race, or no such chat?
-                tx.prepare_cached("SELECT 1 FROM chats WHERE id = ?1")
-                    .db()?
-                    .query_row([chat.0], |_| Ok(()))
-                    .db()?;
-            }
-            Ok(updated)
+            chat_cas(tx, chat, updated)
         })
         .await
     }

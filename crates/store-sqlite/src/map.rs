@@ -65,6 +65,22 @@ pub(crate) fn changed(rows: usize) -> StoreResult<()> {
     }
 }
 
+/// The answer of a conditional update of a chat: the updated chat, `Ok(None)` when the update
+/// lost the race (the chat moved on), `NotFound` when there is no such chat.
+pub(crate) fn chat_cas<T>(
+    c: &rusqlite::Connection,
+    chat: ChatId,
+    updated: Option<T>,
+) -> StoreResult<Option<T>> {
+    if updated.is_none() {
+        c.prepare_cached("SELECT 1 FROM chats WHERE id = ?1")
+            .db()?
+            .query_row([chat.0], |_| Ok(()))
+            .db()?;
+    }
+    Ok(updated)
+}
+
 /// Collects mapped rows.
 pub(crate) fn all<T>(rows: impl Iterator<Item = rusqlite::Result<T>>) -> StoreResult<Vec<T>> {
     rows.collect::<rusqlite::Result<Vec<T>>>().db()

@@ -72,33 +72,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
             let mut chats = Vec::new();
             while tokio::time::Instant::now() < deadline {
                 let t0 = now_us();
-                // `chat.accepted` may overtake the request's ack (an agent can answer before
-                // the visitor hears its ack), so wait for both, in either order.
-                clients::send(
-                    &mut ws,
-                    r#"{"type":"chat_request","ref":"req","name":"Bench visitor"}"#.to_string(),
-                )
-                .await?;
-                let (mut chat, mut accepted) = (None::<i64>, Vec::<i64>::new());
-                while !chat.is_some_and(|c| accepted.contains(&c)) {
-                    let text = clients::wait_for(
-                        &mut ws,
-                        "chat_request ack and chat.accepted",
-                        WAIT,
-                        |f| {
-                            (f.kind == "ack" && f.reference.as_deref() == Some("req"))
-                                || f.kind == "chat.accepted"
-                        },
-                    )
-                    .await?;
-                    let f = parse(&text)?;
-                    match (f.kind.as_ref(), f.chat_id) {
-                        ("ack", Some(c)) => chat = Some(c),
-                        ("chat.accepted", Some(c)) => accepted.push(c),
-                        _ => bail!("unexpected answer {text}"),
-                    }
-                }
-                let chat = chat.unwrap_or_default();
+                let chat = clients::request_chat_until_accepted(&mut ws, WAIT).await?;
                 let _ = h.record(now_us().saturating_sub(t0).max(1));
                 chats.push(chat);
                 clients::send(&mut ws, r#"{"type":"chat_end","ref":"end"}"#.into()).await?;

@@ -349,32 +349,8 @@ async fn visitors(
                     _ => {}
                 }
                 let t0 = now_us();
-                clients::send(
-                    &mut ws,
-                    r#"{"type":"chat_request","ref":"req","name":"Bench visitor"}"#.to_string(),
-                )
-                .await?;
-                // `chat.accepted` may overtake the request's ack: wait for both, either order.
-                let (mut chat, mut accepted) = (None::<i64>, Vec::<i64>::new());
-                while !chat.is_some_and(|c| accepted.contains(&c)) {
-                    let text = clients::wait_for(
-                        &mut ws,
-                        "chat_request ack and chat.accepted",
-                        WAIT,
-                        |f| {
-                            (f.kind == "ack" && f.reference.as_deref() == Some("req"))
-                                || f.kind == "chat.accepted"
-                        },
-                    )
-                    .await?;
-                    let f = parse(&text)?;
-                    match (f.kind.as_ref(), f.chat_id) {
-                        ("ack", Some(c)) => chat = Some(c),
-                        ("chat.accepted", Some(c)) => accepted.push(c),
-                        _ => bail!("unexpected answer {text}"),
-                    }
-                }
-                sent.push((chat.unwrap_or_default(), t0));
+                let chat = clients::request_chat_until_accepted(&mut ws, WAIT).await?;
+                sent.push((chat, t0));
                 clients::send(&mut ws, r#"{"type":"chat_end","ref":"end"}"#.into()).await?;
                 clients::wait_for(&mut ws, "chat_end ack", WAIT, |f| {
                     f.kind == "ack" && f.reference.as_deref() == Some("end")

@@ -378,6 +378,15 @@ pub async fn requeue(
     if before.version == after.version {
         return Ok(after);
     }
+    released(app, agent, chat_id).await;
+    let closed_by = matches!(cmd, ChatCommand::Close { .. }).then_some(agent);
+    announce_pending(app, &after, closed_by).await?;
+    Ok(after)
+}
+
+/// `agent` let the chat go back to the queue (Close, gone, a transfer to a department): it is
+/// counted, they are told (`chat.released`), and their capacity is recounted.
+pub(crate) async fn released(app: &App, agent: AgentId, chat_id: ChatId) {
     app.metrics.chats_requeued.inc();
     app.publish(
         Audience::Agent(agent),
@@ -386,9 +395,6 @@ pub async fn requeue(
     )
     .await;
     capacity::count_changed(app, agent, false).await;
-    let closed_by = matches!(cmd, ChatCommand::Close { .. }).then_some(agent);
-    announce_pending(app, &after, closed_by).await?;
-    Ok(after)
 }
 
 pub async fn close(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {

@@ -148,14 +148,7 @@ pub async fn transfer(
                 .is_some()
         {
             let (_, after) = chats::transition(app, chat_id, cmd).await?;
-            app.metrics.chats_requeued.inc();
-            app.publish(
-                Audience::Agent(agent),
-                &ToAgent::ChatReleased { chat_id },
-                None,
-            )
-            .await;
-            super::capacity::count_changed(app, agent, false).await;
+            chats::released(app, agent, chat_id).await;
             chats::announce_to_agents(app, &after, Some(agent)).await?;
             return Ok(after);
         }
