@@ -1,7 +1,7 @@
 //! Departments of a site, their agents, and a chat's department.
 
 use crate::PgStore;
-use crate::map::{Db, all, bad, chat_cols, chat_row, get};
+use crate::map::{Db, all, bad, chat_cols, get};
 use async_trait::async_trait;
 use frontdesk_core::departments::Department;
 use frontdesk_core::ids::*;
