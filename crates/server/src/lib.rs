@@ -31,7 +31,9 @@
 //!    twice; a client that missed some catches up through `realtime::replay`.
 //!
 //! An agent's frames take the same road through `realtime::agent_ws` (`frames.rs`) and the
-//! use cases in `services` (`agents`, `chats`, `messages`).
+//! use cases in `services` (`agents`, `chats`, `messages`, `transfer`). Within `services` the
+//! imports point one way: `summary`, `capacity` < `presence`, `departments` < `routing` <
+//! `chats` < `transfer`, `agents`.
 
 pub mod cli;
 pub mod clock;

@@ -8,7 +8,7 @@ use super::auth::AuthAgent;
 use super::extract::{ApiErrorBody, JsonBody, QueryParams, parse_id};
 use crate::error::{AppError, AppResult};
 use crate::mail;
-use crate::services::{access, chats, transcript};
+use crate::services::{access, summary, transcript};
 use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -122,7 +122,7 @@ pub async fn get_chat(
     Path(chat_id): Path<String>,
 ) -> AppResult<Json<ChatWithMessages>> {
     let chat = load(&app, &auth, &chat_id).await?;
-    let chat_summary = chats::summary(&app, &chat).await?;
+    let chat_summary = summary::chat_summary(&app, &chat).await?;
     let t = transcript::load(&app, chat).await?;
     Ok(Json(ChatWithMessages {
         chat: chat_summary,

@@ -5,7 +5,7 @@ use super::auth::AuthAgent;
 use super::extract::{ApiErrorBody, QueryParams, parse_id};
 use crate::error::AppResult;
 use crate::services::visits;
-use crate::services::{access, chats};
+use crate::services::{access, summary};
 use crate::state::App;
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -119,7 +119,7 @@ pub async fn detail(
     let has_chat_history = chat_list.iter().any(|c| Some(c.id) != shown);
     let mut summaries = Vec::with_capacity(chat_list.len());
     for c in &chat_list {
-        summaries.push(chats::summary(&app, c).await?);
+        summaries.push(summary::chat_summary(&app, c).await?);
     }
 
     Ok(Json(VisitorDetail {

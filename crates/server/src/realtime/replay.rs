@@ -4,7 +4,7 @@
 //! [`RESYNC_PAGE`] messages, which the client puts in place of its view. Never a silent gap.
 
 use crate::config::Limits;
-use crate::services::chats;
+use crate::services::summary;
 use crate::state::App;
 use axum::extract::ws::Utf8Bytes;
 use frontdesk_core::model::Chat;
@@ -112,7 +112,7 @@ pub(super) async fn replay(
         }
     };
     let summary = if side == Side::Agent {
-        match chats::summary(app, &chat).await {
+        match summary::chat_summary(app, &chat).await {
             Ok(s) => Some(s),
             Err(e) => {
                 tracing::warn!(error = %e, "replay: chat summary unreadable");

@@ -1,9 +1,10 @@
-//! Agents as the rest of the product sees them: what the hub knows of an agent, telling
+//! Agents as the rest of the product sees them (their presence: `presence.rs`): telling
 //! every node and the co-agents when an agent's status, sites or monitoring change, the
 //! snapshot a console gets when it connects, the chats waiting for an agent who becomes
 //! available, and inviting a visitor to chat.
 
-use super::{access, capacity, chats, routing};
+use super::presence::{agent_info, publish_presence};
+use super::{access, capacity, routing, summary};
 use crate::error::{AppError, AppResult};
 use crate::realtime::bus::BusEvent;
 use crate::realtime::hub::AgentInfo;
@@ -14,21 +15,6 @@ use frontdesk_core::protocol::{SiteMembershipView, ToAgent, ToVisitor, VisitorOn
 use frontdesk_core::text::clean_line;
 use frontdesk_core::{AgentId, ChatState, ErrorCode, SiteId, VisitorId, day};
 use std::collections::HashSet;
-
-/// The hub's view of an agent, from storage.
-pub async fn agent_info(app: &App, agent: &Agent) -> AppResult<AgentInfo> {
-    let memberships = access::memberships(app, agent.id).await?;
-    Ok(AgentInfo {
-        name: agent.name.clone(),
-        status: agent.status,
-        sites: memberships.iter().map(|m| m.site_id).collect(),
-        monitoring: memberships
-            .iter()
-            .filter(|m| m.monitoring)
-            .map(|m| m.site_id)
-            .collect(),
-    })
-}
 
 /// Tell every node that an agent's status, sites or monitoring changed, and their co-agents.
 pub async fn publish_agent_state(app: &App, agent: AgentId) -> AppResult<()> {
@@ -46,28 +32,6 @@ pub async fn publish_agent_state(app: &App, agent: AgentId) -> AppResult<()> {
     app.presence.agent_info_changed(agent, &info).await;
     publish_presence(app, agent, &info.sites).await;
     Ok(())
-}
-
-/// Tell the agents of `sites` how `agent` is now (connected on any node, status, monitoring).
-pub async fn publish_presence(app: &App, agent: AgentId, sites: &HashSet<SiteId>) {
-    let Some(presence) = app.presence.agent_presence(agent).await else {
-        return;
-    };
-    let Some(presence) = capacity::decorate(app, vec![presence]).await.pop() else {
-        return;
-    };
-    for site in sites {
-        app.publish(
-            Audience::SiteAgents {
-                site: *site,
-                online_only: false,
-                also: None,
-            },
-            &ToAgent::AgentPresence(presence.clone()),
-            None,
-        )
-        .await;
-    }
 }
 
 /// At most this many visitors in a snapshot (the newest arrivals); the console asks for the
@@ -112,7 +76,7 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
     open.extend(missed_today(app, &sites, &watched).await?);
     let mut summaries = Vec::with_capacity(open.len());
     for chat in &open {
-        summaries.push(chats::summary(app, chat).await?);
+        summaries.push(summary::chat_summary(app, chat).await?);
     }
     let watched_set: HashSet<SiteId> = info.monitoring.clone();
     Ok(ToAgent::Snapshot {
@@ -187,7 +151,7 @@ pub async fn announce_waiting(app: &App, agent: AgentId, only: Option<SiteId>) -
             if routing::waiting_for_offer(app, agent, &chat).await? {
                 continue; // routing tells them (an offer), or the chat stays with its offer
             }
-            let summary = chats::summary(app, &chat).await?;
+            let summary = summary::chat_summary(app, &chat).await?;
             app.publish(
                 Audience::Agent(agent),
                 &ToAgent::ChatRequested { chat: summary },

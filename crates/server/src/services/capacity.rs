@@ -46,32 +46,6 @@ pub async fn decorate(app: &App, mut presence: Vec<AgentPresence>) -> Vec<AgentP
     presence
 }
 
-/// `agent` now holds one chat more (`gained`) or one fewer: when that moved them onto or off
-/// their cap, tell the agents of their sites (and the agent's own console) by `agent.presence`.
-pub async fn count_changed(app: &App, agent: AgentId, gained: bool) {
-    let load = match loads(app, &[agent]).await {
-        Ok(mut loads) => loads.remove(&agent),
-        Err(e) => {
-            tracing::warn!(agent = agent.0, error = %e.message, "agent load unreadable");
-            return;
-        }
-    };
-    let Some(load) = load else { return };
-    let cap = capacity(&load);
-    let now = at_capacity(load.active_chats, cap);
-    let before = if gained {
-        at_capacity(load.active_chats.saturating_sub(1), cap)
-    } else {
-        at_capacity(load.active_chats.saturating_add(1), cap)
-    };
-    if now != before
-        && let Ok(a) = app.store.agent(agent).await
-        && let Ok(info) = super::agents::agent_info(app, &a).await
-    {
-        super::agents::publish_presence(app, agent, &info.sites).await;
-    }
-}
-
 /// A transfer target must be under their cap: `at_capacity` ("Anna is at capacity (3 chats).").
 pub async fn require_room(app: &App, agent: AgentId) -> AppResult<()> {
     let mut loads = loads(app, &[agent]).await?;

@@ -1,14 +1,15 @@
-//! The chat lifecycle in the shell: request, accept, transfer, close/requeue, end, block.
+//! The chat lifecycle in the shell: request, accept, close/requeue, end, block (transfer:
+//! `transfer.rs`; the summaries agents see: `summary.rs`).
 //! Decisions come from [`ChatState::apply`]; the database settles races with a conditional
 //! update on the chat's version.
 
-use super::{access, capacity, departments, routing};
+use super::{access, departments, presence, routing};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::departments::Asked;
 use frontdesk_core::model::{Chat, NewBlock, NewChat};
-use frontdesk_core::protocol::{ChatSummary, ToAgent, ToVisitor};
+use frontdesk_core::protocol::{ToAgent, ToVisitor};
 use frontdesk_core::{
     AgentId, ChatCommand, ChatId, ChatState, DepartmentId, EndReason, ErrorCode, Party, SiteId,
     VisitId, VisitorId, day,
@@ -26,55 +27,6 @@ pub struct ChatRequest {
     /// The department chosen in the widget, and the snippet's `data-department`.
     pub department_choice: Option<DepartmentId>,
     pub department_name: Option<String>,
-}
-
-/// A name agents can read: the visitor's own, or "Visitor" and the start of their id.
-pub fn visitor_label(chat: &Chat) -> String {
-    match &chat.visitor_name {
-        Some(n) if !n.is_empty() => n.clone(),
-        _ => format!(
-            "Visitor {}",
-            chat.visitor_id.0.chars().take(6).collect::<String>()
-        ),
-    }
-}
-
-/// The chat as agents see it in lists and pop-ups.
-pub async fn summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
-    let site = app.store.site(chat.site_id).await?;
-    let (agent_id, agent_name) = match chat.state {
-        ChatState::Active { agent } => (Some(agent), Some(app.agent_name(agent).await?)),
-        ChatState::Ended {
-            reason: EndReason::Agent { agent } | EndReason::Blocked { agent },
-        } => (Some(agent), Some(app.agent_name(agent).await?)),
-        _ => (None, None),
-    };
-    let (department_id, department_name) = departments::label(app, chat).await?;
-    let now = app.now();
-    let offer = chat
-        .offer
-        .filter(|o| chat.state == ChatState::Pending && o.expires_at > now);
-    Ok(ChatSummary {
-        chat_id: chat.id,
-        site_id: chat.site_id,
-        site_name: site.name,
-        visitor_id: chat.visitor_id.clone(),
-        visitor_name: visitor_label(chat),
-        visitor_email: chat.visitor_email.clone(),
-        state: chat.state.name().to_string(),
-        agent_id,
-        agent_name,
-        page_url: chat.page_url.clone(),
-        created_at: chat.created_at,
-        queued_at: chat.queued_at,
-        last_seq: chat.last_seq,
-        missed: chat.missed,
-        escalated_at: chat.escalated_at,
-        offered_to: offer.map(|o| o.agent),
-        offer_expires_at: offer.map(|o| o.expires_at),
-        department_id,
-        department_name,
-    })
 }
 
 /// 1-based place of a pending chat in its site's queue.
@@ -234,7 +186,7 @@ pub fn visitor_of(chat: &Chat) -> Audience {
     }
 }
 
-fn site_agents(chat: &Chat, also: Option<AgentId>) -> Audience {
+pub(crate) fn site_agents(chat: &Chat, also: Option<AgentId>) -> Audience {
     Audience::SiteAgents {
         site: chat.site_id,
         online_only: false,
@@ -294,7 +246,7 @@ pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Cha
     app.metrics.chats_accepted.inc();
     routing::offer_gone(app, &before, Some(agent)).await;
     app.store.set_last_assigned_at(agent, app.now()).await?;
-    capacity::count_changed(app, agent, true).await;
+    presence::chat_count_changed(app, agent, true).await;
     let agent_name = app.agent_name(agent).await?;
     app.publish(
         Audience::SiteAgents {
@@ -320,50 +272,6 @@ pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Cha
     )
     .await;
     refresh_queue(app, &before).await?;
-    Ok(after)
-}
-
-/// Hand the chat to another On-Line agent who monitors the site. The visitor is not told.
-pub async fn transfer(app: &App, agent: AgentId, chat_id: ChatId, to: AgentId) -> AppResult<Chat> {
-    let chat = access::chat_for_agent(app, agent, chat_id).await?;
-    if to == agent || !app.presence.agent_available_for(to, chat.site_id).await {
-        return Err(AppError::new(
-            ErrorCode::InvalidTarget,
-            "That agent is not On-Line for this site.",
-        ));
-    }
-    capacity::require_room(app, to).await?;
-    let (_, after) = transition(app, chat_id, ChatCommand::Transfer { by: agent, to }).await?;
-    capacity::count_changed(app, to, true).await;
-    capacity::count_changed(app, agent, false).await;
-    let from_name = app.agent_name(agent).await?;
-    let summary = summary(app, &after).await?;
-    app.publish(
-        Audience::Agent(to),
-        &ToAgent::ChatTransferred {
-            chat: summary.clone(),
-            from_agent_id: agent,
-            from_agent_name: from_name,
-        },
-        None,
-    )
-    .await;
-    app.publish(
-        Audience::Agent(agent),
-        &ToAgent::ChatReleased { chat_id },
-        None,
-    )
-    .await;
-    app.publish(
-        site_agents(&after, None),
-        &ToAgent::ChatTaken {
-            chat_id,
-            agent_id: to,
-            agent_name: summary.agent_name.clone().unwrap_or_default(),
-        },
-        None,
-    )
-    .await;
     Ok(after)
 }
 
@@ -394,7 +302,7 @@ pub(crate) async fn released(app: &App, agent: AgentId, chat_id: ChatId) {
         None,
     )
     .await;
-    capacity::count_changed(app, agent, false).await;
+    presence::chat_count_changed(app, agent, false).await;
 }
 
 pub async fn close(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {
@@ -449,7 +357,7 @@ pub(crate) async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &
     }
     routing::offer_gone(app, before, None).await;
     if let Some(owner) = before.state.owner() {
-        capacity::count_changed(app, owner, false).await;
+        presence::chat_count_changed(app, owner, false).await;
     }
     app.publish(
         site_agents(after, before.state.owner()),

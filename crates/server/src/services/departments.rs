@@ -1,20 +1,19 @@
 //! Departments in the shell: which department a new chat is for, who gets its pop-up, the
-//! visitor's "Department" choice, and the transfer of a chat to a department.
+//! visitor's "Department" choice and the list agents see (the transfer to a department is in
+//! `transfer.rs`).
 //!
 //! Pop-ups (`chat.requested`) of a chat with a department go only to that department's
 //! agents (those On-Line who monitor the site). When none of them is On-Line, or the
 //! department is gone, the pop-up goes to every On-Line agent of the site, as for a chat
 //! without a department: a visitor never waits for a department nobody staffs.
 
-use super::{access, chats};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::App;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::departments::{self, Asked, DepartmentChoice};
 use frontdesk_core::model::{Chat, Site};
 use frontdesk_core::protocol::{DepartmentView, ToAgent};
-use frontdesk_core::store::StoreError;
-use frontdesk_core::{AgentId, ChatCommand, ChatId, DepartmentId, ErrorCode, SiteId};
+use frontdesk_core::{DepartmentId, SiteId};
 
 /// The department a new chat on `site` is for (see `frontdesk_core::departments`).
 pub async fn for_request(
@@ -60,19 +59,6 @@ pub async fn request_audience(app: &App, chat: &Chat) -> AppResult<Audience> {
     })
 }
 
-/// The chat's department and its name, for the summaries agents see; none when the chat
-/// has none or its department was deleted.
-pub async fn label(app: &App, chat: &Chat) -> AppResult<(Option<DepartmentId>, Option<String>)> {
-    let Some(id) = chat.department_id else {
-        return Ok((None, None));
-    };
-    match app.store.department(id).await {
-        Ok(d) => Ok((Some(d.id), Some(d.name))),
-        Err(StoreError::NotFound) => Ok((None, None)),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// The departments of these sites, with their agents (the console's Transfer list).
 pub async fn views(
     app: &App,
@@ -109,52 +95,4 @@ pub async fn announce(app: &App, site: SiteId) -> AppResult<()> {
     )
     .await;
     Ok(())
-}
-
-/// "Transfer" to a department: the chat takes the department, then goes back to the queue
-/// and is announced to that department's agents. The visitor is told nothing.
-pub async fn transfer(
-    app: &App,
-    agent: AgentId,
-    chat_id: ChatId,
-    department: DepartmentId,
-) -> AppResult<Chat> {
-    let chat = access::chat_for_agent(app, agent, chat_id).await?;
-    let cmd = ChatCommand::TransferToDepartment { by: agent };
-    match app.store.department(department).await {
-        Ok(d) if d.site_id == chat.site_id => {}
-        Ok(_) | Err(StoreError::NotFound) => {
-            return Err(AppError::new(
-                ErrorCode::InvalidTarget,
-                "That department is not one of this chat's site.",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    // First the department (compare-and-set while the agent still holds the chat), then the
-    // queue: a failure between the two leaves the chat with its agent, only relabelled.
-    let mut loaded = Some(chat);
-    for _ in 0..32 {
-        let chat = match loaded.take() {
-            Some(chat) => chat,
-            None => app.store.chat(chat_id).await?,
-        };
-        chat.state.apply(cmd)?;
-        if chat.department_id == Some(department)
-            || app
-                .store
-                .set_chat_department(chat_id, chat.version, Some(department))
-                .await?
-                .is_some()
-        {
-            let (_, after) = chats::transition(app, chat_id, cmd).await?;
-            chats::released(app, agent, chat_id).await;
-            chats::announce_to_agents(app, &after, Some(agent)).await?;
-            return Ok(after);
-        }
-    }
-    Err(AppError::new(
-        ErrorCode::Unavailable,
-        "The chat is changing too fast; try again.",
-    ))
 }

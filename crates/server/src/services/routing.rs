@@ -11,7 +11,7 @@
 //! [`RoutingStore::offer_chat`]: frontdesk_core::store::RoutingStore::offer_chat
 //! [`RoutingStore::end_offer`]: frontdesk_core::store::RoutingStore::end_offer
 
-use super::{capacity, chats, departments};
+use super::{capacity, departments, summary};
 use crate::error::AppResult;
 use crate::state::App;
 use frontdesk_core::audience::Audience;
@@ -119,7 +119,7 @@ async fn broadcast(app: &App, chat: &Chat) -> AppResult<()> {
         .map(|l| l.agent)
         .collect();
     let frame = ToAgent::ChatRequested {
-        chat: chats::summary(app, chat).await?,
+        chat: summary::chat_summary(app, chat).await?,
     };
     if full.is_empty() {
         // Nobody to leave out: the one delivery (site-wide unless the chat's department is
@@ -177,7 +177,7 @@ pub async fn route(app: &App, mut chat: Chat) -> AppResult<()> {
             Some(offered) => {
                 app.metrics.chat_offers.inc();
                 let frame = ToAgent::ChatOffered {
-                    chat: chats::summary(app, &offered).await?,
+                    chat: summary::chat_summary(app, &offered).await?,
                     expires_at: offer.expires_at,
                     seconds,
                 };

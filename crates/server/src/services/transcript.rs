@@ -31,7 +31,7 @@ pub async fn load(app: &App, chat: Chat) -> AppResult<Transcript> {
         }
     }
     Ok(Transcript {
-        visitor_name: crate::services::chats::visitor_label(&chat),
+        visitor_name: crate::services::summary::visitor_label(&chat),
         chat,
         site,
         messages,

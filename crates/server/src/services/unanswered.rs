@@ -12,7 +12,7 @@
 //!   never escalated), so exactly one node announces each chat, once: `chat.escalated` to
 //!   every agent of the site (Away ones too), `chat.waiting_long` to the visitor.
 
-use super::chats;
+use super::{chats, summary};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use frontdesk_core::audience::Audience;
@@ -137,7 +137,7 @@ pub async fn sweep(app: &App) -> AppResult<usize> {
 /// Tells every agent of the site (Away ones too) and the visitor.
 async fn announce(app: &App, chat: &Chat) -> AppResult<()> {
     app.metrics.chats_escalated.inc();
-    let summary = chats::summary(app, chat).await?;
+    let summary = summary::chat_summary(app, chat).await?;
     app.publish(
         Audience::SiteAgents {
             site: chat.site_id,

@@ -6,7 +6,7 @@ use crate::error::AppResult;
 use crate::realtime::outbound::{ConnHandle, Outbound};
 use crate::realtime::socket::send;
 use crate::services::agents::{announce_waiting, invite, publish_agent_state};
-use crate::services::{access, chats, departments, messages, routing};
+use crate::services::{access, chats, messages, routing, transfer};
 use crate::state::App;
 use frontdesk_core::model::AgentStatus;
 use frontdesk_core::protocol::{AgentFrame, ToAgent, ToVisitor};
@@ -108,7 +108,7 @@ pub(super) async fn on_frame(
             chat_id,
             to,
         } => {
-            chats::transfer(app, agent, chat_id, to).await?;
+            transfer::to_agent(app, agent, chat_id, to).await?;
             ack(handle, reference, Some(chat_id), None);
         }
         AgentFrame::TransferToDepartment {
@@ -116,7 +116,7 @@ pub(super) async fn on_frame(
             chat_id,
             department_id,
         } => {
-            departments::transfer(app, agent, chat_id, department_id).await?;
+            transfer::to_department(app, agent, chat_id, department_id).await?;
             ack(handle, reference, Some(chat_id), None);
         }
         AgentFrame::Close { reference, chat_id } => {

@@ -248,7 +248,7 @@ impl RedisPresence {
                     .get(agent)
                     .map(|i| i.sites.iter().copied().collect())
                     .unwrap_or_default();
-                crate::services::agents::publish_presence(app, *agent, &sites).await;
+                crate::services::presence::publish_presence(app, *agent, &sites).await;
             }
         }
         // Agents gone for the grace period, everywhere: their chats go back to the queue.
@@ -282,7 +282,7 @@ impl RedisPresence {
                     .get(&id)
                     .map(|i| i.sites.iter().copied().collect())
                     .unwrap_or_default();
-                crate::services::agents::publish_presence(app, id, &sites).await;
+                crate::services::presence::publish_presence(app, id, &sites).await;
             }
             let mut cmd = redis::cmd("EVAL");
             cmd.arg(HDEL_IF)
