@@ -196,6 +196,30 @@ async fn append_numbers_without_gaps_and_is_idempotent() {
     );
 }
 
+/// Internal notes (issue 13) are messages of their own kind, numbered in the chat's one
+/// sequence, read back as notes; a new chat has no colleagues, tags or wrap-up note.
+#[tokio::test]
+async fn notes_are_stored_with_their_own_kind() {
+    let (_keep, s) = fresh().await;
+    let site = site(&s, "shop").await;
+    let c = chat(&s, site.id, "v1", 1).await;
+    assert!(c.joined.is_empty() && c.tags.is_empty() && c.wrap_up.is_none());
+    s.append_message(text(c.id, "hello", None)).await.unwrap();
+    let note = s
+        .append_message(NewMessage {
+            author: Author::Agent { agent: AgentId(3) },
+            author_name: Some("Ann".into()),
+            kind: MessageKind::Note,
+            ..text(c.id, "VIP customer, be nice", Some("n-1"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(note.message.seq, Seq(2));
+    let all = s.messages_after(c.id, Seq(0), 10).await.unwrap();
+    assert_eq!(all[1].kind, MessageKind::Note);
+    assert_eq!(all[1].body, "VIP customer, be nice");
+}
+
 #[tokio::test]
 async fn chat_listings() {
     let (_keep, s) = fresh().await;

@@ -6,6 +6,7 @@ fn m(site: SiteId, monitoring: bool) -> Membership {
     Membership {
         site_id: site,
         monitoring,
+        supervisor: false,
     }
 }
 

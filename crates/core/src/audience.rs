@@ -3,7 +3,7 @@
 //! to its own connections; the cluster's shared presence applies the site part of it to
 //! decide whether a site is available.
 
-use crate::ids::{AgentId, DepartmentId, SiteId, VisitorId};
+use crate::ids::{AgentId, ChatId, DepartmentId, SiteId, VisitorId};
 use crate::model::AgentStatus;
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,10 @@ pub enum Audience {
     },
     /// Every connection of one agent.
     Agent(AgentId),
+    /// The people of one chat: every connection of `agents` (its owner and the colleagues who
+    /// joined, chosen by the shell), plus every agent connection that watches `chat` (a
+    /// supervisor's "Watch": each node's hub knows its own watching connections).
+    ChatAgents { chat: ChatId, agents: Vec<AgentId> },
     /// Every connection (tab) of one visitor.
     Visitor { site: SiteId, visitor: VisitorId },
     /// Every visitor connected to a site.
@@ -64,6 +68,8 @@ impl Audience {
                 agents.contains(&agent) && on_site(*site).hears(true)
             }
             Audience::Agent(a) => *a == agent,
+            // Watching connections are added per connection by the hub.
+            Audience::ChatAgents { agents, .. } => agents.contains(&agent),
             Audience::Visitor { .. } | Audience::SiteVisitors(_) => false,
         }
     }
@@ -78,7 +84,8 @@ impl Audience {
             Audience::SiteVisitors(s) => *s == site,
             Audience::SiteAgents { .. }
             | Audience::DepartmentAgents { .. }
-            | Audience::Agent(_) => false,
+            | Audience::Agent(_)
+            | Audience::ChatAgents { .. } => false,
         }
     }
 }

@@ -90,6 +90,10 @@ pub struct Membership {
     pub site_id: SiteId,
     /// Whether the agent currently monitors the site (gets its pop-ups).
     pub monitoring: bool,
+    /// "Supervisor" of the site: "All Chats", "Watch", "Join", "Take over" (admins are
+    /// supervisors of every site they belong to, whatever this says).
+    #[serde(default)]
+    pub supervisor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +133,27 @@ pub struct Chat {
     /// When the chat was escalated for waiting too long, if it was.
     #[serde(default)]
     pub escalated_at: Option<Timestamp>,
+    /// Colleagues in the chat besides its owner, in the order they joined ("Invite Agent",
+    /// a supervisor's "Join"). They read and write in it; the owner stays accountable.
+    #[serde(default)]
+    pub joined: Vec<AgentId>,
+    /// The chat's "Tags" (trimmed, distinct ignoring case, in the order given).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The "Wrap-up note" written on "End Chat" (agents only).
+    #[serde(default)]
+    pub wrap_up: Option<String>,
+}
+
+impl Chat {
+    /// The agents a chat's frames go to: its owner (if any) and the colleagues who joined.
+    pub fn agents(&self) -> Vec<AgentId> {
+        self.state
+            .owner()
+            .into_iter()
+            .chain(self.joined.iter().copied())
+            .collect()
+    }
 }
 
 /// A pending chat offered to one agent until `expires_at` ("Assign automatically").
@@ -172,14 +197,23 @@ pub enum MessageKind {
     Link,
     /// A note from the system (not typed by anyone).
     Event,
+    /// An internal note ("Note by Anna"): for the chat's agents only, never for the visitor.
+    Note,
 }
 
 impl MessageKind {
+    /// Whether a message of this kind may reach the visitor (by any frame, replay, resync,
+    /// transcript or email): every kind but `note`.
+    pub fn visitor_may_see(self) -> bool {
+        !matches!(self, MessageKind::Note)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             MessageKind::Text => "text",
             MessageKind::Link => "link",
             MessageKind::Event => "event",
+            MessageKind::Note => "note",
         }
     }
     pub fn parse(s: &str) -> Option<MessageKind> {
@@ -187,6 +221,7 @@ impl MessageKind {
             "text" => Some(MessageKind::Text),
             "link" => Some(MessageKind::Link),
             "event" => Some(MessageKind::Event),
+            "note" => Some(MessageKind::Note),
             _ => None,
         }
     }

@@ -54,6 +54,12 @@ pub struct SiteSettings {
         schema(minimum = 10, maximum = 86400, default = 180)
     )]
     pub waiting_too_long_seconds: u32,
+    /// "Show all agents' names": the visitor sees a colleague's replies (an agent who joined
+    /// the chat) under the colleague's own name. Off: every reply shows under the name the
+    /// visitor knows for the chat. Default on. (The owner's replies never carry a name: a
+    /// transfer stays invisible either way.)
+    #[cfg_attr(feature = "openapi", schema(default = true))]
+    pub show_agent_names: bool,
 }
 
 /// The JSON form of the opening hours (for the API document; [`OpeningHours`] reads and
@@ -111,6 +117,7 @@ impl Default for SiteSettings {
             opening_hours: None,
             chat_outside_hours: false,
             waiting_too_long_seconds: 180,
+            show_agent_names: true,
         }
     }
 }

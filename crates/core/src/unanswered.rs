@@ -65,6 +65,9 @@ mod tests {
             answered_at: None,
             missed: false,
             escalated_at: None,
+            joined: vec![],
+            tags: vec![],
+            wrap_up: None,
         }
     }
 

@@ -8,10 +8,10 @@ use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::{AgentStore, StoreError, StoreResult};
 
-const MEMBERSHIPS_ALL: &str = "SELECT s.id, coalesce(m.monitoring, true) FROM sites s \
+const MEMBERSHIPS_ALL: &str = "SELECT s.id, coalesce(m.monitoring, true), coalesce(m.supervisor, false) FROM sites s \
      LEFT JOIN agent_sites m ON m.agent_id = $1 AND m.site_id = s.id ORDER BY s.id";
 const MEMBERSHIPS_SOME: &str =
-    "SELECT site_id, monitoring FROM agent_sites WHERE agent_id = $1 ORDER BY site_id";
+    "SELECT site_id, monitoring, supervisor FROM agent_sites WHERE agent_id = $1 ORDER BY site_id";
 
 /// Makes the agent a member of exactly `sites` (keeping monitoring where a row exists).
 /// An unknown site is `NotFound` (and the caller's transaction is then rolled back).
@@ -180,6 +180,7 @@ impl AgentStore for PgStore {
             Ok(Membership {
                 site_id: SiteId(get(r, 0)?),
                 monitoring: get(r, 1)?,
+                supervisor: get(r, 2)?,
             })
         })
     }

@@ -184,7 +184,7 @@ macro_rules! chat_cols {
         "id, site_id, visitor_id, visit_id, visitor_name, visitor_email, state, agent_id, \
          end_reason, ended_by, version, last_seq, created_at, queued_at, ended_at, page_url, \
          department_id, offered_to, offer_expires_at, passed::text, answered_at, missed, \
-         escalated_at"
+         escalated_at, joined::text, tags::text, wrap_up"
     };
 }
 pub(crate) use chat_cols;
@@ -239,6 +239,14 @@ pub(crate) fn chat_row(r: &Row) -> StoreResult<Chat> {
         answered_at: get::<Option<i64>>(r, 20)?.map(Timestamp),
         missed: get(r, 21)?,
         escalated_at: get::<Option<i64>>(r, 22)?.map(Timestamp),
+        joined: serde_json::from_str::<Vec<i64>>(&get::<String>(r, 23)?)
+            .map_err(|e| bad(format!("joined: {e}")))?
+            .into_iter()
+            .map(AgentId)
+            .collect(),
+        tags: serde_json::from_str::<Vec<String>>(&get::<String>(r, 24)?)
+            .map_err(|e| bad(format!("tags: {e}")))?,
+        wrap_up: get(r, 25)?,
     })
 }
 

@@ -27,6 +27,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "teams",
         sql: include_str!("../migrations/0002_teams.sql"),
     },
+    Migration {
+        version: 3,
+        name: "together",
+        sql: include_str!("../migrations/0003_together.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

@@ -13,10 +13,10 @@ pub(crate) const AGENT_BY_EMAIL: &str = concat!(
     agent_cols!(),
     ", password_hash FROM agents WHERE email = ?1"
 );
-pub(crate) const MEMBERSHIPS_ALL: &str = "SELECT s.id, coalesce(m.monitoring, 1) FROM sites s \
+pub(crate) const MEMBERSHIPS_ALL: &str = "SELECT s.id, coalesce(m.monitoring, 1), coalesce(m.supervisor, 0) FROM sites s \
                  LEFT JOIN agent_sites m ON m.agent_id = ?1 AND m.site_id = s.id ORDER BY s.id";
 pub(crate) const MEMBERSHIPS_SOME: &str =
-    "SELECT site_id, monitoring FROM agent_sites WHERE agent_id = ?1 ORDER BY site_id";
+    "SELECT site_id, monitoring, supervisor FROM agent_sites WHERE agent_id = ?1 ORDER BY site_id";
 pub(crate) const SESSION: &str = "SELECT token_hash, agent_id, created_at, expires_at FROM sessions \
                  WHERE token_hash = ?1 AND expires_at > ?2";
 
@@ -192,6 +192,7 @@ impl AgentStore for SqliteStore {
                     Ok(Membership {
                         site_id: SiteId(r.get(0)?),
                         monitoring: r.get(1)?,
+                        supervisor: r.get(2)?,
                     })
                 })
                 .db()?;

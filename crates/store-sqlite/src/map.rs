@@ -197,7 +197,8 @@ macro_rules! chat_cols {
     () => {
         "id, site_id, visitor_id, visit_id, visitor_name, visitor_email, state, agent_id, \
          end_reason, ended_by, version, last_seq, created_at, queued_at, ended_at, page_url, \
-         department_id, offered_to, offer_expires_at, passed, answered_at, missed, escalated_at"
+         department_id, offered_to, offer_expires_at, passed, answered_at, missed, escalated_at, \
+         joined, tags, wrap_up"
     };
 }
 pub(crate) use chat_cols;
@@ -252,6 +253,14 @@ pub(crate) fn chat_row(r: &Row<'_>) -> rusqlite::Result<Chat> {
         answered_at: r.get::<_, Option<i64>>(20)?.map(Timestamp),
         missed: r.get(21)?,
         escalated_at: r.get::<_, Option<i64>>(22)?.map(Timestamp),
+        joined: serde_json::from_str::<Vec<i64>>(&r.get::<_, String>(23)?)
+            .map_err(|e| bad(23, format!("joined: {e}")))?
+            .into_iter()
+            .map(AgentId)
+            .collect(),
+        tags: serde_json::from_str::<Vec<String>>(&r.get::<_, String>(24)?)
+            .map_err(|e| bad(24, format!("tags: {e}")))?,
+        wrap_up: r.get(25)?,
     })
 }
 

@@ -26,6 +26,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "teams",
         sql: include_str!("../migrations/0002_teams.sql"),
     },
+    Migration {
+        version: 3,
+        name: "together",
+        sql: include_str!("../migrations/0003_together.sql"),
+    },
 ];
 
 /// The schema version this build writes.
@@ -65,7 +70,62 @@ pub(crate) fn apply(conn: &mut Connection) -> Result<(), OpenError> {
 
 #[cfg(test)]
 mod tests {
-    use super::MIGRATIONS;
+    use super::{MIGRATIONS, apply};
+    use rusqlite::Connection;
+
+    /// 0003 rebuilds `messages` (a wider CHECK for notes): a database written at version 2
+    /// keeps every message, and takes notes afterwards.
+    #[test]
+    fn version_two_messages_survive_the_notes_rebuild() {
+        let mut conn = Connection::open_in_memory().expect("test database");
+        for m in &MIGRATIONS[..2] {
+            conn.execute_batch(m.sql).expect("test database");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 2;
+             INSERT INTO sites (id, key, name, base_url, timezone, created_at)
+                 VALUES (1, 'k', 'Shop', 'https://shop.example', 'UTC', 0);
+             INSERT INTO chats (id, site_id, visitor_id, created_at, queued_at, last_seq)
+                 VALUES (1, 1, 'v', 0, 0, 2);
+             INSERT INTO messages (chat_id, seq, author, kind, body, client_id, created_at)
+                 VALUES (1, 1, 'visitor', 'text', 'hello', 'c-1', 1),
+                        (1, 2, 'system', 'event', 'ended', NULL, 2);",
+        )
+        .expect("test database");
+        apply(&mut conn).expect("test database");
+        let bodies: Vec<String> = conn
+            .prepare("SELECT body FROM messages WHERE chat_id = 1 ORDER BY seq")
+            .expect("test database")
+            .query_map([], |r| r.get(0))
+            .expect("test database")
+            .collect::<Result<_, _>>()
+            .expect("test database");
+        assert_eq!(bodies, ["hello", "ended"]);
+        conn.execute(
+            "INSERT INTO messages (chat_id, seq, author, agent_id, kind, body, created_at)
+             VALUES (1, 3, 'agent', 7, 'note', 'psst', 3)",
+            [],
+        )
+        .expect("test database");
+        assert!(
+            conn.execute(
+                "INSERT INTO messages (chat_id, seq, author, kind, body, created_at)
+                 VALUES (1, 4, 'visitor', 'note', 'forged', 4)",
+                [],
+            )
+            .is_err(),
+            "only an agent writes a note"
+        );
+        assert!(
+            conn.execute(
+                "INSERT INTO messages (chat_id, seq, author, kind, body, client_id, created_at)
+                 VALUES (1, 5, 'visitor', 'text', 'again', 'c-1', 5)",
+                [],
+            )
+            .is_err(),
+            "the client-id index came back"
+        );
+    }
 
     #[test]
     fn versions_count_up_from_one() {

@@ -44,6 +44,24 @@ pub struct ChatSummary {
     pub department_id: Option<DepartmentId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department_name: Option<String>,
+    /// Colleagues who joined the chat besides its owner ("Invite Agent", a supervisor's
+    /// "Join"), in the order they joined. Left out when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joined: Vec<ChatColleague>,
+    /// The chat's "Tags". Left out when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The "Wrap-up note" written on "End Chat". Left out when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap_up: Option<String>,
+}
+
+/// A colleague in a chat (not its owner).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChatColleague {
+    pub agent_id: AgentId,
+    pub name: String,
 }
 
 /// A message as agents see it.

@@ -2,6 +2,7 @@
 //! [`Message`] to the protocol's views.
 
 use super::{AgentMessageView, VisitorMessageView};
+use crate::ids::AgentId;
 use crate::model::{Author, Message};
 
 impl Author {
@@ -34,25 +35,43 @@ impl From<&Message> for AgentMessageView {
     }
 }
 
-/// The visitor's view never names the agent (a transfer stays invisible).
-impl From<&Message> for VisitorMessageView {
-    fn from(m: &Message) -> VisitorMessageView {
-        VisitorMessageView {
+impl VisitorMessageView {
+    /// What the visitor is shown of a stored message: `None` for an internal note (the one
+    /// gate every path to a visitor goes through: live delivery, replay, resync, the
+    /// visitor's transcript). The agent's id is never shown. A reply is named only when it is
+    /// by a colleague, not by the chat's `owner`, and the site shows each agent's name
+    /// (`agent_names`, "Show all agents' names"): the owner's replies go under the name the
+    /// visitor already knows, so a transfer stays invisible.
+    pub fn of(
+        m: &Message,
+        owner: Option<AgentId>,
+        agent_names: bool,
+    ) -> Option<VisitorMessageView> {
+        if !m.kind.visitor_may_see() {
+            return None;
+        }
+        Some(VisitorMessageView {
             chat_id: m.chat_id,
             seq: m.seq,
             from: m.author.label().to_string(),
+            author_name: match m.author {
+                Author::Agent { agent } if agent_names && owner != Some(agent) => {
+                    m.author_name.clone()
+                }
+                _ => None,
+            },
             kind: m.kind,
             body: m.body.clone(),
             client_id: m.client_id.clone(),
             created_at: m.created_at,
-        }
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{AgentId, ChatId, Seq, Timestamp};
+    use crate::ids::{ChatId, Seq, Timestamp};
     use crate::model::MessageKind;
 
     fn by(author: Author) -> Message {
@@ -74,12 +93,51 @@ mod tests {
         let a = AgentMessageView::from(&m);
         assert_eq!((a.from.as_str(), a.agent_id), ("agent", Some(AgentId(9))));
         assert_eq!(a.author_name.as_deref(), Some("Ann"));
-        let v = serde_json::to_value(VisitorMessageView::from(&m)).expect("serializes");
-        assert_eq!(v["from"], "agent");
-        assert!(v.get("agent_id").is_none() && v.get("author_name").is_none());
+        for (owner, names) in [(Some(AgentId(9)), true), (Some(AgentId(4)), false)] {
+            let hidden = VisitorMessageView::of(&m, owner, names).expect("a text is shown");
+            let v = serde_json::to_value(hidden).expect("serializes");
+            assert_eq!(v["from"], "agent");
+            assert!(
+                v.get("agent_id").is_none() && v.get("author_name").is_none(),
+                "the owner's reply, or names off: {v}"
+            );
+        }
+        let colleague = VisitorMessageView::of(&m, Some(AgentId(4)), true).expect("shown");
+        let v = serde_json::to_value(colleague).expect("serializes");
+        assert_eq!(v["author_name"], "Ann", "a colleague's reply is named");
+        assert!(v.get("agent_id").is_none(), "never the agent's id");
+        let visitor = VisitorMessageView::of(&by(Author::Visitor), None, true).expect("shown");
+        assert_eq!(visitor.author_name, None, "only agents are named");
         for (author, label) in [(Author::Visitor, "visitor"), (Author::System, "system")] {
             let a = AgentMessageView::from(&by(author));
             assert_eq!((a.from.as_str(), a.agent_id), (label, None));
+        }
+    }
+
+    #[test]
+    fn a_note_never_becomes_a_visitor_view() {
+        for kind in [
+            MessageKind::Text,
+            MessageKind::Link,
+            MessageKind::Event,
+            MessageKind::Note,
+        ] {
+            let m = Message {
+                kind,
+                ..by(Author::Agent { agent: AgentId(9) })
+            };
+            for names in [false, true] {
+                assert_eq!(
+                    VisitorMessageView::of(&m, None, names).is_some(),
+                    kind != MessageKind::Note,
+                    "{kind:?}"
+                );
+            }
+            assert_eq!(
+                AgentMessageView::from(&m).kind,
+                kind,
+                "agents see every kind"
+            );
         }
     }
 }

@@ -93,6 +93,7 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
     }
     socket.close().await;
     app.metrics.agent_connections.dec();
+    app.hub.stop_watching_all(agent.id, handle.id);
     let last = app.hub.unregister_agent(agent.id, handle.id).is_some();
     app.presence
         .agent_disconnected(agent.id, &info.sites, last)

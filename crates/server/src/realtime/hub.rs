@@ -5,6 +5,7 @@
 //! sequence). A frame is serialized once per event, then shared by every connection.
 
 mod hours;
+mod watch;
 
 pub use super::outbound::{ConnHandle, ConnReceiver, Outbound};
 use axum::extract::ws::Utf8Bytes;
@@ -74,6 +75,8 @@ pub struct Hub {
     told: Mutex<HashMap<SiteId, (bool, Option<Timestamp>)>>,
     /// Wakes the opening-hours task when a site's next change may have moved earlier.
     hours_wake: tokio::sync::Notify,
+    /// Connections watching a chat (a supervisor's "Watch"): (agent, connection id).
+    watchers: Mutex<HashMap<ChatId, Vec<(AgentId, u64)>>>,
     /// Cluster mode: a site's availability depends on agents of every node, so it is not
     /// computed here but pushed in by the shared presence ([`Hub::set_availability`]).
     cluster: AtomicBool,
@@ -381,6 +384,25 @@ impl Hub {
                         for c in &entry.conns {
                             c.handle.deliver(item());
                         }
+                    }
+                }
+            }
+            Audience::ChatAgents { chat, agents: to } => {
+                let watchers = self.watchers_of(*chat);
+                let agents = lock(&self.agents);
+                for agent in to {
+                    if let Some(entry) = agents.get(agent) {
+                        for c in &entry.conns {
+                            c.handle.deliver(item());
+                        }
+                    }
+                }
+                for (agent, conn) in watchers.iter().filter(|(a, _)| !to.contains(a)) {
+                    if let Some(c) = agents
+                        .get(agent)
+                        .and_then(|e| e.conns.iter().find(|c| c.handle.id == *conn))
+                    {
+                        c.handle.deliver(item());
                     }
                 }
             }

@@ -8,7 +8,7 @@ use crate::services::summary;
 use crate::state::App;
 use axum::extract::ws::Utf8Bytes;
 use frontdesk_core::model::Chat;
-use frontdesk_core::protocol::{ChatSummary, ToAgent, ToVisitor};
+use frontdesk_core::protocol::{ChatSummary, ToAgent, ToVisitor, VisitorMessageView};
 use frontdesk_core::{ChatId, Seq, Timestamp};
 use std::collections::HashMap;
 
@@ -122,6 +122,8 @@ pub(super) async fn replay(
     } else {
         None
     };
+    // FOUNDATION: wired to the site's "Show all agents' names" by the notes work.
+    let agent_names = true;
     let limits = &app.settings.limits;
     if !gap_replayable(limits, chat.last_seq, after) {
         return resync(app, sink, &chat, summary, reference, sent).await;
@@ -158,7 +160,12 @@ pub(super) async fn replay(
         let text = match &summary {
             None => {
                 for (m, _) in page.iter().zip(&fresh).filter(|(_, new)| **new) {
-                    let Some(text) = text_of(&ToVisitor::Message(m.into())) else {
+                    // A note is marked as sent (no gap waits for it) but never leaves.
+                    let Some(view) = VisitorMessageView::of(m, chat.state.owner(), agent_names)
+                    else {
+                        continue;
+                    };
+                    let Some(text) = text_of(&ToVisitor::Message(view)) else {
                         continue;
                     };
                     if !sink.send_text(text).await {
@@ -206,12 +213,17 @@ async fn resync(
     };
     sent.entry(chat.id).or_default().has_upto(chat.last_seq);
     app.metrics.resyncs.inc();
+    // FOUNDATION: wired to the site's "Show all agents' names" by the notes work.
+    let agent_names = true;
     let complete = from == Seq(0);
     let text = match summary {
         None => text_of(&ToVisitor::ChatResync {
             chat_id: chat.id,
             last_seq: chat.last_seq,
-            messages: page.iter().map(Into::into).collect(),
+            messages: page
+                .iter()
+                .filter_map(|m| VisitorMessageView::of(m, chat.state.owner(), agent_names))
+                .collect(),
             complete,
         }),
         Some(summary) => text_of(&ToAgent::ChatResync {

@@ -39,3 +39,14 @@ pub async fn chat_for_agent(app: &App, agent: AgentId, chat: ChatId) -> AppResul
     require_site(app, agent, chat.site_id).await?;
     Ok(chat)
 }
+
+/// Whether the agent supervises the site: an admin who belongs to it, or a member marked
+/// "Supervisor" of it. (Not a refusal: callers that need one answer NotFound or Forbidden as
+/// the action requires.)
+pub async fn supervises(app: &App, agent: AgentId, site: SiteId) -> AppResult<bool> {
+    let a = app.store.agent(agent).await?;
+    let memberships = memberships(app, agent).await?;
+    Ok(memberships
+        .iter()
+        .any(|m| m.site_id == site && (a.is_admin || m.supervisor)))
+}

@@ -7,28 +7,33 @@ use crate::state::App;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::link::resolve_link;
 use frontdesk_core::model::{Author, Chat, Message, MessageKind, NewMessage};
-use frontdesk_core::protocol::{ToAgent, ToVisitor};
+use frontdesk_core::protocol::{ToAgent, ToVisitor, VisitorMessageView};
 use frontdesk_core::store::{Appended, Posted, VisitorMessage};
 use frontdesk_core::text::{check_message, truncate};
 use frontdesk_core::{AgentId, ChatId, ErrorCode, Party, SiteId, VisitorId};
 
-/// Deliver a stored message to both sides: the visitor's tabs and the agent holding the chat.
+/// Deliver a stored message: to the visitor's tabs (never a note: [`VisitorMessageView::of`]
+/// is the gate) and to the chat's agents (its owner, the colleagues who joined, the author,
+/// and every connection watching the chat).
 pub async fn deliver(app: &App, chat: &Chat, m: &Message) {
     let seq = Some((m.chat_id, m.seq));
-    app.publish(visitor_of(chat), &ToVisitor::Message(m.into()), seq)
-        .await;
-    let agent_frame = ToAgent::Message(m.into());
-    match (chat.state.owner(), m.author) {
-        (Some(owner), Author::Agent { agent }) if owner != agent => {
-            app.publish(Audience::Agent(owner), &agent_frame, seq).await;
-            app.publish(Audience::Agent(agent), &agent_frame, seq).await;
-        }
-        (Some(owner), _) => app.publish(Audience::Agent(owner), &agent_frame, seq).await,
-        (None, Author::Agent { agent }) => {
-            app.publish(Audience::Agent(agent), &agent_frame, seq).await
-        }
-        (None, _) => {}
+    // FOUNDATION: wired to the site's "Show all agents' names" by the notes work.
+    let names = true;
+    if let Some(view) = VisitorMessageView::of(m, chat.state.owner(), names) {
+        app.publish(visitor_of(chat), &ToVisitor::Message(view), seq)
+            .await;
     }
+    let mut agents = chat.agents();
+    if let Author::Agent { agent } = m.author
+        && !agents.contains(&agent)
+    {
+        agents.push(agent);
+    }
+    let to = Audience::ChatAgents {
+        chat: chat.id,
+        agents,
+    };
+    app.publish(to, &ToAgent::Message(m.into()), seq).await;
     app.metrics.messages.inc();
 }
 

@@ -4,7 +4,7 @@
 use crate::error::AppResult;
 use crate::state::App;
 use frontdesk_core::model::Chat;
-use frontdesk_core::protocol::ChatSummary;
+use frontdesk_core::protocol::{ChatColleague, ChatSummary};
 use frontdesk_core::store::StoreError;
 use frontdesk_core::{ChatState, DepartmentId, EndReason};
 
@@ -30,6 +30,13 @@ pub async fn chat_summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         _ => (None, None),
     };
     let (department_id, department_name) = department_label(app, chat).await?;
+    let mut joined = Vec::with_capacity(chat.joined.len());
+    for &agent_id in &chat.joined {
+        joined.push(ChatColleague {
+            agent_id,
+            name: app.agent_name(agent_id).await?,
+        });
+    }
     let now = app.now();
     let offer = chat
         .offer
@@ -54,6 +61,9 @@ pub async fn chat_summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         offer_expires_at: offer.map(|o| o.expires_at),
         department_id,
         department_name,
+        joined,
+        tags: chat.tags.clone(),
+        wrap_up: chat.wrap_up.clone(),
     })
 }
 

@@ -6,7 +6,7 @@ use crate::error::AppResult;
 use crate::realtime::outbound::{ConnHandle, Outbound};
 use crate::realtime::socket::send;
 use crate::services::agents::{announce_waiting, invite, publish_agent_state};
-use crate::services::{access, chats, messages, routing, transfer};
+use crate::services::{access, chats, colleagues, messages, notes, routing, supervision, transfer};
 use crate::state::App;
 use frontdesk_core::model::AgentStatus;
 use frontdesk_core::protocol::{AgentFrame, ToAgent, ToVisitor};
@@ -123,7 +123,12 @@ pub(super) async fn on_frame(
             chats::close(app, agent, chat_id).await?;
             ack(handle, reference, Some(chat_id), None);
         }
-        AgentFrame::End { reference, chat_id } => {
+        // FOUNDATION: the wrap-up note is stored by the tags and wrap-up work.
+        AgentFrame::End {
+            reference,
+            chat_id,
+            wrap_up: _,
+        } => {
             chats::end_by_agent(app, agent, chat_id).await?;
             ack(handle, reference, Some(chat_id), None);
         }
@@ -139,6 +144,56 @@ pub(super) async fn on_frame(
         } => {
             invite(app, agent, site_id, visitor_id, &greeting).await?;
             ack(handle, reference, None, None);
+        }
+        AgentFrame::Note {
+            reference,
+            chat_id,
+            client_id,
+            body,
+        } => {
+            let appended = notes::post_note(app, agent, chat_id, &client_id, &body).await?;
+            ack(handle, reference, Some(chat_id), Some(appended.message.seq));
+        }
+        AgentFrame::InviteAgent {
+            reference,
+            chat_id,
+            agent: to,
+        } => {
+            colleagues::invite(app, agent, chat_id, to).await?;
+            ack(handle, reference, Some(chat_id), None);
+        }
+        AgentFrame::Join { reference, chat_id } => {
+            colleagues::join(app, agent, chat_id).await?;
+            ack(handle, reference, Some(chat_id), None);
+        }
+        AgentFrame::Leave { reference, chat_id } => {
+            colleagues::leave(app, agent, chat_id).await?;
+            ack(handle, reference, Some(chat_id), None);
+        }
+        AgentFrame::Watch {
+            reference,
+            chat_id,
+            watching,
+        } => {
+            if watching {
+                supervision::may_watch(app, agent, chat_id).await?;
+                app.hub.set_watching(chat_id, agent, handle.id, true);
+                // The chat so far, then its frames live (the replay marks what it sent).
+                handle
+                    .send(Outbound::Replay {
+                        chat_id,
+                        after: Seq(0),
+                        reference,
+                    })
+                    .await;
+            } else {
+                app.hub.set_watching(chat_id, agent, handle.id, false);
+                ack(handle, reference, Some(chat_id), None);
+            }
+        }
+        AgentFrame::TakeOver { reference, chat_id } => {
+            supervision::take_over(app, agent, chat_id).await?;
+            ack(handle, reference, Some(chat_id), None);
         }
     }
     Ok(())

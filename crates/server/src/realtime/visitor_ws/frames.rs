@@ -71,6 +71,9 @@ impl Visitor {
                     },
                 )
                 .await?;
+                // "Visitors on Site" knows the chat before the visitor hears the ack (a REST
+                // read after the ack sees it).
+                self.announce(Some(chat.id)).await;
                 frame(
                     &self.handle,
                     &ToVisitor::Ack {
@@ -99,7 +102,6 @@ impl Visitor {
                     ),
                     _ => {}
                 }
-                self.announce(Some(chat.id)).await;
                 Ok(())
             }
             VisitorFrame::Message { client_id, body } => {
