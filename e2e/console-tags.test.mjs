@@ -1,7 +1,8 @@
 // "Tags" and the "Wrap-up note" (issue 13) in the console, end to end: a tag typed in one chat
 // is offered as a suggestion in the next; chips save at once and can be removed; "End Chat"
 // asks for an optional "Wrap-up note" and ends the chat on confirm; Chat History then shows
-// the earlier chat's tags and wrap-up note (never shown to the visitor).
+// the earlier chat's tags and wrap-up note (never shown to the visitor). The Tags box has a
+// list of suggestions, so its role is "combobox".
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,7 @@ after(async () => { await env?.close(); });
 /** Types `tag` into the window's "Tags" box and presses Enter; waits for its chip. */
 async function addTag(agent, name, tag) {
   const win = agent.window(name);
-  const box = win.getByRole('textbox', { name: 'Tags' });
+  const box = win.getByRole('combobox', { name: 'Tags' });
   await box.fill(tag);
   await box.press('Enter');
   await win.getByRole('button', { name: `Remove tag ${tag}` }).waitFor();
@@ -40,7 +41,7 @@ test('"Tags" with suggestions, "End Chat" with a "Wrap-up note", both in Chat Hi
   await rita.requestChat();
   await takeChat(alice, rita);
   const win = alice.window('Rita');
-  const box = win.getByRole('textbox', { name: 'Tags' });
+  const box = win.getByRole('combobox', { name: 'Tags' });
   const listId = await box.getAttribute('list');
   assert.ok(listId, 'the Tags box has a list of suggestions');
   await win.locator(`datalist[id="${listId}"] option[value="Refund"]`).waitFor({ state: 'attached' });
@@ -84,7 +85,7 @@ test('"Tags" with suggestions, "End Chat" with a "Wrap-up note", both in Chat Hi
   await transcript.getByRole('note', { name: 'Wrap-up note' }).getByText(NOTE).waitFor();
   // Tags may still be edited after the fact, from Chat History.
   await transcript.getByRole('button', { name: 'Remove tag Refund' }).waitFor();
-  const later = transcript.getByRole('textbox', { name: 'Tags' });
+  const later = transcript.getByRole('combobox', { name: 'Tags' });
   await later.fill('Resolved');
   await later.press('Enter');
   await transcript.getByRole('button', { name: 'Remove tag Resolved' }).waitFor();

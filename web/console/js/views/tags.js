@@ -129,7 +129,7 @@ export async function askWrapUp() {
     body: form,
     actions: [
       { label: 'End Chat', danger: true, onClick: (close) => { submitted = true; close({ note: note.value }); } },
-      { label: 'Cancel', value: null },
+      { label: 'Cancel', onClick: (close) => close(null) },
     ],
     initialFocus: note,
   });
