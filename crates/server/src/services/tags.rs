@@ -53,8 +53,9 @@ pub async fn set_tags(
     chat_id: ChatId,
     tags: &[String],
 ) -> AppResult<Chat> {
-    let tags = check_tags(tags, app.settings.limits.tags())?;
+    // Who may first: another site's chat is `not_found` whatever the tags.
     let chat = chat_to_tag(app, agent, chat_id).await?;
+    let tags = check_tags(tags, app.settings.limits.tags())?;
     let updated = app.store.set_chat_tags(chat.id, &tags).await?;
     announce(app, &updated, agent).await?;
     Ok(updated)
@@ -67,8 +68,8 @@ pub async fn set_wrap_up(
     chat_id: ChatId,
     wrap_up: Option<&str>,
 ) -> AppResult<Chat> {
-    let note = check_wrap_up(wrap_up, app.settings.message_max_chars)?;
     let chat = chat_to_tag(app, agent, chat_id).await?;
+    let note = check_wrap_up(wrap_up, app.settings.message_max_chars)?;
     let updated = app.store.set_wrap_up(chat.id, note.as_deref()).await?;
     announce(app, &updated, agent).await?;
     Ok(updated)
@@ -76,13 +77,18 @@ pub async fn set_wrap_up(
 
 /// "End Chat" with an optional wrap-up note. The note is checked BEFORE the chat ends (a
 /// too-long one is refused with `too_long` and the chat stays as it was); once the chat has
-/// ended, the note is stored and the chat's agents get `chat.updated`.
+/// ended, the note is stored (a second write: should it fail, the end stands and the answer is
+/// the storage error) and the chat's agents get `chat.updated`.
 pub async fn end_with_wrap_up(
     app: &App,
     agent: AgentId,
     chat_id: ChatId,
     wrap_up: Option<&str>,
 ) -> AppResult<Chat> {
+    if wrap_up.is_some() {
+        // Another site's chat is `not_found` whatever the note.
+        access::chat_for_agent(app, agent, chat_id).await?;
+    }
     let note = check_wrap_up(wrap_up, app.settings.message_max_chars)?;
     let ended = chats::end_by_agent(app, agent, chat_id).await?;
     let Some(note) = note else {

@@ -128,6 +128,18 @@ async fn only_agents_in_the_chat_or_supervisors_may_tag_and_another_site_is_not_
     let tags = json!({"tags": ["vip"]});
 
     let outsider = app.agent_with("Olga", false, Some(vec![other.id])).await;
+    // Whatever the body: bad tags or a too-long note on another site's chat are not_found too.
+    let mut olga = outsider.connect(&app).await;
+    let answer = olga
+        .request(json!({"type": "end", "chat_id": chat, "wrap_up": "x".repeat(5000)}))
+        .await;
+    assert_eq!(answer["code"], "not_found", "{answer}");
+    assert_error(
+        put(&outsider, &tags_path(chat), json!({"tags": [""]})).await,
+        404,
+        "not_found",
+    )
+    .await;
     assert_error(
         put(&outsider, &tags_path(chat), tags.clone()).await,
         404,
