@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, shopPage, escapeRe,
+  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, shopPage, escapeRe, confirmEndChat,
 } from './lib/console.mjs';
 
 let env;
@@ -98,7 +98,7 @@ test('a hostile visitor\'s name, messages, page title and referrer show as text 
   for (const text of MESSAGES) await bob.message(NAME, text).waitFor();
 
   // Chat History: the earlier transcript, as text.
-  await bob.window(NAME).getByRole('button', { name: 'End Chat' }).click();
+  await confirmEndChat(bob, NAME);
   await mallory.status.getByText('This chat has ended.').waitFor();
   await bob.window(NAME).getByRole('button', { name: 'Close', exact: true }).click();
   const widgetRoot = mallory.page.locator('frontdesk-widget');

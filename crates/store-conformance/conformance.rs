@@ -12,6 +12,7 @@ mod lifecycle;
 mod page_loads;
 mod people;
 mod routing;
+mod tags;
 mod unanswered;
 mod visitor_messages;
 mod visitors;

@@ -274,9 +274,19 @@ export function escapeRe(text) {
   return String(text).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** `agent` clicks "End Chat" in `name`'s window and confirms the dialog that asks for the
+ * optional "Wrap-up note" (left empty unless `wrapUp` is given). */
+export async function confirmEndChat(agent, name, wrapUp = '') {
+  await agent.window(name).getByRole('button', { name: 'End Chat' }).click();
+  const dialog = agent.page.getByRole('dialog', { name: 'End this chat?' });
+  if (wrapUp) await dialog.getByRole('textbox', { name: 'Wrap-up note' }).fill(wrapUp);
+  await dialog.getByRole('button', { name: 'End Chat' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
 /** `agent` ends the chat in `name`'s window with "End Chat"; both sides then say so. */
 export async function endChat(agent, visitor, name = visitor.name) {
-  await agent.window(name).getByRole('button', { name: 'End Chat' }).click();
+  await confirmEndChat(agent, name);
   await visitor.status.getByText('This chat has ended.').waitFor();
   await agent.window(name).getByText('This chat has ended.').waitFor();
 }

@@ -17,6 +17,7 @@ pub mod protocol;
 pub mod routing;
 pub mod site_settings;
 pub mod store;
+pub mod tags;
 pub mod text;
 pub mod unanswered;
 

@@ -14,6 +14,7 @@ use crate::chat::ChatState;
 use crate::departments::Department;
 use crate::ids::*;
 use crate::model::*;
+use crate::tags::SiteTag;
 use async_trait::async_trait;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -354,6 +355,22 @@ pub trait DepartmentStore: Send + Sync {
     ) -> StoreResult<Option<Chat>>;
 }
 
+/// A chat's tags and wrap-up note, and a site's tags (issue 13). Neither write changes the
+/// chat's `version` (they are not state changes and race with none).
+#[async_trait]
+pub trait TagStore: Send + Sync {
+    /// Replace the chat's tags with `tags` (checked by `crate::tags::check_tags`). The chat as
+    /// stored after; `NotFound` when there is no such chat.
+    async fn set_chat_tags(&self, chat: ChatId, tags: &[String]) -> StoreResult<Chat>;
+    /// Set (or with `None` clear) the chat's wrap-up note. The chat as stored after;
+    /// `NotFound` when there is no such chat.
+    async fn set_wrap_up(&self, chat: ChatId, wrap_up: Option<&str>) -> StoreResult<Chat>;
+    /// The distinct tags of the site's chats (tags that differ only in case are one, spelt
+    /// as the smallest spelling by code point), most used first, then by tag (ignoring
+    /// case), at most `limit`.
+    async fn site_tags(&self, site: SiteId, limit: u32) -> StoreResult<Vec<SiteTag>>;
+}
+
 #[async_trait]
 pub trait SettingStore: Send + Sync {
     /// A server-wide secret (e.g. the visitor-token key), created with `init` if absent.
@@ -377,6 +394,7 @@ pub trait Store:
     + BlockStore
     + OfflineStore
     + DepartmentStore
+    + TagStore
     + SettingStore
 {
 }
@@ -392,6 +410,7 @@ impl<T> Store for T where
         + BlockStore
         + OfflineStore
         + DepartmentStore
+        + TagStore
         + SettingStore
 {
 }

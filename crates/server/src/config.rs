@@ -140,6 +140,22 @@ pub struct Limits {
     /// (the WebSocket upgrade included); also how long an idle keep-alive connection is kept.
     /// Slow or stalled clients (slowloris) are cut off after it.
     pub header_read_timeout_ms: u64,
+    /// Longest chat tag, in characters ("Tags" in the chat window).
+    pub tag_max_chars: usize,
+    /// Most tags on one chat.
+    pub tags_per_chat: usize,
+    /// Most of a site's tags offered as suggestions (most used first).
+    pub tag_suggestions: u32,
+}
+
+impl Limits {
+    /// The tag rule's limits.
+    pub fn tags(&self) -> frontdesk_core::tags::TagLimits {
+        frontdesk_core::tags::TagLimits {
+            max_chars: self.tag_max_chars,
+            per_chat: self.tags_per_chat,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -186,6 +202,9 @@ impl Default for Limits {
             replay_max_messages: 1000,
             replay_max_age_secs: 24 * 3600,
             header_read_timeout_ms: 10_000,
+            tag_max_chars: 40,
+            tags_per_chat: 20,
+            tag_suggestions: 200,
         }
     }
 }

@@ -10,6 +10,7 @@ use frontdesk_core::link::LinkError;
 use frontdesk_core::protocol::ErrorFrame;
 use frontdesk_core::routing::RoutingError;
 use frontdesk_core::store::StoreError;
+use frontdesk_core::tags::TagError;
 use frontdesk_core::text::TextError;
 use serde::Serialize;
 
@@ -149,6 +150,21 @@ impl From<TextError> for AppError {
                 format!("The text is longer than {max} characters."),
             ),
         }
+    }
+}
+
+impl From<TagError> for AppError {
+    fn from(e: TagError) -> AppError {
+        let code = match e {
+            TagError::Empty => ErrorCode::Empty,
+            TagError::TooLong { .. } | TagError::TooMany { .. } => ErrorCode::TooLong,
+            TagError::ControlCharacter => ErrorCode::BadRequest,
+        };
+        let mut message = e.to_string();
+        if let Some(first) = message.get(..1) {
+            message = format!("{}{}.", first.to_uppercase(), &message[1..]);
+        }
+        AppError::new(code, message)
     }
 }
 

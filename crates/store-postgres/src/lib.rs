@@ -31,6 +31,7 @@ mod routing;
 pub mod scratch;
 mod settings;
 mod sites;
+mod tags;
 mod unanswered;
 mod visitors;
 

@@ -33,6 +33,7 @@ mod readers;
 mod routing;
 mod settings;
 mod sites;
+mod tags;
 mod unanswered;
 mod visitors;
 mod writer;

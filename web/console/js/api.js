@@ -157,3 +157,10 @@ export const admin = {
   updateDepartment: (id, changes) => put(path`/api/admin/departments/${id}`, changes),
   deleteDepartment: (id) => del(path`/api/admin/departments/${id}`),
 };
+
+/** A chat's "Tags" and "Wrap-up note", and a site's tags as suggestions (issue 13). */
+export const tags = {
+  set: (chatId, list) => put(path`/api/chats/${chatId}/tags`, { tags: list }),
+  setWrapUp: (chatId, note) => put(path`/api/chats/${chatId}/wrap-up`, { wrap_up: note }),
+  ofSite: (siteId) => get(path`/api/sites/${siteId}/tags`),
+};

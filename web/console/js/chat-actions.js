@@ -68,10 +68,11 @@ export const chatActions = {
     return true;
   },
 
-  async end(chatId) {
+  async end(chatId, wrapUp = '') {
     const id = Number(chatId);
+    const note = typeof wrapUp === 'string' && wrapUp.trim() ? { wrap_up: wrapUp } : {};
     try {
-      await this.conn.request({ type: 'end', chat_id: id });
+      await this.conn.request({ type: 'end', chat_id: id, ...note });
     } catch (err) {
       if (err.code !== 'chat_ended') {
         toast(err.message, { kind: 'error' });

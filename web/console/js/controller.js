@@ -39,6 +39,10 @@ export class Controller {
       case 'typing': return store.setTyping(f.chat_id, !!f.typing);
       case 'chat.ended': return this.onEnded(Number(f.chat_id), f.reason, !!f.missed);
       case 'chat.escalated': return this.onEscalated(f.chat);
+      // Tags, wrap-up note or colleagues of a chat we know changed (a summary leaves them out
+      // when there are none).
+      case 'chat.updated': return f.chat && store.chat(f.chat.chat_id)
+        ? store.upsertChat({ joined: [], tags: [], wrap_up: null, ...f.chat }) : undefined;
       case 'agent.presence': return store.upsertAgent(f);
       case 'visitor.update': return onVisitorUpdate(this, f);
       case 'visitor.left': return store.removeVisitor(f.site_id, f.visitor_id);

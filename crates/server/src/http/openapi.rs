@@ -73,6 +73,7 @@ whose frames are described in docs/protocol.md. Error codes and their HTTP statu
         super::visitors::on_site, super::visitors::detail,
         super::canned::list, super::canned::create, super::canned::update, super::canned::remove,
         super::offline::list,
+        super::tags::put_tags, super::tags::put_wrap_up, super::tags::site_tags,
         super::admin::sites::list_sites, super::admin::sites::create_site,
         super::admin::sites::update_site,
         super::admin::sites::update_settings,

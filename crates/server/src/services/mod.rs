@@ -16,6 +16,7 @@ pub mod requeue;
 pub mod routing;
 pub mod summary;
 pub mod supervision;
+pub mod tags;
 pub mod transcript;
 pub mod transfer;
 pub mod unanswered;

@@ -73,6 +73,36 @@ fn who(t: &Transcript, m: &Message) -> String {
     }
 }
 
+/// For agents: the chat's tags and wrap-up note (issue 13), one line each, when it has them.
+fn tags_block_text(chat: &Chat) -> String {
+    let mut out = String::new();
+    if !chat.tags.is_empty() {
+        out.push_str(&format!("Tags: {}\n", chat.tags.join(", ")));
+    }
+    if let Some(note) = &chat.wrap_up {
+        out.push_str(&format!("Wrap-up note: {note}\n"));
+    }
+    out
+}
+
+/// [`tags_block_text`] as HTML, escaped.
+fn tags_block_html(chat: &Chat) -> String {
+    let mut out = String::new();
+    if !chat.tags.is_empty() {
+        out.push_str(&format!(
+            "<p class=\"tags\">Tags: {}</p>",
+            escape_html(&chat.tags.join(", "))
+        ));
+    }
+    if let Some(note) = &chat.wrap_up {
+        out.push_str(&format!(
+            "<p class=\"body wrap-up\">Wrap-up note: {}</p>",
+            escape_html(note)
+        ));
+    }
+    out
+}
+
 pub fn subject(t: &Transcript) -> String {
     format!("Chat transcript: {} on {}", t.visitor_name, t.site.name)
 }
@@ -94,6 +124,7 @@ pub fn to_text(t: &Transcript) -> String {
     if let Some(end) = t.chat.ended_at {
         out.push_str(&format!("Ended: {}\n", time_in(end, tz)));
     }
+    out.push_str(&tags_block_text(&t.chat));
     out.push_str("----------------------------------------\n");
     for m in &t.messages {
         let when = time_in(m.created_at, tz);
@@ -129,6 +160,7 @@ pub fn to_html(t: &Transcript) -> String {
         e(&t.site.base_url),
         e(&time_in(t.chat.created_at, tz))
     ));
+    out.push_str(&tags_block_html(&t.chat));
     for m in &t.messages {
         let class = match m.author {
             Author::Visitor => "v",

@@ -23,6 +23,7 @@ mod resume;
 mod routing;
 mod security;
 mod slow_clients;
+mod tags;
 mod tls;
 mod unanswered;
 mod upgrade;

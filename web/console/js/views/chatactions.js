@@ -1,5 +1,5 @@
 // The action controls of a chat window: Save (text/HTML downloads), Email, Block, Send Link,
-// Transfer, Close and End Chat.
+// Transfer, Close and End Chat (which asks for an optional "Wrap-up note" first).
 
 import { h, text, field, uniqueId } from '../dom.js';
 import { chats as chatsApi } from '../api.js';
@@ -7,6 +7,7 @@ import { store } from '../state.js';
 import { openDialog, confirmDialog } from '../ui/dialog.js';
 import { disclosure } from '../ui/menu.js';
 import { toast } from '../ui/toast.js';
+import { askWrapUp } from './tags.js';
 
 /** "Save" → "Save as Text" / "Save as HTML" download links; choosing one closes the pop-over. */
 export function saveControl(chatId) {
@@ -170,7 +171,10 @@ export function windowButtons(chatId, { ctrl }) {
   }, 'Close');
   close.addEventListener('click', () => ctrl.close(chatId));
   const end = h('button', { type: 'button', class: 'btn btn-danger' }, 'End Chat');
-  end.addEventListener('click', () => ctrl.end(chatId));
+  end.addEventListener('click', async () => {
+    const answer = await askWrapUp();
+    if (answer) ctrl.end(chatId, answer.note);
+  });
   const bar = h('div', { class: 'window-buttons' }, saveControl(chatId), email, block, close, end);
   return { el: bar, setEnabled(on) { block.disabled = !on; end.disabled = !on; } };
 }

@@ -1,5 +1,5 @@
 // One chat window: header with the window buttons, the message log, the visitor's typing
-// indicator, the Message box, Send Link and Transfer rows, and the Visit Detail panel.
+// indicator, the Message box, Send Link and Transfer rows, "Tags", and the Visit Detail panel.
 
 import { h, text, replace } from '../dom.js';
 import { store } from '../state.js';
@@ -8,6 +8,7 @@ import { createMessageLog } from './messagelog.js';
 import { createComposer } from './composer.js';
 import { sendLinkControl, transferControl, windowButtons } from './chatactions.js';
 import { createVisitDetail } from './visitdetail.js';
+import { tagsField } from './tags.js';
 
 const ENDED_TEXT = {
   visitor: 'The visitor ended this chat.',
@@ -33,13 +34,14 @@ export function createChatWindow(chatId, { ctrl }) {
   const transfer = transferControl(id, { ctrl });
   const buttons = windowButtons(id, { ctrl });
   const detail = createVisitDetail(chat);
+  const tags = tagsField(id, { siteId: chat.site_id, initial: chat.tags });
 
   const el = h('div', { class: 'chat-window' },
     h('div', { class: 'cw-head' }, h('div', { class: 'cw-who' }, title, sub), buttons.el),
     h('div', { class: 'cw-body' },
       h('div', { class: 'cw-main' },
         notice, log.el, typing, composer.el,
-        h('div', { class: 'cw-rows' }, link.el, transfer.el)),
+        h('div', { class: 'cw-rows' }, link.el, transfer.el), tags.el),
       detail.el));
 
   const renderNotice = (c) => {
@@ -76,6 +78,8 @@ export function createChatWindow(chatId, { ctrl }) {
     link.setEnabled(mine);
     transfer.setEnabled(mine);
     buttons.setEnabled(mine);
+    tags.set(c.tags);
+    tags.setEnabled(mine || c.state === 'ended');
     renderNotice(c);
     renderTyping();
   };

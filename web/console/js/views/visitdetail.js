@@ -1,12 +1,14 @@
 // Visit Detail, shown in every chat window (GET /api/sites/{site}/visitors/{visitor}):
 // location, browser, OS, referrer, every page viewed; "Refresh"; "Previous Visits";
-// "Chat History" (only when the visitor has earlier chats) opening their transcripts.
+// "Chat History" (only when the visitor has earlier chats) opening their transcripts, with
+// their "Tags" (editable after the fact) and "Wrap-up note".
 
 import { h, uniqueId, externalLink, replace } from '../dom.js';
 import { visitors as visitorsApi, chats as chatsApi } from '../api.js';
 import { openDialog } from '../ui/dialog.js';
 import { store } from '../state.js';
 import { messageElement } from './messagelog.js';
+import { tagsField } from './tags.js';
 import {
   dateTime, clock, elapsedSince, browserText, visitorLabel, plural,
 } from '../format.js';
@@ -56,6 +58,9 @@ export async function openTranscript(chatId) {
     replace(body,
       h('p', { class: 'transcript-head' }, `${name} · ${c.site_name || ''} · ${dateTime(c.created_at)}`,
         c.agent_name ? ` · with ${c.agent_name}` : ''),
+      tagsField(chatId, { siteId: c.site_id, initial: c.tags }).el,
+      c.wrap_up ? h('div', { class: 'wrap-up', role: 'note', 'aria-label': 'Wrap-up note' },
+        h('h4', null, 'Wrap-up note'), h('p', { class: 'wrap-up-text' }, c.wrap_up)) : null,
       log,
       h('p', { class: 'alt-links' },
         h('a', { href: chatsApi.transcriptUrl(chatId, 'txt'), download: `chat-${chatId}.txt` }, 'Save as Text'), ' · ',
@@ -139,7 +144,9 @@ export function createVisitDetail(chat) {
     replace(histSection, h('h4', null, 'Chat History'),
       earlier.length ? h('ul', { class: 'history' }, earlier.sort((a, b) => b.created_at - a.created_at).map((c) => h('li', null,
         h('button', { type: 'button', class: 'link-btn', onclick: () => openTranscript(c.chat_id) },
-          `${dateTime(c.created_at)}${c.agent_name ? ` with ${c.agent_name}` : ''}`))))
+          `${dateTime(c.created_at)}${c.agent_name ? ` with ${c.agent_name}` : ''}`),
+        Array.isArray(c.tags) && c.tags.length ? h('span', { class: 'history-tags' }, ` Tags: ${c.tags.join(', ')}`) : null,
+        c.wrap_up ? h('span', { class: 'history-wrap-up' }, ` Wrap-up: ${c.wrap_up}`) : null)))
         : h('p', { class: 'empty' }, 'No earlier chats.'));
     if (histBtn.hidden) {
       histSection.hidden = true;

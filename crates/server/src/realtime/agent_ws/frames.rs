@@ -6,7 +6,9 @@ use crate::error::AppResult;
 use crate::realtime::outbound::{ConnHandle, Outbound};
 use crate::realtime::socket::send;
 use crate::services::agents::{announce_waiting, invite, publish_agent_state};
-use crate::services::{access, chats, colleagues, messages, notes, routing, supervision, transfer};
+use crate::services::{
+    access, chats, colleagues, messages, notes, routing, supervision, tags, transfer,
+};
 use crate::state::App;
 use frontdesk_core::model::AgentStatus;
 use frontdesk_core::protocol::{AgentFrame, ToAgent, ToVisitor};
@@ -123,13 +125,12 @@ pub(super) async fn on_frame(
             chats::close(app, agent, chat_id).await?;
             ack(handle, reference, Some(chat_id), None);
         }
-        // FOUNDATION: the wrap-up note is stored by the tags and wrap-up work.
         AgentFrame::End {
             reference,
             chat_id,
-            wrap_up: _,
+            wrap_up,
         } => {
-            chats::end_by_agent(app, agent, chat_id).await?;
+            tags::end_with_wrap_up(app, agent, chat_id, wrap_up.as_deref()).await?;
             ack(handle, reference, Some(chat_id), None);
         }
         AgentFrame::Block { reference, chat_id } => {
