@@ -274,3 +274,22 @@ async fn another_sites_responses_read_as_missing_whatever_the_shortcut() {
         vec![("Hours".to_string(), Some("hours".to_string()))]
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_has_the_shortcut() {
+    let app = TestApp::spawn().await;
+    let resp = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .expect("GET");
+    let doc = ok_json(resp, 200).await;
+    let schemas = &doc["components"]["schemas"];
+    for schema in ["NewCanned", "CannedEdit", "CannedResponse"] {
+        assert!(
+            schemas[schema]["properties"]["shortcut"].is_object(),
+            "{schema}: {}",
+            schemas[schema]
+        );
+    }
+    assert!(doc["paths"]["/api/sites/{site_id}/canned"]["post"]["responses"]["409"].is_object());
+    assert!(doc["paths"]["/api/canned/{id}"]["put"]["responses"]["409"].is_object());
+}
