@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import {
   consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat,
 } from './lib/console.mjs';
+import { firefox, FirefoxConsole } from './lib/firefox.mjs';
 
 let env;
 before(async () => { env = await consoleEnv(); });
@@ -209,4 +210,44 @@ test('"Search responses" filters the Canned Responses menu; "Add Current Text" a
   await box.press('Tab');
   assert.equal(await box.inputValue(), long);
   agent.assertClean();
+});
+
+test('Firefox: "/ho" then Tab inserts the response with placeholders filled; Esc closes the list and Enter sends', async () => {
+  const ff = await firefox();
+  env.defer(() => ff.close());
+  const shop = await customerShop(env, { name: 'Foxy' });
+  const admin = addAgent(env, { name: 'Ada', admin: true });
+  await env.fd.api(await env.fd.login(admin.email), `/api/sites/${shop.site.site_id}/canned`, {
+    method: 'POST', body: { title: 'Hours', body: 'Hi {visitor.name}, {agent.name} here: 9 to 5.', scope: 'site', shortcut: 'hours' },
+  });
+  const alice = await FirefoxConsole.signIn(ff, env.fd.base, addAgent(env, { name: 'Alice', sites: [shop] }));
+  const page = alice.page;
+  const vera = await openVisitor(env, shop, '/', { name: 'Vera' });
+  await vera.requestChat();
+  await alice.popup('Vera');
+  await (await alice.byText('[role="alertdialog"] button', 'Start Chatting')).click();
+  await alice.window('Vera');
+  await vera.status.getByText('You are chatting with Alice.').waitFor();
+
+  const box = await page.waitForSelector('[role="tabpanel"]:not([hidden]) textarea[name="message"]');
+  const value = () => box.evaluate((el) => el.value);
+  await box.click();
+  await box.type('/ho');
+  await alice.byText('[role="tabpanel"]:not([hidden]) [role="listbox"] [role="option"] .slash-key', '/hours');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => document.querySelector('[role="tabpanel"]:not([hidden]) [role="listbox"]').hidden);
+  assert.equal(await value(), 'Hi Vera, Alice here: 9 to 5.');
+  assert.equal(await box.evaluate((el) => el === document.activeElement), true, 'the focus stays in the Message box');
+  await page.keyboard.press('Enter');
+  await vera.bubble('Hi Vera, Alice here: 9 to 5.').waitFor();
+
+  await box.type('/');
+  await alice.byText('[role="tabpanel"]:not([hidden]) [role="listbox"] [role="option"] .slash-key', '/hours');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelector('[role="tabpanel"]:not([hidden]) [role="listbox"]').hidden);
+  assert.equal(await value(), '/');
+  await page.keyboard.press('Enter');
+  await vera.bubble('/').waitFor();
+  assert.deepEqual(alice.problems.errors, []);
+  await alice.context.close();
 });
