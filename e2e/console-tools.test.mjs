@@ -74,10 +74,12 @@ test('"Canned Responses": choosing one puts it in the Message box; "Add Current 
   await box.press('Enter');
   await vera.bubble('We are open 9 to 5.').waitFor();
 
-  // "Add Current Text" saves what is typed as a new own response.
+  // "Add Current Text" saves what is typed as a new own response (its "Title" starts as the
+  // text's first 40 characters: e2e/console-canned.test.mjs gives another and a "Shortcut").
   await box.fill('Returns are free within 30 days.');
   await cannedButton.click();
   await page.getByRole('menu', { name: 'Canned Responses' }).getByRole('menuitem', { name: 'Add Current Text' }).click();
+  await page.getByRole('dialog', { name: 'Add Current Text' }).getByRole('button', { name: 'Save' }).click();
   await page.getByRole('status').getByText('Saved “Returns are free within 30 days.” to your canned responses.').waitFor();
   assert.equal(await box.inputValue(), 'Returns are free within 30 days.', 'the text stays to be sent');
   await box.fill('');

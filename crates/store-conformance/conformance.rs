@@ -4,6 +4,7 @@
 
 use super::*;
 
+mod canned;
 mod chats;
 mod departments;
 mod dump;

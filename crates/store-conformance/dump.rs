@@ -13,7 +13,7 @@ async fn export_import_export_gives_the_same_file() {
     s.append_message(text(c.id, "hello", Some("c1")))
         .await
         .unwrap();
-    s.create_canned(site.id, Some(a.id), "Hi", "Hello!")
+    s.create_canned(site.id, Some(a.id), "Hi", "Hello!", None)
         .await
         .unwrap();
     s.secret("key", vec![0, 7, 255]).await.unwrap();

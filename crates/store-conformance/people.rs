@@ -251,7 +251,7 @@ async fn deleting_an_agent_keeps_history() {
     let ann = agent(&s, "ann@example.com", Some(vec![a.id])).await;
     s.create_session(session("t", ann.id, 1_000)).await.unwrap();
     let own = s
-        .create_canned(a.id, Some(ann.id), "Hi", "Hello!")
+        .create_canned(a.id, Some(ann.id), "Hi", "Hello!", None)
         .await
         .unwrap();
     let c = chat(&s, a.id, "v", 1).await;

@@ -131,20 +131,20 @@ async fn canned_responses_site_wide_plus_own() {
     let ann = agent(&s, "ann@example.com", None).await;
     let bob = agent(&s, "bob@example.com", None).await;
     let shared = s
-        .create_canned(a.id, None, "Hello", "Hi, how can I help?")
+        .create_canned(a.id, None, "Hello", "Hi, how can I help?", None)
         .await
         .unwrap();
     let mine = s
-        .create_canned(a.id, Some(ann.id), "bye", "Bye!")
+        .create_canned(a.id, Some(ann.id), "bye", "Bye!", None)
         .await
         .unwrap();
-    s.create_canned(a.id, Some(bob.id), "Bob's", "...")
+    s.create_canned(a.id, Some(bob.id), "Bob's", "...", None)
         .await
         .unwrap();
-    s.create_canned(b.id, None, "Other site", "...")
+    s.create_canned(b.id, None, "Other site", "...", None)
         .await
         .unwrap();
-    s.create_canned(b.id, Some(ann.id), "Mine elsewhere", "...")
+    s.create_canned(b.id, Some(ann.id), "Mine elsewhere", "...", None)
         .await
         .unwrap();
     let ids: Vec<CannedId> = s
@@ -156,7 +156,7 @@ async fn canned_responses_site_wide_plus_own() {
         .collect();
     assert_eq!(ids, vec![mine.id, shared.id], "by title, case-insensitive");
     assert_eq!(s.canned(shared.id).await.unwrap(), shared);
-    s.update_canned(shared.id, "Hello!", "Hi there")
+    s.update_canned(shared.id, "Hello!", "Hi there", None)
         .await
         .unwrap();
     let updated = s.canned(shared.id).await.unwrap();
@@ -168,11 +168,11 @@ async fn canned_responses_site_wide_plus_own() {
     assert_eq!(s.canned(mine.id).await, Err(StoreError::NotFound));
     assert_eq!(s.delete_canned(mine.id).await, Err(StoreError::NotFound));
     assert_eq!(
-        s.update_canned(mine.id, "x", "y").await,
+        s.update_canned(mine.id, "x", "y", None).await,
         Err(StoreError::NotFound)
     );
     assert_eq!(
-        s.create_canned(SiteId(999), None, "x", "y").await,
+        s.create_canned(SiteId(999), None, "x", "y", None).await,
         Err(StoreError::NotFound)
     );
 }

@@ -4,6 +4,7 @@
 //! plain data and pure functions, unit-tested without a database or a socket.
 
 pub mod audience;
+pub mod canned;
 pub mod chat;
 pub mod day;
 pub mod departments;

@@ -342,6 +342,9 @@ pub struct CannedResponse {
     pub agent_id: Option<AgentId>,
     pub title: String,
     pub body: String,
+    /// Typed as `/shortcut` in the Message box; lower-case (see `canned::shortcut`).
+    #[serde(default)]
+    pub shortcut: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

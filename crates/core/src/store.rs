@@ -280,14 +280,24 @@ pub trait CannedStore: Send + Sync {
     /// The site-wide responses of `site` plus `agent`'s own for that site.
     async fn canned_for(&self, site: SiteId, agent: AgentId) -> StoreResult<Vec<CannedResponse>>;
     async fn canned(&self, id: CannedId) -> StoreResult<CannedResponse>;
+    /// `shortcut` as made by `canned::shortcut`. A shortcut already used among the site's
+    /// site-wide responses (`agent` None) or among `agent`'s own on the site: `Conflict`.
     async fn create_canned(
         &self,
         site: SiteId,
         agent: Option<AgentId>,
         title: &str,
         body: &str,
+        shortcut: Option<&str>,
     ) -> StoreResult<CannedResponse>;
-    async fn update_canned(&self, id: CannedId, title: &str, body: &str) -> StoreResult<()>;
+    /// Replaces title, body and shortcut (`Conflict` as in `create_canned`).
+    async fn update_canned(
+        &self,
+        id: CannedId,
+        title: &str,
+        body: &str,
+        shortcut: Option<&str>,
+    ) -> StoreResult<()>;
     async fn delete_canned(&self, id: CannedId) -> StoreResult<()>;
 }
 

@@ -115,12 +115,16 @@ pub fn rest_body(data: &[u8]) {
             if let Some(c) = parse::<NewCanned>(body) {
                 let _ = clean_line(&c.title, 100);
                 text_body(&c.body);
+                let _ = frontdesk_core::canned::shortcut(c.shortcut.as_deref().unwrap_or(""));
             }
         }
         4 => {
             if let Some(c) = parse::<CannedEdit>(body) {
                 let _ = clean_line(&c.title, 100);
                 text_body(&c.body);
+                if let Some(Some(raw)) = &c.shortcut {
+                    let _ = frontdesk_core::canned::shortcut(raw);
+                }
             }
         }
         5 => {

@@ -46,24 +46,31 @@ impl CannedStore for PgStore {
         agent: Option<AgentId>,
         title: &str,
         body: &str,
+        shortcut: Option<&str>,
     ) -> StoreResult<CannedResponse> {
         let row = self
             .one(
                 concat!(
-                    "INSERT INTO canned_responses (site_id, agent_id, title, body) \
-                     VALUES ($1, $2, $3, $4) RETURNING ",
+                    "INSERT INTO canned_responses (site_id, agent_id, title, body, shortcut) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING ",
                     canned_cols!()
                 ),
-                &[&site.0, &agent.map(|a| a.0), &title, &body],
+                &[&site.0, &agent.map(|a| a.0), &title, &body, &shortcut],
             )
             .await?;
         canned_row(&row)
     }
 
-    async fn update_canned(&self, id: CannedId, title: &str, body: &str) -> StoreResult<()> {
+    async fn update_canned(
+        &self,
+        id: CannedId,
+        title: &str,
+        body: &str,
+        shortcut: Option<&str>,
+    ) -> StoreResult<()> {
         self.exec_one(
-            "UPDATE canned_responses SET title = $2, body = $3 WHERE id = $1",
-            &[&id.0, &title, &body],
+            "UPDATE canned_responses SET title = $2, body = $3, shortcut = $4 WHERE id = $1",
+            &[&id.0, &title, &body, &shortcut],
         )
         .await
     }

@@ -317,7 +317,7 @@ pub(crate) fn author_columns(author: Author) -> (&'static str, Option<i64>) {
 
 macro_rules! canned_cols {
     () => {
-        "id, site_id, agent_id, title, body"
+        "id, site_id, agent_id, title, body, shortcut"
     };
 }
 pub(crate) use canned_cols;
@@ -329,6 +329,7 @@ pub(crate) fn canned_row(r: &Row) -> StoreResult<CannedResponse> {
         agent_id: get::<Option<i64>>(r, 2)?.map(AgentId),
         title: get(r, 3)?,
         body: get(r, 4)?,
+        shortcut: get(r, 5)?,
     })
 }
 

@@ -42,3 +42,10 @@ ALTER TABLE agent_sites ADD COLUMN supervisor INTEGER NOT NULL DEFAULT 0 CHECK (
 
 -- A canned response's "Shortcut" (`/hours` in the Message box); NULL: none.
 ALTER TABLE canned_responses ADD COLUMN shortcut TEXT COLLATE NOCASE;
+-- A shortcut is unique among a site's site-wide responses and among one agent's own on a
+-- site (an agent's own may reuse a site-wide one: it shadows it for that agent). Stored
+-- lower-cased; NOCASE too, so no two differ only in case.
+CREATE UNIQUE INDEX canned_shortcut_site ON canned_responses (site_id, shortcut)
+    WHERE agent_id IS NULL AND shortcut IS NOT NULL;
+CREATE UNIQUE INDEX canned_shortcut_own ON canned_responses (agent_id, site_id, shortcut)
+    WHERE agent_id IS NOT NULL AND shortcut IS NOT NULL;

@@ -47,28 +47,40 @@ impl CannedStore for SqliteStore {
         agent: Option<AgentId>,
         title: &str,
         body: &str,
+        shortcut: Option<&str>,
     ) -> StoreResult<CannedResponse> {
         let (title, body) = (title.to_owned(), body.to_owned());
+        let shortcut = shortcut.map(str::to_owned);
         self.write(move |tx| {
             tx.prepare_cached(concat!(
-                "INSERT INTO canned_responses (site_id, agent_id, title, body) \
-                 VALUES (?1, ?2, ?3, ?4) RETURNING ",
+                "INSERT INTO canned_responses (site_id, agent_id, title, body, shortcut) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING ",
                 canned_cols!()
             ))
             .db()?
-            .query_row(params![site.0, agent.map(|a| a.0), title, body], canned_row)
+            .query_row(
+                params![site.0, agent.map(|a| a.0), title, body, shortcut],
+                canned_row,
+            )
             .db()
         })
         .await
     }
 
-    async fn update_canned(&self, id: CannedId, title: &str, body: &str) -> StoreResult<()> {
+    async fn update_canned(
+        &self,
+        id: CannedId,
+        title: &str,
+        body: &str,
+        shortcut: Option<&str>,
+    ) -> StoreResult<()> {
         let (title, body) = (title.to_owned(), body.to_owned());
+        let shortcut = shortcut.map(str::to_owned);
         self.write(move |tx| {
             let n = tx
-                .prepare_cached("UPDATE canned_responses SET title = ?2, body = ?3 WHERE id = ?1")
+                .prepare_cached("UPDATE canned_responses SET title = ?2, body = ?3, shortcut = ?4 WHERE id = ?1")
                 .db()?
-                .execute(params![id.0, title, body])
+                .execute(params![id.0, title, body, shortcut])
                 .db()?;
             changed(n)
         })

@@ -331,7 +331,7 @@ pub(crate) fn author_columns(author: Author) -> (&'static str, Option<i64>) {
 
 macro_rules! canned_cols {
     () => {
-        "id, site_id, agent_id, title, body"
+        "id, site_id, agent_id, title, body, shortcut"
     };
 }
 pub(crate) use canned_cols;
@@ -343,6 +343,7 @@ pub(crate) fn canned_row(r: &Row<'_>) -> rusqlite::Result<CannedResponse> {
         agent_id: r.get::<_, Option<i64>>(2)?.map(AgentId),
         title: r.get(3)?,
         body: r.get(4)?,
+        shortcut: r.get(5)?,
     })
 }
 

@@ -131,9 +131,10 @@ export const visitors = {
 
 export const canned = {
   list: (siteId) => get(path`/api/sites/${siteId}/canned`),
-  create: (siteId, title, body, scope) =>
-    post(path`/api/sites/${siteId}/canned`, { title, body, scope }),
-  update: (id, title, body) => put(path`/api/canned/${id}`, { title, body }),
+  create: (siteId, title, body, scope, shortcut = null) =>
+    post(path`/api/sites/${siteId}/canned`, { title, body, scope, shortcut }),
+  /** `shortcut` undefined: kept as it is; null or '': removed. */
+  update: (id, title, body, shortcut) => put(path`/api/canned/${id}`, { title, body, shortcut }),
   remove: (id) => del(path`/api/canned/${id}`),
 };
 

@@ -1,6 +1,10 @@
 //! REST: canned responses. Each is either site-wide (`agent_id` null; managed by admins who
 //! belong to the site) or one agent's own (seen and managed by that agent only). Another
 //! agent's own response, or one of a site the caller does not belong to, reads as missing.
+//!
+//! A response may have a shortcut (`hours`, typed `/hours` in the Message box): checked by
+//! `frontdesk_core::canned::shortcut`; unique among the site's site-wide responses and among
+//! an agent's own (an own one may reuse a site-wide shortcut and shadows it): `409 conflict`.
 
 use super::auth::AuthAgent;
 use super::extract::{ApiErrorBody, JsonBody, parse_id};
@@ -11,10 +15,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use frontdesk_core::canned::shortcut as checked_shortcut;
 use frontdesk_core::model::CannedResponse;
+use frontdesk_core::store::StoreError;
 use frontdesk_core::text::{check_message, clean_line};
 use frontdesk_core::{CannedId, ErrorCode, SiteId};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
 /// Longest title, in characters.
@@ -45,12 +51,41 @@ pub struct NewCanned {
     pub body: String,
     #[serde(default)]
     pub scope: CannedScope,
+    /// Optional: 1 to 32 letters, digits, `-` or `_` (case-insensitive, stored lower-case; a
+    /// leading `/` is dropped). Blank or null: none.
+    #[serde(default)]
+    pub shortcut: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct CannedEdit {
     pub title: String,
     pub body: String,
+    /// As in `NewCanned`. Absent: kept as it is; null or blank: removed.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub shortcut: Option<Option<String>>,
+}
+
+/// A field that is present (maybe null) becomes `Some`; an absent one stays `None` (default).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// The stored form of a typed shortcut (`bad_request` / `too_long` otherwise).
+fn shortcut_of(raw: Option<&str>) -> AppResult<Option<String>> {
+    checked_shortcut(raw.unwrap_or("")).map_err(|e| AppError::new(e.code(), e.to_string()))
+}
+
+/// A store conflict here is a shortcut already in use.
+fn shortcut_taken(e: StoreError, shortcut: Option<&str>) -> AppError {
+    match (e, shortcut) {
+        (StoreError::Conflict(_), Some(taken)) => AppError::new(
+            ErrorCode::Conflict,
+            format!("Another response already has the shortcut /{taken}."),
+        ),
+        (e, _) => e.into(),
+    }
 }
 
 /// A clean title and a checked body (`empty` / `too_long` otherwise).
@@ -107,10 +142,14 @@ pub async fn list(
     request_body = NewCanned,
     responses(
         (status = 201, description = "Created", body = CannedResponse),
-        (status = 400, description = "`empty`, `too_long` or `bad_request`", body = ApiErrorBody),
+        (status = 400, description = "`empty`, `too_long` (title, body, or a shortcut over 32 \
+         characters) or `bad_request` (also a shortcut with other than letters, digits, `-`, `_`)",
+         body = ApiErrorBody),
         (status = 403, description = "Site-wide by a non-admin (`forbidden`), or a missing or \
          foreign Origin (`origin_refused`)", body = ApiErrorBody),
         (status = 404, description = "No such site, or not one of yours", body = ApiErrorBody),
+        (status = 409, description = "`conflict`: the shortcut is taken (among the site-wide \
+         responses, or among your own)", body = ApiErrorBody),
     ),
     security(("session" = []))
 )]
@@ -128,7 +167,12 @@ pub async fn create(
         CannedScope::Site => return Err(AppError::forbidden()),
     };
     let (title, text) = checked(&app, &body.title, &body.body)?;
-    let created = app.store.create_canned(site, owner, &title, &text).await?;
+    let shortcut = shortcut_of(body.shortcut.as_deref())?;
+    let created = app
+        .store
+        .create_canned(site, owner, &title, &text, shortcut.as_deref())
+        .await
+        .map_err(|e| shortcut_taken(e, shortcut.as_deref()))?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -141,9 +185,11 @@ pub async fn create(
     request_body = CannedEdit,
     responses(
         (status = 204, description = "Saved"),
-        (status = 400, description = "`empty`, `too_long` or `bad_request`", body = ApiErrorBody),
+        (status = 400, description = "`empty`, `too_long` or `bad_request` (as for create)",
+         body = ApiErrorBody),
         (status = 403, description = "Site-wide by a non-admin, or bad Origin", body = ApiErrorBody),
         (status = 404, description = "No such response, or not yours", body = ApiErrorBody),
+        (status = 409, description = "`conflict`: the shortcut is taken", body = ApiErrorBody),
     ),
     security(("session" = []))
 )]
@@ -155,7 +201,14 @@ pub async fn update(
 ) -> AppResult<StatusCode> {
     let canned = editable(&app, &auth, &id).await?;
     let (title, text) = checked(&app, &body.title, &body.body)?;
-    app.store.update_canned(canned.id, &title, &text).await?;
+    let shortcut = match &body.shortcut {
+        None => canned.shortcut.clone(),
+        Some(raw) => shortcut_of(raw.as_deref())?,
+    };
+    app.store
+        .update_canned(canned.id, &title, &text, shortcut.as_deref())
+        .await
+        .map_err(|e| shortcut_taken(e, shortcut.as_deref()))?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -5,6 +5,7 @@
 mod access;
 mod admin;
 mod canned;
+mod canned_shortcuts;
 mod chats;
 mod history;
 mod offline;

@@ -44,7 +44,7 @@ async fn sqlite_node_moves_to_postgres_with_export_and_import() {
     agent_say(&mut a, chat, "welcome").await;
     let store = app.store();
     store
-        .create_canned(site.id, None, "Hi", "Hello!")
+        .create_canned(site.id, None, "Hi", "Hello!", None)
         .await
         .expect("canned");
     store

@@ -1,5 +1,8 @@
 // Pop-up menus (role="menu") and disclosure panels. One menu is open at a time. Keyboard:
 // arrows / Home / End move, Enter or Space choose, Esc or Tab close (focus returns to the opener).
+// A menu may have a search box (`search`): it filters the items that have a `search` text as
+// you type; a letter typed on an item goes to it; ↓ moves to the first item left, Enter
+// chooses it.
 
 import { h, arrowNav, replace } from '../dom.js';
 
@@ -27,18 +30,24 @@ export function menuOpener() {
 }
 
 /**
- * openMenu({label, items, opener, at:{x,y}})
- * items: [{label, onSelect, disabled}] | {heading} | {separator: true}
+ * openMenu({label, items, opener, at:{x,y}, search:{label, empty}})
+ * items: [{label, onSelect, disabled, search}] | {heading} | {separator: true}
+ * An item with a `search` text is hidden when the search box's words are not all in it; a
+ * heading is hidden when every item under it is.
  */
-export function openMenu({ label, items, opener = null, at = null, onClose = null, className = '' }) {
+export function openMenu({ label, items, opener = null, at = null, onClose = null, className = '', search = null }) {
   closeMenu({ restoreFocus: false });
   const menu = h('div', { role: 'menu', class: `menu ${className}`.trim(), 'aria-label': label, tabindex: '-1' });
   const entries = [];
+  const filterable = []; // {el, text, heading}
+  let heading = null;
   for (const item of items) {
     if (item.separator) {
+      heading = null;
       menu.append(h('div', { role: 'separator', class: 'menu-sep' }));
     } else if (item.heading) {
-      menu.append(h('div', { class: 'menu-heading', role: 'presentation' }, item.heading));
+      heading = h('div', { class: 'menu-heading', role: 'presentation' }, item.heading);
+      menu.append(heading);
     } else {
       const el = h('button', {
         type: 'button', role: 'menuitem', class: 'menu-item', tabindex: '-1',
@@ -51,8 +60,10 @@ export function openMenu({ label, items, opener = null, at = null, onClose = nul
       });
       entries.push(el);
       menu.append(el);
+      if (item.search != null) filterable.push({ el, text: String(item.search).toLowerCase(), heading });
     }
   }
+  const searchBox = search ? searchField(menu, search, filterable, entries) : null;
   menu.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
       e.preventDefault();
@@ -60,9 +71,13 @@ export function openMenu({ label, items, opener = null, at = null, onClose = nul
       closeMenu();
     } else if (e.key === 'Tab') {
       closeMenu({ restoreFocus: false });
+    } else if (searchBox && e.target === searchBox) {
+      // the search box's own keys (see searchField)
     } else if (!arrowNav(e, entries, document.activeElement)) {
-      // type-ahead: first item starting with the letter
-      if (e.key.length === 1 && /\S/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      if (searchBox && e.key.length === 1 && /\S/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        searchBox.focus(); // the letter lands in the search box
+      } else if (e.key.length === 1 && /\S/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        // type-ahead: first item starting with the letter
         const i = entries.indexOf(document.activeElement);
         const order = [...entries.slice(i + 1), ...entries.slice(0, i + 1)];
         const hit = order.find((el) => el.textContent.trim().toLowerCase().startsWith(e.key.toLowerCase()));
@@ -81,6 +96,36 @@ export function openMenu({ label, items, opener = null, at = null, onClose = nul
   if (opener) opener.setAttribute('aria-expanded', 'true');
   (entries.find((el) => el.getAttribute('aria-disabled') !== 'true') || entries[0] || menu).focus();
   return menu;
+}
+
+/** The search box at the top of `menu`: filters `filterable` as you type. */
+function searchField(menu, { label, empty = 'No matches' }, filterable, entries) {
+  const box = h('input', {
+    type: 'search', class: 'menu-search', 'aria-label': label, placeholder: label, autocomplete: 'off', spellcheck: 'false',
+  });
+  const none = h('p', { class: 'menu-empty', role: 'status', hidden: true }, empty);
+  menu.prepend(h('div', { class: 'menu-search-row', role: 'none' }, box), none);
+  const visible = () => entries.filter((el) => !el.hidden && el.getAttribute('aria-disabled') !== 'true');
+  box.addEventListener('input', () => {
+    const words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const headings = new Map();
+    for (const f of filterable) {
+      f.el.hidden = !words.every((w) => f.text.includes(w));
+      if (f.heading) headings.set(f.heading, (headings.get(f.heading) || false) || !f.el.hidden);
+    }
+    for (const [el, any] of headings) el.hidden = !any;
+    none.hidden = !(words.length && filterable.length && filterable.every((f) => f.el.hidden));
+  });
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' || (e.key === 'Enter' && !e.isComposing)) {
+      const first = visible()[0];
+      e.preventDefault();
+      if (!first) return;
+      if (e.key === 'Enter') first.click();
+      else first.focus();
+    }
+  });
+  return box;
 }
 
 function position(menu, opener, at) {

@@ -1,5 +1,7 @@
 // Managing canned responses: add, edit and delete. mode 'own' (an agent's own), 'site'
-// (site-wide, admins) or 'both' (admins on the Options page).
+// (site-wide, admins) or 'both' (admins on the Options page). Each has a "Title", a "Text"
+// (with placeholders: an unknown one is flagged under it, "Unknown placeholder: {foo}") and
+// an optional "Shortcut" (`/hours` in the Message box).
 
 import { h, text, field } from '../dom.js';
 import { canned as cannedApi } from '../api.js';
@@ -8,6 +10,25 @@ import { confirmDialog } from '../ui/dialog.js';
 import { sitePicker, table, statusLine } from './common.js';
 import { invalidateCanned } from './canned.js';
 import { truncate } from '../format.js';
+import { PLACEHOLDERS, unknownPlaceholderWarning } from '../placeholders.js';
+
+const PLACEHOLDER_HINT = `Placeholders: ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}.`;
+const SHORTCUT_HINT = 'Optional: letters, digits, - or _. Type /shortcut in the Message box.';
+
+/** A "Text" textarea's field with its placeholder hint and the unknown-placeholder warning. */
+function textField(textarea) {
+  const warning = h('p', { class: 'canned-warning', role: 'status' });
+  const check = () => text(warning, unknownPlaceholderWarning(textarea.value));
+  textarea.addEventListener('input', check);
+  check();
+  const { wrap } = field('Text', textarea, PLACEHOLDER_HINT);
+  wrap.append(warning);
+  return { wrap, check };
+}
+
+const shortcutInput = (value = '') => h('input', {
+  type: 'text', name: 'shortcut', maxlength: '33', autocomplete: 'off', spellcheck: 'false', value,
+});
 
 export function cannedEditor({ mode = 'own' } = {}) {
   const status = statusLine();
@@ -15,7 +36,7 @@ export function cannedEditor({ mode = 'own' } = {}) {
   const picker = sitePicker(() => load());
   const scopeLabel = (c) => (c.agent_id == null ? 'Site-wide' : 'Mine');
   const showScope = mode === 'both';
-  const headers = ['Title', 'Text', ...(showScope ? ['Scope'] : []), 'Actions'];
+  const headers = ['Title', 'Shortcut', 'Text', ...(showScope ? ['Scope'] : []), 'Actions'];
   const tableEl = table(headers, []);
   tableEl.querySelector('tbody').replaceWith(tbody);
   const empty = h('p', { class: 'empty', hidden: true }, 'No canned responses yet.');
@@ -23,11 +44,13 @@ export function cannedEditor({ mode = 'own' } = {}) {
   // ── add form ──
   const title = h('input', { type: 'text', name: 'title', maxlength: '200' });
   const body = h('textarea', { name: 'body', rows: '3' });
+  const bodyField = textField(body);
+  const shortcut = shortcutInput();
   const scope = h('select', { name: 'scope' }, h('option', { value: 'own' }, 'Mine'), h('option', { value: 'site' }, 'Site-wide'));
   const addBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Add response');
   const addForm = h('form', { class: 'stack-form' },
     h('h3', null, mode === 'site' ? 'New site-wide response' : 'New response'),
-    field('Title', title).wrap, field('Text', body).wrap,
+    field('Title', title).wrap, bodyField.wrap, field('Shortcut', shortcut, SHORTCUT_HINT).wrap,
     showScope ? field('Scope', scope).wrap : null,
     addBtn);
   addForm.addEventListener('submit', async (e) => {
@@ -43,9 +66,11 @@ export function cannedEditor({ mode = 'own' } = {}) {
     const sc = mode === 'site' ? 'site' : mode === 'own' ? 'own' : scope.value;
     addBtn.disabled = true;
     try {
-      await cannedApi.create(site, t, body.value, sc);
+      await cannedApi.create(site, t, body.value, sc, shortcut.value.trim() || null);
       title.value = '';
       body.value = '';
+      shortcut.value = '';
+      bodyField.check();
       text(status, `Added “${t}”.`);
       invalidateCanned(site);
       await load();
@@ -61,14 +86,16 @@ export function cannedEditor({ mode = 'own' } = {}) {
   const editRow = (tr, c) => {
     const t = h('input', { type: 'text', name: 'title', value: c.title, maxlength: '200' });
     const b = h('textarea', { name: 'body', rows: '3', value: c.body });
+    const sh = shortcutInput(c.shortcut || '');
     const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save');
     const cancel = h('button', { type: 'button', class: 'btn', onclick: () => load() }, 'Cancel');
-    const form = h('form', { class: 'stack-form' }, field('Title', t).wrap, field('Text', b).wrap, h('div', { class: 'form-actions' }, save, cancel));
+    const form = h('form', { class: 'stack-form' }, field('Title', t).wrap, textField(b).wrap,
+      field('Shortcut', sh, SHORTCUT_HINT).wrap, h('div', { class: 'form-actions' }, save, cancel));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       save.disabled = true;
       try {
-        await cannedApi.update(c.id, t.value.trim() || truncate(b.value.trim(), 40), b.value);
+        await cannedApi.update(c.id, t.value.trim() || truncate(b.value.trim(), 40), b.value, sh.value.trim() || null);
         invalidateCanned(c.site_id);
         text(status, 'Saved.');
         await load();
@@ -117,7 +144,8 @@ export function cannedEditor({ mode = 'own' } = {}) {
         h('button', { type: 'button', class: 'btn btn-small', onclick: () => editRow(tr, c) }, 'Edit'), ' ',
         h('button', { type: 'button', class: 'btn btn-small', onclick: () => remove(c) }, 'Delete'),
       ] : h('span', { class: 'hint' }, 'Admins edit this');
-      tr.append(h('th', { scope: 'row' }, c.title), h('td', { class: 'pre' }, truncate(c.body, 200)),
+      tr.append(h('th', { scope: 'row' }, c.title), h('td', null, c.shortcut ? `/${c.shortcut}` : ''),
+        h('td', { class: 'pre' }, truncate(c.body, 200)),
         showScope ? h('td', null, scopeLabel(c)) : null, h('td', { class: 'actions' }, actions));
       return tr;
     }));

@@ -1,10 +1,12 @@
 // The Message box of a chat window: Enter sends, Shift+Enter adds a line; typing frames;
-// "Send as link?" when the text contains a URL; the Canned Responses menu.
+// "Send as link?" when the text contains a URL; the Canned Responses menu; the `/shortcut`
+// list (shortcut-list.js).
 
 import { h, uniqueId } from '../dom.js';
 import { openDialog } from '../ui/dialog.js';
 import { splitUrls, hasUrl } from '../format.js';
 import { cannedButton } from './canned.js';
+import { attachShortcutList } from './shortcut-list.js';
 
 const TYPING_REPEAT_MS = 3_000; // re-send typing:true at most this often
 const TYPING_IDLE_MS = 4_000; // typing:false after this long without a key
@@ -35,11 +37,12 @@ export function createComposer(chatId, { ctrl, siteId }) {
     placeholder: 'Type a message — Enter sends, Shift+Enter adds a line',
   });
   const send = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Send');
-  const canned = cannedButton({ siteId, textarea });
+  const canned = cannedButton({ siteId, chatId, textarea });
   const form = h('form', { class: 'composer' },
     h('label', { for: id, class: 'sr-only' }, 'Message'),
     textarea,
     h('div', { class: 'composer-actions' }, send, canned));
+  const shortcuts = attachShortcutList({ textarea, siteId, chatId });
 
   let typingSentAt = 0;
   let idleTimer = null;
@@ -114,7 +117,10 @@ export function createComposer(chatId, { ctrl, siteId }) {
       textarea.disabled = !on;
       send.disabled = !on;
       canned.disabled = !on;
-      if (!on) stopTyping();
+      if (!on) {
+        stopTyping();
+        shortcuts.close();
+      }
     },
   };
 }

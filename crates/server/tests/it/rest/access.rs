@@ -17,7 +17,7 @@ async fn another_sites_objects_read_as_missing() {
     let (v_a, chat_a) = chat_with_messages(&app, &site_a, &mut ws, "Ann", "hi").await;
     let store = app.store();
     let canned_b = store
-        .create_canned(site_b.id, None, "B", "site B text")
+        .create_canned(site_b.id, None, "B", "site B text", None)
         .await
         .expect("canned");
     let block_b = store
@@ -207,7 +207,7 @@ async fn state_changing_calls_need_this_servers_origin() {
     let admin = app.agent_with("Ada", true, None).await;
     let canned = app
         .store()
-        .create_canned(site.id, None, "T", "B")
+        .create_canned(site.id, None, "T", "B", None)
         .await
         .expect("canned");
     let body = json!({"title": "t", "body": "b", "scope": "site", "to": "a@b.example"});
