@@ -10,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod offline;
 pub mod openapi;
+pub mod supervision;
 pub mod visitors;
 
 use crate::realtime::{agent_ws, visitor_ws};
@@ -28,6 +29,7 @@ pub fn router(app: App) -> Router {
         .merge(visitors::router())
         .merge(canned::router())
         .merge(offline::router())
+        .merge(supervision::router())
         .merge(admin::router())
         .route_layer(middleware::from_fn_with_state(
             app.clone(),
