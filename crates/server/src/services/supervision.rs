@@ -90,16 +90,12 @@ async fn last_written(app: &App, chat: &Chat) -> AppResult<Option<Message>> {
         .store
         .messages_after(chat.id, from, LAST_MESSAGE_LOOKBACK as u32)
         .await?;
-    Ok(page
-        .into_iter()
-        .rev()
-        .find(|m| written(m))
-        .map(|mut m| {
-            if m.body.chars().count() > LAST_MESSAGE_CHARS {
-                m.body = format!("{}…", truncate(&m.body, LAST_MESSAGE_CHARS));
-            }
-            m
-        }))
+    Ok(page.into_iter().rev().find(|m| written(m)).map(|mut m| {
+        if m.body.chars().count() > LAST_MESSAGE_CHARS {
+            m.body = format!("{}…", truncate(&m.body, LAST_MESSAGE_CHARS));
+        }
+        m
+    }))
 }
 
 /// Typed by a person (not a system event).

@@ -23,6 +23,7 @@ mod resume;
 mod routing;
 mod security;
 mod slow_clients;
+mod supervision;
 mod tls;
 mod unanswered;
 mod upgrade;
