@@ -85,7 +85,8 @@ test('the admin\'s per-site "Supervisor" checkbox gives an agent "All Chats"', a
   await ada.page.getByRole('tab', { name: 'Agents' }).click();
   const samRow = ada.page.getByRole('row').filter({ has: ada.page.getByRole('rowheader', { name: /^Sam/ }) });
   await samRow.getByRole('button', { name: 'Edit' }).click();
-  const box = ada.page.getByRole('checkbox', { name: 'Supervisor of Lookout' });
+  const box = ada.page.getByRole('group', { name: 'Lookout', exact: true })
+    .getByRole('checkbox', { name: 'Supervisor', exact: true });
   assert.equal(await box.isChecked(), false);
   await box.check();
   await ada.page.getByRole('button', { name: 'Save agent' }).click();

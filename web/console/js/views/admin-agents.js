@@ -18,11 +18,12 @@ function sitesField(sites, chosen, supervised = []) {
     const id = Number(s.id ?? s.site_id);
     const box = h('input', { type: 'checkbox', name: 'site', value: String(id), checked: chosen != null && chosen.map(Number).includes(id) });
     const sup = h('input', {
-      type: 'checkbox', name: 'supervisor', value: String(id), 'aria-label': `Supervisor of ${s.name}`,
-      checked: supervised.map(Number).includes(id),
+      type: 'checkbox', name: 'supervisor', value: String(id), checked: supervised.map(Number).includes(id),
     });
-    const label = h('span', { class: 'site-role' }, h('label', { class: 'check' }, box, ` ${s.name}`),
-      h('label', { class: 'check supervisor-check' }, sup, h('span', { 'aria-hidden': 'true' }, ' Supervisor')));
+    // One group per site, named after it: the site's box and its "Supervisor" box.
+    const label = h('span', { class: 'site-role', role: 'group', 'aria-label': s.name },
+      h('label', { class: 'check' }, box, ` ${s.name}`),
+      h('label', { class: 'check supervisor-check' }, sup, ' Supervisor'));
     return { id, box, sup, label };
   });
   const sync = () => boxes.forEach((b) => {
