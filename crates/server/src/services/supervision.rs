@@ -90,7 +90,7 @@ async fn last_written(app: &App, chat: &Chat) -> AppResult<Option<Message>> {
         .store
         .messages_after(chat.id, from, LAST_MESSAGE_LOOKBACK as u32)
         .await?;
-    Ok(page.into_iter().rev().find(|m| written(m)).map(|mut m| {
+    Ok(page.into_iter().rev().find(written).map(|mut m| {
         if m.body.chars().count() > LAST_MESSAGE_CHARS {
             m.body = format!("{}…", truncate(&m.body, LAST_MESSAGE_CHARS));
         }
