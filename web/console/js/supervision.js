@@ -55,11 +55,12 @@ export const supervisionActions = {
     try {
       await this.conn.request({ type: 'take_over', chat_id: id });
     } catch (err) {
+      this.takingOver.delete(id);
       toast(err.message, { kind: 'error' });
       return false;
-    } finally {
-      this.takingOver.delete(id);
     }
+    // In a cluster `chat.transferred` may come after the ack: no pop-up for it either.
+    setTimeout(() => this.takingOver.delete(id), 10_000);
     if (store.watching.has(id)) {
       store.setWatching(id, false);
       this.conn.request({ type: 'watch', chat_id: id, watching: false }).catch(() => {});

@@ -122,6 +122,28 @@ async fn the_role_is_set_over_rest_and_told_to_the_console() {
     let r = put(&ada, &path, json!({"supervises": []})).await;
     assert_eq!(r.status(), 204);
     assert!(ws.closed_by_server().await, "Sam's socket closed");
+    // Given at creation too, and only for a site of theirs.
+    let new_agent = |email: &str, supervises: Vec<i64>| {
+        json!({"email": email, "name": "Nia", "password": "long enough password",
+            "sites": [s1.id.0], "supervises": supervises})
+    };
+    let r = ada
+        .post(
+            "/api/admin/agents",
+            new_agent("nia@agents.example", vec![s2.id.0]),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    let nia = json_of(
+        ada.post(
+            "/api/admin/agents",
+            new_agent("nia@agents.example", vec![s1.id.0]),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(nia["supervises"], json!([s1.id.0]));
     let list = json_of(ada.get("/api/admin/agents").await, 200).await;
     assert!(
         list.as_array()
@@ -300,10 +322,24 @@ async fn take_over_moves_the_chat_and_tells_the_old_owner() {
     let sam = supervisor(&app, "Sam", &[site.id], &[site.id]).await;
     let mut s = sam.connect(&app).await;
     watch(&mut s, chat, true).await;
+    // Another supervisor watches too: told when the chat changes hands.
+    let ada = app.agent_with("Ada", true, None).await;
+    let mut w = ada.connect(&app).await;
+    watch(&mut w, chat, true).await;
     v.ws.drain().await;
 
     let ack = s.request(json!({"type":"take_over","chat_id": chat})).await;
     assert_eq!(ack["type"], "ack", "{ack}");
+    let u = w
+        .wait_for("updated", |f| {
+            f["type"] == "chat.updated" && f["chat"]["chat_id"] == chat
+        })
+        .await;
+    assert_eq!(u["chat"]["agent_id"], sam.id.0);
+    assert!(
+        v.ws.drain().await.is_empty(),
+        "the visitor is not told of the take-over"
+    );
     a.wait_for("released", |f| {
         f["type"] == "chat.released" && f["chat_id"] == chat
     })
@@ -340,7 +376,7 @@ async fn take_over_moves_the_chat_and_tells_the_old_owner() {
 
     // Capacity as for a transfer: Sam holds two; with room for two, no more.
     let r = put(
-        &app.agent_with("Ada", true, None).await,
+        &ada,
         &format!("/api/admin/agents/{}", sam.id.0),
         json!({"max_chats": 2}),
     )
