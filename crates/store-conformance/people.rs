@@ -125,6 +125,62 @@ async fn all_sites_agent_belongs_to_future_sites() {
 }
 
 #[tokio::test]
+async fn supervisor_role_per_site() {
+    let (_keep, s) = fresh().await;
+    let a = site(&s, "a").await;
+    let b = site(&s, "b").await;
+    let c = site(&s, "c").await;
+    let sup = |site: SiteId, monitoring: bool| Membership {
+        site_id: site,
+        monitoring,
+        supervisor: true,
+    };
+    // An agent of every site: the role is recorded as a row, monitoring stays as it was.
+    let ann = agent(&s, "ann@example.com", None).await;
+    s.set_monitoring(ann.id, b.id, false).await.unwrap();
+    s.set_supervisor(ann.id, b.id, true).await.unwrap();
+    s.set_supervisor(ann.id, a.id, true).await.unwrap();
+    assert_eq!(
+        s.memberships(ann.id).await.unwrap(),
+        vec![sup(a.id, true), sup(b.id, false), m(c.id, true)]
+    );
+    s.set_supervisor(ann.id, a.id, false).await.unwrap();
+    s.set_supervisor(ann.id, a.id, false).await.unwrap(); // twice is once
+    assert_eq!(
+        s.memberships(ann.id).await.unwrap(),
+        vec![m(a.id, true), sup(b.id, false), m(c.id, true)]
+    );
+    // A limited agent: only where they belong; the role never adds a site.
+    let bob = agent(&s, "bob@example.com", Some(vec![a.id, b.id])).await;
+    s.set_supervisor(bob.id, b.id, true).await.unwrap();
+    assert_eq!(
+        s.set_supervisor(bob.id, c.id, true).await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        s.memberships(bob.id).await.unwrap(),
+        vec![m(a.id, true), sup(b.id, true)]
+    );
+    // Setting the sites keeps the role where the site stays, and it leaves with the site.
+    s.set_sites(bob.id, Some(vec![b.id, c.id])).await.unwrap();
+    assert_eq!(
+        s.memberships(bob.id).await.unwrap(),
+        vec![sup(b.id, true), m(c.id, true)]
+    );
+    s.set_sites(bob.id, Some(vec![c.id])).await.unwrap();
+    s.set_sites(bob.id, Some(vec![b.id, c.id])).await.unwrap();
+    assert_eq!(
+        s.memberships(bob.id).await.unwrap(),
+        vec![m(b.id, true), m(c.id, true)],
+        "a site taken away and given back comes without the role"
+    );
+    assert_eq!(
+        s.set_supervisor(AgentId(999), a.id, true).await,
+        Err(StoreError::NotFound)
+    );
+}
+
+#[tokio::test]
 async fn set_sites_keeps_monitoring_choices() {
     let (_keep, s) = fresh().await;
     let a = site(&s, "a").await;

@@ -104,6 +104,10 @@ pub trait AgentStore: Send + Sync {
     /// `None`: every site. `Some`: exactly these (monitoring kept where it was set).
     async fn set_sites(&self, id: AgentId, sites: Option<Vec<SiteId>>) -> StoreResult<()>;
     async fn set_monitoring(&self, id: AgentId, site: SiteId, monitoring: bool) -> StoreResult<()>;
+    /// Marks the agent "Supervisor" of `site` or not, as [`AgentStore::set_monitoring`] does:
+    /// an all-sites agent gets a membership row; a limited agent who is not a member of the
+    /// site is `NotFound` (the role never adds a site).
+    async fn set_supervisor(&self, id: AgentId, site: SiteId, supervisor: bool) -> StoreResult<()>;
     async fn delete_agent(&self, id: AgentId) -> StoreResult<()>;
 
     async fn create_session(&self, session: Session) -> StoreResult<()>;

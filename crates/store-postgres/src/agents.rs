@@ -234,6 +234,38 @@ impl AgentStore for PgStore {
         tx.commit().await.db()
     }
 
+    /// Like `set_monitoring`: upserts an all-sites agent's row; a limited agent's role
+    /// changes only where they are a member (`NotFound` otherwise).
+    async fn set_supervisor(&self, id: AgentId, site: SiteId, supervisor: bool) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.db()?;
+        let n = if all_sites(&tx, id).await? {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO agent_sites (agent_id, site_id, monitoring, supervisor) \
+                     VALUES ($1, $2, true, $3) \
+                     ON CONFLICT (agent_id, site_id) DO UPDATE SET supervisor = excluded.supervisor",
+                )
+                .await
+                .db()?;
+            tx.execute(&stmt, &[&id.0, &site.0, &supervisor])
+                .await
+                .db()?
+        } else {
+            let stmt = tx
+                .prepare_cached(
+                    "UPDATE agent_sites SET supervisor = $3 WHERE agent_id = $1 AND site_id = $2",
+                )
+                .await
+                .db()?;
+            tx.execute(&stmt, &[&id.0, &site.0, &supervisor])
+                .await
+                .db()?
+        };
+        crate::map::changed(n)?;
+        tx.commit().await.db()
+    }
+
     /// Removes the agent with their memberships, sessions and own canned responses.
     /// Chats, messages and blocks keep the agent's id.
     async fn delete_agent(&self, id: AgentId) -> StoreResult<()> {

@@ -247,6 +247,34 @@ impl AgentStore for SqliteStore {
         .await
     }
 
+    /// Like `set_monitoring`: upserts an all-sites agent's row; a limited agent's role
+    /// changes only where they are a member (`NotFound` otherwise).
+    async fn set_supervisor(&self, id: AgentId, site: SiteId, supervisor: bool) -> StoreResult<()> {
+        self.write(move |tx| {
+            if all_sites(tx, id)? {
+                tx.prepare_cached(
+                    "INSERT INTO agent_sites (agent_id, site_id, monitoring, supervisor) \
+                     VALUES (?1, ?2, 1, ?3) \
+                     ON CONFLICT (agent_id, site_id) DO UPDATE SET supervisor = excluded.supervisor",
+                )
+                .db()?
+                .execute(params![id.0, site.0, supervisor])
+                .db()
+                .map(|_| ())
+            } else {
+                let n = tx
+                    .prepare_cached(
+                        "UPDATE agent_sites SET supervisor = ?3 WHERE agent_id = ?1 AND site_id = ?2",
+                    )
+                    .db()?
+                    .execute(params![id.0, site.0, supervisor])
+                    .db()?;
+                changed(n)
+            }
+        })
+        .await
+    }
+
     /// Removes the agent with their memberships, sessions and own canned responses.
     /// Chats, messages and blocks keep the agent's id.
     async fn delete_agent(&self, id: AgentId) -> StoreResult<()> {

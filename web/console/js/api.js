@@ -142,6 +142,11 @@ export const offline = {
   list: (siteId) => get(path`/api/sites/${siteId}/offline-messages`),
 };
 
+export const supervision = {
+  /** "All Chats": the live chats of the sites I supervise. */
+  chats: () => get('/api/supervision/chats'),
+};
+
 export const admin = {
   sites: () => get('/api/admin/sites'),
   createSite: (site) => post('/api/admin/sites', site),

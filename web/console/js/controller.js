@@ -8,6 +8,7 @@ import { newClientId, visitorLabel } from './format.js';
 import { chats as chatsApi } from './api.js';
 import { onOffered, onOfferEnded, onVisitorUpdate } from './offers.js';
 import { chatActions } from './chat-actions.js';
+import { supervisionActions } from './supervision.js';
 
 const POPUP_LINGER_MS = 3500;
 
@@ -20,6 +21,7 @@ export class Controller {
     // Visitors, but no pop-up, sound or notification asks this agent to take them again.
     this.closedByMe = new Set();
     this.popupTimers = new Map();
+    this.takingOver = new Set(); // chats I am taking over (no "transferred to you" pop-up)
   }
 
   // ───────────────────────────── received frames ─────────────────────────────
@@ -94,6 +96,7 @@ export class Controller {
   /** After every snapshot: catch up every open window (the connection flushes the outbox next). */
   onReady() {
     for (const id of store.windows) this.sync(id);
+    this.rewatch();
   }
 
   wantsPopup(chat) {
@@ -150,6 +153,10 @@ export class Controller {
     this.closing.delete(id);
     this.dropPopup(`req-${id}`);
     store.openWindow(id, { activate: store.active == null });
+    if (this.takingOver.has(id)) { // my own "Take over": no pop-up
+      this.sync(id);
+      return;
+    }
     store.setPopup(`xfer-${id}`, { kind: 'transferred', chatId: id, fromName: from_agent_name });
     beep('transfer');
     desktopNotify('Chat transferred', `${from_agent_name} transferred a chat to you`, {
@@ -424,4 +431,4 @@ export class Controller {
 }
 
 // Handing a chat on, ending it, and the agent's own state: see chat-actions.js.
-Object.assign(Controller.prototype, chatActions);
+Object.assign(Controller.prototype, chatActions, supervisionActions);

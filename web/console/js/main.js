@@ -20,6 +20,7 @@ import { renderVisitors } from './views/visitors.js';
 import { renderChatTabs } from './views/chattabs.js';
 import { renderOptions } from './views/options.js';
 import { renderAdmin } from './views/admin.js';
+import { renderAllChats } from './views/allchats.js';
 import { openShortcutsHelp } from './views/help.js';
 
 const root = document.getElementById('app');
@@ -112,7 +113,7 @@ function startApp(me) {
       renderChatList({ ctrl })));
   const topbar = renderTopbar({ ctrl, onSignOut: signOut, onShortcuts: openShortcutsHelp });
   const popups = renderPopups({ ctrl });
-  const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderOptions(), renderAdmin(), popups);
+  const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderAllChats({ ctrl }), renderOptions(), renderAdmin(), popups);
   root.replaceChildren(shell);
 
   // Pop-ups sit in the column of "Visitors on Site" (just below the top bar, whose height

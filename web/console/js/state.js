@@ -28,6 +28,7 @@ export class Store {
     this.typing = new Map(); // chat_id -> until (ms)
     this.offline = []; // offline messages received live
     this.popups = new Map(); // key -> {key, kind, chatId, status, by, fromName}
+    this.watching = new Set(); // chat ids I watch as a supervisor (read-only windows)
     this.conn = { state: 'idle', info: {} };
     this.page = 'console';
     this.focused = typeof document === 'undefined' ? true : document.hasFocus();
@@ -377,6 +378,22 @@ export class Store {
   isTyping(chatId) {
     const until = this.typing.get(Number(chatId));
     return until != null && until > Date.now();
+  }
+
+  // ── supervisors ──
+
+  /** Whether I supervise any site ("All Chats"): admins and agents with the role. */
+  isSupervisor() {
+    return [...this.sites.values()].some((s) => s.supervisor);
+  }
+
+  setWatching(chatId, on) {
+    const id = Number(chatId);
+    if (on === this.watching.has(id)) return;
+    if (on) this.watching.add(id);
+    else this.watching.delete(id);
+    this.emit('watching', id);
+    this.emit('chat', id);
   }
 
   // ── popups, page, connection ──

@@ -109,4 +109,8 @@ pub struct SiteMembershipView {
     pub name: String,
     pub base_url: String,
     pub monitoring: bool,
+    /// The agent supervises the site ("All Chats", "Watch", "Join", "Take over"): an admin
+    /// who belongs to it, or a member given the "Supervisor" role there. Left out when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub supervisor: bool,
 }

@@ -229,6 +229,7 @@ pub async fn me(State(app): State<App>, auth: AuthAgent) -> AppResult<Json<MeBod
             name: s.name,
             base_url: s.base_url,
             monitoring: m.monitoring,
+            supervisor: auth.agent.is_admin || m.supervisor,
         });
     }
     Ok(Json(MeBody {

@@ -11,6 +11,7 @@ pub mod health;
 pub mod offline;
 pub mod openapi;
 pub mod tags;
+pub mod supervision;
 pub mod visitors;
 
 use crate::realtime::{agent_ws, visitor_ws};
@@ -30,6 +31,7 @@ pub fn router(app: App) -> Router {
         .merge(canned::router())
         .merge(offline::router())
         .merge(tags::router())
+        .merge(supervision::router())
         .merge(admin::router())
         .route_layer(middleware::from_fn_with_state(
             app.clone(),

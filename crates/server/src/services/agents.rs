@@ -62,6 +62,7 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
                     name: s.name.clone(),
                     base_url: s.base_url.clone(),
                     monitoring: m.monitoring,
+                    supervisor: agent.is_admin || m.supervisor,
                 })
         })
         .collect();

@@ -194,6 +194,15 @@ pub(crate) fn site_agents(chat: &Chat, also: Option<AgentId>) -> Audience {
     }
 }
 
+/// Only the connections watching the chat (a supervisor's "Watch"), not its agents: for the
+/// frames about it that otherwise reach only its owner or the site's monitoring agents.
+pub(crate) fn watchers(chat: ChatId) -> Audience {
+    Audience::ChatAgents {
+        chat,
+        agents: Vec::new(),
+    }
+}
+
 /// Load, decide, compare-and-set; retry when another writer moved the version on.
 /// Returns (before, after).
 pub(crate) async fn transition(app: &App, id: ChatId, cmd: ChatCommand) -> AppResult<(Chat, Chat)> {
@@ -361,6 +370,18 @@ pub(crate) async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &
     }
     app.publish(
         site_agents(after, before.state.owner()),
+        &ToAgent::ChatEnded {
+            chat_id: after.id,
+            reason: reason.to_string(),
+            missed: after.missed,
+        },
+        None,
+    )
+    .await;
+    // Watchers hear the end too (those who also monitor the site get it twice: it is
+    // idempotent).
+    app.publish(
+        watchers(after.id),
         &ToAgent::ChatEnded {
             chat_id: after.id,
             reason: reason.to_string(),

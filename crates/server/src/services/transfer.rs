@@ -24,28 +24,42 @@ pub async fn to_agent(app: &App, agent: AgentId, chat_id: ChatId, to: AgentId) -
     capacity::require_room(app, to).await?;
     let (_, after) =
         chats::transition(app, chat_id, ChatCommand::Transfer { by: agent, to }).await?;
+    handed_over(app, agent, to, &after).await?;
+    Ok(after)
+}
+
+/// The chat went from `from` to `to` (a transfer, a supervisor's "Take over"): their chat
+/// counts, `chat.transferred` (with the history to follow) to `to`, `chat.released` to
+/// `from`, `chat.taken` to the site's agents, and `chat.updated` to whoever watches it.
+pub(crate) async fn handed_over(
+    app: &App,
+    from: AgentId,
+    to: AgentId,
+    after: &Chat,
+) -> AppResult<()> {
+    let chat_id = after.id;
     presence::chat_count_changed(app, to, true).await;
-    presence::chat_count_changed(app, agent, false).await;
-    let from_name = app.agent_name(agent).await?;
-    let summary = chat_summary(app, &after).await?;
+    presence::chat_count_changed(app, from, false).await;
+    let from_name = app.agent_name(from).await?;
+    let summary = chat_summary(app, after).await?;
     app.publish(
         Audience::Agent(to),
         &ToAgent::ChatTransferred {
             chat: summary.clone(),
-            from_agent_id: agent,
+            from_agent_id: from,
             from_agent_name: from_name,
         },
         None,
     )
     .await;
     app.publish(
-        Audience::Agent(agent),
+        Audience::Agent(from),
         &ToAgent::ChatReleased { chat_id },
         None,
     )
     .await;
     app.publish(
-        chats::site_agents(&after, None),
+        chats::site_agents(after, None),
         &ToAgent::ChatTaken {
             chat_id,
             agent_id: to,
@@ -54,7 +68,13 @@ pub async fn to_agent(app: &App, agent: AgentId, chat_id: ChatId, to: AgentId) -
         None,
     )
     .await;
-    Ok(after)
+    app.publish(
+        chats::watchers(chat_id),
+        &ToAgent::ChatUpdated { chat: summary },
+        None,
+    )
+    .await;
+    Ok(())
 }
 
 /// "Transfer" to a department: the chat takes the department, then goes back to the queue

@@ -24,6 +24,7 @@ mod routing;
 mod security;
 mod slow_clients;
 mod tags;
+mod supervision;
 mod tls;
 mod unanswered;
 mod upgrade;

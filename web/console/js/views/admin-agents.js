@@ -9,21 +9,41 @@ import { openDialog, confirmDialog } from '../ui/dialog.js';
 import { toast } from '../ui/toast.js';
 import { table, statusLine } from './common.js';
 
-/** "All sites" + one checkbox per site. value(): null (all) or [site ids]. */
-function sitesField(sites, chosen) {
+/** "All sites" + one checkbox per site, and beside each its "Supervisor" role ("All Chats",
+ * "Watch", "Take over" on that site; only for a site the agent belongs to). value(): null
+ * (all) or [site ids]; supervises(): [site ids]. */
+function sitesField(sites, chosen, supervised = []) {
   const all = h('input', { type: 'checkbox', name: 'all_sites', checked: chosen == null });
   const boxes = sites.map((s) => {
     const id = Number(s.id ?? s.site_id);
     const box = h('input', { type: 'checkbox', name: 'site', value: String(id), checked: chosen != null && chosen.map(Number).includes(id) });
-    return { id, box, label: h('label', { class: 'check' }, box, ` ${s.name}`) };
+    const sup = h('input', {
+      type: 'checkbox', name: 'supervisor', value: String(id), checked: supervised.map(Number).includes(id),
+    });
+    // One group per site, named after it: the site's box and its "Supervisor" box.
+    const label = h('span', { class: 'site-role', role: 'group', 'aria-label': s.name },
+      h('label', { class: 'check' }, box, ` ${s.name}`),
+      h('label', { class: 'check supervisor-check' }, sup, ' Supervisor'));
+    return { id, box, sup, label };
   });
-  const sync = () => boxes.forEach((b) => { b.box.disabled = all.checked; });
+  const sync = () => boxes.forEach((b) => {
+    b.box.disabled = all.checked;
+    const member = all.checked || b.box.checked;
+    b.sup.disabled = !member;
+    if (!member) b.sup.checked = false;
+  });
+  boxes.forEach((b) => b.box.addEventListener('change', sync));
   all.addEventListener('change', sync);
   sync();
   const el = h('fieldset', { class: 'sites-field' }, h('legend', null, 'Sites'),
     h('label', { class: 'check' }, all, ' All sites (present and future)'),
-    h('div', { class: 'site-checks' }, boxes.map((b) => b.label)));
-  return { el, value: () => (all.checked ? null : boxes.filter((b) => b.box.checked).map((b) => b.id)) };
+    h('div', { class: 'site-checks' }, boxes.map((b) => b.label)),
+    h('p', { class: 'hint' }, 'A “Supervisor” of a site sees “All Chats” there and may watch, join and take over its chats. Administrators supervise every site they belong to.'));
+  return {
+    el,
+    value: () => (all.checked ? null : boxes.filter((b) => b.box.checked).map((b) => b.id)),
+    supervises: () => boxes.filter((b) => b.sup.checked && !b.sup.disabled).map((b) => b.id),
+  };
 }
 
 /**
@@ -49,7 +69,7 @@ function agentForm(agent, sites, { onDone }) {
   const name = h('input', { type: 'text', name: 'name', required: true, value: agent?.name || '' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', minlength: '8' });
   const isAdmin = h('input', { type: 'checkbox', name: 'is_admin', checked: !!agent?.is_admin });
-  const siteSel = sitesField(sites, agent ? (agent.all_sites ? null : agent.sites || []) : null);
+  const siteSel = sitesField(sites, agent ? (agent.all_sites ? null : agent.sites || []) : null, agent?.supervises || []);
   const capacity = capacityField(agent);
   const status = statusLine();
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, agent ? 'Save agent' : 'Create agent');
@@ -79,11 +99,13 @@ function agentForm(agent, sites, { onDone }) {
       if (agent) {
         await adminApi.updateAgent(agent.agent_id, {
           name: name.value.trim(), is_admin: isAdmin.checked, sites: sitesValue, max_chats: cap.value,
+          supervises: siteSel.supervises(),
         });
       } else {
         await adminApi.createAgent({
           email: email.value.trim(), name: name.value.trim(), password: password.value,
           is_admin: isAdmin.checked, sites: sitesValue, max_chats: cap.value,
+          supervises: siteSel.supervises(),
         });
       }
       onDone(true);
@@ -145,8 +167,12 @@ export function adminAgents() {
     formSlot.querySelector('input').focus();
   });
 
-  const siteNames = (a) => (a.all_sites ? 'All sites'
-    : (a.sites || []).map((id) => sites.find((s) => Number(s.id ?? s.site_id) === Number(id))?.name || `Site ${id}`).join(', ') || 'None');
+  const siteName = (id) => sites.find((s) => Number(s.id ?? s.site_id) === Number(id))?.name || `Site ${id}`;
+  const siteNames = (a) => {
+    const list = a.all_sites ? 'All sites' : (a.sites || []).map(siteName).join(', ') || 'None';
+    const sup = (a.supervises || []).map(siteName);
+    return sup.length ? `${list} · Supervisor: ${sup.join(', ')}` : list;
+  };
 
   // "At capacity" beside each agent, live from presence (agents sharing a site with me).
   const badges = new Map(); // agent_id -> badge

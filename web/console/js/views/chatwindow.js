@@ -35,13 +35,18 @@ export function createChatWindow(chatId, { ctrl }) {
   const buttons = windowButtons(id, { ctrl });
   const detail = createVisitDetail(chat);
   const tags = tagsField(id, { siteId: chat.site_id, initial: chat.tags });
+  // A supervisor's "Watch": read-only and live, no composer; "Stop watching" closes it.
+  const watchBar = h('div', { class: 'cw-watch', role: 'status', hidden: true },
+    h('span', { class: 'badge watch-badge' }, 'Watching'),
+    h('span', { class: 'cw-watch-text' }, 'Read-only and live. The visitor is not told.'),
+    h('button', { type: 'button', class: 'btn btn-small', onclick: () => ctrl.stopWatching(id) }, 'Stop watching'));
+  const rows = h('div', { class: 'cw-rows' }, link.el, transfer.el);
 
   const el = h('div', { class: 'chat-window' },
     h('div', { class: 'cw-head' }, h('div', { class: 'cw-who' }, title, sub), buttons.el),
     h('div', { class: 'cw-body' },
       h('div', { class: 'cw-main' },
-        notice, log.el, typing, composer.el,
-        h('div', { class: 'cw-rows' }, link.el, transfer.el), tags.el),
+        watchBar, notice, log.el, typing, composer.el, rows, tags.el),
       detail.el));
 
   const renderNotice = (c) => {
@@ -80,7 +85,15 @@ export function createChatWindow(chatId, { ctrl }) {
     buttons.setEnabled(mine);
     tags.set(c.tags);
     tags.setEnabled(mine || c.state === 'ended');
-    renderNotice(c);
+    const watching = store.watching.has(id) && !mine;
+    watchBar.hidden = !watching;
+    composer.el.hidden = watching;
+    rows.hidden = watching;
+    el.classList.toggle('is-watching', watching);
+    if (watching && c.state !== 'ended') {
+      notice.hidden = true;
+      notice.dataset.sig = '';
+    } else renderNotice(c);
     renderTyping();
   };
 

@@ -40,7 +40,9 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
   const navConsole = navButton('Console', 'console');
   const navOptions = navButton('Options', 'options');
   const navAdmin = navButton('Admin', 'admin');
-  const nav = h('nav', { class: 'nav', 'aria-label': 'Pages' }, navConsole, navOptions, navAdmin);
+  const navAllChats = navButton('All Chats', 'all-chats'); // supervisors only
+  navAllChats.hidden = true;
+  const nav = h('nav', { class: 'nav', 'aria-label': 'Pages' }, navConsole, navAllChats, navOptions, navAdmin);
 
   const soundsBox = h('input', { type: 'checkbox', checked: soundsEnabled() });
   soundsBox.addEventListener('change', () => setSoundsEnabled(soundsBox.checked));
@@ -76,6 +78,7 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
   const renderSites = () => {
     const list = [...store.sites.values()].sort((a, b) => a.name.localeCompare(b.name));
     monitor.hidden = list.length === 0;
+    navAllChats.hidden = !store.isSupervisor();
     reconcile(sites, list, (s) => s.site_id, (s) => {
       const box = h('input', { type: 'checkbox', name: 'monitor' });
       box.addEventListener('change', () => ctrl.setMonitoring(s.site_id, box.checked));
@@ -96,7 +99,7 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
     conn.dataset.state = state;
   };
   const renderPage = () => {
-    for (const b of [navConsole, navOptions, navAdmin]) {
+    for (const b of [navConsole, navAllChats, navOptions, navAdmin]) {
       if (b.dataset.page === store.page) b.setAttribute('aria-current', 'page');
       else b.removeAttribute('aria-current');
     }

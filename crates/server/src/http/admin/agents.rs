@@ -40,6 +40,9 @@ pub struct AdminAgentView {
     pub is_admin: bool,
     pub status: AgentStatus,
     pub sites: Vec<SiteId>,
+    /// The sites where the agent has the "Supervisor" role ("All Chats", "Watch", "Join",
+    /// "Take over"). Admins supervise every site they belong to whatever this says.
+    pub supervises: Vec<SiteId>,
     /// "Most chats at once"; null: unlimited.
     pub max_chats: Option<u32>,
 }
@@ -58,6 +61,9 @@ pub struct NewAgentInput {
     /// "Most chats at once": at least 1; null or absent: unlimited.
     #[serde(default)]
     pub max_chats: Option<i64>,
+    /// Sites where the agent is "Supervisor": each must be one of their sites.
+    #[serde(default)]
+    pub supervises: Vec<SiteId>,
 }
 
 /// Only the fields given change. `sites: null` means every site; absent leaves them.
@@ -76,6 +82,12 @@ pub struct AgentChanges {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
     pub max_chats: Option<Option<i64>>,
+    /// Exactly the sites where the agent is "Supervisor" (each one of their sites, after
+    /// `sites` changed); absent leaves the role as it is. Taking the role away from a site
+    /// ends the agent's sessions (their watches end with their sockets); giving it shows
+    /// "All Chats" at their console's next connect.
+    #[serde(default)]
+    pub supervises: Option<Vec<SiteId>>,
 }
 
 /// "Most chats at once" as given: at least 1 (0 and negative numbers are refused with the
@@ -112,6 +124,47 @@ async fn known_sites(app: &App, sites: Option<Vec<SiteId>>) -> AppResult<Option<
     Ok(Some(out))
 }
 
+/// The sites the agent has the "Supervisor" role on (the stored role, not the admin's).
+async fn supervised_ids(app: &App, agent: AgentId) -> AppResult<Vec<SiteId>> {
+    let mut ids: Vec<SiteId> = access::memberships(app, agent)
+        .await?
+        .iter()
+        .filter(|m| m.supervisor)
+        .map(|m| m.site_id)
+        .collect();
+    ids.sort();
+    Ok(ids)
+}
+
+/// Checks that every site to supervise exists; returns them deduplicated.
+async fn to_supervise(app: &App, sites: Vec<SiteId>) -> AppResult<Vec<SiteId>> {
+    Ok(known_sites(app, Some(sites)).await?.unwrap_or_default())
+}
+
+/// Gives the agent the "Supervisor" role on exactly `sites` (each must be one of their
+/// sites: `bad_request` otherwise, nothing changed). True when the role was taken away from
+/// any site.
+async fn set_supervised(app: &App, agent: AgentId, sites: &[SiteId]) -> AppResult<bool> {
+    let memberships = access::memberships(app, agent).await?;
+    if let Some(s) = sites
+        .iter()
+        .find(|s| !memberships.iter().any(|m| m.site_id == **s))
+    {
+        return Err(AppError::bad_request(format!(
+            "The agent can only supervise a site they belong to (site {s})."
+        )));
+    }
+    let mut revoked = false;
+    for m in &memberships {
+        let want = sites.contains(&m.site_id);
+        if want != m.supervisor {
+            app.store.set_supervisor(agent, m.site_id, want).await?;
+            revoked |= !want;
+        }
+    }
+    Ok(revoked)
+}
+
 async fn site_ids(app: &App, agent: AgentId) -> AppResult<Vec<SiteId>> {
     let mut ids: Vec<SiteId> = access::memberships(app, agent)
         .await?
@@ -136,6 +189,7 @@ pub async fn list_agents(
     for a in app.store.list_agents().await? {
         out.push(AdminAgentView {
             sites: site_ids(&app, a.id).await?,
+            supervises: supervised_ids(&app, a.id).await?,
             agent_id: a.id,
             email: a.email,
             name: a.name,
@@ -151,7 +205,7 @@ pub async fn list_agents(
     responses(
         (status = 201, description = "Created", body = AdminAgentView),
         (status = 400, description = "Bad email, empty name, short password, unknown site, \
-         \"Most chats at once\" below 1",
+         \"Most chats at once\" below 1, a site to supervise that is not one of theirs",
          body = ApiErrorBody),
         (status = 403, description = "Not an admin, or bad Origin", body = ApiErrorBody),
         (status = 409, description = "An agent with that email exists (`conflict`)", body = ApiErrorBody),
@@ -167,6 +221,15 @@ pub async fn create_agent(
     let name = required_name(&input.name)?;
     let sites = known_sites(&app, input.sites).await?;
     let max_chats = max_chats(input.max_chats)?;
+    let supervises = to_supervise(&app, input.supervises).await?;
+    if let Some(s) = supervises
+        .iter()
+        .find(|s| sites.as_ref().is_some_and(|sites| !sites.contains(s)))
+    {
+        return Err(AppError::bad_request(format!(
+            "The agent can only supervise a site they belong to (site {s})."
+        )));
+    }
     let password_hash = hash_new_password(input.password).await?;
     let agent = app
         .store
@@ -184,8 +247,10 @@ pub async fn create_agent(
     if max_chats.is_some() {
         app.store.set_max_chats(agent.id, max_chats).await?;
     }
+    set_supervised(&app, agent.id, &supervises).await?;
     let view = AdminAgentView {
         sites: site_ids(&app, agent.id).await?,
+        supervises: supervised_ids(&app, agent.id).await?,
         agent_id: agent.id,
         email: agent.email,
         name: agent.name,
@@ -202,7 +267,8 @@ pub async fn create_agent(
         (status = 204, description = "Saved. A new password or a change of sites ends the \
          agent's sessions and closes their sockets"),
         (status = 400, description = "Empty name, short password, unknown site, \"Most chats at \
-         once\" below 1, or an admin removing their own admin rights", body = ApiErrorBody),
+         once\" below 1, a site to supervise that is not one of theirs (after `sites`), or an \
+         admin removing their own admin rights", body = ApiErrorBody),
         (status = 403, description = "Not an admin, or bad Origin", body = ApiErrorBody),
         (status = 404, description = "No such agent", body = ApiErrorBody),
     ),
@@ -227,6 +293,24 @@ pub async fn update_agent(
         None => None,
     };
     let max_chats = changes.max_chats.map(max_chats).transpose()?;
+    let supervises = match changes.supervises {
+        Some(s) => Some(to_supervise(&app, s).await?),
+        None => None,
+    };
+    if let Some(supervises) = &supervises {
+        // Their sites once `sites` changed (`None`: every site).
+        let theirs = match &sites {
+            Some(s) => s.clone(),
+            None => Some(site_ids(&app, agent.id).await?),
+        };
+        if let Some(theirs) = theirs
+            && let Some(s) = supervises.iter().find(|s| !theirs.contains(s))
+        {
+            return Err(AppError::bad_request(format!(
+                "The agent can only supervise a site they belong to (site {s})."
+            )));
+        }
+    }
     let password_hash = match changes.password {
         Some(p) => Some(hash_new_password(p).await?),
         None => None,
@@ -264,6 +348,11 @@ pub async fn update_agent(
             end_sessions = true;
             publish = true;
         }
+    }
+    if let Some(supervises) = supervises
+        && set_supervised(&app, agent.id, &supervises).await?
+    {
+        end_sessions = true; // their watches end with their sockets
     }
     if end_sessions {
         // An admin editing themself keeps the session they are using.

@@ -122,17 +122,19 @@ impl Visitor {
             VisitorFrame::Typing { typing } => {
                 check(&limits.typing)?;
                 let chat = self.open_chat().await?;
-                if let Some(owner) = chat.state.owner() {
-                    app.publish(
-                        Audience::Agent(owner),
-                        &ToAgent::Typing {
-                            chat_id: chat.id,
-                            typing,
-                        },
-                        None,
-                    )
-                    .await;
-                }
+                // The chat's agents and whoever watches it.
+                app.publish(
+                    Audience::ChatAgents {
+                        chat: chat.id,
+                        agents: chat.agents(),
+                    },
+                    &ToAgent::Typing {
+                        chat_id: chat.id,
+                        typing,
+                    },
+                    None,
+                )
+                .await;
                 Ok(())
             }
             VisitorFrame::ChatEnd { reference } => {
