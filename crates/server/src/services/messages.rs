@@ -3,6 +3,7 @@
 use super::chats::visitor_of;
 use super::{access, agent_names};
 use crate::error::{AppError, AppResult};
+use crate::realtime::bus::BusEvent;
 use crate::state::App;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::link::resolve_link;
@@ -21,6 +22,14 @@ pub async fn deliver(app: &App, chat: &Chat, m: &Message) {
     let names = agent_names::for_message(app, chat, m).await;
     if let Some(view) = VisitorMessageView::of(m, chat.state.owner(), names) {
         app.publish(visitor_of(chat), &ToVisitor::Message(view), seq)
+            .await;
+    } else {
+        // A note: the visitor gets nothing, but its seq is passed (see `BusEvent::Withheld`).
+        app.bus
+            .publish(BusEvent::Withheld {
+                chat: m.chat_id,
+                seq: m.seq,
+            })
             .await;
     }
     let mut agents = chat.agents();

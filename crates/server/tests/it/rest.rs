@@ -5,7 +5,7 @@
 mod access;
 mod admin;
 mod canned;
-mod chats;
+pub(crate) mod chats;
 mod history;
 mod offline;
 
