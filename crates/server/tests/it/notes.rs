@@ -2,8 +2,9 @@
 //! never the visitor, by any path: live, replay, resync (`notes/replay.rs`), transcripts, the
 //! email to the visitor, `mailto:` and every REST call a visitor could try
 //! (`notes/transcripts.rs`). "Show all agents' names" on the visitor's `message`
-//! (`notes/names.rs`).
+//! (`notes/names.rs`). Across the nodes of a cluster: `notes/cluster.rs`.
 
+mod cluster;
 mod names;
 mod replay;
 mod transcripts;
