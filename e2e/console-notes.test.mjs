@@ -2,13 +2,14 @@
 // buttons (`aria-pressed`), the Message box turned yellow in Note mode, the note highlighted
 // in the log as "Note by Alice" (also in a second console of hers, from the chat's history),
 // and the visitor's widget never showing it (checked after a later reply has arrived, and
-// again after the visitor's page reloads and replays the chat). Plus the team settings'
+// again after the visitor's page reloads and replays the chat), nor any WebSocket frame the
+// visitor's page receives carrying it (not even a "typing" while it is written). Plus the team settings'
 // "Show all agents' names" checkbox and the Email dialog's "Include internal notes".
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat,
+  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, VIEWPORT,
 } from './lib/console.mjs';
 
 let env;
@@ -25,7 +26,16 @@ test('"Note" mode adds a highlighted "Note by Alice" that the visitor never sees
   const shop = await customerShop(env, { name: 'Noted' });
   const agent = addAgent(env, { name: 'Alice', sites: [shop] });
   const alice = await signIn(env, agent);
-  const vera = await openVisitor(env, shop, '/', { name: 'Vera' });
+  // Every frame the visitor's page receives, from its first socket on.
+  const context = await env.chromium.newContext({ viewport: VIEWPORT });
+  env.defer(() => context.close());
+  await context.addInitScript((k) => { try { localStorage.setItem(k, 'Vera'); } catch { /* blocked */ } },
+    `frontdesk:${shop.site.key}:name`);
+  const page = await context.newPage();
+  const received = [];
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => received.push(String(f.payload))));
+  await page.goto(shop.url('/'));
+  const vera = await openVisitor(env, shop, '/', { name: 'Vera', context, page });
   await vera.requestChat();
   await takeChat(alice, vera);
   await vera.say('Hi, my parcel is late');
@@ -50,6 +60,11 @@ test('"Note" mode adds a highlighted "Note by Alice" that the visitor never sees
   await noted.getByText('Note by Alice', { exact: true }).waitFor();
   const plain = alice.log('Vera').locator('.msg.msg-visitor').first();
   assert.notEqual(await background(noted), await background(plain), 'the note is highlighted');
+  // Writing the note told the visitor nothing, not even "typing": a frame the visitor's own
+  // message brings back comes after anything published before it.
+  await vera.say('Thanks');
+  const typing = received.filter((f) => JSON.parse(f).type === 'typing' && JSON.parse(f).typing);
+  assert.deepEqual(typing, [], 'no typing frame for a note');
 
   // Back to Reply: a reply reaches the visitor; the note never did.
   await reply.click();
@@ -67,6 +82,9 @@ test('"Note" mode adds a highlighted "Note by Alice" that the visitor never sees
   await vera.bubble(REPLY).waitFor({ state: 'attached' });
   seen = await vera.panelText();
   assert.ok(!seen.includes(NOTE), `the widget shows no note after a reload: ${seen}`);
+  const leaked = received.filter((f) => f.includes(NOTE) || f.includes('"note"'));
+  assert.deepEqual(leaked, [], 'no frame to the visitor carries the note');
+  assert.ok(received.some((f) => f.includes(REPLY)), 'the frames were recorded');
 
   // Another console of Alice's (a second tab): the note from the chat's history, highlighted.
   const again = await signIn(env, agent);
