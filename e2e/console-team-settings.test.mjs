@@ -79,7 +79,7 @@ test('Team settings: every field saves, reloads as saved, and a refused value sh
   const got = await saved();
   assert.deepEqual({ ...got, opening_hours: undefined }, {
     routing: 'assign', offer_seconds: 45, ask_department: true, opening_hours: undefined,
-    chat_outside_hours: true, waiting_too_long_seconds: 300,
+    chat_outside_hours: true, waiting_too_long_seconds: 300, show_agent_names: true,
   });
   assert.equal(got.opening_hours.timezone, 'Europe/Berlin');
   assert.deepEqual(got.opening_hours.weekly.mon, mon);

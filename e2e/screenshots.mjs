@@ -5,7 +5,8 @@
 //
 // Writes docs/screenshots/console.png (1280×800: a chat request pop-up and an open chat window
 // with Visit Detail) and docs/screenshots/widget.png (a 1280×800 shop page with the widget's
-// panel open). Visitors connect through a proxy that adds X-Forwarded-For with an address of
+// panel open), and docs/screenshots/note.png (the chat window with an internal note, highlighted
+// as "Note by Anna Berg", and the Message box in Note mode). Visitors connect through a proxy that adds X-Forwarded-For with an address of
 // the GeoIP test database, so their locations read like real ones.
 
 import { mkdirSync } from 'node:fs';
@@ -139,7 +140,15 @@ async function main() {
     await con.mouse.move(0, 0);
     await con.screenshot({ path: join(out, 'console.png'), animations: 'disabled' });
     await maria.screenshot({ path: join(out, 'widget.png'), animations: 'disabled' });
-    console.log(`wrote ${join(out, 'console.png')} and ${join(out, 'widget.png')}`);
+    // An internal note for colleagues: highlighted in the log, never in Maria's widget.
+    await win.getByRole('button', { name: 'Note', exact: true }).click();
+    await box.fill('Maria ordered size 39 last winter and returned it: suggest the wool insole.');
+    await box.press('Enter');
+    await win.getByRole('log').locator('.msg-kind-note:not(.msg-local)').waitFor();
+    await box.fill('Check stock in Göteborg');
+    await con.mouse.move(0, 0);
+    await win.screenshot({ path: join(out, 'note.png'), animations: 'disabled' });
+    console.log(`wrote ${join(out, 'console.png')}, ${join(out, 'widget.png')} and ${join(out, 'note.png')}`);
   } finally {
     for (const c of closers) await c().catch(() => {});
   }

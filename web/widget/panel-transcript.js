@@ -70,10 +70,12 @@ export function addMessage(panel, m, fresh) {
   return true;
 }
 
-/** A `message` frame (or a message of `chat.resync`) as a transcript entry. */
+/** A `message` frame (or a message of `chat.resync`) as a transcript entry. An agent's reply
+ * shows its `author_name` when the server gives one (a colleague's, with "Show all agents'
+ * names" on), else the chat's agent name. */
 export function fromWire(panel, f) {
   const agent = panel.state.chat.agent;
-  return { seq: f.seq, from: f.from, kind: f.kind, body: f.body, client_id: f.client_id, at: f.created_at, name: f.from === 'agent' ? agent : undefined };
+  return { seq: f.seq, from: f.from, kind: f.kind, body: f.body, client_id: f.client_id, at: f.created_at, name: f.from === 'agent' ? f.author_name || agent : undefined };
 }
 
 /** The gap was too big or too old to replay: the server's latest messages replace ours up

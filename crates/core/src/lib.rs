@@ -14,6 +14,7 @@ pub mod hours;
 pub mod ids;
 pub mod link;
 pub mod model;
+pub mod notes;
 pub mod protocol;
 pub mod routing;
 pub mod site_settings;

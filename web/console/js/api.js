@@ -120,7 +120,7 @@ export const chats = {
   get: (id) => get(path`/api/chats/${id}`),
   transcriptUrl: (id, ext) => path`/api/chats/${id}/transcript.` + ext,
   mailto: (id, to) => get(path`/api/chats/${id}/mailto` + `?to=${encodeURIComponent(to)}`),
-  email: (id, to) => post(path`/api/chats/${id}/email`, { to }),
+  email: (id, to, includeNotes = false) => post(path`/api/chats/${id}/email`, { to, include_notes: !!includeNotes }),
 };
 
 export const visitors = {

@@ -389,6 +389,11 @@ export class Controller {
     return this.post(Number(chatId), 'text', body, (client_id) => ({ type: 'message', chat_id: Number(chatId), client_id, body }));
   }
 
+  /** An internal note: stored in the chat for its agents only (never the visitor). */
+  sendNote(chatId, body) {
+    return this.post(Number(chatId), 'note', body, (client_id) => ({ type: 'note', chat_id: Number(chatId), client_id, body }));
+  }
+
   sendLink(chatId, url) {
     return this.post(Number(chatId), 'link', url, (client_id) => ({ type: 'link', chat_id: Number(chatId), client_id, url }));
   }
@@ -416,7 +421,7 @@ export class Controller {
     const id = Number(chatId);
     const frameOf = e.kind === 'link'
       ? (cid) => ({ type: 'link', chat_id: id, client_id: cid, url: e.body })
-      : (cid) => ({ type: 'message', chat_id: id, client_id: cid, body: e.body });
+      : (cid) => ({ type: e.kind === 'note' ? 'note' : 'message', chat_id: id, client_id: cid, body: e.body });
     this.post(id, e.kind, e.body, frameOf, clientId).catch(() => {});
   }
 

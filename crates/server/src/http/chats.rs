@@ -3,6 +3,12 @@
 //!
 //! A chat of a site the agent does not belong to answers exactly like a missing one (404), and
 //! so does an id that is not a positive integer.
+//!
+//! Internal notes: the chat view and the Save downloads (`.txt`, `.html`) are the agent's and
+//! show them (marked); the `.eml` draft and the `mailto:` link never carry them; an email only
+//! when asked for with `include_notes`, and never to the chat's visitor address
+//! (`frontdesk_core::notes::email_with_notes`). Every route here needs an agent's session: a
+//! visitor has none (401).
 
 use super::auth::AuthAgent;
 use super::extract::{ApiErrorBody, JsonBody, QueryParams, parse_id};
@@ -16,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use frontdesk_core::model::Chat;
+use frontdesk_core::notes::email_with_notes;
 use frontdesk_core::protocol::{AgentMessageView, ChatSummary};
 use frontdesk_core::{ChatId, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -56,6 +63,10 @@ pub struct MailtoLink {
 pub struct EmailRequest {
     /// Recipient email address.
     pub to: String,
+    /// "Include internal notes": the transcript carries the chat's notes, marked. Refused
+    /// (400 `bad_request`) when `to` is the email the visitor gave. Default false.
+    #[serde(default)]
+    pub include_notes: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -196,7 +207,8 @@ pub async fn transcript_html(
     params(("chat_id" = i64, Path, description = "Chat id"), ToParam),
     responses(
         (status = 200, description = "An unsent email draft (`X-Unsent: 1`) with the transcript \
-         as text and HTML (attachment chat-ID.eml)", content_type = "message/rfc822", body = String),
+         as text and HTML (attachment chat-ID.eml), never with internal notes",
+         content_type = "message/rfc822", body = String),
         (status = 400, description = "`to` is not a valid address", body = ApiErrorBody),
         (status = 404, description = "No such chat", body = ApiErrorBody),
     ),
@@ -210,7 +222,8 @@ pub async fn transcript_eml(
 ) -> AppResult<Response> {
     let chat = load(&app, &auth, &chat_id).await?;
     let to = address(q.to.as_deref().unwrap_or_default())?;
-    let t = transcript::load(&app, chat).await?;
+    // A draft goes wherever the agent's mail program sends it: never with notes.
+    let t = transcript::load(&app, chat).await?.without_notes();
     let draft = mail::eml_draft(
         &draft_from(&app),
         to.as_deref(),
@@ -233,7 +246,8 @@ pub async fn transcript_eml(
     tag = "chats",
     params(("chat_id" = i64, Path, description = "Chat id"), ToParam),
     responses(
-        (status = 200, description = "A mailto: link with the transcript", body = MailtoLink),
+        (status = 200, description = "A mailto: link with the transcript (never with internal \
+         notes)", body = MailtoLink),
         (status = 400, description = "`to` is not a valid address", body = ApiErrorBody),
         (status = 404, description = "No such chat", body = ApiErrorBody),
     ),
@@ -247,7 +261,7 @@ pub async fn mailto(
 ) -> AppResult<Json<MailtoLink>> {
     let chat = load(&app, &auth, &chat_id).await?;
     let to = address(q.to.as_deref().unwrap_or_default())?.unwrap_or_default();
-    let t = transcript::load(&app, chat).await?;
+    let t = transcript::load(&app, chat).await?.without_notes();
     Ok(Json(MailtoLink {
         href: transcript::mailto(&t, &to),
     }))
@@ -262,7 +276,8 @@ pub async fn mailto(
     request_body = EmailRequest,
     responses(
         (status = 202, description = "Handed to the mail server", body = EmailSent),
-        (status = 400, description = "Not a valid address (`bad_request`)", body = ApiErrorBody),
+        (status = 400, description = "Not a valid address, or `include_notes` to the visitor's \
+         own address (`bad_request`)", body = ApiErrorBody),
         (status = 403, description = "Missing or foreign Origin (`origin_refused`)", body = ApiErrorBody),
         (status = 404, description = "No such chat", body = ApiErrorBody),
         (status = 503, description = "No SMTP configured, or the mail server failed (`unavailable`)",
@@ -280,6 +295,8 @@ pub async fn email(
     let Some(to) = address(&body.to)? else {
         return Err(AppError::bad_request("An email address is required."));
     };
+    let with_notes = email_with_notes(body.include_notes, &to, chat.visitor_email.as_deref())
+        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
     let Some(mailer) = app.mailer.clone() else {
         return Err(AppError::new(
             ErrorCode::Unavailable,
@@ -287,6 +304,7 @@ pub async fn email(
         ));
     };
     let t = transcript::load(&app, chat).await?;
+    let t = if with_notes { t } else { t.without_notes() };
     let sent = mailer
         .send(
             &to,

@@ -19,6 +19,10 @@ pub enum BusEvent {
         frame: String,
         seq: Option<(ChatId, Seq)>,
     },
+    /// A chat message its visitor never gets (an internal note): nothing is sent to anyone.
+    /// In cluster mode each node's sequencer counts the seq as passed, so that the visitor's
+    /// next message is not held waiting for it (and the visitor not cut off).
+    Withheld { chat: ChatId, seq: Seq },
     /// An agent's status, monitored sites or memberships changed.
     AgentState {
         agent: AgentId,
@@ -75,6 +79,7 @@ impl Bus for MemoryBus {
 pub fn dispatch(hub: &Hub, event: BusEvent) {
     match event {
         BusEvent::Deliver { to, frame, seq } => hub.deliver(&to, frame.into(), seq),
+        BusEvent::Withheld { .. } => {}
         BusEvent::AgentState {
             agent,
             name,

@@ -5,7 +5,10 @@
 //! sequence). A frame is serialized once per event, then shared by every connection.
 
 mod hours;
+mod names;
 mod watch;
+
+pub use names::CachedNames;
 
 pub use super::outbound::{ConnHandle, ConnReceiver, Outbound};
 use axum::extract::ws::Utf8Bytes;
@@ -77,6 +80,8 @@ pub struct Hub {
     hours_wake: tokio::sync::Notify,
     /// Connections watching a chat (a supervisor's "Watch"): (agent, connection id).
     watchers: Mutex<HashMap<ChatId, Vec<(AgentId, u64)>>>,
+    /// Each site's "Show all agents' names" as last read here (see `hub/names.rs`).
+    agent_names: Mutex<HashMap<SiteId, CachedNames>>,
     /// Cluster mode: a site's availability depends on agents of every node, so it is not
     /// computed here but pushed in by the shared presence ([`Hub::set_availability`]).
     cluster: AtomicBool,

@@ -4,7 +4,7 @@
 //! [`RESYNC_PAGE`] messages, which the client puts in place of its view. Never a silent gap.
 
 use crate::config::Limits;
-use crate::services::summary;
+use crate::services::{agent_names, summary};
 use crate::state::App;
 use axum::extract::ws::Utf8Bytes;
 use frontdesk_core::model::Chat;
@@ -122,8 +122,6 @@ pub(super) async fn replay(
     } else {
         None
     };
-    // FOUNDATION: wired to the site's "Show all agents' names" by the notes work.
-    let agent_names = true;
     let limits = &app.settings.limits;
     if !gap_replayable(limits, chat.last_seq, after) {
         return resync(app, sink, &chat, summary, reference, sent).await;
@@ -159,10 +157,12 @@ pub(super) async fn replay(
         }
         let text = match &summary {
             None => {
+                // "Show all agents' names": this node's copy, read only if a colleague's
+                // reply is in the page.
+                let names = agent_names::for_messages(app, &chat, &page).await;
                 for (m, _) in page.iter().zip(&fresh).filter(|(_, new)| **new) {
                     // A note is marked as sent (no gap waits for it) but never leaves.
-                    let Some(view) = VisitorMessageView::of(m, chat.state.owner(), agent_names)
-                    else {
+                    let Some(view) = VisitorMessageView::of(m, chat.state.owner(), names) else {
                         continue;
                     };
                     let Some(text) = text_of(&ToVisitor::Message(view)) else {
@@ -213,16 +213,20 @@ async fn resync(
     };
     sent.entry(chat.id).or_default().has_upto(chat.last_seq);
     app.metrics.resyncs.inc();
-    // FOUNDATION: wired to the site's "Show all agents' names" by the notes work.
-    let agent_names = true;
     let complete = from == Seq(0);
+    let names = if summary.is_none() {
+        agent_names::for_messages(app, chat, &page).await
+    } else {
+        true
+    };
     let text = match summary {
         None => text_of(&ToVisitor::ChatResync {
+            // Notes never: the gate has no visitor view of them.
             chat_id: chat.id,
             last_seq: chat.last_seq,
             messages: page
                 .iter()
-                .filter_map(|m| VisitorMessageView::of(m, chat.state.owner(), agent_names))
+                .filter_map(|m| VisitorMessageView::of(m, chat.state.owner(), names))
                 .collect(),
             complete,
         }),

@@ -1,8 +1,9 @@
 //! Messages and links: stored first (acknowledged only after the commit), then delivered.
 
-use super::access;
 use super::chats::visitor_of;
+use super::{access, agent_names};
 use crate::error::{AppError, AppResult};
+use crate::realtime::bus::BusEvent;
 use crate::state::App;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::link::resolve_link;
@@ -17,10 +18,18 @@ use frontdesk_core::{AgentId, ChatId, ErrorCode, Party, SiteId, VisitorId};
 /// and every connection watching the chat).
 pub async fn deliver(app: &App, chat: &Chat, m: &Message) {
     let seq = Some((m.chat_id, m.seq));
-    // FOUNDATION: wired to the site's "Show all agents' names" by the notes work.
-    let names = true;
+    // "Show all agents' names": this node's copy, read only for a colleague's reply.
+    let names = agent_names::for_message(app, chat, m).await;
     if let Some(view) = VisitorMessageView::of(m, chat.state.owner(), names) {
         app.publish(visitor_of(chat), &ToVisitor::Message(view), seq)
+            .await;
+    } else {
+        // A note: the visitor gets nothing, but its seq is passed (see `BusEvent::Withheld`).
+        app.bus
+            .publish(BusEvent::Withheld {
+                chat: m.chat_id,
+                seq: m.seq,
+            })
             .await;
     }
     let mut agents = chat.agents();
@@ -47,6 +56,20 @@ pub async fn post(
     kind: MessageKind,
 ) -> AppResult<Appended> {
     chat.state.may_post(party)?;
+    append(app, chat, party, client_id, body, kind).await
+}
+
+/// Store a message (or note) from `party` in `chat` and deliver it (unless it is a resend),
+/// once the caller has checked that `party` may write it: the length limit, the idempotency
+/// by `client_id` and the delivery are the same for every kind.
+pub async fn append(
+    app: &App,
+    chat: &Chat,
+    party: Party,
+    client_id: &str,
+    body: &str,
+    kind: MessageKind,
+) -> AppResult<Appended> {
     let body = check_message(body, app.settings.message_max_chars)?;
     let (author, author_name) = match party {
         Party::Visitor => (Author::Visitor, chat.visitor_name.clone()),

@@ -2,6 +2,7 @@
 //! publishes who must be told.
 
 pub mod access;
+pub mod agent_names;
 pub mod agents;
 pub mod capacity;
 pub mod chats;

@@ -1,9 +1,16 @@
 //! Transcripts: plain text, HTML (every piece of visitor text escaped), an `.eml` draft and a
 //! `mailto:` link. The server keeps every chat; these are renderings of what it stored.
+//!
+//! A transcript as loaded holds the chat's internal notes, and the agent's own downloads (Save
+//! as Text / HTML) show them marked ("[note] Note by Anna", a highlighted block in HTML).
+//! Whatever may reach someone else goes through [`Transcript::without_notes`] first (the
+//! `.eml` draft, the `mailto:` link, an email unless the agent asked for notes and the address
+//! is not the visitor's: see `frontdesk_core::notes`).
 
 use crate::error::AppResult;
 use crate::state::App;
 use frontdesk_core::model::{Author, Chat, Message, MessageKind, Site};
+use frontdesk_core::notes::is_note;
 use frontdesk_core::{ChatId, Seq, Timestamp};
 use jiff::tz::TimeZone;
 
@@ -15,7 +22,18 @@ pub struct Transcript {
     pub messages: Vec<Message>,
 }
 
-/// Loads the chat and all of its messages (in pages, in order).
+impl Transcript {
+    /// The same transcript without the internal notes (for anything that may reach the
+    /// visitor).
+    pub fn without_notes(self) -> Transcript {
+        Transcript {
+            messages: frontdesk_core::notes::for_visitor(self.messages),
+            ..self
+        }
+    }
+}
+
+/// Loads the chat and all of its messages, notes included (in pages, in order).
 pub async fn load(app: &App, chat: Chat) -> AppResult<Transcript> {
     let site = app.store.site(chat.site_id).await?;
     let mut messages = Vec::new();
@@ -66,6 +84,9 @@ fn time_in(ts: Timestamp, tz: &str) -> String {
 }
 
 fn who(t: &Transcript, m: &Message) -> String {
+    if is_note(m) {
+        return format!("Note by {}", m.author_name.as_deref().unwrap_or("an agent"));
+    }
     match m.author {
         Author::Visitor => t.visitor_name.clone(),
         Author::Agent { .. } => format!("{} (agent)", m.author_name.clone().unwrap_or_default()),
@@ -132,6 +153,9 @@ pub fn to_text(t: &Transcript) -> String {
             MessageKind::Link => {
                 out.push_str(&format!("[{when}] {} sent a link: {}\n", who(t, m), m.body))
             }
+            MessageKind::Note => {
+                out.push_str(&format!("[{when}] [note] {}: {}\n", who(t, m), m.body))
+            }
             _ => out.push_str(&format!("[{when}] {}: {}\n", who(t, m), m.body)),
         }
     }
@@ -150,6 +174,8 @@ pub fn to_html(t: &Transcript) -> String {
     out.push_str(
         "<style>body{font:15px/1.4 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}\
          .m{margin:.4rem 0}.t{color:#666;font-size:.85em}.v{color:#0b5394}.a{color:#274e13}\
+         .n{background:#fff4c2;color:#3d2e00;border-left:4px solid #d4a72c;padding:.3rem .6rem}\
+         .n .tag{font-size:.75em;font-weight:bold;text-transform:uppercase;margin-right:.4rem}\
          p.body{white-space:pre-wrap;margin:.1rem 0 0}</style></head><body>",
     );
     out.push_str(&format!(
@@ -163,12 +189,18 @@ pub fn to_html(t: &Transcript) -> String {
     out.push_str(&tags_block_html(&t.chat));
     for m in &t.messages {
         let class = match m.author {
+            _ if is_note(m) => "n",
             Author::Visitor => "v",
             Author::Agent { .. } => "a",
             Author::System => "s",
         };
+        let tag = if is_note(m) {
+            "<span class=\"tag\">Internal note</span>"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "<div class=\"m {class}\"><span class=\"t\">{}</span> <strong>{}</strong>",
+            "<div class=\"m {class}\">{tag}<span class=\"t\">{}</span> <strong>{}</strong>",
             e(&time_in(m.created_at, tz)),
             e(&who(t, m))
         ));
@@ -188,6 +220,7 @@ pub fn to_html(t: &Transcript) -> String {
 }
 
 /// A `mailto:` link with the plain-text transcript as its body (cut to keep the URL usable).
+/// Callers pass a transcript [without notes](Transcript::without_notes).
 pub fn mailto(t: &Transcript, to: &str) -> String {
     let mut body = to_text(t);
     if body.chars().count() > 1800 {

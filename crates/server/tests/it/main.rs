@@ -17,6 +17,7 @@ mod helpers;
 mod hours;
 mod lifecycle;
 mod messages;
+mod notes;
 mod rate_limits;
 mod rest;
 mod resume;

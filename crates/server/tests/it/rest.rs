@@ -6,7 +6,7 @@ mod access;
 mod admin;
 mod canned;
 mod canned_shortcuts;
-mod chats;
+pub(crate) mod chats;
 mod history;
 mod offline;
 

@@ -1,6 +1,7 @@
 // Admin → Sites → a site's "Team settings": routing, seconds to answer, the department question,
 // opening hours (per weekday from–to ranges, time zone, "Closed on" dates), chat outside opening
-// hours, and when a waiting chat is escalated. One form, one PUT of the whole settings object
+// hours, when a waiting chat is escalated, and "Show all agents' names" (a colleague's replies
+// under their own name for the visitor). One form, one PUT of the whole settings object
 // (`PUT /api/admin/sites/{id}/settings`); the server checks every value, and its 400 message is
 // shown as it is.
 
@@ -16,7 +17,7 @@ const WEEKDAYS = [
 
 const DEFAULTS = {
   routing: 'everyone', offer_seconds: 30, ask_department: false, opening_hours: null,
-  chat_outside_hours: false, waiting_too_long_seconds: 180,
+  chat_outside_hours: false, waiting_too_long_seconds: 180, show_agent_names: true,
 };
 
 function checkbox(label, checked) {
@@ -83,6 +84,7 @@ function readForm(c) {
     opening_hours: hoursGiven ? { timezone: c.timezone.value.trim(), weekly, closed_on: closedOn } : null,
     chat_outside_hours: c.chatOutside.checked,
     waiting_too_long_seconds: Number(c.waitingTooLong.value),
+    show_agent_names: c.showAgentNames.checked,
   };
 }
 
@@ -106,6 +108,7 @@ export function teamSettings(site, { onSaved } = {}) {
   const closedOn = h('textarea', { rows: '3', placeholder: '2026-12-25', value: (hours.closed_on || []).join('\n') });
   const chatOutside = checkbox('Chat outside opening hours', s.chat_outside_hours);
   const waitingTooLong = h('input', { type: 'number', min: '10', max: '86400', step: '1', value: String(s.waiting_too_long_seconds) });
+  const showAgentNames = checkbox("Show all agents' names", s.show_agent_names !== false);
   const status = statusLine();
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save settings');
 
@@ -122,11 +125,13 @@ export function teamSettings(site, { onSaved } = {}) {
       field('Closed on', closedOn, 'Whole days closed (holidays), one date per line: YYYY-MM-DD.').wrap),
     chatOutside.wrap,
     field('Waiting too long after (seconds)', waitingTooLong, 'A chat waiting this long is escalated (10–86400; 180 = 3 minutes).').wrap,
+    showAgentNames.wrap,
+    h('p', { class: 'hint' }, 'On: the visitor sees a colleague’s replies under the colleague’s name. Off: every reply shows under the name the visitor knows for the chat.'),
     status, h('div', { class: 'form-actions' }, save));
 
   const controls = {
     routing, offerSeconds, askDepartment: askDepartment.input, days, timezone, closedOn,
-    chatOutside: chatOutside.input, waitingTooLong,
+    chatOutside: chatOutside.input, waitingTooLong, showAgentNames: showAgentNames.input,
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -21,19 +21,32 @@ export function saveControl(chatId) {
   ], { className: 'save-popover' }).wrap;
 }
 
-/** The "Email" dialog: send through the server, or a .eml draft, or the agent's mail app. */
+/** The "Email" dialog: send through the server, or a .eml draft, or the agent's mail app.
+ * Internal notes go only with "Include internal notes" ticked, and never to the visitor's own
+ * address (the box is unticked and disabled then; the server refuses it too); the draft and
+ * the mail app link never carry them. */
 export function openEmailDialog(chatId) {
   const to = h('input', { type: 'email', name: 'to', autocomplete: 'email', spellcheck: 'false' });
   const chat = store.chat(chatId);
   if (chat?.visitor_email) to.value = chat.visitor_email;
   const status = h('p', { class: 'form-status', 'aria-live': 'polite' });
+  const includeNotes = h('input', { type: 'checkbox', name: 'include_notes' });
+  const notesField = field('Include internal notes', includeNotes,
+    'Notes are never sent to the visitor’s address; the .eml draft and the mail app link never include them.');
+  notesField.wrap.classList.add('field-inline');
+  const toVisitor = () => !!chat?.visitor_email && to.value.trim().toLowerCase() === chat.visitor_email.trim().toLowerCase();
+  const syncNotes = () => {
+    includeNotes.disabled = toVisitor();
+    if (includeNotes.disabled) includeNotes.checked = false;
+  };
+  syncNotes();
   const sendBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Send email');
   const eml = h('a', { href: chatsApi.transcriptUrl(chatId, 'eml'), download: `chat-${chatId}.eml` }, 'Download .eml draft');
   // Until the server's href (subject + transcript body) arrives, a bare mailto: still works.
   const mailApp = h('a', { href: 'mailto:' }, 'Open in mail app');
   const done = h('button', { type: 'button', class: 'btn' }, 'Done');
   const form = h('form', { class: 'email-form' },
-    field('To', to).wrap, status,
+    field('To', to).wrap, notesField.wrap, status,
     h('div', { class: 'dialog-actions' }, sendBtn, done),
     h('p', { class: 'alt-links' }, eml, ' · ', mailApp));
   const dlg = openDialog({ title: 'Email transcript', body: form, initialFocus: to });
@@ -58,6 +71,7 @@ export function openEmailDialog(chatId) {
     mailApp.setAttribute('href', `mailto:${encodeURIComponent(to.value.trim())}`);
   };
   to.addEventListener('input', () => {
+    syncNotes();
     clearTimeout(timer);
     timer = setTimeout(refreshMailto, 300);
   });
@@ -74,7 +88,7 @@ export function openEmailDialog(chatId) {
     sendBtn.disabled = true;
     text(status, 'Sending…');
     try {
-      await chatsApi.email(chatId, addr);
+      await chatsApi.email(chatId, addr, includeNotes.checked && !toVisitor());
       text(status, `Sent to ${addr}.`);
     } catch (err) {
       text(status, err.code === 'unavailable'

@@ -1,6 +1,8 @@
 // The Message box of a chat window: Enter sends, Shift+Enter adds a line; typing frames;
 // "Send as link?" when the text contains a URL; the Canned Responses menu; the `/shortcut`
-// list (shortcut-list.js).
+// list (shortcut-list.js). Two modes, the toggle buttons "Reply" (default) and "Note"
+// (`aria-pressed`): in Note mode the box turns yellow, Enter sends a `note` frame (an internal
+// note: the chat's agents only), and no typing frame goes to the visitor.
 
 import { h, uniqueId } from '../dom.js';
 import { openDialog } from '../ui/dialog.js';
@@ -38,11 +40,19 @@ export function createComposer(chatId, { ctrl, siteId }) {
   });
   const send = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Send');
   const canned = cannedButton({ siteId, chatId, textarea });
+  const replyMode = h('button', { type: 'button', class: 'btn btn-small composer-mode', 'aria-pressed': 'true' }, 'Reply');
+  const noteMode = h('button', { type: 'button', class: 'btn btn-small composer-mode composer-mode-note', 'aria-pressed': 'false' }, 'Note');
   const form = h('form', { class: 'composer' },
     h('label', { for: id, class: 'sr-only' }, 'Message'),
     textarea,
-    h('div', { class: 'composer-actions' }, send, canned));
+    h('div', { class: 'composer-actions' },
+      h('div', { class: 'composer-modes', role: 'group', 'aria-label': 'Reply or note' }, replyMode, noteMode),
+      send, canned));
   const shortcuts = attachShortcutList({ textarea, siteId, chatId });
+  const placeholders = {
+    reply: textarea.getAttribute('placeholder'),
+    note: 'Internal note, only agents see it — Enter adds it',
+  };
 
   let typingSentAt = 0;
   let idleTimer = null;
@@ -52,7 +62,21 @@ export function createComposer(chatId, { ctrl, siteId }) {
     typingSentAt = 0;
   };
 
+  let mode = 'reply';
+  const setMode = (m) => {
+    mode = m;
+    replyMode.setAttribute('aria-pressed', String(m === 'reply'));
+    noteMode.setAttribute('aria-pressed', String(m === 'note'));
+    form.classList.toggle('is-note', m === 'note');
+    textarea.setAttribute('placeholder', placeholders[m]);
+    if (m === 'note') stopTyping(); // the visitor is not told about a note being written
+    textarea.focus();
+  };
+  replyMode.addEventListener('click', () => setMode('reply'));
+  noteMode.addEventListener('click', () => setMode('note'));
+
   textarea.addEventListener('input', () => {
+    if (mode === 'note') return;
     if (!textarea.value.trim()) {
       stopTyping();
       return;
@@ -80,22 +104,28 @@ export function createComposer(chatId, { ctrl, siteId }) {
     if (busy || textarea.disabled) return;
     const value = textarea.value;
     if (!value.trim()) return;
-    let mode = 'text';
+    if (mode === 'note') {
+      textarea.value = '';
+      ctrl.sendNote(chatId, value).catch(() => {});
+      textarea.focus();
+      return;
+    }
+    let as = 'text';
     if (hasUrl(value)) {
       busy = true;
       try {
-        mode = await askSendAsLink(value);
+        as = await askSendAsLink(value);
       } finally {
         busy = false;
       }
-      if (!mode) {
+      if (!as) {
         textarea.focus();
         return;
       }
     }
     textarea.value = '';
     stopTyping();
-    if (mode === 'link') {
+    if (as === 'link') {
       // The other text goes first as one normal message, then each URL as a link.
       const parts = splitUrls(value);
       const rest = parts.filter((p) => !p.url).map((p) => p.text).join(' ')
@@ -117,6 +147,8 @@ export function createComposer(chatId, { ctrl, siteId }) {
       textarea.disabled = !on;
       send.disabled = !on;
       canned.disabled = !on;
+      replyMode.disabled = !on;
+      noteMode.disabled = !on;
       if (!on) {
         stopTyping();
         shortcuts.close();

@@ -1,16 +1,22 @@
 // A chat's messages (role="log"), in seq order, each seq shown once; then the agent's own
 // messages not yet confirmed by the server ("Sending…", or "Not sent" with Retry/Discard).
+// Internal notes (kind `note`, agents only) are highlighted and headed "Note by NAME".
 
 import { h, text, externalLink } from '../dom.js';
 import { store } from '../state.js';
 import { clock, dateTime, isoTime, linkify, visitorLabel } from '../format.js';
 
+/** The heading of an internal note. */
+export const noteBy = (name) => `Note by ${name || 'an agent'}`;
+
 /** One message as an element (also used for transcripts). `names` gives the visitor label. */
 export function messageElement(m, { visitorName } = {}) {
   const from = m.from === 'visitor' || m.from === 'agent' ? m.from : 'system';
   const mine = from === 'agent' && store.isMe(m.agent_id);
-  const author = from === 'visitor' ? (m.author_name || visitorName || 'Visitor')
-    : from === 'agent' ? (m.author_name || 'Agent') : 'Frontdesk';
+  const note = m.kind === 'note';
+  const author = note ? noteBy(m.author_name)
+    : from === 'visitor' ? (m.author_name || visitorName || 'Visitor')
+      : from === 'agent' ? (m.author_name || 'Agent') : 'Frontdesk';
   let body;
   if (m.kind === 'link') {
     body = h('div', { class: 'msg-body' }, h('span', { class: 'link-label' }, 'Link: '), externalLink(m.body));
@@ -45,8 +51,10 @@ export function createMessageLog(chatId, { ctrl, label }) {
     const body = e.kind === 'link'
       ? h('div', { class: 'msg-body' }, h('span', { class: 'link-label' }, 'Link: '), e.body)
       : h('div', { class: 'msg-body' }, e.body);
-    const el = h('div', { class: 'msg msg-agent msg-mine msg-local' },
-      h('div', { class: 'msg-meta' }, h('span', { class: 'msg-author' }, store.me?.name || 'You'), ' ', status, ' ', retry, ' ', discard),
+    const note = e.kind === 'note';
+    const author = note ? noteBy(store.me?.name) : (store.me?.name || 'You');
+    const el = h('div', { class: `msg msg-agent msg-mine msg-local${note ? ' msg-kind-note' : ''}` },
+      h('div', { class: 'msg-meta' }, h('span', { class: 'msg-author' }, author), ' ', status, ' ', retry, ' ', discard),
       body);
     el.refresh = (entry) => {
       el.classList.toggle('is-failed', entry.status === 'failed');

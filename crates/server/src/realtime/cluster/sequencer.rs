@@ -47,7 +47,8 @@ fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The chat and seq of a visitor-bound message event.
+/// The chat and seq of a visitor-bound message event, or of a seq the visitor never gets
+/// (a note: it passes in its turn and sends nothing).
 fn visitor_message(event: &BusEvent) -> Option<(ChatId, Seq)> {
     match event {
         BusEvent::Deliver {
@@ -55,6 +56,7 @@ fn visitor_message(event: &BusEvent) -> Option<(ChatId, Seq)> {
             seq,
             ..
         } => *seq,
+        BusEvent::Withheld { chat, seq } => Some((*chat, *seq)),
         _ => None,
     }
 }

@@ -162,7 +162,7 @@ async fn chat_and_its_transcripts() {
 }
 
 /// A minimal SMTP server: accepts everything and hands over each message's data.
-pub(super) async fn fake_smtp() -> (u16, mpsc::UnboundedReceiver<String>) {
+pub(crate) async fn fake_smtp() -> (u16, mpsc::UnboundedReceiver<String>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind smtp");
@@ -204,7 +204,7 @@ pub(super) async fn fake_smtp() -> (u16, mpsc::UnboundedReceiver<String>) {
     (port, rx)
 }
 
-pub(super) fn smtp_on(port: u16) -> SmtpSettings {
+pub(crate) fn smtp_on(port: u16) -> SmtpSettings {
     SmtpSettings {
         host: "127.0.0.1".into(),
         port,
