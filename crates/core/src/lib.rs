@@ -5,6 +5,7 @@
 
 pub mod audience;
 pub mod chat;
+pub mod colleagues;
 pub mod day;
 pub mod departments;
 pub mod dump;
