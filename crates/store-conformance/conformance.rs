@@ -5,6 +5,7 @@
 use super::*;
 
 mod chats;
+mod colleagues;
 mod departments;
 mod dump;
 pub mod helpers;

@@ -22,6 +22,7 @@ mod blocks;
 mod bulk;
 mod canned;
 mod chats;
+mod colleagues;
 pub mod check;
 mod departments;
 pub mod dump;
