@@ -140,6 +140,9 @@ pub struct Limits {
     /// (the WebSocket upgrade included); also how long an idle keep-alive connection is kept.
     /// Slow or stalled clients (slowloris) are cut off after it.
     pub header_read_timeout_ms: u64,
+    /// Most colleagues who may join one chat besides its owner ("Invite Agent", a supervisor's
+    /// "Join"); `0` turns colleagues off. Beyond it: `at_capacity`.
+    pub colleagues_per_chat: u32,
 }
 
 impl Default for Limits {
@@ -186,6 +189,7 @@ impl Default for Limits {
             replay_max_messages: 1000,
             replay_max_age_secs: 24 * 3600,
             header_read_timeout_ms: 10_000,
+            colleagues_per_chat: frontdesk_core::colleagues::DEFAULT_CAP,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! sequence). A frame is serialized once per event, then shared by every connection.
 
 mod hours;
+mod invitations;
 mod watch;
 
 pub use super::outbound::{ConnHandle, ConnReceiver, Outbound};
@@ -77,6 +78,8 @@ pub struct Hub {
     hours_wake: tokio::sync::Notify,
     /// Connections watching a chat (a supervisor's "Watch"): (agent, connection id).
     watchers: Mutex<HashMap<ChatId, Vec<(AgentId, u64)>>>,
+    /// "Invite Agent": (chat, invited agent) → (who invited, when) (see `hub/invitations.rs`).
+    invitations: Mutex<HashMap<(ChatId, AgentId), (AgentId, Timestamp)>>,
     /// Cluster mode: a site's availability depends on agents of every node, so it is not
     /// computed here but pushed in by the shared presence ([`Hub::set_availability`]).
     cluster: AtomicBool,

@@ -93,8 +93,9 @@ pub async fn to_department(
                 .await?
                 .is_some()
         {
-            let (_, after) = chats::transition(app, chat_id, cmd).await?;
+            let (before, after) = chats::transition(app, chat_id, cmd).await?;
             chats::released(app, agent, chat_id).await;
+            chats::colleagues_dropped(app, &before).await;
             chats::announce_to_agents(app, &after, Some(agent)).await?;
             return Ok(after);
         }

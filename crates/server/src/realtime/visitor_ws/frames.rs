@@ -122,9 +122,13 @@ impl Visitor {
             VisitorFrame::Typing { typing } => {
                 check(&limits.typing)?;
                 let chat = self.open_chat().await?;
-                if let Some(owner) = chat.state.owner() {
+                // The owner and the colleagues who joined (and watchers) see it.
+                if chat.state.owner().is_some() {
                     app.publish(
-                        Audience::Agent(owner),
+                        Audience::ChatAgents {
+                            chat: chat.id,
+                            agents: chat.agents(),
+                        },
                         &ToAgent::Typing {
                             chat_id: chat.id,
                             typing,
