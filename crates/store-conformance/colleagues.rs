@@ -17,7 +17,12 @@ async fn active_chat(s: &Store) -> (Chat, [AgentId; 4]) {
     }
     let c = chat(s, site.id, "v1", 10).await;
     let c = s
-        .update_chat_state(c.id, c.version, ChatState::Active { agent: ids[0] }, Timestamp(20))
+        .update_chat_state(
+            c.id,
+            c.version,
+            ChatState::Active { agent: ids[0] },
+            Timestamp(20),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -150,7 +155,12 @@ async fn requeue_drops_colleagues_a_new_owner_leaves_them_and_the_end_keeps_them
     let j = s.join_chat(c.id, cid, 4).await.unwrap().unwrap();
     // Transferred to a colleague: they hold it and are no longer a colleague.
     let t = s
-        .update_chat_state(c.id, j.version, ChatState::Active { agent: bob }, Timestamp(40))
+        .update_chat_state(
+            c.id,
+            j.version,
+            ChatState::Active { agent: bob },
+            Timestamp(40),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -172,7 +182,12 @@ async fn requeue_drops_colleagues_a_new_owner_leaves_them_and_the_end_keeps_them
     // Another chat, back in the queue: no colleagues.
     let c2 = chat(&s, c.site_id, "v2", 60).await;
     let a2 = s
-        .update_chat_state(c2.id, c2.version, ChatState::Active { agent: ann }, Timestamp(61))
+        .update_chat_state(
+            c2.id,
+            c2.version,
+            ChatState::Active { agent: ann },
+            Timestamp(61),
+        )
         .await
         .unwrap()
         .unwrap();

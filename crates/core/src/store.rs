@@ -369,8 +369,11 @@ pub trait ColleagueStore: Send + Sync {
     async fn leave_chat(&self, chat: ChatId, agent: AgentId) -> StoreResult<Option<Chat>>;
     /// The owner leaves ("Leave chat"): compare-and-set on `expected_version`, only if the chat
     /// is active and someone joined: the first who joined becomes the owner and leaves `joined`.
-    async fn hand_over_chat(&self, chat: ChatId, expected_version: i64)
-    -> StoreResult<Option<Chat>>;
+    async fn hand_over_chat(
+        &self,
+        chat: ChatId,
+        expected_version: i64,
+    ) -> StoreResult<Option<Chat>>;
 }
 
 #[async_trait]

@@ -215,14 +215,20 @@ fn owner_and_colleagues_post_while_active_the_visitor_while_open() {
     let p = pending();
     assert_eq!(may_post(&p, Party::Visitor), Ok(()));
     for agent in [A, B, C] {
-        assert_eq!(may_post(&p, Party::Agent(agent)), Err(ChatError::NotYourChat));
+        assert_eq!(
+            may_post(&p, Party::Agent(agent)),
+            Err(ChatError::NotYourChat)
+        );
         assert_eq!(
             may_post(&ended(&[B]), Party::Agent(agent)),
             Err(ChatError::ChatEnded),
             "a colleague of an ended chat reads it, never writes"
         );
     }
-    assert_eq!(may_post(&ended(&[B]), Party::Visitor), Err(ChatError::ChatEnded));
+    assert_eq!(
+        may_post(&ended(&[B]), Party::Visitor),
+        Err(ChatError::ChatEnded)
+    );
 }
 
 #[test]
@@ -249,7 +255,10 @@ fn who_is_in_the_chat() {
     let c = active(&[B]);
     assert!(is_in_chat(&c, A) && is_in_chat(&c, B) && !is_in_chat(&c, C));
     let e = ended(&[B]);
-    assert!(is_in_chat(&e, B), "colleagues keep an ended chat in history");
+    assert!(
+        is_in_chat(&e, B),
+        "colleagues keep an ended chat in history"
+    );
     assert!(!is_in_chat(&pending(), A));
 }
 

@@ -58,7 +58,12 @@ mod tests {
     fn old_invitations_are_dropped_as_new_ones_come() {
         let hub = Hub::new();
         hub.record_invitation(ChatId(1), AgentId(2), AgentId(1), Timestamp(0));
-        hub.record_invitation(ChatId(2), AgentId(2), AgentId(1), Timestamp(INVITATION_TTL_MS));
+        hub.record_invitation(
+            ChatId(2),
+            AgentId(2),
+            AgentId(1),
+            Timestamp(INVITATION_TTL_MS),
+        );
         assert_eq!(lock(&hub.invitations).len(), 1);
     }
 }
