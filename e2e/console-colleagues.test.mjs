@@ -53,6 +53,10 @@ test('"Invite Agent" → "Join chat": both agents write, the visitor sees both r
     await alice.message('Vera', text).waitFor();
     await bob.message('Vera', text).waitFor();
   }
+  // Each reply under its author's name ("Show all agents' names" is on by default).
+  const who = (text) => vera.log.locator('.fd-msg').filter({ has: vera.bubble(text) }).locator('.fd-who');
+  assert.equal(await who('Let me ask my colleague.').innerText(), 'Alice');
+  assert.equal(await who('Hi Vera, Bob from billing here.').innerText(), 'Bob');
   await vera.say('Thank you both!');
   await alice.message('Vera', 'Thank you both!').waitFor();
   await bob.message('Vera', 'Thank you both!').waitFor();

@@ -70,10 +70,12 @@ export function addMessage(panel, m, fresh) {
   return true;
 }
 
-/** A `message` frame (or a message of `chat.resync`) as a transcript entry. */
+/** A `message` frame (or a message of `chat.resync`) as a transcript entry. A colleague's
+ * reply carries their own name (`author_name`, when the site shows every agent's name). */
 export function fromWire(panel, f) {
   const agent = panel.state.chat.agent;
-  return { seq: f.seq, from: f.from, kind: f.kind, body: f.body, client_id: f.client_id, at: f.created_at, name: f.from === 'agent' ? agent : undefined };
+  const name = f.from === 'agent' ? (typeof f.author_name === 'string' && f.author_name ? f.author_name : agent) : undefined;
+  return { seq: f.seq, from: f.from, kind: f.kind, body: f.body, client_id: f.client_id, at: f.created_at, name };
 }
 
 /** The gap was too big or too old to replay: the server's latest messages replace ours up
