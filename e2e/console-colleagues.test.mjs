@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat,
+  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, exactly,
 } from './lib/console.mjs';
 
 let env;
@@ -54,7 +54,8 @@ test('"Invite Agent" → "Join chat": both agents write, the visitor sees both r
     await bob.message('Vera', text).waitFor();
   }
   // Each reply under its author's name ("Show all agents' names" is on by default).
-  const who = (text) => vera.log.locator('.fd-msg').filter({ has: vera.bubble(text) }).locator('.fd-who');
+  const who = (text) => vera.log.locator('.fd-msg')
+    .filter({ has: vera.page.locator('.fd-text', { hasText: exactly(text) }) }).locator('.fd-who');
   assert.equal(await who('Let me ask my colleague.').innerText(), 'Alice');
   assert.equal(await who('Hi Vera, Bob from billing here.').innerText(), 'Bob');
   await vera.say('Thank you both!');
