@@ -3,7 +3,7 @@
 
 use super::presence;
 use super::summary::chat_summary;
-use super::{access, capacity, chats};
+use super::{access, capacity, chats, colleagues};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use frontdesk_core::audience::Audience;
@@ -54,6 +54,10 @@ pub async fn to_agent(app: &App, agent: AgentId, chat_id: ChatId, to: AgentId) -
         None,
     )
     .await;
+    // Colleagues stay in a transferred chat (the target leaves their list, if in it).
+    if !after.joined.is_empty() {
+        colleagues::announce_update(app, &after).await?;
+    }
     Ok(after)
 }
 

@@ -394,3 +394,38 @@ async fn an_invitation_made_on_one_node_is_answered_on_another() {
         "ack"
     );
 }
+
+#[tokio::test]
+async fn a_transfer_keeps_the_colleagues_and_tells_them() {
+    let app = TestApp::spawn().await;
+    let (mut a, bob, mut b, _v, chat) = with_colleague(&app).await;
+    let (carol, mut c) = app.online_agent("Carol").await;
+    let t = a
+        .request(json!({"type":"transfer","chat_id": chat,"to": carol.id.0}))
+        .await;
+    assert_eq!(t["type"], "ack", "{t}");
+    frame(&mut c, "chat.transferred", chat).await;
+    let updated = b
+        .wait_for("new owner", |f| {
+            f["type"] == "chat.updated" && f["chat"]["agent_id"] == carol.id.0
+        })
+        .await;
+    assert_eq!(updated["chat"]["joined"][0]["agent_id"], bob.id.0);
+    assert_eq!(
+        agent_say(&mut b, chat, "still helping").await["type"],
+        "ack"
+    );
+    // Handed to the colleague himself: he holds it and is no colleague any more.
+    let t = c
+        .request(json!({"type":"transfer","chat_id": chat,"to": bob.id.0}))
+        .await;
+    assert_eq!(t["type"], "ack", "{t}");
+    frame(&mut b, "chat.transferred", chat).await;
+    let stored = app
+        .store()
+        .chat(frontdesk_core::ChatId(chat))
+        .await
+        .expect("chat");
+    assert_eq!(stored.state.owner(), Some(bob.id));
+    assert!(stored.joined.is_empty());
+}
