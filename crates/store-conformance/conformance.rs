@@ -6,6 +6,7 @@ use super::*;
 
 mod canned;
 mod chats;
+mod colleagues;
 mod departments;
 mod dump;
 pub mod helpers;

@@ -6,6 +6,7 @@
 pub mod audience;
 pub mod canned;
 pub mod chat;
+pub mod colleagues;
 pub mod day;
 pub mod departments;
 pub mod dump;

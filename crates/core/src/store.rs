@@ -8,7 +8,10 @@
 //! - [`ChatStore::append_message`] numbers messages per chat with no gaps, and a second append
 //!   with the same `client_id` in the same chat returns the stored message instead of a new one;
 //! - the state update marks a chat `missed` when the visitor ends it and no agent ever
-//!   answered it (`answered_at` is NULL), in the same conditional update.
+//!   answered it (`answered_at` is NULL), in the same conditional update;
+//! - the state update keeps the chat's colleagues (`joined`) consistent in the same write: a
+//!   chat back in the queue (`pending`) has none, and the agent who now holds an active chat
+//!   is no longer one of them; an ended chat keeps them (they read it in history).
 
 use crate::chat::ChatState;
 use crate::departments::Department;
@@ -385,6 +388,25 @@ pub trait TagStore: Send + Sync {
     async fn site_tags(&self, site: SiteId, limit: u32) -> StoreResult<Vec<SiteTag>>;
 }
 
+/// Colleagues in a chat (issue 13): each change is ONE conditional write, so that several
+/// nodes agree (two joins cannot overfill a chat). Each bumps the chat's version. `Ok(None)`,
+/// nothing written, when a condition fails; `NotFound` when there is no such chat.
+#[async_trait]
+pub trait ColleagueStore: Send + Sync {
+    /// Append `agent` to `joined`, only if the chat is active, `agent` is neither its owner nor
+    /// already joined, and fewer than `cap` agents joined.
+    async fn join_chat(&self, chat: ChatId, agent: AgentId, cap: u32) -> StoreResult<Option<Chat>>;
+    /// Remove `agent` from `joined`, only if the chat is active and they are in it.
+    async fn leave_chat(&self, chat: ChatId, agent: AgentId) -> StoreResult<Option<Chat>>;
+    /// The owner leaves ("Leave chat"): compare-and-set on `expected_version`, only if the chat
+    /// is active and someone joined: the first who joined becomes the owner and leaves `joined`.
+    async fn hand_over_chat(
+        &self,
+        chat: ChatId,
+        expected_version: i64,
+    ) -> StoreResult<Option<Chat>>;
+}
+
 #[async_trait]
 pub trait SettingStore: Send + Sync {
     /// A server-wide secret (e.g. the visitor-token key), created with `init` if absent.
@@ -409,6 +431,7 @@ pub trait Store:
     + OfflineStore
     + DepartmentStore
     + TagStore
+    + ColleagueStore
     + SettingStore
 {
 }
@@ -425,6 +448,7 @@ impl<T> Store for T where
         + OfflineStore
         + DepartmentStore
         + TagStore
+        + ColleagueStore
         + SettingStore
 {
 }

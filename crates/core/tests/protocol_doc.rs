@@ -43,6 +43,7 @@ const SECTIONS: &[(&str, Kind)] = &[
     ("### 5.2 ", Kind::AgentFrame),
     ("### 5.3 ", Kind::ToAgent),
     ("### 5.5 ", Kind::AgentFrame),
+    ("### 5.6 ", Kind::AgentFrame),
     ("### PageInfo", Kind::PageInfo),
     ("### VisitorOnSite", Kind::VisitorOnSite),
 ];

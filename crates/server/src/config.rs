@@ -140,6 +140,9 @@ pub struct Limits {
     /// (the WebSocket upgrade included); also how long an idle keep-alive connection is kept.
     /// Slow or stalled clients (slowloris) are cut off after it.
     pub header_read_timeout_ms: u64,
+    /// Most colleagues who may join one chat besides its owner ("Invite Agent", a supervisor's
+    /// "Join"); `0` turns colleagues off. Beyond it: `at_capacity`.
+    pub colleagues_per_chat: u32,
     /// Longest chat tag, in characters ("Tags" in the chat window).
     pub tag_max_chars: usize,
     /// Most tags on one chat.
@@ -205,6 +208,7 @@ impl Default for Limits {
             tag_max_chars: 40,
             tags_per_chat: 20,
             tag_suggestions: 200,
+            colleagues_per_chat: frontdesk_core::colleagues::DEFAULT_CAP,
         }
     }
 }

@@ -49,7 +49,12 @@ const UPDATE_STATE: &str = concat!(
                        ELSE answered_at END, \
          missed = CASE WHEN $5 = 'visitor' AND answered_at IS NULL THEN true \
                   ELSE missed END, \
-         offered_to = NULL, offer_expires_at = NULL \
+         offered_to = NULL, offer_expires_at = NULL, \
+         joined = CASE WHEN $3 = 'pending' THEN '[]'::jsonb \
+                  WHEN $3 = 'active' THEN (SELECT coalesce(jsonb_agg(e ORDER BY i), '[]'::jsonb) \
+                       FROM jsonb_array_elements(joined) WITH ORDINALITY AS t(e, i) \
+                       WHERE e <> to_jsonb($4::bigint)) \
+                  ELSE joined END \
      WHERE id = $1 AND version = $2 RETURNING ",
     chat_cols!()
 );

@@ -22,6 +22,7 @@ mod agents;
 mod blocks;
 mod canned;
 mod chats;
+mod colleagues;
 mod departments;
 pub mod dump;
 mod map;

@@ -30,7 +30,11 @@ pub(crate) const UPDATE_STATE: &str = concat!(
                                    ELSE answered_at END, \
                      missed = CASE WHEN ?5 = 'visitor' AND answered_at IS NULL THEN 1 \
                               ELSE missed END, \
-                     offered_to = NULL, offer_expires_at = NULL \
+                     offered_to = NULL, offer_expires_at = NULL, \
+                     joined = CASE WHEN ?3 = 'pending' THEN '[]' \
+                              WHEN ?3 = 'active' THEN (SELECT json_group_array(value) \
+                                   FROM json_each(chats.joined) WHERE value <> ?4) \
+                              ELSE joined END \
                      WHERE id = ?1 AND version = ?2 RETURNING ",
     chat_cols!()
 );

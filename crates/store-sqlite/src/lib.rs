@@ -23,6 +23,7 @@ mod bulk;
 mod canned;
 mod chats;
 pub mod check;
+mod colleagues;
 mod departments;
 pub mod dump;
 mod fault;

@@ -9,6 +9,7 @@ import { chats as chatsApi } from './api.js';
 import { onOffered, onOfferEnded, onVisitorUpdate } from './offers.js';
 import { chatActions } from './chat-actions.js';
 import { supervisionActions } from './supervision.js';
+import { colleagueActions, onChatUpdated, onJoinInvite } from './colleagues.js';
 
 const POPUP_LINGER_MS = 3500;
 
@@ -35,16 +36,14 @@ export class Controller {
       case 'chat.taken': return this.onTaken(f);
       case 'chat.transferred': return this.onTransferred(f);
       case 'chat.released': return this.onReleased(Number(f.chat_id));
+      case 'chat.join_invite': return onJoinInvite(this, f);
+      case 'chat.updated': return onChatUpdated(this, f);
       case 'chat.history': return this.onHistory(f);
       case 'chat.resync': return this.onResync(f);
       case 'message': return this.onMessage(f);
       case 'typing': return store.setTyping(f.chat_id, !!f.typing);
       case 'chat.ended': return this.onEnded(Number(f.chat_id), f.reason, !!f.missed);
       case 'chat.escalated': return this.onEscalated(f.chat);
-      // Tags, wrap-up note or colleagues of a chat we know changed (a summary leaves them out
-      // when there are none).
-      case 'chat.updated': return f.chat && store.chat(f.chat.chat_id)
-        ? store.upsertChat({ joined: [], tags: [], wrap_up: null, ...f.chat }) : undefined;
       case 'agent.presence': return store.upsertAgent(f);
       case 'visitor.update': return onVisitorUpdate(this, f);
       case 'visitor.left': return store.removeVisitor(f.site_id, f.visitor_id);
@@ -66,14 +65,14 @@ export class Controller {
     store.setDepartments(s.departments || []);
     store.setVisitors(s.visitors || []);
     store.setChats(s.chats || []);
-    // Windows: my active chats get one (this restores them after a page reload).
+    // Windows: my active chats and those I joined get one (this restores them after a reload).
     for (const c of store.chats.values()) {
-      if (store.isMine(c)) store.openWindow(c.chat_id, { activate: false });
+      if (store.mayWrite(c)) store.openWindow(c.chat_id, { activate: false });
     }
     // A window whose chat went back to the queue or to someone else while we were away.
     for (const id of store.windows) {
       const c = store.chat(id);
-      if (c && c.state !== 'ended' && !store.isMe(c.agent_id)) store.patchChat(id, { released: true });
+      if (c && c.state !== 'ended' && !store.inChat(c)) store.patchChat(id, { released: true });
     }
     // Pop-ups for waiting chats; drop those that are no longer waiting.
     let fresh = 0;
@@ -338,7 +337,7 @@ export class Controller {
     const c = store.chat(chatId);
     if (!c) return;
     if (c.state === 'pending') this.accept(c.chat_id);
-    else if (store.isMine(c)) {
+    else if (store.mayWrite(c)) {
       store.openWindow(c.chat_id, { activate: true });
       store.emit('focus-composer', Number(c.chat_id));
     } else if (c.state === 'active') {
@@ -437,3 +436,5 @@ export class Controller {
 
 // Handing a chat on, ending it, and the agent's own state: see chat-actions.js.
 Object.assign(Controller.prototype, chatActions, supervisionActions);
+// "Invite Agent", "Join chat", "Leave chat": see colleagues.js.
+Object.assign(Controller.prototype, colleagueActions);

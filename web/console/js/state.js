@@ -160,8 +160,9 @@ export class Store {
     const id = Number(summary.chat_id);
     const prev = this.chats.get(id) || {};
     const merged = { ...prev, ...summary };
+    merged.joined = Array.isArray(summary.joined) ? summary.joined : []; // left out when none
     if (merged.state !== 'ended') delete merged.end_reason;
-    if (merged.state === 'active' && this.isMe(merged.agent_id)) delete merged.released;
+    if (merged.state === 'active' && this.inChat(merged)) delete merged.released;
     this.chats.set(id, merged);
     this.emit('chats');
     this.emit('chat', id);
@@ -202,6 +203,22 @@ export class Store {
 
   isMine(chat) {
     return chat != null && chat.state === 'active' && this.isMe(chat.agent_id) && !chat.released;
+  }
+
+  /** Am I in the chat, as its owner or a colleague who joined (released or not)? */
+  inChat(chat) {
+    return chat != null && (this.isMe(chat.agent_id) || this.isColleague(chat));
+  }
+
+  /** Did I join the chat as a colleague (not its owner)? */
+  isColleague(chat) {
+    return chat != null && (chat.joined || []).some((j) => this.isMe(j.agent_id));
+  }
+
+  /** May I write in the chat: mine, or an active chat I joined. */
+  mayWrite(chat) {
+    return this.isMine(chat)
+      || (chat != null && chat.state === 'active' && this.isColleague(chat) && !chat.released);
   }
 
   // ── messages ──

@@ -5,7 +5,7 @@
 use super::hub::{AgentInfo, Hub};
 use frontdesk_core::audience::Audience;
 use frontdesk_core::model::AgentStatus;
-use frontdesk_core::{AgentId, ChatId, Seq, SiteId};
+use frontdesk_core::{AgentId, ChatId, Seq, SiteId, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -36,6 +36,14 @@ pub enum BusEvent {
         agent: AgentId,
         session: Option<String>,
         except: Option<String>,
+    },
+    /// "Invite Agent": `by` invited `agent` into `chat` at `at`; every node records it, so that
+    /// the agent may "Join chat" on any node.
+    ColleagueInvited {
+        chat: ChatId,
+        agent: AgentId,
+        by: AgentId,
+        at: Timestamp,
     },
     /// Cluster mode: agents' presence changed on these sites; every node recomputes whether
     /// the sites are available and tells its visitors.
@@ -100,6 +108,12 @@ pub fn dispatch(hub: &Hub, event: BusEvent) {
             session,
             except,
         } => hub.end_sessions(agent, session.as_deref(), except.as_deref()),
+        BusEvent::ColleagueInvited {
+            chat,
+            agent,
+            by,
+            at,
+        } => hub.record_invitation(chat, agent, by, at),
         // Handled by the cluster's bus and presence before reaching a hub.
         BusEvent::SitesChanged { .. } => {}
         BusEvent::Resync => hub.close_all(),

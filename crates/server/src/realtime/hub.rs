@@ -6,6 +6,7 @@
 
 mod hours;
 mod names;
+mod invitations;
 mod watch;
 
 pub use names::CachedNames;
@@ -82,6 +83,8 @@ pub struct Hub {
     watchers: Mutex<HashMap<ChatId, Vec<(AgentId, u64)>>>,
     /// Each site's "Show all agents' names" as last read here (see `hub/names.rs`).
     agent_names: Mutex<HashMap<SiteId, CachedNames>>,
+    /// "Invite Agent": (chat, invited agent) → (who invited, when) (see `hub/invitations.rs`).
+    invitations: Mutex<HashMap<(ChatId, AgentId), (AgentId, Timestamp)>>,
     /// Cluster mode: a site's availability depends on agents of every node, so it is not
     /// computed here but pushed in by the shared presence ([`Hub::set_availability`]).
     cluster: AtomicBool,

@@ -46,8 +46,8 @@ fn newest(mut visitors: Vec<VisitorOnSite>, n: usize) -> Vec<VisitorOnSite> {
     visitors
 }
 
-/// What a console gets when it connects: the agent, their sites, the open chats they watch
-/// or hold, the co-agents' presence and the visitors on their monitored sites.
+/// What a console gets when it connects: the agent, their sites, the open chats they watch,
+/// hold or joined, the co-agents' presence and the visitors on their monitored sites.
 pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<ToAgent> {
     let sites = app.store.list_sites().await?;
     let memberships = access::memberships(app, agent.id).await?;
@@ -71,6 +71,21 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
     for mine in app.store.chats_of_agent(agent.id).await? {
         if !open.iter().any(|c| c.id == mine.id) {
             open.push(mine);
+        }
+    }
+    // Chats the agent joined as a colleague on sites they do not monitor (those of monitored
+    // sites are listed already), so that a reload restores their windows.
+    let unwatched: Vec<SiteId> = info
+        .sites
+        .iter()
+        .copied()
+        .filter(|s| !watched.contains(s))
+        .collect();
+    if !unwatched.is_empty() {
+        for c in app.store.open_chats(&unwatched).await? {
+            if c.joined.contains(&agent.id) && !open.iter().any(|o| o.id == c.id) {
+                open.push(c);
+            }
         }
     }
     // Today's "Missed" chats of the watched sites (the rest of each site's day).

@@ -296,6 +296,7 @@ pub async fn requeue(
         return Ok(after);
     }
     released(app, agent, chat_id).await;
+    colleagues_dropped(app, &before).await;
     let closed_by = matches!(cmd, ChatCommand::Close { .. }).then_some(agent);
     announce_pending(app, &after, closed_by).await?;
     Ok(after)
@@ -312,6 +313,19 @@ pub(crate) async fn released(app: &App, agent: AgentId, chat_id: ChatId) {
     )
     .await;
     presence::chat_count_changed(app, agent, false).await;
+}
+
+/// A chat back in the queue has no colleagues (the store emptied `joined` in the same
+/// write: whoever takes it next decides whom to invite): each one is told `chat.released`.
+pub(crate) async fn colleagues_dropped(app: &App, before: &Chat) {
+    for &colleague in &before.joined {
+        app.publish(
+            Audience::Agent(colleague),
+            &ToAgent::ChatReleased { chat_id: before.id },
+            None,
+        )
+        .await;
+    }
 }
 
 pub async fn close(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {
@@ -390,6 +404,23 @@ pub(crate) async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &
         None,
     )
     .await;
+    // The colleagues who joined hear it even when they do not monitor the site (they keep
+    // the chat, read-only, in history).
+    if !after.joined.is_empty() {
+        app.publish(
+            Audience::ChatAgents {
+                chat: after.id,
+                agents: after.joined.clone(),
+            },
+            &ToAgent::ChatEnded {
+                chat_id: after.id,
+                reason: reason.to_string(),
+                missed: after.missed,
+            },
+            None,
+        )
+        .await;
+    }
     app.publish(
         visitor_of(after),
         &ToVisitor::ChatEnded { chat_id: after.id },

@@ -55,7 +55,8 @@ pub async fn post(
     body: &str,
     kind: MessageKind,
 ) -> AppResult<Appended> {
-    chat.state.may_post(party)?;
+    // The owner and the colleagues who joined write; the visitor while the chat is open.
+    frontdesk_core::colleagues::may_post(chat, party)?;
     append(app, chat, party, client_id, body, kind).await
 }
 
@@ -124,7 +125,7 @@ pub async fn post_by_visitor(
     Ok(posted)
 }
 
-/// An agent's message in a chat they hold.
+/// An agent's message in a chat they hold or joined as a colleague.
 pub async fn post_by_agent(
     app: &App,
     agent: AgentId,
@@ -154,7 +155,7 @@ pub async fn send_link(
     url: &str,
 ) -> AppResult<Appended> {
     let chat = access::chat_for_agent(app, agent, chat_id).await?;
-    chat.state.may_post(Party::Agent(agent))?;
+    frontdesk_core::colleagues::may_post(&chat, Party::Agent(agent))?;
     let site = app.store.site(chat.site_id).await?;
     let url = resolve_link(&site.base_url, url)?;
     let appended = post(

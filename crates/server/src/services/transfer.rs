@@ -3,7 +3,7 @@
 
 use super::presence;
 use super::summary::chat_summary;
-use super::{access, capacity, chats};
+use super::{access, capacity, chats, colleagues};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use frontdesk_core::audience::Audience;
@@ -68,12 +68,18 @@ pub(crate) async fn handed_over(
         None,
     )
     .await;
-    app.publish(
-        chats::watchers(chat_id),
-        &ToAgent::ChatUpdated { chat: summary },
-        None,
-    )
-    .await;
+    if after.joined.is_empty() {
+        app.publish(
+            chats::watchers(chat_id),
+            &ToAgent::ChatUpdated { chat: summary },
+            None,
+        )
+        .await;
+    } else {
+        // Colleagues stay in a transferred chat (the target leaves their list, if in it);
+        // they and the watchers hear it.
+        colleagues::announce_update(app, after).await?;
+    }
     Ok(())
 }
 
@@ -113,8 +119,9 @@ pub async fn to_department(
                 .await?
                 .is_some()
         {
-            let (_, after) = chats::transition(app, chat_id, cmd).await?;
+            let (before, after) = chats::transition(app, chat_id, cmd).await?;
             chats::released(app, agent, chat_id).await;
+            chats::colleagues_dropped(app, &before).await;
             chats::announce_to_agents(app, &after, Some(agent)).await?;
             return Ok(after);
         }

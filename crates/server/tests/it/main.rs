@@ -9,6 +9,7 @@ mod clock_jumps;
 mod cluster;
 mod cluster_health;
 mod cluster_kill;
+mod colleagues;
 mod crash;
 mod departments;
 mod disk_full;

@@ -1,5 +1,6 @@
 // One chat window: header with the window buttons, the message log, the visitor's typing
-// indicator, the Message box, Send Link and Transfer rows, "Tags", and the Visit Detail panel.
+// indicator, the Message box, Send Link and Transfer rows, "Tags", the colleague row ("With: …",
+// "Invite Agent", "Leave chat"), and the Visit Detail panel.
 
 import { h, text, replace } from '../dom.js';
 import { store } from '../state.js';
@@ -9,6 +10,7 @@ import { createComposer } from './composer.js';
 import { sendLinkControl, transferControl, windowButtons } from './chatactions.js';
 import { createVisitDetail } from './visitdetail.js';
 import { tagsField } from './tags.js';
+import { colleagueControls } from './colleagues.js';
 
 const ENDED_TEXT = {
   visitor: 'The visitor ended this chat.',
@@ -41,12 +43,13 @@ export function createChatWindow(chatId, { ctrl }) {
     h('span', { class: 'cw-watch-text' }, 'Read-only and live. The visitor is not told.'),
     h('button', { type: 'button', class: 'btn btn-small', onclick: () => ctrl.stopWatching(id) }, 'Stop watching'));
   const rows = h('div', { class: 'cw-rows' }, link.el, transfer.el);
+  const colleagues = colleagueControls(id, { ctrl });
 
   const el = h('div', { class: 'chat-window' },
     h('div', { class: 'cw-head' }, h('div', { class: 'cw-who' }, title, sub), buttons.el),
     h('div', { class: 'cw-body' },
       h('div', { class: 'cw-main' },
-        watchBar, notice, log.el, typing, composer.el, rows, tags.el),
+        watchBar, notice, colleagues.el, log.el, typing, composer.el, rows, tags.el),
       detail.el));
 
   const renderNotice = (c) => {
@@ -78,13 +81,16 @@ export function createChatWindow(chatId, { ctrl }) {
     const state = c.state === 'ended' ? 'Ended' : c.state === 'pending' ? 'Waiting' : 'Chatting';
     text(sub, `${c.site_name || store.siteName(c.site_id)} · ${state}`);
     const mine = store.isMine(c);
-    el.classList.toggle('is-readonly', !mine);
-    composer.setEnabled(mine);
-    link.setEnabled(mine);
+    // A colleague who joined writes (messages, links); the owner's actions stay the owner's.
+    const writes = store.mayWrite(c);
+    el.classList.toggle('is-readonly', !writes);
+    composer.setEnabled(writes);
+    link.setEnabled(writes);
     transfer.setEnabled(mine);
     buttons.setEnabled(mine);
     tags.set(c.tags);
     tags.setEnabled(mine || c.state === 'ended');
+    colleagues.render();
     const watching = store.watching.has(id) && !mine;
     watchBar.hidden = !watching;
     composer.el.hidden = watching;
@@ -109,7 +115,7 @@ export function createChatWindow(chatId, { ctrl }) {
     store.on('messages', (cid) => { if (cid === id) log.render(); }),
     store.on('typing', (cid) => { if (cid === id) renderTyping(); }),
     store.on('tick', renderTyping),
-    store.on('agents', () => transfer.refresh()),
+    store.on('agents', () => { transfer.refresh(); colleagues.render(); }),
     store.on('me', () => transfer.refresh()),
     store.on('focus-composer', (cid) => {
       if (cid === id) requestAnimationFrame(() => composer.focus());

@@ -1,7 +1,7 @@
 // Pop-ups (role="alertdialog"), stacked top-right: chat requests with "Start Chatting" (under
 // "Assign automatically", "Offered to you" with a role="timer" countdown, see offers.js; a
 // chat escalated for waiting too long is highlighted and named "Chat request Waiting too
-// long"), and "NAME transferred a chat to you". They never take focus by themselves (the agent may be
+// long"), "NAME transferred a chat to you", and "NAME invites you to a chat" ("Join chat"). They never take focus by themselves (the agent may be
 // typing in another chat); Alt+A accepts the oldest waiting chat.
 
 import { h, reconcile, externalLink, uniqueId, replace } from '../dom.js';
@@ -79,6 +79,23 @@ export function renderPopups({ ctrl }) {
     }
   };
 
+  // "Invite Agent": a colleague asks me into their chat ("Join chat").
+  const joinBody = (el, p) => {
+    const c = store.chat(p.chatId) || {};
+    const titleId = uniqueId('pop');
+    el.setAttribute('aria-labelledby', titleId);
+    el.removeAttribute('aria-describedby');
+    replace(el,
+      h('h2', { id: titleId, class: 'popup-title' }, `${p.fromName || 'An agent'} invites you to a chat`),
+      h('p', null, h('strong', null, visitorLabel(c.visitor_name, c.visitor_id)),
+        c.site_name ? ` on ${c.site_name}` : ''),
+      h('div', { class: 'popup-actions' },
+        h('button', {
+          type: 'button', class: 'btn btn-primary', disabled: p.status === 'joining', onclick: () => ctrl.joinChat(p.chatId),
+        }, 'Join chat'),
+        h('button', { type: 'button', class: 'btn', onclick: () => store.setPopup(p.key, null) }, 'Dismiss')));
+  };
+
   const render = () => {
     const list = [...store.popups.values()];
     reconcile(stack, list, (p) => p.key,
@@ -91,6 +108,7 @@ export function renderPopups({ ctrl }) {
         el.classList.toggle('is-done', p.status === 'taken' || p.status === 'gone');
         el.classList.toggle('is-offer', !!p.offered);
         if (p.kind === 'transferred') transferBody(el, p);
+        else if (p.kind === 'join') joinBody(el, p);
         else requestBody(el, p);
       });
     for (const [key, t] of timers) {

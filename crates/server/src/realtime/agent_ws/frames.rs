@@ -12,7 +12,7 @@ use crate::services::{
 use crate::state::App;
 use frontdesk_core::model::AgentStatus;
 use frontdesk_core::protocol::{AgentFrame, ToAgent, ToVisitor};
-use frontdesk_core::{AgentId, ChatId, Seq};
+use frontdesk_core::{AgentId, ChatId, Party, Seq};
 
 fn ack(handle: &ConnHandle, reference: Option<String>, chat_id: Option<ChatId>, seq: Option<Seq>) {
     send(
@@ -96,7 +96,8 @@ pub(super) async fn on_frame(
         }
         AgentFrame::Typing { chat_id, typing } => {
             let chat = access::chat_for_agent(app, agent, chat_id).await?;
-            if chat.state.owner() == Some(agent) {
+            // The owner's and each colleague's typing reach the visitor.
+            if frontdesk_core::colleagues::may_post(&chat, Party::Agent(agent)).is_ok() {
                 app.publish(
                     chats::visitor_of(&chat),
                     &ToVisitor::Typing { chat_id, typing },
@@ -166,6 +167,14 @@ pub(super) async fn on_frame(
         AgentFrame::Join { reference, chat_id } => {
             colleagues::join(app, agent, chat_id).await?;
             ack(handle, reference, Some(chat_id), None);
+            // The chat so far, as a sync would send it; its frames follow live.
+            handle
+                .send(Outbound::Replay {
+                    chat_id,
+                    after: Seq(0),
+                    reference: None,
+                })
+                .await;
         }
         AgentFrame::Leave { reference, chat_id } => {
             colleagues::leave(app, agent, chat_id).await?;
