@@ -10,8 +10,8 @@ pub mod extract;
 pub mod health;
 pub mod offline;
 pub mod openapi;
-pub mod tags;
 pub mod supervision;
+pub mod tags;
 pub mod visitors;
 
 use crate::realtime::{agent_ws, visitor_ws};

@@ -5,8 +5,8 @@
 //! sequence). A frame is serialized once per event, then shared by every connection.
 
 mod hours;
-mod names;
 mod invitations;
+mod names;
 mod watch;
 
 pub use names::CachedNames;
