@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, exactly,
+  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, exactly, confirmEndChat,
 } from './lib/console.mjs';
 
 let env;
@@ -91,7 +91,7 @@ test('the owner\'s "Leave chat" hands the chat to the colleague, who can end it'
   assert.equal(await end.isDisabled(), false);
   await bob.say('Otto', 'Bob here, I will finish up.');
   await otto.bubble('Bob here, I will finish up.').waitFor();
-  await end.click();
+  await confirmEndChat(bob, 'Otto');
   await otto.status.getByText('This chat has ended.').waitFor();
   alice.assertClean();
   bob.assertClean();

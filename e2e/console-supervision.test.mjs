@@ -3,7 +3,8 @@
 // and read-only while an agent and a visitor talk (the visitor is not told), "Stop watching",
 // then "Take over": the chat is theirs, the agent's window says so. The admin's per-site
 // "Supervisor" checkbox gives the role to an agent, who then sees "All Chats" too.
-// ("Join" is the colleagues' work: its e2e step is left to the merge.)
+// "Join" from "All Chats" makes the supervisor a colleague in the chat: they write, the
+// visitor sees it under their name.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,4 +98,26 @@ test('the admin\'s per-site "Supervisor" checkbox gives an agent "All Chats"', a
   await allChats(samConsole).getByText('No live chats on your sites right now.').waitFor();
   samConsole.assertClean();
   ada.assertClean();
+});
+
+test('"Join" from "All Chats": the supervisor writes in the chat and the visitor sees their name', async () => {
+  const shop = await customerShop(env, { name: 'Joinery' });
+  const nils = await signIn(env, addAgent(env, { name: 'Nils', sites: [shop] }));
+  const sam = await signIn(env, addAgent(env, { name: 'Sam', admin: true, sites: [shop] }));
+  const vera = await openVisitor(env, shop, '/', { name: 'Vera' });
+  await vera.requestChat();
+  await takeChat(nils, vera);
+  await vera.say('Could someone senior help?');
+
+  await allChatsNav(sam).click();
+  const r = row(sam, 'Vera');
+  await r.getByText('Could someone senior help?').waitFor();
+  await r.getByRole('button', { name: 'Join' }).click();
+  await sam.page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Console' }).click();
+  await sam.message('Vera', 'Could someone senior help?').waitFor();
+  await sam.say('Vera', 'Hi Vera, I lead the team here.');
+  await vera.bubble('Hi Vera, I lead the team here.').waitFor();
+  assert.match(await vera.panelText(), /Sam/, 'the visitor sees the supervisor under their own name');
+  await nils.message('Vera', 'Hi Vera, I lead the team here.').waitFor();
+  await nils.window('Vera').getByText(/With: Sam/).waitFor();
 });

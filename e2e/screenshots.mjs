@@ -5,9 +5,11 @@
 //
 // Writes docs/screenshots/console.png (1280×800: a chat request pop-up and an open chat window
 // with Visit Detail) and docs/screenshots/widget.png (a 1280×800 shop page with the widget's
-// panel open), and docs/screenshots/note.png (the chat window with an internal note, highlighted
-// as "Note by Anna Berg", and the Message box in Note mode). Visitors connect through a proxy that adds X-Forwarded-For with an address of
-// the GeoIP test database, so their locations read like real ones.
+// panel open), docs/screenshots/all-chats.png (a supervisor's "All Chats" page with two live
+// chats), and docs/screenshots/note.png (the chat window with an internal note, highlighted
+// as "Note by Anna Berg", and the Message box in Note mode). Visitors connect through a proxy
+// that adds X-Forwarded-For with an address of the GeoIP test database, so their locations read
+// like real ones.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -148,7 +150,21 @@ async function main() {
     await box.fill('Check stock in Göteborg');
     await con.mouse.move(0, 0);
     await win.screenshot({ path: join(out, 'note.png'), animations: 'disabled' });
-    console.log(`wrote ${join(out, 'console.png')}, ${join(out, 'widget.png')} and ${join(out, 'note.png')}`);
+    // Erik takes Tom's chat; Anna (an admin: a supervisor of the site) opens "All Chats".
+    await erik.getByRole('alertdialog').filter({ hasText: 'Tom Walker' })
+      .getByRole('button', { name: 'Start Chatting' }).click();
+    await erik.getByRole('tabpanel', { name: 'Tom Walker' }).waitFor();
+    const erikBox = erik.getByRole('tabpanel', { name: 'Tom Walker' }).getByRole('textbox', { name: 'Message', exact: true });
+    await erikBox.fill('Hi Tom! Which jacket are you looking at?');
+    await erikBox.press('Enter');
+    await tom.locator('frontdesk-widget').getByRole('log').getByText('Hi Tom! Which jacket are you looking at?').waitFor();
+    await con.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'All Chats' }).click();
+    const allChats = con.getByRole('main', { name: 'All Chats' });
+    await allChats.getByText('Hi Tom! Which jacket are you looking at?').waitFor();
+    await allChats.getByRole('rowheader', { name: 'Maria Jensen', exact: true }).waitFor();
+    await con.mouse.move(0, 0);
+    await con.screenshot({ path: join(out, 'all-chats.png'), animations: 'disabled' });
+    console.log(`wrote ${['console', 'widget', 'note', 'all-chats'].map((n) => join(out, `${n}.png`)).join(', ')}`);
   } finally {
     for (const c of closers) await c().catch(() => {});
   }

@@ -27,6 +27,7 @@ mod security;
 mod slow_clients;
 mod supervision;
 mod tags;
+mod together;
 mod tls;
 mod unanswered;
 mod upgrade;
