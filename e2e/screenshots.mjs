@@ -162,6 +162,8 @@ async function main() {
     const allChats = con.getByRole('main', { name: 'All Chats' });
     await allChats.getByText('Hi Tom! Which jacket are you looking at?').waitFor();
     await allChats.getByRole('rowheader', { name: 'Maria Jensen', exact: true }).waitFor();
+    // Anna's pop-up for Tom says "Taken by Erik Lund", then goes.
+    await con.getByRole('alertdialog').filter({ hasText: 'Tom Walker' }).waitFor({ state: 'detached' });
     await con.mouse.move(0, 0);
     await con.screenshot({ path: join(out, 'all-chats.png'), animations: 'disabled' });
     console.log(`wrote ${['console', 'widget', 'note', 'all-chats'].map((n) => join(out, `${n}.png`)).join(', ')}`);
