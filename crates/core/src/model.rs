@@ -146,6 +146,36 @@ pub struct Chat {
 }
 
 impl Chat {
+    /// A chat for the core's unit tests: chat 1 of site 1, visitor "v", created and queued at
+    /// `at`, in `state`, with `joined` colleagues; everything else empty.
+    #[cfg(test)]
+    pub(crate) fn fixture(state: ChatState, joined: &[AgentId], at: Timestamp) -> Chat {
+        Chat {
+            id: ChatId(1),
+            site_id: SiteId(1),
+            visitor_id: VisitorId("v".into()),
+            visit_id: None,
+            visitor_name: None,
+            visitor_email: None,
+            state,
+            version: 1,
+            last_seq: Seq(0),
+            created_at: at,
+            queued_at: at,
+            ended_at: None,
+            page_url: None,
+            department_id: None,
+            offer: None,
+            passed: vec![],
+            answered_at: None,
+            missed: false,
+            escalated_at: None,
+            joined: joined.to_vec(),
+            tags: vec![],
+            wrap_up: None,
+        }
+    }
+
     /// The agents a chat's frames go to: its owner (if any) and the colleagues who joined.
     pub fn agents(&self) -> Vec<AgentId> {
         self.state

@@ -139,30 +139,8 @@ mod tests {
     }
 
     fn chat(state: ChatState, joined: &[i64]) -> Chat {
-        Chat {
-            id: ChatId(1),
-            site_id: SiteId(1),
-            visitor_id: VisitorId("v".into()),
-            visit_id: None,
-            visitor_name: None,
-            visitor_email: None,
-            state,
-            version: 1,
-            last_seq: Seq(0),
-            created_at: Timestamp(0),
-            queued_at: Timestamp(0),
-            ended_at: None,
-            page_url: None,
-            department_id: None,
-            offer: None,
-            passed: Vec::new(),
-            answered_at: None,
-            missed: false,
-            escalated_at: None,
-            joined: joined.iter().map(|&a| AgentId(a)).collect(),
-            tags: Vec::new(),
-            wrap_up: None,
-        }
+        let joined: Vec<AgentId> = joined.iter().map(|&a| AgentId(a)).collect();
+        Chat::fixture(state, &joined, Timestamp(0))
     }
 
     #[test]

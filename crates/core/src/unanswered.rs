@@ -45,30 +45,7 @@ mod tests {
     use crate::ids::*;
 
     fn chat(state: ChatState) -> Chat {
-        Chat {
-            id: ChatId(1),
-            site_id: SiteId(1),
-            visitor_id: VisitorId("v".into()),
-            visit_id: None,
-            visitor_name: None,
-            visitor_email: None,
-            state,
-            version: 1,
-            last_seq: Seq(0),
-            created_at: Timestamp(1_000),
-            queued_at: Timestamp(1_000),
-            ended_at: None,
-            page_url: None,
-            department_id: None,
-            offer: None,
-            passed: vec![],
-            answered_at: None,
-            missed: false,
-            escalated_at: None,
-            joined: vec![],
-            tags: vec![],
-            wrap_up: None,
-        }
+        Chat::fixture(state, &[], Timestamp(1_000))
     }
 
     #[test]

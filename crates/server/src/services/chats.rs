@@ -392,10 +392,14 @@ pub(crate) async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &
         None,
     )
     .await;
-    // Watchers hear the end too (those who also monitor the site get it twice: it is
-    // idempotent).
+    // The colleagues who joined (even when they do not monitor the site: they keep the chat,
+    // read-only, in history) and the connections watching it hear the end too. Those who also
+    // monitor the site get it twice: it is idempotent.
     app.publish(
-        watchers(after.id),
+        Audience::ChatAgents {
+            chat: after.id,
+            agents: after.joined.clone(),
+        },
         &ToAgent::ChatEnded {
             chat_id: after.id,
             reason: reason.to_string(),
@@ -404,23 +408,6 @@ pub(crate) async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &
         None,
     )
     .await;
-    // The colleagues who joined hear it even when they do not monitor the site (they keep
-    // the chat, read-only, in history).
-    if !after.joined.is_empty() {
-        app.publish(
-            Audience::ChatAgents {
-                chat: after.id,
-                agents: after.joined.clone(),
-            },
-            &ToAgent::ChatEnded {
-                chat_id: after.id,
-                reason: reason.to_string(),
-                missed: after.missed,
-            },
-            None,
-        )
-        .await;
-    }
     app.publish(
         visitor_of(after),
         &ToVisitor::ChatEnded { chat_id: after.id },

@@ -40,20 +40,7 @@ async fn hello(
     last_seq: i64,
     chat_id: Option<i64>,
 ) -> VisitorClient {
-    let origin = frontdesk_core::link::origin_of(&site.base_url).expect("origin");
-    let mut ws = Ws::open(
-        &format!("ws://{}/ws/visitor?site={}", app.addr, site.key),
-        &origin,
-        None,
-    )
-    .await
-    .expect("visitor socket opens");
-    ws.send(
-        json!({"type":"hello","token": token,"page":{"url": site.base_url},
-        "last_seq": last_seq,"chat_id": chat_id}),
-    )
-    .await;
-    VisitorClient::after_hello(ws, site, origin).await
+    VisitorClient::come_back(app, site, token, last_seq, chat_id).await
 }
 
 fn message_seqs(frames: &[Value]) -> Vec<i64> {

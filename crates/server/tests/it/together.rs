@@ -8,25 +8,6 @@ use crate::notes::{message_with, no_note_in, note, secret};
 use frontdesk_core::model::Site;
 use serde_json::{Value, json};
 
-/// The visitor comes back with its token and nothing of the chat (`last_seq` 0): a replay of
-/// the whole chat.
-async fn come_back(app: &TestApp, site: &Site, token: &str, chat: i64) -> VisitorClient {
-    let origin = frontdesk_core::link::origin_of(&site.base_url).expect("origin");
-    let mut ws = Ws::open(
-        &format!("ws://{}/ws/visitor?site={}", app.addr, site.key),
-        &origin,
-        None,
-    )
-    .await
-    .expect("visitor socket opens");
-    ws.send(
-        json!({"type":"hello","token": token,"page":{"url": site.base_url},
-        "last_seq": 0,"chat_id": chat}),
-    )
-    .await;
-    VisitorClient::after_hello(ws, site, origin).await
-}
-
 async fn frame(ws: &mut Ws, kind: &str, chat: i64) -> Value {
     let k = kind.to_string();
     ws.wait_for(kind, move |f| {
@@ -97,7 +78,7 @@ async fn notes_are_the_whisper_of_owner_colleague_and_watcher_never_the_visitors
     }
 
     // A reconnecting visitor replays the chat from the start: still no note.
-    let mut again = come_back(&app, &site, &v.token, chat).await;
+    let mut again = VisitorClient::come_back(&app, &site, &v.token, 0, Some(chat)).await;
     let replayed = again.ws.drain().await;
     assert!(
         replayed

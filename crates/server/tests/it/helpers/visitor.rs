@@ -15,6 +15,31 @@ pub struct VisitorClient {
 }
 
 impl VisitorClient {
+    /// A visitor coming back with its `token`, holding every message up to `last_seq` of
+    /// `chat_id` (the replay/resync cases).
+    pub async fn come_back(
+        app: &TestApp,
+        site: &Site,
+        token: &str,
+        last_seq: i64,
+        chat_id: Option<i64>,
+    ) -> VisitorClient {
+        let origin = frontdesk_core::link::origin_of(&site.base_url).expect("origin");
+        let mut ws = Ws::open(
+            &format!("ws://{}/ws/visitor?site={}", app.addr, site.key),
+            &origin,
+            None,
+        )
+        .await
+        .expect("visitor socket opens");
+        ws.send(
+            json!({"type":"hello","token": token,"page":{"url": site.base_url},
+            "last_seq": last_seq,"chat_id": chat_id}),
+        )
+        .await;
+        VisitorClient::after_hello(ws, site, origin).await
+    }
+
     /// Opens `/ws/visitor` from the site's origin and says hello on `path`.
     pub async fn connect(
         app: &TestApp,

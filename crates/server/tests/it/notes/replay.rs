@@ -9,20 +9,7 @@ use serde_json::{Value, json};
 
 /// A visitor coming back with its token, holding `last_seq` of `chat`.
 async fn hello(app: &TestApp, site: &Site, token: &str, last_seq: i64, chat: i64) -> VisitorClient {
-    let origin = frontdesk_core::link::origin_of(&site.base_url).expect("origin");
-    let mut ws = Ws::open(
-        &format!("ws://{}/ws/visitor?site={}", app.addr, site.key),
-        &origin,
-        None,
-    )
-    .await
-    .expect("visitor socket opens");
-    ws.send(
-        json!({"type":"hello","token": token,"page":{"url": site.base_url},
-        "last_seq": last_seq,"chat_id": chat}),
-    )
-    .await;
-    VisitorClient::after_hello(ws, site, origin).await
+    VisitorClient::come_back(app, site, token, last_seq, Some(chat)).await
 }
 
 fn frames_of_type<'a>(frames: &'a [Value], kind: &str) -> Vec<&'a Value> {
