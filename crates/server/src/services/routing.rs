@@ -202,7 +202,9 @@ pub async fn route(app: &App, mut chat: Chat) -> AppResult<()> {
 
 /// End the offer of `chat` (read at its current version): the agent lets it pass, is told,
 /// and the chat moves on. `Ok(false)` when the chat changed meanwhile (someone else acted).
-async fn move_on(app: &App, chat: &Chat) -> AppResult<bool> {
+/// `expired`: the offer timed out (counted before anyone is told, so a client that heard of
+/// it reads the metric already counted).
+async fn move_on(app: &App, chat: &Chat, expired: bool) -> AppResult<bool> {
     let Some(offer) = chat.offer else {
         return Ok(false);
     };
@@ -213,6 +215,9 @@ async fn move_on(app: &App, chat: &Chat) -> AppResult<bool> {
     let Some(next) = app.store.end_offer(chat.id, chat.version, passed).await? else {
         return Ok(false);
     };
+    if expired {
+        app.metrics.chat_offers_expired.inc();
+    }
     let frame = ToAgent::ChatOfferEnded { chat_id: chat.id };
     app.publish(Audience::Agent(offer.agent), &frame, None)
         .await;
@@ -224,8 +229,7 @@ async fn move_on(app: &App, chat: &Chat) -> AppResult<bool> {
 pub async fn sweep(app: &App) -> AppResult<usize> {
     let mut moved = 0;
     for chat in app.store.expired_offers(app.now(), SWEEP_BATCH).await? {
-        if move_on(app, &chat).await? {
-            app.metrics.chat_offers_expired.inc();
+        if move_on(app, &chat, true).await? {
             moved += 1;
         }
     }
@@ -248,7 +252,7 @@ pub fn spawn_sweep(app: App) -> JoinHandle<()> {
 pub async fn end_offers_of(app: &App, agent: AgentId) -> AppResult<usize> {
     let mut ended = 0;
     for chat in app.store.offers_of_agent(agent).await? {
-        if move_on(app, &chat).await? {
+        if move_on(app, &chat, false).await? {
             ended += 1;
         }
     }
