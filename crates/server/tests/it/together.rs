@@ -107,3 +107,27 @@ async fn a_supervisor_joins_without_an_invitation_and_is_named_to_the_visitor() 
     assert_eq!(seen["author_name"], "Sue");
     message_with(&mut a, "Hello, I am the team lead").await;
 }
+
+#[tokio::test]
+async fn a_supervisor_who_joined_and_takes_over_is_the_owner_and_no_longer_a_colleague() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let (_, mut a, _v, chat) = app.accepted_chat(&site).await;
+    let sue = app.agent_with("Sue", true, None).await;
+    let mut s = sue.connect(&app).await;
+    assert_eq!(
+        s.request(json!({"type":"join","chat_id": chat})).await["type"],
+        "ack"
+    );
+    frame(&mut a, "chat.updated", chat).await;
+    let ack = s.request(json!({"type":"take_over","chat_id": chat})).await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    frame(&mut a, "chat.released", chat).await;
+    let stored = app
+        .store()
+        .chat(frontdesk_core::ChatId(chat))
+        .await
+        .expect("storage answers");
+    assert_eq!(stored.state.owner(), Some(sue.id));
+    assert!(stored.joined.is_empty(), "{:?}", stored.joined);
+}
