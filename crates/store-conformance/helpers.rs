@@ -57,5 +57,6 @@ pub fn text(chat: ChatId, body: &str, client_id: Option<&str>) -> NewMessage {
         body: body.into(),
         client_id: client_id.map(str::to_owned),
         created_at: Timestamp(5_000),
+        file: None,
     }
 }

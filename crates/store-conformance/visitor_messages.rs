@@ -16,6 +16,7 @@ fn from_visitor(
         body: body.into(),
         client_id: client_id.map(str::to_owned),
         created_at: Timestamp(5_000),
+        file: None,
     }
 }
 

@@ -56,6 +56,16 @@ pub enum ErrorCode {
     Resync,
     /// Storage failed; nothing was stored. Try again.
     Unavailable,
+    /// A file over the site's "Largest file" (or the server's cap).
+    FileTooLarge,
+    /// A file whose content is not on the site's allow-list (decided from its bytes).
+    FileTypeNotAllowed,
+    /// The chat already holds the site's "Files per chat".
+    TooManyFiles,
+    /// A file whose content cannot be accepted (an image of too many pixels, or damaged).
+    FileRefused,
+    /// The chat's rating can no longer be given or changed (10 minutes after it was given).
+    RatingClosed,
     /// An unexpected server error.
     Internal,
 }
@@ -86,6 +96,11 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::Resync => "resync",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::FileTooLarge => "file_too_large",
+            ErrorCode::FileTypeNotAllowed => "file_type_not_allowed",
+            ErrorCode::TooManyFiles => "too_many_files",
+            ErrorCode::FileRefused => "file_refused",
+            ErrorCode::RatingClosed => "rating_closed",
             ErrorCode::Internal => "internal",
         }
     }

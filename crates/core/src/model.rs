@@ -143,6 +143,15 @@ pub struct Chat {
     /// The "Wrap-up note" written on "End Chat" (agents only).
     #[serde(default)]
     pub wrap_up: Option<String>,
+    /// The visitor's rating ("How was this chat?"), once given.
+    #[serde(default)]
+    pub rating: Option<crate::rating::Rating>,
+    /// The highest seq the visitor has seen with the widget's panel open (`read` frames).
+    #[serde(default)]
+    pub visitor_read_seq: Seq,
+    /// The highest seq already emailed to the visitor as unread replies.
+    #[serde(default)]
+    pub replies_emailed_seq: Seq,
 }
 
 impl Chat {
@@ -173,6 +182,9 @@ impl Chat {
             joined: joined.to_vec(),
             tags: vec![],
             wrap_up: None,
+            rating: None,
+            visitor_read_seq: Seq(0),
+            replies_emailed_seq: Seq(0),
         }
     }
 
@@ -229,6 +241,8 @@ pub enum MessageKind {
     Event,
     /// An internal note ("Note by Anna"): for the chat's agents only, never for the visitor.
     Note,
+    /// A file (`Message.file`); `body` is the file's name.
+    File,
 }
 
 impl MessageKind {
@@ -244,6 +258,7 @@ impl MessageKind {
             MessageKind::Link => "link",
             MessageKind::Event => "event",
             MessageKind::Note => "note",
+            MessageKind::File => "file",
         }
     }
     pub fn parse(s: &str) -> Option<MessageKind> {
@@ -252,6 +267,7 @@ impl MessageKind {
             "link" => Some(MessageKind::Link),
             "event" => Some(MessageKind::Event),
             "note" => Some(MessageKind::Note),
+            "file" => Some(MessageKind::File),
             _ => None,
         }
     }
@@ -270,6 +286,9 @@ pub struct Message {
     /// The sender's own id for the message (idempotency key), if it gave one.
     pub client_id: Option<String>,
     pub created_at: Timestamp,
+    /// The file of a `file` message (stored in the same commit as the message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<crate::files::FileRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,6 +300,8 @@ pub struct NewMessage {
     pub body: String,
     pub client_id: Option<String>,
     pub created_at: Timestamp,
+    /// The file of a `file` message: its bytes and row are written in the same commit.
+    pub file: Option<crate::files::NewFile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

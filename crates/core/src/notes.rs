@@ -201,6 +201,7 @@ mod tests {
             body: format!("m{seq}"),
             client_id: None,
             created_at: Timestamp(seq),
+            file: None,
         }
     }
 

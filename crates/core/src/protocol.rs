@@ -12,7 +12,7 @@ mod visitors;
 
 pub use agent_frames::{AgentFrame, ToAgent};
 pub use visitor_frames::{
-    ErrorFrame, ToVisitor, VisitorChatView, VisitorFrame, VisitorMessageView,
+    ErrorFrame, ToVisitor, VisitorChatView, VisitorFrame, VisitorMessageView, WidgetFeatures,
 };
 
 pub use agent_views::{

@@ -60,6 +60,22 @@ pub struct SiteSettings {
     /// transfer stays invisible either way.)
     #[cfg_attr(feature = "openapi", schema(default = true))]
     pub show_agent_names: bool,
+    /// "Files": whether visitors and agents may attach files, the largest file, files per
+    /// chat, and the allowed types (issue 14).
+    pub files: crate::files::FilePolicy,
+    /// "Rating": the scale the widget offers when a chat ends ("Good"/"Bad" by default; `off`
+    /// asks nothing).
+    pub rating: crate::rating::RatingScale,
+    /// "Email me this transcript" in the widget (default on).
+    #[cfg_attr(feature = "openapi", schema(default = true))]
+    pub visitor_transcripts: bool,
+    /// "Sound on new replies": the widget plays a sound when an agent's reply arrives while
+    /// its panel is closed or the tab hidden (default off).
+    pub unread_sound: bool,
+    /// "Email unread replies after": seconds after which a visitor who left, with an email
+    /// address and unread agent replies, gets them by email once (default 120; 0: never).
+    #[cfg_attr(feature = "openapi", schema(default = 120))]
+    pub unread_email_seconds: u32,
 }
 
 /// The JSON form of the opening hours (for the API document; [`OpeningHours`] reads and
@@ -118,6 +134,11 @@ impl Default for SiteSettings {
             chat_outside_hours: false,
             waiting_too_long_seconds: 180,
             show_agent_names: true,
+            files: crate::files::FilePolicy::default(),
+            rating: crate::rating::RatingScale::default(),
+            visitor_transcripts: true,
+            unread_sound: false,
+            unread_email_seconds: 120,
         }
     }
 }

@@ -284,6 +284,9 @@ fn every_frame_type_has_an_example() {
             "chat_end",
             "invitation_dismiss",
             "offline_message",
+            "rate",
+            "read",
+            "email_transcript",
             "ping",
         ],
     );

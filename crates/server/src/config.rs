@@ -149,6 +149,15 @@ pub struct Limits {
     pub tags_per_chat: usize,
     /// Most of a site's tags offered as suggestions (most used first).
     pub tag_suggestions: u32,
+    /// The server's cap on one file, in bytes, whatever a site's "Largest file" says (also
+    /// the request body limit of an upload).
+    pub file_max_bytes: u64,
+    /// Uploads per visitor (and × `per_ip_factor` per client IP), and per agent.
+    pub file_uploads: Rate,
+    /// "Email me this transcript" per visitor (and × `per_ip_factor` per client IP).
+    pub transcript_emails: Rate,
+    /// `rate` frames per visitor connection.
+    pub ratings: Rate,
 }
 
 impl Limits {
@@ -208,6 +217,19 @@ impl Default for Limits {
             tag_max_chars: 40,
             tags_per_chat: 20,
             tag_suggestions: 200,
+            file_max_bytes: 10 * 1024 * 1024,
+            file_uploads: Rate {
+                per_minute: 10,
+                burst: 5,
+            },
+            transcript_emails: Rate {
+                per_minute: 2,
+                burst: 2,
+            },
+            ratings: Rate {
+                per_minute: 10,
+                burst: 5,
+            },
             colleagues_per_chat: frontdesk_core::colleagues::DEFAULT_CAP,
         }
     }

@@ -72,6 +72,11 @@ impl AppError {
             | ErrorCode::Conflict
             | ErrorCode::Resync => StatusCode::CONFLICT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::FileTypeNotAllowed | ErrorCode::FileRefused => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            ErrorCode::TooManyFiles | ErrorCode::RatingClosed => StatusCode::CONFLICT,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -165,6 +170,12 @@ impl From<TagError> for AppError {
             message = format!("{}{}.", first.to_uppercase(), &message[1..]);
         }
         AppError::new(code, message)
+    }
+}
+
+impl From<frontdesk_core::files::FileRefusal> for AppError {
+    fn from(e: frontdesk_core::files::FileRefusal) -> AppError {
+        AppError::new(e.code(), e.to_string())
     }
 }
 

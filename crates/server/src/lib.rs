@@ -40,6 +40,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod files;
 pub mod fuzzing;
 pub mod http;
 pub mod limits;

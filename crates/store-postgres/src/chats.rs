@@ -133,6 +133,8 @@ async fn append_visitor(
                 body: m.body,
                 client_id: m.client_id,
                 created_at: m.created_at,
+                // FOUNDATION: the files work writes the file's row and bytes.
+                file: m.file.map(|f| f.meta),
             },
             duplicate: false,
         },
@@ -360,6 +362,8 @@ impl ChatStore for PgStore {
                 body: m.body,
                 client_id: m.client_id,
                 created_at: m.created_at,
+                // FOUNDATION: the files work writes the file's row and bytes.
+                file: m.file.map(|f| f.meta),
             },
             duplicate: false,
         })

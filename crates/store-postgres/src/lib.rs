@@ -25,15 +25,18 @@ mod chats;
 mod colleagues;
 mod departments;
 pub mod dump;
+mod files;
 mod map;
 mod migrate;
 mod offline;
+mod ratings;
 mod routing;
 pub mod scratch;
 mod settings;
 mod sites;
 mod tags;
 mod unanswered;
+mod unread;
 mod visitors;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};

@@ -6,6 +6,7 @@
 use frontdesk_core::chat::{ChatState, EndReason};
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
+use frontdesk_core::rating::Rating;
 use frontdesk_core::site_settings::SiteSettings;
 use frontdesk_core::store::{StoreError, StoreResult};
 use tokio_postgres::Row;
@@ -184,7 +185,8 @@ macro_rules! chat_cols {
         "id, site_id, visitor_id, visit_id, visitor_name, visitor_email, state, agent_id, \
          end_reason, ended_by, version, last_seq, created_at, queued_at, ended_at, page_url, \
          department_id, offered_to, offer_expires_at, passed::text, answered_at, missed, \
-         escalated_at, joined::text, tags::text, wrap_up"
+         escalated_at, joined::text, tags::text, wrap_up, rating, rating_comment, rated_at, \
+         visitor_read_seq, replies_emailed_seq"
     };
 }
 pub(crate) use chat_cols;
@@ -247,6 +249,16 @@ pub(crate) fn chat_row(r: &Row) -> StoreResult<Chat> {
         tags: serde_json::from_str::<Vec<String>>(&get::<String>(r, 24)?)
             .map_err(|e| bad(format!("tags: {e}")))?,
         wrap_up: get(r, 25)?,
+        rating: match (get::<Option<i16>>(r, 26)?, get::<Option<i64>>(r, 28)?) {
+            (Some(score), Some(rated_at)) => Some(Rating {
+                score: u8::try_from(score).map_err(|e| bad(format!("rating: {e}")))?,
+                comment: get(r, 27)?,
+                rated_at: Timestamp(rated_at),
+            }),
+            _ => None,
+        },
+        visitor_read_seq: Seq(get(r, 29)?),
+        replies_emailed_seq: Seq(get(r, 30)?),
     })
 }
 
@@ -303,6 +315,8 @@ pub(crate) fn message_row(r: &Row) -> StoreResult<Message> {
         body: get(r, 6)?,
         client_id: get(r, 7)?,
         created_at: Timestamp(get(r, 8)?),
+        // FOUNDATION: the files work reads the file's row with the message.
+        file: None,
     })
 }
 

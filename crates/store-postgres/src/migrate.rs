@@ -32,6 +32,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "together",
         sql: include_str!("../migrations/0003_together.sql"),
     },
+    Migration {
+        version: 4,
+        name: "files_ratings",
+        sql: include_str!("../migrations/0004_files_ratings.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

@@ -124,6 +124,8 @@ fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
             body: m.body.clone(),
             client_id: m.client_id.clone(),
             created_at: m.created_at,
+            // FOUNDATION: the files work writes the file's row and bytes above.
+            file: m.file.as_ref().map(|f| f.meta.clone()),
         },
         duplicate: false,
     })
@@ -151,6 +153,7 @@ fn append_visitor(c: &Connection, m: VisitorMessage) -> StoreResult<Option<Poste
             body: m.body,
             client_id: m.client_id,
             created_at: m.created_at,
+            file: m.file,
         },
     )?;
     Ok(Some(Posted { chat, appended }))

@@ -27,15 +27,18 @@ mod colleagues;
 mod departments;
 pub mod dump;
 mod fault;
+mod files;
 mod map;
 mod migrate;
 mod offline;
+mod ratings;
 mod readers;
 mod routing;
 mod settings;
 mod sites;
 mod tags;
 mod unanswered;
+mod unread;
 mod visitors;
 mod writer;
 

@@ -6,6 +6,7 @@
 use frontdesk_core::chat::{ChatState, EndReason};
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
+use frontdesk_core::rating::Rating;
 use frontdesk_core::site_settings::SiteSettings;
 use frontdesk_core::store::{StoreError, StoreResult};
 use rusqlite::types::Type;
@@ -198,7 +199,8 @@ macro_rules! chat_cols {
         "id, site_id, visitor_id, visit_id, visitor_name, visitor_email, state, agent_id, \
          end_reason, ended_by, version, last_seq, created_at, queued_at, ended_at, page_url, \
          department_id, offered_to, offer_expires_at, passed, answered_at, missed, escalated_at, \
-         joined, tags, wrap_up"
+         joined, tags, wrap_up, rating, rating_comment, rated_at, visitor_read_seq, \
+         replies_emailed_seq"
     };
 }
 pub(crate) use chat_cols;
@@ -261,6 +263,16 @@ pub(crate) fn chat_row(r: &Row<'_>) -> rusqlite::Result<Chat> {
         tags: serde_json::from_str::<Vec<String>>(&r.get::<_, String>(24)?)
             .map_err(|e| bad(24, format!("tags: {e}")))?,
         wrap_up: r.get(25)?,
+        rating: match (r.get::<_, Option<u8>>(26)?, r.get::<_, Option<i64>>(28)?) {
+            (Some(score), Some(rated_at)) => Some(Rating {
+                score,
+                comment: r.get(27)?,
+                rated_at: Timestamp(rated_at),
+            }),
+            _ => None,
+        },
+        visitor_read_seq: Seq(r.get(29)?),
+        replies_emailed_seq: Seq(r.get(30)?),
     })
 }
 
@@ -317,6 +329,8 @@ pub(crate) fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
         body: r.get(6)?,
         client_id: r.get(7)?,
         created_at: Timestamp(r.get(8)?),
+        // FOUNDATION: the files work reads the file's row with the message.
+        file: None,
     })
 }
 

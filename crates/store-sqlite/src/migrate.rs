@@ -31,6 +31,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "together",
         sql: include_str!("../migrations/0003_together.sql"),
     },
+    Migration {
+        version: 4,
+        name: "files_ratings",
+        sql: include_str!("../migrations/0004_files_ratings.sql"),
+    },
 ];
 
 /// The schema version this build writes.

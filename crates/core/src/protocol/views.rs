@@ -64,6 +64,7 @@ impl VisitorMessageView {
             body: m.body.clone(),
             client_id: m.client_id.clone(),
             created_at: m.created_at,
+            file: m.file.clone(),
         })
     }
 }
@@ -84,6 +85,7 @@ mod tests {
             body: "hi".into(),
             client_id: Some("c1".into()),
             created_at: Timestamp(3),
+            file: None,
         }
     }
 

@@ -3,8 +3,10 @@
 use super::{PageInfo, is_false};
 use crate::departments::DepartmentChoice;
 use crate::error::ErrorCode;
+use crate::files::FileRef;
 use crate::ids::*;
 use crate::model::MessageKind;
+use crate::rating::RatingScale;
 use serde::{Deserialize, Serialize};
 
 /// Frames a visitor's widget sends on `/ws/visitor`.
@@ -57,6 +59,30 @@ pub enum VisitorFrame {
     },
     /// Dismiss an agent's invitation.
     InvitationDismiss {},
+    /// Rate a chat of mine ("How was this chat?"): `score` 1–5 ("Good" is 5, "Bad" is 1), an
+    /// optional comment. Answered by `ack`; may be sent again to change it for 10 minutes.
+    Rate {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+        score: u8,
+        #[serde(default)]
+        comment: Option<String>,
+    },
+    /// I have seen the messages of my chat up to `seq` (the panel is open and the tab
+    /// visible). Replies after it count as unread (badge, email to a visitor who left).
+    Read {
+        chat_id: ChatId,
+        seq: Seq,
+    },
+    /// "Email me this transcript": send the chat's transcript (without internal notes) to
+    /// `email`. Answered by `ack`.
+    EmailTranscript {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        chat_id: ChatId,
+        email: String,
+    },
     /// Leave a message while no agent is On-Line (the "Leave a message" form).
     OfflineMessage {
         #[serde(default, rename = "ref")]
@@ -91,6 +117,9 @@ pub enum ToVisitor {
         /// asks and has two or more; omitted otherwise.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         departments: Option<Vec<DepartmentChoice>>,
+        /// What the widget offers on this site (files, rating, transcript email, sound).
+        #[serde(default)]
+        features: WidgetFeatures,
     },
     /// Whether the site takes chats now: an agent is On-Line for it and it is inside its
     /// opening hours (or "Chat outside opening hours" is on). `opens_at` as in `welcome`.
@@ -157,6 +186,45 @@ pub enum ToVisitor {
     Pong {},
 }
 
+/// The site's settings that change what the widget offers (sent with `welcome`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetFeatures {
+    /// "Attach a file": the largest file in bytes; `null` when files are off.
+    pub file_max_bytes: Option<u64>,
+    /// The rating asked for when a chat ends.
+    pub rating: RatingScale,
+    /// "Email me this transcript" is offered.
+    pub transcripts: bool,
+    /// Play a sound on a reply while the panel is closed or the tab hidden.
+    pub unread_sound: bool,
+}
+
+impl Default for WidgetFeatures {
+    fn default() -> Self {
+        WidgetFeatures {
+            file_max_bytes: None,
+            rating: RatingScale::Off,
+            transcripts: false,
+            unread_sound: false,
+        }
+    }
+}
+
+impl WidgetFeatures {
+    /// What a site with `settings` offers (files capped at `file_cap` bytes).
+    pub fn of(settings: &crate::site_settings::SiteSettings, file_cap: u64) -> WidgetFeatures {
+        WidgetFeatures {
+            file_max_bytes: settings
+                .files
+                .enabled
+                .then(|| settings.files.max_bytes.min(file_cap)),
+            rating: settings.rating,
+            transcripts: settings.visitor_transcripts,
+            unread_sound: settings.unread_sound,
+        }
+    }
+}
+
 /// A chat as the visitor sees it: never which agent holds it, only a display name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorChatView {
@@ -191,6 +259,9 @@ pub struct VisitorMessageView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     pub created_at: Timestamp,
+    /// The file of a `file` message (its bytes: `GET /files/{id}?token=…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileRef>,
 }
 
 /// An error answer, on either socket.

@@ -7,9 +7,11 @@ pub mod canned;
 pub mod chats;
 pub mod csrf;
 pub mod extract;
+pub mod files;
 pub mod health;
 pub mod offline;
 pub mod openapi;
+pub mod ratings;
 pub mod supervision;
 pub mod tags;
 pub mod visitors;
@@ -31,6 +33,8 @@ pub fn router(app: App) -> Router {
         .merge(canned::router())
         .merge(offline::router())
         .merge(tags::router())
+        .merge(files::router())
+        .merge(ratings::router())
         .merge(supervision::router())
         .merge(admin::router())
         .route_layer(middleware::from_fn_with_state(
@@ -42,6 +46,7 @@ pub fn router(app: App) -> Router {
         .merge(openapi::router())
         .merge(health::router())
         .merge(assets::router())
+        .merge(files::visitor_router())
         .route("/ws/visitor", get(visitor_ws::handler))
         .route("/ws/agent", get(agent_ws::handler))
         .layer(SetResponseHeaderLayer::if_not_present(

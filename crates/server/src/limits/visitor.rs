@@ -20,15 +20,24 @@ pub enum FrameKind {
     Typing,
     PageView,
     OfflineMessage,
+    /// A file upload (HTTP, counted per visitor and IP only: see [`SharedLimits::allow_frame`]).
+    FileUpload,
+    /// "Email me this transcript".
+    TranscriptEmail,
+    /// A `rate` frame.
+    Rating,
 }
 
 impl FrameKind {
-    pub const ALL: [FrameKind; 5] = [
+    pub const ALL: [FrameKind; 8] = [
         FrameKind::Message,
         FrameKind::ChatRequest,
         FrameKind::Typing,
         FrameKind::PageView,
         FrameKind::OfflineMessage,
+        FrameKind::FileUpload,
+        FrameKind::TranscriptEmail,
+        FrameKind::Rating,
     ];
 
     fn index(self) -> usize {
@@ -42,6 +51,9 @@ impl FrameKind {
             FrameKind::Typing => limits.typing,
             FrameKind::PageView => limits.page_views,
             FrameKind::OfflineMessage => limits.offline_messages,
+            FrameKind::FileUpload => limits.file_uploads,
+            FrameKind::TranscriptEmail => limits.transcript_emails,
+            FrameKind::Rating => limits.ratings,
         }
     }
 }
@@ -146,6 +158,8 @@ pub struct VisitorLimits {
     pub typing: Bucket,
     pub pages: Bucket,
     pub offline: Bucket,
+    pub transcripts: Bucket,
+    pub ratings: Bucket,
 }
 
 impl VisitorLimits {
@@ -172,6 +186,8 @@ impl VisitorLimits {
             typing: bucket(FrameKind::Typing),
             pages: bucket(FrameKind::PageView),
             offline: bucket(FrameKind::OfflineMessage),
+            transcripts: bucket(FrameKind::TranscriptEmail),
+            ratings: bucket(FrameKind::Rating),
         }
     }
 }

@@ -208,6 +208,10 @@ async fn welcome(
             epoch: app.epoch.clone(),
             opens_at,
             departments: crate::services::departments::choices(app, site).await?,
+            features: frontdesk_core::protocol::WidgetFeatures::of(
+                &site.settings,
+                app.settings.limits.file_max_bytes,
+            ),
         },
     );
     if let Some(chat) = &open {

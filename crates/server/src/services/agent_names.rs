@@ -111,6 +111,7 @@ mod tests {
             body: "hi".into(),
             client_id: None,
             created_at: Timestamp(0),
+            file: None,
         }
     }
 

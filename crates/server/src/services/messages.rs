@@ -87,6 +87,7 @@ pub async fn append(
             body: body.to_string(),
             client_id: (!client_id.is_empty()).then_some(client_id),
             created_at: app.now(),
+            file: None,
         })
         .await?;
     if !appended.duplicate {
@@ -116,6 +117,7 @@ pub async fn post_by_visitor(
             body: body.to_string(),
             client_id: (!client_id.is_empty()).then_some(client_id),
             created_at: app.now(),
+            file: None,
         })
         .await?
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "You have no open chat."))?;

@@ -102,7 +102,7 @@ async fn last_written(app: &App, chat: &Chat) -> AppResult<Option<Message>> {
 fn written(m: &Message) -> bool {
     match m.kind {
         MessageKind::Event => false,
-        MessageKind::Text | MessageKind::Link | MessageKind::Note => {
+        MessageKind::Text | MessageKind::Link | MessageKind::Note | MessageKind::File => {
             !matches!(m.author, Author::System)
         }
     }
@@ -171,6 +171,7 @@ mod tests {
             body: "hi".into(),
             client_id: None,
             created_at: Timestamp(1),
+            file: None,
         }
     }
 

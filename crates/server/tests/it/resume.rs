@@ -70,6 +70,7 @@ async fn append(app: &TestApp, chat: i64, agent: AgentId, n: usize) {
                 body: format!("bulk {i}"),
                 client_id: None,
                 created_at: app.now(),
+                file: None,
             })
             .await
             .expect("append");

@@ -17,6 +17,8 @@ impl Visitor {
         let reference = match &f {
             VisitorFrame::ChatRequest { reference, .. }
             | VisitorFrame::ChatEnd { reference }
+            | VisitorFrame::Rate { reference, .. }
+            | VisitorFrame::EmailTranscript { reference, .. }
             | VisitorFrame::OfflineMessage { reference, .. } => reference.clone(),
             VisitorFrame::Message { client_id, .. } => Some(client_id.clone()),
             _ => None,
@@ -151,6 +153,47 @@ impl Visitor {
                 Ok(())
             }
             VisitorFrame::InvitationDismiss {} => Ok(()),
+            VisitorFrame::Rate {
+                reference,
+                chat_id,
+                score,
+                comment,
+            } => {
+                check(&limits.ratings)?;
+                crate::services::ratings::rate_by_visitor(
+                    &app,
+                    self.site.id,
+                    &self.id,
+                    chat_id,
+                    score,
+                    comment,
+                )
+                .await?;
+                self.ack(reference, chat_id);
+                Ok(())
+            }
+            VisitorFrame::Read { chat_id, seq } => {
+                // Counted like page views: a widget sends at most one per message it shows.
+                check(&limits.pages)?;
+                crate::services::unread::mark_read(&app, self.site.id, &self.id, chat_id, seq).await
+            }
+            VisitorFrame::EmailTranscript {
+                reference,
+                chat_id,
+                email,
+            } => {
+                check(&limits.transcripts)?;
+                crate::services::visitor_transcript::email_to_visitor(
+                    &app,
+                    self.site.id,
+                    &self.id,
+                    chat_id,
+                    &email,
+                )
+                .await?;
+                self.ack(reference, chat_id);
+                Ok(())
+            }
             VisitorFrame::OfflineMessage {
                 reference,
                 name,
@@ -161,6 +204,17 @@ impl Visitor {
                 self.offline_message(reference, name, email, body).await
             }
         }
+    }
+
+    fn ack(&self, reference: Option<String>, chat_id: frontdesk_core::ChatId) {
+        frame(
+            &self.handle,
+            &ToVisitor::Ack {
+                reference,
+                chat_id: Some(chat_id),
+                seq: None,
+            },
+        );
     }
 
     async fn offline_message(

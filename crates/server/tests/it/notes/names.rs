@@ -28,6 +28,7 @@ async fn colleague_reply(app: &TestApp, chat: i64, bob: &AgentClient, body: &str
             body: body.to_string(),
             client_id: None,
             created_at: app.now(),
+            file: None,
         })
         .await
         .expect("stored");

@@ -1,0 +1,47 @@
+-- 0004_files_ratings: files both ways, ratings, what the visitor read (issue 14).
+
+-- A file is a message of kind 'file' (its body is the file's name).
+ALTER TABLE messages DROP CONSTRAINT messages_kind_check;
+ALTER TABLE messages ADD CONSTRAINT messages_kind_check
+    CHECK (kind IN ('text', 'link', 'event', 'note', 'file'));
+-- Only a visitor or an agent sends a file.
+ALTER TABLE messages ADD CONSTRAINT messages_file_by_person
+    CHECK (kind <> 'file' OR author IN ('visitor', 'agent'));
+
+-- A file's row: written in the same transaction as its message (chat_id, seq). The id is 128
+-- random bits (base64url): unguessable. The type was decided from the content. Kept in
+-- PostgreSQL (not an object store): one transaction with the message, visible from every
+-- node, saved by the same pg_dump / PITR as the chats.
+CREATE TABLE files (
+    id         TEXT    PRIMARY KEY,
+    chat_id    BIGINT  NOT NULL,
+    seq        BIGINT  NOT NULL,
+    site_id    BIGINT  NOT NULL,
+    name       TEXT    NOT NULL,
+    mime       TEXT    NOT NULL,
+    size       BIGINT  NOT NULL CHECK (size > 0),
+    sha256     TEXT    NOT NULL,
+    width      INTEGER,
+    height     INTEGER,
+    created_at BIGINT  NOT NULL,
+    UNIQUE (chat_id, seq),
+    FOREIGN KEY (chat_id, seq) REFERENCES messages (chat_id, seq) ON DELETE CASCADE
+);
+-- The bytes, apart from the row (reading a transcript never touches them).
+CREATE TABLE file_data (
+    id    TEXT  PRIMARY KEY REFERENCES files (id) ON DELETE CASCADE,
+    data  BYTEA NOT NULL,
+    thumb BYTEA
+);
+
+-- The visitor's rating: a score 1-5 ("Good" is 5, "Bad" is 1), an optional comment, and
+-- when it was first given (it may be changed for 10 minutes after).
+ALTER TABLE chats ADD COLUMN rating SMALLINT CHECK (rating BETWEEN 1 AND 5);
+ALTER TABLE chats ADD COLUMN rating_comment TEXT;
+ALTER TABLE chats ADD COLUMN rated_at BIGINT;
+CREATE INDEX chats_rated ON chats (site_id, rated_at) WHERE rated_at IS NOT NULL;
+
+-- The highest seq the visitor has seen with the panel open, and the highest already emailed
+-- to them as unread replies (each reply is emailed once).
+ALTER TABLE chats ADD COLUMN visitor_read_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE chats ADD COLUMN replies_emailed_seq BIGINT NOT NULL DEFAULT 0;
