@@ -165,71 +165,17 @@ impl FileRefusal {
     }
 }
 
-/// The type of a file as decided from its content.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sniffed {
-    pub group: FileGroup,
-    pub mime: &'static str,
-    /// The extension the stored name gets when the given one does not match the content.
-    pub extension: &'static str,
-}
+mod name;
+mod ole;
+mod sniff;
+mod zip;
 
-/// Decides a file's type from its first bytes. `None`: nothing on the allow-list (HTML, SVG,
-/// scripts, executables, unknown binary).
-///
-/// FOUNDATION: a minimal version (PNG, JPEG, GIF, PDF, UTF-8 text); the file-safety work
-/// replaces it with the full list (WebP, office documents, zip, CSV vs text, polyglots).
-pub fn sniff(bytes: &[u8]) -> Option<Sniffed> {
-    let s = |group, mime, extension| {
-        Some(Sniffed {
-            group,
-            mime,
-            extension,
-        })
-    };
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        s(FileGroup::Image, "image/png", "png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        s(FileGroup::Image, "image/jpeg", "jpg")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        s(FileGroup::Image, "image/gif", "gif")
-    } else if bytes.starts_with(b"%PDF-") {
-        s(FileGroup::Pdf, "application/pdf", "pdf")
-    } else if std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0) {
-        let lower = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_lowercase();
-        if lower.contains("<html") || lower.contains("<script") || lower.contains("<svg") {
-            None
-        } else {
-            s(FileGroup::Text, "text/plain; charset=utf-8", "txt")
-        }
-    } else {
-        None
-    }
-}
-
-/// The name shown for an uploaded file: the last path component of what the browser sent,
-/// control characters and bidi overrides removed, at most 200 characters; empty becomes
-/// "file". It is shown as text everywhere; this only keeps it readable and path-free.
-///
-/// FOUNDATION: the file-safety work owns and tests this.
-pub fn display_name(claimed: &str) -> String {
-    let last = claimed.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = last
-        .chars()
-        .filter(|c| !c.is_control() && !('\u{202A}'..='\u{202E}').contains(c))
-        .filter(|c| !('\u{2066}'..='\u{2069}').contains(c))
-        .take(200)
-        .collect();
-    let clean = clean.trim().trim_start_matches('.').to_string();
-    if clean.is_empty() {
-        "file".into()
-    } else {
-        clean
-    }
-}
+pub use name::{MAX_NAME_BYTES, display_name, download_name};
+pub use sniff::{Sniffed, examine, sniff};
 
 /// Checks an upload against the site's policy: empty, too large, type not allowed (decided
-/// from the content). The count per chat and the pixel-flood check of images are made by the
+/// from the content, see [`examine`]), refused (a zip bomb, macros, an archive with unsafe
+/// paths). The count per chat and the pixel-flood check of images are made by the
 /// caller (the count needs the store; decoding needs the image library).
 pub fn check(bytes: &[u8], policy: &FilePolicy, cap_bytes: u64) -> Result<Sniffed, FileRefusal> {
     if !policy.enabled {
@@ -242,12 +188,21 @@ pub fn check(bytes: &[u8], policy: &FilePolicy, cap_bytes: u64) -> Result<Sniffe
     if bytes.len() as u64 > max {
         return Err(FileRefusal::TooLarge { max });
     }
-    let sniffed = sniff(bytes).ok_or(FileRefusal::TypeNotAllowed)?;
+    let sniffed = examine(bytes)?;
     if !policy.allowed.contains(&sniffed.group) {
         return Err(FileRefusal::TypeNotAllowed);
     }
     Ok(sniffed)
 }
+
+#[cfg(test)]
+mod samples;
+#[cfg(test)]
+mod tests_containers;
+#[cfg(test)]
+mod tests_name;
+#[cfg(test)]
+mod tests_sniff;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -280,7 +235,7 @@ mod tests {
             Err(FileRefusal::TypeNotAllowed)
         );
         assert_eq!(check(b"", &policy, u64::MAX), Err(FileRefusal::Empty));
-        let png = b"\x89PNG\r\n\x1a\n0000";
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR0000";
         assert_eq!(check(png, &policy, u64::MAX).unwrap().mime, "image/png");
         assert_eq!(
             check(png, &policy, 4),
