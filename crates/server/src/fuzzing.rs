@@ -159,3 +159,26 @@ fn text_body(body: &str) {
         let _ = find_url(b);
     }
 }
+
+/// An uploaded file's bytes: the type decided from the content (archives and compound files
+/// parsed from their directories), every image decoder with its header check (whatever the
+/// type decided, so each decoder sees every input), and the bytes as a claimed file name.
+pub fn upload(data: &[u8]) {
+    use frontdesk_core::files::{display_name, download_name, examine};
+    let claimed = String::from_utf8_lossy(&data[..data.len().min(600)]);
+    if let Ok(sniffed) = examine(data) {
+        let name = download_name(&claimed, &sniffed);
+        assert!(
+            !name.contains(['/', '\\']),
+            "a download name with a path: {name:?}"
+        );
+    }
+    for mime in ["image/png", "image/jpeg", "image/gif", "image/webp"] {
+        if let Ok(Some(found)) = crate::files::image::inspect(data, mime) {
+            assert!(found.width <= crate::files::image::MAX_SIDE);
+            assert!(found.height <= crate::files::image::MAX_SIDE);
+        }
+    }
+    let name = display_name(&claimed);
+    assert!(!name.is_empty() && !name.contains(['/', '\\']), "{name:?}");
+}

@@ -47,3 +47,8 @@ fn agent_frame_seeds_do_not_panic() {
 fn rest_body_seeds_do_not_panic() {
     replay("rest_body", frontdesk::fuzzing::rest_body);
 }
+
+#[test]
+fn upload_seeds_do_not_panic() {
+    replay("upload", frontdesk::fuzzing::upload);
+}
