@@ -285,8 +285,17 @@ fn a_looping_compound_file_ends() {
     assert_eq!(mime(&big), Err(FileRefusal::TypeNotAllowed));
 }
 
+static SAMPLES: std::sync::LazyLock<[Vec<u8>; 4]> = std::sync::LazyLock::new(|| {
+    [
+        ooxml("word/document.xml", &[]),
+        odf("application/vnd.oasis.opendocument.text", &[]),
+        compound(cfb::Version::V3, &["/WordDocument"]),
+        zip64(&[("a", b"b", true)]),
+    ]
+});
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1000))]
+    #![proptest_config(ProptestConfig::with_cases(2000))]
 
     /// Damaged archives and compound files: any byte changed, any length cut. Never a
     /// panic; a damaged file is at most what its intact directory says.
@@ -296,13 +305,7 @@ proptest! {
         flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
         cut in any::<prop::sample::Index>(),
     ) {
-        let samples = [
-            ooxml("word/document.xml", &[]),
-            odf("application/vnd.oasis.opendocument.text", &[]),
-            compound(cfb::Version::V3, &["/WordDocument"]),
-            zip64(&[("a", b"b", true)]),
-        ];
-        let mut bytes = samples[which].clone();
+        let mut bytes = SAMPLES[which].clone();
         for (at, value) in flips {
             let i = at.index(bytes.len());
             bytes[i] = value;

@@ -301,7 +301,7 @@ fn a_polyglot_gif_is_a_gif() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
     fn sniff_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
