@@ -146,8 +146,8 @@ mod tests {
         assert_eq!(day_range("2026-02-30", "2026-03-01", tz), Err(RangeError::BadDate));
         assert_eq!(day_range("", "2026-03-01", tz), Err(RangeError::BadDate));
         assert_eq!(day_range("2026-03-02", "2026-03-01", tz), Err(RangeError::Reversed));
-        assert_eq!(day_range("2025-01-01", "2026-01-01", tz), Err(RangeError::TooLong));
-        assert!(day_range("2025-01-01", "2025-12-31", tz).is_ok(), "365 days");
+        assert_eq!(day_range("2025-01-01", "2026-01-02", tz), Err(RangeError::TooLong));
+        assert!(day_range("2025-01-01", "2026-01-01", tz).is_ok(), "366 days");
         assert!(matches!(
             day_range("2026-01-01", "2026-01-01", "Mars/Olympus"),
             Err(RangeError::Day(DayError::UnknownTimeZone(_)))
