@@ -103,7 +103,8 @@ async fn an_open_chat_is_not_rated_and_a_missing_one_is_not_found() {
     );
     assert_eq!(s.chat(active.id).await.unwrap().rating, None);
     assert_eq!(
-        s.rate_chat(ChatId(999), 5, None, Timestamp(5), WINDOW).await,
+        s.rate_chat(ChatId(999), 5, None, Timestamp(5), WINDOW)
+            .await,
         Err(StoreError::NotFound)
     );
 }

@@ -49,10 +49,11 @@ impl RatingStore for SqliteStore {
     ) -> StoreResult<Option<Chat>> {
         let comment = comment.map(str::to_string);
         self.write(move |tx| {
-            let updated = match tx.prepare_cached(RATE).db()?.query_row(
-                params![chat.0, score, comment, now.0, window_ms],
-                chat_row,
-            ) {
+            let updated = match tx
+                .prepare_cached(RATE)
+                .db()?
+                .query_row(params![chat.0, score, comment, now.0, window_ms], chat_row)
+            {
                 Ok(c) => Some(c),
                 Err(rusqlite::Error::QueryReturnedNoRows) => None,
                 Err(e) => return Err(e).db(),

@@ -136,18 +136,37 @@ mod tests {
         assert_eq!(from, ts("2026-11-24T23:00:00Z"));
         assert_eq!(to, ts("2026-11-26T23:00:00Z"));
         let (from, to) = day_range("2026-03-29", "2026-03-29", "Europe/Berlin").expect("ok");
-        assert_eq!(to.0 - from.0, 23 * 3_600_000, "the spring-forward day has 23 hours");
+        assert_eq!(
+            to.0 - from.0,
+            23 * 3_600_000,
+            "the spring-forward day has 23 hours"
+        );
     }
 
     #[test]
     fn bad_ranges_are_refused() {
         let tz = "UTC";
-        assert_eq!(day_range("2026-1-2", "2026-01-02", tz), Err(RangeError::BadDate));
-        assert_eq!(day_range("2026-02-30", "2026-03-01", tz), Err(RangeError::BadDate));
+        assert_eq!(
+            day_range("2026-1-2", "2026-01-02", tz),
+            Err(RangeError::BadDate)
+        );
+        assert_eq!(
+            day_range("2026-02-30", "2026-03-01", tz),
+            Err(RangeError::BadDate)
+        );
         assert_eq!(day_range("", "2026-03-01", tz), Err(RangeError::BadDate));
-        assert_eq!(day_range("2026-03-02", "2026-03-01", tz), Err(RangeError::Reversed));
-        assert_eq!(day_range("2025-01-01", "2026-01-02", tz), Err(RangeError::TooLong));
-        assert!(day_range("2025-01-01", "2026-01-01", tz).is_ok(), "366 days");
+        assert_eq!(
+            day_range("2026-03-02", "2026-03-01", tz),
+            Err(RangeError::Reversed)
+        );
+        assert_eq!(
+            day_range("2025-01-01", "2026-01-02", tz),
+            Err(RangeError::TooLong)
+        );
+        assert!(
+            day_range("2025-01-01", "2026-01-01", tz).is_ok(),
+            "366 days"
+        );
         assert!(matches!(
             day_range("2026-01-01", "2026-01-01", "Mars/Olympus"),
             Err(RangeError::Day(DayError::UnknownTimeZone(_)))

@@ -34,9 +34,17 @@ fn every_scale_score_and_state_decides_as_the_table_says() {
     let windows = [
         (None, T0, true),
         (Some(&existing), T0, true),
-        (Some(&existing), Timestamp(T0.0 + CHANGE_WINDOW_MS - 1), true),
+        (
+            Some(&existing),
+            Timestamp(T0.0 + CHANGE_WINDOW_MS - 1),
+            true,
+        ),
         (Some(&existing), Timestamp(T0.0 + CHANGE_WINDOW_MS), false),
-        (Some(&existing), Timestamp(T0.0 + CHANGE_WINDOW_MS * 6), false),
+        (
+            Some(&existing),
+            Timestamp(T0.0 + CHANGE_WINDOW_MS * 6),
+            false,
+        ),
     ];
     for scale in SCALES {
         for score in 0..=u8::MAX {
@@ -58,7 +66,10 @@ fn every_scale_score_and_state_decides_as_the_table_says() {
                             first: prior.is_none(),
                         })
                     };
-                    assert_eq!(got, expected, "{scale:?} {score} ended={ended} {prior:?} {now:?}");
+                    assert_eq!(
+                        got, expected,
+                        "{scale:?} {score} ended={ended} {prior:?} {now:?}"
+                    );
                 }
             }
         }
@@ -90,7 +101,11 @@ fn comments_are_cleaned_and_cut() {
     );
     let long = "é".repeat(COMMENT_MAX_CHARS + 10);
     let cut = clean_comment(Some(&long)).expect("kept");
-    assert_eq!(cut.chars().count(), COMMENT_MAX_CHARS, "characters, not bytes");
+    assert_eq!(
+        cut.chars().count(),
+        COMMENT_MAX_CHARS,
+        "characters, not bytes"
+    );
     let spaced = format!("{} x", "a".repeat(COMMENT_MAX_CHARS - 1));
     assert_eq!(
         clean_comment(Some(&spaced)),
