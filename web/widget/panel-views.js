@@ -288,10 +288,13 @@ function scoreButtons(panel) {
     r.error = '';
     render(panel);
   };
-  const list = r.scale === 'stars' ? [1, 2, 3, 4, 5].map((n) => [n, n === 1 ? '1 star' : n + ' stars', '★'])
-    : [[5, 'Good', 'Good'], [1, 'Bad', 'Bad']];
-  d.scores.replaceChildren(...list.map(([score, name, text]) =>
-    h('button', { type: 'button', class: 'fd-btn fd-ghost fd-score', 'aria-label': name, 'data-score': score, text, onclick: pick(score) })));
+  const list = [];
+  if (r.scale === 'stars') for (let n = 1; n <= 5; n++) list.push([n, n === 1 ? '1 star' : n + ' stars', '★']);
+  else list.push([5, 'Good', 'Good'], [1, 'Bad', 'Bad']);
+  d.scores.replaceChildren();
+  for (const [score, name, text] of list) {
+    d.scores.append(h('button', { type: 'button', class: 'fd-btn fd-ghost fd-score', 'aria-label': name, 'data-score': score, text, onclick: pick(score) }));
+  }
 }
 
 /** The ended chat `chatId` asks for its rating (remembered for the next page). */

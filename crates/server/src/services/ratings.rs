@@ -17,7 +17,7 @@ use frontdesk_core::protocol::ToAgent;
 use frontdesk_core::rating::days::{RangeError, RatingDay, day_range, per_day};
 use frontdesk_core::rating::{self, CHANGE_WINDOW_MS, RatingRefusal};
 use frontdesk_core::store::{RatedChat, StoreError};
-use frontdesk_core::{AgentId, ChatId, ErrorCode, SiteId, VisitorId};
+use frontdesk_core::{AgentId, ChatId, ChatState, EndReason, ErrorCode, SiteId, VisitorId};
 
 impl From<RatingRefusal> for AppError {
     fn from(e: RatingRefusal) -> AppError {
@@ -93,11 +93,17 @@ fn count(app: &App, rated: &Chat, first: bool, now: frontdesk_core::Timestamp) {
 }
 
 /// `chat.updated` (with the rating) to whoever heard the chat end: the site's agents, the
-/// colleagues who joined and the connections watching it.
+/// agent who ended it, the colleagues who joined and the connections watching it.
 async fn announce(app: &App, chat: &Chat) -> AppResult<()> {
     let summary = summary::chat_summary(app, chat).await?;
     let frame = ToAgent::ChatUpdated { chat: summary };
-    app.publish(site_agents(chat, None), &frame, None).await;
+    let ended_by = match chat.state {
+        ChatState::Ended {
+            reason: EndReason::Agent { agent } | EndReason::Blocked { agent },
+        } => Some(agent),
+        _ => None,
+    };
+    app.publish(site_agents(chat, ended_by), &frame, None).await;
     app.publish(
         Audience::ChatAgents {
             chat: chat.id,
