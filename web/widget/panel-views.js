@@ -307,11 +307,12 @@ export function askRating(panel, chatId) {
   conn.store('rating', toJson({ chat: chatId, ended: r.ended }));
 }
 
-/** After a page load: the remembered ended chat, still to rate or still changeable. */
+/** After a page load with the panel left open: the remembered ended chat, still to rate or
+ * still changeable. (With the panel minimised, "Chat with us" starts a new chat as before.) */
 export function restoreRating(panel) {
   const { state, conn } = panel;
   const saved = parseJson(conn.store('rating'));
-  if (!saved || saved.chat == null) return;
+  if (!saved || saved.chat == null || conn.store('open') !== '1') return;
   const now = Date.now();
   if (saved.rated ? now >= saved.rated + RATE_WINDOW : !(now < saved.ended + ASK_FOR)) return conn.store('rating', null);
   Object.assign(state.rating, { chat: saved.chat, ended: saved.ended, score: saved.score || null, comment: saved.comment || '', rated: saved.rated || 0 });
