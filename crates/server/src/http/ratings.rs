@@ -5,7 +5,7 @@
 use super::auth::AuthAgent;
 use super::extract::{ApiErrorBody, QueryParams, parse_id};
 use crate::error::AppResult;
-use crate::services::ratings::{self, LIST_MAX};
+use crate::services::ratings;
 use crate::state::App;
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -59,8 +59,8 @@ pub struct SiteRatings {
     /// With `detail=true`: every rating, oldest first. Left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ratings: Option<Vec<RatingEntry>>,
-    /// More than the server reads at once (10 000) were given in the range: the figures
-    /// cover the oldest ones only; ask for fewer days. Left out when false.
+    /// More ratings than the server reads at once (10 000) were given in the range: the
+    /// figures cover the oldest 10 000 only; ask for fewer days. Left out when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
 }
@@ -89,9 +89,12 @@ pub async fn site_ratings(
     QueryParams(q): QueryParams<RatingsParams>,
 ) -> AppResult<Json<SiteRatings>> {
     let site = SiteId(parse_id(&site_id)?);
-    let (days, rated, tz) =
-        ratings::site_ratings(&app, auth.agent.id, site, &q.from, &q.to).await?;
-    let truncated = rated.len() >= LIST_MAX as usize;
+    let ratings::SiteRatings {
+        days,
+        rated,
+        timezone: tz,
+        truncated,
+    } = ratings::site_ratings(&app, auth.agent.id, site, &q.from, &q.to).await?;
     let list = if q.detail {
         let mut out = Vec::with_capacity(rated.len());
         for r in rated {

@@ -119,24 +119,42 @@ async fn announce(app: &App, chat: &Chat) -> AppResult<()> {
 /// Most individual ratings one request reads.
 pub const LIST_MAX: u32 = 10_000;
 
+/// A site's ratings over a range of days.
+pub struct SiteRatings {
+    /// Per day in the site's time zone, of `rated`.
+    pub days: Vec<RatingDay>,
+    /// Oldest first, at most [`LIST_MAX`].
+    pub rated: Vec<RatedChat>,
+    /// The site's time zone.
+    pub timezone: String,
+    /// More than [`LIST_MAX`] were given in the range: `days` and `rated` cover the oldest.
+    pub truncated: bool,
+}
+
 /// A site's ratings over the days `from..=to` (`YYYY-MM-DD` in the site's time zone), for
-/// an agent of the site (another site is `not_found`): the per-day figures, the ratings
-/// (oldest first, at most [`LIST_MAX`]) and the site's time zone.
+/// an agent of the site (another site is `not_found`).
 pub async fn site_ratings(
     app: &App,
     agent: AgentId,
     site: SiteId,
     from: &str,
     to: &str,
-) -> AppResult<(Vec<RatingDay>, Vec<RatedChat>, String)> {
+) -> AppResult<SiteRatings> {
     access::require_site(app, agent, site).await?;
     let site = app.store.site(site).await?;
     let (start, end) = day_range(from, to, &site.timezone).map_err(|e| match e {
         RangeError::Day(d) => AppError::new(ErrorCode::Internal, d.to_string()),
         other => AppError::bad_request(other.to_string()),
     })?;
-    let rated = app.store.ratings(site.id, start, end, LIST_MAX).await?;
+    let mut rated = app.store.ratings(site.id, start, end, LIST_MAX + 1).await?;
+    let truncated = rated.len() > LIST_MAX as usize;
+    rated.truncate(LIST_MAX as usize);
     let days = per_day(rated.iter().map(|r| &r.rating), &site.timezone)
         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    Ok((days, rated, site.timezone))
+    Ok(SiteRatings {
+        days,
+        rated,
+        timezone: site.timezone,
+        truncated,
+    })
 }
