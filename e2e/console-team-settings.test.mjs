@@ -77,10 +77,14 @@ test('Team settings: every field saves, reloads as saved, and a refused value sh
   const mon = [{ from: '09:00', to: '12:00' }, { from: '13:00', to: '17:00' }];
   const fri = [{ from: '22:00', to: '02:00' }];
   const got = await saved();
-  assert.deepEqual({ ...got, opening_hours: undefined }, {
-    routing: 'assign', offer_seconds: 45, ask_department: true, opening_hours: undefined,
+  // The fields of this test (issue 14 added others, each tested with its feature; the form
+  // keeps them as they were).
+  const { routing, offer_seconds, ask_department, chat_outside_hours, waiting_too_long_seconds, show_agent_names, rating } = got;
+  assert.deepEqual({ routing, offer_seconds, ask_department, chat_outside_hours, waiting_too_long_seconds, show_agent_names }, {
+    routing: 'assign', offer_seconds: 45, ask_department: true,
     chat_outside_hours: true, waiting_too_long_seconds: 300, show_agent_names: true,
   });
+  assert.equal(rating, 'thumbs', 'the "Rating" left as it was');
   assert.equal(got.opening_hours.timezone, 'Europe/Berlin');
   assert.deepEqual(got.opening_hours.weekly.mon, mon);
   assert.deepEqual(got.opening_hours.weekly.fri, fri);

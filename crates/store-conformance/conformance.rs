@@ -13,6 +13,7 @@ pub mod helpers;
 mod lifecycle;
 mod page_loads;
 mod people;
+mod ratings;
 mod routing;
 mod tags;
 mod unanswered;

@@ -7,7 +7,7 @@
 import { filtered } from './panel-dom.js';
 import { OFFLINE_NOW, isLive, nextRef } from './panel-state.js';
 import { clearLog, saveChat, saveOutbox, dropFromOutbox, markNotSent, queueMessage, flushOutbox } from './panel-transcript.js';
-import { render, firstFocusable } from './panel-views.js';
+import { render, firstFocusable, askRating } from './panel-views.js';
 
 /** Makes chat `id` ours (a new one starts with a fresh transcript). False: a chat that ended
  * here (late frames about it are ignored). `chatState`: what the frame says it is. */
@@ -107,6 +107,7 @@ export function chatEnded(panel) {
   const { state, conn } = panel;
   if (!state.chat) return;
   if (state.chat.id != null) state.transcript.endedChats.add(state.chat.id);
+  if (state.chat.state !== 'ended' && !state.connection.blocked) askRating(panel, state.chat.id);
   state.chat.state = 'ended';
   state.refs.request = state.refs.end = null;
   state.typing.agent = false;

@@ -25,6 +25,7 @@ export const ERRORS = {
   empty: 'Please type a message.',
   rate_limited: 'You are sending messages too quickly. Please wait a moment.',
   chat_ended: ENDED,
+  rating_closed: 'This rating can no longer be changed.',
   unavailable: GENERIC,
   internal: GENERIC,
 };
@@ -77,6 +78,9 @@ export function newState(conn) {
       visitor: false, // we told the agent "typing: true"
       agent: false, // "Agent is typing…"
     },
+    // "How was this chat?": the site's scale (welcome.features.rating), the ended chat it is
+    // for, the score chosen, when it was first sent (ms; 1: closed), the `ref` awaiting an answer.
+    rating: { scale: 'off', chat: null, ended: 0, score: null, comment: '', rated: 0, editing: false, ref: null, error: '' },
     timers: {
       visitorTyping: 0, // sends "typing: false" after 3 s without a keystroke
       agentTyping: 0, // hides "Agent is typing…" after 15 s without news

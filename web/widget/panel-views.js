@@ -3,10 +3,11 @@
 // time it is shown); render() sets everything but the message list from the state.
 //
 // The views never send a frame about the chat: their buttons call the handlers panel.js
-// gives them (`on`). The offline form is the one exception: it sends its own message.
+// gives them (`on`). The offline form and the rating are the exceptions: each sends its own
+// frame and hears its answer.
 
-import { h, icon, setText, setLines } from './panel-dom.js';
-import { BLOCKED, ENDED, THANKS, OFFLINE_NOW, nextRef, opensText, isLive } from './panel-state.js';
+import { h, icon, setText, setLines, toJson, parseJson } from './panel-dom.js';
+import { BLOCKED, ENDED, THANKS, OFFLINE_NOW, ERRORS, GENERIC, nextRef, opensText, isLive } from './panel-state.js';
 
 /** The panel's elements. `on`: { endChat, minimise, startChat, sendMessage, typed, stopTyping,
  * newChat, acceptInvitation, dismissInvitation }. */
@@ -226,6 +227,7 @@ export function render(panel) {
   dom.compose.hidden = chatState === 'ended';
   dom.newChatButton.hidden = chatState !== 'ended';
   dom.leaveButton.hidden = !(chatState === 'pending' && chat.waitingLong);
+  renderRating(panel);
 
   const open = state.ui.open;
   const invitation = state.ui.invitation;
@@ -242,4 +244,142 @@ export function render(panel) {
   conn.box.classList.toggle('fd-open', open);
   conn.launcher.setAttribute('aria-expanded', String(open));
   if (hadFocus && open && (!dom.section.contains(focused) || focused.closest('[hidden]'))) firstFocusable(panel).focus();
+}
+
+// ── the rating ("How was this chat?"), shown under an ended chat ──
+// The second view that sends its own frame (`rate`, docs/protocol.md). The rated chat is
+// remembered (localStorage 'rating': { chat, ended, score, comment, rated }) so that the next
+// page still asks, or still offers "Change rating" while the server allows it (10 minutes).
+
+const RATE_WINDOW = 6e5; // the server's change window
+const ASK_FOR = 36e5; // an ended chat still asks for its rating after a page load for an hour
+
+/** The rating's elements, built once into the chat view (before "Start a new chat"). */
+function ratingDom(panel) {
+  const { dom, state } = panel;
+  const r = state.rating;
+  const comment = h('textarea', { id: 'fd-rate-c', class: 'fd-input fd-ta', rows: 2, maxlength: 1000, 'aria-describedby': 'fd-rate-h' });
+  const scores = h('div', { class: 'fd-row fd-scores' });
+  const error = h('p', { class: 'fd-error', role: 'alert' });
+  const send = h('button', { type: 'submit', class: 'fd-btn', text: 'Send rating' });
+  const form = h('form', { class: 'fd-rate', 'aria-labelledby': 'fd-rate-q', onsubmit: (e) => { e.preventDefault(); sendRating(panel); } },
+    h('p', { id: 'fd-rate-q', class: 'fd-lead', text: 'How was this chat?' }), scores,
+    h('label', { for: 'fd-rate-c', class: 'fd-label', text: 'Comment' }),
+    h('span', { id: 'fd-rate-h', class: 'fd-hint', text: '(optional)' }), comment, error, send);
+  const change = h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Change rating', onclick: () => {
+    r.editing = true;
+    render(panel);
+    const pressed = scores.querySelector('[aria-pressed="true"]');
+    (pressed || comment).focus();
+  } });
+  const thanks = h('div', { class: 'fd-rated' }, h('p', { class: 'fd-thanks', role: 'status', text: 'Thanks for your rating' }), change);
+  const box = h('div', { class: 'fd-rating' }, form, thanks);
+  dom.chatView.insertBefore(box, dom.newChatButton);
+  dom.rating = { box, form, thanks, change, scores, comment, error, send, scale: null };
+}
+
+/** The score buttons of the site's scale ("Good"/"Bad", or "1 star" … "5 stars"). */
+function scoreButtons(panel) {
+  const { rating: r } = panel.state;
+  const d = panel.dom.rating;
+  d.scale = r.scale;
+  const pick = (score) => () => {
+    r.score = score;
+    r.error = '';
+    render(panel);
+  };
+  const list = [];
+  if (r.scale === 'stars') for (let n = 1; n <= 5; n++) list.push([n, n === 1 ? '1 star' : n + ' stars', '★']);
+  else list.push([5, 'Good', 'Good'], [1, 'Bad', 'Bad']);
+  d.scores.replaceChildren();
+  for (const [score, name, text] of list) {
+    d.scores.append(h('button', { type: 'button', class: 'fd-btn fd-ghost fd-score', 'aria-label': name, 'data-score': score, text, onclick: pick(score) }));
+  }
+}
+
+/** The ended chat `chatId` asks for its rating (remembered for the next page). */
+export function askRating(panel, chatId) {
+  const { state, conn } = panel;
+  const r = state.rating;
+  if (chatId == null || r.chat === chatId) return;
+  Object.assign(r, { chat: chatId, ended: Date.now(), score: null, comment: '', rated: 0, editing: false, ref: null, error: '' });
+  if (panel.dom.rating) panel.dom.rating.comment.value = '';
+  conn.store('rating', toJson({ chat: chatId, ended: r.ended }));
+}
+
+/** After a page load with the panel left open: the remembered ended chat, still to rate or
+ * still changeable. (With the panel minimised, "Chat with us" starts a new chat as before.) */
+export function restoreRating(panel) {
+  const { state, conn } = panel;
+  const saved = parseJson(conn.store('rating'));
+  if (!saved || saved.chat == null || conn.store('open') !== '1') return;
+  const now = Date.now();
+  if (saved.rated ? now >= saved.rated + RATE_WINDOW : !(now < saved.ended + ASK_FOR)) return conn.store('rating', null);
+  Object.assign(state.rating, { chat: saved.chat, ended: saved.ended, score: saved.score || null, comment: saved.comment || '', rated: saved.rated || 0 });
+  if (!state.chat) state.chat = { id: saved.chat, state: 'ended', agent: null, position: null };
+}
+
+function sendRating(panel) {
+  const { state, conn, dom } = panel;
+  const r = state.rating;
+  if (r.ref) return;
+  if (!r.score) {
+    r.error = 'Please choose a rating.';
+    return render(panel);
+  }
+  r.comment = dom.rating.comment.value;
+  const ref = nextRef(state, 't');
+  if (!conn.send({ type: 'rate', ref, chat_id: r.chat, score: r.score, comment: r.comment.trim() || null })) {
+    r.error = OFFLINE_NOW;
+    return render(panel);
+  }
+  r.ref = ref;
+  r.error = '';
+  render(panel);
+}
+
+/** An ack or error about our `rate`: true when it was one. */
+export function ratingAnswer(panel, f) {
+  const { state, conn, dom } = panel;
+  const r = state.rating;
+  if (f.ref == null || f.ref !== r.ref) return false;
+  r.ref = null;
+  const hadFocus = dom.rating.box.contains(conn.root.activeElement);
+  if (f.type === 'ack' || f.code === 'rating_closed') {
+    if (f.type === 'ack') r.rated = r.rated || Date.now();
+    else r.rated = 1; // closed: thanks, no change
+    r.editing = false;
+    conn.store('rating', toJson({ chat: r.chat, ended: r.ended, score: r.score, comment: r.comment, rated: r.rated }));
+    clearTimeout(state.timers.rating);
+    state.timers.rating = setTimeout(() => render(panel), Math.max(0, r.rated + RATE_WINDOW - Date.now()) + 50);
+  } else r.error = ERRORS[f.code] || f.message || GENERIC;
+  render(panel);
+  if (hadFocus && !dom.rating.box.contains(conn.root.activeElement)) {
+    const target = !dom.rating.change.hidden ? dom.rating.change : dom.newChatButton;
+    if (!target.closest('[hidden]')) target.focus();
+  }
+  return true;
+}
+
+/** Shows the rating under the ended chat it belongs to (when the site asks for one). */
+function renderRating(panel) {
+  const { state, dom } = panel;
+  const r = state.rating;
+  const chat = state.chat;
+  const show = !!chat && chat.state === 'ended' && chat.id != null && chat.id === r.chat && r.scale !== 'off' && !state.connection.blocked;
+  if (!show && !dom.rating) return;
+  if (!dom.rating) ratingDom(panel);
+  const d = dom.rating;
+  d.box.hidden = !show;
+  if (!show) return;
+  if (d.scale !== r.scale) scoreButtons(panel);
+  const asking = !r.rated || r.editing;
+  d.form.hidden = !asking;
+  d.thanks.hidden = asking;
+  d.change.hidden = !(r.rated > 1 && Date.now() < r.rated + RATE_WINDOW);
+  if (asking && d.comment.value === '' && r.comment && !r.ref) d.comment.value = r.comment;
+  for (const b of d.scores.children) b.setAttribute('aria-pressed', String(Number(b.getAttribute('data-score')) === r.score));
+  setText(d.error, r.error);
+  if (r.ref) d.send.setAttribute('aria-disabled', 'true');
+  else d.send.removeAttribute('aria-disabled');
 }

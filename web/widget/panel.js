@@ -22,7 +22,7 @@
 
 import { messageElement, safeUrl, filtered } from './panel-dom.js';
 import { ERRORS, GENERIC, newState, isLive, isOurs } from './panel-state.js';
-import { buildDom, render, offlineSent, offlineRefused } from './panel-views.js';
+import { buildDom, render, offlineSent, offlineRefused, restoreRating, ratingAnswer } from './panel-views.js';
 import {
   restoreChat, placeInLog, saveChat, addMessage, fromWire, resynced, unconfirmed, dropFromOutbox, markNotSent,
   flushOutbox, confirmDelivery,
@@ -66,6 +66,7 @@ export function mount(conn) {
 
   // Restore the open chat of an earlier page, then catch up on frames (the loader's backlog).
   restoreChat(panel);
+  restoreRating(panel);
   render(panel);
   if (conn.store('open') === '1') toggle(panel, true, false, true);
 
@@ -152,6 +153,7 @@ function welcome(panel, w) {
   connection.online = !!w.online;
   connection.opensAt = w.opens_at || null;
   state.departments = Array.isArray(w.departments) ? w.departments : null;
+  state.rating.scale = (w.features && w.features.rating) || 'off';
   const open = w.chat;
   if (open) {
     // (A seq of another chat, or one the server does not have, comes back as chat.resync.)
@@ -193,6 +195,7 @@ function openUrl(panel, f) {
 function ack(panel, f) {
   const { state } = panel;
   const refs = state.refs;
+  if (ratingAnswer(panel, f)) return;
   if (f.ref != null) {
     if (f.ref === refs.request) {
       refs.request = null;
@@ -223,6 +226,7 @@ function error(panel, f) {
   const refs = state.refs;
   const code = f.code;
   const text = ERRORS[code] || f.message || GENERIC;
+  if (ratingAnswer(panel, f)) return;
   if (code === 'blocked') {
     // Whatever was refused (a chat request, a message, the offline form): the blocked view.
     state.connection.blocked = true;

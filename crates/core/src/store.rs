@@ -460,7 +460,8 @@ pub struct RatedChat {
 #[async_trait]
 pub trait RatingStore: Send + Sync {
     /// Sets the chat's rating (the first time, `rated_at` = `now`), or changes it while `now`
-    /// is before `rated_at + window_ms`. `None`: the window has closed (nothing written).
+    /// is before `rated_at + window_ms`. Only an ended chat is rated. `None`: the window has
+    /// closed, or the chat is still open (nothing written); `NotFound`: no such chat.
     async fn rate_chat(
         &self,
         chat: ChatId,

@@ -2,6 +2,7 @@
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use std::sync::Arc;
@@ -24,6 +25,10 @@ pub struct Metrics {
     pub resyncs: Counter,
     pub chat_offers: Counter,
     pub chat_offers_expired: Counter,
+    /// Chats rated, by `rating="good"|"bad"`, counted when first rated.
+    pub ratings: Family<[(&'static str, &'static str); 1], Counter>,
+    /// Ratings changed within the window (not counted in `ratings` again).
+    pub rating_changes: Counter,
 }
 
 impl Metrics {
@@ -78,6 +83,20 @@ impl Metrics {
             "chat_offers_expired",
             "Offers that ran out unanswered and moved on",
         );
+        let ratings = Family::<[(&'static str, &'static str); 1], Counter>::default();
+        r.register(
+            "ratings",
+            "Chats rated by their visitor, by rating (good: score 4 or more), counted once",
+            ratings.clone(),
+        );
+        for label in ["good", "bad"] {
+            drop(ratings.get_or_create(&[("rating", label)]));
+        }
+        let rating_changes = m(
+            &mut r,
+            "rating_changes",
+            "Ratings changed by the visitor within the change window",
+        );
         Metrics {
             registry: Arc::new(r),
             chats_requested,
@@ -95,6 +114,8 @@ impl Metrics {
             resyncs,
             chat_offers,
             chat_offers_expired,
+            ratings,
+            rating_changes,
         }
     }
 

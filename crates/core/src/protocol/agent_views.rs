@@ -54,6 +54,10 @@ pub struct ChatSummary {
     /// The "Wrap-up note" written on "End Chat". Left out when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrap_up: Option<String>,
+    /// The visitor's rating ("How was this chat?": score 1–5, "Good" is 5, "Bad" is 1; good
+    /// means 4 or more), with its comment. Left out until given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::rating::Rating>,
 }
 
 /// A colleague in a chat (not its owner).

@@ -74,6 +74,7 @@ whose frames are described in docs/protocol.md. Error codes and their HTTP statu
         super::canned::list, super::canned::create, super::canned::update, super::canned::remove,
         super::offline::list,
         super::tags::put_tags, super::tags::put_wrap_up, super::tags::site_tags,
+        super::ratings::site_ratings,
         super::supervision::all_chats,
         super::admin::sites::list_sites, super::admin::sites::create_site,
         super::admin::sites::update_site,

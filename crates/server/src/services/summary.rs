@@ -64,6 +64,7 @@ pub async fn chat_summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
         joined,
         tags: chat.tags.clone(),
         wrap_up: chat.wrap_up.clone(),
+        rating: chat.rating.clone(),
     })
 }
 

@@ -20,6 +20,7 @@ mod lifecycle;
 mod messages;
 mod notes;
 mod rate_limits;
+mod ratings;
 mod rest;
 mod resume;
 mod routing;

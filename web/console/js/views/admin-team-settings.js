@@ -1,7 +1,8 @@
 // Admin → Sites → a site's "Team settings": routing, seconds to answer, the department question,
 // opening hours (per weekday from–to ranges, time zone, "Closed on" dates), chat outside opening
 // hours, when a waiting chat is escalated, and "Show all agents' names" (a colleague's replies
-// under their own name for the visitor). One form, one PUT of the whole settings object
+// under their own name for the visitor), and the "Rating" the widget asks for after a chat.
+// One form, one PUT of the whole settings object
 // (`PUT /api/admin/sites/{id}/settings`); the server checks every value, and its 400 message is
 // shown as it is.
 
@@ -18,6 +19,7 @@ const WEEKDAYS = [
 const DEFAULTS = {
   routing: 'everyone', offer_seconds: 30, ask_department: false, opening_hours: null,
   chat_outside_hours: false, waiting_too_long_seconds: 180, show_agent_names: true,
+  rating: 'thumbs',
 };
 
 function checkbox(label, checked) {
@@ -78,6 +80,7 @@ function readForm(c) {
   const closedOn = lines(c.closedOn.value);
   const hoursGiven = anyRange || closedOn.length > 0;
   return {
+    ...c.kept, // settings this form does not show stay as they are
     routing: c.routing.value,
     offer_seconds: Number(c.offerSeconds.value),
     ask_department: c.askDepartment.checked,
@@ -85,6 +88,7 @@ function readForm(c) {
     chat_outside_hours: c.chatOutside.checked,
     waiting_too_long_seconds: Number(c.waitingTooLong.value),
     show_agent_names: c.showAgentNames.checked,
+    rating: c.rating.value,
   };
 }
 
@@ -109,6 +113,11 @@ export function teamSettings(site, { onSaved } = {}) {
   const chatOutside = checkbox('Chat outside opening hours', s.chat_outside_hours);
   const waitingTooLong = h('input', { type: 'number', min: '10', max: '86400', step: '1', value: String(s.waiting_too_long_seconds) });
   const showAgentNames = checkbox("Show all agents' names", s.show_agent_names !== false);
+  const rating = h('select', null,
+    h('option', { value: 'off' }, 'Off'),
+    h('option', { value: 'thumbs' }, 'Good / Bad'),
+    h('option', { value: 'stars' }, '1–5 stars'));
+  rating.value = ['off', 'thumbs', 'stars'].includes(s.rating) ? s.rating : 'thumbs';
   const status = statusLine();
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save settings');
 
@@ -127,11 +136,13 @@ export function teamSettings(site, { onSaved } = {}) {
     field('Waiting too long after (seconds)', waitingTooLong, 'A chat waiting this long is escalated (10–86400; 180 = 3 minutes).').wrap,
     showAgentNames.wrap,
     h('p', { class: 'hint' }, 'On: the visitor sees a colleague’s replies under the colleague’s name. Off: every reply shows under the name the visitor knows for the chat.'),
+    field('Rating', rating, 'What the widget asks when a chat ends ("How was this chat?"). The visitor may change it for 10 minutes.').wrap,
     status, h('div', { class: 'form-actions' }, save));
 
   const controls = {
     routing, offerSeconds, askDepartment: askDepartment.input, days, timezone, closedOn,
     chatOutside: chatOutside.input, waitingTooLong, showAgentNames: showAgentNames.input,
+    rating, kept: s,
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -7,6 +7,7 @@ import { h, text, reconcile, uniqueId, arrowNav } from '../dom.js';
 import { store } from '../state.js';
 import { openMenu, menuOpener } from '../ui/menu.js';
 import { visitorLabel, elapsedSince } from '../format.js';
+import { ratingBadge } from './rating.js';
 
 export function renderChatList({ ctrl }) {
   const headingId = uniqueId('h');
@@ -48,7 +49,8 @@ export function renderChatList({ ctrl }) {
       h('span', { class: 'badge' }),
       h('span', { class: 'entry-main' },
         h('span', { class: 'entry-name' }),
-        h('span', { class: 'entry-sub' })),
+        h('span', { class: 'entry-sub' }),
+        h('span', { class: 'entry-rating' })),
       h('span', { class: 'entry-time' }, h('span', { class: 'elapsed' })),
       h('span', { class: 'entry-owner' }),
       // The same menu for touch screens (no right-click, no Shift+F10): a visible button.
@@ -93,6 +95,12 @@ export function renderChatList({ ctrl }) {
     text(li.querySelector('.entry-name'), visitorLabel(c.visitor_name, c.visitor_id));
     const site = c.site_name || store.siteName(c.site_id);
     text(li.querySelector('.entry-sub'), c.department_name ? `${site} · ${c.department_name}` : site);
+    const rating = li.querySelector('.entry-rating');
+    const score = c.rating ? String(c.rating.score) : '';
+    if (rating.dataset.score !== score) {
+      rating.dataset.score = score;
+      rating.replaceChildren(...[ratingBadge(c.rating)].filter(Boolean));
+    }
     const since = waiting ? c.queued_at : c.created_at;
     const el = li.querySelector('.elapsed');
     el.dataset.since = String(since || 0);

@@ -11,6 +11,7 @@ import { sendLinkControl, transferControl, windowButtons } from './chatactions.j
 import { createVisitDetail } from './visitdetail.js';
 import { tagsField } from './tags.js';
 import { colleagueControls } from './colleagues.js';
+import { ratingBadge } from './rating.js';
 
 const ENDED_TEXT = {
   visitor: 'The visitor ended this chat.',
@@ -28,6 +29,8 @@ export function createChatWindow(chatId, { ctrl }) {
 
   const title = h('h2', { class: 'cw-title' });
   const sub = h('p', { class: 'cw-sub' });
+  // The visitor's rating of the ended chat ("How was this chat?"), with its comment.
+  const rating = h('p', { class: 'cw-rating' });
   const notice = h('div', { class: 'cw-notice', role: 'status', hidden: true });
   const log = createMessageLog(id, { ctrl, label: `Chat with ${name()}` });
   const typing = h('p', { class: 'typing', 'aria-live': 'polite' });
@@ -46,7 +49,7 @@ export function createChatWindow(chatId, { ctrl }) {
   const colleagues = colleagueControls(id, { ctrl });
 
   const el = h('div', { class: 'chat-window' },
-    h('div', { class: 'cw-head' }, h('div', { class: 'cw-who' }, title, sub), buttons.el),
+    h('div', { class: 'cw-head' }, h('div', { class: 'cw-who' }, title, sub, rating), buttons.el),
     h('div', { class: 'cw-body' },
       h('div', { class: 'cw-main' },
         watchBar, notice, colleagues.el, log.el, typing, composer.el, rows, tags.el),
@@ -80,6 +83,11 @@ export function createChatWindow(chatId, { ctrl }) {
     log.el.setAttribute('aria-label', `Chat with ${name()}`);
     const state = c.state === 'ended' ? 'Ended' : c.state === 'pending' ? 'Waiting' : 'Chatting';
     text(sub, `${c.site_name || store.siteName(c.site_id)} · ${state}`);
+    const rated = c.rating ? `${c.rating.score}|${c.rating.comment || ''}` : '';
+    if (rating.dataset.sig !== rated) {
+      rating.dataset.sig = rated;
+      replace(rating, ...[ratingBadge(c.rating, { withComment: true })].filter(Boolean));
+    }
     const mine = store.isMine(c);
     // A colleague who joined writes (messages, links); the owner's actions stay the owner's.
     const writes = store.mayWrite(c);

@@ -9,6 +9,7 @@ import { openDialog } from '../ui/dialog.js';
 import { store } from '../state.js';
 import { messageElement } from './messagelog.js';
 import { tagsField } from './tags.js';
+import { ratingBadge } from './rating.js';
 import {
   dateTime, clock, elapsedSince, browserText, visitorLabel, plural,
 } from '../format.js';
@@ -58,6 +59,7 @@ export async function openTranscript(chatId) {
     replace(body,
       h('p', { class: 'transcript-head' }, `${name} · ${c.site_name || ''} · ${dateTime(c.created_at)}`,
         c.agent_name ? ` · with ${c.agent_name}` : ''),
+      c.rating ? h('p', { class: 'transcript-rating' }, ratingBadge(c.rating, { withComment: true })) : null,
       tagsField(chatId, { siteId: c.site_id, initial: c.tags }).el,
       c.wrap_up ? h('div', { class: 'wrap-up', role: 'note', 'aria-label': 'Wrap-up note' },
         h('h4', null, 'Wrap-up note'), h('p', { class: 'wrap-up-text' }, c.wrap_up)) : null,
@@ -145,6 +147,7 @@ export function createVisitDetail(chat) {
       earlier.length ? h('ul', { class: 'history' }, earlier.sort((a, b) => b.created_at - a.created_at).map((c) => h('li', null,
         h('button', { type: 'button', class: 'link-btn', onclick: () => openTranscript(c.chat_id) },
           `${dateTime(c.created_at)}${c.agent_name ? ` with ${c.agent_name}` : ''}`),
+        c.rating ? ' ' : null, ratingBadge(c.rating, { withComment: true }),
         Array.isArray(c.tags) && c.tags.length ? h('span', { class: 'history-tags' }, ` Tags: ${c.tags.join(', ')}`) : null,
         c.wrap_up ? h('span', { class: 'history-wrap-up' }, ` Wrap-up: ${c.wrap_up}`) : null)))
         : h('p', { class: 'empty' }, 'No earlier chats.'));
