@@ -16,5 +16,6 @@ mod people;
 mod routing;
 mod tags;
 mod unanswered;
+mod unread;
 mod visitor_messages;
 mod visitors;
