@@ -490,8 +490,11 @@ pub trait UnreadStore: Send + Sync {
     /// Chats with an agent reply (text, link or file) after both `visitor_read_seq` and
     /// `replies_emailed_seq`, the oldest such reply sent at or before `sent_before`; oldest
     /// first, at most `limit`. (Kept by the store on every append: a partial index.)
-    async fn unread_reply_chats(&self, sent_before: Timestamp, limit: u32)
-    -> StoreResult<Vec<Chat>>;
+    async fn unread_reply_chats(
+        &self,
+        sent_before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Chat>>;
 }
 
 /// Everything storage offers. Implemented by the SQLite and PostgreSQL stores.

@@ -24,6 +24,7 @@ pub struct Metrics {
     pub resyncs: Counter,
     pub chat_offers: Counter,
     pub chat_offers_expired: Counter,
+    pub unread_reply_emails: Counter,
 }
 
 impl Metrics {
@@ -78,6 +79,11 @@ impl Metrics {
             "chat_offers_expired",
             "Offers that ran out unanswered and moved on",
         );
+        let unread_reply_emails = m(
+            &mut r,
+            "unread_reply_emails",
+            "Emails of unread agent replies sent to visitors who left",
+        );
         Metrics {
             registry: Arc::new(r),
             chats_requested,
@@ -95,6 +101,7 @@ impl Metrics {
             resyncs,
             chat_offers,
             chat_offers_expired,
+            unread_reply_emails,
         }
     }
 

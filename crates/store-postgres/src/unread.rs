@@ -51,7 +51,11 @@ impl UnreadStore for PgStore {
         Ok(n == 1)
     }
 
-    async fn unread_reply_chats(&self, sent_before: Timestamp, limit: u32) -> StoreResult<Vec<Chat>> {
+    async fn unread_reply_chats(
+        &self,
+        sent_before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Chat>> {
         let rows = self
             .rows(UNREAD, &[&sent_before.0, &i64::from(limit)])
             .await?;

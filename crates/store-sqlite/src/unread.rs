@@ -65,7 +65,11 @@ impl UnreadStore for SqliteStore {
         .await
     }
 
-    async fn unread_reply_chats(&self, sent_before: Timestamp, limit: u32) -> StoreResult<Vec<Chat>> {
+    async fn unread_reply_chats(
+        &self,
+        sent_before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Chat>> {
         self.read(move |c| {
             let mut stmt = c.prepare_cached(UNREAD).db()?;
             all(stmt
