@@ -168,8 +168,7 @@ export function toggle(panel, open, focus, restore) {
   if (focus === undefined) focus = true;
   state.ui.open = open;
   conn.store('open', open ? '1' : '0');
-  if (open) conn.launcher.classList.remove('fd-unread');
-  else if (state.offlineForm.thanked) {
+  if (!open && state.offlineForm.thanked) {
     state.offlineForm.thanked = state.offlineForm.edited = false;
     state.ui.view = null; // a fresh form next time
   }

@@ -7,6 +7,7 @@
 
 import { h, icon, setText, setLines } from './panel-dom.js';
 import { BLOCKED, ENDED, THANKS, OFFLINE_NOW, nextRef, opensText, isLive } from './panel-state.js';
+import { showUnread, renderMail } from './panel-replies.js';
 
 /** The panel's elements. `on`: { endChat, minimise, startChat, sendMessage, typed, stopTyping,
  * newChat, acceptInvitation, dismissInvitation }. */
@@ -107,6 +108,7 @@ function offlineView(panel) {
       if (state.refs.offline) return; // one at a time
       const visitorName = name.value.trim();
       if (visitorName) conn.store('name', visitorName);
+      conn.store('email', email.value.trim()); // pre-fills "Email me this transcript"
       const ref = nextRef(state, 'o');
       if (!conn.send({ type: 'offline_message', ref, name: visitorName, email: email.value.trim(), body: body.value.trim() })) {
         error.textContent = OFFLINE_NOW;
@@ -242,4 +244,6 @@ export function render(panel) {
   conn.box.classList.toggle('fd-open', open);
   conn.launcher.setAttribute('aria-expanded', String(open));
   if (hadFocus && open && (!dom.section.contains(focused) || focused.closest('[hidden]'))) firstFocusable(panel).focus();
+  if (dom.mail) renderMail(panel);
+  showUnread(panel); // after every change: the badge, the title, `read` for what is now seen
 }

@@ -15,6 +15,8 @@
 //   panel-views.js       the elements (built once), the offline form, render()
 //   panel-transcript.js  the message log, its storage, the outbox (delivery)
 //   panel-actions.js     what the visitor does, and the chat's lifecycle
+//   panel-replies.js     unread replies (badge, "(1) " title, sound, `read`), and "Email me
+//                        this transcript"
 //   panel.js             mount(), and every frame from the server applied to the state
 //
 // Rules kept here: every text from the network or the visitor goes through textContent or
@@ -31,6 +33,7 @@ import {
   requestChat, sendMessage, typed, stopTyping, endChat, newChat, acceptInvitation, dismissInvitation, toggle,
   adoptChat, sendChatRequest, chatEnded, resync,
 } from './panel-actions.js';
+import { watchUnread, buildMail, mailAnswered } from './panel-replies.js';
 
 /** Builds the panel into the loader's shadow root; returns what the loader calls. */
 export function mount(conn) {
@@ -63,6 +66,9 @@ export function mount(conn) {
       panel.dom.messageBox.focus();
     },
   });
+
+  buildMail(panel);
+  watchUnread(panel);
 
   // Restore the open chat of an earlier page, then catch up on frames (the loader's backlog).
   restoreChat(panel);
@@ -152,6 +158,7 @@ function welcome(panel, w) {
   connection.online = !!w.online;
   connection.opensAt = w.opens_at || null;
   state.departments = Array.isArray(w.departments) ? w.departments : null;
+  state.features = w.features || null;
   const open = w.chat;
   if (open) {
     // (A seq of another chat, or one the server does not have, comes back as chat.resync.)
@@ -192,6 +199,7 @@ function openUrl(panel, f) {
 
 function ack(panel, f) {
   const { state } = panel;
+  if (mailAnswered(panel, f)) return;
   const refs = state.refs;
   if (f.ref != null) {
     if (f.ref === refs.request) {
@@ -220,6 +228,7 @@ function ack(panel, f) {
 
 function error(panel, f) {
   const { state } = panel;
+  if (mailAnswered(panel, f)) return;
   const refs = state.refs;
   const code = f.code;
   const text = ERRORS[code] || f.message || GENERIC;
