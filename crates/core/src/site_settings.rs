@@ -258,6 +258,23 @@ mod tests {
     }
 
     #[test]
+    fn unread_email_seconds_is_never_or_within_its_range() {
+        let with = |n| SiteSettings {
+            unread_email_seconds: n,
+            ..SiteSettings::default()
+        };
+        for ok in [0, 10, 120, 604_800] {
+            assert!(with(ok).validate().is_ok(), "{ok}");
+        }
+        for bad in [1, 9, 604_801] {
+            assert_eq!(
+                with(bad).validate(),
+                Err(SettingsError::UnreadEmailSeconds(bad))
+            );
+        }
+    }
+
+    #[test]
     fn round_trips_with_opening_hours() {
         let s = SiteSettings::from_json(
             r#"{"routing":"assign","offer_seconds":12,"ask_department":true,

@@ -1,7 +1,8 @@
 // Admin → Sites → a site's "Team settings": routing, seconds to answer, the department question,
 // opening hours (per weekday from–to ranges, time zone, "Closed on" dates), chat outside opening
 // hours, when a waiting chat is escalated, and "Show all agents' names" (a colleague's replies
-// under their own name for the visitor). One form, one PUT of the whole settings object
+// under their own name for the visitor), and what reaches visitors about their chat ("Email me
+// this transcript", "Sound on new replies", "Email unread replies after"). One form, one PUT of the whole settings object
 // (`PUT /api/admin/sites/{id}/settings`); the server checks every value, and its 400 message is
 // shown as it is.
 
@@ -18,6 +19,7 @@ const WEEKDAYS = [
 const DEFAULTS = {
   routing: 'everyone', offer_seconds: 30, ask_department: false, opening_hours: null,
   chat_outside_hours: false, waiting_too_long_seconds: 180, show_agent_names: true,
+  visitor_transcripts: true, unread_sound: false, unread_email_seconds: 120,
 };
 
 function checkbox(label, checked) {
@@ -85,6 +87,9 @@ function readForm(c) {
     chat_outside_hours: c.chatOutside.checked,
     waiting_too_long_seconds: Number(c.waitingTooLong.value),
     show_agent_names: c.showAgentNames.checked,
+    visitor_transcripts: c.visitorTranscripts.checked,
+    unread_sound: c.unreadSound.checked,
+    unread_email_seconds: Number(c.unreadEmail.value),
   };
 }
 
@@ -109,6 +114,9 @@ export function teamSettings(site, { onSaved } = {}) {
   const chatOutside = checkbox('Chat outside opening hours', s.chat_outside_hours);
   const waitingTooLong = h('input', { type: 'number', min: '10', max: '86400', step: '1', value: String(s.waiting_too_long_seconds) });
   const showAgentNames = checkbox("Show all agents' names", s.show_agent_names !== false);
+  const visitorTranscripts = checkbox('Email me this transcript', s.visitor_transcripts !== false);
+  const unreadSound = checkbox('Sound on new replies', s.unread_sound);
+  const unreadEmail = h('input', { type: 'number', min: '0', max: '604800', step: '1', value: String(s.unread_email_seconds) });
   const status = statusLine();
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save settings');
 
@@ -127,11 +135,17 @@ export function teamSettings(site, { onSaved } = {}) {
     field('Waiting too long after (seconds)', waitingTooLong, 'A chat waiting this long is escalated (10–86400; 180 = 3 minutes).').wrap,
     showAgentNames.wrap,
     h('p', { class: 'hint' }, 'On: the visitor sees a colleague’s replies under the colleague’s name. Off: every reply shows under the name the visitor knows for the chat.'),
+    visitorTranscripts.wrap,
+    h('p', { class: 'hint' }, 'The widget offers visitors their chat’s transcript by email (internal notes left out).'),
+    unreadSound.wrap,
+    h('p', { class: 'hint' }, 'The widget beeps when a reply arrives while its panel is closed or the tab hidden.'),
+    field('Email unread replies after (seconds)', unreadEmail, 'A visitor who left with an email address gets the replies they did not read, once, this long after the first (0: never; otherwise 10–604800; 120 = 2 minutes).').wrap,
     status, h('div', { class: 'form-actions' }, save));
 
   const controls = {
     routing, offerSeconds, askDepartment: askDepartment.input, days, timezone, closedOn,
     chatOutside: chatOutside.input, waitingTooLong, showAgentNames: showAgentNames.input,
+    visitorTranscripts: visitorTranscripts.input, unreadSound: unreadSound.input, unreadEmail,
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
