@@ -7,7 +7,6 @@
 
 import { h, messageElement, sendingElement, setMeta, clock, toJson, parseJson, uuid, filtered, findFirst } from './panel-dom.js';
 import { GAP, isLive } from './panel-state.js';
-import { replyArrived } from './panel-replies.js';
 
 /** Sort key base for messages not yet numbered by the server: after every seq. */
 export const PENDING_KEY = 1e12;
@@ -66,7 +65,6 @@ export function addMessage(panel, m, fresh) {
   placeInLog(panel, el, m.seq);
   if (fresh && m.from === 'agent') {
     state.typing.agent = false;
-    replyArrived(panel);
   }
   return true;
 }

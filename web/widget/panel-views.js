@@ -7,7 +7,6 @@
 
 import { h, icon, setText, setLines } from './panel-dom.js';
 import { BLOCKED, ENDED, THANKS, OFFLINE_NOW, nextRef, opensText, isLive } from './panel-state.js';
-import { showUnread, renderMail } from './panel-replies.js';
 
 /** The panel's elements. `on`: { endChat, minimise, startChat, sendMessage, typed, stopTyping,
  * newChat, acceptInvitation, dismissInvitation }. */
@@ -244,6 +243,4 @@ export function render(panel) {
   conn.box.classList.toggle('fd-open', open);
   conn.launcher.setAttribute('aria-expanded', String(open));
   if (hadFocus && open && (!dom.section.contains(focused) || focused.closest('[hidden]'))) firstFocusable(panel).focus();
-  if (dom.mail) renderMail(panel);
-  showUnread(panel); // after every change: the badge, the title, `read` for what is now seen
 }

@@ -14,9 +14,8 @@
 //   panel-dom.js         element builder, message elements, plain-loop and JSON helpers
 //   panel-views.js       the elements (built once), the offline form, render()
 //   panel-transcript.js  the message log, its storage, the outbox (delivery)
-//   panel-actions.js     what the visitor does, and the chat's lifecycle
-//   panel-replies.js     unread replies (badge, "(1) " title, sound, `read`), and "Email me
-//                        this transcript"
+//   panel-actions.js     what the visitor does, the chat's lifecycle, unread replies (badge,
+//                        "(1) " title, sound, `read`) and "Email me this transcript"
 //   panel.js             mount(), and every frame from the server applied to the state
 //
 // Rules kept here: every text from the network or the visitor goes through textContent or
@@ -31,14 +30,13 @@ import {
 } from './panel-transcript.js';
 import {
   requestChat, sendMessage, typed, stopTyping, endChat, newChat, acceptInvitation, dismissInvitation, toggle,
-  adoptChat, sendChatRequest, chatEnded, resync,
+  adoptChat, sendChatRequest, chatEnded, resync, buildMail, mailAnswered, replyArrived, showUnread,
 } from './panel-actions.js';
-import { watchUnread, buildMail, mailAnswered } from './panel-replies.js';
 
 /** Builds the panel into the loader's shadow root; returns what the loader calls. */
 export function mount(conn) {
   const panel = { conn, state: newState(conn), dom: null };
-  panel.dom = buildDom(conn, {
+  const on = {
     endChat: () => endChat(panel),
     minimise: () => toggle(panel, false, true),
     startChat: () => {
@@ -65,19 +63,35 @@ export function mount(conn) {
       render(panel);
       panel.dom.messageBox.focus();
     },
-  });
+  };
+  // After every action too (frames: below): the transcript button, the unread count.
+  for (const k of Object.keys(on)) {
+    const act = on[k];
+    on[k] = (e) => {
+      act(e);
+      showUnread(panel);
+    };
+  }
+  panel.dom = buildDom(conn, on);
 
   buildMail(panel);
-  watchUnread(panel);
+  document.addEventListener('visibilitychange', () => showUnread(panel));
 
   // Restore the open chat of an earlier page, then catch up on frames (the loader's backlog).
   restoreChat(panel);
   render(panel);
   if (conn.store('open') === '1') toggle(panel, true, false, true);
+  showUnread(panel);
 
   return {
-    frame: (f) => handleFrame(panel, f),
-    toggle: (open, focus) => toggle(panel, open, focus),
+    frame: (f) => {
+      handleFrame(panel, f);
+      showUnread(panel);
+    },
+    toggle: (open, focus) => {
+      toggle(panel, open, focus);
+      showUnread(panel);
+    },
   };
 }
 
@@ -114,7 +128,10 @@ function handleFrame(panel, f) {
     case 'message':
       if (!adoptChat(panel, f.chat_id)) return;
       if (f.from === 'agent' && state.chat.state === 'pending') state.chat.state = 'active';
-      if (addMessage(panel, fromWire(panel, f), true)) saveChat(panel);
+      if (addMessage(panel, fromWire(panel, f), true)) {
+        saveChat(panel);
+        if (f.from === 'agent') replyArrived(panel);
+      }
       break;
     case 'chat.resync': if (adoptChat(panel, f.chat_id)) resynced(panel, f); break;
     case 'typing': if (isOurs(state, f.chat_id)) agentTyping(panel, !!f.typing); break;

@@ -173,7 +173,7 @@
   });
   // The panel's modules, panel.js first, imported at once: one round trip, not one per level
   // of imports. e2e/widget-modules.test.mjs checks the list.
-  const PANEL_MODULES = 'panel panel-state panel-dom panel-views panel-transcript panel-actions panel-replies';
+  const PANEL_MODULES = 'panel panel-state panel-dom panel-views panel-transcript panel-actions';
   function load(open) {
     // The panel mounts once its modules and its stylesheets are in (never unstyled).
     if (!loading) {
