@@ -108,3 +108,33 @@ async fn unread_chats_are_listed_oldest_first_within_the_limit() {
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].id, early.id);
 }
+
+#[tokio::test]
+async fn an_import_keeps_read_marks_and_emails_nothing_sent_before_it() {
+    let (keep, s) = fresh().await;
+    let site = site(&s, "shop").await;
+    let c = chat(&s, site.id, "v1", 50).await;
+    s.append_message(by_agent(c.id, MessageKind::Text, 100))
+        .await
+        .unwrap(); // 1
+    s.mark_read(c.id, Seq(1)).await.unwrap();
+    s.append_message(by_agent(c.id, MessageKind::Text, 200))
+        .await
+        .unwrap(); // 2: unread
+    assert_eq!(listed(&s, 1_000).await, vec![c.id]);
+    drop(s);
+    let files = tempfile::tempdir().unwrap();
+    let path = files.path().join("dump.jsonl");
+    let rows = dump_export(&keep, &path).await.unwrap();
+    let (other, s) = fresh().await;
+    drop(s);
+    assert_eq!(dump_import(&other, &path).await.unwrap(), rows);
+    let s = reopen(&other).await.unwrap();
+    assert_eq!(s.chat(c.id).await.unwrap().visitor_read_seq, Seq(1));
+    assert!(listed(&s, i64::MAX).await.is_empty(), "nothing to email");
+    // A reply after the import is unread as usual.
+    s.append_message(by_agent(c.id, MessageKind::Text, 300))
+        .await
+        .unwrap();
+    assert_eq!(listed(&s, 300).await, vec![c.id]);
+}
