@@ -9,9 +9,10 @@
 //! - **The email**: every node sweeps every `waiting_sweep_ms` (real time, reading the
 //!   injectable clock's "now"). A chat whose oldest unread reply is at least the site's
 //!   "Email unread replies after" (`unread_email_seconds`) old, whose visitor left (no
-//!   connection to the site on any node: the presence check "Missed" uses), and who has an
-//!   address (the chat's `visitor_email`, else the one known for the visitor: offline form,
-//!   "Email me this transcript") gets ONE email with those replies and a link back to the
+//!   connection to the site on any node: the presence check "Missed" uses; and no page seen
+//!   for `visitor_leave_grace_secs`, so a visitor between two pages has not left), and who
+//!   has an address (the chat's `visitor_email`, else the one known for the visitor: offline
+//!   form, "Email me this transcript") gets ONE email with those replies and a link back to the
 //!   chat's page (`page_url`; the site's address when the chat has none). The node first
 //!   raises `replies_emailed_seq` to the last reply it emails by a compare-and-set: only the
 //!   node that wins sends, so each reply is emailed once, and only newer replies make another
@@ -124,11 +125,7 @@ async fn consider(app: &App, site: &Site, chat: &Chat) -> AppResult<bool> {
     if app.now() < oldest.created_at.plus_millis(i64::from(delay) * 1000) {
         return Ok(false);
     }
-    if app
-        .presence
-        .visitor_connected(chat.site_id, &chat.visitor_id)
-        .await
-    {
+    if !has_left(app, chat).await? {
         return Ok(false); // still here: the widget shows them (badge, title, sound)
     }
     let to = match &chat.visitor_email {
@@ -159,6 +156,32 @@ async fn consider(app: &App, site: &Site, chat: &Chat) -> AppResult<bool> {
             Ok(false)
         }
     }
+}
+
+/// The visitor left: no connection to the site on any node (as for "Missed"), and no page
+/// seen for `visitor_leave_grace_secs` (a visitor between two pages of the site, whose socket
+/// is closed for a moment, has not left).
+async fn has_left(app: &App, chat: &Chat) -> AppResult<bool> {
+    if app
+        .presence
+        .visitor_connected(chat.site_id, &chat.visitor_id)
+        .await
+    {
+        return Ok(false);
+    }
+    let grace = i64::try_from(app.settings.visitor_leave_grace_secs)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(1000);
+    Ok(
+        match app
+            .store
+            .latest_visit(chat.site_id, &chat.visitor_id)
+            .await?
+        {
+            Some(v) => app.now().millis_since(v.last_seen) >= grace,
+            None => true,
+        },
+    )
 }
 
 /// An agent's reply the visitor may read (text, link or file; never a note or an event).

@@ -207,6 +207,28 @@ async fn no_unread_email_for_read_replies_a_connected_visitor_or_no_address() {
     );
 }
 
+/// A visitor between two pages (no socket for a moment) has not left: the email waits until
+/// no page of theirs was seen for the leave grace period (30 s).
+#[tokio::test]
+async fn a_visitor_between_two_pages_has_not_left() {
+    let (port, mut mails) = fake_smtp().await;
+    let app = TestApp::spawn_with(mail_on(port)).await;
+    let site = app.site().await;
+    let (_alice, mut a) = app.online_agent("Alice").await;
+    let (ann, chat) = chat_with_address(&app, &site, &mut a).await;
+    agent_say(&mut a, chat, "Your size is back").await;
+    app.clock.advance(Duration::from_secs(200));
+    // The next page: a new socket with the same token, then that one closes too.
+    let token = ann.token.clone();
+    leaves(ann, &mut a).await;
+    let next = VisitorClient::connect(&app, &site, Some(&token), None, "/next").await;
+    leaves(next, &mut a).await;
+    assert_eq!(emails_sent(&app).await, 0, "a page was seen just now");
+    app.clock.advance(Duration::from_secs(31));
+    assert_eq!(emails_sent(&app).await, 1);
+    assert!(next_mail(&mut mails).await.contains("Your size is back"));
+}
+
 /// Three nodes sweep the same chat at the same time: one email in all.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_email_unread_replies_once() {
