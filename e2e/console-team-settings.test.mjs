@@ -64,6 +64,14 @@ test('Team settings: every field saves, reloads as saved, and a refused value sh
   await form.getByRole('textbox', { name: 'Closed on' }).fill('2026-12-25\n2026-12-26');
   await form.getByRole('checkbox', { name: 'Chat outside opening hours' }).check();
   await form.getByRole('spinbutton', { name: /^Waiting too long after/ }).fill('300');
+  assert.equal(await form.getByRole('checkbox', { name: 'Email me this transcript' }).isChecked(), true);
+  await form.getByRole('checkbox', { name: 'Email me this transcript' }).uncheck();
+  await form.getByRole('checkbox', { name: 'Sound on new replies' }).check();
+  assert.equal(await form.getByRole('spinbutton', { name: /^Email unread replies after/ }).inputValue(), '120');
+  await form.getByRole('spinbutton', { name: /^Email unread replies after/ }).fill('5');
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await form.getByText('"Email unread replies after" must be 0 (never) or between 10 and 604800 seconds, not 5').waitFor();
+  await form.getByRole('spinbutton', { name: /^Email unread replies after/ }).fill('600');
 
   // Bad hours first (overlapping Monday ranges): refused with the server's message.
   await day('Monday').getByRole('textbox', { name: 'From' }).nth(1).fill('11:00');
@@ -85,6 +93,7 @@ test('Team settings: every field saves, reloads as saved, and a refused value sh
     chat_outside_hours: true, waiting_too_long_seconds: 300, show_agent_names: true,
   });
   assert.equal(rating, 'thumbs', 'the "Rating" left as it was');
+  assert.deepEqual([got.visitor_transcripts, got.unread_sound, got.unread_email_seconds], [false, true, 600]);
   assert.equal(got.opening_hours.timezone, 'Europe/Berlin');
   assert.deepEqual(got.opening_hours.weekly.mon, mon);
   assert.deepEqual(got.opening_hours.weekly.fri, fri);

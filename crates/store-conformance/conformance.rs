@@ -17,5 +17,6 @@ mod ratings;
 mod routing;
 mod tags;
 mod unanswered;
+mod unread;
 mod visitor_messages;
 mod visitors;

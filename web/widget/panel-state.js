@@ -60,7 +60,10 @@ export function newState(conn) {
       inFlight: [], // those sent on this socket and not yet acked, oldest first
     },
     // The `ref`s of our frames still waiting for their ack or error.
-    refs: { request: null, end: null, offline: null },
+    refs: { request: null, end: null, offline: null, transcript: null },
+    // What the site offers (`welcome.features`: transcripts, unread_sound, …), once welcomed.
+    features: null,
+    mail: '', // the address our `email_transcript` in flight goes to
     serial: 0, // one counter: new refs ('r1', 'e2', 'o3') and the order of unsent messages
     ui: {
       open: false, // the panel is open (else minimised to the launcher)

@@ -65,7 +65,6 @@ export function addMessage(panel, m, fresh) {
   placeInLog(panel, el, m.seq);
   if (fresh && m.from === 'agent') {
     state.typing.agent = false;
-    if (!state.ui.open) panel.conn.launcher.classList.add('fd-unread');
   }
   return true;
 }

@@ -108,6 +108,7 @@ function offlineView(panel) {
       if (state.refs.offline) return; // one at a time
       const visitorName = name.value.trim();
       if (visitorName) conn.store('name', visitorName);
+      conn.store('email', email.value.trim()); // pre-fills "Email me this transcript"
       const ref = nextRef(state, 'o');
       if (!conn.send({ type: 'offline_message', ref, name: visitorName, email: email.value.trim(), body: body.value.trim() })) {
         error.textContent = OFFLINE_NOW;

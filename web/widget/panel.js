@@ -14,7 +14,8 @@
 //   panel-dom.js         element builder, message elements, plain-loop and JSON helpers
 //   panel-views.js       the elements (built once), the offline form, render()
 //   panel-transcript.js  the message log, its storage, the outbox (delivery)
-//   panel-actions.js     what the visitor does, and the chat's lifecycle
+//   panel-actions.js     what the visitor does, the chat's lifecycle, unread replies (badge,
+//                        "(1) " title, sound, `read`) and "Email me this transcript"
 //   panel.js             mount(), and every frame from the server applied to the state
 //
 // Rules kept here: every text from the network or the visitor goes through textContent or
@@ -29,13 +30,13 @@ import {
 } from './panel-transcript.js';
 import {
   requestChat, sendMessage, typed, stopTyping, endChat, newChat, acceptInvitation, dismissInvitation, toggle,
-  adoptChat, sendChatRequest, chatEnded, resync,
+  adoptChat, sendChatRequest, chatEnded, resync, buildMail, mailAnswered, replyArrived, showUnread,
 } from './panel-actions.js';
 
 /** Builds the panel into the loader's shadow root; returns what the loader calls. */
 export function mount(conn) {
   const panel = { conn, state: newState(conn), dom: null };
-  panel.dom = buildDom(conn, {
+  const on = {
     endChat: () => endChat(panel),
     minimise: () => toggle(panel, false, true),
     startChat: () => {
@@ -62,17 +63,36 @@ export function mount(conn) {
       render(panel);
       panel.dom.messageBox.focus();
     },
-  });
+  };
+  // After every action too (frames: below): the transcript button, the unread count.
+  for (const k of Object.keys(on)) {
+    const act = on[k];
+    on[k] = (e) => {
+      act(e);
+      showUnread(panel);
+    };
+  }
+  panel.dom = buildDom(conn, on);
+
+  buildMail(panel);
+  document.addEventListener('visibilitychange', () => showUnread(panel));
 
   // Restore the open chat of an earlier page, then catch up on frames (the loader's backlog).
   restoreChat(panel);
   restoreRating(panel);
   render(panel);
   if (conn.store('open') === '1') toggle(panel, true, false, true);
+  showUnread(panel);
 
   return {
-    frame: (f) => handleFrame(panel, f),
-    toggle: (open, focus) => toggle(panel, open, focus),
+    frame: (f) => {
+      handleFrame(panel, f);
+      showUnread(panel);
+    },
+    toggle: (open, focus) => {
+      toggle(panel, open, focus);
+      showUnread(panel);
+    },
   };
 }
 
@@ -109,7 +129,10 @@ function handleFrame(panel, f) {
     case 'message':
       if (!adoptChat(panel, f.chat_id)) return;
       if (f.from === 'agent' && state.chat.state === 'pending') state.chat.state = 'active';
-      if (addMessage(panel, fromWire(panel, f), true)) saveChat(panel);
+      if (addMessage(panel, fromWire(panel, f), true)) {
+        saveChat(panel);
+        if (f.from === 'agent') replyArrived(panel);
+      }
       break;
     case 'chat.resync': if (adoptChat(panel, f.chat_id)) resynced(panel, f); break;
     case 'typing': if (isOurs(state, f.chat_id)) agentTyping(panel, !!f.typing); break;
@@ -154,6 +177,7 @@ function welcome(panel, w) {
   connection.opensAt = w.opens_at || null;
   state.departments = Array.isArray(w.departments) ? w.departments : null;
   state.rating.scale = (w.features && w.features.rating) || 'off';
+  state.features = w.features || null;
   const open = w.chat;
   if (open) {
     // (A seq of another chat, or one the server does not have, comes back as chat.resync.)
@@ -194,6 +218,7 @@ function openUrl(panel, f) {
 
 function ack(panel, f) {
   const { state } = panel;
+  if (mailAnswered(panel, f)) return;
   const refs = state.refs;
   if (ratingAnswer(panel, f)) return;
   if (f.ref != null) {
@@ -223,6 +248,7 @@ function ack(panel, f) {
 
 function error(panel, f) {
   const { state } = panel;
+  if (mailAnswered(panel, f)) return;
   const refs = state.refs;
   const code = f.code;
   const text = ERRORS[code] || f.message || GENERIC;

@@ -242,6 +242,8 @@ pub const TABLES: &[Table] = &[
             ("joined", Json),
             ("tags", Json),
             ("wrap_up", Text),
+            ("visitor_read_seq", Int),
+            ("replies_emailed_seq", Int),
         ],
         "id",
         true,
@@ -403,6 +405,7 @@ pub fn row_line(t: &'static Table, cells: Vec<Cell>) -> Result<Value, DumpError>
 fn absent(table: &Table, column: &str, kind: Kind) -> Value {
     match (table.name, column, kind) {
         ("sites", "settings", _) => json!({}),
+        ("chats", "visitor_read_seq" | "replies_emailed_seq", _) => json!(0),
         (_, _, Json) => json!([]),
         (_, _, Bool) => Value::Bool(false),
         _ => Value::Null,

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 pub const OFFER_SECONDS: std::ops::RangeInclusive<u32> = 5..=600;
 /// Fewest and most seconds before a waiting chat is escalated ("Waiting too long after").
 pub const WAITING_TOO_LONG_SECONDS: std::ops::RangeInclusive<u32> = 10..=86_400;
+/// Fewest and most seconds before unread replies are emailed to a visitor who left ("Email
+/// unread replies after"); `0` is also allowed: never.
+pub const UNREAD_EMAIL_SECONDS: std::ops::RangeInclusive<u32> = 10..=604_800;
 
 /// How a new chat reaches agents (site setting "Routing").
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,8 +76,9 @@ pub struct SiteSettings {
     /// its panel is closed or the tab hidden (default off).
     pub unread_sound: bool,
     /// "Email unread replies after": seconds after which a visitor who left, with an email
-    /// address and unread agent replies, gets them by email once (default 120; 0: never).
-    #[cfg_attr(feature = "openapi", schema(default = 120))]
+    /// address and unread agent replies, gets them by email once (default 120; 0: never;
+    /// otherwise 10–604800).
+    #[cfg_attr(feature = "openapi", schema(maximum = 604800, default = 120))]
     pub unread_email_seconds: u32,
 }
 
@@ -150,6 +154,10 @@ pub enum SettingsError {
     OfferSeconds(u32),
     #[error("\"Waiting too long after\" must be between 10 and 86400 seconds, not {0}")]
     WaitingTooLong(u32),
+    #[error(
+        "\"Email unread replies after\" must be 0 (never) or between 10 and 604800 seconds, not {0}"
+    )]
+    UnreadEmailSeconds(u32),
 }
 
 impl SettingsError {
@@ -214,6 +222,10 @@ impl SiteSettings {
         if !WAITING_TOO_LONG_SECONDS.contains(&self.waiting_too_long_seconds) {
             return Err(SettingsError::WaitingTooLong(self.waiting_too_long_seconds));
         }
+        let unread = self.unread_email_seconds;
+        if unread != 0 && !UNREAD_EMAIL_SECONDS.contains(&unread) {
+            return Err(SettingsError::UnreadEmailSeconds(unread));
+        }
         Ok(())
     }
 
@@ -243,6 +255,23 @@ mod tests {
         assert_eq!(s.waiting_too_long_seconds, 180);
         assert!(s.opening_hours.is_none());
         assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn unread_email_seconds_is_never_or_within_its_range() {
+        let with = |n| SiteSettings {
+            unread_email_seconds: n,
+            ..SiteSettings::default()
+        };
+        for ok in [0, 10, 120, 604_800] {
+            assert!(with(ok).validate().is_ok(), "{ok}");
+        }
+        for bad in [1, 9, 604_801] {
+            assert_eq!(
+                with(bad).validate(),
+                Err(SettingsError::UnreadEmailSeconds(bad))
+            );
+        }
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub struct Metrics {
     pub ratings: Family<[(&'static str, &'static str); 1], Counter>,
     /// Ratings changed within the window (not counted in `ratings` again).
     pub rating_changes: Counter,
+    pub unread_reply_emails: Counter,
 }
 
 impl Metrics {
@@ -96,6 +97,10 @@ impl Metrics {
             &mut r,
             "rating_changes",
             "Ratings changed by the visitor within the change window",
+        let unread_reply_emails = m(
+            &mut r,
+            "unread_reply_emails",
+            "Emails of unread agent replies sent to visitors who left",
         );
         Metrics {
             registry: Arc::new(r),
@@ -116,6 +121,7 @@ impl Metrics {
             chat_offers_expired,
             ratings,
             rating_changes,
+            unread_reply_emails,
         }
     }
 

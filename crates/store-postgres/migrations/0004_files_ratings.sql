@@ -45,3 +45,22 @@ CREATE INDEX chats_rated ON chats (site_id, rated_at) WHERE rated_at IS NOT NULL
 -- to them as unread replies (each reply is emailed once).
 ALTER TABLE chats ADD COLUMN visitor_read_seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE chats ADD COLUMN replies_emailed_seq BIGINT NOT NULL DEFAULT 0;
+
+-- Unread replies (the email to a visitor who left): when the oldest agent reply the visitor
+-- has neither read nor been emailed was sent; NULL when there is none. Set by the trigger
+-- below on every agent reply (text, link or file: never a note, never a system event), so
+-- no code path that appends a message has to remember it; recomputed by `mark_read` and
+-- `mark_replies_emailed`. The partial index keeps the sweep to the chats that have some.
+ALTER TABLE chats ADD COLUMN unread_reply_at BIGINT;
+CREATE INDEX chats_unread_replies ON chats (unread_reply_at) WHERE unread_reply_at IS NOT NULL;
+CREATE FUNCTION messages_unread_reply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE chats SET unread_reply_at = COALESCE(unread_reply_at, NEW.created_at)
+        WHERE id = NEW.chat_id AND NEW.seq > GREATEST(visitor_read_seq, replies_emailed_seq);
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER messages_unread_reply AFTER INSERT ON messages
+    FOR EACH ROW
+    WHEN (NEW.author = 'agent' AND NEW.kind IN ('text', 'link', 'file'))
+    EXECUTE FUNCTION messages_unread_reply();

@@ -131,6 +131,12 @@ impl PgStore {
             rows += 1;
         }
         insert(&tx, pending).await?;
+        // An import never emails replies sent before it (the trigger marked them while loading).
+        tx.batch_execute(
+            "UPDATE chats SET unread_reply_at = NULL WHERE unread_reply_at IS NOT NULL",
+        )
+        .await
+        .db()?;
         for t in TABLES.iter().filter(|t| t.serial_id) {
             tx.execute(
                 &format!(

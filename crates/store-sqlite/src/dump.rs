@@ -111,6 +111,10 @@ pub async fn import(path: &Path, input: Box<dyn BufRead + Send>) -> Result<u64, 
     .map_err(joined)?
 }
 
+/// Clears what the sweep for unread replies would email (`chats.unread_reply_at`).
+const NO_UNREAD_EMAIL: &str =
+    "UPDATE chats SET unread_reply_at = NULL WHERE unread_reply_at IS NOT NULL";
+
 fn import_rows(conn: &mut Connection, input: Box<dyn BufRead + Send>) -> Result<u64, DumpError> {
     let tx = conn.transaction().map_err(database)?;
     let used: i64 = tx
@@ -126,6 +130,8 @@ fn import_rows(conn: &mut Connection, input: Box<dyn BufRead + Send>) -> Result<
             rows += 1;
         }
     }
+    // An import never emails replies sent before it (the trigger marked them while loading).
+    tx.execute_batch(NO_UNREAD_EMAIL).map_err(database)?;
     tx.commit().map_err(database)?;
     Ok(rows)
 }

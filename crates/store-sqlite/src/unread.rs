@@ -1,21 +1,81 @@
-//! What the visitor has read (`chats.visitor_read_seq`) and the replies emailed to a visitor
-//! who left (`chats.replies_emailed_seq`). FOUNDATION: stubs until the unread work lands.
+//! What the visitor has read (`chats.visitor_read_seq`), the replies emailed to a visitor who
+//! left (`chats.replies_emailed_seq`), and the chats with unread replies (`unread_reply_at`,
+//! kept by the trigger `messages_unread_reply` of migration 0004, indexed where set).
 
 use crate::SqliteStore;
+use crate::map::{Db, all, chat_cols, chat_row};
 use async_trait::async_trait;
 use frontdesk_core::ids::*;
-use frontdesk_core::store::{StoreError, StoreResult, UnreadStore};
+use frontdesk_core::model::Chat;
+use frontdesk_core::store::{StoreResult, UnreadStore};
+use rusqlite::params;
 
-fn todo() -> StoreError {
-    StoreError::Unavailable("FOUNDATION: read marks not stored yet".into())
+/// The oldest agent reply after `$after` (an SQL expression over the chat's old row), or NULL.
+macro_rules! oldest_reply_after {
+    ($after:literal) => {
+        concat!(
+            "(SELECT MIN(m.created_at) FROM messages m WHERE m.chat_id = chats.id \
+             AND m.seq > ",
+            $after,
+            " AND m.author = 'agent' AND m.kind IN ('text', 'link', 'file'))"
+        )
+    };
 }
+
+// Never beyond the chat's last message; never lowered (the WHERE).
+const MARK_READ: &str = concat!(
+    "UPDATE chats SET visitor_read_seq = MIN(?2, last_seq), unread_reply_at = ",
+    oldest_reply_after!("MAX(MIN(?2, chats.last_seq), chats.replies_emailed_seq)"),
+    " WHERE id = ?1 AND visitor_read_seq < MIN(?2, last_seq)"
+);
+const MARK_EMAILED: &str = concat!(
+    "UPDATE chats SET replies_emailed_seq = ?3, unread_reply_at = ",
+    oldest_reply_after!("MAX(?3, chats.visitor_read_seq)"),
+    " WHERE id = ?1 AND replies_emailed_seq = ?2 AND ?3 > ?2"
+);
+// `unread_reply_at IS NOT NULL` so that the partial index `chats_unread_replies` applies.
+const UNREAD: &str = concat!(
+    "SELECT ",
+    chat_cols!(),
+    " FROM chats WHERE unread_reply_at IS NOT NULL AND unread_reply_at <= ?1 \
+     ORDER BY unread_reply_at, id LIMIT ?2"
+);
 
 #[async_trait]
 impl UnreadStore for SqliteStore {
-    async fn mark_read(&self, _chat: ChatId, _seq: Seq) -> StoreResult<()> {
-        Err(todo())
+    async fn mark_read(&self, chat: ChatId, seq: Seq) -> StoreResult<()> {
+        self.write(move |tx| {
+            tx.prepare_cached(MARK_READ)
+                .db()?
+                .execute(params![chat.0, seq.0])
+                .db()
+                .map(|_| ())
+        })
+        .await
     }
-    async fn mark_replies_emailed(&self, _chat: ChatId, _from: Seq, _to: Seq) -> StoreResult<bool> {
-        Err(todo())
+
+    async fn mark_replies_emailed(&self, chat: ChatId, from: Seq, to: Seq) -> StoreResult<bool> {
+        self.write(move |tx| {
+            tx.prepare_cached(MARK_EMAILED)
+                .db()?
+                .execute(params![chat.0, from.0, to.0])
+                .db()
+                .map(|n| n == 1)
+        })
+        .await
+    }
+
+    async fn unread_reply_chats(
+        &self,
+        sent_before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Chat>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(UNREAD).db()?;
+            all(stmt
+                .query_map(params![sent_before.0, limit], chat_row)
+                .db()?)
+        })
+        .await
     }
 }

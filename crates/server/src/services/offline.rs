@@ -26,10 +26,7 @@ pub async fn leave(
     body: &str,
 ) -> AppResult<OfflineMessage> {
     refuse_if_blocked(app, site.id, visitor, ip).await?;
-    let email = email.trim().to_string();
-    if email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace) {
-        return Err(AppError::bad_request("Please give a valid email address."));
-    }
+    let email = valid_email(email)?;
     let body = check_message(body, app.settings.message_max_chars)?.to_string();
     let name = clean_line(name, 100).unwrap_or_default();
     // Remembered on the visitor: their later chats carry it to the agent (the Email dialog).
@@ -67,6 +64,16 @@ pub async fn leave(
     .await;
     email_to_site(app, site, &stored);
     Ok(stored)
+}
+
+/// The address a visitor typed, trimmed, if it looks like one (the offline form and "Email me
+/// this transcript" check it alike); `bad_request` otherwise.
+pub fn valid_email(email: &str) -> AppResult<String> {
+    let email = email.trim().to_string();
+    if email.len() > 254 || !email.contains('@') || email.chars().any(char::is_whitespace) {
+        return Err(AppError::bad_request("Please give a valid email address."));
+    }
+    Ok(email)
 }
 
 /// Emails the message to the site's address in the background, if both SMTP and an address

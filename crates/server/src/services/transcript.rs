@@ -6,12 +6,18 @@
 //! Whatever may reach someone else goes through [`Transcript::without_notes`] first (the
 //! `.eml` draft, the `mailto:` link, an email unless the agent asked for notes and the address
 //! is not the visitor's: see `frontdesk_core::notes`).
+//!
+//! The visitor's own copy ("Email me this transcript") is rendered for [`Reader::Visitor`]
+//! ([`Transcript::for_visitor`]): only what the widget showed them, through the same gate
+//! ([`VisitorMessageView::of`]), each reply under the name they were shown, no tags or
+//! wrap-up note.
 
 use crate::error::AppResult;
 use crate::state::App;
 use frontdesk_core::model::{Author, Chat, Message, MessageKind, Site};
 use frontdesk_core::notes::is_note;
-use frontdesk_core::{ChatId, Seq, Timestamp};
+use frontdesk_core::protocol::VisitorMessageView;
+use frontdesk_core::{AgentId, ChatId, Seq, Timestamp};
 use jiff::tz::TimeZone;
 
 /// Everything a transcript shows.
@@ -20,6 +26,17 @@ pub struct Transcript {
     pub site: Site,
     pub visitor_name: String,
     pub messages: Vec<Message>,
+    /// Whom it is rendered for.
+    pub reader: Reader,
+}
+
+/// Whom a transcript is rendered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The chat's agents (their downloads and emails): everything stored, notes marked.
+    Agent,
+    /// The chat's visitor: what the widget showed them (see [`Transcript::for_visitor`]).
+    Visitor,
 }
 
 impl Transcript {
@@ -31,6 +48,50 @@ impl Transcript {
             ..self
         }
     }
+
+    /// The visitor's own transcript: what the widget showed them (see [`visitor_view`]).
+    pub async fn for_visitor(self, app: &App) -> Transcript {
+        let messages = visitor_view(app, &self.chat, self.messages).await;
+        Transcript {
+            messages,
+            reader: Reader::Visitor,
+            ..self
+        }
+    }
+}
+
+/// What the visitor was shown of `messages`: each one through [`VisitorMessageView::of`] (no
+/// note passes), an agent's reply under the name the widget gave it: a colleague's own name
+/// when the site shows all agents' names, otherwise the name of the agent who holds (or, once
+/// ended, last answered) the chat.
+pub async fn visitor_view(app: &App, chat: &Chat, messages: Vec<Message>) -> Vec<Message> {
+    let agent_of = |m: &Message| match m.author {
+        Author::Agent { agent } if m.kind.visitor_may_see() => Some(agent),
+        _ => None,
+    };
+    let owner: Option<AgentId> = chat
+        .state
+        .owner()
+        .or_else(|| messages.iter().rev().find_map(agent_of));
+    let owner_name = match owner {
+        Some(agent) => app.agent_name(agent).await.ok(),
+        None => None,
+    };
+    let names = crate::services::agent_names::show(app, chat.site_id).await;
+    messages
+        .into_iter()
+        .filter_map(|m| {
+            let view = VisitorMessageView::of(&m, owner, names)?;
+            let author_name = match m.author {
+                Author::Agent { .. } => view
+                    .author_name
+                    .or_else(|| owner_name.clone())
+                    .or_else(|| Some("Agent".to_string())),
+                _ => None,
+            };
+            Some(Message { author_name, ..m })
+        })
+        .collect()
 }
 
 /// Loads the chat and all of its messages, notes included (in pages, in order).
@@ -53,6 +114,7 @@ pub async fn load(app: &App, chat: Chat) -> AppResult<Transcript> {
         chat,
         site,
         messages,
+        reader: Reader::Agent,
     })
 }
 
@@ -88,6 +150,7 @@ fn who(t: &Transcript, m: &Message) -> String {
         return format!("Note by {}", m.author_name.as_deref().unwrap_or("an agent"));
     }
     match m.author {
+        Author::Visitor if t.reader == Reader::Visitor => "You".to_string(),
         Author::Visitor => t.visitor_name.clone(),
         Author::Agent { .. } => format!("{} (agent)", m.author_name.clone().unwrap_or_default()),
         Author::System => "System".to_string(),
@@ -125,6 +188,9 @@ fn tags_block_html(chat: &Chat) -> String {
 }
 
 pub fn subject(t: &Transcript) -> String {
+    if t.reader == Reader::Visitor {
+        return format!("Your chat with {}", t.site.name);
+    }
     format!("Chat transcript: {} on {}", t.visitor_name, t.site.name)
 }
 
@@ -145,7 +211,9 @@ pub fn to_text(t: &Transcript) -> String {
     if let Some(end) = t.chat.ended_at {
         out.push_str(&format!("Ended: {}\n", time_in(end, tz)));
     }
-    out.push_str(&tags_block_text(&t.chat));
+    if t.reader == Reader::Agent {
+        out.push_str(&tags_block_text(&t.chat));
+    }
     out.push_str("----------------------------------------\n");
     for m in &t.messages {
         let when = time_in(m.created_at, tz);
@@ -186,7 +254,9 @@ pub fn to_html(t: &Transcript) -> String {
         e(&t.site.base_url),
         e(&time_in(t.chat.created_at, tz))
     ));
-    out.push_str(&tags_block_html(&t.chat));
+    if t.reader == Reader::Agent {
+        out.push_str(&tags_block_html(&t.chat));
+    }
     for m in &t.messages {
         let class = match m.author {
             _ if is_note(m) => "n",

@@ -31,5 +31,7 @@ mod tags;
 mod tls;
 mod together;
 mod unanswered;
+mod unread_replies;
 mod upgrade;
 mod visitor_email;
+mod visitor_transcript;

@@ -1,8 +1,9 @@
 // Admin → Sites → a site's "Team settings": routing, seconds to answer, the department question,
 // opening hours (per weekday from–to ranges, time zone, "Closed on" dates), chat outside opening
 // hours, when a waiting chat is escalated, and "Show all agents' names" (a colleague's replies
-// under their own name for the visitor), and the "Rating" the widget asks for after a chat.
-// One form, one PUT of the whole settings object
+// under their own name for the visitor), the "Rating" the widget asks for after a chat, and what
+// reaches visitors about their chat ("Email me this transcript", "Sound on new replies", "Email
+// unread replies after"). One form, one PUT of the whole settings object
 // (`PUT /api/admin/sites/{id}/settings`); the server checks every value, and its 400 message is
 // shown as it is.
 
@@ -20,6 +21,7 @@ const DEFAULTS = {
   routing: 'everyone', offer_seconds: 30, ask_department: false, opening_hours: null,
   chat_outside_hours: false, waiting_too_long_seconds: 180, show_agent_names: true,
   rating: 'thumbs',
+  visitor_transcripts: true, unread_sound: false, unread_email_seconds: 120,
 };
 
 function checkbox(label, checked) {
@@ -89,6 +91,9 @@ function readForm(c) {
     waiting_too_long_seconds: Number(c.waitingTooLong.value),
     show_agent_names: c.showAgentNames.checked,
     rating: c.rating.value,
+    visitor_transcripts: c.visitorTranscripts.checked,
+    unread_sound: c.unreadSound.checked,
+    unread_email_seconds: Number(c.unreadEmail.value),
   };
 }
 
@@ -118,6 +123,9 @@ export function teamSettings(site, { onSaved } = {}) {
     h('option', { value: 'thumbs' }, 'Good / Bad'),
     h('option', { value: 'stars' }, '1–5 stars'));
   rating.value = ['off', 'thumbs', 'stars'].includes(s.rating) ? s.rating : 'thumbs';
+  const visitorTranscripts = checkbox('Email me this transcript', s.visitor_transcripts !== false);
+  const unreadSound = checkbox('Sound on new replies', s.unread_sound);
+  const unreadEmail = h('input', { type: 'number', min: '0', max: '604800', step: '1', value: String(s.unread_email_seconds) });
   const status = statusLine();
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save settings');
 
@@ -137,12 +145,18 @@ export function teamSettings(site, { onSaved } = {}) {
     showAgentNames.wrap,
     h('p', { class: 'hint' }, 'On: the visitor sees a colleague’s replies under the colleague’s name. Off: every reply shows under the name the visitor knows for the chat.'),
     field('Rating', rating, 'What the widget asks when a chat ends ("How was this chat?"). The visitor may change it for 10 minutes.').wrap,
+    visitorTranscripts.wrap,
+    h('p', { class: 'hint' }, 'The widget offers visitors their chat’s transcript by email (internal notes left out).'),
+    unreadSound.wrap,
+    h('p', { class: 'hint' }, 'The widget beeps when a reply arrives while its panel is closed or the tab hidden.'),
+    field('Email unread replies after (seconds)', unreadEmail, 'A visitor who left with an email address gets the replies they did not read, once, this long after the first (0: never; otherwise 10–604800; 120 = 2 minutes).').wrap,
     status, h('div', { class: 'form-actions' }, save));
 
   const controls = {
     routing, offerSeconds, askDepartment: askDepartment.input, days, timezone, closedOn,
     chatOutside: chatOutside.input, waitingTooLong, showAgentNames: showAgentNames.input,
     rating, kept: s,
+    visitorTranscripts: visitorTranscripts.input, unreadSound: unreadSound.input, unreadEmail,
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
