@@ -31,6 +31,11 @@ async fn main() -> Result<()> {
         Command::Migrate => migrate(&cli).await,
         Command::Export { out } => export(&cli, out).await,
         Command::Import { input } => import(&cli, input).await,
+        Command::Backup { to, json } => {
+            let s = settings(&cli, None).map_err(anyhow::Error::msg)?;
+            frontdesk::ops::run_backup(&s, to, *json).await
+        }
+        Command::Restore { from, json } => frontdesk::ops::run_restore(&cli, from, *json).await,
     }
 }
 

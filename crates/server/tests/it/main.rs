@@ -3,6 +3,7 @@
 //! `backend.rs`), real WebSocket and HTTP clients. Time moves only by the test's `ManualClock`.
 
 mod backend;
+mod backup;
 mod bad_input;
 mod cli;
 mod clock_jumps;
