@@ -1,5 +1,5 @@
 //! The command line: `serve`, `site add|list`, `agent add|list|passwd`, `migrate`, `export`,
-//! `import`, `backup`, `restore`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
+//! `import`, `backup`, `restore`, `doctor`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
 //! given by `--config`.
 
 use crate::config::{Settings, SmtpSettings};
@@ -64,6 +64,14 @@ pub enum Command {
         /// The backup file to write (replaced atomically if it exists).
         #[arg(long)]
         to: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the configuration and the data directory (the settings `serve` would use, so
+    /// the same flags apply) and print what to fix; exit status 1 when something fails.
+    Doctor {
+        #[command(flatten)]
+        serve: ServeArgs,
         #[arg(long)]
         json: bool,
     },

@@ -35,6 +35,14 @@ async fn main() -> Result<()> {
             let s = settings(&cli, None).map_err(anyhow::Error::msg)?;
             frontdesk::ops::run_backup(&s, to, *json).await
         }
+        Command::Doctor { serve, json } => {
+            let s = settings(&cli, Some(serve)).map_err(anyhow::Error::msg)?;
+            let checks = frontdesk::ops::doctor::run(&s).await;
+            if !frontdesk::ops::doctor::print(&checks, *json) {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Restore { from, json } => frontdesk::ops::run_restore(&cli, from, *json).await,
     }
 }

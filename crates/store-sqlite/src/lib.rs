@@ -29,6 +29,7 @@ mod departments;
 pub mod dump;
 mod fault;
 mod files;
+pub mod inspect;
 mod map;
 mod migrate;
 mod offline;

@@ -100,7 +100,10 @@ fn writer_pause_during_snapshot() {
     let took = t.elapsed();
     stop.store(true, Ordering::SeqCst);
     let during = h.join().expect("writer");
-    println!("snapshot (VACUUM INTO + integrity_check): {took:?}, tables {:?}", copy.tables);
+    println!(
+        "snapshot (VACUUM INTO + integrity_check): {took:?}, tables {:?}",
+        copy.tables
+    );
     let commits = during.len();
     let max = summary("writer during the snapshot", during);
     assert!(commits > 10, "the writer kept committing");

@@ -2,6 +2,7 @@
 //! an error whose message says what to fix; `main` prints it and exits with status 1.
 
 pub mod backup;
+pub mod doctor;
 
 use crate::cli::Cli;
 use crate::config::Settings;

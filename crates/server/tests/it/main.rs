@@ -14,6 +14,7 @@ mod colleagues;
 mod crash;
 mod departments;
 mod disk_full;
+mod doctor;
 mod fuzz_corpus;
 mod helpers;
 mod hours;
