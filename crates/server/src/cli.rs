@@ -1,5 +1,5 @@
 //! The command line: `serve`, `site add|list`, `agent add|list|passwd`, `migrate`, `export`,
-//! `import`, `backup`, `restore`, `doctor`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
+//! `import`, `backup`, `restore`, `doctor`, `completions`, `man`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
 //! given by `--config`.
 
 use crate::config::{Settings, SmtpSettings};
@@ -74,6 +74,14 @@ pub enum Command {
         serve: ServeArgs,
         #[arg(long)]
         json: bool,
+    },
+    /// Print the shell completion script for bash, zsh or fish.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff) of frontdesk; with --dir, write one page per command there
+    /// (frontdesk.1, frontdesk-serve.1, …).
+    Man {
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
     /// Restore a backup into an empty (or missing) data directory given by --data-dir.
     Restore {

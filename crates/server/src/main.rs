@@ -43,6 +43,8 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Completions { shell } => frontdesk::ops::completions(*shell),
+        Command::Man { dir } => frontdesk::ops::man(dir.as_deref()),
         Command::Restore { from, json } => frontdesk::ops::run_restore(&cli, from, *json).await,
     }
 }

@@ -67,3 +67,30 @@ pub async fn run_restore(cli: &Cli, from: &Path, json: bool) -> Result<()> {
     let report = backup::restore(from.to_path_buf(), dir.clone()).await?;
     print_report("Restored into", &report, json)
 }
+
+/// `frontdesk completions SHELL`: the script on standard output.
+pub fn completions(shell: clap_complete::Shell) -> Result<()> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "frontdesk", &mut std::io::stdout());
+    Ok(())
+}
+
+/// `frontdesk man [--dir DIR]`: the page on standard output, or every page into `dir`.
+/// Generated at run time from the same definitions as `--help`, so the pages always match the
+/// binary; a package build runs `frontdesk man --dir` once.
+pub fn man(dir: Option<&Path>) -> Result<()> {
+    use anyhow::Context;
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    match dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            clap_mangen::generate_to(cmd, dir)
+                .with_context(|| format!("cannot write the pages into {}", dir.display()))?;
+        }
+        None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?,
+    }
+    Ok(())
+}

@@ -11,6 +11,7 @@ mod cluster;
 mod cluster_health;
 mod cluster_kill;
 mod colleagues;
+mod completions;
 mod crash;
 mod departments;
 mod disk_full;
