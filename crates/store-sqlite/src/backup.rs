@@ -29,6 +29,24 @@ pub enum BackupError {
     Corrupt { path: String, detail: String },
     #[error("{path} already exists")]
     Exists { path: String },
+    #[error("cannot create {path}: {source}")]
+    Create {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Creates `path`, which must not exist, readable and writable by its owner only (on Unix).
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 /// What a checked copy holds: its schema version and the row count of each table.
@@ -61,6 +79,12 @@ pub fn snapshot(db: &Path, out: &Path) -> Result<Verified, BackupError> {
             path: out.display().to_string(),
         });
     }
+    // The copy holds password hashes and signing keys: made private before SQLite fills it
+    // (VACUUM INTO accepts an existing empty file).
+    create_private(out).map_err(|e| BackupError::Create {
+        path: out.display().to_string(),
+        source: e,
+    })?;
     let conn = Connection::open_with_flags(
         db,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -15,7 +15,8 @@
 //! checked, fsynced, then renamed over the target (and the directory fsynced): a crash leaves
 //! either the old file or the complete new one. Restore checks the header, the schema version,
 //! the gzip CRC, the size, the SHA-256 and the integrity of the result before it names the
-//! file `frontdesk.db`, and only into an empty data directory.
+//! file `frontdesk.db`, and only into an empty data directory. Every file written is mode 600:
+//! a backup holds password hashes, sessions and signing keys.
 
 use flate2::Compression;
 use flate2::read::GzDecoder;
@@ -169,7 +170,7 @@ fn write_backup(db: &Path, copy: &Path, partial: &Path, to: &Path) -> Result<Rep
     };
     let line = serde_json::to_string(&manifest).map_err(|e| Failure::Task(e.to_string()))?;
     {
-        let file = File::create(partial).map_err(io_at(partial))?;
+        let file = snap::create_private(partial).map_err(io_at(partial))?;
         let mut out = BufWriter::new(file);
         writeln!(out, "{MAGIC}\n{line}").map_err(io_at(partial))?;
         let mut gz = GzEncoder::new(out, Compression::default());
@@ -303,7 +304,16 @@ fn restore_blocking(from: &Path, data_dir: &Path) -> Result<Report, Failure> {
             known,
         });
     }
-    fs::create_dir_all(data_dir).map_err(io_at(data_dir))?;
+    if !data_dir.exists() {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(data_dir).map_err(io_at(data_dir))?;
+    }
     let target = data_dir.join(DATABASE_FILE);
     let partial = beside(&target, "restoring");
     let result = restore_into(from, &manifest, &partial, &target);
@@ -325,7 +335,7 @@ fn restore_into(
     partial: &Path,
     target: &Path,
 ) -> Result<(), Failure> {
-    let mut file = File::create(partial).map_err(io_at(partial))?;
+    let mut file = snap::create_private(partial).map_err(io_at(partial))?;
     {
         let mut out = BufWriter::new(&mut file);
         unpack(from, manifest, &mut out)?;

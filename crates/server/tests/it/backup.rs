@@ -255,10 +255,16 @@ async fn backup_mid_stream_restores_every_acknowledged_message_and_serves() {
         "{in_manifest} messages in the backup, {} acknowledged before it",
         before.len()
     );
-    assert_eq!(
-        report["bytes"].as_u64(),
-        Some(std::fs::metadata(&file).expect("backup file").len())
-    );
+    let meta = std::fs::metadata(&file).expect("backup file");
+    assert_eq!(report["bytes"].as_u64(), Some(meta.len()));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            meta.permissions().mode() & 0o777,
+            0o600,
+            "the backup is private"
+        );
+    }
 
     let restored = root.path().join("restored");
     let out = frontdesk(&[
@@ -270,6 +276,19 @@ async fn backup_mid_stream_restores_every_acknowledged_message_and_serves() {
     ])
     .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(restored.join("frontdesk.db"))
+            .expect("restored database")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the restored database is private");
+        let dir_mode = std::fs::metadata(&restored)
+            .expect("restored dir")
+            .permissions()
+            .mode();
+        assert_eq!(dir_mode & 0o777, 0o700, "a new data directory is private");
+    }
     assert!(
         text(&out.stdout).starts_with("Restored into "),
         "{}",
