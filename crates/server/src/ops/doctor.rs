@@ -89,6 +89,13 @@ pub async fn run(s: &Settings) -> Vec<Check> {
              `frontdesk migrate` reports its schema version",
         ));
     }
+    if s.unsafe_ack_before_commit {
+        checks.push(fail(
+            "durability",
+            "unsafe_ack_before_commit is on: messages are acknowledged before they are stored",
+            "remove FRONTDESK_UNSAFE_ACK_BEFORE_COMMIT / --unsafe-ack-before-commit (tests only)",
+        ));
+    }
     public_url(s, &mut checks);
     tls(s, &mut checks);
     geoip(s, &mut checks);

@@ -185,6 +185,14 @@ async fn a_broken_setup_fails_each_check_and_says_why() {
             "from = \"frontdesk@example.com\"".into(),
         ],
     );
+    std::fs::write(
+        &file,
+        format!(
+            "unsafe_ack_before_commit = true\n{}",
+            std::fs::read_to_string(&file).expect("config")
+        ),
+    )
+    .expect("config");
     let f = file.clone();
     let (healthy, checks) = tokio::task::spawn_blocking(move || doctor(&f))
         .await
@@ -197,6 +205,7 @@ async fn a_broken_setup_fails_each_check_and_says_why() {
         ("TLS", "fail", "do not make a TLS configuration"),
         ("GeoIP", "fail", "one.crt"),
         ("SMTP", "fail", "554"),
+        ("durability", "fail", "acknowledged before they are stored"),
     ];
     for (name, want, says) in expect {
         let (got, detail) = checks
