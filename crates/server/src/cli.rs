@@ -1,5 +1,5 @@
 //! The command line: `serve`, `site add|list`, `agent add|list|passwd`, `migrate`, `export`,
-//! `import`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
+//! `import`, `backup`, `restore`, `doctor`, `completions`, `man`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
 //! given by `--config`.
 
 use crate::config::{Settings, SmtpSettings};
@@ -57,6 +57,39 @@ pub enum Command {
         /// The file written by `frontdesk export` ("-": standard input).
         #[arg(long = "in")]
         input: PathBuf,
+    },
+    /// Write a consistent, checked, compressed copy of the SQLite database to a file (safe
+    /// while the server runs; stored files are inside the database).
+    Backup {
+        /// The backup file to write (replaced atomically if it exists).
+        #[arg(long)]
+        to: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the configuration and the data directory (the settings `serve` would use, so
+    /// the same flags apply) and print what to fix; exit status 1 when something fails.
+    Doctor {
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the shell completion script for bash, zsh or fish.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff) of frontdesk; with --dir, write one page per command there
+    /// (frontdesk.1, frontdesk-serve.1, …).
+    Man {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Restore a backup into an empty (or missing) data directory given by --data-dir.
+    Restore {
+        /// The file written by `frontdesk backup`.
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -47,6 +47,7 @@ pub mod limits;
 pub mod listen;
 pub mod mail;
 pub mod metrics;
+pub mod ops;
 pub mod realtime;
 pub mod security;
 pub mod services;

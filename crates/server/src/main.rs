@@ -31,6 +31,21 @@ async fn main() -> Result<()> {
         Command::Migrate => migrate(&cli).await,
         Command::Export { out } => export(&cli, out).await,
         Command::Import { input } => import(&cli, input).await,
+        Command::Backup { to, json } => {
+            let s = settings(&cli, None).map_err(anyhow::Error::msg)?;
+            frontdesk::ops::run_backup(&s, to, *json).await
+        }
+        Command::Doctor { serve, json } => {
+            let s = settings(&cli, Some(serve)).map_err(anyhow::Error::msg)?;
+            let checks = frontdesk::ops::doctor::run(&s).await;
+            if !frontdesk::ops::doctor::print(&checks, *json) {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Completions { shell } => frontdesk::ops::completions(*shell),
+        Command::Man { dir } => frontdesk::ops::man(dir.as_deref()),
+        Command::Restore { from, json } => frontdesk::ops::run_restore(&cli, from, *json).await,
     }
 }
 

@@ -18,6 +18,7 @@
 //! The [`frontdesk_core::store`] traits are implemented in the per-area modules.
 
 mod agents;
+pub mod backup;
 mod blocks;
 mod bulk;
 mod canned;
@@ -28,6 +29,7 @@ mod departments;
 pub mod dump;
 mod fault;
 mod files;
+pub mod inspect;
 mod map;
 mod migrate;
 mod offline;

@@ -3,6 +3,7 @@
 //! `backend.rs`), real WebSocket and HTTP clients. Time moves only by the test's `ManualClock`.
 
 mod backend;
+mod backup;
 mod bad_input;
 mod cli;
 mod clock_jumps;
@@ -10,9 +11,11 @@ mod cluster;
 mod cluster_health;
 mod cluster_kill;
 mod colleagues;
+mod completions;
 mod crash;
 mod departments;
 mod disk_full;
+mod doctor;
 mod fuzz_corpus;
 mod helpers;
 mod hours;
