@@ -3,7 +3,7 @@
 // hours, when a waiting chat is escalated, and "Show all agents' names" (a colleague's replies
 // under their own name for the visitor), the "Rating" the widget asks for after a chat, and what
 // reaches visitors about their chat ("Email me this transcript", "Sound on new replies", "Email
-// unread replies after"). One form, one PUT of the whole settings object
+// unread replies after"), and "Files" (admin-files-settings.js). One form, one PUT of the whole settings object
 // (`PUT /api/admin/sites/{id}/settings`); the server checks every value, and its 400 message is
 // shown as it is.
 
@@ -11,6 +11,7 @@ import { h, text, field, uniqueId } from '../dom.js';
 import { admin as adminApi } from '../api.js';
 import { toast } from '../ui/toast.js';
 import { statusLine, lines } from './common.js';
+import { filesSettings } from './admin-files-settings.js';
 
 const WEEKDAYS = [
   ['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'],
@@ -94,6 +95,7 @@ function readForm(c) {
     visitor_transcripts: c.visitorTranscripts.checked,
     unread_sound: c.unreadSound.checked,
     unread_email_seconds: Number(c.unreadEmail.value),
+    files: c.files.value(),
   };
 }
 
@@ -126,6 +128,7 @@ export function teamSettings(site, { onSaved } = {}) {
   const visitorTranscripts = checkbox('Email me this transcript', s.visitor_transcripts !== false);
   const unreadSound = checkbox('Sound on new replies', s.unread_sound);
   const unreadEmail = h('input', { type: 'number', min: '0', max: '604800', step: '1', value: String(s.unread_email_seconds) });
+  const files = filesSettings(s.files);
   const status = statusLine();
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save settings');
 
@@ -150,6 +153,7 @@ export function teamSettings(site, { onSaved } = {}) {
     unreadSound.wrap,
     h('p', { class: 'hint' }, 'The widget beeps when a reply arrives while its panel is closed or the tab hidden.'),
     field('Email unread replies after (seconds)', unreadEmail, 'A visitor who left with an email address gets the replies they did not read, once, this long after the first (0: never; otherwise 10–604800; 120 = 2 minutes).').wrap,
+    files.el,
     status, h('div', { class: 'form-actions' }, save));
 
   const controls = {
@@ -157,6 +161,7 @@ export function teamSettings(site, { onSaved } = {}) {
     chatOutside: chatOutside.input, waitingTooLong, showAgentNames: showAgentNames.input,
     rating, kept: s,
     visitorTranscripts: visitorTranscripts.input, unreadSound: unreadSound.input, unreadEmail,
+    files,
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
