@@ -97,6 +97,7 @@ impl Metrics {
             &mut r,
             "rating_changes",
             "Ratings changed by the visitor within the change window",
+        );
         let unread_reply_emails = m(
             &mut r,
             "unread_reply_emails",
