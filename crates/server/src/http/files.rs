@@ -21,6 +21,7 @@ use crate::realtime::visitor_ws::origin_allowed;
 use crate::services::{agent_names, files};
 use crate::state::App;
 use crate::tracking::ip::client_ip;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -104,7 +105,7 @@ pub async fn agent_upload(
     State(app): State<App>,
     auth: AuthAgent,
     Path(chat_id): Path<String>,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<AgentMessageView>), AppError> {
     let result = async {
         let chat_id = ChatId(parse_id(&chat_id)?);
@@ -155,7 +156,7 @@ pub async fn visitor_upload(
     State(app): State<App>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let origin = headers
         .get(header::ORIGIN)

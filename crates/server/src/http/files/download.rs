@@ -22,7 +22,8 @@ use utoipa::IntoParams;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TokenParam {
-    /// The visitor's token (from `welcome`).
+    /// The visitor's token (from `welcome`). Missing or wrong: 404 `not_found`.
+    #[serde(default)]
     pub token: String,
 }
 

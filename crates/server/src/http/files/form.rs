@@ -4,7 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::services::files::Upload;
 use axum::extract::Multipart;
-use axum::extract::multipart::MultipartError;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::http::StatusCode;
 use frontdesk_core::ErrorCode;
 use std::collections::HashMap;
@@ -45,8 +45,9 @@ fn unreadable(e: MultipartError) -> AppError {
 }
 
 /// Reads every field: `file` (the first one; later ones are refused), text fields up to
-/// [`TEXT_MAX`] bytes.
-pub async fn read(mut multipart: Multipart) -> AppResult<Form> {
+/// [`TEXT_MAX`] bytes. A body that is not `multipart/form-data` is `bad_request`.
+pub async fn read(multipart: Result<Multipart, MultipartRejection>) -> AppResult<Form> {
+    let mut multipart = multipart.map_err(|e| AppError::bad_request(e.body_text()))?;
     let mut form = Form {
         texts: HashMap::new(),
         file: None,

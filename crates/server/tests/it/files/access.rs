@@ -42,6 +42,21 @@ async fn the_wrong_visitor_or_another_sites_agent_gets_not_found() {
             404
         );
     }
+    // No token at all, or not a multipart body: the error shape of every REST failure.
+    let no_token = reqwest::get(format!("{}/files/{id}", app.base))
+        .await
+        .expect("GET");
+    assert_eq!(no_token.status().as_u16(), 404);
+    let not_multipart = reqwest::Client::new()
+        .post(format!("{}/api/visitor/files", app.base))
+        .header("Origin", v.origin.clone())
+        .json(&serde_json::json!({"file": "x"}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(not_multipart.status().as_u16(), 400);
+    let body: serde_json::Value = not_multipart.json().await.expect("json error body");
+    assert_eq!(body["code"], "bad_request");
     // No session: 401.
     let anon = reqwest::get(format!("{}/api/files/{id}", app.base))
         .await

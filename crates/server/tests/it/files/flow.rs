@@ -219,3 +219,16 @@ async fn the_file_routes_are_in_the_openapi_document() {
         assert!(codes.contains(code), "{code}");
     }
 }
+
+/// The upload routes take up to `limits.file_max_bytes` (10 MB by default), far above the
+/// 2 MB every other route takes.
+#[tokio::test]
+async fn a_file_of_several_megabytes_is_taken() {
+    let app = TestApp::spawn().await;
+    let (_, alice, _a, v, chat) = chatting(&app).await;
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(6 * 1024 * 1024, b'x');
+    let id = file_id(&agent_upload(&alice, chat, "big.pdf", &big, None).await);
+    let d = visitor_get(&app, &id, false, &v.token).await;
+    assert_eq!((d.bytes.len(), sha256(&d.bytes)), (big.len(), sha256(&big)));
+}
