@@ -59,20 +59,28 @@ async fn prepare(app: &App, site: &Site, chat: ChatId, upload: Upload) -> AppRes
         }
         .into());
     }
-    let image = crate::files::image::inspect(&upload.bytes, sniffed.mime)?;
+    // Decoding an image is CPU work (up to a second for the largest photo): off the runtime.
+    let (mime, bytes) = (sniffed.mime, upload.bytes);
+    let (bytes, image) = tokio::task::spawn_blocking(move || {
+        let image = crate::files::image::inspect(&bytes, mime);
+        (bytes, image)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("image check: {e}")))?;
+    let image = image?;
     let name = stored_name(&files::display_name(&upload.name), &sniffed);
     Ok(NewFile {
         meta: FileRef {
             id: new_file_id(),
             name,
             mime: sniffed.mime.to_string(),
-            size: upload.bytes.len() as u64,
+            size: bytes.len() as u64,
             width: image.as_ref().map(|i| i.width),
             height: image.as_ref().map(|i| i.height),
         },
-        sha256: hex::encode(Sha256::digest(&upload.bytes)),
+        sha256: hex::encode(Sha256::digest(&bytes)),
         thumb: image.map(|i| i.thumb),
-        data: upload.bytes,
+        data: bytes,
     })
 }
 
