@@ -30,6 +30,10 @@ pub struct Metrics {
     /// Ratings changed within the window (not counted in `ratings` again).
     pub rating_changes: Counter,
     pub unread_reply_emails: Counter,
+    /// Files stored (issue 14), their bytes, and uploads refused by error code.
+    pub files_uploaded: Counter,
+    pub file_bytes_uploaded: Counter,
+    pub file_uploads_refused: Family<Vec<(String, String)>, Counter>,
 }
 
 impl Metrics {
@@ -103,6 +107,14 @@ impl Metrics {
             "unread_reply_emails",
             "Emails of unread agent replies sent to visitors who left",
         );
+        let files_uploaded = m(&mut r, "files_uploaded", "Files stored with their message");
+        let file_bytes_uploaded = m(&mut r, "file_bytes_uploaded", "Bytes of the files stored");
+        let file_uploads_refused = Family::<Vec<(String, String)>, Counter>::default();
+        r.register(
+            "file_uploads_refused",
+            "File uploads refused, by error code",
+            file_uploads_refused.clone(),
+        );
         Metrics {
             registry: Arc::new(r),
             chats_requested,
@@ -123,6 +135,9 @@ impl Metrics {
             ratings,
             rating_changes,
             unread_reply_emails,
+            files_uploaded,
+            file_bytes_uploaded,
+            file_uploads_refused,
         }
     }
 

@@ -315,9 +315,15 @@ pub(crate) fn message_row(r: &Row) -> StoreResult<Message> {
         body: get(r, 6)?,
         client_id: get(r, 7)?,
         created_at: Timestamp(get(r, 8)?),
-        // FOUNDATION: the files work reads the file's row with the message.
+        // Read with a second query, only for `file` messages (see `files::attach_files`).
         file: None,
     })
+}
+
+/// An `INTEGER` pixel size.
+pub(crate) fn opt_u32(v: Option<i32>) -> StoreResult<Option<u32>> {
+    v.map(|n| u32::try_from(n).map_err(|e| bad(format!("pixels: {e}"))))
+        .transpose()
 }
 
 /// How an [`Author`] is stored: (author, agent_id).

@@ -7,6 +7,7 @@ use crate::map::{
 };
 use async_trait::async_trait;
 use frontdesk_core::chat::ChatState;
+use frontdesk_core::files::NewFile;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::{Appended, ChatStore, Posted, StoreResult, VisitorMessage};
@@ -83,7 +84,8 @@ fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
             .query_row(params![m.chat_id.0, client_id], message_row)
             .optional()
             .db()?;
-        if let Some(message) = stored {
+        if let Some(mut message) = stored {
+            crate::files::attach_files(c, std::slice::from_mut(&mut message))?;
             return Ok(Appended {
                 message,
                 duplicate: true,
@@ -114,6 +116,9 @@ fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
         m.created_at.0
     ])
     .db()?;
+    if let Some(file) = &m.file {
+        insert_file(c, m, seq, file)?;
+    }
     Ok(Appended {
         message: Message {
             chat_id: m.chat_id,
@@ -124,11 +129,43 @@ fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
             body: m.body.clone(),
             client_id: m.client_id.clone(),
             created_at: m.created_at,
-            // FOUNDATION: the files work writes the file's row and bytes above.
             file: m.file.as_ref().map(|f| f.meta.clone()),
         },
         duplicate: false,
     })
+}
+
+/// A file message's row and bytes, in the message's transaction (never one without the other).
+fn insert_file(c: &Connection, m: &NewMessage, seq: i64, f: &NewFile) -> StoreResult<()> {
+    let site: i64 = c
+        .prepare_cached("SELECT site_id FROM chats WHERE id = ?1")
+        .db()?
+        .query_row([m.chat_id.0], |r| r.get(0))
+        .db()?;
+    c.prepare_cached(
+        "INSERT INTO files (id, chat_id, seq, site_id, name, mime, size, sha256, width, height, \
+         created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )
+    .db()?
+    .execute(params![
+        f.meta.id.0,
+        m.chat_id.0,
+        seq,
+        site,
+        f.meta.name,
+        f.meta.mime,
+        i64::try_from(f.meta.size).unwrap_or(i64::MAX),
+        f.sha256,
+        f.meta.width,
+        f.meta.height,
+        m.created_at.0
+    ])
+    .db()?;
+    c.prepare_cached("INSERT INTO file_data (id, data, thumb) VALUES (?1, ?2, ?3)")
+        .db()?
+        .execute(params![f.meta.id.0, f.data, f.thumb])
+        .db()?;
+    Ok(())
 }
 
 /// A visitor's message in the writer's transaction: the open chat is read and appended to
@@ -323,9 +360,11 @@ impl ChatStore for SqliteStore {
     ) -> StoreResult<Vec<Message>> {
         self.read(move |c| {
             let mut stmt = c.prepare_cached(MESSAGES_AFTER).db()?;
-            all(stmt
+            let mut messages = all(stmt
                 .query_map(params![chat.0, after.0, i64::from(limit)], message_row)
-                .db()?)
+                .db()?)?;
+            crate::files::attach_files(c, &mut messages)?;
+            Ok(messages)
         })
         .await
     }

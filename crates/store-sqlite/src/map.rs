@@ -329,9 +329,15 @@ pub(crate) fn message_row(r: &Row<'_>) -> rusqlite::Result<Message> {
         body: r.get(6)?,
         client_id: r.get(7)?,
         created_at: Timestamp(r.get(8)?),
-        // FOUNDATION: the files work reads the file's row with the message.
+        // Read with a second query, only for `file` messages (see `files::attach_files`).
         file: None,
     })
+}
+
+/// A file's size (`CHECK (size > 0)`).
+pub(crate) fn size(r: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
+    let n: i64 = r.get(i)?;
+    u64::try_from(n).map_err(|e| bad(i, format!("size: {e}")))
 }
 
 /// How an [`Author`] is stored: (author, agent_id).

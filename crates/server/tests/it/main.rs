@@ -16,6 +16,7 @@ mod crash;
 mod departments;
 mod disk_full;
 mod doctor;
+mod files;
 mod fuzz_corpus;
 mod helpers;
 mod hours;
