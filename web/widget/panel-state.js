@@ -44,6 +44,8 @@ export function newState(conn) {
     // 'active' | 'ended', agent (name), position (in the queue), waitingLong (chat.waiting_long:
     // offer "Leave a message instead") }, or null before the first.
     chat: null,
+    // What the site offers (`welcome.features`): `file_max_bytes` (null: no files), …
+    features: {},
     // The departments to choose from (`welcome.departments`), or null: no "Department" choice.
     departments: null,
     transcript: {

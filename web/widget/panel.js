@@ -56,6 +56,14 @@ export function mount(conn) {
       render(panel);
       panel.dom.body.querySelector('input').focus();
     },
+    // "Attach a file", paste, drop: the upload module (upload.js) loads on first use.
+    attach: (files) => {
+      import(conn.origin + '/widget/upload.js').then((m) => m.upload(panel, files), (e) => {
+        panel.state.ui.error = GENERIC;
+        render(panel);
+        console.warn('Frontdesk: cannot load the upload module', e);
+      });
+    },
     backToChat: () => {
       const { ui, offlineForm } = panel.state;
       ui.leaveMessage = offlineForm.thanked = offlineForm.edited = false;
@@ -152,6 +160,7 @@ function welcome(panel, w) {
   connection.online = !!w.online;
   connection.opensAt = w.opens_at || null;
   state.departments = Array.isArray(w.departments) ? w.departments : null;
+  state.features = w.features || {};
   const open = w.chat;
   if (open) {
     // (A seq of another chat, or one the server does not have, comes back as chat.resync.)
