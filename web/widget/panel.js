@@ -57,7 +57,9 @@ export function mount(conn) {
       panel.dom.body.querySelector('input').focus();
     },
     // "Attach a file", paste, drop: the upload module (upload.js) loads on first use.
-    attach: (files) => {
+    attach: (list) => {
+      const files = []; // a copy: clearing the file input empties its FileList
+      for (let i = 0; i < list.length; i++) files.push(list[i]);
       import(conn.origin + '/widget/upload.js').then((m) => m.upload(panel, files), (e) => {
         panel.state.ui.error = GENERIC;
         render(panel);

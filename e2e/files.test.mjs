@@ -1,0 +1,249 @@
+// Files in chats (issue 14), end to end in the real widget and the real console: a visitor
+// attaches an image and a PDF with "Attach a file" (the file input) and pastes a screenshot
+// into the message box; the upload shows a progress bar named after the file (held at the
+// network until checked, so no timing luck) and nothing in the log until the server has stored
+// it; the agent sees the thumbnail (decoded: naturalWidth > 0) and downloads the PDF with the
+// same bytes (sha256 of the download); the agent sends a file back with "Attach" and the visitor
+// sees it. Refusals say why in the widget: an HTML file renamed .png ("This type of file is not
+// allowed", from the server) and a file over the site's limit ("File too large (max 10 MB)",
+// checked in the browser: nothing is sent). A hostile file name is shown as text everywhere.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { deflateSync, crc32 } from 'node:zlib';
+import {
+  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, escapeRe,
+} from './lib/console.mjs';
+
+let env;
+before(async () => { env = await consoleEnv(); });
+after(async () => { await env?.close(); });
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+/** A real PNG of `w`×`h` pixels (RGB, a gradient), made here: no fixture files. */
+function png(w, h) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = [];
+  for (let y = 0; y < h; y++) {
+    const row = Buffer.alloc(1 + w * 3);
+    for (let x = 0; x < w; x++) row.set([(x * 255) / w, (y * 255) / h, 128], 1 + x * 3);
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A small PDF with random bytes in it (so its sha256 is its own). */
+const pdf = () => Buffer.concat([Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n% '),
+  Buffer.from(randomBytes(600).toString('base64')), Buffer.from('\ntrailer << >>\n%%EOF\n')]);
+
+/** The widget's parts for files. */
+const widgetFiles = (vera) => {
+  const w = vera.page.locator('frontdesk-widget');
+  return {
+    attach: w.getByRole('button', { name: 'Attach a file', exact: true }),
+    input: w.locator('input[type="file"]'),
+    progress: (name) => w.getByRole('progressbar', { name, exact: true }),
+    alert: (text) => w.getByRole('alert').filter({ hasText: text }),
+  };
+};
+
+/**
+ * Holds the next upload to `pattern` at the network: resolves `held` when the request is
+ * caught; `release()` lets it through to the server.
+ */
+async function holdUpload(page, pattern) {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  let caught;
+  const held = new Promise((r) => { caught = r; });
+  const handler = async (route) => {
+    caught(route.request());
+    await gate;
+    await page.unroute(pattern, handler);
+    await route.continue();
+  };
+  await page.route(pattern, handler);
+  return { held, release };
+}
+
+/** A visitor Vera chatting with agent Alice on a new shop. */
+async function chatting(shopName) {
+  const shop = await customerShop(env, { name: shopName });
+  const agent = addAgent(env, { name: 'Alice', sites: [shop] });
+  const alice = await signIn(env, agent);
+  const vera = await openVisitor(env, shop, '/', { name: 'Vera' });
+  const dialogs = [];
+  vera.page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  alice.page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  await vera.requestChat();
+  await takeChat(alice, vera);
+  return { shop, alice, vera, dialogs };
+}
+
+/** The image `img` (a locator) has loaded and decoded: its natural width. */
+const loadedWidth = (img) => img.evaluate(async (el) => {
+  if (!el.complete) await new Promise((ok, fail) => { el.onload = ok; el.onerror = () => fail(new Error('image failed: ' + el.src)); });
+  await el.decode();
+  return el.naturalWidth;
+});
+
+test('a visitor attaches an image and a PDF, the agent sees the thumbnail and gets the same bytes, and sends a file back', async () => {
+  const { alice, vera, dialogs } = await chatting('Filed');
+  const files = widgetFiles(vera);
+  await files.attach.waitFor();
+  const image = png(64, 48);
+  const manual = pdf();
+
+  // The PDF, held at the network: a progress bar named after the file, and no message yet.
+  const gate = await holdUpload(vera.page, '**/api/visitor/files');
+  await files.input.setInputFiles({ name: 'manual.pdf', mimeType: 'application/pdf', buffer: manual });
+  await gate.held;
+  await files.progress('manual.pdf').waitFor();
+  assert.equal(await vera.log.getByText(/manual\.pdf/).count(), 0, 'nothing half-uploaded in the log');
+  assert.equal(await alice.log('Vera').getByText(/manual\.pdf/).count(), 0);
+  gate.release();
+  const visitorPdf = vera.log.getByRole('link', { name: new RegExp(`^manual\\.pdf \\(${manual.length} B\\)$`) });
+  await visitorPdf.waitFor();
+  await files.progress('manual.pdf').waitFor({ state: 'detached' });
+
+  // The image through the same input, then a pasted screenshot into the message box.
+  await files.input.setInputFiles({ name: 'screenshot.png', mimeType: 'image/png', buffer: image });
+  await vera.box.evaluate((box, bytes) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' }));
+    box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, [...png(40, 30)]);
+
+  // The agent: both thumbnails, loaded; the PDF downloads with the same bytes.
+  const log = alice.log('Vera');
+  for (const [name, width] of [['screenshot.png', 64], ['pasted.png', 40]]) {
+    const thumb = log.getByRole('img', { name, exact: true });
+    await thumb.waitFor();
+    const natural = await loadedWidth(thumb);
+    assert.ok(natural > 0 && natural <= width, `${name}: thumbnail decoded (${natural} px wide)`);
+  }
+  // The visitor sees them as thumbnails too (from their own socket or the upload's answer).
+  assert.ok(await loadedWidth(vera.log.getByRole('img', { name: 'screenshot.png', exact: true })) > 0);
+  assert.ok(await loadedWidth(vera.log.getByRole('img', { name: 'pasted.png', exact: true })) > 0);
+  const pdfLink = log.getByRole('link', { name: `manual.pdf (${manual.length} B)`, exact: true });
+  const [download] = await Promise.all([alice.page.waitForEvent('download'), pdfLink.click()]);
+  assert.equal(download.suggestedFilename(), 'manual.pdf');
+  assert.equal(sha256(await readFile(await download.path())), sha256(manual), 'the same bytes');
+  // Each message once, in both logs.
+  assert.equal(await log.getByRole('img', { name: 'screenshot.png', exact: true }).count(), 1);
+  assert.equal(await vera.log.getByRole('link', { name: /^manual\.pdf/ }).count(), 1);
+
+  // The agent sends a file back with "Attach" (the button opens the file chooser).
+  const attach = alice.window('Vera').getByRole('button', { name: 'Attach', exact: true });
+  const notes = Buffer.from('Steps to reset the router:\n1. Unplug it.\n2. Wait ten seconds.\n');
+  const [chooser] = await Promise.all([alice.page.waitForEvent('filechooser'), attach.click()]);
+  await chooser.setFiles({ name: 'steps.txt', mimeType: 'text/plain', buffer: notes });
+  await log.getByRole('link', { name: `steps.txt (${notes.length} B)`, exact: true }).waitFor();
+  const back = vera.log.getByRole('link', { name: `steps.txt (${notes.length} B)`, exact: true });
+  await back.waitFor();
+  // The visitor's link fetches the same bytes with their token.
+  const href = await back.getAttribute('href');
+  assert.match(href, /\/files\/[A-Za-z0-9_-]{22}\?token=/);
+  const got = await vera.page.evaluate(async (url) => [...new Uint8Array(await (await fetch(url)).arrayBuffer())], href);
+  assert.equal(sha256(Buffer.from(got)), sha256(notes));
+
+  // Visitor's view after a reload: the files are still there (stored with the chat).
+  await vera.page.reload();
+  await vera.page.locator('frontdesk-widget').getByRole('log').waitFor({ state: 'attached' });
+  await vera.log.getByRole('link', { name: `steps.txt (${notes.length} B)`, exact: true }).waitFor({ state: 'attached' });
+  assert.deepEqual(dialogs, []);
+  alice.assertClean();
+});
+
+test('a refused file says why in the widget, and a file over the limit is not even sent', async () => {
+  const { alice, vera } = await chatting('Refusing');
+  const files = widgetFiles(vera);
+  await files.attach.waitFor();
+
+  // An HTML file renamed .png: the server decides from the content.
+  await files.input.setInputFiles({
+    name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.from('<!doctype html><html><script>alert(1)</script></html>'),
+  });
+  const refused = files.alert('holiday.png: This type of file is not allowed');
+  await refused.waitFor();
+  const row = vera.page.locator('frontdesk-widget .fd-up').filter({ has: refused });
+  assert.equal(await row.getByRole('button', { name: 'Retry' }).count(), 0, 'no Retry: it would be refused again');
+  assert.equal(await vera.log.getByText('holiday.png').count(), 0, 'no message');
+  assert.equal(await alice.log('Vera').getByText('holiday.png').count(), 0);
+  await row.getByRole('button', { name: 'Dismiss' }).click();
+  await refused.waitFor({ state: 'detached' });
+
+  // Over the site's limit (10 MB by default): said at once, nothing uploaded.
+  const uploads = [];
+  vera.page.on('request', (r) => { if (r.url().includes('/api/visitor/files')) uploads.push(r.url()); });
+  await files.input.setInputFiles({ name: 'video.png', mimeType: 'image/png', buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 7) });
+  await files.alert('video.png: File too large (max 10 MB)').waitFor();
+  assert.deepEqual(uploads, [], 'the browser checked the size first');
+
+  // A server that cannot be reached: "Retry" (same file) goes through once it can.
+  const failing = async (route) => route.abort('connectionreset');
+  await vera.page.route('**/api/visitor/files', failing);
+  const image = png(20, 20);
+  await files.input.setInputFiles({ name: 'retry.png', mimeType: 'image/png', buffer: image });
+  const lost = files.alert('retry.png: The file could not be sent. Check your connection');
+  await lost.waitFor();
+  await vera.page.unroute('**/api/visitor/files', failing);
+  await vera.page.locator('frontdesk-widget .fd-up').filter({ has: lost }).getByRole('button', { name: 'Retry' }).click();
+  await alice.log('Vera').getByRole('img', { name: 'retry.png', exact: true }).waitFor();
+  alice.assertClean();
+});
+
+test('a hostile file name is shown as text in the widget and the console', async () => {
+  const { alice, vera, dialogs } = await chatting('Hostile Names');
+  const files = widgetFiles(vera);
+  const name = '<img src=x onerror=alert(1)>.png';
+  const gate = await holdUpload(vera.page, '**/api/visitor/files');
+  await files.input.setInputFiles({ name, mimeType: 'image/png', buffer: png(16, 16) });
+  await gate.held;
+  await files.progress(name).waitFor();
+  await vera.page.locator('frontdesk-widget .fd-up-name').getByText(name, { exact: true }).waitFor();
+  gate.release();
+
+  const thumb = alice.log('Vera').getByRole('img', { name, exact: true });
+  await thumb.waitFor();
+  assert.ok(await loadedWidth(thumb) > 0);
+  await vera.log.getByRole('img', { name, exact: true }).waitFor();
+  // The name made no element: the only images are the thumbnails, none with src "x".
+  for (const page of [alice.page, vera.page]) {
+    const xs = await page.evaluate(() => {
+      const all = [...document.querySelectorAll('img')];
+      const host = document.querySelector('frontdesk-widget');
+      if (host?.shadowRoot) all.push(...host.shadowRoot.querySelectorAll('img'));
+      return all.filter((i) => i.getAttribute('src') === 'x' || i.hasAttribute('onerror')).length;
+    });
+    assert.equal(xs, 0);
+  }
+  // As a name of a non-image, it is the link's text.
+  const [chooser] = await Promise.all([
+    alice.page.waitForEvent('filechooser'),
+    alice.window('Vera').getByRole('button', { name: 'Attach', exact: true }).click(),
+  ]);
+  const textName = '"><svg onload=alert(2)>notes.txt';
+  await chooser.setFiles({ name: textName, mimeType: 'text/plain', buffer: Buffer.from('plain words\n') });
+  await vera.log.getByRole('link', { name: new RegExp(`^${escapeRe(textName)} \\(12 B\\)$`) }).waitFor();
+  await alice.log('Vera').getByRole('link', { name: new RegExp(`^${escapeRe(textName)} \\(12 B\\)$`) }).waitFor();
+  assert.deepEqual(dialogs, []);
+  alice.assertClean();
+});
