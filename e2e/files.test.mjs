@@ -247,3 +247,33 @@ test('a hostile file name is shown as text in the widget and the console', async
   assert.deepEqual(dialogs, []);
   alice.assertClean();
 });
+
+test('a site with files off: no "Attach a file", and a pasted file is left to the browser', async () => {
+  const shop = await customerShop(env, { name: 'Paperless' });
+  const agent = addAgent(env, { name: 'Alice', admin: true, sites: [shop] });
+  const cookie = await env.fd.login(agent.email);
+  await env.fd.api(cookie, `/api/admin/sites/${shop.site.site_id}/settings`, { method: 'PUT', body: { files: { enabled: false } } });
+  const alice = await signIn(env, agent);
+  const vera = await openVisitor(env, shop, '/', { name: 'Vera' });
+  const welcomes = [];
+  vera.page.on('websocket', (ws) => ws.on('framereceived', (f) => {
+    const frame = JSON.parse(String(f.payload));
+    if (frame.type === 'welcome') welcomes.push(frame);
+  }));
+  await vera.page.reload();
+  await vera.requestChat();
+  await takeChat(alice, vera);
+  await vera.say('Hello');
+  assert.equal(welcomes.at(-1).features.file_max_bytes, null, 'the welcome says files are off');
+  const files = widgetFiles(vera);
+  assert.equal(await files.attach.count(), 0, 'no "Attach a file" button');
+  const handled = await vera.box.evaluate((box) => {
+    const data = new DataTransfer();
+    data.items.add(new File(['x'], 'a.png', { type: 'image/png' }));
+    // false: a listener called preventDefault() (the widget took the file).
+    return box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  assert.equal(handled, true, 'the widget leaves the paste alone');
+  assert.equal(await vera.page.locator('frontdesk-widget .fd-up').count(), 0);
+  alice.assertClean();
+});
