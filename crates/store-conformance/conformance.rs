@@ -9,6 +9,7 @@ mod chats;
 mod colleagues;
 mod departments;
 mod dump;
+mod files;
 pub mod helpers;
 mod lifecycle;
 mod page_loads;

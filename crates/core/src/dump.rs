@@ -262,6 +262,31 @@ pub const TABLES: &[Table] = &[
         "chat_id, seq",
         false,
     ),
+    // Files (issue 14): the row after its message, the bytes (hex) after the row.
+    table(
+        "files",
+        &[
+            ("id", Text),
+            ("chat_id", Int),
+            ("seq", Int),
+            ("site_id", Int),
+            ("name", Text),
+            ("mime", Text),
+            ("size", Int),
+            ("sha256", Text),
+            ("width", Int),
+            ("height", Int),
+            ("created_at", Int),
+        ],
+        "id",
+        false,
+    ),
+    table(
+        "file_data",
+        &[("id", Text), ("data", Bytes), ("thumb", Bytes)],
+        "id",
+        false,
+    ),
     table(
         "canned_responses",
         &[

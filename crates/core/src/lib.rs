@@ -11,6 +11,7 @@ pub mod day;
 pub mod departments;
 pub mod dump;
 pub mod error;
+pub mod file_serving;
 pub mod files;
 pub mod hours;
 pub mod ids;

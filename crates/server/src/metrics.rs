@@ -2,6 +2,7 @@
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use std::sync::Arc;
@@ -24,6 +25,10 @@ pub struct Metrics {
     pub resyncs: Counter,
     pub chat_offers: Counter,
     pub chat_offers_expired: Counter,
+    /// Files stored (issue 14), their bytes, and uploads refused by error code.
+    pub files_uploaded: Counter,
+    pub file_bytes_uploaded: Counter,
+    pub file_uploads_refused: Family<Vec<(String, String)>, Counter>,
 }
 
 impl Metrics {
@@ -78,6 +83,14 @@ impl Metrics {
             "chat_offers_expired",
             "Offers that ran out unanswered and moved on",
         );
+        let files_uploaded = m(&mut r, "files_uploaded", "Files stored with their message");
+        let file_bytes_uploaded = m(&mut r, "file_bytes_uploaded", "Bytes of the files stored");
+        let file_uploads_refused = Family::<Vec<(String, String)>, Counter>::default();
+        r.register(
+            "file_uploads_refused",
+            "File uploads refused, by error code",
+            file_uploads_refused.clone(),
+        );
         Metrics {
             registry: Arc::new(r),
             chats_requested,
@@ -95,6 +108,9 @@ impl Metrics {
             resyncs,
             chat_offers,
             chat_offers_expired,
+            files_uploaded,
+            file_bytes_uploaded,
+            file_uploads_refused,
         }
     }
 

@@ -3,10 +3,11 @@
 use crate::PgStore;
 use crate::map::{
     Db, all, author_columns, chat_cols, chat_row, get, is_unique_violation, message_cols,
-    message_row, state_columns,
+    message_row, messages_with_files, state_columns,
 };
 use async_trait::async_trait;
 use frontdesk_core::chat::ChatState;
+use frontdesk_core::files::NewFile;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::{Appended, ChatStore, Posted, StoreError, StoreResult, VisitorMessage};
@@ -37,7 +38,9 @@ const OPEN_CHAT_OF_VISITOR_LOCKED: &str = concat!(
 const CLIENT_ID_LOOKUP: &str = concat!(
     "SELECT ",
     message_cols!(),
-    " FROM messages WHERE chat_id = $1 AND client_id = $2"
+    " FROM ",
+    messages_with_files!(),
+    " WHERE m.chat_id = $1 AND m.client_id = $2"
 );
 
 const UPDATE_STATE: &str = concat!(
@@ -85,11 +88,93 @@ impl PgStore {
         all(rows, chat_row)
     }
 
+    /// The answer when `APPEND` inserted nothing (`Ok(None)`: a resend, or no such chat) or
+    /// failed (a concurrent twin with the same client id committed first: unique violation).
+    async fn resent(
+        &self,
+        m: &NewMessage,
+        inserted: StoreResult<Option<tokio_postgres::Row>>,
+    ) -> StoreResult<Appended> {
+        let cid = match (inserted, m.client_id.as_deref()) {
+            (Ok(_), Some(cid)) => cid,
+            (Ok(_), None) => return Err(StoreError::NotFound),
+            (Err(e), Some(cid)) if is_unique_violation(&e) => cid,
+            (Err(e), _) => return Err(e),
+        };
+        match self.by_client_id(m.chat_id, cid).await? {
+            Some(message) => Ok(Appended {
+                message,
+                duplicate: true,
+            }),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
     /// The stored message with this client id, if any.
     async fn by_client_id(&self, chat: ChatId, client_id: &str) -> StoreResult<Option<Message>> {
         let row = self.row(CLIENT_ID_LOOKUP, &[&chat.0, &client_id]).await?;
         row.as_ref().map(message_row).transpose()
     }
+}
+
+/// A file message's row and bytes, in the message's transaction.
+async fn insert_file(
+    tx: &deadpool_postgres::Transaction<'_>,
+    chat: ChatId,
+    seq: i64,
+    at: Timestamp,
+    f: &NewFile,
+) -> StoreResult<()> {
+    let size = i64::try_from(f.meta.size).unwrap_or(i64::MAX);
+    let pixels = |n: Option<u32>| n.and_then(|n| i32::try_from(n).ok());
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO files (id, chat_id, seq, site_id, name, mime, size, sha256, width, \
+             height, created_at) SELECT $1, $2, $3, site_id, $4, $5, $6, $7, $8, $9, $10 \
+             FROM chats WHERE id = $2",
+        )
+        .await
+        .db()?;
+    let n = tx
+        .execute(
+            &stmt,
+            &[
+                &f.meta.id.0,
+                &chat.0,
+                &seq,
+                &f.meta.name,
+                &f.meta.mime,
+                &size,
+                &f.sha256,
+                &pixels(f.meta.width),
+                &pixels(f.meta.height),
+                &at.0,
+            ],
+        )
+        .await
+        .db()?;
+    crate::map::changed(n)?;
+    let stmt = tx
+        .prepare_cached("INSERT INTO file_data (id, data, thumb) VALUES ($1, $2, $3)")
+        .await
+        .db()?;
+    tx.execute(&stmt, &[&f.meta.id.0, &f.data, &f.thumb])
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// The visitor's file (if any) written under the message's `seq`; returns `seq`.
+async fn insert_file_of(
+    tx: &deadpool_postgres::Transaction<'_>,
+    chat: &Chat,
+    seq: i64,
+    m: &VisitorMessage,
+) -> StoreResult<i64> {
+    if let Some(f) = &m.file {
+        insert_file(tx, chat.id, seq, m.created_at, f).await?;
+    }
+    Ok(seq)
 }
 
 /// A visitor's message in one transaction: lock the open chat (re-read after the lock, so a
@@ -126,14 +211,13 @@ async fn append_visitor(
         (Some(row), _) => Appended {
             message: Message {
                 chat_id: chat.id,
-                seq: Seq(get(&row, 0)?),
+                seq: Seq(insert_file_of(tx, &chat, get(&row, 0)?, &m).await?),
                 author: Author::Visitor,
                 author_name: chat.visitor_name.clone(),
                 kind: m.kind,
                 body: m.body,
                 client_id: m.client_id,
                 created_at: m.created_at,
-                // FOUNDATION: the files work writes the file's row and bytes.
                 file: m.file.map(|f| f.meta),
             },
             duplicate: false,
@@ -311,46 +395,38 @@ impl ChatStore for PgStore {
     /// one may post is the caller's rule ([`ChatState::may_post`]).
     async fn append_message(&self, m: NewMessage) -> StoreResult<Appended> {
         let (author, agent) = author_columns(m.author);
-        let inserted = self
-            .row(
-                APPEND,
-                &[
-                    &m.chat_id.0,
-                    &author,
-                    &agent,
-                    &m.author_name,
-                    &m.kind.as_str(),
-                    &m.body,
-                    &m.created_at.0,
-                    &m.client_id,
-                ],
-            )
-            .await;
-        let seq: i64 = match inserted {
-            Ok(Some(row)) => get(&row, 0)?,
-            // Nothing inserted: a resend (the stored message answers), or no such chat.
-            Ok(None) => {
-                return match &m.client_id {
-                    Some(cid) => match self.by_client_id(m.chat_id, cid).await? {
-                        Some(message) => Ok(Appended {
-                            message,
-                            duplicate: true,
-                        }),
-                        None => Err(StoreError::NotFound),
-                    },
-                    None => Err(StoreError::NotFound),
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 8] = [
+            &m.chat_id.0,
+            &author,
+            &agent,
+            &m.author_name,
+            &m.kind.as_str(),
+            &m.body,
+            &m.created_at.0,
+            &m.client_id,
+        ];
+        let seq: i64 = match &m.file {
+            // A text: one statement, one round trip (no explicit transaction).
+            None => match self.row(APPEND, &params).await {
+                Ok(Some(row)) => get(&row, 0)?,
+                other => return self.resent(&m, other).await,
+            },
+            // A file: the message, the file's row and its bytes in one transaction.
+            Some(file) => {
+                let mut client = self.client().await?;
+                let tx = client.transaction().await.db()?;
+                let stmt = tx.prepare_cached(APPEND).await.db()?;
+                let seq = match tx.query_opt(&stmt, &params).await.db() {
+                    Ok(Some(row)) => get(&row, 0)?,
+                    other => {
+                        drop(tx);
+                        return self.resent(&m, other).await;
+                    }
                 };
+                insert_file(&tx, m.chat_id, seq, m.created_at, file).await?;
+                tx.commit().await.db()?;
+                seq
             }
-            // A concurrent twin with the same client id committed first.
-            Err(e) if is_unique_violation(&e) => {
-                let cid = m.client_id.as_deref().ok_or(e.clone())?;
-                let message = self.by_client_id(m.chat_id, cid).await?.ok_or(e)?;
-                return Ok(Appended {
-                    message,
-                    duplicate: true,
-                });
-            }
-            Err(e) => return Err(e),
         };
         Ok(Appended {
             message: Message {
@@ -362,7 +438,6 @@ impl ChatStore for PgStore {
                 body: m.body,
                 client_id: m.client_id,
                 created_at: m.created_at,
-                // FOUNDATION: the files work writes the file's row and bytes.
                 file: m.file.map(|f| f.meta),
             },
             duplicate: false,
@@ -389,7 +464,9 @@ impl ChatStore for PgStore {
                 concat!(
                     "SELECT ",
                     message_cols!(),
-                    " FROM messages WHERE chat_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+                    " FROM ",
+                    messages_with_files!(),
+                    " WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
                 ),
                 &[&chat.0, &after.0, &i64::from(limit)],
             )

@@ -38,6 +38,8 @@ fn select_list(t: &Table) -> String {
         .iter()
         .map(|(c, k)| match k {
             Kind::Json => format!("{c}::text"),
+            // INTEGER and SMALLINT columns (a file's width) read as i64 like BIGINT ones.
+            Kind::Int => format!("{c}::bigint"),
             _ => (*c).to_string(),
         })
         .collect::<Vec<_>>()
@@ -166,6 +168,8 @@ async fn insert(
             let n = params.len();
             marks.push(match kind {
                 Kind::Json => format!("${n}::text::jsonb"),
+                // An i64 parameter, assigned to INTEGER / SMALLINT columns too.
+                Kind::Int => format!("${n}::bigint"),
                 _ => format!("${n}"),
             });
         }

@@ -3,10 +3,11 @@
 use crate::SqliteStore;
 use crate::map::{
     Db, all, author_columns, chat_cas, chat_cols, chat_row, json_ids, message_cols, message_row,
-    state_columns,
+    messages_with_files, state_columns,
 };
 use async_trait::async_trait;
 use frontdesk_core::chat::ChatState;
+use frontdesk_core::files::NewFile;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::{Appended, ChatStore, Posted, StoreResult, VisitorMessage};
@@ -17,7 +18,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub(crate) const CLIENT_ID_LOOKUP: &str = concat!(
     "SELECT ",
     message_cols!(),
-    " FROM messages WHERE chat_id = ?1 AND client_id = ?2"
+    " FROM ",
+    messages_with_files!(),
+    " WHERE m.chat_id = ?1 AND m.client_id = ?2"
 );
 pub(crate) const NEXT_SEQ: &str =
     "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq";
@@ -71,7 +74,9 @@ pub(crate) const CHATS_OF_VISITOR: &str = concat!(
 pub(crate) const MESSAGES_AFTER: &str = concat!(
     "SELECT ",
     message_cols!(),
-    " FROM messages WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+    " FROM ",
+    messages_with_files!(),
+    " WHERE m.chat_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT ?3"
 );
 
 /// Appends in the writer's transaction: idempotent on `client_id`, numbered without gaps.
@@ -114,6 +119,9 @@ fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
         m.created_at.0
     ])
     .db()?;
+    if let Some(file) = &m.file {
+        insert_file(c, m, seq, file)?;
+    }
     Ok(Appended {
         message: Message {
             chat_id: m.chat_id,
@@ -124,11 +132,43 @@ fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
             body: m.body.clone(),
             client_id: m.client_id.clone(),
             created_at: m.created_at,
-            // FOUNDATION: the files work writes the file's row and bytes above.
             file: m.file.as_ref().map(|f| f.meta.clone()),
         },
         duplicate: false,
     })
+}
+
+/// A file message's row and bytes, in the message's transaction (never one without the other).
+fn insert_file(c: &Connection, m: &NewMessage, seq: i64, f: &NewFile) -> StoreResult<()> {
+    let site: i64 = c
+        .prepare_cached("SELECT site_id FROM chats WHERE id = ?1")
+        .db()?
+        .query_row([m.chat_id.0], |r| r.get(0))
+        .db()?;
+    c.prepare_cached(
+        "INSERT INTO files (id, chat_id, seq, site_id, name, mime, size, sha256, width, height, \
+         created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )
+    .db()?
+    .execute(params![
+        f.meta.id.0,
+        m.chat_id.0,
+        seq,
+        site,
+        f.meta.name,
+        f.meta.mime,
+        i64::try_from(f.meta.size).unwrap_or(i64::MAX),
+        f.sha256,
+        f.meta.width,
+        f.meta.height,
+        m.created_at.0
+    ])
+    .db()?;
+    c.prepare_cached("INSERT INTO file_data (id, data, thumb) VALUES (?1, ?2, ?3)")
+        .db()?
+        .execute(params![f.meta.id.0, f.data, f.thumb])
+        .db()?;
+    Ok(())
 }
 
 /// A visitor's message in the writer's transaction: the open chat is read and appended to

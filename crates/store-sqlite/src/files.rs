@@ -1,28 +1,96 @@
-//! Files in chats: read back, counted, deleted with their chat. Written with their message
-//! (see chats.rs). FOUNDATION: stubs until the files work lands.
+//! Files in chats: read back, counted, deleted with their chat. A file's row and bytes are
+//! written with their message, in the writer's transaction (see `insert_file` in chats.rs).
 
 use crate::SqliteStore;
+use crate::map::Db;
 use async_trait::async_trait;
-use frontdesk_core::files::FileId;
+use frontdesk_core::files::{FileId, FileRef};
 use frontdesk_core::ids::*;
 use frontdesk_core::store::{FileStore, StoreError, StoreResult, StoredFile};
+use rusqlite::{OptionalExtension, Row};
 
-fn todo() -> StoreError {
-    StoreError::Unavailable("FOUNDATION: files not stored yet".into())
+fn stored_file(r: &Row<'_>) -> rusqlite::Result<StoredFile> {
+    Ok(StoredFile {
+        meta: FileRef {
+            id: FileId(r.get(0)?),
+            name: r.get(4)?,
+            mime: r.get(5)?,
+            size: crate::map::size(r, 6)?,
+            width: r.get(8)?,
+            height: r.get(9)?,
+        },
+        chat_id: ChatId(r.get(1)?),
+        seq: Seq(r.get(2)?),
+        site_id: SiteId(r.get(3)?),
+        sha256: r.get(7)?,
+        created_at: Timestamp(r.get(10)?),
+    })
 }
 
 #[async_trait]
 impl FileStore for SqliteStore {
-    async fn file(&self, _id: &FileId) -> StoreResult<StoredFile> {
-        Err(todo())
+    async fn file(&self, id: &FileId) -> StoreResult<StoredFile> {
+        let id = id.0.clone();
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT id, chat_id, seq, site_id, name, mime, size, sha256, width, height, \
+                 created_at FROM files WHERE id = ?1",
+            )
+            .db()?
+            .query_row([id], stored_file)
+            .db()
+        })
+        .await
     }
-    async fn file_data(&self, _id: &FileId, _thumb: bool) -> StoreResult<Vec<u8>> {
-        Err(todo())
+
+    async fn file_data(&self, id: &FileId, thumb: bool) -> StoreResult<Vec<u8>> {
+        let id = id.0.clone();
+        let sql = if thumb {
+            "SELECT thumb FROM file_data WHERE id = ?1"
+        } else {
+            "SELECT data FROM file_data WHERE id = ?1"
+        };
+        self.read(move |c| {
+            c.prepare_cached(sql)
+                .db()?
+                .query_row([id], |r| r.get::<_, Option<Vec<u8>>>(0))
+                .optional()
+                .db()?
+                .flatten()
+                .ok_or(StoreError::NotFound)
+        })
+        .await
     }
-    async fn files_in_chat(&self, _chat: ChatId) -> StoreResult<u32> {
-        Err(todo())
+
+    async fn files_in_chat(&self, chat: ChatId) -> StoreResult<u32> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT count(*) FROM files WHERE chat_id = ?1")
+                .db()?
+                .query_row([chat.0], |r| r.get(0))
+                .db()
+        })
+        .await
     }
-    async fn delete_chat(&self, _chat: ChatId) -> StoreResult<()> {
-        Err(todo())
+
+    /// Deleted child first, in one transaction: the bytes, the files' rows, the messages,
+    /// the chat. (The foreign keys cascade the same way; the explicit order does not rely
+    /// on `PRAGMA foreign_keys`.) `NotFound` when there is no such chat.
+    async fn delete_chat(&self, chat: ChatId) -> StoreResult<()> {
+        self.write(move |tx| {
+            tx.execute(
+                "DELETE FROM file_data WHERE id IN (SELECT id FROM files WHERE chat_id = ?1)",
+                [chat.0],
+            )
+            .db()?;
+            tx.execute("DELETE FROM files WHERE chat_id = ?1", [chat.0])
+                .db()?;
+            tx.execute("DELETE FROM messages WHERE chat_id = ?1", [chat.0])
+                .db()?;
+            crate::map::changed(
+                tx.execute("DELETE FROM chats WHERE id = ?1", [chat.0])
+                    .db()?,
+            )
+        })
+        .await
     }
 }

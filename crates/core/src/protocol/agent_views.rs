@@ -79,6 +79,9 @@ pub struct AgentMessageView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     pub created_at: Timestamp,
+    /// The file of a `file` message (download: `GET /api/files/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<crate::files::FileRef>,
 }
 
 /// Another agent, as the console's Transfer list shows them.

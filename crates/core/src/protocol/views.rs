@@ -31,6 +31,7 @@ impl From<&Message> for AgentMessageView {
             body: m.body.clone(),
             client_id: m.client_id.clone(),
             created_at: m.created_at,
+            file: m.file.clone(),
         }
     }
 }

@@ -242,6 +242,7 @@ pub struct VisitorChatView {
 
 /// A message as the visitor sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitorMessageView {
     pub chat_id: ChatId,
     pub seq: Seq,

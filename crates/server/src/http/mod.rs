@@ -33,7 +33,7 @@ pub fn router(app: App) -> Router {
         .merge(canned::router())
         .merge(offline::router())
         .merge(tags::router())
-        .merge(files::router())
+        .merge(files::router(&app))
         .merge(ratings::router())
         .merge(supervision::router())
         .merge(admin::router())
@@ -46,7 +46,7 @@ pub fn router(app: App) -> Router {
         .merge(openapi::router())
         .merge(health::router())
         .merge(assets::router())
-        .merge(files::visitor_router())
+        .merge(files::visitor_router(&app))
         .route("/ws/visitor", get(visitor_ws::handler))
         .route("/ws/agent", get(agent_ws::handler))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -98,6 +98,15 @@ impl SharedLimits {
         v.check_key(&visitor.to_string()).is_ok() && p.check_key(&ip).is_ok()
     }
 
+    /// Counts one `kind` for `key` alone (no IP): an agent's file uploads, keyed
+    /// `agent:ID`, share the bucket size of a visitor's but never a visitor's key.
+    pub fn allow_key(&self, kind: FrameKind, key: &str) -> bool {
+        self.tick();
+        self.per_visitor
+            .get(kind.index())
+            .is_some_and(|v| v.check_key(&key.to_string()).is_ok())
+    }
+
     /// Counts one new visitor socket from `ip`.
     pub fn allow_connect(&self, ip: IpAddr) -> bool {
         self.tick();

@@ -85,6 +85,18 @@ pub async fn raw_chat(s: &Store, id: ChatId) -> (Option<i64>, Option<String>, Op
     (row.get(0), row.get(1), row.get(2))
 }
 
+/// How many rows `table` holds, counted with raw SQL.
+pub async fn raw_rows(s: &Store, table: &str) -> i64 {
+    let row = s
+        .client()
+        .await
+        .unwrap()
+        .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+        .await
+        .unwrap();
+    row.get(0)
+}
+
 /// `frontdesk export` of the database into `file`.
 pub async fn dump_export(db: &ScratchDb, file: &std::path::Path) -> Result<u64, DumpError> {
     let out = Box::new(std::fs::File::create(file).unwrap());

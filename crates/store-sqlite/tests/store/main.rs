@@ -72,6 +72,14 @@ pub async fn raw_chat(s: &Store, id: ChatId) -> (Option<i64>, Option<String>, Op
         .unwrap()
 }
 
+/// How many rows `table` holds, counted with raw SQL.
+pub async fn raw_rows(s: &Store, table: &str) -> i64 {
+    rusqlite::Connection::open(s.path())
+        .unwrap()
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
 /// `frontdesk export` of the database of `dir` into `file`.
 pub async fn dump_export(dir: &TempDir, file: &std::path::Path) -> Result<u64, DumpError> {
     let out = Box::new(std::fs::File::create(file).unwrap());
