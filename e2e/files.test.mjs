@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { deflateSync, crc32 } from 'node:zlib';
 import {
-  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, escapeRe,
+  consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, escapeRe, endChat, closeEndedChat,
 } from './lib/console.mjs';
 
 let env;
@@ -152,12 +152,19 @@ test('a visitor attaches an image and a PDF, the agent sees the thumbnail and ge
   assert.equal(await log.getByRole('img', { name: 'screenshot.png', exact: true }).count(), 1);
   assert.equal(await vera.log.getByRole('link', { name: /^manual\.pdf/ }).count(), 1);
 
-  // The agent sends a file back with "Attach" (the button opens the file chooser).
+  // The agent sends a file back with "Attach" (the button opens the file chooser); held at
+  // the network: the progress bar in the chat window, nothing in the log yet.
   const attach = alice.window('Vera').getByRole('button', { name: 'Attach', exact: true });
   const notes = Buffer.from('Steps to reset the router:\n1. Unplug it.\n2. Wait ten seconds.\n');
+  const agentGate = await holdUpload(alice.page, '**/api/chats/*/files');
   const [chooser] = await Promise.all([alice.page.waitForEvent('filechooser'), attach.click()]);
   await chooser.setFiles({ name: 'steps.txt', mimeType: 'text/plain', buffer: notes });
+  await agentGate.held;
+  await alice.window('Vera').getByRole('progressbar', { name: 'steps.txt', exact: true }).waitFor();
+  assert.equal(await log.getByText(/steps\.txt/).count(), 0, 'nothing half-uploaded in the log');
+  agentGate.release();
   await log.getByRole('link', { name: `steps.txt (${notes.length} B)`, exact: true }).waitFor();
+  await alice.window('Vera').getByRole('progressbar').waitFor({ state: 'detached' });
   const back = vera.log.getByRole('link', { name: `steps.txt (${notes.length} B)`, exact: true });
   await back.waitFor();
   // The visitor's link is the download with their token: the same bytes. (Fetched from here:
@@ -170,6 +177,21 @@ test('a visitor attaches an image and a PDF, the agent sees the thumbnail and ge
   await vera.page.reload();
   await vera.page.locator('frontdesk-widget').getByRole('log').waitFor({ state: 'attached' });
   await vera.log.getByRole('link', { name: `steps.txt (${notes.length} B)`, exact: true }).waitFor({ state: 'attached' });
+
+  // Chat History: the ended chat's transcript renders the files the same way.
+  await endChat(alice, vera);
+  await closeEndedChat(alice, vera);
+  await vera.page.reload();
+  await vera.requestChat();
+  await takeChat(alice, vera);
+  const detail = alice.window('Vera').getByRole('complementary', { name: 'Visit Detail' });
+  await detail.getByRole('button', { name: 'Chat History' }).click();
+  await detail.getByRole('region', { name: 'Chat History' }).getByRole('button', { name: /with Alice/ }).click();
+  const transcript = alice.page.getByRole('dialog', { name: 'Chat transcript' });
+  await transcript.getByRole('link', { name: `manual.pdf (${manual.length} B)`, exact: true }).waitFor();
+  await transcript.getByRole('link', { name: `steps.txt (${notes.length} B)`, exact: true }).waitFor();
+  assert.ok(await loadedWidth(transcript.getByRole('img', { name: 'screenshot.png', exact: true })) > 0);
+  await transcript.getByRole('button', { name: 'Done' }).click();
   assert.deepEqual(dialogs, []);
   alice.assertClean();
 });
