@@ -86,6 +86,16 @@ pub fn content_disposition(name: &str, inline: bool) -> String {
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+/// A size as people read it: "512 bytes", "12.3 KB", "4.0 MB" (1 KB = 1024 bytes).
+pub fn human_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    match bytes {
+        b if b < KB => format!("{b} bytes"),
+        b if b < KB * KB => format!("{:.1} KB", b as f64 / KB as f64),
+        b => format!("{:.1} MB", b as f64 / (KB * KB) as f64),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -110,18 +120,36 @@ mod tests {
     }
 
     #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(human_size(5), "5 bytes");
+        assert_eq!(human_size(12_595), "12.3 KB");
+        assert_eq!(human_size(4 * 1024 * 1024), "4.0 MB");
+    }
+
+    #[test]
     fn visitor_links_close_a_day_after_the_end() {
         let end = Timestamp(1_000);
         assert!(visitor_link_open(None, Timestamp(i64::MAX)));
-        assert!(visitor_link_open(Some(end), Timestamp(1_000 + VISITOR_LINK_MS)));
-        assert!(!visitor_link_open(Some(end), Timestamp(1_001 + VISITOR_LINK_MS)));
+        assert!(visitor_link_open(
+            Some(end),
+            Timestamp(1_000 + VISITOR_LINK_MS)
+        ));
+        assert!(!visitor_link_open(
+            Some(end),
+            Timestamp(1_001 + VISITOR_LINK_MS)
+        ));
     }
 
     #[test]
     fn markup_is_never_served_as_itself() {
         assert_eq!(served_type("image/png"), "image/png");
         assert_eq!(served_type("application/pdf"), "application/pdf");
-        for bad in ["text/html", "image/svg+xml", "application/xhtml+xml", "text/xml"] {
+        for bad in [
+            "text/html",
+            "image/svg+xml",
+            "application/xhtml+xml",
+            "text/xml",
+        ] {
             assert_eq!(served_type(bad), "application/octet-stream", "{bad}");
         }
         assert!(is_inline("image/gif"));

@@ -156,10 +156,25 @@ pub fn to_text(t: &Transcript) -> String {
             MessageKind::Note => {
                 out.push_str(&format!("[{when}] [note] {}: {}\n", who(t, m), m.body))
             }
+            MessageKind::File => {
+                out.push_str(&format!("[{when}] {}: {}\n", who(t, m), file_label(m)))
+            }
             _ => out.push_str(&format!("[{when}] {}: {}\n", who(t, m), m.body)),
         }
     }
     out
+}
+
+/// A file message in a transcript: "[file] name (size)", never its bytes.
+fn file_label(m: &Message) -> String {
+    match &m.file {
+        Some(f) => format!(
+            "[file] {} ({})",
+            f.name,
+            frontdesk_core::file_serving::human_size(f.size)
+        ),
+        None => format!("[file] {}", m.body),
+    }
 }
 
 /// HTML: a complete document; every stored string is escaped; links only http(s).
@@ -206,7 +221,12 @@ pub fn to_html(t: &Transcript) -> String {
         ));
         let safe_link = m.kind == MessageKind::Link
             && (m.body.starts_with("http://") || m.body.starts_with("https://"));
-        if safe_link {
+        if m.kind == MessageKind::File {
+            out.push_str(&format!(
+                "<p class=\"body\">{}</p></div>",
+                e(&file_label(m))
+            ));
+        } else if safe_link {
             out.push_str(&format!(
                 "<p class=\"body\">sent a link: <a href=\"{0}\" rel=\"noopener noreferrer\">{0}</a></p></div>",
                 e(&m.body)

@@ -13,6 +13,7 @@ mod colleagues;
 mod crash;
 mod departments;
 mod disk_full;
+mod files;
 mod fuzz_corpus;
 mod helpers;
 mod hours;

@@ -42,6 +42,10 @@ async fn sqlite_node_moves_to_postgres_with_export_and_import() {
     accept(&mut a, chat).await;
     v.say("hello from before the move").await;
     agent_say(&mut a, chat, "welcome").await;
+    // A file travels with its chat (bytes as hex in the dump).
+    let file_id = crate::files::file_id(
+        &crate::files::visitor_upload(&app, &v, "shot.png", crate::files::PNG).await,
+    );
     let store = app.store();
     store
         .create_canned(site.id, None, "Hi", "Hello!", None)
@@ -84,6 +88,8 @@ async fn sqlite_node_moves_to_postgres_with_export_and_import() {
         "visits",
         "page_views",
         "settings",
+        "files",
+        "file_data",
     ] {
         assert!(
             exported.contains(&format!("\"table\":\"{table}\"")),
@@ -129,12 +135,21 @@ async fn sqlite_node_moves_to_postgres_with_export_and_import() {
         .collect();
     assert_eq!(
         bodies,
-        vec![json!("hello from before the move"), json!("welcome")]
+        vec![
+            json!("hello from before the move"),
+            json!("welcome"),
+            json!("shot.png")
+        ]
     );
-    assert_eq!(back.say("and after").await, 3);
+    let served = crate::files::visitor_get(&node, &file_id, false, &token).await;
+    assert_eq!(
+        (served.status, served.bytes.as_slice()),
+        (200, crate::files::PNG)
+    );
+    assert_eq!(back.say("and after").await, 4);
     let again = AgentClient::sign_in(&node, alice.id, &alice.email, "Alice").await;
     let mut a = again.connect(&node).await;
-    assert_eq!(agent_say(&mut a, chat, "still here").await["seq"], 4);
+    assert_eq!(agent_say(&mut a, chat, "still here").await["seq"], 5);
     let newer = node.site().await;
     assert!(newer.id > site.id, "ids continue after the imported ones");
     assert!(

@@ -63,7 +63,9 @@ pub async fn read(mut multipart: Multipart) -> AppResult<Form> {
         } else {
             let text = field.text().await.map_err(unreadable)?;
             if text.len() > TEXT_MAX {
-                return Err(AppError::bad_request(format!("The field {name} is too long.")));
+                return Err(AppError::bad_request(format!(
+                    "The field {name} is too long."
+                )));
             }
             form.texts.insert(name, text);
         }

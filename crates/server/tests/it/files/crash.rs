@@ -1,0 +1,210 @@
+//! kill -9 during uploads (SQLite, a real server process): every acknowledged file is there
+//! with its bytes and its message; no file row or bytes without their message.
+
+use super::sha256;
+use crate::helpers::WAIT;
+use frontdesk_core::files::FileId;
+use frontdesk_core::store::{ChatStore, FileStore, SiteStore};
+use frontdesk_core::{Seq, SiteKey};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Stdio;
+use tokio::io::AsyncBufReadExt;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const SHOP: &str = "https://upload-crash.example";
+
+async fn start(dir: &Path) -> (tokio::process::Child, String) {
+    let config = dir.join("uploads.toml");
+    std::fs::write(
+        &config,
+        "[limits]\nfile_uploads = { per_minute = 1000000, burst = 100000 }\n",
+    )
+    .expect("config");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("FRONTDESK_LOG", "error")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("serve");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = tokio::time::timeout(WAIT, lines.next_line())
+        .await
+        .expect("started in time")
+        .expect("read")
+        .expect("a line");
+    let addr = first
+        .strip_prefix("Frontdesk is running at http://")
+        .expect("address line")
+        .to_string();
+    (child, addr)
+}
+
+fn site_key(dir: &Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["site", "add", "--name", "Uploads", "--url", SHOP, "--json"])
+        .output()
+        .expect("site add");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["key"].as_str().expect("key").to_string()
+}
+
+/// A visitor with an open chat: their token (the socket is kept open by the caller).
+async fn visitor_with_chat(
+    addr: &str,
+    key: &str,
+) -> (
+    String,
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+) {
+    let mut req = format!("ws://{addr}/ws/visitor?site={key}")
+        .into_client_request()
+        .expect("request");
+    req.headers_mut()
+        .insert("Origin", SHOP.parse().expect("origin"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("connect");
+    let mut send = async |v: Value| {
+        ws.send(Message::Text(v.to_string().into()))
+            .await
+            .expect("send")
+    };
+    send(json!({"type":"hello","page":{"url": format!("{SHOP}/"),"title":"t"}})).await;
+    send(json!({"type":"chat_request","ref":"c"})).await;
+    let mut token = None;
+    loop {
+        let f = match tokio::time::timeout(WAIT, ws.next()).await.expect("frame") {
+            Some(Ok(Message::Text(t))) => serde_json::from_str::<Value>(t.as_str()).expect("json"),
+            Some(Ok(_)) => continue,
+            other => panic!("socket ended: {other:?}"),
+        };
+        if f["type"] == "welcome" {
+            token = f["token"].as_str().map(str::to_string);
+        }
+        if f["type"] == "ack" && f["chat_id"].is_i64() {
+            return (token.expect("welcome before the ack"), ws);
+        }
+    }
+}
+
+fn content(i: usize) -> Vec<u8> {
+    format!("upload {i}\n").repeat(2_000 + i * 97).into_bytes()
+}
+
+#[tokio::test]
+async fn kill_9_during_uploads_loses_no_acknowledged_file_and_leaves_no_orphan() {
+    let dir = tempfile::tempdir().expect("dir");
+    let key = site_key(dir.path());
+    let (mut child, addr) = start(dir.path()).await;
+    let (token, _ws) = visitor_with_chat(&addr, &key).await;
+
+    let (acks, mut acked_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Value)>();
+    let http = reqwest::Client::new();
+    for i in 0..60 {
+        let (http, acks, addr, key, token) = (
+            http.clone(),
+            acks.clone(),
+            addr.clone(),
+            key.clone(),
+            token.clone(),
+        );
+        tokio::spawn(async move {
+            let form = reqwest::multipart::Form::new()
+                .text("site", key)
+                .text("token", token)
+                .text("client_id", format!("u{i}"))
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(content(i)).file_name(format!("{i}.txt")),
+                );
+            let sent = http
+                .post(format!("http://{addr}/api/visitor/files"))
+                .header("Origin", SHOP)
+                .multipart(form)
+                .send()
+                .await;
+            if let Ok(resp) = sent
+                && resp.status().as_u16() == 201
+                && let Ok(body) = resp.json::<Value>().await
+            {
+                let _ = acks.send((i, body));
+            }
+        });
+    }
+    drop(acks);
+    let mut acked = HashMap::new();
+    while let Some((i, body)) = tokio::time::timeout(WAIT, acked_rx.recv())
+        .await
+        .expect("acks in time")
+    {
+        acked.insert(i, body);
+        if acked.len() == 10 {
+            child.start_kill().expect("kill -9");
+            let _ = child.wait().await;
+            break;
+        }
+    }
+    assert_eq!(acked.len(), 10, "ten uploads acknowledged before the kill");
+    // Answers already on their way when the process died count too.
+    while let Ok(Some((i, body))) =
+        tokio::time::timeout(std::time::Duration::from_millis(200), acked_rx.recv()).await
+    {
+        acked.insert(i, body);
+    }
+
+    let db = dir.path().join("frontdesk.db");
+    let store = frontdesk_store_sqlite::SqliteStore::open(
+        &db,
+        frontdesk_store_sqlite::SqliteOptions::default(),
+    )
+    .await
+    .expect("open");
+    let site = store.site_by_key(&SiteKey(key)).await.expect("site");
+    let chat = store.open_chats(&[site.id]).await.expect("chats")[0].id;
+    let messages = store
+        .messages_after(chat, Seq(0), 1_000)
+        .await
+        .expect("messages");
+    for (i, body) in &acked {
+        let id = FileId(body["file"]["id"].as_str().expect("id").to_string());
+        let m = messages
+            .iter()
+            .find(|m| m.file.as_ref().map(|f| &f.id) == Some(&id))
+            .unwrap_or_else(|| panic!("acknowledged upload {i} lost"));
+        assert_eq!(m.seq.0, body["seq"].as_i64().expect("seq"));
+        let data = store.file_data(&id, false).await.expect("bytes");
+        assert_eq!(sha256(&data), sha256(&content(*i)));
+    }
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).expect("raw");
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+    let orphans = count(
+        "SELECT count(*) FROM files f LEFT JOIN messages m \
+         ON m.chat_id = f.chat_id AND m.seq = f.seq WHERE m.seq IS NULL",
+    );
+    let bytes_alone = count(
+        "SELECT count(*) FROM file_data d LEFT JOIN files f ON f.id = d.id WHERE f.id IS NULL",
+    );
+    let rows_alone = count(
+        "SELECT count(*) FROM files f LEFT JOIN file_data d ON d.id = f.id WHERE d.id IS NULL",
+    );
+    let messages_alone = count(
+        "SELECT count(*) FROM messages m LEFT JOIN files f \
+         ON f.chat_id = m.chat_id AND f.seq = m.seq WHERE m.kind = 'file' AND f.id IS NULL",
+    );
+    assert_eq!(
+        (orphans, bytes_alone, rows_alone, messages_alone),
+        (0, 0, 0, 0)
+    );
+}
