@@ -63,7 +63,7 @@ export function buildDom(conn, on) {
     const files = (e.clipboardData || e.dataTransfer || {}).files;
     if (files && files.length && !dom.attachButton.hidden) {
       e.preventDefault();
-      if (e.type !== 'dragover') on.attach(files);
+      on.attach(files);
     }
   };
   dom.messageBox.addEventListener('paste', dropped);
