@@ -3,10 +3,14 @@
 // into the message box; the upload shows a progress bar named after the file (held at the
 // network until checked, so no timing luck) and nothing in the log until the server has stored
 // it; the agent sees the thumbnail (decoded: naturalWidth > 0) and downloads the PDF with the
-// same bytes (sha256 of the download); the agent sends a file back with "Attach" and the visitor
-// sees it. Refusals say why in the widget: an HTML file renamed .png ("This type of file is not
-// allowed", from the server) and a file over the site's limit ("File too large (max 10 MB)",
-// checked in the browser: nothing is sent). A hostile file name is shown as text everywhere.
+// same bytes (sha256 of the download); the agent sends a file back with "Attach" (and an image
+// dropped on the Message box) and the visitor sees it; Chat History renders the files too.
+// Refusals say why in the widget: an HTML file renamed .png ("This type of file is not
+// allowed", from the server), a file over the site's limit ("File too large (max 10 MB)",
+// checked in the browser: nothing is sent), a lost connection (with "Retry"). A hostile file
+// name is shown as text everywhere. A site with files off shows nothing of them.
+//
+// The thumbnails need the server's image inspection (crates/server/src/files/image.rs).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -172,6 +176,14 @@ test('a visitor attaches an image and a PDF, the agent sees the thumbnail and ge
   const href = await back.getAttribute('href');
   assert.match(href, /\/files\/[A-Za-z0-9_-]{22}\?token=/);
   assert.equal(sha256(Buffer.from(await (await fetch(href)).arrayBuffer())), sha256(notes));
+
+  // An image dropped on the agent's Message box goes the same way.
+  await alice.messageBox('Vera').evaluate((box, bytes) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], 'diagram.png', { type: 'image/png' }));
+    box.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, [...png(50, 50)]);
+  assert.ok(await loadedWidth(vera.log.getByRole('img', { name: 'diagram.png', exact: true })) > 0);
 
   // Visitor's view after a reload: the files are still there (stored with the chat).
   await vera.page.reload();
