@@ -12,7 +12,7 @@ const RETRY = new Set(['network', 'unavailable', 'internal', 'rate_limited', 'ti
 
 export function attachControl(chatId, { ctrl, textarea }) {
   const input = h('input', { type: 'file', multiple: true, hidden: true });
-  const button = h('button', { type: 'button', class: 'btn btn-small composer-attach' }, 'Attach');
+  const button = h('button', { type: 'button', class: 'btn composer-attach' }, 'Attach');
   const list = h('div', { class: 'uploads' });
 
   const failed = (row, file, clientId, err) => {
