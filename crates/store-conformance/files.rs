@@ -60,6 +60,20 @@ async fn a_file_is_stored_with_its_message_and_read_back_with_it() {
     assert_eq!(messages[1].kind, MessageKind::File);
     assert_eq!(messages[1].file.as_ref(), Some(&f.meta));
     assert_eq!(s.files_in_chat(c.id).await.unwrap(), 1);
+
+    // Several files among texts, read in pages: each message gets its own file.
+    s.append_message(text(c.id, "and", None)).await.unwrap();
+    let g = new_file("f2", b"%PDF-2", None);
+    s.append_message(file_message(c.id, g.clone(), None))
+        .await
+        .unwrap();
+    let all = s.messages_after(c.id, Seq(0), 10).await.unwrap();
+    let files: Vec<_> = all.iter().map(|m| m.file.as_ref().map(|f| &f.id)).collect();
+    assert_eq!(files, vec![None, Some(&f.meta.id), None, Some(&g.meta.id)]);
+    let page = s.messages_after(c.id, Seq(2), 1).await.unwrap();
+    assert_eq!((page.len(), page[0].file.as_ref()), (1, None));
+    let page = s.messages_after(c.id, Seq(3), 1).await.unwrap();
+    assert_eq!(page[0].file.as_ref(), Some(&g.meta));
 }
 
 #[tokio::test]

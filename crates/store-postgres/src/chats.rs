@@ -3,7 +3,7 @@
 use crate::PgStore;
 use crate::map::{
     Db, all, author_columns, chat_cols, chat_row, get, is_unique_violation, message_cols,
-    message_row, messages_with_files, state_columns,
+    message_row, state_columns,
 };
 use async_trait::async_trait;
 use frontdesk_core::chat::ChatState;
@@ -38,9 +38,7 @@ const OPEN_CHAT_OF_VISITOR_LOCKED: &str = concat!(
 const CLIENT_ID_LOOKUP: &str = concat!(
     "SELECT ",
     message_cols!(),
-    " FROM ",
-    messages_with_files!(),
-    " WHERE m.chat_id = $1 AND m.client_id = $2"
+    " FROM messages WHERE chat_id = $1 AND client_id = $2"
 );
 
 const UPDATE_STATE: &str = concat!(
@@ -113,7 +111,10 @@ impl PgStore {
     /// The stored message with this client id, if any.
     async fn by_client_id(&self, chat: ChatId, client_id: &str) -> StoreResult<Option<Message>> {
         let row = self.row(CLIENT_ID_LOOKUP, &[&chat.0, &client_id]).await?;
-        row.as_ref().map(message_row).transpose()
+        let Some(message) = row.as_ref().map(message_row).transpose()? else {
+            return Ok(None);
+        };
+        Ok(self.with_files(vec![message]).await?.pop())
     }
 }
 
@@ -230,8 +231,18 @@ async fn append_visitor(
                 .await
                 .db()?
                 .ok_or(StoreError::NotFound)?;
+            let mut message = [message_row(&row)?];
+            if let Some((chat, lo, hi)) = crate::files::file_span(&message) {
+                let stmt = tx
+                    .prepare_cached(crate::files::FILES_OF_MESSAGES)
+                    .await
+                    .db()?;
+                let rows = tx.query(&stmt, &[&chat, &lo, &hi]).await.db()?;
+                crate::files::attach(&mut message, &rows)?;
+            }
+            let [message] = message;
             Appended {
-                message: message_row(&row)?,
+                message,
                 duplicate: true,
             }
         }
@@ -464,13 +475,11 @@ impl ChatStore for PgStore {
                 concat!(
                     "SELECT ",
                     message_cols!(),
-                    " FROM ",
-                    messages_with_files!(),
-                    " WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+                    " FROM messages WHERE chat_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
                 ),
                 &[&chat.0, &after.0, &i64::from(limit)],
             )
             .await?;
-        all(rows, message_row)
+        self.with_files(all(rows, message_row)?).await
     }
 }

@@ -4,7 +4,6 @@
 //! (statements are prepared once per connection, keyed by their text).
 
 use frontdesk_core::chat::{ChatState, EndReason};
-use frontdesk_core::files::{FileId, FileRef};
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::rating::Rating;
@@ -292,21 +291,10 @@ pub(crate) fn state_columns(state: ChatState) -> StateColumns {
 
 macro_rules! message_cols {
     () => {
-        "m.chat_id, m.seq, m.author, m.agent_id, m.author_name, m.kind, m.body, m.client_id, \
-         m.created_at, f.id, f.name, f.mime, f.size, f.width, f.height"
+        "chat_id, seq, author, agent_id, author_name, kind, body, client_id, created_at"
     };
 }
 pub(crate) use message_cols;
-
-/// Messages with the row of their file, if any (`m`, `f`). The join is tried only for a
-/// `file` message (one probe of the `files (chat_id, seq)` index): a text costs nothing more.
-macro_rules! messages_with_files {
-    () => {
-        "messages m LEFT JOIN files f \
-         ON m.kind = 'file' AND f.chat_id = m.chat_id AND f.seq = m.seq"
-    };
-}
-pub(crate) use messages_with_files;
 
 pub(crate) fn message_row(r: &Row) -> StoreResult<Message> {
     let author: String = get(r, 2)?;
@@ -327,17 +315,8 @@ pub(crate) fn message_row(r: &Row) -> StoreResult<Message> {
         body: get(r, 6)?,
         client_id: get(r, 7)?,
         created_at: Timestamp(get(r, 8)?),
-        file: match get::<Option<String>>(r, 9)? {
-            Some(id) => Some(FileRef {
-                id: FileId(id),
-                name: get(r, 10)?,
-                mime: get(r, 11)?,
-                size: u64::try_from(get::<i64>(r, 12)?).map_err(|e| bad(format!("size: {e}")))?,
-                width: opt_u32(get(r, 13)?)?,
-                height: opt_u32(get(r, 14)?)?,
-            }),
-            None => None,
-        },
+        // Read with a second query, only for `file` messages (see `files::attach_files`).
+        file: None,
     })
 }
 

@@ -3,7 +3,7 @@
 use crate::SqliteStore;
 use crate::map::{
     Db, all, author_columns, chat_cas, chat_cols, chat_row, json_ids, message_cols, message_row,
-    messages_with_files, state_columns,
+    state_columns,
 };
 use async_trait::async_trait;
 use frontdesk_core::chat::ChatState;
@@ -18,9 +18,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub(crate) const CLIENT_ID_LOOKUP: &str = concat!(
     "SELECT ",
     message_cols!(),
-    " FROM ",
-    messages_with_files!(),
-    " WHERE m.chat_id = ?1 AND m.client_id = ?2"
+    " FROM messages WHERE chat_id = ?1 AND client_id = ?2"
 );
 pub(crate) const NEXT_SEQ: &str =
     "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq";
@@ -74,9 +72,7 @@ pub(crate) const CHATS_OF_VISITOR: &str = concat!(
 pub(crate) const MESSAGES_AFTER: &str = concat!(
     "SELECT ",
     message_cols!(),
-    " FROM ",
-    messages_with_files!(),
-    " WHERE m.chat_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT ?3"
+    " FROM messages WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
 );
 
 /// Appends in the writer's transaction: idempotent on `client_id`, numbered without gaps.
@@ -88,7 +84,8 @@ fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
             .query_row(params![m.chat_id.0, client_id], message_row)
             .optional()
             .db()?;
-        if let Some(message) = stored {
+        if let Some(mut message) = stored {
+            crate::files::attach_files(c, std::slice::from_mut(&mut message))?;
             return Ok(Appended {
                 message,
                 duplicate: true,
@@ -363,9 +360,11 @@ impl ChatStore for SqliteStore {
     ) -> StoreResult<Vec<Message>> {
         self.read(move |c| {
             let mut stmt = c.prepare_cached(MESSAGES_AFTER).db()?;
-            all(stmt
+            let mut messages = all(stmt
                 .query_map(params![chat.0, after.0, i64::from(limit)], message_row)
-                .db()?)
+                .db()?)?;
+            crate::files::attach_files(c, &mut messages)?;
+            Ok(messages)
         })
         .await
     }

@@ -2,12 +2,54 @@
 //! written with their message, in the writer's transaction (see `insert_file` in chats.rs).
 
 use crate::SqliteStore;
-use crate::map::Db;
+use crate::map::{Db, all};
 use async_trait::async_trait;
 use frontdesk_core::files::{FileId, FileRef};
 use frontdesk_core::ids::*;
+use frontdesk_core::model::{Message, MessageKind};
 use frontdesk_core::store::{FileStore, StoreError, StoreResult, StoredFile};
-use rusqlite::{OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::HashMap;
+
+/// The files of one chat's messages from seq `?2` to `?3` (the `files (chat_id, seq)` index).
+pub(crate) const FILES_OF_MESSAGES: &str = "SELECT seq, id, name, mime, size, width, height \
+     FROM files WHERE chat_id = ?1 AND seq BETWEEN ?2 AND ?3";
+
+/// Fills in the file of each `file` message among `messages` (of one chat) with one more
+/// query, made only when there is such a message: reading a chat without files costs
+/// exactly what it did before files existed.
+pub(crate) fn attach_files(c: &Connection, messages: &mut [Message]) -> StoreResult<()> {
+    let mut files = messages.iter().filter(|m| m.kind == MessageKind::File);
+    let Some(first) = files.next() else {
+        return Ok(());
+    };
+    let (chat, mut lo, mut hi) = (first.chat_id, first.seq.0, first.seq.0);
+    for m in files {
+        (lo, hi) = (lo.min(m.seq.0), hi.max(m.seq.0));
+    }
+    let mut stmt = c.prepare_cached(FILES_OF_MESSAGES).db()?;
+    let found: HashMap<i64, FileRef> = all(stmt
+        .query_map(params![chat.0, lo, hi], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                FileRef {
+                    id: FileId(r.get(1)?),
+                    name: r.get(2)?,
+                    mime: r.get(3)?,
+                    size: crate::map::size(r, 4)?,
+                    width: r.get(5)?,
+                    height: r.get(6)?,
+                },
+            ))
+        })
+        .db()?)?
+    .into_iter()
+    .collect();
+    for m in messages.iter_mut().filter(|m| m.kind == MessageKind::File) {
+        m.file = found.get(&m.seq.0).cloned();
+    }
+    Ok(())
+}
 
 fn stored_file(r: &Row<'_>) -> rusqlite::Result<StoredFile> {
     Ok(StoredFile {

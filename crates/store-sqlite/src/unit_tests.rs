@@ -44,6 +44,7 @@ async fn hot_queries_use_indexes() {
     ];
     let others = [
         ("client_id_lookup", chats::CLIENT_ID_LOOKUP),
+        ("files_of_messages", crate::files::FILES_OF_MESSAGES),
         ("next_seq", chats::NEXT_SEQ),
         ("update_state", chats::UPDATE_STATE),
         ("open_chats", chats::OPEN_CHATS),

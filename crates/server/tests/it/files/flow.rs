@@ -190,3 +190,32 @@ async fn uploads_are_counted_in_the_metrics() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn the_file_routes_are_in_the_openapi_document() {
+    let app = TestApp::spawn().await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    for (path, method) in [
+        ("/api/chats/{chat_id}/files", "post"),
+        ("/api/visitor/files", "post"),
+        ("/api/files/{file_id}", "get"),
+        ("/api/files/{file_id}/thumb", "get"),
+        ("/files/{file_id}", "get"),
+        ("/files/{file_id}/thumb", "get"),
+        ("/api/chats/{chat_id}", "delete"),
+        ("/api/chats/{chat_id}", "get"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+    }
+    let upload = &doc["paths"]["/api/visitor/files"]["post"]["requestBody"]["content"];
+    assert!(upload["multipart/form-data"].is_object(), "{upload}");
+    let codes = doc["components"]["schemas"]["ErrorCode"]["enum"].to_string();
+    for code in ["file_too_large", "file_type_not_allowed", "too_many_files"] {
+        assert!(codes.contains(code), "{code}");
+    }
+}
