@@ -17,8 +17,10 @@ rows=()
 # Sum of each file gzipped on its own (as served), over the files of a group.
 size() { local raw=0 gz=0 f; for f in "$@"; do raw=$((raw + $(wc -c < "$f"))); gz=$((gz + $(gzip -9 -c "$f" | wc -c))); done; echo "$raw $gz"; }
 declare -A files=([widget.js]="$dir/widget.js" ['panel (all modules)']="$(echo "$dir"/panel*.js)"
-  [widget.css]="$dir/widget.css" ['panel CSS']="$dir/widget-panel.css $dir/widget-forms.css")
-for f in widget.js 'panel (all modules)' widget.css 'panel CSS'; do
+  [widget.css]="$dir/widget.css" ['panel CSS']="$dir/widget-panel.css $dir/widget-forms.css"
+  ['upload.js']="$dir/upload.js")
+# upload.js (files) loads only when a visitor first attaches a file: outside the panel's budget.
+for f in widget.js 'panel (all modules)' widget.css 'panel CSS' upload.js; do
   # shellcheck disable=SC2086 # the group's paths (no spaces in them)
   read -r raw gz < <(size ${files[$f]})
   b=${budget[$f]:-}

@@ -82,14 +82,35 @@ export function linkCard(url) {
     h('span', { class: 'fd-card-go', text: 'Open link' }));
 }
 
-/** A message of the log: `{ from, kind, body, at, name }`; its last child is the meta line. */
-export function messageElement(m) {
+/** "512 B", "1.5 KB", "10 MB". */
+export function bytes(n) {
+  const u = n >= 1048576 ? 1048576 : n >= 1024 ? 1024 : 1;
+  const v = n / u;
+  return (v >= 10 || u === 1 ? Math.round(v) : Math.round(v * 10) / 10) + (u === 1 ? ' B' : u === 1024 ? ' KB' : ' MB');
+}
+
+/** A file of a `file` message: a raster image (it has a pixel size, so a thumbnail) as its
+ * thumbnail, anything else as "name (size)"; both open the download URL (the visitor's token
+ * is the capability) in a new tab. The name only ever as text or `alt`. */
+function fileElement(f, conn) {
+  const url = conn.origin + '/files/' + encodeURIComponent(f.id);
+  const q = '?token=' + encodeURIComponent(conn.store('') || '');
+  const a = h('a', { class: 'fd-file', href: url + q, target: '_blank', rel: 'noopener noreferrer' });
+  if (f.width && /^image\//.test(f.mime)) a.append(h('img', { class: 'fd-thumb', src: url + '/thumb' + q, alt: f.name }));
+  else a.textContent = f.name + ' (' + bytes(f.size) + ')';
+  return a;
+}
+
+/** A message of the log: `{ from, kind, body, at, name, file }`; its last child is the meta
+ * line. `conn` (the loader's handle) gives a file message its URLs. */
+export function messageElement(m, conn) {
   const from = m.from === 'agent' || m.from === 'visitor' ? m.from : 'system';
   const el = h('div', { class: 'fd-msg fd-' + from });
   if (from === 'agent') el.append(h('span', { class: 'fd-who', text: m.name || 'Agent' }));
   if (from === 'visitor') el.append(h('span', { class: 'fd-vh', text: 'You:' }));
   const url = m.kind === 'link' && safeUrl(m.body);
-  el.append(url ? linkCard(url) : h('p', { class: 'fd-text', text: m.body }));
+  const f = m.kind === 'file' && conn && m.file;
+  el.append(f ? fileElement(f, conn) : url ? linkCard(url) : h('p', { class: 'fd-text', text: m.body }));
   el.append(h('span', { class: 'fd-meta', text: m.at ? clock(m.at) : '' }));
   return el;
 }

@@ -45,6 +45,9 @@ export function newState(conn) {
     // 'active' | 'ended', agent (name), position (in the queue), waitingLong (chat.waiting_long:
     // offer "Leave a message instead") }, or null before the first.
     chat: null,
+    // What the site offers (`welcome.features`): `file_max_bytes` (null: no files),
+    // `transcripts`, `unread_sound`, `rating`; empty until welcomed.
+    features: {},
     // The departments to choose from (`welcome.departments`), or null: no "Department" choice.
     departments: null,
     transcript: {
@@ -61,8 +64,6 @@ export function newState(conn) {
     },
     // The `ref`s of our frames still waiting for their ack or error.
     refs: { request: null, end: null, offline: null, transcript: null },
-    // What the site offers (`welcome.features`: transcripts, unread_sound, …), once welcomed.
-    features: null,
     mail: '', // the address our `email_transcript` in flight goes to
     serial: 0, // one counter: new refs ('r1', 'e2', 'o3') and the order of unsent messages
     ui: {

@@ -61,7 +61,7 @@ export function addMessage(panel, m, fresh) {
     transcript.linkCards.delete(m.body);
   }
   if (el) setMeta(el, clock(m.at));
-  else el = messageElement(m);
+  else el = messageElement(m, panel.conn);
   placeInLog(panel, el, m.seq);
   if (fresh && m.from === 'agent') {
     state.typing.agent = false;
@@ -74,7 +74,7 @@ export function addMessage(panel, m, fresh) {
  * names" on), else the chat's agent name. */
 export function fromWire(panel, f) {
   const agent = panel.state.chat.agent;
-  return { seq: f.seq, from: f.from, kind: f.kind, body: f.body, client_id: f.client_id, at: f.created_at, name: f.from === 'agent' ? f.author_name || agent : undefined };
+  return { seq: f.seq, from: f.from, kind: f.kind, body: f.body, client_id: f.client_id, at: f.created_at, name: f.from === 'agent' ? f.author_name || agent : undefined, file: f.file };
 }
 
 /** The gap was too big or too old to replay: the server's latest messages replace ours up

@@ -10,7 +10,7 @@ import { h, icon, setText, setLines, toJson, parseJson } from './panel-dom.js';
 import { BLOCKED, ENDED, THANKS, OFFLINE_NOW, ERRORS, GENERIC, nextRef, opensText, isLive } from './panel-state.js';
 
 /** The panel's elements. `on`: { endChat, minimise, startChat, sendMessage, typed, stopTyping,
- * newChat, acceptInvitation, dismissInvitation }. */
+ * newChat, acceptInvitation, dismissInvitation, attach }. */
 export function buildDom(conn, on) {
   const { box, launcher, store } = conn;
   const dom = { offline: null, on };
@@ -48,10 +48,31 @@ export function buildDom(conn, on) {
     dom.nameInput, dom.departmentField,
     h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Start chat', onclick: on.startChat }));
   dom.messageBox = h('textarea', { id: 'fd-msg', class: 'fd-input fd-ta', rows: 2, placeholder: 'Type your message…', enterkeyhint: 'send' });
+  // "Attach a file" (only while a chat is open on a site with files): a hidden file input;
+  // paste and drop into the message box too. The upload code loads when first used.
+  dom.fileInput = h('input', { type: 'file', hidden: true, multiple: true,
+    onchange: () => { on.attach(dom.fileInput.files); dom.fileInput.value = ''; } });
+  dom.attachButton = h('button', { type: 'button', class: 'fd-icon fd-attach', 'aria-label': 'Attach a file', title: 'Attach a file', hidden: true,
+    onclick: () => dom.fileInput.click() }, icon('M16 6.5 8.4 14.1a2 2 0 0 0 2.8 2.8l7.1-7.1a4 4 0 0 0-5.6-5.6l-7.1 7.1a6 6 0 0 0 8.5 8.5L19 14'));
   dom.compose = h('form', { class: 'fd-compose', onsubmit: (e) => { e.preventDefault(); on.sendMessage(); } },
     h('label', { for: 'fd-msg', class: 'fd-vh', text: 'Message' }),
+    dom.fileInput, dom.attachButton,
     dom.messageBox,
     h('button', { type: 'submit', class: 'fd-btn fd-send', text: 'Send' }));
+  // A pasted or dropped file (a screenshot) is attached, when files can be sent now.
+  const dropped = (e) => {
+    const files = (e.clipboardData || e.dataTransfer || {}).files;
+    if (files && files.length && !dom.attachButton.hidden) {
+      e.preventDefault();
+      on.attach(files);
+    }
+  };
+  dom.messageBox.addEventListener('paste', dropped);
+  dom.messageBox.addEventListener('drop', dropped);
+  dom.messageBox.addEventListener('dragover', (e) => {
+    const types = e.dataTransfer ? e.dataTransfer.types : [];
+    for (let i = 0; i < types.length; i++) if (types[i] === 'Files' && !dom.attachButton.hidden) e.preventDefault();
+  });
   dom.leaveButton = h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Leave a message instead', hidden: true, onclick: on.leaveMessage });
   dom.newChatButton = h('button', { type: 'button', class: 'fd-btn fd-new', text: 'Start a new chat', hidden: true, onclick: on.newChat });
   dom.chatView = h('div', { class: 'fd-chat' }, dom.log, dom.typing, dom.status, dom.leaveButton, dom.error, dom.intro, dom.newChatButton, dom.compose);
@@ -226,6 +247,7 @@ export function render(panel) {
   dom.intro.hidden = !!chat;
   if (dom.departments !== state.departments) departments(panel);
   dom.compose.hidden = chatState === 'ended';
+  dom.attachButton.hidden = !(state.features.file_max_bytes && isLive(state) && chat.id != null);
   dom.newChatButton.hidden = chatState !== 'ended';
   dom.leaveButton.hidden = !(chatState === 'pending' && chat.waitingLong);
   renderRating(panel);

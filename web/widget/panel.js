@@ -57,6 +57,16 @@ export function mount(conn) {
       render(panel);
       panel.dom.body.querySelector('input').focus();
     },
+    // "Attach a file", paste, drop: the upload module (upload.js) loads on first use.
+    attach: (list) => {
+      const files = []; // a copy: clearing the file input empties its FileList
+      for (let i = 0; i < list.length; i++) files.push(list[i]);
+      import(conn.origin + '/widget/upload.js').then((m) => m.upload(panel, files), (e) => {
+        panel.state.ui.error = GENERIC;
+        render(panel);
+        console.warn('Frontdesk: cannot load the upload module', e);
+      });
+    },
     backToChat: () => {
       const { ui, offlineForm } = panel.state;
       ui.leaveMessage = offlineForm.thanked = offlineForm.edited = false;
@@ -177,7 +187,7 @@ function welcome(panel, w) {
   connection.opensAt = w.opens_at || null;
   state.departments = Array.isArray(w.departments) ? w.departments : null;
   state.rating.scale = (w.features && w.features.rating) || 'off';
-  state.features = w.features || null;
+  state.features = w.features || {};
   const open = w.chat;
   if (open) {
     // (A seq of another chat, or one the server does not have, comes back as chat.resync.)

@@ -35,6 +35,10 @@ const MESSAGES = {
   network: 'Cannot reach the server. Check your connection.',
   offline: 'Not connected to the server.',
   timeout: 'The server did not answer in time.',
+  file_too_large: 'File too large for this site.',
+  file_type_not_allowed: 'This type of file is not allowed.',
+  too_many_files: 'This chat already has as many files as it may hold.',
+  file_refused: 'This file cannot be accepted (damaged, or an image with too many pixels).',
 };
 
 export function messageFor(code) {
@@ -43,7 +47,7 @@ export function messageFor(code) {
 
 const STATUS_CODES = {
   400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found',
-  409: 'conflict', 413: 'too_long', 429: 'rate_limited', 503: 'unavailable',
+  409: 'conflict', 413: 'too_long', 415: 'file_type_not_allowed', 429: 'rate_limited', 503: 'unavailable',
 };
 
 let unauthorizedHandler = null;
@@ -169,4 +173,40 @@ export const tags = {
   set: (chatId, list) => put(path`/api/chats/${chatId}/tags`, { tags: list }),
   setWrapUp: (chatId, note) => put(path`/api/chats/${chatId}/wrap-up`, { wrap_up: note }),
   ofSite: (siteId) => get(path`/api/sites/${siteId}/tags`),
+};
+
+/** Files in chats (issue 14): download URLs, and the agent's upload with progress. */
+export const files = {
+  url: (id) => path`/api/files/${id}`,
+  thumbUrl: (id) => path`/api/files/${id}/thumb`,
+  /**
+   * Uploads `file` into chat `chatId` (multipart `file`, `client_id`); resolves with the stored
+   * message (the 201), rejects with ApiError. XMLHttpRequest, not fetch: fetch has no upload
+   * progress. `onProgress(fraction)` as the bytes go out. Same origin, so the browser sends the
+   * session cookie and our Origin (the CSRF check).
+   */
+  upload(chatId, file, clientId, onProgress) {
+    return new Promise((resolve, reject) => {
+      const x = new XMLHttpRequest();
+      x.open('POST', path`/api/chats/${chatId}/files`);
+      x.setRequestHeader('Accept', 'application/json');
+      x.upload.onprogress = (e) => { if (e.lengthComputable && e.total) onProgress?.(e.loaded / e.total); };
+      x.onload = () => {
+        let data = null;
+        try { data = JSON.parse(x.responseText); } catch { data = null; }
+        if (x.status === 201 && data && data.seq != null) return resolve(data);
+        const code = (data && typeof data.code === 'string' && data.code)
+          || (x.status === 413 ? 'file_too_large' : STATUS_CODES[x.status])
+          || (x.status >= 500 ? 'internal' : 'bad_request');
+        const err = new ApiError(code, messageFor(code), x.status);
+        if (x.status === 401 && unauthorizedHandler) unauthorizedHandler(err);
+        reject(err);
+      };
+      x.onerror = () => reject(new ApiError('network'));
+      const form = new FormData();
+      form.append('client_id', clientId);
+      form.append('file', file, file.name || 'file');
+      x.send(form);
+    });
+  },
 };

@@ -8,6 +8,7 @@ import { newClientId, visitorLabel } from './format.js';
 import { chats as chatsApi } from './api.js';
 import { onOffered, onOfferEnded, onVisitorUpdate } from './offers.js';
 import { chatActions } from './chat-actions.js';
+import { fileActions } from './files.js';
 import { supervisionActions } from './supervision.js';
 import { colleagueActions, onChatUpdated, onJoinInvite } from './colleagues.js';
 
@@ -438,3 +439,5 @@ export class Controller {
 Object.assign(Controller.prototype, chatActions, supervisionActions);
 // "Invite Agent", "Join chat", "Leave chat": see colleagues.js.
 Object.assign(Controller.prototype, colleagueActions);
+// Files: the agent's upload ("Attach"); see files.js.
+Object.assign(Controller.prototype, fileActions);

@@ -8,6 +8,7 @@ const ALLOWED_ATTRS = new Set([
   'inputmode', 'min', 'max', 'maxlength', 'minlength', 'rows', 'cols', 'multiple', 'lang', 'dir',
   'datetime', 'spellcheck', 'list', 'pattern', 'size', 'scope', 'colspan', 'open', 'novalidate',
   'enterkeyhint', 'accesskey', 'draggable', 'translate', 'method', 'form', 'step', 'wrap',
+  'src', 'alt', 'accept',
 ]);
 
 // Set as DOM properties (live value), not attributes.
@@ -60,6 +61,10 @@ function setAttr(el, key, value) {
     const href = safeHref(value);
     if (href === null) return;
     el.setAttribute('href', value === '#' ? '#' : String(value).trim());
+    return;
+  }
+  if (key === 'src') { // images only (files in chats), same rule as href
+    if (safeHref(value) !== null) el.setAttribute('src', String(value).trim());
     return;
   }
   el.setAttribute(key, value === true ? '' : String(value));

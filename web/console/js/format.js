@@ -126,3 +126,11 @@ export function newClientId() {
   const x = [...b].map((v) => v.toString(16).padStart(2, '0')).join('');
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
+
+/** A file size: "512 B", "1.5 KB", "10 MB". */
+export function fileSize(n) {
+  const size = Number(n) || 0;
+  const [unit, name] = size >= 1048576 ? [1048576, 'MB'] : size >= 1024 ? [1024, 'KB'] : [1, 'B'];
+  const v = size / unit;
+  return `${v >= 10 || unit === 1 ? Math.round(v) : Math.round(v * 10) / 10} ${name}`;
+}

@@ -9,6 +9,7 @@ import { openDialog } from '../ui/dialog.js';
 import { splitUrls, hasUrl } from '../format.js';
 import { cannedButton } from './canned.js';
 import { attachShortcutList } from './shortcut-list.js';
+import { attachControl } from './attach.js';
 
 const TYPING_REPEAT_MS = 3_000; // re-send typing:true at most this often
 const TYPING_IDLE_MS = 4_000; // typing:false after this long without a key
@@ -42,12 +43,15 @@ export function createComposer(chatId, { ctrl, siteId }) {
   const canned = cannedButton({ siteId, chatId, textarea });
   const replyMode = h('button', { type: 'button', class: 'btn btn-small composer-mode', 'aria-pressed': 'true' }, 'Reply');
   const noteMode = h('button', { type: 'button', class: 'btn btn-small composer-mode composer-mode-note', 'aria-pressed': 'false' }, 'Note');
+  // "Attach" (files go to the visitor: Reply mode only), its uploads above the box.
+  const attach = attachControl(chatId, { ctrl, textarea });
   const form = h('form', { class: 'composer' },
+    attach.list, attach.input,
     h('label', { for: id, class: 'sr-only' }, 'Message'),
     textarea,
     h('div', { class: 'composer-actions' },
       h('div', { class: 'composer-modes', role: 'group', 'aria-label': 'Reply or note' }, replyMode, noteMode),
-      send, canned));
+      send, canned, attach.button));
   const shortcuts = attachShortcutList({ textarea, siteId, chatId });
   const placeholders = {
     reply: textarea.getAttribute('placeholder'),
@@ -63,8 +67,10 @@ export function createComposer(chatId, { ctrl, siteId }) {
   };
 
   let mode = 'reply';
+  let enabled = true;
   const setMode = (m) => {
     mode = m;
+    attach.setEnabled(enabled && m === 'reply');
     replyMode.setAttribute('aria-pressed', String(m === 'reply'));
     noteMode.setAttribute('aria-pressed', String(m === 'note'));
     form.classList.toggle('is-note', m === 'note');
@@ -144,6 +150,8 @@ export function createComposer(chatId, { ctrl, siteId }) {
     canned,
     focus: () => textarea.focus(),
     setEnabled(on) {
+      enabled = on;
+      attach.setEnabled(on && mode === 'reply');
       textarea.disabled = !on;
       send.disabled = !on;
       canned.disabled = !on;

@@ -4,10 +4,25 @@
 
 import { h, text, externalLink } from '../dom.js';
 import { store } from '../state.js';
-import { clock, dateTime, isoTime, linkify, visitorLabel } from '../format.js';
+import { clock, dateTime, isoTime, linkify, visitorLabel, fileSize } from '../format.js';
+import { files as filesApi } from '../api.js';
 
 /** The heading of an internal note. */
 export const noteBy = (name) => `Note by ${name || 'an agent'}`;
+
+/**
+ * The file of a `file` message: a raster image (the server gives its pixel size: it has a
+ * thumbnail) as its thumbnail, which opens the image in a new tab; anything else as a download
+ * link "name (size)". The name only as text (and `alt`).
+ */
+export function fileElement(f) {
+  const url = filesApi.url(f.id);
+  if (f.width && /^image\//.test(f.mime || '')) {
+    return h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'file-thumb' },
+      h('img', { src: filesApi.thumbUrl(f.id), alt: f.name || 'image' }));
+  }
+  return h('a', { href: url, download: f.name || 'file', class: 'file-link' }, `${f.name || 'file'} (${fileSize(f.size)})`);
+}
 
 /** One message as an element (also used for transcripts). `names` gives the visitor label. */
 export function messageElement(m, { visitorName } = {}) {
@@ -18,7 +33,9 @@ export function messageElement(m, { visitorName } = {}) {
     : from === 'visitor' ? (m.author_name || visitorName || 'Visitor')
       : from === 'agent' ? (m.author_name || 'Agent') : 'Frontdesk';
   let body;
-  if (m.kind === 'link') {
+  if (m.kind === 'file' && m.file) {
+    body = h('div', { class: 'msg-body' }, fileElement(m.file));
+  } else if (m.kind === 'link') {
     body = h('div', { class: 'msg-body' }, h('span', { class: 'link-label' }, 'Link: '), externalLink(m.body));
   } else if (m.kind === 'event' || from === 'system') {
     body = h('div', { class: 'msg-body' }, m.body);
