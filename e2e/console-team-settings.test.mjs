@@ -72,6 +72,13 @@ test('Team settings: every field saves, reloads as saved, and a refused value sh
   await form.getByRole('button', { name: 'Save settings' }).click();
   await form.getByText('"Email unread replies after" must be 0 (never) or between 10 and 604800 seconds, not 5').waitFor();
   await form.getByRole('spinbutton', { name: /^Email unread replies after/ }).fill('600');
+  // "Files": on with every type by default; a smaller largest file, no zip archives.
+  const files = form.getByRole('group', { name: 'Files', exact: true });
+  assert.equal(await files.getByRole('checkbox', { name: 'Allow files' }).isChecked(), true);
+  assert.equal(await files.getByRole('spinbutton', { name: /^Largest file/ }).inputValue(), '10');
+  await files.getByRole('spinbutton', { name: /^Largest file/ }).fill('2');
+  await files.getByRole('spinbutton', { name: 'Files per chat' }).fill('5');
+  await files.getByRole('checkbox', { name: 'Zip archives' }).uncheck();
 
   // Bad hours first (overlapping Monday ranges): refused with the server's message.
   await day('Monday').getByRole('textbox', { name: 'From' }).nth(1).fill('11:00');
@@ -94,6 +101,7 @@ test('Team settings: every field saves, reloads as saved, and a refused value sh
   });
   assert.equal(rating, 'thumbs', 'the "Rating" left as it was');
   assert.deepEqual([got.visitor_transcripts, got.unread_sound, got.unread_email_seconds], [false, true, 600]);
+  assert.deepEqual(got.files, { enabled: true, max_bytes: 2 * 1024 * 1024, per_chat: 5, allowed: ['image', 'pdf', 'text', 'csv', 'office'] });
   assert.equal(got.opening_hours.timezone, 'Europe/Berlin');
   assert.deepEqual(got.opening_hours.weekly.mon, mon);
   assert.deepEqual(got.opening_hours.weekly.fri, fri);

@@ -3,6 +3,7 @@
 //! already has data and keeps nothing of a broken file.
 
 use super::*;
+use frontdesk_core::{ChatState, EndReason};
 
 #[tokio::test]
 async fn export_import_export_gives_the_same_file() {
@@ -17,6 +18,35 @@ async fn export_import_export_gives_the_same_file() {
         .await
         .unwrap();
     s.secret("key", vec![0, 7, 255]).await.unwrap();
+    // A rated chat: the rating travels with its chat.
+    let rated = chat(&s, site.id, "v2", 20).await;
+    let active = s
+        .update_chat_state(
+            rated.id,
+            rated.version,
+            ChatState::Active { agent: a.id },
+            Timestamp(21),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    s.update_chat_state(
+        rated.id,
+        active.version,
+        ChatState::Ended {
+            reason: EndReason::Visitor,
+        },
+        Timestamp(22),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let rated = s
+        .rate_chat(rated.id, 5, Some("Quick"), Timestamp(23), 600_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(rated.rating.is_some());
     drop(s);
     let files = tempfile::tempdir().unwrap();
     let (first, second) = (files.path().join("1.jsonl"), files.path().join("2.jsonl"));
@@ -37,6 +67,7 @@ async fn export_import_export_gives_the_same_file() {
     // The imported data serves, and new ids continue after the imported ones.
     let s = reopen(&other).await.unwrap();
     assert_eq!(s.messages_after(c.id, Seq(0), 10).await.unwrap().len(), 1);
+    assert_eq!(s.chat(rated.id).await.unwrap().rating, rated.rating);
     assert_eq!(s.secret("key", vec![1]).await.unwrap(), vec![0, 7, 255]);
     assert!(self::site(&s, "later").await.id > site.id);
 }

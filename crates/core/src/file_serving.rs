@@ -1,8 +1,7 @@
-//! How a stored file is named and served (issue 14): the stored name's extension follows
-//! the content, what may be shown inline, the `Content-Disposition` header, and how long a
+//! How a stored file is served (issue 14) (its stored name is `files::download_name`): what
+//! may be shown inline, the `Content-Disposition` header, and how long a
 //! visitor's link lives. Pure rules; the HTTP shell (`http/files.rs`) applies them.
 
-use crate::files::Sniffed;
 use crate::ids::Timestamp;
 
 /// A visitor's file links stop working this long after the chat ended (24 h).
@@ -16,26 +15,6 @@ pub const INLINE_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "im
 /// [`VISITOR_LINK_MS`] after it ended.
 pub fn visitor_link_open(ended_at: Option<Timestamp>, now: Timestamp) -> bool {
     ended_at.is_none_or(|ended| now.0 <= ended.0.saturating_add(VISITOR_LINK_MS))
-}
-
-/// The name a file is stored under: `cleaned` (see `files::display_name`), with the
-/// extension decided from the content appended when its own does not match (`shot.html`
-/// holding a PNG becomes `shot.html.png`), so a download never opens as another type.
-pub fn stored_name(cleaned: &str, sniffed: &Sniffed) -> String {
-    let ext = cleaned
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    let same = ext == sniffed.extension
-        || matches!(
-            (ext.as_str(), sniffed.extension),
-            ("jpeg" | "jpe", "jpg") | ("text" | "log" | "md", "txt")
-        );
-    if same || sniffed.extension.is_empty() {
-        cleaned.to_string()
-    } else {
-        format!("{cleaned}.{}", sniffed.extension)
-    }
 }
 
 /// Whether a stored type is served inline.
@@ -100,24 +79,6 @@ pub fn human_size(bytes: u64) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::files::FileGroup;
-
-    fn sniffed(extension: &'static str) -> Sniffed {
-        Sniffed {
-            group: FileGroup::Image,
-            mime: "image/png",
-            extension,
-        }
-    }
-
-    #[test]
-    fn the_extension_follows_the_content() {
-        assert_eq!(stored_name("shot.png", &sniffed("png")), "shot.png");
-        assert_eq!(stored_name("shot.PNG", &sniffed("png")), "shot.PNG");
-        assert_eq!(stored_name("a.jpeg", &sniffed("jpg")), "a.jpeg");
-        assert_eq!(stored_name("page.html", &sniffed("png")), "page.html.png");
-        assert_eq!(stored_name("noext", &sniffed("pdf")), "noext.pdf");
-    }
 
     #[test]
     fn sizes_read_as_people_say_them() {

@@ -158,6 +158,10 @@ pub enum SettingsError {
         "\"Email unread replies after\" must be 0 (never) or between 10 and 604800 seconds, not {0}"
     )]
     UnreadEmailSeconds(u32),
+    #[error("\"Largest file\" must be between 1 byte and 1 GB, not {0} bytes")]
+    LargestFile(u64),
+    #[error("\"Files per chat\" must be at most 1000, not {0}")]
+    FilesPerChat(u32),
 }
 
 impl SettingsError {
@@ -226,6 +230,12 @@ impl SiteSettings {
         if unread != 0 && !UNREAD_EMAIL_SECONDS.contains(&unread) {
             return Err(SettingsError::UnreadEmailSeconds(unread));
         }
+        if !(1..=1 << 30).contains(&self.files.max_bytes) {
+            return Err(SettingsError::LargestFile(self.files.max_bytes));
+        }
+        if self.files.per_chat > 1000 {
+            return Err(SettingsError::FilesPerChat(self.files.per_chat));
+        }
         Ok(())
     }
 
@@ -285,6 +295,20 @@ mod tests {
         assert_eq!(s.routing, Routing::Assign);
         assert!(s.ask_department && s.chat_outside_hours);
         assert_eq!(SiteSettings::from_json(&s.to_json()).unwrap(), s);
+    }
+
+    #[test]
+    fn file_limits_are_checked() {
+        let mut s = SiteSettings::default();
+        s.files.max_bytes = 0;
+        assert_eq!(s.validate(), Err(SettingsError::LargestFile(0)));
+        s.files.max_bytes = 2 << 30;
+        assert_eq!(s.validate(), Err(SettingsError::LargestFile(2 << 30)));
+        s.files.max_bytes = 1;
+        s.files.per_chat = 1001;
+        assert_eq!(s.validate(), Err(SettingsError::FilesPerChat(1001)));
+        s.files.per_chat = 0;
+        assert_eq!(s.validate(), Ok(()));
     }
 
     #[test]

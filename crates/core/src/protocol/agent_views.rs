@@ -120,4 +120,7 @@ pub struct SiteMembershipView {
     /// who belongs to it, or a member given the "Supervisor" role there. Left out when false.
     #[serde(default, skip_serializing_if = "is_false")]
     pub supervisor: bool,
+    /// The site's "Allow files" is off: the console shows no "Attach". Left out when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub files_off: bool,
 }

@@ -230,6 +230,7 @@ pub async fn me(State(app): State<App>, auth: AuthAgent) -> AppResult<Json<MeBod
             base_url: s.base_url,
             monitoring: m.monitoring,
             supervisor: auth.agent.is_admin || m.supervisor,
+            files_off: !s.settings.files.enabled,
         });
     }
     Ok(Json(MeBody {

@@ -63,6 +63,7 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
                     base_url: s.base_url.clone(),
                     monitoring: m.monitoring,
                     supervisor: agent.is_admin || m.supervisor,
+                    files_off: !s.settings.files.enabled,
                 })
         })
         .collect();

@@ -13,7 +13,7 @@ use crate::limits::visitor::FrameKind;
 use crate::state::App;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use frontdesk_core::file_serving::{stored_name, visitor_link_open};
+use frontdesk_core::file_serving::visitor_link_open;
 use frontdesk_core::files::{self, FileId, FileRef, FileRefusal, NewFile};
 use frontdesk_core::model::{Author, Chat, MessageKind, NewMessage, Site};
 use frontdesk_core::store::{Appended, Posted, StoredFile, VisitorMessage};
@@ -47,6 +47,9 @@ pub fn count_refusal(app: &App, e: &AppError) {
         .inc();
 }
 
+/// Images decoded at once on this node (each may hold up to the decoder's memory cap).
+static IMAGE_DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// The checks every upload passes, in order: the site's policy (on, not empty, not too
 /// large, a type on the allow-list decided from the content), the files per chat, and for
 /// a raster image its pixel size (decoded within limits, re-encoded as the thumbnail).
@@ -59,7 +62,12 @@ async fn prepare(app: &App, site: &Site, chat: ChatId, upload: Upload) -> AppRes
         }
         .into());
     }
-    // Decoding an image is CPU work (up to a second for the largest photo): off the runtime.
+    // Decoding an image is CPU work (up to a second for the largest photo) and memory (up to
+    // the decoder's 256 MiB cap): off the runtime, and at most IMAGE_DECODES at once.
+    let _decoding = IMAGE_DECODES
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal(format!("image check: {e}")))?;
     let (mime, bytes) = (sniffed.mime, upload.bytes);
     let (bytes, image) = tokio::task::spawn_blocking(move || {
         let image = crate::files::image::inspect(&bytes, mime);
@@ -68,7 +76,7 @@ async fn prepare(app: &App, site: &Site, chat: ChatId, upload: Upload) -> AppRes
     .await
     .map_err(|e| AppError::internal(format!("image check: {e}")))?;
     let image = image?;
-    let name = stored_name(&files::display_name(&upload.name), &sniffed);
+    let name = files::download_name(&upload.name, &sniffed);
     Ok(NewFile {
         meta: FileRef {
             id: new_file_id(),

@@ -10,6 +10,7 @@ import { splitUrls, hasUrl } from '../format.js';
 import { cannedButton } from './canned.js';
 import { attachShortcutList } from './shortcut-list.js';
 import { attachControl } from './attach.js';
+import { store } from '../state.js';
 
 const TYPING_REPEAT_MS = 3_000; // re-send typing:true at most this often
 const TYPING_IDLE_MS = 4_000; // typing:false after this long without a key
@@ -45,6 +46,8 @@ export function createComposer(chatId, { ctrl, siteId }) {
   const noteMode = h('button', { type: 'button', class: 'btn btn-small composer-mode composer-mode-note', 'aria-pressed': 'false' }, 'Note');
   // "Attach" (files go to the visitor: Reply mode only), its uploads above the box.
   const attach = attachControl(chatId, { ctrl, textarea });
+  // A site with "Allow files" off has no "Attach" (the snapshot says `files_off`).
+  if (store.sites.get(Number(siteId))?.files_off) attach.button.hidden = true;
   const form = h('form', { class: 'composer' },
     attach.list, attach.input,
     h('label', { for: id, class: 'sr-only' }, 'Message'),
