@@ -133,11 +133,10 @@ async fn the_answer_comes_after_the_commit() {
     assert_eq!(m[0].file.as_ref().map(|f| f.id.clone()), Some(id));
 }
 
-/// The thumbnail exists whenever the image was decoded (the message's file has a width);
-/// it is an image, served inline with the same headers. The lead checks this after the
-/// image decoding work is merged (until then a PNG has no width and no thumbnail).
+/// A PNG is decoded: its message's file has its pixel size, and its thumbnail (pixels we
+/// encoded) is served inline with the same headers, to the agent and the visitor.
 #[tokio::test]
-async fn a_png_has_a_thumbnail_when_decoded() {
+async fn a_png_has_its_size_and_a_thumbnail() {
     let app = TestApp::spawn().await;
     let (_, alice, _a, v, _chat) = chatting(&app).await;
     let up = visitor_upload(&app, &v, "shot.png", PNG).await;
@@ -147,22 +146,18 @@ async fn a_png_has_a_thumbnail_when_decoded() {
     assert!(d.header("content-disposition").starts_with("inline; "));
     let thumb = agent_get(&alice, &format!("/api/files/{id}/thumb")).await;
     let visitor_thumb = visitor_get(&app, &id, true, &v.token).await;
-    if up.body["file"]["width"].is_u64() {
-        assert_eq!(up.body["file"]["width"], 64);
-        assert_eq!(up.body["file"]["height"], 48);
-        for t in [&thumb, &visitor_thumb] {
-            assert_eq!(t.status, 200);
-            assert!(t.header("content-type").starts_with("image/"));
-            assert!(t.header("content-disposition").starts_with("inline; "));
-            assert_eq!(t.header("x-content-type-options"), "nosniff");
-        }
-        assert_eq!(
-            visitor_thumb.header("cross-origin-resource-policy"),
-            "cross-origin"
-        );
-    } else {
-        assert_eq!((thumb.status, visitor_thumb.status), (404, 404));
+    assert_eq!(up.body["file"]["width"], 64);
+    assert_eq!(up.body["file"]["height"], 48);
+    for t in [&thumb, &visitor_thumb] {
+        assert_eq!(t.status, 200);
+        assert!(t.header("content-type").starts_with("image/"));
+        assert!(t.header("content-disposition").starts_with("inline; "));
+        assert_eq!(t.header("x-content-type-options"), "nosniff");
     }
+    assert_eq!(
+        visitor_thumb.header("cross-origin-resource-policy"),
+        "cross-origin"
+    );
 }
 
 #[tokio::test]
