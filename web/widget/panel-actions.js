@@ -123,6 +123,10 @@ export function chatEnded(panel) {
 export function newChat(panel, quiet) {
   const { state } = panel;
   state.chat = null;
+  // The visitor moved on: the ended chat's rating is no longer asked for, here or on the
+  // next page.
+  state.rating.chat = null;
+  panel.conn.store('rating', null);
   state.refs.request = state.refs.end = null;
   for (const m of state.outbox.unconfirmed.slice()) dropFromOutbox(panel, m);
   clearLog(panel);

@@ -275,7 +275,6 @@ export function render(panel) {
 // page still asks, or still offers "Change rating" while the server allows it (10 minutes).
 
 const RATE_WINDOW = 6e5; // the server's change window
-const ASK_FOR = 36e5; // an ended chat still asks for its rating after a page load for an hour
 
 /** The rating's elements, built once into the chat view (before "Start a new chat"). */
 function ratingDom(panel) {
@@ -330,14 +329,15 @@ export function askRating(panel, chatId) {
   conn.store('rating', toJson({ chat: chatId, ended: r.ended }));
 }
 
-/** After a page load with the panel left open: the remembered ended chat, still to rate or
- * still changeable. (With the panel minimised, "Chat with us" starts a new chat as before.) */
+/** After a page load with the panel left open: the remembered ended chat the visitor rated,
+ * while the rating may still be changed. An ended chat not rated is not brought back: the
+ * next page opens as it always did (intro, or the offline form when nobody is On-Line). */
 export function restoreRating(panel) {
   const { state, conn } = panel;
   const saved = parseJson(conn.store('rating'));
   if (!saved || saved.chat == null || conn.store('open') !== '1') return;
   const now = Date.now();
-  if (saved.rated ? now >= saved.rated + RATE_WINDOW : !(now < saved.ended + ASK_FOR)) return conn.store('rating', null);
+  if (!saved.rated || now >= saved.rated + RATE_WINDOW) return conn.store('rating', null);
   Object.assign(state.rating, { chat: saved.chat, ended: saved.ended, score: saved.score || null, comment: saved.comment || '', rated: saved.rated || 0 });
   if (!state.chat) state.chat = { id: saved.chat, state: 'ended', agent: null, position: null };
 }
