@@ -3,6 +3,7 @@
 
 use super::sha256;
 use crate::helpers::WAIT;
+use crate::helpers::process::{add_site, serve};
 use frontdesk_core::files::FileId;
 use frontdesk_core::store::{ChatStore, FileStore, SiteStore};
 use frontdesk_core::{Seq, SiteKey};
@@ -18,45 +19,16 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 const SHOP: &str = "https://upload-crash.example";
 
 async fn start(dir: &Path) -> (tokio::process::Child, String) {
-    let config = dir.join("uploads.toml");
-    std::fs::write(
-        &config,
+    serve(
+        dir,
         "[limits]\nfile_uploads = { per_minute = 1000000, burst = 100000 }\n",
+        &[],
     )
-    .expect("config");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("FRONTDESK_LOG", "error")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("serve");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = tokio::time::timeout(WAIT, lines.next_line())
-        .await
-        .expect("started in time")
-        .expect("read")
-        .expect("a line");
-    let addr = first
-        .strip_prefix("Frontdesk is running at http://")
-        .expect("address line")
-        .to_string();
-    (child, addr)
+    .await
 }
 
 fn site_key(dir: &Path) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["site", "add", "--name", "Uploads", "--url", SHOP, "--json"])
-        .output()
-        .expect("site add");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    v["key"].as_str().expect("key").to_string()
+    add_site(dir, "Uploads", SHOP)
 }
 
 /// A visitor with an open chat: their token (the socket is kept open by the caller).
