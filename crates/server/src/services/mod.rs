@@ -19,6 +19,7 @@ pub mod requeue;
 pub mod routing;
 pub mod summary;
 pub mod supervision;
+pub mod sweeps;
 pub mod tags;
 pub mod transcript;
 pub mod transfer;

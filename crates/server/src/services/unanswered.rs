@@ -88,17 +88,7 @@ pub async fn end_unanswered(app: &App, chat_id: ChatId) -> AppResult<Option<Chat
 
 /// Starts this node's escalation sweep.
 pub fn spawn_sweep(app: App) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let every = Duration::from_millis(app.settings.waiting_sweep_ms.max(50));
-        let mut ticker = tokio::time::interval(every);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(e) = sweep(&app).await {
-                tracing::warn!(error = %e, "escalation sweep failed");
-            }
-        }
-    })
+    super::sweeps::spawn(app, "escalation", |app| async move { sweep(&app).await })
 }
 
 /// One sweep: escalate every chat of any site waiting longer than its site's setting.

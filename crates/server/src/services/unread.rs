@@ -60,17 +60,7 @@ pub async fn mark_read(
 
 /// Starts this node's unread-reply sweep.
 pub fn spawn_sweep(app: App) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let every = Duration::from_millis(app.settings.waiting_sweep_ms.max(50));
-        let mut ticker = tokio::time::interval(every);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(e) = sweep(&app).await {
-                tracing::warn!(error = %e, "unread-reply sweep failed");
-            }
-        }
-    })
+    super::sweeps::spawn(app, "unread-reply", |app| async move { sweep(&app).await })
 }
 
 /// One sweep (see the module doc). Returns how many emails this node sent.

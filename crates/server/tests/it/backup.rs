@@ -4,6 +4,7 @@
 //! refused with a clear message.
 
 use crate::helpers::WAIT;
+use crate::helpers::process;
 use frontdesk_core::store::{ChatStore, SiteStore};
 use frontdesk_core::{Seq, SiteKey};
 use futures_util::stream::{SplitSink, SplitStream};
@@ -25,34 +26,12 @@ const SHOP: &str = "https://backup-shop.example";
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 async fn serve(dir: &Path) -> (tokio::process::Child, String) {
-    let config = dir.with_extension("toml");
-    std::fs::write(
-        &config,
+    process::serve(
+        dir,
         "[limits]\nvisitor_messages = { per_minute = 10000000, burst = 1000000 }\n",
+        &[],
     )
-    .expect("config");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("FRONTDESK_LOG", "error")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("serve");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = tokio::time::timeout(WAIT, lines.next_line())
-        .await
-        .expect("started in time")
-        .expect("read")
-        .expect("a line");
-    let addr = first
-        .strip_prefix("Frontdesk is running at http://")
-        .expect("address line")
-        .to_string();
-    (child, addr)
+    .await
 }
 
 /// Runs `frontdesk ARGS` to its end.

@@ -4,6 +4,7 @@
 //! the check catches loss.
 
 use crate::helpers::WAIT;
+use crate::helpers::process::{add_site, serve};
 use frontdesk_core::store::{ChatStore, SiteStore};
 use frontdesk_core::{ChatId, Seq, SiteKey};
 use futures_util::{SinkExt, StreamExt};
@@ -17,48 +18,20 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 const SHOP: &str = "https://crash-shop.example";
 
+const STORM: &str = "[limits]\nvisitor_messages = { per_minute = 10000000, burst = 1000000 }\n";
+
+/// The server on `dir`, durable or (`unsafe_mode`) acknowledging before the commit.
 async fn start(dir: &Path, unsafe_mode: bool) -> (tokio::process::Child, String) {
-    let config = dir.join("storm.toml");
-    std::fs::write(
-        &config,
-        "[limits]\nvisitor_messages = { per_minute = 10000000, burst = 1000000 }\n",
-    )
-    .expect("config");
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"));
-    cmd.arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("FRONTDESK_LOG", "error")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true);
-    if unsafe_mode {
-        cmd.arg("--unsafe-ack-before-commit");
-    }
-    let mut child = cmd.spawn().expect("serve");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = tokio::time::timeout(WAIT, lines.next_line())
-        .await
-        .expect("started in time")
-        .expect("read")
-        .expect("a line");
-    let addr = first
-        .strip_prefix("Frontdesk is running at http://")
-        .expect("address line")
-        .to_string();
-    (child, addr)
+    let extra: &[&str] = if unsafe_mode {
+        &["--unsafe-ack-before-commit"]
+    } else {
+        &[]
+    };
+    serve(dir, STORM, extra).await
 }
 
 fn site_key(dir: &Path) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["site", "add", "--name", "Crash", "--url", SHOP, "--json"])
-        .output()
-        .expect("site add");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    v["key"].as_str().expect("key").to_string()
+    add_site(dir, "Crash", SHOP)
 }
 
 /// One storm: connect as the visitor, send `total` messages without waiting, kill -9 the server

@@ -4,6 +4,7 @@
 //! uploads. Helpers for the uploads and downloads are here; the tests in `files/`.
 
 mod access;
+mod cluster_crash;
 mod crash;
 mod flow;
 mod hostile;

@@ -5,6 +5,7 @@
 //!   agents, visitors);
 //! * `agent.rs`: [`AgentClient`], a signed-in agent's REST session, and the agent's socket moves;
 //! * `visitor.rs`: [`VisitorClient`], a visitor's socket after `hello`;
+//! * `process.rs`: the real binary as a child process (for kill -9, backup, restart tests);
 //! * `ws.rs`: [`Ws`], the WebSocket client both use, which keeps the frames a wait skipped.
 
 #![allow(dead_code)]
@@ -12,6 +13,7 @@
 mod agent;
 mod app;
 mod visitor;
+pub mod process;
 mod ws;
 
 pub use agent::{AgentClient, accept, agent_say, login};

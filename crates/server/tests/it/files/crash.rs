@@ -3,6 +3,7 @@
 
 use super::sha256;
 use crate::helpers::WAIT;
+use crate::helpers::process::{add_site, serve};
 use frontdesk_core::files::FileId;
 use frontdesk_core::store::{ChatStore, FileStore, SiteStore};
 use frontdesk_core::{Seq, SiteKey};
@@ -18,51 +19,24 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 const SHOP: &str = "https://upload-crash.example";
 
 async fn start(dir: &Path) -> (tokio::process::Child, String) {
-    let config = dir.join("uploads.toml");
-    std::fs::write(
-        &config,
+    serve(
+        dir,
         "[limits]\nfile_uploads = { per_minute = 1000000, burst = 100000 }\n",
+        &[],
     )
-    .expect("config");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("FRONTDESK_LOG", "error")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("serve");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = tokio::time::timeout(WAIT, lines.next_line())
-        .await
-        .expect("started in time")
-        .expect("read")
-        .expect("a line");
-    let addr = first
-        .strip_prefix("Frontdesk is running at http://")
-        .expect("address line")
-        .to_string();
-    (child, addr)
+    .await
 }
 
 fn site_key(dir: &Path) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["site", "add", "--name", "Uploads", "--url", SHOP, "--json"])
-        .output()
-        .expect("site add");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    v["key"].as_str().expect("key").to_string()
+    add_site(dir, "Uploads", SHOP)
 }
 
-/// A visitor with an open chat: their token (the socket is kept open by the caller).
+/// A visitor with an open chat on the site `key` (whose base URL is `shop`): their token (the
+/// socket is kept open by the caller).
 async fn visitor_with_chat(
     addr: &str,
     key: &str,
+    shop: &str,
 ) -> (
     String,
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
@@ -71,7 +45,7 @@ async fn visitor_with_chat(
         .into_client_request()
         .expect("request");
     req.headers_mut()
-        .insert("Origin", SHOP.parse().expect("origin"));
+        .insert("Origin", shop.parse().expect("origin"));
     let (mut ws, _) = tokio_tungstenite::connect_async(req)
         .await
         .expect("connect");
@@ -80,7 +54,7 @@ async fn visitor_with_chat(
             .await
             .expect("send")
     };
-    send(json!({"type":"hello","page":{"url": format!("{SHOP}/"),"title":"t"}})).await;
+    send(json!({"type":"hello","page":{"url": format!("{shop}/"),"title":"t"}})).await;
     send(json!({"type":"chat_request","ref":"c"})).await;
     let mut token = None;
     loop {
@@ -102,22 +76,26 @@ fn content(i: usize) -> Vec<u8> {
     format!("upload {i}\n").repeat(2_000 + i * 97).into_bytes()
 }
 
-#[tokio::test]
-async fn kill_9_during_uploads_loses_no_acknowledged_file_and_leaves_no_orphan() {
-    let dir = tempfile::tempdir().expect("dir");
-    let key = site_key(dir.path());
-    let (mut child, addr) = start(dir.path()).await;
-    let (token, _ws) = visitor_with_chat(&addr, &key).await;
-
+/// 60 uploads at once into the visitor's open chat on `addr`; once ten are acknowledged the
+/// server is killed (`kill`, which returns once the process is gone). Returns every upload
+/// acknowledged, by number (answers already on their way when it died count too).
+pub(super) async fn uploads_killed_midway<F: std::future::Future<Output = ()>>(
+    addr: &str,
+    key: &str,
+    shop: &str,
+    kill: F,
+) -> HashMap<usize, Value> {
+    let (token, ws) = visitor_with_chat(addr, key, shop).await;
     let (acks, mut acked_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Value)>();
     let http = reqwest::Client::new();
     for i in 0..60 {
-        let (http, acks, addr, key, token) = (
+        let (http, acks, addr, key, token, shop) = (
             http.clone(),
             acks.clone(),
-            addr.clone(),
-            key.clone(),
+            addr.to_string(),
+            key.to_string(),
             token.clone(),
+            shop.to_string(),
         );
         tokio::spawn(async move {
             let form = reqwest::multipart::Form::new()
@@ -130,7 +108,7 @@ async fn kill_9_during_uploads_loses_no_acknowledged_file_and_leaves_no_orphan()
                 );
             let sent = http
                 .post(format!("http://{addr}/api/visitor/files"))
-                .header("Origin", SHOP)
+                .header("Origin", shop)
                 .multipart(form)
                 .send()
                 .await;
@@ -150,18 +128,56 @@ async fn kill_9_during_uploads_loses_no_acknowledged_file_and_leaves_no_orphan()
     {
         acked.insert(i, body);
         if acked.len() == 10 {
-            child.start_kill().expect("kill -9");
-            let _ = child.wait().await;
             break;
         }
     }
-    assert_eq!(acked.len(), 10, "ten uploads acknowledged before the kill");
-    // Answers already on their way when the process died count too.
+    kill.await;
+    drop(ws);
+    assert!(acked.len() >= 10, "ten uploads acknowledged before the kill");
     while let Ok(Some((i, body))) =
         tokio::time::timeout(std::time::Duration::from_millis(200), acked_rx.recv()).await
     {
         acked.insert(i, body);
     }
+    acked
+}
+
+/// Every upload in `acked` is in `store`'s chat `chat`, at its seq, with its bytes; the chat
+/// holds as many file rows as file messages.
+pub(super) async fn every_acknowledged_file_is_there(
+    store: &dyn frontdesk_core::store::Store,
+    chat: frontdesk_core::ChatId,
+    acked: &HashMap<usize, Value>,
+) {
+    let messages = store
+        .messages_after(chat, Seq(0), 1_000)
+        .await
+        .expect("messages");
+    for (i, body) in acked {
+        let id = FileId(body["file"]["id"].as_str().expect("id").to_string());
+        let m = messages
+            .iter()
+            .find(|m| m.file.as_ref().map(|f| &f.id) == Some(&id))
+            .unwrap_or_else(|| panic!("acknowledged upload {i} lost"));
+        assert_eq!(m.seq.0, body["seq"].as_i64().expect("seq"));
+        let data = store.file_data(&id, false).await.expect("bytes");
+        assert_eq!(sha256(&data), sha256(&content(*i)));
+    }
+    let file_messages = messages.iter().filter(|m| m.file.is_some()).count();
+    let rows = store.files_in_chat(chat).await.expect("count");
+    assert_eq!(rows as usize, file_messages, "a file row without its message");
+}
+
+#[tokio::test]
+async fn kill_9_during_uploads_loses_no_acknowledged_file_and_leaves_no_orphan() {
+    let dir = tempfile::tempdir().expect("dir");
+    let key = site_key(dir.path());
+    let (mut child, addr) = start(dir.path()).await;
+    let acked = uploads_killed_midway(&addr, &key, SHOP, async {
+        child.start_kill().expect("kill -9");
+        let _ = child.wait().await;
+    })
+    .await;
 
     let db = dir.path().join("frontdesk.db");
     let store = frontdesk_store_sqlite::SqliteStore::open(
@@ -172,20 +188,7 @@ async fn kill_9_during_uploads_loses_no_acknowledged_file_and_leaves_no_orphan()
     .expect("open");
     let site = store.site_by_key(&SiteKey(key)).await.expect("site");
     let chat = store.open_chats(&[site.id]).await.expect("chats")[0].id;
-    let messages = store
-        .messages_after(chat, Seq(0), 1_000)
-        .await
-        .expect("messages");
-    for (i, body) in &acked {
-        let id = FileId(body["file"]["id"].as_str().expect("id").to_string());
-        let m = messages
-            .iter()
-            .find(|m| m.file.as_ref().map(|f| &f.id) == Some(&id))
-            .unwrap_or_else(|| panic!("acknowledged upload {i} lost"));
-        assert_eq!(m.seq.0, body["seq"].as_i64().expect("seq"));
-        let data = store.file_data(&id, false).await.expect("bytes");
-        assert_eq!(sha256(&data), sha256(&content(*i)));
-    }
+    every_acknowledged_file_is_there(&store, chat, &acked).await;
     drop(store);
     let conn = rusqlite::Connection::open(&db).expect("raw");
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
