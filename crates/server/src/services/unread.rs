@@ -29,7 +29,6 @@ use frontdesk_core::site_settings::UNREAD_EMAIL_SECONDS;
 use frontdesk_core::store::StoreError;
 use frontdesk_core::{ChatId, Seq, SiteId, VisitorId};
 use std::collections::HashMap;
-use std::time::Duration;
 use tokio::task::JoinHandle;
 
 /// Most chats one sweep looks at (the oldest unread reply first).

@@ -12,8 +12,8 @@
 
 mod agent;
 mod app;
-mod visitor;
 pub mod process;
+mod visitor;
 mod ws;
 
 pub use agent::{AgentClient, accept, agent_say, login};

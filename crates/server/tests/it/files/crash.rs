@@ -5,14 +5,12 @@ use super::sha256;
 use crate::helpers::WAIT;
 use crate::helpers::process::{add_site, serve};
 use frontdesk_core::files::FileId;
-use frontdesk_core::store::{ChatStore, FileStore, SiteStore};
+use frontdesk_core::store::{ChatStore, SiteStore};
 use frontdesk_core::{Seq, SiteKey};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Stdio;
-use tokio::io::AsyncBufReadExt;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -133,7 +131,10 @@ pub(super) async fn uploads_killed_midway<F: std::future::Future<Output = ()>>(
     }
     kill.await;
     drop(ws);
-    assert!(acked.len() >= 10, "ten uploads acknowledged before the kill");
+    assert!(
+        acked.len() >= 10,
+        "ten uploads acknowledged before the kill"
+    );
     while let Ok(Some((i, body))) =
         tokio::time::timeout(std::time::Duration::from_millis(200), acked_rx.recv()).await
     {
@@ -165,7 +166,10 @@ pub(super) async fn every_acknowledged_file_is_there(
     }
     let file_messages = messages.iter().filter(|m| m.file.is_some()).count();
     let rows = store.files_in_chat(chat).await.expect("count");
-    assert_eq!(rows as usize, file_messages, "a file row without its message");
+    assert_eq!(
+        rows as usize, file_messages,
+        "a file row without its message"
+    );
 }
 
 #[tokio::test]
