@@ -420,83 +420,13 @@ pub trait SettingStore: Send + Sync {
     }
 }
 
-/// A stored file's row (not its bytes): what it shows, the message that carries it, and the
-/// chat and site it belongs to (who may fetch it is decided from those).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredFile {
-    pub meta: crate::files::FileRef,
-    pub chat_id: ChatId,
-    pub site_id: SiteId,
-    pub seq: Seq,
-    pub sha256: String,
-    pub created_at: Timestamp,
-}
+mod files;
+mod ratings;
+mod unread;
 
-/// Files in chats (issue 14). A file is written by [`ChatStore::append_message`] /
-/// [`ChatStore::append_visitor_message`] with its message, in the same commit; this reads
-/// them back and deletes them with their chat.
-#[async_trait]
-pub trait FileStore: Send + Sync {
-    /// The file's row.
-    async fn file(&self, id: &crate::files::FileId) -> StoreResult<StoredFile>;
-    /// The file's bytes, or (`thumb`) its thumbnail's; `NotFound` when it has none.
-    async fn file_data(&self, id: &crate::files::FileId, thumb: bool) -> StoreResult<Vec<u8>>;
-    /// How many files the chat holds.
-    async fn files_in_chat(&self, chat: ChatId) -> StoreResult<u32>;
-    /// Deletes a chat with its messages and files (nothing of it is left in the database).
-    async fn delete_chat(&self, chat: ChatId) -> StoreResult<()>;
-}
-
-/// A chat's rating as the REST API lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RatedChat {
-    pub chat_id: ChatId,
-    pub site_id: SiteId,
-    pub agent_id: Option<AgentId>,
-    pub rating: crate::rating::Rating,
-}
-
-/// The visitor's rating of a chat (issue 14).
-#[async_trait]
-pub trait RatingStore: Send + Sync {
-    /// Sets the chat's rating (the first time, `rated_at` = `now`), or changes it while `now`
-    /// is before `rated_at + window_ms`. Only an ended chat is rated. `None`: the window has
-    /// closed, or the chat is still open (nothing written); `NotFound`: no such chat.
-    async fn rate_chat(
-        &self,
-        chat: ChatId,
-        score: u8,
-        comment: Option<&str>,
-        now: Timestamp,
-        window_ms: i64,
-    ) -> StoreResult<Option<Chat>>;
-    /// The site's ratings first given in `[from, to)`, oldest first, at most `limit`.
-    async fn ratings(
-        &self,
-        site: SiteId,
-        from: Timestamp,
-        to: Timestamp,
-        limit: u32,
-    ) -> StoreResult<Vec<RatedChat>>;
-}
-
-/// What the visitor has read, and the unread replies emailed to a visitor who left (issue 14).
-#[async_trait]
-pub trait UnreadStore: Send + Sync {
-    /// Raises the chat's `visitor_read_seq` to `seq` (never lowers it).
-    async fn mark_read(&self, chat: ChatId, seq: Seq) -> StoreResult<()>;
-    /// Raises `replies_emailed_seq` from `from` to `to` (compare-and-set on `from`): `false`
-    /// when another node already did (so each reply is emailed once).
-    async fn mark_replies_emailed(&self, chat: ChatId, from: Seq, to: Seq) -> StoreResult<bool>;
-    /// Chats with an agent reply (text, link or file) after both `visitor_read_seq` and
-    /// `replies_emailed_seq`, the oldest such reply sent at or before `sent_before`; oldest
-    /// first, at most `limit`. (Kept by the store on every append: a partial index.)
-    async fn unread_reply_chats(
-        &self,
-        sent_before: Timestamp,
-        limit: u32,
-    ) -> StoreResult<Vec<Chat>>;
-}
+pub use files::{FileStore, StoredFile};
+pub use ratings::{RatedChat, RatingStore};
+pub use unread::UnreadStore;
 
 /// Everything storage offers. Implemented by the SQLite and PostgreSQL stores.
 pub trait Store:
