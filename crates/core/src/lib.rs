@@ -3,6 +3,7 @@
 //! The shell (`frontdesk` server crate) moves data in and out; everything here is
 //! plain data and pure functions, unit-tested without a database or a socket.
 
+pub mod archive;
 pub mod audience;
 pub mod canned;
 pub mod chat;
@@ -20,7 +21,9 @@ pub mod model;
 pub mod notes;
 pub mod protocol;
 pub mod rating;
+pub mod reports;
 pub mod routing;
+pub mod search;
 pub mod site_settings;
 pub mod store;
 pub mod tags;
