@@ -21,6 +21,7 @@ import { renderChatTabs } from './views/chattabs.js';
 import { renderOptions } from './views/options.js';
 import { renderAdmin } from './views/admin.js';
 import { renderAllChats } from './views/allchats.js';
+import { renderReports } from './views/reports.js';
 import { openShortcutsHelp } from './views/help.js';
 
 const root = document.getElementById('app');
@@ -114,6 +115,7 @@ function startApp(me) {
   const topbar = renderTopbar({ ctrl, onSignOut: signOut, onShortcuts: openShortcutsHelp });
   const popups = renderPopups({ ctrl });
   const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderAllChats({ ctrl }), renderOptions(), renderAdmin(), popups);
+  shell.insertBefore(renderReports(), popups);
   root.replaceChildren(shell);
 
   // Pop-ups sit in the column of "Visitors on Site" (just below the top bar, whose height

@@ -43,6 +43,10 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
   const navAllChats = navButton('All Chats', 'all-chats'); // supervisors only
   navAllChats.hidden = true;
   const nav = h('nav', { class: 'nav', 'aria-label': 'Pages' }, navConsole, navAllChats, navOptions, navAdmin);
+  const navReports = navButton('Reports', 'reports'); // admins and supervisors (views/reports.js)
+  navReports.hidden = true;
+  nav.insertBefore(navReports, navOptions);
+  const mayReport = () => !!store.me?.is_admin || store.isSupervisor();
 
   const soundsBox = h('input', { type: 'checkbox', checked: soundsEnabled() });
   soundsBox.addEventListener('change', () => setSoundsEnabled(soundsBox.checked));
@@ -73,12 +77,14 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
     status.value = me?.status === 'away' ? 'away' : 'online';
     status.classList.toggle('is-away', me?.status === 'away');
     navAdmin.hidden = !me?.is_admin;
+    navReports.hidden = !mayReport();
     capacity.hidden = !(me && store.agents.get(Number(me.agent_id))?.at_capacity);
   };
   const renderSites = () => {
     const list = [...store.sites.values()].sort((a, b) => a.name.localeCompare(b.name));
     monitor.hidden = list.length === 0;
     navAllChats.hidden = !store.isSupervisor();
+    navReports.hidden = !mayReport();
     reconcile(sites, list, (s) => s.site_id, (s) => {
       const box = h('input', { type: 'checkbox', name: 'monitor' });
       box.addEventListener('change', () => ctrl.setMonitoring(s.site_id, box.checked));
@@ -99,7 +105,7 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
     conn.dataset.state = state;
   };
   const renderPage = () => {
-    for (const b of [navConsole, navAllChats, navOptions, navAdmin]) {
+    for (const b of nav.querySelectorAll('.nav-btn')) {
       if (b.dataset.page === store.page) b.setAttribute('aria-current', 'page');
       else b.removeAttribute('aria-current');
     }
