@@ -55,26 +55,30 @@ test('ticks start at 0, reach the largest value and use round steps', () => {
 });
 
 test('each chart\'s CSV has one row per bucket with exactly the JSON numbers (empty for no data)', () => {
-  assert.equal(csvFor('volume', report), 'bucket,chats,missed\r\n2026-03-28,2,1\r\n2026-03-29,1,0\r\n');
+  assert.equal(csvFor('volume', report), 'bucket,chats,missed,offline_messages\r\n2026-03-28,2,1,0\r\n2026-03-29,1,0,0\r\n');
   assert.equal(csvFor('wait', report), 'bucket,wait_median_secs,wait_p90_secs\r\n2026-03-28,65,3700\r\n2026-03-29,,\r\n');
   assert.equal(csvFor('ratings', report), 'bucket,ratings,ratings_good,good_share\r\n2026-03-28,2,1,0.5\r\n2026-03-29,0,0,\r\n');
   assert.equal(csvFor('messages', report), 'bucket,messages_per_chat\r\n2026-03-28,\r\n2026-03-29,7.5\r\n');
   assert.equal(csvFor('agents', report),
     'agent_id,name,chats,first_response_median_secs,ratings,ratings_good,online_secs\r\n7,"Ann, ""the fast""",2,12,1,1,5400\r\n');
   const heat = csvFor('heat_map', report).split('\r\n');
-  assert.equal(heat[0], `weekday,${Array.from({ length: 24 }, (_, i) => i).join(',')}`);
+  assert.equal(heat[0], `weekday,${Array.from({ length: 24 }, (_, i) => String(i).padStart(2, '0')).join(',')}`);
   assert.equal(heat.length, 9); // header, 7 weekdays, the empty string after the last CRLF
   assert.match(heat[6], /^Saturday,(0,){14}2,(0,){8}0$/);
   for (const c of CHARTS) assert.match(csvFor(c.chart, report), /^bucket,/);
   assert.throws(() => csvFor('nope', report));
-  assert.equal(csvField('=1+1'), '=1+1');
+  // As the server's cell(): a formula is defused with a quote, and then quoted.
+  assert.equal(csvField('=1+1'), `"'=1+1"`);
+  assert.equal(csvField('-1'), `"'-1"`);
+  assert.equal(csvField('=HYPERLINK("x"), Ann'), `"'=HYPERLINK(""x""), Ann"`);
   assert.equal(csvField('a\nb'), '"a\nb"');
+  assert.equal(csvField('plain'), 'plain');
 });
 
 test('axis labels, the chart\'s accessible name and the query of the controls', () => {
   assert.equal(shortLabel('2026-03-29 14:00', 'hour'), '14:00');
   assert.equal(shortLabel('2026-03-29', 'day'), '29 Mar');
-  assert.equal(chartLabel(CHARTS[0], report), 'Chats: Chats and Missed per day, 2026-03-28 to 2026-03-29');
+  assert.equal(chartLabel(CHARTS[0], report), 'Chats: Chats, Missed and Offline messages per day, 2026-03-28 to 2026-03-29');
   assert.equal(reportQuery({ site: 3, period: '7d', granularity: 'day' }), 'site=3&period=7d&granularity=day');
   assert.equal(reportQuery({ site: '', period: 'custom', from: '2026-03-01', to: '2026-03-31', granularity: 'week' }),
     'from=2026-03-01&to=2026-03-31&granularity=week');

@@ -98,6 +98,7 @@ export function renderReports() {
       if (mine !== seq) return; // a newer request is under way
       shown = report;
       render(report);
+      page.dataset.query = reportQuery(q); // the question this answer is to (tests ask the CSV with it)
       text(status, '');
     } catch (err) {
       if (mine !== seq) return;

@@ -10,7 +10,7 @@
 export const CHARTS = [
   {
     chart: 'volume', title: 'Chats', kind: 'bar', unit: 'count', axis: 'Chats',
-    series: [{ key: 'chats', name: 'Chats' }, { key: 'missed', name: 'Missed' }],
+    series: [{ key: 'chats', name: 'Chats' }, { key: 'missed', name: 'Missed' }, { key: 'offline_messages', name: 'Offline messages' }],
   },
   {
     chart: 'wait', title: 'Wait until accepted', kind: 'line', unit: 'duration', axis: 'Wait',
@@ -90,11 +90,16 @@ export function formatValue(value, unit) {
   }
 }
 
-/** One CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
+/**
+ * One CSV field, as the server writes it (crates/core/src/reports/csv.rs `cell`): a text a
+ * spreadsheet would run as a formula (starting with =, +, -, @, tab, CR) gets a leading `'`;
+ * quoted when it holds a comma, quote or line break, or starts with `'` (RFC 4180).
+ */
 export function csvField(value) {
   if (value == null) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  let s = String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) || s.startsWith("'") ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 const csvLines = (rows) => rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
@@ -112,7 +117,7 @@ export function csvFor(name, report) {
     ]);
   }
   if (name === 'heat_map') {
-    const hours = Array.from({ length: 24 }, (_, i) => String(i));
+    const hours = Array.from({ length: 24 }, (_, i) => String(i).padStart(2, '0'));
     return csvLines([
       ['weekday', ...hours],
       ...(report.heat_map || []).map((row, d) => [WEEKDAYS[d], ...row]),
@@ -212,7 +217,8 @@ export function reportQuery({ site, period, from, to, granularity }) {
 export function chartLabel(def, report) {
   const n = report.series?.length || 0;
   const per = { hour: 'per hour', day: 'per day', week: 'per week' }[report.granularity] || '';
-  const names = def.series.map((s) => s.name).join(' and ');
+  const all = def.series.map((s) => s.name);
+  const names = all.length > 1 ? `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}` : all[0];
   if (!n) return `${def.title}: no data`;
   const first = report.series[0].label;
   const last = report.series[n - 1].label;
