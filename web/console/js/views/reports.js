@@ -80,28 +80,28 @@ export function renderReports() {
   };
 
   let seq = 0;
-  let shown = null;
   const load = async () => {
     if (page.hidden) return;
     const q = {
       site: site.el.value, period: period.el.value, from: from.el.value, to: to.el.value, granularity: granularity.el.value,
     };
+    const mine = ++seq; // an answer to an older question is dropped
     if (q.period === 'custom' && (!q.from || !q.to)) {
+      body.hidden = true;
       text(status, 'Choose the first and the last day of the period.');
       return;
     }
-    const mine = ++seq;
     page.setAttribute('aria-busy', 'true');
     text(status, 'Loading…');
     try {
       const report = await api.get(reportQuery(q));
-      if (mine !== seq) return; // a newer request is under way
-      shown = report;
+      if (mine !== seq) return;
       render(report);
       page.dataset.query = reportQuery(q); // the question this answer is to (tests ask the CSV with it)
       text(status, '');
     } catch (err) {
       if (mine !== seq) return;
+      body.hidden = true; // the figures on screen answered another question
       text(status, err.message);
     } finally {
       if (mine === seq) page.removeAttribute('aria-busy');
@@ -152,6 +152,5 @@ export function renderReports() {
   period.el.value = 'today';
   granularity.el.value = 'hour';
   show();
-  page.current = () => shown;
   return page;
 }
