@@ -88,6 +88,7 @@ export function renderReports() {
     const mine = ++seq; // an answer to an older question is dropped
     if (q.period === 'custom' && (!q.from || !q.to)) {
       body.hidden = true;
+      page.removeAttribute('aria-busy');
       text(status, 'Choose the first and the last day of the period.');
       return;
     }
