@@ -32,7 +32,10 @@ fn both(plan: &Plan, chats: &[ChatFacts]) -> (Report, Report) {
     );
     let mut by_hour: BTreeMap<i64, Vec<ChatFacts>> = BTreeMap::new();
     for c in chats {
-        by_hour.entry(hour_of(c.created_at)).or_default().push(c.clone());
+        by_hour
+            .entry(hour_of(c.created_at))
+            .or_default()
+            .push(c.clone());
     }
     let mut parts = Parts::default();
     for (h, cs) in by_hour {

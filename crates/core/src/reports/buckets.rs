@@ -251,10 +251,7 @@ mod tests {
     fn sunday_is_six() {
         let tz = zone("America/New_York").expect("zone");
         // Mon 2026-03-30 03:00 UTC is Sun 23:00 in New York.
-        assert_eq!(
-            weekday_hour(ts("2026-03-30T03:00:00Z"), &tz),
-            Some((6, 23))
-        );
+        assert_eq!(weekday_hour(ts("2026-03-30T03:00:00Z"), &tz), Some((6, 23)));
         assert_eq!(
             monday_of("2026-03-29".parse().expect("date")),
             Ok("2026-03-23".parse().expect("date"))
