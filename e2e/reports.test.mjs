@@ -99,8 +99,9 @@ test('an admin sees the totals of the chats made, changes the period, and each C
 
   // Custom: a week long past has nothing, one bucket a day.
   await choosePeriod(ada, 'Custom');
-  await page.getByLabel('From', { exact: true }).fill('2020-01-01');
   await page.getByLabel('To', { exact: true }).fill('2020-01-07');
+  await page.getByRole('status').filter({ hasText: '“From” is after “To”.' }).waitFor();
+  await page.getByLabel('From', { exact: true }).fill('2020-01-01');
   await total(ada, 'Chats').filter({ hasText: exactly('0') }).waitFor();
   await card(ada, 'Chats').locator('svg[role="img"][aria-label*="2020-01-01 to 2020-01-07"]').waitFor();
   const empty = await tableRows(card(ada, 'Chats'));

@@ -86,10 +86,13 @@ export function renderReports() {
       site: site.el.value, period: period.el.value, from: from.el.value, to: to.el.value, granularity: granularity.el.value,
     };
     const mine = ++seq; // an answer to an older question is dropped
-    if (q.period === 'custom' && (!q.from || !q.to)) {
+    const wrong = q.period !== 'custom' ? null
+      : (!q.from || !q.to) ? 'Choose the first and the last day of the period.'
+        : q.from > q.to ? '“From” is after “To”.' : null; // YYYY-MM-DD strings compare as dates
+    if (wrong) { // not worth a request (and a 400) while the dates are being changed
       body.hidden = true;
       page.removeAttribute('aria-busy');
-      text(status, 'Choose the first and the last day of the period.');
+      text(status, wrong);
       return;
     }
     page.setAttribute('aria-busy', 'true');
