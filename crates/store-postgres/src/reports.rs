@@ -323,8 +323,8 @@ impl ReportStore for PgStore {
         .db()?;
         let extended = tx
             .execute(
-                "UPDATE agent_online SET last_seen = GREATEST(last_seen, $2) \
-                 WHERE agent_id = $1 AND NOT closed AND last_seen >= $2 - $3",
+                "UPDATE agent_online SET last_seen = GREATEST(last_seen, $2::bigint) \
+                 WHERE agent_id = $1 AND NOT closed AND last_seen >= $2::bigint - $3::bigint",
                 &[&agent.0, &now.0, &gap_ms],
             )
             .await
@@ -350,7 +350,7 @@ impl ReportStore for PgStore {
     async fn online_ended(&self, agent: AgentId, now: Timestamp, gap_ms: i64) -> StoreResult<()> {
         self.exec(
             "UPDATE agent_online SET closed = true, last_seen = CASE \
-             WHEN last_seen >= $2 - $3 THEN GREATEST(last_seen, $2) ELSE last_seen END \
+             WHEN last_seen >= $2::bigint - $3::bigint THEN GREATEST(last_seen, $2::bigint) ELSE last_seen END \
              WHERE agent_id = $1 AND NOT closed",
             &[&agent.0, &now.0, &gap_ms],
         )

@@ -67,6 +67,12 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// A fraction written as the JSON report writes it (`1.0`, `0.6667`).
+fn frac(v: Option<f64>) -> String {
+    v.map(|v| serde_json::Value::from(v).to_string())
+        .unwrap_or_default()
+}
+
 fn values(chart: Chart, f: &Figures) -> Vec<String> {
     match chart {
         Chart::Volume => vec![
@@ -77,11 +83,11 @@ fn values(chart: Chart, f: &Figures) -> Vec<String> {
         Chart::Wait => vec![opt(f.wait_median_secs), opt(f.wait_p90_secs)],
         Chart::FirstResponse => vec![opt(f.first_response_median_secs)],
         Chart::Duration => vec![opt(f.duration_median_secs)],
-        Chart::Messages => vec![opt(f.messages_per_chat)],
+        Chart::Messages => vec![frac(f.messages_per_chat)],
         Chart::Ratings => vec![
             f.ratings.to_string(),
             f.ratings_good.to_string(),
-            opt(f.good_share),
+            frac(f.good_share),
         ],
         Chart::Agents | Chart::HeatMap => Vec::new(),
     }

@@ -12,10 +12,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use frontdesk_core::SiteId;
 use frontdesk_core::reports::buckets::{day_start, local_date, zone};
 use frontdesk_core::reports::csv::{Chart, to_csv};
 use frontdesk_core::reports::{Granularity, Report};
-use frontdesk_core::SiteId;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -54,13 +54,18 @@ fn bad_date() -> AppError {
 }
 
 /// The checked query and the sites it covers.
-async fn query(app: &App, auth: &AuthAgent, p: &ReportParams) -> AppResult<(Vec<SiteId>, ReportQuery)> {
+async fn query(
+    app: &App,
+    auth: &AuthAgent,
+    p: &ReportParams,
+) -> AppResult<(Vec<SiteId>, ReportQuery)> {
     let allowed = reports::reportable_sites(app, auth.agent.id).await?;
     let site = match p.site.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(SiteId(
-            s.parse::<i64>()
-                .map_err(|_| AppError::bad_request("`site` is a site id."))?,
-        )),
+        Some(s) => {
+            Some(SiteId(s.parse::<i64>().map_err(|_| {
+                AppError::bad_request("`site` is a site id.")
+            })?))
+        }
         None => None,
     };
     let sites = match site {
@@ -79,7 +84,9 @@ async fn query(app: &App, auth: &AuthAgent, p: &ReportParams) -> AppResult<(Vec<
     let today = local_date(now, &zone).map_err(|e| AppError::bad_request(e.to_string()))?;
     let (first, last, default_g) = match (p.period.as_deref(), &p.from, &p.to) {
         (None, Some(f), Some(t)) => (date(f)?, date(t)?, Granularity::Day),
-        (None, None, None) | (Some("7d"), None, None) => (minus(today, 6)?, today, Granularity::Day),
+        (None, None, None) | (Some("7d"), None, None) => {
+            (minus(today, 6)?, today, Granularity::Day)
+        }
         (Some("today"), None, None) => (today, today, Granularity::Hour),
         (Some("30d"), None, None) => (minus(today, 29)?, today, Granularity::Day),
         _ => {
@@ -155,16 +162,12 @@ pub async fn report_csv(
     auth: AuthAgent,
     QueryParams(p): QueryParams<ReportParams>,
 ) -> AppResult<Response> {
-    let chart = p
-        .chart
-        .as_deref()
-        .and_then(Chart::parse)
-        .ok_or_else(|| {
-            AppError::bad_request(
-                "`chart` is one of volume, wait, first_response, duration, messages, \
+    let chart = p.chart.as_deref().and_then(Chart::parse).ok_or_else(|| {
+        AppError::bad_request(
+            "`chart` is one of volume, wait, first_response, duration, messages, \
                  ratings, agents, heat_map.",
-            )
-        })?;
+        )
+    })?;
     let r = make(&app, &auth, &p).await?;
     let name = format!("report-{}.csv", chart.name());
     Ok((

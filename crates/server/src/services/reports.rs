@@ -151,7 +151,8 @@ pub async fn catch_up(store: &dyn Store, limit: u32) -> AppResult<(usize, u64)> 
     for d in sorted {
         match groups.last_mut() {
             Some(g)
-                if g.last().is_some_and(|l| l.site == d.site && l.hour + 1 == d.hour)
+                if g.last()
+                    .is_some_and(|l| l.site == d.site && l.hour + 1 == d.hour)
                     && g.len() < 24 =>
             {
                 g.push(d)
@@ -267,10 +268,7 @@ pub async fn status_changed(app: &App, agent: AgentId, status: AgentStatus) {
 /// The agent's last connection on this node closed: if none is left anywhere, their span ends.
 pub async fn agent_gone(app: &App, agent: AgentId) {
     if let Ok((0, _)) = app.presence.agent_connections(agent).await {
-        log(app
-            .store
-            .online_ended(agent, app.clock.now(), ALWAYS)
-            .await);
+        log(app.store.online_ended(agent, app.clock.now(), ALWAYS).await);
     }
 }
 
