@@ -59,6 +59,10 @@ test('each chart\'s CSV has one row per bucket with exactly the JSON numbers (em
   assert.equal(csvFor('wait', report), 'bucket,wait_median_secs,wait_p90_secs\r\n2026-03-28,65,3700\r\n2026-03-29,,\r\n');
   assert.equal(csvFor('ratings', report), 'bucket,ratings,ratings_good,good_share\r\n2026-03-28,2,1,0.5\r\n2026-03-29,0,0,\r\n');
   assert.equal(csvFor('messages', report), 'bucket,messages_per_chat\r\n2026-03-28,\r\n2026-03-29,7.5\r\n');
+  // Fractions as serde_json writes them (the server's CSV does too): 2.0, not 2.
+  const whole = { ...report, series: [bucket('2026-03-30', { messages_per_chat: 2, ratings: 1, ratings_good: 1, good_share: 1 })] };
+  assert.equal(csvFor('messages', whole), 'bucket,messages_per_chat\r\n2026-03-30,2.0\r\n');
+  assert.equal(csvFor('ratings', whole), 'bucket,ratings,ratings_good,good_share\r\n2026-03-30,1,1,1.0\r\n');
   assert.equal(csvFor('agents', report),
     'agent_id,name,chats,first_response_median_secs,ratings,ratings_good,online_secs\r\n7,"Ann, ""the fast""",2,12,1,1,5400\r\n');
   const heat = csvFor('heat_map', report).split('\r\n');

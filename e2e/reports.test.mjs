@@ -81,6 +81,8 @@ test('an admin sees the totals of the chats made, changes the period, and each C
   await walt.requestChat();
   await takeChat(alice, walt);
   await alice.say('Walt', 'Hello Walt.');
+  await walt.bubble('Hello Walt.').waitFor();
+  await walt.say('Hi!'); // 4 messages in 2 chats: 2 per chat, which JSON writes "2.0" (and so must the CSV)
 
   // A plain agent has no "Reports".
   await nav(alice, 'Console').waitFor();
@@ -115,6 +117,7 @@ test('an admin sees the totals of the chats made, changes the period, and each C
   const query = await page.getAttribute('data-query'); // what the report shown was asked with
   assert.match(await total(ada, 'Median wait').innerText(), /^\d+ s$|^\d+ min( \d+ s)?$/);
   assert.match(await total(ada, 'Median first response').innerText(), /^\d+ s$|^\d+ min( \d+ s)?$/);
+  assert.equal(await total(ada, 'Messages per chat').innerText(), '2.00');
   const agents = await tableRows(card(ada, 'Agents'));
   assert.deepEqual(agents.filter((r) => r[0] === 'Alice').map((r) => r.slice(0, 2)), [['Alice', '2']]);
   const volume = await tableRows(card(ada, 'Chats'));

@@ -126,10 +126,21 @@ export function csvFor(name, report) {
   const def = CHARTS.find((c) => c.chart === name);
   if (!def) throw new Error(`unknown chart ${name}`);
   const cols = chartColumns(def);
+  const raw = (c, v) => (c.unit === 'decimal' || c.unit === 'share' ? jsonFraction(v) : v);
   return csvLines([
     ['bucket', ...cols.map((c) => c.key)],
-    ...(report.series || []).map((b) => [b.label, ...cols.map((c) => b[c.key])]),
+    ...(report.series || []).map((b) => [b.label, ...cols.map((c) => raw(c, b[c.key]))]),
   ]);
+}
+
+/**
+ * A fraction as the server's JSON wrote it (serde_json: `2.0`, `0.6667`), which JSON.parse
+ * turned into the number 2: the server's CSV writes fractions that way too.
+ */
+export function jsonFraction(v) {
+  if (v == null) return null;
+  const n = Number(v);
+  return Number.isInteger(n) ? n.toFixed(1) : String(n);
 }
 
 /** The columns of a chart's table and CSV: its series, then any extra figures. */
