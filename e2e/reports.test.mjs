@@ -1,7 +1,8 @@
 // "Reports" in the console (issue 15), end to end through the real server: after two chats
 // made with the real widget, an admin opens Reports and sees the totals; a change of period
 // redraws the page; every chart's "Download CSV" holds exactly the numbers its data table
-// shows, byte for byte the server's CSV of the same report; a plain agent has no "Reports";
+// shows, byte for byte the server's CSV of the same report; a plain agent has no "Reports",
+// a supervisor has it for the sites they supervise;
 // at tablet width (768 px) and at phone width the page never scrolls sideways.
 
 import { test, before, after } from 'node:test';
@@ -148,6 +149,23 @@ test('an admin sees the totals of the chats made, changes the period, and each C
   }
   ada.assertClean();
   alice.assertClean();
+});
+
+test('a supervisor who is no admin gets "Reports" for the sites they supervise, and only those', async () => {
+  const shop = await customerShop(env, { name: 'Overlook' });
+  const other = await customerShop(env, { name: 'Elsewhere' });
+  const admin = addAgent(env, { name: 'Ada', admin: true, sites: [shop] });
+  const sam = addAgent(env, { name: 'Sam', sites: [shop, other] });
+  const cookie = await env.fd.login(admin.email);
+  await env.fd.api(cookie, `/api/admin/agents/${sam.id}`, { method: 'PUT', body: { supervises: [shop.site.site_id] } });
+  const s = await signIn(env, sam);
+  await nav(s, 'Reports').click();
+  await reports(s).getByRole('heading', { name: 'Totals' }).waitFor();
+  const options = await reports(s).getByLabel('Site', { exact: true }).locator('option').allTextContents();
+  assert.deepEqual(options, ['All sites', 'Overlook']);
+  await reports(s).getByLabel('Site', { exact: true }).selectOption({ label: 'Overlook' });
+  await total(s, 'Chats').filter({ hasText: exactly('0') }).waitFor();
+  s.assertClean();
 });
 
 test('Reports at 768 px and at phone width: no sideways scrolling, charts inside the window', async () => {
