@@ -95,5 +95,10 @@ export function drawChart(def, report, width) {
     });
   }
   root.append(marks);
+  if (!values.length) { // a median of nothing: say so rather than show an empty frame
+    root.append(svg('text', {
+      class: 'no-data', x: M.left + plotW / 2, y: M.top + plotH / 2, 'text-anchor': 'middle', 'aria-hidden': 'true',
+    }, 'No data in this period'));
+  }
   return root;
 }
