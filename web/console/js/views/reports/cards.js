@@ -94,7 +94,7 @@ export function heatMapCard() {
   return card(name, {
     chartName: 'heat_map',
     draw: (report, width) => drawHeatMap(report, width),
-    table: (report) => dataTable(name, ['Weekday', ...Array.from({ length: 24 }, (_, i) => String(i))],
+    table: (report) => dataTable(name, ['Weekday', ...Array.from({ length: 24 }, (_, i) => String(i).padStart(2, '0'))],
       (report.heat_map || []).map((row, d) => [WEEKDAYS[d], ...row.map((v) => String(Number(v || 0)))])),
   });
 }
