@@ -19,9 +19,9 @@ import { renderChatList } from './views/chatlist.js';
 import { renderVisitors } from './views/visitors.js';
 import { renderChatTabs } from './views/chattabs.js';
 import { renderOptions } from './views/options.js';
+import { renderReports } from './views/reports.js';
 import { renderAdmin } from './views/admin.js';
 import { renderAllChats } from './views/allchats.js';
-import { renderReports } from './views/reports.js';
 import { openShortcutsHelp } from './views/help.js';
 
 const root = document.getElementById('app');
@@ -115,8 +115,8 @@ function startApp(me) {
   const topbar = renderTopbar({ ctrl, onSignOut: signOut, onShortcuts: openShortcutsHelp });
   const popups = renderPopups({ ctrl });
   const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderAllChats({ ctrl }), renderOptions(), renderAdmin(), popups);
-  shell.insertBefore(renderReports(), popups);
   root.replaceChildren(shell);
+  shell.insertBefore(renderReports(), popups); // "Reports" (views/reports.js)
 
   // Pop-ups sit in the column of "Visitors on Site" (just below the top bar, whose height
   // changes as it wraps; at the bottom on narrower screens), and the panel makes room for

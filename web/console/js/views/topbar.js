@@ -43,10 +43,6 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
   const navAllChats = navButton('All Chats', 'all-chats'); // supervisors only
   navAllChats.hidden = true;
   const nav = h('nav', { class: 'nav', 'aria-label': 'Pages' }, navConsole, navAllChats, navOptions, navAdmin);
-  const navReports = navButton('Reports', 'reports'); // admins and supervisors (views/reports.js)
-  navReports.hidden = true;
-  nav.insertBefore(navReports, navOptions);
-  const mayReport = () => !!store.me?.is_admin || store.isSupervisor();
 
   const soundsBox = h('input', { type: 'checkbox', checked: soundsEnabled() });
   soundsBox.addEventListener('change', () => setSoundsEnabled(soundsBox.checked));
@@ -63,6 +59,11 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
 
   const help = h('button', { type: 'button', class: 'btn btn-small', 'aria-keyshortcuts': 'Shift+?', onclick: onShortcuts }, 'Shortcuts');
   const signOut = h('button', { type: 'button', class: 'btn btn-small', onclick: onSignOut }, 'Sign out');
+
+  const navReports = navButton('Reports', 'reports'); // admins and supervisors (views/reports.js)
+  navReports.hidden = true;
+  nav.insertBefore(navReports, navOptions);
+  const mayReport = () => !!store.me?.is_admin || store.isSupervisor();
 
   const bar = h('header', { class: 'topbar' },
     h('div', { class: 'brand' }, h('span', { class: 'brand-name' }, 'Frontdesk'), who, conn),
@@ -105,10 +106,12 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
     conn.dataset.state = state;
   };
   const renderPage = () => {
-    for (const b of nav.querySelectorAll('.nav-btn')) {
+    for (const b of [navConsole, navAllChats, navOptions, navAdmin]) {
       if (b.dataset.page === store.page) b.setAttribute('aria-current', 'page');
       else b.removeAttribute('aria-current');
     }
+    if (store.page === 'reports') navReports.setAttribute('aria-current', 'page');
+    else navReports.removeAttribute('aria-current');
   };
 
   store.on('me', renderMe);
