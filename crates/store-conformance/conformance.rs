@@ -15,6 +15,7 @@ mod lifecycle;
 mod page_loads;
 mod people;
 mod ratings;
+mod reports;
 mod routing;
 mod tags;
 mod unanswered;

@@ -46,10 +46,7 @@ async fn newer_schema_is_refused() {
     assert!(
         matches!(
             err,
-            OpenError::TooNew {
-                found: 99,
-                known: 4
-            }
+            OpenError::TooNew { found: 99, known } if known < 99
         ),
         "{err:?}"
     );

@@ -342,6 +342,20 @@ pub const TABLES: &[Table] = &[
         "name",
         false,
     ),
+    // Reports (0006): who took a chat when, and On-Line spans. The rollups are not dumped:
+    // importing the chats marks their hours, and the reports task computes them again.
+    table(
+        "chat_events",
+        &[("chat_id", Int), ("at", Int), ("state", Text), ("agent_id", Int)],
+        "chat_id, at, state, agent_id",
+        false,
+    ),
+    table(
+        "agent_online",
+        &[("agent_id", Int), ("started_at", Int), ("last_seen", Int), ("closed", Bool)],
+        "agent_id, started_at",
+        false,
+    ),
 ];
 
 /// The table named `name`.

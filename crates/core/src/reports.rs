@@ -13,9 +13,30 @@
 //! - good share: ratings of 4 or more ("Good") over ratings.
 //!
 //! Medians and p90 use the nearest-rank definition (the value at rank ⌈p·n⌉).
+//!
+//! Refined by the reports helper (docs/reports.md):
+//! - every figure of a chat counts in the bucket (and the hour) in which the chat was
+//!   created; offline messages in the one in which they were received;
+//! - first response: from the first agent taking the chat to the first agent message (text,
+//!   link or file) after it, whoever wrote it; per agent it counts for its author;
+//! - per agent, "chats" are the chats they took; "ratings" those of the chats they held last;
+//! - durations are whole seconds rounded down; beyond one hour percentiles come from
+//!   histogram buckets ([`hist`]: exact to the second up to an hour, then to the minute up
+//!   to a day, then to the hour), and are the start of their bucket.
+
+pub mod assemble;
+pub mod buckets;
+pub mod csv;
+pub mod hist;
+pub mod rollup;
 
 use crate::ids::*;
 use serde::{Deserialize, Serialize};
+
+/// Is a rating "Good"? (4 or more of 5.)
+pub fn is_good(score: u8) -> bool {
+    score >= 4
+}
 
 /// Buckets of a report's series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -422,10 +422,12 @@ pub trait SettingStore: Send + Sync {
 
 mod files;
 mod ratings;
+mod reports;
 mod unread;
 
 pub use files::{FileStore, StoredFile};
 pub use ratings::{RatedChat, RatingStore};
+pub use reports::{DirtyHour, OnlineSpan, ReportStore, SiteRange};
 pub use unread::UnreadStore;
 
 /// Everything storage offers. Implemented by the SQLite and PostgreSQL stores.
@@ -444,6 +446,7 @@ pub trait Store:
     + ColleagueStore
     + FileStore
     + RatingStore
+    + ReportStore
     + UnreadStore
     + SettingStore
 {
@@ -464,6 +467,7 @@ impl<T> Store for T where
         + ColleagueStore
         + FileStore
         + RatingStore
+        + ReportStore
         + UnreadStore
         + SettingStore
 {

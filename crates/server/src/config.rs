@@ -28,6 +28,9 @@ pub struct Settings {
     pub visitor_leave_grace_secs: u64,
     /// How often each node looks for chats waiting too long (escalation), in milliseconds.
     pub waiting_sweep_ms: u64,
+    /// How often each node recomputes the report rollups of hours changed since (and
+    /// refreshes the On-Line time of the agents connected to it), in milliseconds.
+    pub reports_rollup_ms: u64,
     /// A visit ends after this long without activity.
     pub visit_timeout_secs: u64,
     /// Server → client ping interval on WebSockets; a peer silent for two intervals is dropped.
@@ -246,6 +249,7 @@ impl Default for Settings {
             requeue_grace_secs: 30,
             visitor_leave_grace_secs: 30,
             waiting_sweep_ms: 2_000,
+            reports_rollup_ms: 10_000,
             visit_timeout_secs: 30 * 60,
             heartbeat_secs: 25,
             max_frame_bytes: 64 * 1024,

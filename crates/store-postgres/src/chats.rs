@@ -41,8 +41,9 @@ const CLIENT_ID_LOOKUP: &str = concat!(
     " FROM messages WHERE chat_id = $1 AND client_id = $2"
 );
 
+// The update and its chat event (who took the chat when, for reports) in one statement.
 const UPDATE_STATE: &str = concat!(
-    "UPDATE chats SET state = $3, \
+    "WITH u AS (UPDATE chats SET state = $3, \
          agent_id = CASE WHEN $3 = 'ended' THEN agent_id ELSE $4 END, \
          end_reason = $5, ended_by = $6, \
          ended_at = $7, version = version + 1, \
@@ -57,7 +58,9 @@ const UPDATE_STATE: &str = concat!(
                        WHERE e <> to_jsonb($4::bigint)) \
                   ELSE joined END \
      WHERE id = $1 AND version = $2 RETURNING ",
-    chat_cols!()
+    chat_cols!(),
+    "), ev AS (INSERT INTO chat_events (chat_id, at, state, agent_id) \
+     SELECT id, $8, $3, coalesce($4, $6) FROM u) SELECT * FROM u"
 );
 
 impl PgStore {

@@ -30,6 +30,7 @@ mod map;
 mod migrate;
 mod offline;
 mod ratings;
+mod reports;
 mod routing;
 pub mod scratch;
 mod settings;

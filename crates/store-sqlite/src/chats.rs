@@ -39,6 +39,8 @@ pub(crate) const UPDATE_STATE: &str = concat!(
                      WHERE id = ?1 AND version = ?2 RETURNING ",
     chat_cols!()
 );
+pub(crate) const INSERT_EVENT: &str =
+    "INSERT INTO chat_events (chat_id, at, state, agent_id) VALUES (?1, ?2, ?3, ?4)";
 pub(crate) const OPEN_CHATS: &str = concat!(
     "SELECT ",
     chat_cols!(),
@@ -289,6 +291,18 @@ impl ChatStore for SqliteStore {
                 )
                 .optional()
                 .db()?;
+            if let Some(chat) = &updated {
+                // Who took the chat when (reports): in the update's transaction.
+                tx.prepare_cached(INSERT_EVENT)
+                    .db()?
+                    .execute(params![
+                        chat.id.0,
+                        now.0,
+                        cols.state,
+                        cols.agent.or(cols.ended_by)
+                    ])
+                    .db()?;
+            }
             chat_cas(tx, id, updated)
         })
         .await

@@ -35,6 +35,7 @@ mod migrate;
 mod offline;
 mod ratings;
 mod readers;
+mod reports;
 mod routing;
 mod settings;
 mod sites;

@@ -36,6 +36,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "files_ratings",
         sql: include_str!("../migrations/0004_files_ratings.sql"),
     },
+    // Placeholder: the `search` branch's 0005 replaces it at merge.
+    Migration {
+        version: 5,
+        name: "search",
+        sql: include_str!("../migrations/0005_search.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "reports",
+        sql: include_str!("../migrations/0006_reports.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -210,3 +210,8 @@ export const files = {
     });
   },
 };
+
+/** "Reports" (issue 15): `query` is the query string of the page's controls (reports/model.js). */
+export const reports = {
+  get: (query) => get(`/api/reports?${query}`),
+};

@@ -19,6 +19,7 @@ import { renderChatList } from './views/chatlist.js';
 import { renderVisitors } from './views/visitors.js';
 import { renderChatTabs } from './views/chattabs.js';
 import { renderOptions } from './views/options.js';
+import { renderReports } from './views/reports.js';
 import { renderAdmin } from './views/admin.js';
 import { renderAllChats } from './views/allchats.js';
 import { openShortcutsHelp } from './views/help.js';
@@ -115,6 +116,7 @@ function startApp(me) {
   const popups = renderPopups({ ctrl });
   const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderAllChats({ ctrl }), renderOptions(), renderAdmin(), popups);
   root.replaceChildren(shell);
+  shell.insertBefore(renderReports(), popups); // "Reports" (views/reports.js)
 
   // Pop-ups sit in the column of "Visitors on Site" (just below the top bar, whose height
   // changes as it wraps; at the bottom on narrower screens), and the panel makes room for

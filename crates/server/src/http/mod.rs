@@ -12,6 +12,7 @@ pub mod health;
 pub mod offline;
 pub mod openapi;
 pub mod ratings;
+pub mod reports;
 pub mod supervision;
 pub mod tags;
 pub mod visitors;
@@ -35,6 +36,7 @@ pub fn router(app: App) -> Router {
         .merge(tags::router())
         .merge(files::router(&app))
         .merge(ratings::router())
+        .merge(reports::router())
         .merge(supervision::router())
         .merge(admin::router())
         .route_layer(middleware::from_fn_with_state(

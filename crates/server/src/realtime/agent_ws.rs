@@ -65,6 +65,7 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
         handle.clone(),
     );
     app.presence.agent_connected(agent.id, &info).await;
+    crate::services::reports::agent_connected(&app, agent.id, info.status).await;
     app.metrics.agent_connections.inc();
     match snapshot(&app, &agent, &info).await {
         Ok(frame) => socket::send(&handle, &frame),
@@ -100,6 +101,7 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
         .await;
     if last {
         crate::services::requeue::start_grace_timer(app.clone(), agent.id);
+        crate::services::reports::agent_gone(&app, agent.id).await;
         publish_presence(&app, agent.id, &info.sites).await;
     }
 }

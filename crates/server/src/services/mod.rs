@@ -15,6 +15,7 @@ pub mod notes;
 pub mod offline;
 pub mod presence;
 pub mod ratings;
+pub mod reports;
 pub mod requeue;
 pub mod routing;
 pub mod summary;

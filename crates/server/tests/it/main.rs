@@ -25,6 +25,7 @@ mod messages;
 mod notes;
 mod rate_limits;
 mod ratings;
+mod reports;
 mod rest;
 mod resume;
 mod routing;

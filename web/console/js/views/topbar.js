@@ -60,6 +60,11 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
   const help = h('button', { type: 'button', class: 'btn btn-small', 'aria-keyshortcuts': 'Shift+?', onclick: onShortcuts }, 'Shortcuts');
   const signOut = h('button', { type: 'button', class: 'btn btn-small', onclick: onSignOut }, 'Sign out');
 
+  const navReports = navButton('Reports', 'reports'); // admins and supervisors (views/reports.js)
+  navReports.hidden = true;
+  nav.insertBefore(navReports, navOptions);
+  const mayReport = () => !!store.me?.is_admin || store.isSupervisor();
+
   const bar = h('header', { class: 'topbar' },
     h('div', { class: 'brand' }, h('span', { class: 'brand-name' }, 'Frontdesk'), who, conn),
     h('div', { class: 'status-field' }, h('label', { for: statusId }, 'Status'), status, capacity),
@@ -73,12 +78,14 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
     status.value = me?.status === 'away' ? 'away' : 'online';
     status.classList.toggle('is-away', me?.status === 'away');
     navAdmin.hidden = !me?.is_admin;
+    navReports.hidden = !mayReport();
     capacity.hidden = !(me && store.agents.get(Number(me.agent_id))?.at_capacity);
   };
   const renderSites = () => {
     const list = [...store.sites.values()].sort((a, b) => a.name.localeCompare(b.name));
     monitor.hidden = list.length === 0;
     navAllChats.hidden = !store.isSupervisor();
+    navReports.hidden = !mayReport();
     reconcile(sites, list, (s) => s.site_id, (s) => {
       const box = h('input', { type: 'checkbox', name: 'monitor' });
       box.addEventListener('change', () => ctrl.setMonitoring(s.site_id, box.checked));
@@ -103,6 +110,8 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
       if (b.dataset.page === store.page) b.setAttribute('aria-current', 'page');
       else b.removeAttribute('aria-current');
     }
+    if (store.page === 'reports') navReports.setAttribute('aria-current', 'page');
+    else navReports.removeAttribute('aria-current');
   };
 
   store.on('me', renderMe);

@@ -37,6 +37,7 @@ pub(super) async fn on_frame(
         }
         AgentFrame::Status { reference, status } => {
             app.store.set_status(agent, status).await?;
+            crate::services::reports::status_changed(app, agent, status).await;
             publish_agent_state(app, agent).await?;
             ack(handle, reference, None, None);
             if status == AgentStatus::Online {
