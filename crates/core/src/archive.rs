@@ -191,8 +191,16 @@ mod tests {
             (ChatState::Active { agent }, false, ArchiveState::Open),
             (ended(EndReason::Visitor), true, ArchiveState::Missed),
             (ended(EndReason::Visitor), false, ArchiveState::Ended),
-            (ended(EndReason::Agent { agent }), false, ArchiveState::Ended),
-            (ended(EndReason::Blocked { agent }), false, ArchiveState::Blocked),
+            (
+                ended(EndReason::Agent { agent }),
+                false,
+                ArchiveState::Ended,
+            ),
+            (
+                ended(EndReason::Blocked { agent }),
+                false,
+                ArchiveState::Blocked,
+            ),
         ] {
             let mut chat = Chat::fixture(state, &[], at);
             chat.missed = missed;
