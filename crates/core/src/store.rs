@@ -420,11 +420,13 @@ pub trait SettingStore: Send + Sync {
     }
 }
 
+mod archive;
 mod files;
 mod ratings;
 mod reports;
 mod unread;
 
+pub use archive::{ArchiveRows, ArchiveStore};
 pub use files::{FileStore, StoredFile};
 pub use ratings::{RatedChat, RatingStore};
 pub use reports::{DirtyHour, OnlineSpan, ReportStore, SiteRange};
@@ -448,6 +450,7 @@ pub trait Store:
     + RatingStore
     + ReportStore
     + UnreadStore
+    + ArchiveStore
     + SettingStore
 {
 }
@@ -469,6 +472,7 @@ impl<T> Store for T where
         + RatingStore
         + ReportStore
         + UnreadStore
+        + ArchiveStore
         + SettingStore
 {
 }

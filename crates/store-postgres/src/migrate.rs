@@ -37,7 +37,6 @@ const MIGRATIONS: &[Migration] = &[
         name: "files_ratings",
         sql: include_str!("../migrations/0004_files_ratings.sql"),
     },
-    // Placeholder: the `search` branch's 0005 replaces it at merge.
     Migration {
         version: 5,
         name: "search",

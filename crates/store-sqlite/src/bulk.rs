@@ -3,6 +3,7 @@
 use crate::SqliteStore;
 use crate::map::Db;
 use frontdesk_core::ids::*;
+use frontdesk_core::model::MessageKind;
 use frontdesk_core::store::StoreResult;
 use rusqlite::{Connection, params};
 
@@ -34,7 +35,8 @@ impl SqliteStore {
         while done < spec.chats {
             let n = CHATS_PER_JOB.min(spec.chats - done);
             let (spec, first) = (spec.clone(), done);
-            self.write(move |tx| insert_chunk(tx, &spec, first, n))
+            let index = self.search_index();
+            self.write(move |tx| insert_chunk(tx, &spec, first, n, index))
                 .await?;
             done += n;
         }
@@ -42,7 +44,15 @@ impl SqliteStore {
     }
 }
 
-fn insert_chunk(c: &Connection, spec: &BulkHistory, first: u64, count: u64) -> StoreResult<()> {
+/// Writes chats `first..first + count`; with `index`, their search documents in the same
+/// chunk (so the index is complete when the history is).
+fn insert_chunk(
+    c: &Connection,
+    spec: &BulkHistory,
+    first: u64,
+    count: u64,
+    index: bool,
+) -> StoreResult<()> {
     let visitors = spec.visitors.max(1);
     let per_chat = i64::from(spec.messages_per_chat);
     for i in first..first + count {
@@ -73,6 +83,9 @@ fn insert_chunk(c: &Connection, spec: &BulkHistory, first: u64, count: u64) -> S
                 |r| r.get(0),
             )
             .db()?;
+        if index {
+            crate::archive::index_chat(c, ChatId(chat))?;
+        }
         let mut insert = c
             .prepare_cached(
                 "INSERT INTO messages (chat_id, seq, author, agent_id, kind, body, created_at) \
@@ -96,6 +109,9 @@ fn insert_chunk(c: &Connection, spec: &BulkHistory, first: u64, count: u64) -> S
                     created + seq * 1000
                 ])
                 .db()?;
+            if index {
+                crate::archive::index_message(c, ChatId(chat), seq, MessageKind::Text, &body)?;
+            }
         }
     }
     Ok(())

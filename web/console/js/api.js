@@ -151,6 +151,22 @@ export const supervision = {
   chats: () => get('/api/supervision/chats'),
 };
 
+/** The "Archive" (issue 15): a page of chats of my sites for `filters` ({site, agent, from,
+ * to, state, tag, rating, q, cursor, limit}; empty values left out), and how many match. */
+function archiveQuery(filters) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters || {})) {
+    if (v !== undefined && v !== null && String(v) !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export const archive = {
+  page: (filters) => get(`/api/archive${archiveQuery(filters)}`),
+  count: (filters) => get(`/api/archive/count${archiveQuery(filters)}`),
+};
+
 export const admin = {
   sites: () => get('/api/admin/sites'),
   createSite: (site) => post('/api/admin/sites', site),

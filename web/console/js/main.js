@@ -22,6 +22,7 @@ import { renderOptions } from './views/options.js';
 import { renderReports } from './views/reports.js';
 import { renderAdmin } from './views/admin.js';
 import { renderAllChats } from './views/allchats.js';
+import { renderArchive } from './views/archive.js';
 import { openShortcutsHelp } from './views/help.js';
 
 const root = document.getElementById('app');
@@ -114,7 +115,7 @@ function startApp(me) {
       renderChatList({ ctrl })));
   const topbar = renderTopbar({ ctrl, onSignOut: signOut, onShortcuts: openShortcutsHelp });
   const popups = renderPopups({ ctrl });
-  const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderAllChats({ ctrl }), renderOptions(), renderAdmin(), popups);
+  const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderAllChats({ ctrl }), renderArchive(), renderOptions(), renderAdmin(), popups);
   root.replaceChildren(shell);
   shell.insertBefore(renderReports(), popups); // "Reports" (views/reports.js)
 

@@ -141,6 +141,7 @@ async fn outage_fails_clearly_and_recovers() {
     let options = PgOptions {
         pool_size: 4,
         timeout: Duration::from_secs(1),
+        ..PgOptions::default()
     };
     let s = PgStore::connect(&url, options).await.unwrap();
     let site = site(&s, "shop").await;
