@@ -99,7 +99,11 @@ fn tsquery(sql: &mut Sql, cfg: &str, q: &SearchQuery) -> String {
 
 /// The filters of `q` but the search and the cursor, on `chats AS c`, for `sites`.
 fn filters(sql: &mut Sql, q: &ArchiveQuery, sites: Vec<i64>) -> String {
-    let mut out = format!("c.site_id = ANY({}::bigint[])", sql.bind(sites));
+    // One site: the index `chats_site` (site_id, id) serves newest first with no sort.
+    let mut out = match sites.as_slice() {
+        [one] => format!("c.site_id = {}::bigint", sql.bind(*one)),
+        _ => format!("c.site_id = ANY({}::bigint[])", sql.bind(sites)),
+    };
     if let Some(agent) = q.agent {
         out += &format!(" AND c.agent_id = {}::bigint", sql.bind(agent.0));
     }

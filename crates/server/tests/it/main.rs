@@ -30,6 +30,7 @@ mod reports;
 mod rest;
 mod resume;
 mod routing;
+mod search_cli;
 mod security;
 mod slow_clients;
 mod supervision;
