@@ -46,6 +46,9 @@ pub enum Command {
     Agent(AgentCommand),
     /// Apply pending schema migrations to the PostgreSQL database (--database-url), then exit.
     Migrate,
+    /// Reports: recompute the hourly rollups.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// Write every table of the database (SQLite or PostgreSQL) as JSON lines.
     Export {
         /// The file to write ("-": standard output).
@@ -157,6 +160,16 @@ pub struct ServeArgs {
     /// or stalled clients are cut off). Default: 10000
     #[arg(long, env = "FRONTDESK_HEADER_READ_TIMEOUT_MS")]
     pub header_read_timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Recompute every hourly rollup from the stored chats (after a bulk import, or when in
+    /// doubt; safe while the server runs).
+    Rebuild {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod doctor;
+pub mod reports;
 
 use crate::cli::Cli;
 use crate::config::Settings;
