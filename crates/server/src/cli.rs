@@ -46,6 +46,9 @@ pub enum Command {
     Agent(AgentCommand),
     /// Apply pending schema migrations to the PostgreSQL database (--database-url), then exit.
     Migrate,
+    /// Reports: recompute the hourly rollups.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// Write every table of the database (SQLite or PostgreSQL) as JSON lines.
     Export {
         /// The file to write ("-": standard output).
@@ -172,6 +175,16 @@ pub struct ServeArgs {
     /// Keep the Archive's full-text search index (true or false). Default: true
     #[arg(long, env = "FRONTDESK_SEARCH_INDEX")]
     pub search_index: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Recompute every hourly rollup from the stored chats (after a bulk import, or when in
+    /// doubt; safe while the server runs).
+    Rebuild {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -29,6 +29,7 @@ async fn main() -> Result<()> {
         Command::Site(cmd) => site(&cli, cmd).await,
         Command::Agent(cmd) => agent(&cli, cmd).await,
         Command::Migrate => migrate(&cli).await,
+        Command::Reports(cmd) => frontdesk::ops::reports::run(&cli, cmd).await,
         Command::Export { out } => export(&cli, out).await,
         Command::Import { input } => import(&cli, input).await,
         Command::Backup { to, json } => {

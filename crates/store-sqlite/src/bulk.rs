@@ -17,7 +17,7 @@ pub struct BulkHistory {
     pub site: SiteId,
     /// The agent who answered; `None`: visitor and system messages only.
     pub agent: Option<AgentId>,
-    /// Ended chats to create.
+    /// Ended chats to create (with real report figures: see `shape`).
     pub chats: u64,
     /// Messages per chat, alternating visitor / agent (or system).
     pub messages_per_chat: u32,
@@ -44,6 +44,25 @@ impl SqliteStore {
     }
 }
 
+/// The figures of generated chat `i` (deterministic, spread like real traffic): every 20th
+/// chat is missed; the others are answered after 3–92 s, first replied to 2–59 s later, and
+/// every 3rd of them is rated (one in 7 of those "Bad").
+struct Shape {
+    missed: bool,
+    wait_ms: i64,
+    first_reply_ms: i64,
+    rating: Option<u8>,
+}
+
+fn shape(i: i64, agent: bool) -> Shape {
+    Shape {
+        missed: !agent || i % 20 == 0,
+        wait_ms: (3 + (i * 7_919) % 90) * 1000,
+        first_reply_ms: (2 + (i * 31) % 58) * 1000,
+        rating: (i % 3 == 0).then_some(if i % 7 == 0 { 1 } else { 5 }),
+    }
+}
+
 /// Writes chats `first..first + count`; with `index`, their search documents in the same
 /// chunk (so the index is complete when the history is).
 fn insert_chunk(
@@ -59,7 +78,15 @@ fn insert_chunk(
         let i = i64::try_from(i).unwrap_or(i64::MAX);
         let visitor = format!("bulk-{}", i % i64::try_from(visitors).unwrap_or(i64::MAX));
         let created = spec.start.0 + i * 1000;
-        let ended = created + (per_chat + 1) * 1000;
+        let sh = shape(i, spec.agent.is_some());
+        let agent = spec.agent.filter(|_| !sh.missed);
+        let answered = agent.map(|_| created + sh.wait_ms);
+        // The visitor writes first; agent messages start at the first reply.
+        let at = |seq: i64| match answered {
+            Some(a) if seq > 1 => a + sh.first_reply_ms + (seq - 2) * 1000,
+            _ => created + seq * 1000,
+        };
+        let ended = at(per_chat.max(1)) + 1000;
         c.prepare_cached(
             "INSERT INTO visitors (site_id, visitor_id, first_seen, last_seen) \
              VALUES (?1, ?2, ?3, ?3) ON CONFLICT DO UPDATE SET last_seen = excluded.last_seen",
@@ -67,19 +94,33 @@ fn insert_chunk(
         .db()?
         .execute(params![spec.site.0, visitor, created])
         .db()?;
-        let (reason, by) = match spec.agent {
+        let (reason, by) = match agent {
             Some(a) => ("agent", Some(a.0)),
             None => ("visitor", None),
         };
+        let rating = agent.and(sh.rating);
         let chat: i64 = c
             .prepare_cached(
                 "INSERT INTO chats (site_id, visitor_id, state, agent_id, end_reason, ended_by, \
-                 version, last_seq, created_at, queued_at, ended_at) \
-                 VALUES (?1, ?2, 'ended', ?3, ?4, ?3, 3, ?5, ?6, ?6, ?7) RETURNING id",
+                 version, last_seq, created_at, queued_at, ended_at, answered_at, missed, \
+                 rating, rated_at) \
+                 VALUES (?1, ?2, 'ended', ?3, ?4, ?3, 3, ?5, ?6, ?6, ?7, ?8, ?9, ?10, \
+                 CASE WHEN ?10 IS NULL THEN NULL ELSE ?7 END) RETURNING id",
             )
             .db()?
             .query_row(
-                params![spec.site.0, visitor, by, reason, per_chat, created, ended],
+                params![
+                    spec.site.0,
+                    visitor,
+                    by,
+                    reason,
+                    per_chat,
+                    created,
+                    ended,
+                    answered,
+                    agent.is_none(),
+                    rating
+                ],
                 |r| r.get(0),
             )
             .db()?;
@@ -93,21 +134,14 @@ fn insert_chunk(
             )
             .db()?;
         for seq in 1..=per_chat {
-            let (author, agent) = match (seq % 2, spec.agent) {
+            let (author, agent) = match (seq % 2, agent) {
                 (1, _) => ("visitor", None),
                 (_, Some(a)) => ("agent", Some(a.0)),
                 (_, None) => ("system", None),
             };
             let body = format!("message {seq} of chat {chat}: lorem ipsum dolor sit amet");
             insert
-                .execute(params![
-                    chat,
-                    seq,
-                    author,
-                    agent,
-                    body,
-                    created + seq * 1000
-                ])
+                .execute(params![chat, seq, author, agent, body, at(seq)])
                 .db()?;
             if index {
                 crate::archive::index_message(c, ChatId(chat), seq, MessageKind::Text, &body)?;

@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod doctor;
+pub mod reports;
 pub mod search;
 
 use crate::cli::Cli;

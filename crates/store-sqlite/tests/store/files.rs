@@ -206,4 +206,22 @@ async fn bulk_history_is_queryable() {
     assert_eq!(seqs, vec![1, 2, 3, 4, 5, 6]);
     assert_eq!(msgs[1].author, Author::Agent { agent: a.id });
     assert!(s.open_chats(&[site.id]).await.unwrap().is_empty());
+    // Real report figures: waits, first replies, durations, missed chats and ratings.
+    let facts = s
+        .chat_facts(&[SiteRange {
+            site: site.id,
+            from: Timestamp(0),
+            to: Timestamp(i64::MAX),
+        }])
+        .await
+        .unwrap();
+    assert_eq!(facts.len(), 1_200);
+    assert_eq!(facts.iter().filter(|f| f.missed).count(), 60);
+    let answered: Vec<_> = facts.iter().filter(|f| f.answered_at.is_some()).collect();
+    assert_eq!(answered.len(), 1_140);
+    assert!(answered.iter().all(|f| f.first_reply.is_some() && f.messages == 6));
+    assert_eq!(facts.iter().filter(|f| f.rating.is_some()).count(), 380);
+    let acc = frontdesk_core::reports::rollup::rollup_hour(&facts, 0);
+    assert!(acc.wait.median().is_some_and(|w| (3..=92).contains(&w)));
+    assert!(acc.first_response.median().is_some_and(|w| (2..=59).contains(&w)));
 }
