@@ -29,6 +29,7 @@ mod rest;
 mod resume;
 mod routing;
 mod security;
+mod sighup;
 mod slow_clients;
 mod supervision;
 mod tags;
