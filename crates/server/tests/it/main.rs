@@ -23,6 +23,7 @@ mod hours;
 mod lifecycle;
 mod messages;
 mod notes;
+mod ops_logs;
 mod rate_limits;
 mod ratings;
 mod rest;

@@ -79,7 +79,7 @@ fn fingerprint(der: &[u8]) -> String {
 }
 
 /// Waits for a stderr line containing `needle`; returns every line read up to it.
-async fn wait_log(
+pub(crate) async fn wait_log(
     lines: &mut mpsc::UnboundedReceiver<String>,
     seen: &mut Vec<String>,
     needle: &str,
@@ -96,7 +96,7 @@ async fn wait_log(
     }
 }
 
-async fn next_json<S>(ws: &mut tokio_tungstenite::WebSocketStream<S>) -> Value
+pub(crate) async fn next_json<S>(ws: &mut tokio_tungstenite::WebSocketStream<S>) -> Value
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
@@ -110,6 +110,53 @@ where
             return serde_json::from_str(t.as_str()).expect("json");
         }
     }
+}
+
+/// `frontdesk serve` on `dir` (config `dir/frontdesk.toml`, a free loopback port) with
+/// `env`; returns the child (killed on drop), its `host:port` and its stderr lines.
+pub(crate) async fn spawn(
+    dir: &Path,
+    env: &[(&str, &str)],
+    scheme: &str,
+) -> (
+    tokio::process::Child,
+    String,
+    mpsc::UnboundedReceiver<String>,
+) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .arg("--config")
+        .arg(dir.join("frontdesk.toml"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("FRONTDESK_LOG")
+        .env_remove("FRONTDESK_LOG_FORMAT")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("serve");
+    let (tx, logs) = mpsc::unbounded_channel();
+    let mut stderr = tokio::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = stderr.next_line().await {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = tokio::time::timeout(WAIT, stdout.next_line())
+        .await
+        .expect("started in time")
+        .expect("read")
+        .expect("a line");
+    let addr = first
+        .strip_prefix(&format!("Frontdesk is running at {scheme}://"))
+        .expect("address line")
+        .to_string();
+    (child, addr, logs)
 }
 
 fn hup(child: &tokio::process::Child) {
@@ -128,38 +175,7 @@ async fn sighup_reloads_the_certificate_and_the_log_level_keeping_connections() 
     write_cert(dir.path(), &a);
     write_config(dir.path(), "warn");
     let site = add_site(dir.path(), "Shop", "https://shop.example");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--config")
-        .arg(dir.path().join("frontdesk.toml"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_remove("FRONTDESK_LOG")
-        .env_remove("FRONTDESK_LOG_FORMAT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("serve");
-    let (tx, mut logs) = mpsc::unbounded_channel();
-    let mut stderr = tokio::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
-    tokio::spawn(async move {
-        while let Ok(Some(line)) = stderr.next_line().await {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut stdout = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = tokio::time::timeout(WAIT, stdout.next_line())
-        .await
-        .expect("started in time")
-        .expect("read")
-        .expect("a line");
-    let addr = first
-        .strip_prefix("Frontdesk is running at https://")
-        .expect("https address line")
-        .to_string();
+    let (mut child, addr, mut logs) = spawn(dir.path(), &[], "https").await;
     let port = addr.rsplit(':').next().expect("port").to_string();
 
     let tls = connector(&[a.cert.der(), b.cert.der()]);
