@@ -81,6 +81,11 @@ impl Metrics {
             "Error frames sent to clients, by error code",
             errors.clone(),
         );
+        // The codes alerts watch are shown at 0 from the start (a series appears at its first
+        // error otherwise, and `rate()` needs it before).
+        for code in ["internal", "unavailable", "rate_limited", "bad_request"] {
+            drop(errors.get_or_create(&[("code", code)]));
+        }
         let rate_limited = Family::<[(&'static str, &'static str); 1], Counter>::default();
         r.register(
             "rate_limited",

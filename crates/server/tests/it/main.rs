@@ -13,6 +13,7 @@ mod cluster_kill;
 mod colleagues;
 mod completions;
 mod crash;
+mod dashboards;
 mod departments;
 mod disk_full;
 mod doctor;
