@@ -44,6 +44,8 @@ mod unread;
 mod visitors;
 mod writer;
 
+pub use writer::COMMIT_LATENCY;
+
 #[cfg(test)]
 mod unit_tests;
 

@@ -62,6 +62,37 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
     )
 }
 
+/// `frontdesk_store_commit_seconds{backend}`: the store in use's commit latency (per process).
+fn commit_histogram(out: &mut String, app: &App) {
+    use std::fmt::Write;
+    let (backend, snapshot) = if app.settings.database_url.is_some() {
+        (
+            "postgres",
+            frontdesk_store_postgres::COMMIT_LATENCY.snapshot(),
+        )
+    } else {
+        ("sqlite", frontdesk_store_sqlite::COMMIT_LATENCY.snapshot())
+    };
+    out.push_str(
+        "# HELP frontdesk_store_commit_seconds Time to commit a write (SQLite: one batch's COMMIT; PostgreSQL: a transaction's COMMIT, or a self-committing write).\n\
+         # TYPE frontdesk_store_commit_seconds histogram\n",
+    );
+    for (le, n) in &snapshot.cumulative {
+        let _ = writeln!(
+            out,
+            "frontdesk_store_commit_seconds_bucket{{backend=\"{backend}\",le=\"{le}\"}} {n}"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "frontdesk_store_commit_seconds_bucket{{backend=\"{backend}\",le=\"+Inf\"}} {count}\n\
+         frontdesk_store_commit_seconds_sum{{backend=\"{backend}\"}} {sum}\n\
+         frontdesk_store_commit_seconds_count{{backend=\"{backend}\"}} {count}",
+        count = snapshot.count,
+        sum = snapshot.sum_seconds
+    );
+}
+
 /// Queue length and the oldest wait per site (`site` = site id), the bus backlog. A storage
 /// error leaves the per-site gauges out (the scrape itself still answers; `/readyz` says why).
 async fn scraped(app: &App) -> String {
@@ -99,9 +130,11 @@ async fn scraped(app: &App) -> String {
             );
         }
     }
+    length.push_str(&oldest);
+    commit_histogram(&mut length, app);
     let _ = write!(
         length,
-        "{oldest}# HELP frontdesk_bus_backlog Events waiting to be published to the other nodes (Redis unreachable).\n\
+        "# HELP frontdesk_bus_backlog Events waiting to be published to the other nodes (Redis unreachable).\n\
          # TYPE frontdesk_bus_backlog gauge\nfrontdesk_bus_backlog {}\n",
         app.bus.backlog()
     );
