@@ -172,11 +172,16 @@ impl Target {
             total += text
                 .lines()
                 .filter(|l| !l.starts_with('#'))
-                .find_map(|l| {
-                    let (k, v) = l.split_once(' ')?;
-                    (k == name).then(|| v.trim().parse::<f64>().ok())?
+                .filter_map(|l| {
+                    let (k, v) = l.rsplit_once(' ')?;
+                    // The series itself, or (a labelled family) any of its label sets.
+                    let series = k == name
+                        || (!name.contains('{')
+                            && k.strip_prefix(name)
+                                .is_some_and(|rest| rest.starts_with('{')));
+                    series.then(|| v.trim().parse::<f64>().ok())?
                 })
-                .unwrap_or(0.0);
+                .sum::<f64>();
         }
         Ok(total)
     }

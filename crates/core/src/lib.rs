@@ -16,6 +16,7 @@ pub mod file_serving;
 pub mod files;
 pub mod hours;
 pub mod ids;
+pub mod latency;
 pub mod link;
 pub mod model;
 pub mod notes;

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     name = "frontdesk",
     version,
@@ -34,7 +34,7 @@ pub struct Cli {
 
 // Parsed once at start: the size of the `serve` variant does not matter.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Run the server.
     Serve(ServeArgs),
@@ -108,7 +108,7 @@ pub enum SearchCommand {
     Check,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Tests only, broken on purpose: acknowledge before committing (shows the crash test works).
     #[arg(long, hide = true, env = "FRONTDESK_UNSAFE_ACK_BEFORE_COMMIT")]
@@ -177,7 +177,7 @@ pub struct ServeArgs {
     pub search_index: Option<bool>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum ReportsCommand {
     /// Recompute every hourly rollup from the stored chats (after a bulk import, or when in
     /// doubt; safe while the server runs).
@@ -187,7 +187,7 @@ pub enum ReportsCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum SiteCommand {
     /// Register a site; prints its key and the embed snippet.
     Add {
@@ -215,7 +215,7 @@ pub enum SiteCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum AgentCommand {
     /// Create an agent; the password is read from standard input.
     Add {

@@ -74,6 +74,9 @@ pub struct Settings {
     /// BROKEN ON PURPOSE, tests only: acknowledge messages before they are committed (the crash
     /// test shows it catches the loss this causes). Never set it in a deployment.
     pub unsafe_ack_before_commit: bool,
+    /// Log filter (`info`, `debug`, `warn,frontdesk=debug`: tracing's `EnvFilter` syntax),
+    /// re-read from the file on SIGHUP. `FRONTDESK_LOG` in the environment overrides it.
+    pub log: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -294,6 +297,7 @@ impl Default for Settings {
             presence_heartbeat_ms: 5_000,
             tls_cert: None,
             tls_key: None,
+            log: None,
         }
     }
 }

@@ -53,4 +53,5 @@ pub mod security;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod tls;
 pub mod tracking;

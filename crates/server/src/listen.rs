@@ -14,55 +14,28 @@ use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::pin::pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, watch};
 use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls;
 use tower::ServiceExt;
+use tracing::Instrument;
 
-/// Why the certificate or key could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum TlsError {
-    #[error("cannot read the certificate {path}: {reason}")]
-    Cert { path: String, reason: String },
-    #[error("cannot read the private key {path}: {reason}")]
-    Key { path: String, reason: String },
-    #[error("the certificate and key do not make a TLS configuration: {0}")]
-    Config(String),
-}
+pub use crate::tls::TlsError;
 
 /// A TLS acceptor from PEM files: the certificate chain (leaf first) and its private key
-/// (PKCS#8, PKCS#1 or SEC1). HTTP/1.1 only (ALPN `http/1.1`): WebSockets need it.
+/// (PKCS#8, PKCS#1 or SEC1). HTTP/1.1 only (ALPN `http/1.1`): WebSockets need it. The
+/// certificate can be replaced later through [`crate::tls::acceptor`]'s handle.
 pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, TlsError> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let cert_err = |reason: String| TlsError::Cert {
-        path: cert.display().to_string(),
-        reason,
-    };
-    let chain = CertificateDer::pem_file_iter(cert)
-        .map_err(|e| cert_err(e.to_string()))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| cert_err(e.to_string()))?;
-    if chain.is_empty() {
-        return Err(cert_err("no CERTIFICATE section".into()));
-    }
-    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| TlsError::Key {
-        path: key.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| TlsError::Config(e.to_string()))?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .map_err(|e| TlsError::Config(e.to_string()))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    crate::tls::acceptor(cert, key).map(|(acceptor, _)| acceptor)
+}
+
+/// Ids for connections and requests (one sequence per process: unique in its logs).
+fn next_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// How connections are served.
@@ -102,9 +75,15 @@ pub async fn serve(
         let router = router.clone();
         let serving = serving.clone();
         let signal = signal_rx.clone();
-        tokio::spawn(async move {
-            connection(tcp, peer, router, serving, signal).await;
-        });
+        // Every line logged for this connection (and its requests, WebSocket) carries conn_id.
+        let span = tracing::info_span!("conn", conn_id = next_id(), %peer);
+        tokio::spawn(
+            async move {
+                tracing::debug!("connection accepted");
+                connection(tcp, peer, router, serving, signal).await;
+            }
+            .instrument(span),
+        );
     }
     drop(listener);
     drop(signal_rx);
@@ -157,9 +136,24 @@ async fn http<I>(
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     // The handlers read the peer address through `ConnectInfo`, as with `axum::serve`.
+    // Each request gets a span with its own id (`req_id`), inside the connection's span.
     let service = tower::service_fn(move |mut req: axum::http::Request<Incoming>| {
         req.extensions_mut().insert(ConnectInfo(peer));
-        router.clone().oneshot(req)
+        let span = tracing::info_span!(
+            "request",
+            req_id = next_id(),
+            method = %req.method(),
+            path = %req.uri().path()
+        );
+        let response = router.clone().oneshot(req);
+        async move {
+            let response = response.await;
+            if let Ok(r) = &response {
+                tracing::debug!(status = r.status().as_u16(), "request done");
+            }
+            response
+        }
+        .instrument(span)
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder

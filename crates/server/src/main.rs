@@ -13,19 +13,10 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("FRONTDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if std::env::var("FRONTDESK_LOG_FORMAT").as_deref() == Ok("json") {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
+    let log = frontdesk::ops::reload::init_logging();
     let cli = Cli::parse();
     match &cli.command {
-        Command::Serve(args) => serve(&cli, args).await,
+        Command::Serve(args) => serve(&cli, args, log).await,
         Command::Site(cmd) => site(&cli, cmd).await,
         Command::Agent(cmd) => agent(&cli, cmd).await,
         Command::Migrate => migrate(&cli).await,
@@ -111,8 +102,13 @@ macro_rules! say {
     }};
 }
 
-async fn serve(cli: &Cli, args: &frontdesk::cli::ServeArgs) -> Result<()> {
+async fn serve(
+    cli: &Cli,
+    args: &frontdesk::cli::ServeArgs,
+    log: frontdesk::ops::reload::LogHandle,
+) -> Result<()> {
     let s = settings(cli, Some(args)).map_err(anyhow::Error::msg)?;
+    log.apply(&s);
     let started = std::time::Instant::now();
     let listener = tokio::net::TcpListener::bind(s.listen)
         .await
@@ -131,8 +127,37 @@ async fn serve(cli: &Cli, args: &frontdesk::cli::ServeArgs) -> Result<()> {
             frontdesk::demo::DEMO_PASSWORD
         );
     }
+    let reloader = spawn_reload_on_sighup(cli.clone(), args.clone(), log, running.tls.clone());
     running.wait().await?;
+    reloader.abort();
     Ok(())
+}
+
+/// SIGHUP: read the configuration again; reload the log filter and the TLS certificate.
+fn spawn_reload_on_sighup(
+    cli: Cli,
+    args: frontdesk::cli::ServeArgs,
+    log: frontdesk::ops::reload::LogHandle,
+    tls: Option<Arc<frontdesk::tls::CertStore>>,
+) -> tokio::task::JoinHandle<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    tokio::spawn(async move {
+        let mut hup = match signal(SignalKind::hangup()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGHUP; reload needs a restart");
+                return;
+            }
+        };
+        while hup.recv().await.is_some() {
+            match settings(&cli, Some(&args)) {
+                Ok(s) => frontdesk::ops::reload::on_reload(&s, &log, tls.as_ref()),
+                Err(e) => {
+                    tracing::error!(error = %e, "configuration not reloaded: the file does not read; nothing changed")
+                }
+            }
+        }
+    })
 }
 
 fn read_password() -> Result<String> {

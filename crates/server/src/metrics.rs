@@ -21,7 +21,10 @@ pub struct Metrics {
     pub visitor_connections: Gauge,
     pub agent_connections: Gauge,
     pub slow_consumers: Counter,
-    pub errors: Counter,
+    /// Error frames sent to clients, by `code` (the protocol's error code).
+    pub errors: Family<[(&'static str, &'static str); 1], Counter>,
+    /// Requests, frames and connections refused by a rate limit, by `limit`.
+    pub rate_limited: Family<[(&'static str, &'static str); 1], Counter>,
     pub resyncs: Counter,
     pub chat_offers: Counter,
     pub chat_offers_expired: Counter,
@@ -72,7 +75,34 @@ impl Metrics {
             "slow_consumers",
             "Connections cut off for not reading",
         );
-        let errors = m(&mut r, "client_errors", "Error frames sent to clients");
+        let errors = Family::<[(&'static str, &'static str); 1], Counter>::default();
+        r.register(
+            "client_errors",
+            "Error frames sent to clients, by error code",
+            errors.clone(),
+        );
+        // The codes alerts watch are shown at 0 from the start (a series appears at its first
+        // error otherwise, and `rate()` needs it before).
+        for code in ["internal", "unavailable", "rate_limited", "bad_request"] {
+            drop(errors.get_or_create(&[("code", code)]));
+        }
+        let rate_limited = Family::<[(&'static str, &'static str); 1], Counter>::default();
+        r.register(
+            "rate_limited",
+            "Refused by a rate limit, by limit (visitor_frames, agent_frames, visitor_connect, \
+             visitor_sockets_per_ip, login, file_upload)",
+            rate_limited.clone(),
+        );
+        for limit in [
+            "visitor_frames",
+            "agent_frames",
+            "visitor_connect",
+            "visitor_sockets_per_ip",
+            "login",
+            "file_upload",
+        ] {
+            drop(rate_limited.get_or_create(&[("limit", limit)]));
+        }
         let resyncs = m(
             &mut r,
             "resyncs",
@@ -108,7 +138,9 @@ impl Metrics {
             "Emails of unread agent replies sent to visitors who left",
         );
         let files_uploaded = m(&mut r, "files_uploaded", "Files stored with their message");
-        let file_bytes_uploaded = m(&mut r, "file_bytes_uploaded", "Bytes of the files stored");
+        // `frontdesk_files_uploaded_bytes_total` (was `frontdesk_file_bytes_uploaded_total`:
+        // Prometheus puts the unit last, before `_total`).
+        let file_bytes_uploaded = m(&mut r, "files_uploaded_bytes", "Bytes of the files stored");
         let file_uploads_refused = Family::<Vec<(String, String)>, Counter>::default();
         r.register(
             "file_uploads_refused",
@@ -129,6 +161,7 @@ impl Metrics {
             agent_connections,
             slow_consumers,
             errors,
+            rate_limited,
             resyncs,
             chat_offers,
             chat_offers_expired,
@@ -139,6 +172,20 @@ impl Metrics {
             file_bytes_uploaded,
             file_uploads_refused,
         }
+    }
+
+    /// Counts an error frame sent to a client under its code; `rate_limited` ones also under
+    /// `limit`.
+    pub fn client_error(&self, code: frontdesk_core::error::ErrorCode, limit: &'static str) {
+        self.errors.get_or_create(&[("code", code.as_str())]).inc();
+        if code == frontdesk_core::error::ErrorCode::RateLimited {
+            self.refused(limit);
+        }
+    }
+
+    /// Counts one refusal by the rate limit `limit`.
+    pub fn refused(&self, limit: &'static str) {
+        self.rate_limited.get_or_create(&[("limit", limit)]).inc();
     }
 
     /// The text exposition format.

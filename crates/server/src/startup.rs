@@ -55,6 +55,8 @@ pub struct Running {
     /// Cluster mode: the bus's and the presence's tasks, and the presence (to leave).
     background: Vec<JoinHandle<()>>,
     cluster: Option<Arc<RedisPresence>>,
+    /// When serving TLS: the certificate in use, replaceable while running (SIGHUP).
+    pub tls: Option<Arc<crate::tls::CertStore>>,
 }
 
 impl Running {
@@ -236,16 +238,20 @@ pub async fn start_with_store(
     store: Arc<dyn Store>,
 ) -> Result<Running, StartError> {
     let addr = listener.local_addr()?;
+    let (acceptor, cert_store) = match (&settings.tls_cert, &settings.tls_key) {
+        (Some(cert), Some(key)) => {
+            let (acceptor, store) = crate::tls::acceptor(cert, key)?;
+            (Some(acceptor), Some(store))
+        }
+        (None, None) => (None, None),
+        _ => {
+            return Err(StartError::Config(
+                "tls_cert and tls_key go together: set both or neither".into(),
+            ));
+        }
+    };
     let serving = crate::listen::Serving {
-        tls: match (&settings.tls_cert, &settings.tls_key) {
-            (Some(cert), Some(key)) => Some(crate::listen::tls_acceptor(cert, key)?),
-            (None, None) => None,
-            _ => {
-                return Err(StartError::Config(
-                    "tls_cert and tls_key go together: set both or neither".into(),
-                ));
-            }
-        },
+        tls: acceptor,
         header_read_timeout: std::time::Duration::from_millis(
             settings.limits.header_read_timeout_ms.max(1),
         ),
@@ -320,5 +326,6 @@ pub async fn start_with_store(
         task,
         background,
         cluster,
+        tls: cert_store,
     })
 }

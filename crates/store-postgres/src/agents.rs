@@ -81,7 +81,7 @@ impl AgentStore for PgStore {
         if let Some(sites) = &agent.sites {
             replace_sites(&tx, created.id, sites).await?;
         }
-        tx.commit().await.db()?;
+        crate::map::commit(tx).await?;
         Ok(created)
     }
 
@@ -175,7 +175,7 @@ impl AgentStore for PgStore {
         };
         let stmt = tx.prepare_cached(sql).await.db()?;
         let rows = tx.query(&stmt, &[&id.0]).await.db()?;
-        tx.commit().await.db()?;
+        crate::map::commit(tx).await?;
         all(rows, |r| {
             Ok(Membership {
                 site_id: SiteId(get(r, 0)?),
@@ -199,7 +199,7 @@ impl AgentStore for PgStore {
         if let Some(sites) = &sites {
             replace_sites(&tx, id, sites).await?;
         }
-        tx.commit().await.db()
+        crate::map::commit(tx).await
     }
 
     /// Upserts the membership row of an all-sites agent. For an agent limited to some
@@ -231,7 +231,7 @@ impl AgentStore for PgStore {
                 .db()?
         };
         crate::map::changed(n)?;
-        tx.commit().await.db()
+        crate::map::commit(tx).await
     }
 
     /// Like `set_monitoring`: upserts an all-sites agent's row; a limited agent's role
@@ -263,7 +263,7 @@ impl AgentStore for PgStore {
                 .db()?
         };
         crate::map::changed(n)?;
-        tx.commit().await.db()
+        crate::map::commit(tx).await
     }
 
     /// Removes the agent with their memberships, sessions and own canned responses.

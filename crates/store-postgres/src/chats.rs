@@ -421,7 +421,7 @@ impl ChatStore for PgStore {
         ];
         let seq: i64 = match &m.file {
             // A text: one statement, one round trip (no explicit transaction).
-            None => match self.row(APPEND, &params).await {
+            None => match crate::map::timed(self.row(APPEND, &params)).await {
                 Ok(Some(row)) => get(&row, 0)?,
                 other => return self.resent(&m, other).await,
             },
@@ -438,7 +438,7 @@ impl ChatStore for PgStore {
                     }
                 };
                 insert_file(&tx, m.chat_id, seq, m.created_at, file).await?;
-                tx.commit().await.db()?;
+                crate::map::commit(tx).await?;
                 seq
             }
         };
@@ -462,7 +462,7 @@ impl ChatStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.db()?;
         let posted = append_visitor(&tx, message).await?;
-        tx.commit().await.db()?;
+        crate::map::commit(tx).await?;
         Ok(posted)
     }
 

@@ -126,7 +126,7 @@ impl DepartmentStore for PgStore {
         )
         .await
         .db()?;
-        tx.commit().await.db()
+        crate::map::commit(tx).await
     }
 
     async fn departments_of_agent(&self, agent: AgentId) -> StoreResult<Vec<DepartmentId>> {
@@ -162,7 +162,7 @@ impl DepartmentStore for PgStore {
         )
         .await
         .db()?;
-        tx.commit().await.db()
+        crate::map::commit(tx).await
     }
 
     async fn agents_of_department(&self, id: DepartmentId) -> StoreResult<Vec<AgentId>> {

@@ -130,7 +130,7 @@ impl FileStore for PgStore {
             .await
             .db()?;
         crate::map::changed(n)?;
-        tx.commit().await.db()?;
+        crate::map::commit(tx).await?;
         Ok(())
     }
 }

@@ -50,6 +50,7 @@ use std::time::Duration;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
+pub use map::COMMIT_LATENCY;
 pub use migrate::{latest_version, migrate};
 
 /// Parameters of a statement.

@@ -12,6 +12,28 @@ use frontdesk_core::store::{StoreError, StoreResult};
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 
+/// How long write transactions took to commit (and single-statement writes that commit by
+/// themselves, the text message append), for every store of this process (`/metrics`:
+/// `frontdesk_store_commit_seconds`).
+pub static COMMIT_LATENCY: frontdesk_core::latency::LatencyHistogram =
+    frontdesk_core::latency::LatencyHistogram::new();
+
+/// Commits `tx`, timing it into [`COMMIT_LATENCY`].
+pub(crate) async fn commit(tx: deadpool_postgres::Transaction<'_>) -> StoreResult<()> {
+    let started = std::time::Instant::now();
+    let result = tx.commit().await.db();
+    COMMIT_LATENCY.observe(started.elapsed());
+    result
+}
+
+/// Runs a write that commits by itself (autocommit), timing it into [`COMMIT_LATENCY`].
+pub(crate) async fn timed<T>(write: impl std::future::Future<Output = T>) -> T {
+    let started = std::time::Instant::now();
+    let out = write.await;
+    COMMIT_LATENCY.observe(started.elapsed());
+    out
+}
+
 /// `Result<_, tokio_postgres::Error>` → `StoreResult`.
 pub(crate) trait Db<T> {
     fn db(self) -> StoreResult<T>;

@@ -89,7 +89,7 @@ impl RoutingStore for PgStore {
         )
         .await
         .db()?;
-        tx.commit().await.db()?;
+        crate::map::commit(tx).await?;
         Ok(Some(offered))
     }
 

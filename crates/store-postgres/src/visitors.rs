@@ -239,7 +239,7 @@ impl VisitorStore for PgStore {
             .ok_or_else(no_row)?;
         let visitor = visitor_row(&row)?;
         let loaded = page_load(&tx, &load).await?;
-        tx.commit().await.db()?;
+        crate::map::commit(tx).await?;
         Ok((visitor, loaded))
     }
 
@@ -248,7 +248,7 @@ impl VisitorStore for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.db()?;
         let loaded = page_load(&tx, &load).await?;
-        tx.commit().await.db()?;
+        crate::map::commit(tx).await?;
         Ok(loaded)
     }
 

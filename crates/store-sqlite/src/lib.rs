@@ -46,6 +46,8 @@ mod unread;
 mod visitors;
 mod writer;
 
+pub use writer::COMMIT_LATENCY;
+
 #[cfg(test)]
 mod unit_tests;
 

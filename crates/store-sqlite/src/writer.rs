@@ -194,6 +194,11 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Job>>, sabotage: 
     }
 }
 
+/// How long each write batch's `COMMIT` took (the fsync of the WAL with `synchronous=FULL`),
+/// for every store of this process (`/metrics`: `frontdesk_store_commit_seconds`).
+pub static COMMIT_LATENCY: frontdesk_core::latency::LatencyHistogram =
+    frontdesk_core::latency::LatencyHistogram::new();
+
 fn run_batch(
     conn: &mut Connection,
     batch: &mut Vec<Box<dyn Job>>,
@@ -226,7 +231,10 @@ fn run_batch(
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    tx.commit().map_err(|e| unavailable("commit", e))
+    let started = std::time::Instant::now();
+    let committed = tx.commit().map_err(|e| unavailable("commit", e));
+    COMMIT_LATENCY.observe(started.elapsed());
+    committed
 }
 
 fn savepoint(tx: &Transaction<'_>, sql: &str) -> rusqlite::Result<()> {

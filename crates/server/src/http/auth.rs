@@ -135,6 +135,7 @@ pub async fn login(
         .login_limits
         .allow(&app.settings.limits, ip, &body.email)
     {
+        app.metrics.refused("login");
         return Err(AppError::new(
             ErrorCode::RateLimited,
             "Too many sign-in attempts; wait a minute.",

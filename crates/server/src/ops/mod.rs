@@ -1,8 +1,10 @@
-//! The operator's commands: `backup`, `restore`, `doctor`, `completions`, `man`. Each returns
+//! The operator's commands: `backup`, `restore`, `doctor`, `completions`, `man` (and `reload`:
+//! what SIGHUP does). Each returns
 //! an error whose message says what to fix; `main` prints it and exits with status 1.
 
 pub mod backup;
 pub mod doctor;
+pub mod reload;
 pub mod reports;
 pub mod search;
 

@@ -88,7 +88,7 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
             Err(e) => Err((e, (None, None))),
         };
         if let Err((e, (reference, chat_id))) = result {
-            app.metrics.errors.inc();
+            app.metrics.client_error(e.code, "agent_frames");
             socket::send(&handle, &ToAgent::Error(e.frame(reference, chat_id)));
         }
     }

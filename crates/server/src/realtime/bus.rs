@@ -63,6 +63,12 @@ pub trait Bus: Send + Sync + 'static {
     async fn ready(&self) -> Result<(), String> {
         Ok(())
     }
+
+    /// Events waiting to be published to the other nodes (cluster mode: Redis away). `/metrics`
+    /// shows it. In process: none.
+    fn backlog(&self) -> usize {
+        0
+    }
 }
 
 /// Single node: the event goes straight to the local hub.

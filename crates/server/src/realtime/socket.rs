@@ -26,12 +26,23 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let max = app.settings.max_frame_bytes;
+    // The socket's task keeps the request's span (`conn_id`, `req_id`): one span per
+    // connection, so every line it logs says which connection.
+    let span = tracing::info_span!("ws");
     // An 8 KiB read buffer instead of tungstenite's 128 KiB (a held visitor costs far less).
     // (4 KiB was tried once, but the accept-race stall then seen was a bench client bug.)
     ws.read_buffer_size(8 * 1024)
         .max_frame_size(max)
         .max_message_size(max)
-        .on_upgrade(run)
+        .on_upgrade(move |ws| {
+            use tracing::Instrument;
+            async move {
+                tracing::debug!("WebSocket open");
+                run(ws).await;
+                tracing::debug!("WebSocket closed");
+            }
+            .instrument(span)
+        })
 }
 
 /// Serializes `frame` and queues it on the connection.

@@ -76,10 +76,12 @@ pub async fn handler(
     }
     let ip = client_ip(peer.ip(), &headers, &app.settings.trusted_proxies);
     if !app.shared_limits.allow_connect(ip) {
+        app.metrics.refused("visitor_connect");
         return AppError::rate_limited().into_response();
     }
     let max = app.settings.limits.visitor_sockets_per_ip;
     let Some(slot) = SocketSlot::acquire(&app.ip_sockets, ip, max) else {
+        app.metrics.refused("visitor_sockets_per_ip");
         return AppError::rate_limited().into_response();
     };
     let user_agent = headers
@@ -99,7 +101,7 @@ fn frame<T: serde::Serialize>(handle: &ConnHandle, f: &T) {
 }
 
 fn error(app: &App, handle: &ConnHandle, e: &AppError, reference: Option<String>) {
-    app.metrics.errors.inc();
+    app.metrics.client_error(e.code, "visitor_frames");
     frame(handle, &ToVisitor::Error(e.frame(reference, None)));
 }
 

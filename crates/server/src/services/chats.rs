@@ -210,7 +210,9 @@ pub(crate) async fn transition(app: &App, id: ChatId, cmd: ChatCommand) -> AppRe
 }
 
 /// [`transition`], deciding first on `loaded` (a copy the caller just read) when given: a
-/// stale copy only costs a failed compare-and-set and a reload.
+/// stale copy only costs a failed compare-and-set and a reload. Its log lines carry `chat_id`
+/// (a span per state change, not per message).
+#[tracing::instrument(level = "info", name = "chat", skip(app, loaded, cmd), fields(chat_id = %id))]
 async fn transition_from(
     app: &App,
     mut loaded: Option<Chat>,
@@ -235,6 +237,7 @@ async fn transition_from(
             .update_chat_state(id, chat.version, next, app.now())
             .await?
         {
+            tracing::debug!(command = ?cmd, from = ?chat.state, to = ?updated.state, "chat state changed");
             return Ok((chat, updated));
         }
     }

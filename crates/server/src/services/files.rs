@@ -111,6 +111,7 @@ pub async fn upload_by_agent(
         .shared_limits
         .allow_key(FrameKind::FileUpload, &format!("agent:{}", agent.0))
     {
+        app.metrics.refused("file_upload");
         return Err(AppError::rate_limited());
     }
     let site = app.store.site(chat.site_id).await?;
@@ -153,6 +154,7 @@ pub async fn upload_by_visitor(
         .shared_limits
         .allow_frame(FrameKind::FileUpload, &visitor.0, ip)
     {
+        app.metrics.refused("file_upload");
         return Err(AppError::rate_limited());
     }
     let no_chat = || AppError::new(ErrorCode::NotFound, "You have no open chat.");

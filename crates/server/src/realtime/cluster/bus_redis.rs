@@ -343,6 +343,10 @@ impl Bus for RedisBus {
         }
     }
 
+    fn backlog(&self) -> usize {
+        lock(&self.outbox).queue.len()
+    }
+
     /// Subscribed, and Redis answers a `PING` within [`REDIS_TIMEOUT`].
     async fn ready(&self) -> Result<(), String> {
         if !self.subscribed.load(Ordering::Relaxed) {

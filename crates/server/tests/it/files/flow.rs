@@ -177,7 +177,7 @@ async fn uploads_are_counted_in_the_metrics() {
         "{metrics}"
     );
     assert!(
-        metrics.contains("frontdesk_file_bytes_uploaded_total 5"),
+        metrics.contains("frontdesk_files_uploaded_bytes_total 5"),
         "{metrics}"
     );
     assert!(
