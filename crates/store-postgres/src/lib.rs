@@ -48,7 +48,7 @@ use std::time::Duration;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
-pub use migrate::{latest_version, migrate};
+pub use migrate::{applied_version, latest_version, migrate};
 
 /// Parameters of a statement.
 pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];

@@ -119,3 +119,7 @@ pub fn dispatch(hub: &Hub, event: BusEvent) {
         BusEvent::Resync => hub.close_all(),
     }
 }
+
+#[cfg(test)]
+#[path = "bus_wire_tests.rs"]
+mod wire_tests;

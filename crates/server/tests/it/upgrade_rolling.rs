@@ -12,7 +12,7 @@
 //! binary fails the test, with what to run.
 
 use crate::backend::{Backend, ClusterEnv, chosen};
-use crate::cluster::{Received, try_say};
+use crate::cluster::Received;
 use crate::cluster_kill::Node;
 use crate::helpers::*;
 use frontdesk_core::model::Site;
@@ -165,9 +165,18 @@ impl Talk {
     async fn exchange(&mut self, step: &str) {
         self.said += 1;
         let cid = format!("cv{}", self.said);
-        let seq = try_say(&mut self.v, &cid, step, &mut self.got)
-            .await
-            .unwrap_or_else(|| panic!("{step}: the visitor's message was not acknowledged"));
+        self.v
+            .ws
+            .send(json!({"type":"message","client_id": cid,"body": step}))
+            .await;
+        let seq = loop {
+            let f = self.v.ws.read().await.expect("visitor socket open");
+            if f["ref"] == cid.as_str() {
+                assert_eq!(f["type"], "ack", "{step}: the visitor's message: {f}");
+                break f["seq"].as_i64().expect("seq");
+            }
+            self.got.take([f]);
+        };
         self.acked.insert(cid, seq);
         self.alice.sees(seq).await;
         let cid = format!("ca{}", self.said);
@@ -291,6 +300,13 @@ async fn rolling_upgrade_from_the_previous_release_keeps_chats_working() {
         said: 0,
     };
     talk.exchange("all old").await;
+    let version = || async {
+        frontdesk_store_postgres::applied_version(env.db.url())
+            .await
+            .expect("schema version")
+    };
+    let old_schema = version().await;
+    assert!(old_schema > 0, "the old nodes migrated the empty database");
 
     for step in 0..3 {
         let what = format!("node {step} replaced by the new release");
@@ -336,6 +352,18 @@ async fn rolling_upgrade_from_the_previous_release_keeps_chats_working() {
             p.welcome
         );
 
+        // The first new node brought the schema to this release's version.
+        assert_eq!(
+            version().await,
+            frontdesk_store_postgres::latest_version(),
+            "{what}"
+        );
+        if step == 0 {
+            eprintln!(
+                "rolling upgrade: schema {old_schema} -> {}, migrated by the first new node while the old ones served",
+                frontdesk_store_postgres::latest_version()
+            );
+        }
         // Old and new side by side: the conversation goes on, both ways, exactly once.
         talk.exchange(&what).await;
         talk.assert_exactly_once(&what);
