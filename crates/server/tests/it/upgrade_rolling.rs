@@ -4,8 +4,9 @@
 //! chats with an agent; then each node in turn is stopped (SIGTERM, as a roll does) and
 //! replaced by a node of this build, the first of which migrates the schema forward while the
 //! old nodes keep serving. After every step, with old and new nodes side by side: messages both
-//! ways arrive exactly once, a chat left pending during the step survives it and is accepted,
-//! and a new chat is requested on the new node and accepted by an agent on another node.
+//! ways arrive exactly once, a chat left pending during the step survives it (its visitor
+//! comes back to another node) and is accepted, and a new chat is requested on the new node and
+//! accepted by an agent on another node.
 //!
 //! Cluster mode only (`FRONTDESK_TEST_BACKEND=cluster`): without it the test says so and ends
 //! (it needs PostgreSQL, Redis and the old binary). In cluster mode a missing or stale old
@@ -313,7 +314,7 @@ async fn rolling_upgrade_from_the_previous_release_keeps_chats_working() {
         // A chat requested on the node about to go, left pending through the step.
         let mut p = nodes[step].visitor(&site, None, 0).await;
         let pending = p.request_chat(None).await;
-        bob.requested(pending).await;
+        talk.alice.ws.requested(pending).await;
 
         // The roll: stop the node (its clients' sockets close), start the new release in its
         // place (the first one migrates the schema while the old nodes serve).
@@ -367,13 +368,14 @@ async fn rolling_upgrade_from_the_previous_release_keeps_chats_working() {
         // Old and new side by side: the conversation goes on, both ways, exactly once.
         talk.exchange(&what).await;
         talk.assert_exactly_once(&what);
-        // The pending chat is accepted (Bob's node and the visitor's may differ in release).
-        bob.backlog.clear();
-        assert_eq!(accept(&mut bob, pending).await["type"], "ack", "{what}");
+        // Alice accepts the pending chat (step 1: its visitor on an old node, she on a new one).
+        let taken = accept(&mut talk.alice.ws, pending).await;
+        assert_eq!(taken["type"], "ack", "{what}: {taken}");
         p.ws.expect("chat.accepted").await;
         let end = p.ws.request(json!({"type":"chat_end"})).await;
         assert_eq!(end["type"], "ack", "{what}: {end}");
-        // A new chat on the new node, accepted by Bob on another node.
+        // A new chat on the new node, accepted by Bob on another node (an old one in steps
+        // 0 and 1).
         assert_ne!(b_at, step);
         new_chat_across(&nodes[step], &site, &mut bob, &what).await;
         eprintln!(
