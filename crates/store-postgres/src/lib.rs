@@ -48,9 +48,9 @@ use std::time::Duration;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
-pub use migrate::{latest_version, migrate};
 /// The schema version a database is at, without migrating it (the rolling-upgrade test).
 pub use migrate::applied_version;
+pub use migrate::{latest_version, migrate};
 
 /// Parameters of a statement.
 pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];

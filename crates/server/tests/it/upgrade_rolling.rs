@@ -8,9 +8,9 @@
 //! comes back to another node) and is accepted, and a new chat is requested on the new node and
 //! accepted by an agent on another node.
 //!
-//! Cluster mode only (`FRONTDESK_TEST_BACKEND=cluster`): without it the test says so and ends
-//! (it needs PostgreSQL, Redis and the old binary). In cluster mode a missing or stale old
-//! binary fails the test, with what to run.
+//! Cluster mode only (`FRONTDESK_TEST_BACKEND=cluster`): without it the test prints that it did
+//! not run (uncaptured, so every run shows it) and ends, as the other cluster-only tests do. In
+//! cluster mode a missing or stale old binary fails the test, with what to run.
 
 use crate::backend::{Backend, ClusterEnv, chosen};
 use crate::cluster::Received;
@@ -240,9 +240,11 @@ async fn new_chat_across(node: &Node, site: &Site, bob: &mut Ws, step: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rolling_upgrade_from_the_previous_release_keeps_chats_working() {
     if chosen() != Backend::Cluster {
-        eprintln!(
-            "rolling upgrade: not run on SQLite; it runs with FRONTDESK_TEST_BACKEND=cluster \
-             (scripts/test does)"
+        // Straight to stderr, not captured: the run shows that this test did not run.
+        let _ = writeln!(
+            std::io::stderr(),
+            "upgrade_rolling: NOT RUN (needs PostgreSQL, Redis and the previous release): \
+             run it with FRONTDESK_TEST_BACKEND=cluster, as scripts/test does"
         );
         return;
     }
