@@ -51,6 +51,8 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 pub use map::COMMIT_LATENCY;
+/// The schema version a database is at, without migrating it (the rolling-upgrade test).
+pub use migrate::applied_version;
 pub use migrate::{latest_version, migrate};
 
 /// Parameters of a statement.

@@ -150,6 +150,33 @@ pub(crate) async fn apply(client: &mut Client) -> Result<Vec<i64>, OpenError> {
     Ok(applied)
 }
 
+/// The schema version of the database at `url` (0: not migrated yet), without migrating it:
+/// the rolling-upgrade test watches the first node of a new release move it forward.
+pub async fn applied_version(url: &str) -> Result<i64, OpenError> {
+    let pool = crate::pool(url, PgOptions::default())?;
+    let client = pool
+        .get()
+        .await
+        .map_err(|e| OpenError::Connect(e.to_string()))?;
+    let exists: bool = client
+        .query_one(
+            "SELECT to_regclass('frontdesk_migrations') IS NOT NULL",
+            &[],
+        )
+        .await?
+        .try_get(0)?;
+    if !exists {
+        return Ok(0);
+    }
+    Ok(client
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM frontdesk_migrations",
+            &[],
+        )
+        .await?
+        .try_get(0)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::MIGRATIONS;

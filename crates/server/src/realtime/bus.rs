@@ -125,3 +125,7 @@ pub fn dispatch(hub: &Hub, event: BusEvent) {
         BusEvent::Resync => hub.close_all(),
     }
 }
+
+#[cfg(test)]
+#[path = "bus_wire_tests.rs"]
+mod wire_tests;

@@ -36,10 +36,20 @@ impl Node {
 
     /// `frontdesk --config CONFIG serve --listen ... BACKEND...`, once it is ready.
     pub async fn start(backend: &[&str], config: &std::path::Path) -> Node {
+        let bin = std::path::Path::new(env!("CARGO_BIN_EXE_frontdesk"));
+        Node::start_bin(bin, backend, config).await
+    }
+
+    /// [`Node::start`] with another `frontdesk` binary (an older release: `upgrade_rolling.rs`).
+    pub async fn start_bin(
+        bin: &std::path::Path,
+        backend: &[&str],
+        config: &std::path::Path,
+    ) -> Node {
         let addr: SocketAddr = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port");
-        let child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        let child = Command::new(bin)
             .arg("--config")
             .arg(config)
             .args(["serve", "--listen", &addr.to_string()])
@@ -69,6 +79,22 @@ impl Node {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// SIGTERM (how a service manager stops a node), and wait until it has exited.
+    pub async fn stop(mut self) {
+        let pid = self.child.id().expect("running");
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .await
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM to node {pid}");
+        let status = tokio::time::timeout(WAIT, self.child.wait())
+            .await
+            .expect("the node stops within the wait limit")
+            .expect("reaped");
+        assert!(status.success(), "node {pid} stopped with {status}");
     }
 
     /// SIGKILL, and reap.

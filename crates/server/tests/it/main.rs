@@ -43,5 +43,6 @@ mod together;
 mod unanswered;
 mod unread_replies;
 mod upgrade;
+mod upgrade_rolling;
 mod visitor_email;
 mod visitor_transcript;
