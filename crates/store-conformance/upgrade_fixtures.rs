@@ -79,7 +79,7 @@ pub async fn check_upgraded<S: Store>(s: &S, version: i64) {
         state: None,
         tag: None,
         rating: None,
-        search: Some(frontdesk_core::search::SearchQuery::parse("monthly plan").unwrap()),
+        search: frontdesk_core::search::SearchQuery::parse("monthly plan").ok(),
         cursor: None,
         limit: 10,
     };

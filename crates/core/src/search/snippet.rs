@@ -178,6 +178,7 @@ pub fn snippet(query: &SearchQuery, fields: &[SnippetField<'_>]) -> Option<Snipp
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
