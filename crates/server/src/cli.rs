@@ -1,5 +1,5 @@
 //! The command line: `serve`, `site add|list`, `agent add|list|passwd`, `migrate`, `export`,
-//! `import`, `backup`, `restore`, `doctor`, `completions`, `man`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
+//! `import`, `backup`, `restore`, `doctor`, `search rebuild|check`, `completions`, `man`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
 //! given by `--config`.
 
 use crate::config::{Settings, SmtpSettings};

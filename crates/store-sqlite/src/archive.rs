@@ -111,8 +111,19 @@ pub(crate) fn fts_query(q: &SearchQuery) -> String {
 
 /// The filters of `q` (all but the search and the cursor) as SQL on `chats AS c`.
 fn filters(q: &ArchiveQuery, params: &mut Vec<Value>) -> String {
-    let mut sql = String::from("c.site_id IN (SELECT value FROM json_each(?))");
-    params.push(json_ids(q.sites.iter().map(|s| s.0)).into());
+    // One site: `chats_site` (site_id, rowid) serves newest first with no sort. Several: the
+    // `+` keeps SQLite from that index (it would read every chat of the sites to sort them);
+    // the table's rowid order, newest first, stops at the page's end.
+    let mut sql = match q.sites.as_slice() {
+        [one] => {
+            params.push(one.0.into());
+            String::from("c.site_id = ?")
+        }
+        many => {
+            params.push(json_ids(many.iter().map(|s| s.0)).into());
+            String::from("+c.site_id IN (SELECT value FROM json_each(?))")
+        }
+    };
     if let Some(agent) = q.agent {
         sql.push_str(" AND c.agent_id = ?");
         params.push(agent.0.into());
