@@ -135,6 +135,21 @@ fn filters(sql: &mut Sql, q: &ArchiveQuery, sites: Vec<i64>) -> String {
     out
 }
 
+/// Messages a search may match for the page to start from the GIN index (the matching
+/// chats, then sorted) rather than walk the chats newest first and probe each.
+const RARE: i64 = 1000;
+
+/// Where `q` matches a chat when few messages match (see [`RARE`]): the candidates come from
+/// the GIN indexes and are looked up by id (an array, so that no plan walks every chat).
+fn rare_matches(sql: &mut Sql, cfg: &str, q: &SearchQuery) -> String {
+    let header = tsquery(sql, cfg, q);
+    let message = tsquery(sql, cfg, q);
+    format!(
+        "c.id = ANY(ARRAY(SELECT m.chat_id FROM messages AS m WHERE m.search @@ {message} \
+         UNION SELECT h.id FROM chats AS h WHERE h.search @@ {header}))"
+    )
+}
+
 /// Where `q` matches a chat: its header, or one of its messages (each one document).
 fn matches(sql: &mut Sql, cfg: &str, q: &SearchQuery) -> String {
     let header = tsquery(sql, cfg, q);
@@ -150,6 +165,20 @@ impl PgStore {
         let client = self.client().await?;
         // Not cached: the text varies with the filters and terms given.
         client.query(sql.text.as_str(), &sql.refs()).await.db()
+    }
+
+    /// Whether at most [`RARE`] messages match `q` (an index probe that stops early).
+    async fn is_rare(&self, cfg: &str, q: &SearchQuery) -> StoreResult<bool> {
+        let mut sql = Sql::default();
+        let tsq = tsquery(&mut sql, cfg, q);
+        let cap = sql.bind(RARE + 1);
+        sql.text = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM messages WHERE search @@ {tsq} \
+             LIMIT {cap}::bigint) AS t"
+        );
+        let rows = self.query_dyn(&sql).await?;
+        let n: i64 = rows.first().map_or(Ok(0), |r| get(r, 0))?;
+        Ok(n <= RARE)
     }
 
     /// `(config, sites)` groups of the query's sites; one group without a search.
@@ -258,7 +287,14 @@ impl ArchiveStore for PgStore {
                 cond += &format!(" AND c.id < {}::bigint", sql.bind(cursor.before.0));
             }
             if let Some(search) = &q.search {
-                cond += &format!(" AND {}", matches(&mut sql, &cfg, search));
+                // A common word: walk the chats newest first, probing each (stops at the
+                // page's end). A rare one: start from the GIN indexes.
+                let found = if self.is_rare(&cfg, search).await? {
+                    rare_matches(&mut sql, &cfg, search)
+                } else {
+                    matches(&mut sql, &cfg, search)
+                };
+                cond += &format!(" AND {found}");
             }
             let n = sql.bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
             sql.text = format!(

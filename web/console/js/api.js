@@ -39,6 +39,7 @@ const MESSAGES = {
   file_type_not_allowed: 'This type of file is not allowed.',
   too_many_files: 'This chat already has as many files as it may hold.',
   file_refused: 'This file cannot be accepted (damaged, or an image with too many pixels).',
+  search_off: 'Search is turned off on this server.',
 };
 
 export function messageFor(code) {

@@ -6,7 +6,8 @@
 //! A `site` that is not one of the agent's (or not an id) answers 404 `not_found`, exactly like
 //! a missing one (the same rule as every REST call: `services::access`). Bad filters answer 400
 //! `bad_request` with a message naming the parameter; a search (`q`) is counted per agent
-//! (`limits.archive_searches`, 429 `rate_limited`). The snippet of a hit is text: its
+//! (`limits.archive_searches`, 429 `rate_limited`) and refused with 409 `search_off` when the
+//! server keeps no search index. The snippet of a hit is text: its
 //! `highlights` are ranges to mark, never markup.
 
 pub mod params;
@@ -46,6 +47,9 @@ pub fn router() -> Router<App> {
         (status = 401, description = "Not signed in", body = ApiErrorBody),
         (status = 404, description = "`site` is not one of your sites (`not_found`)",
          body = ApiErrorBody),
+        (status = 409, description = "A search while the server keeps no search index \
+         (`[search] index = false`, `search_off`); filters without `q` still answer",
+         body = ApiErrorBody),
         (status = 429, description = "Too many searches (`limits.archive_searches`, \
          `rate_limited`)", body = ApiErrorBody),
     ),
@@ -73,6 +77,8 @@ pub async fn archive_page(
         (status = 401, description = "Not signed in", body = ApiErrorBody),
         (status = 404, description = "`site` is not one of your sites (`not_found`)",
          body = ApiErrorBody),
+        (status = 409, description = "A search while the server keeps no search index \
+         (`search_off`)", body = ApiErrorBody),
         (status = 429, description = "Too many searches (`rate_limited`)", body = ApiErrorBody),
     ),
     security(("session" = []))

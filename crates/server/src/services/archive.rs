@@ -3,16 +3,17 @@
 //! is exactly the agent's sites (narrowed to the "Site" filter, which must be one of them:
 //! otherwise NotFound, like any other site of someone else's), the same memberships every
 //! other REST call checks (`access`). Searches are counted per agent
-//! (`limits.archive_searches`).
+//! (`limits.archive_searches`), and answered `search_off` while the server keeps no index
+//! (`[search] index = false`).
 
 use super::{access, summary};
 use crate::error::{AppError, AppResult};
 use crate::http::archive::params::Filters;
 use crate::state::App;
-use frontdesk_core::AgentId;
 use frontdesk_core::archive::{
     ArchiveCount, ArchiveHit, ArchivePage, ArchiveQuery, ArchiveState, COUNT_CAP,
 };
+use frontdesk_core::{AgentId, ErrorCode};
 
 /// The store query for `agent`, or `None` when the agent belongs to no site (nothing to find).
 async fn query(app: &App, agent: AgentId, f: Filters) -> AppResult<Option<ArchiveQuery>> {
@@ -26,8 +27,16 @@ async fn query(app: &App, agent: AgentId, f: Filters) -> AppResult<Option<Archiv
         Some(_) => return Err(AppError::not_found()),
         None => mine,
     };
-    if f.search.is_some() && !app.archive_limits.allow(agent) {
-        return Err(AppError::rate_limited());
+    if f.search.is_some() {
+        if !app.settings.search.index {
+            return Err(AppError::new(
+                ErrorCode::SearchOff,
+                "Search is turned off on this server.",
+            ));
+        }
+        if !app.archive_limits.allow(agent) {
+            return Err(AppError::rate_limited());
+        }
     }
     if sites.is_empty() {
         return Ok(None);

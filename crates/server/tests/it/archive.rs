@@ -201,6 +201,23 @@ async fn searches_are_rate_limited_per_agent() {
 }
 
 #[tokio::test]
+async fn with_the_index_off_a_search_is_search_off_and_filters_still_work() {
+    let app = TestApp::spawn_with(|s| s.search.index = false).await;
+    let site = app.site().await;
+    let (olive, mut ws) = app.online_agent("Olive").await;
+    let (_v, chat) = chat_with_messages(&app, &site, &mut ws, "Ann", "hello").await;
+    for route in ["/api/archive", "/api/archive/count"] {
+        assert_error(
+            olive.get(&format!("{route}?q=hello")).await,
+            409,
+            "search_off",
+        )
+        .await;
+    }
+    assert_eq!(ids(&olive, "state=open").await, vec![chat]);
+}
+
+#[tokio::test]
 async fn the_openapi_document_has_the_archive() {
     let app = TestApp::spawn().await;
     let doc = ok_json(

@@ -90,12 +90,10 @@ export function renderArchive() {
   let run = 0; // the current search; answers of older ones are dropped
   let cursor = null;
   let current = null;
-  let loaded = 0;
 
   const onOpen = (hit) => openTranscript(hit.chat_id);
   const add = (chats) => {
     for (const hit of chats) list.append(resultItem(hit, onOpen));
-    loaded += chats.length;
   };
   const showMore = (next) => {
     cursor = next || null;
@@ -106,7 +104,6 @@ export function renderArchive() {
     const mine = ++run;
     current = filters();
     cursor = null;
-    loaded = 0;
     list.replaceChildren();
     more.hidden = true;
     empty.hidden = true;
