@@ -111,13 +111,13 @@ pub(crate) fn fts_query(q: &SearchQuery) -> String {
 
 /// The filters of `q` (all but the search and the cursor) as SQL on `chats AS c`.
 fn filters(q: &ArchiveQuery, params: &mut Vec<Value>) -> String {
-    // One site: `chats_site` (site_id, rowid) serves newest first with no sort. Several: the
-    // `+` keeps SQLite from that index (it would read every chat of the sites to sort them);
-    // the table's rowid order, newest first, stops at the page's end.
+    // The `+` keeps SQLite from an index on site_id (chats_visitor): it would read every
+    // chat of the sites to sort them. The table's rowid order, newest first, stops at the
+    // page's end.
     let mut sql = match q.sites.as_slice() {
         [one] => {
             params.push(one.0.into());
-            String::from("c.site_id = ?")
+            String::from("+c.site_id = ?")
         }
         many => {
             params.push(json_ids(many.iter().map(|s| s.0)).into());
