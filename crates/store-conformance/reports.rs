@@ -48,7 +48,9 @@ async fn a_chats_facts_and_its_marks() {
         ..text(c.id, body, None)
     };
     s.append_message(text(c.id, "hello", None)).await.unwrap();
-    s.append_message(agent_text("hi", T0 + 150_000)).await.unwrap();
+    s.append_message(agent_text("hi", T0 + 150_000))
+        .await
+        .unwrap();
     s.append_message(NewMessage {
         kind: MessageKind::Note,
         ..agent_text("psst", T0 + 151_000)
@@ -72,10 +74,7 @@ async fn a_chats_facts_and_its_marks() {
     assert_eq!(after.len(), 1);
     assert!(after[0].mark > m[0].mark, "each change moved the mark");
 
-    let facts = s
-        .chat_facts(&[range(site.id, T0, T0 + H)])
-        .await
-        .unwrap();
+    let facts = s.chat_facts(&[range(site.id, T0, T0 + H)]).await.unwrap();
     assert_eq!(facts.len(), 1);
     let f = &facts[0];
     assert_eq!(f.created_at, Timestamp(T0 + 60_000));
@@ -114,7 +113,11 @@ async fn rollups_are_saved_only_while_their_mark_stands() {
     .await
     .unwrap();
     let m = marks(&s).await;
-    assert_eq!(m.len(), 2, "the chat's hour and the offline message's: {m:?}");
+    assert_eq!(
+        m.len(),
+        2,
+        "the chat's hour and the offline message's: {m:?}"
+    );
     assert_eq!(
         s.offline_times(&[range(site.id, T0, T0 + 3 * H)])
             .await
@@ -135,7 +138,10 @@ async fn rollups_are_saved_only_while_their_mark_stands() {
     .await;
     let offline_acc = rollup_hour(&[], 1);
     let written = s
-        .save_rollups(vec![(m[0], acc.clone(), true), (m[1], offline_acc.clone(), true)])
+        .save_rollups(vec![
+            (m[0], acc.clone(), true),
+            (m[1], offline_acc.clone(), true),
+        ])
         .await
         .unwrap();
     assert_eq!(written, 1);
@@ -149,13 +155,23 @@ async fn rollups_are_saved_only_while_their_mark_stands() {
     let facts = s.chat_facts(&[range(site.id, T0, T0 + H)]).await.unwrap();
     let acc = rollup_hour(&facts, 0);
     assert_eq!((acc.chats, acc.missed), (1, 1));
-    assert_eq!(s.save_rollups(vec![(left[0], acc.clone(), true)]).await.unwrap(), 1);
+    assert_eq!(
+        s.save_rollups(vec![(left[0], acc.clone(), true)])
+            .await
+            .unwrap(),
+        1
+    );
     assert!(marks(&s).await.is_empty());
     let rows = s.rollups(&[site.id], m[0].hour, m[0].hour).await.unwrap();
     assert_eq!(rows, [(site.id, m[0].hour, acc)]);
     // Idempotent: the same save again (mark gone) writes nothing; a rebuild marks every
     // hour with data or a row.
-    assert_eq!(s.save_rollups(vec![(left[0], Acc::default(), true)]).await.unwrap(), 0);
+    assert_eq!(
+        s.save_rollups(vec![(left[0], Acc::default(), true)])
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(s.mark_all_dirty().await.unwrap(), 2);
 }
 
@@ -183,10 +199,15 @@ async fn agent_rollups_round_trip() {
     )
     .await;
     let m = marks(&s).await;
-    let acc = rollup_hour(&s.chat_facts(&[range(site.id, T0, T0 + H)]).await.unwrap(), 0);
+    let acc = rollup_hour(
+        &s.chat_facts(&[range(site.id, T0, T0 + H)]).await.unwrap(),
+        0,
+    );
     assert_eq!(acc.agents[&ann].chats, 1);
     assert_eq!(acc.agents[&ann].first_response.median(), Some(2));
-    s.save_rollups(vec![(m[0], acc.clone(), true)]).await.unwrap();
+    s.save_rollups(vec![(m[0], acc.clone(), true)])
+        .await
+        .unwrap();
     assert_eq!(
         s.rollups(&[site.id], i64::MIN, i64::MAX).await.unwrap(),
         [(site.id, m[0].hour, acc)]

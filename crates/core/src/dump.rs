@@ -346,13 +346,23 @@ pub const TABLES: &[Table] = &[
     // importing the chats marks their hours, and the reports task computes them again.
     table(
         "chat_events",
-        &[("chat_id", Int), ("at", Int), ("state", Text), ("agent_id", Int)],
+        &[
+            ("chat_id", Int),
+            ("at", Int),
+            ("state", Text),
+            ("agent_id", Int),
+        ],
         "chat_id, at, state, agent_id",
         false,
     ),
     table(
         "agent_online",
-        &[("agent_id", Int), ("started_at", Int), ("last_seen", Int), ("closed", Bool)],
+        &[
+            ("agent_id", Int),
+            ("started_at", Int),
+            ("last_seen", Int),
+            ("closed", Bool),
+        ],
         "agent_id, started_at",
         false,
     ),

@@ -5,6 +5,7 @@
 mod access;
 mod catch_up;
 mod figures;
+mod speed;
 
 use crate::helpers::*;
 use crate::rest::ok_json;

@@ -47,7 +47,10 @@ async fn open_creates_missing_directories_and_file() {
     // One per migration file (whatever migrations the branch carries).
     let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
         .unwrap()
-        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql")))
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
         .count();
     assert_eq!(version, files as i64, "migrations recorded in user_version");
 }
@@ -219,9 +222,17 @@ async fn bulk_history_is_queryable() {
     assert_eq!(facts.iter().filter(|f| f.missed).count(), 60);
     let answered: Vec<_> = facts.iter().filter(|f| f.answered_at.is_some()).collect();
     assert_eq!(answered.len(), 1_140);
-    assert!(answered.iter().all(|f| f.first_reply.is_some() && f.messages == 6));
+    assert!(
+        answered
+            .iter()
+            .all(|f| f.first_reply.is_some() && f.messages == 6)
+    );
     assert_eq!(facts.iter().filter(|f| f.rating.is_some()).count(), 380);
     let acc = frontdesk_core::reports::rollup::rollup_hour(&facts, 0);
     assert!(acc.wait.median().is_some_and(|w| (3..=92).contains(&w)));
-    assert!(acc.first_response.median().is_some_and(|w| (2..=59).contains(&w)));
+    assert!(
+        acc.first_response
+            .median()
+            .is_some_and(|w| (2..=59).contains(&w))
+    );
 }
