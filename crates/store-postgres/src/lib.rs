@@ -20,6 +20,7 @@
 
 mod agents;
 mod blocks;
+pub mod bulk;
 mod canned;
 mod chats;
 mod colleagues;

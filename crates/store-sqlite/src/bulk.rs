@@ -1,34 +1,19 @@
-//! Bulk loading of synthetic history, for benchmarks (a large database to query).
+//! Bulk loading of synthetic history, for benchmarks (a large database to query): the
+//! chats [`frontdesk_core::bulk`] describes, written through the normal writer.
 
 use crate::SqliteStore;
 use crate::map::Db;
-use frontdesk_core::ids::*;
+use frontdesk_core::bulk::{BulkChat, BulkHistory};
 use frontdesk_core::store::StoreResult;
 use rusqlite::{Connection, params};
 
 /// Chats written per write job (one savepoint); keeps each batch's WAL growth modest.
-const CHATS_PER_JOB: u64 = 500;
-
-/// What [`SqliteStore::bulk_insert_history`] generates.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BulkHistory {
-    /// The site all chats belong to (must exist).
-    pub site: SiteId,
-    /// The agent who answered; `None`: visitor and system messages only.
-    pub agent: Option<AgentId>,
-    /// Ended chats to create.
-    pub chats: u64,
-    /// Messages per chat, alternating visitor / agent (or system).
-    pub messages_per_chat: u32,
-    /// Time of the first chat; chats are one second apart, messages one second apart.
-    pub start: Timestamp,
-    /// Distinct visitors the chats are spread over (at least 1).
-    pub visitors: u64,
-}
+const CHATS_PER_JOB: u64 = 2_000;
 
 impl SqliteStore {
     /// Inserts `spec.chats` ended chats with their messages (and their visitors), through
-    /// the normal writer, in chunks. For benchmark set-up; not used by the server.
+    /// the normal writer, in chunks. For benchmark set-up; not used by the server. The
+    /// chats get ids 1..=chats when the store has none.
     pub async fn bulk_insert_history(&self, spec: BulkHistory) -> StoreResult<()> {
         let mut done = 0;
         while done < spec.chats {
@@ -42,58 +27,91 @@ impl SqliteStore {
     }
 }
 
+fn json_ids(ids: impl IntoIterator<Item = i64>) -> String {
+    let v: Vec<String> = ids.into_iter().map(|i| i.to_string()).collect();
+    format!("[{}]", v.join(","))
+}
+
+fn json_strs(tags: &[&str]) -> String {
+    let v: Vec<String> = tags.iter().map(|t| format!("\"{t}\"")).collect();
+    format!("[{}]", v.join(","))
+}
+
 fn insert_chunk(c: &Connection, spec: &BulkHistory, first: u64, count: u64) -> StoreResult<()> {
-    let visitors = spec.visitors.max(1);
     let per_chat = i64::from(spec.messages_per_chat);
-    for i in first..first + count {
-        let i = i64::try_from(i).unwrap_or(i64::MAX);
-        let visitor = format!("bulk-{}", i % i64::try_from(visitors).unwrap_or(i64::MAX));
-        let created = spec.start.0 + i * 1000;
-        let ended = created + (per_chat + 1) * 1000;
-        c.prepare_cached(
-            "INSERT INTO visitors (site_id, visitor_id, first_seen, last_seen) \
-             VALUES (?1, ?2, ?3, ?3) ON CONFLICT DO UPDATE SET last_seen = excluded.last_seen",
+    let mut visitor = c
+        .prepare_cached(
+            "INSERT INTO visitors (site_id, visitor_id, name, email, first_seen, last_seen) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
+             ON CONFLICT DO UPDATE SET last_seen = excluded.last_seen",
         )
-        .db()?
-        .execute(params![spec.site.0, visitor, created])
         .db()?;
-        let (reason, by) = match spec.agent {
-            Some(a) => ("agent", Some(a.0)),
-            None => ("visitor", None),
-        };
-        let chat: i64 = c
-            .prepare_cached(
-                "INSERT INTO chats (site_id, visitor_id, state, agent_id, end_reason, ended_by, \
-                 version, last_seq, created_at, queued_at, ended_at) \
-                 VALUES (?1, ?2, 'ended', ?3, ?4, ?3, 3, ?5, ?6, ?6, ?7) RETURNING id",
-            )
-            .db()?
-            .query_row(
-                params![spec.site.0, visitor, by, reason, per_chat, created, ended],
-                |r| r.get(0),
-            )
+    let mut chat_stmt = c
+        .prepare_cached(
+            "INSERT INTO chats (id, site_id, visitor_id, visitor_name, visitor_email, state, \
+             agent_id, end_reason, ended_by, version, last_seq, created_at, queued_at, \
+             answered_at, ended_at, missed, joined, tags, wrap_up, rating, rated_at, \
+             visitor_read_seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 'ended', ?6, ?7, ?8, 3, ?9, ?10, ?10, ?11, ?12, ?13, \
+             ?14, ?15, ?16, ?17, ?18, ?9)",
+        )
+        .db()?;
+    let mut insert = c
+        .prepare_cached(
+            "INSERT INTO messages (chat_id, seq, author, agent_id, kind, body, created_at) \
+             VALUES (?1, ?2, ?3, ?4, 'text', ?5, ?6)",
+        )
+        .db()?;
+    for i in first..first + count {
+        let ch: BulkChat = spec.chat(i);
+        let id = i64::try_from(i + 1).unwrap_or(i64::MAX);
+        let vid = ch.visitor_id();
+        visitor
+            .execute(params![
+                ch.site.0,
+                vid,
+                ch.visitor_name,
+                ch.visitor_email,
+                ch.created.0
+            ])
             .db()?;
-        let mut insert = c
-            .prepare_cached(
-                "INSERT INTO messages (chat_id, seq, author, agent_id, kind, body, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, 'text', ?5, ?6)",
-            )
+        let joined = json_ids(ch.joined.map(|a| a.0));
+        chat_stmt
+            .execute(params![
+                id,
+                ch.site.0,
+                vid,
+                ch.visitor_name,
+                ch.visitor_email,
+                ch.agent.map(|a| a.0),
+                ch.end_reason(),
+                ch.ended_by().map(|a| a.0),
+                per_chat,
+                ch.created.0,
+                ch.answered.map(|t| t.0),
+                ch.ended.0,
+                i64::from(ch.agent.is_none()),
+                joined,
+                json_strs(&ch.tags),
+                ch.wrap_up,
+                ch.rating,
+                ch.rated_at.map(|t| t.0),
+            ])
             .db()?;
-        for seq in 1..=per_chat {
-            let (author, agent) = match (seq % 2, spec.agent) {
-                (1, _) => ("visitor", None),
-                (_, Some(a)) => ("agent", Some(a.0)),
-                (_, None) => ("system", None),
+        for m in spec.messages(&ch) {
+            let author = if m.agent.is_some() {
+                "agent"
+            } else {
+                "visitor"
             };
-            let body = format!("message {seq} of chat {chat}: lorem ipsum dolor sit amet");
             insert
                 .execute(params![
-                    chat,
-                    seq,
+                    id,
+                    m.seq,
                     author,
-                    agent,
-                    body,
-                    created + seq * 1000
+                    m.agent.map(|a| a.0),
+                    m.body,
+                    m.created.0
                 ])
                 .db()?;
         }
