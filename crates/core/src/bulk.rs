@@ -211,13 +211,13 @@ impl BulkHistory {
         let end = match (n_agents, h % 100) {
             (0, _) | (_, 0..5) => BulkEnd::Missed,
             (_, 5) => BulkEnd::Blocked,
-            _ if (h >> 8) % 2 == 0 => BulkEnd::ByVisitor,
+            _ if (h >> 8).is_multiple_of(2) => BulkEnd::ByVisitor,
             _ => BulkEnd::ByAgent,
         };
         let answered_chat = end != BulkEnd::Missed;
         let pick = |k: u64| self.agents[(k % n_agents.max(1)) as usize];
         let agent = answered_chat.then(|| pick(h >> 12));
-        let joined = (answered_chat && n_agents > 1 && (h >> 20) % 10 == 0)
+        let joined = (answered_chat && n_agents > 1 && (h >> 20).is_multiple_of(10))
             .then(|| pick((h >> 12) + 1 + (h >> 24) % (n_agents - 1)));
         let answered =
             answered_chat.then(|| Timestamp(created + (5 + (h >> 28) % 120) as i64 * 1000));
@@ -232,7 +232,7 @@ impl BulkHistory {
             _ => Vec::new(),
         };
         let rating = (answered_chat && (h >> 44) % 100 < 15).then(|| 1 + ((h >> 52) % 5) as u8);
-        let wrap_up = (answered_chat && (h >> 56) % 10 == 0).then(|| {
+        let wrap_up = (answered_chat && (h >> 56).is_multiple_of(10)).then(|| {
             format!(
                 "Resolved: {} {}",
                 FILLER[(h % 64) as usize],
@@ -243,8 +243,8 @@ impl BulkHistory {
             index: i,
             site: self.site_of(visitor),
             visitor,
-            visitor_name: (visitor % 2 == 0).then(|| format!("Bulk visitor {visitor}")),
-            visitor_email: (visitor % 3 == 0).then(|| format!("visitor{visitor}@bulk.example")),
+            visitor_name: visitor.is_multiple_of(2).then(|| format!("Bulk visitor {visitor}")),
+            visitor_email: visitor.is_multiple_of(3).then(|| format!("visitor{visitor}@bulk.example")),
             end,
             agent,
             joined,
@@ -383,6 +383,6 @@ mod tests {
                 .all(|c| (c.end == BulkEnd::Missed) == c.agent.is_none())
         );
         assert!(chats.windows(2).all(|w| w[0].created < w[1].created));
-        assert!(chats.last().unwrap().created.0 < s.span_ms);
+        assert!(chats.last().expect("chats").created.0 < s.span_ms);
     }
 }
