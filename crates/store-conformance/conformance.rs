@@ -4,6 +4,7 @@
 
 use super::*;
 
+mod archive;
 mod canned;
 mod chats;
 mod colleagues;

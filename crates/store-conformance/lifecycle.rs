@@ -48,7 +48,7 @@ async fn newer_schema_is_refused() {
             err,
             OpenError::TooNew {
                 found: 99,
-                known: 4
+                known: 5
             }
         ),
         "{err:?}"

@@ -70,6 +70,22 @@ pub async fn check_upgraded<S: Store>(s: &S, version: i64) {
         "{}",
         at("transcript")
     );
+    // The migration indexed the old messages for the Archive's search (issue 15).
+    let search = frontdesk_core::archive::ArchiveQuery {
+        sites: vec![site.id],
+        agent: None,
+        from: None,
+        to: None,
+        state: None,
+        tag: None,
+        rating: None,
+        search: frontdesk_core::search::SearchQuery::parse("monthly plan").ok(),
+        cursor: None,
+        limit: 10,
+    };
+    let (found, _) = s.archive_page(&search).await.expect("search");
+    let found: Vec<ChatId> = found.iter().map(|(c, _)| c.id).collect();
+    assert_eq!(found, vec![ChatId(1)], "{}", at("old messages searchable"));
     assert_eq!(first[0].author, Author::Visitor);
     assert_eq!(first[1].author, Author::Agent { agent: alice.id });
     assert_eq!(first[2].author, Author::System);

@@ -66,6 +66,8 @@ pub enum ErrorCode {
     FileRefused,
     /// The chat's rating can no longer be given or changed (10 minutes after it was given).
     RatingClosed,
+    /// A search while the server keeps no search index (`[search] index = false`).
+    SearchOff,
     /// An unexpected server error.
     Internal,
 }
@@ -101,6 +103,7 @@ impl ErrorCode {
             ErrorCode::TooManyFiles => "too_many_files",
             ErrorCode::FileRefused => "file_refused",
             ErrorCode::RatingClosed => "rating_closed",
+            ErrorCode::SearchOff => "search_off",
             ErrorCode::Internal => "internal",
         }
     }

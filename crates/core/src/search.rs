@@ -9,6 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod snippet;
+pub use snippet::{SnippetField, fold, snippet};
+
 /// Most terms in one query (more are refused with `bad_request`).
 pub const MAX_TERMS: usize = 16;
 /// Longest query, in characters.
@@ -122,6 +125,7 @@ impl SearchQuery {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -80,7 +80,40 @@ pub struct SiteSettings {
     /// otherwise 10–604800).
     #[cfg_attr(feature = "openapi", schema(maximum = 604800, default = 120))]
     pub unread_email_seconds: u32,
+    /// "Language": the site's language, a BCP 47 primary tag from [`LANGUAGES`] (default
+    /// "en"). Search stems words by it (PostgreSQL's text search configuration; SQLite
+    /// stems every site the English way, see docs/archive.md).
+    #[cfg_attr(feature = "openapi", schema(default = "en", example = "de"))]
+    pub language: String,
 }
+
+/// The site languages known, `(tag, name)`: BCP 47 primary tags.
+pub const LANGUAGES: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("pt", "Portuguese"),
+    ("it", "Italian"),
+    ("nl", "Dutch"),
+    ("sv", "Swedish"),
+    ("da", "Danish"),
+    ("fi", "Finnish"),
+    ("no", "Norwegian"),
+    ("ru", "Russian"),
+    ("hu", "Hungarian"),
+    ("ro", "Romanian"),
+    ("tr", "Turkish"),
+    ("pl", "Polish"),
+    ("cs", "Czech"),
+    ("el", "Greek"),
+    ("uk", "Ukrainian"),
+    ("ar", "Arabic"),
+    ("he", "Hebrew"),
+    ("ja", "Japanese"),
+    ("zh", "Chinese"),
+    ("ko", "Korean"),
+];
 
 /// The JSON form of the opening hours (for the API document; [`OpeningHours`] reads and
 /// checks it): a weekly schedule in `timezone`, and whole days closed. Unknown fields are
@@ -143,6 +176,7 @@ impl Default for SiteSettings {
             visitor_transcripts: true,
             unread_sound: false,
             unread_email_seconds: 120,
+            language: "en".into(),
         }
     }
 }
@@ -162,6 +196,8 @@ pub enum SettingsError {
     LargestFile(u64),
     #[error("\"Files per chat\" must be at most 1000, not {0}")]
     FilesPerChat(u32),
+    #[error("\"Language\" {0:?} is not a known language tag")]
+    Language(String),
 }
 
 impl SettingsError {
@@ -236,6 +272,9 @@ impl SiteSettings {
         if self.files.per_chat > 1000 {
             return Err(SettingsError::FilesPerChat(self.files.per_chat));
         }
+        if !LANGUAGES.iter().any(|(tag, _)| *tag == self.language) {
+            return Err(SettingsError::Language(self.language.clone()));
+        }
         Ok(())
     }
 
@@ -309,6 +348,25 @@ mod tests {
         assert_eq!(s.validate(), Err(SettingsError::FilesPerChat(1001)));
         s.files.per_chat = 0;
         assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
+    fn language_is_a_known_tag_defaulting_to_english() {
+        let s: SiteSettings = serde_json::from_str("{}").unwrap();
+        assert_eq!(s.language, "en");
+        assert_eq!(s.validate(), Ok(()));
+        for bad in ["", "EN", "en-US", "xx", "english"] {
+            let s = SiteSettings {
+                language: bad.into(),
+                ..SiteSettings::default()
+            };
+            assert_eq!(s.validate(), Err(SettingsError::Language(bad.into())));
+        }
+        let de = SiteSettings {
+            language: "de".into(),
+            ..SiteSettings::default()
+        };
+        assert_eq!(de.validate(), Ok(()));
     }
 
     #[test]

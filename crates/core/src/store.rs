@@ -420,10 +420,12 @@ pub trait SettingStore: Send + Sync {
     }
 }
 
+mod archive;
 mod files;
 mod ratings;
 mod unread;
 
+pub use archive::{ArchiveRows, ArchiveStore};
 pub use files::{FileStore, StoredFile};
 pub use ratings::{RatedChat, RatingStore};
 pub use unread::UnreadStore;
@@ -445,6 +447,7 @@ pub trait Store:
     + FileStore
     + RatingStore
     + UnreadStore
+    + ArchiveStore
     + SettingStore
 {
 }
@@ -465,6 +468,7 @@ impl<T> Store for T where
         + FileStore
         + RatingStore
         + UnreadStore
+        + ArchiveStore
         + SettingStore
 {
 }

@@ -1,5 +1,5 @@
 //! The command line: `serve`, `site add|list`, `agent add|list|passwd`, `migrate`, `export`,
-//! `import`, `backup`, `restore`, `doctor`, `completions`, `man`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
+//! `import`, `backup`, `restore`, `doctor`, `search rebuild|check`, `completions`, `man`. Every flag can also come from the environment (`FRONTDESK_*`) or the TOML file
 //! given by `--config`.
 
 use crate::config::{Settings, SmtpSettings};
@@ -83,6 +83,10 @@ pub enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// The Archive's full-text search index: rebuild it from the stored text, or check it
+    /// (SQLite: on a stopped data directory; PostgreSQL: --database-url).
+    #[command(subcommand)]
+    Search(SearchCommand),
     /// Restore a backup into an empty (or missing) data directory given by --data-dir.
     Restore {
         /// The file written by `frontdesk backup`.
@@ -91,6 +95,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum SearchCommand {
+    /// Refill the index from every message and chat; prints how many documents.
+    Rebuild,
+    /// Check that the index holds exactly what the text makes; exit status 1 when not.
+    Check,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +169,9 @@ pub struct ServeArgs {
     /// or stalled clients are cut off). Default: 10000
     #[arg(long, env = "FRONTDESK_HEADER_READ_TIMEOUT_MS")]
     pub header_read_timeout_ms: Option<u64>,
+    /// Keep the Archive's full-text search index (true or false). Default: true
+    #[arg(long, env = "FRONTDESK_SEARCH_INDEX")]
+    pub search_index: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +299,9 @@ pub fn settings(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Settings, String
         }
         if let Some(v) = a.header_read_timeout_ms {
             s.limits.header_read_timeout_ms = v;
+        }
+        if let Some(v) = a.search_index {
+            s.search.index = v;
         }
         if let Some(host) = &a.smtp_host {
             s.smtp = Some(SmtpSettings {

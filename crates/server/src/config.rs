@@ -44,6 +44,8 @@ pub struct Settings {
     pub session_hours: u64,
     pub smtp: Option<SmtpSettings>,
     pub limits: Limits,
+    /// `[search]`: the Archive's full-text index.
+    pub search: SearchSettings,
     /// Cluster mode: PostgreSQL holds the state (`postgres://user@host:5432/frontdesk`).
     /// Unset: the embedded SQLite file in `data_dir`.
     pub database_url: Option<String>,
@@ -235,6 +237,22 @@ impl Default for Limits {
     }
 }
 
+/// `[search]` (docs/configuration.md "Search").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Keep the full-text index of messages and chats, written with each message (default
+    /// true). Off: nothing is indexed and a search is answered `search_off`; turning it back
+    /// on needs `frontdesk search rebuild`.
+    pub index: bool,
+}
+
+impl Default for SearchSettings {
+    fn default() -> SearchSettings {
+        SearchSettings { index: true }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
@@ -255,6 +273,7 @@ impl Default for Settings {
             session_hours: 12,
             smtp: None,
             limits: Limits::default(),
+            search: SearchSettings::default(),
             database_full_check: false,
             unsafe_ack_before_commit: false,
             database_url: None,

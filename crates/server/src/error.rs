@@ -77,6 +77,7 @@ impl AppError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
             ErrorCode::TooManyFiles | ErrorCode::RatingClosed => StatusCode::CONFLICT,
+            ErrorCode::SearchOff => StatusCode::CONFLICT,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -45,6 +45,7 @@ async fn main() -> Result<()> {
         }
         Command::Completions { shell } => frontdesk::ops::completions(*shell),
         Command::Man { dir } => frontdesk::ops::man(dir.as_deref()),
+        Command::Search(cmd) => frontdesk::ops::search::run(&cli, *cmd).await,
         Command::Restore { from, json } => frontdesk::ops::run_restore(&cli, from, *json).await,
     }
 }

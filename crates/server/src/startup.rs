@@ -125,6 +125,7 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartErro
         Some(url) => {
             let options = PgOptions {
                 pool_size: settings.database_pool_size.max(1),
+                search_index: settings.search.index,
                 ..PgOptions::default()
             };
             let store = PgStore::connect(url, options)
@@ -140,6 +141,7 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartErro
                 } else {
                     SqliteOptions::default().open_check_budget
                 },
+                search_index: settings.search.index,
                 ..SqliteOptions::default()
             };
             let store = SqliteStore::open(&settings.database_path(), options)

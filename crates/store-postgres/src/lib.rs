@@ -19,6 +19,7 @@
 //! [`ChatStore::append_message`]: frontdesk_core::store::ChatStore::append_message
 
 mod agents;
+mod archive;
 mod blocks;
 pub mod bulk;
 mod canned;
@@ -62,6 +63,11 @@ pub struct PgOptions {
     /// How long opening a connection, or waiting for a free one, may take before the call
     /// fails with `Unavailable`.
     pub timeout: Duration,
+    /// Keep the full-text search index (`[search] index`, default true). Off, this store's
+    /// connections run with `frontdesk.search_index = off`, which the indexing triggers
+    /// obey (the server answers searches `search_off`); back on, run
+    /// `frontdesk search rebuild`.
+    pub search_index: bool,
 }
 
 impl Default for PgOptions {
@@ -69,6 +75,7 @@ impl Default for PgOptions {
         PgOptions {
             pool_size: 16,
             timeout: Duration::from_secs(5),
+            search_index: true,
         }
     }
 }
@@ -120,6 +127,9 @@ pub(crate) fn pool(url: &str, options: PgOptions) -> Result<Pool, OpenError> {
         tokio_postgres::Config::from_str(url).map_err(|e| OpenError::Url(e.to_string()))?;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(options.timeout);
+    }
+    if !options.search_index {
+        config.options("-c frontdesk.search_index=off");
     }
     if config.get_application_name().is_none() {
         config.application_name("frontdesk");

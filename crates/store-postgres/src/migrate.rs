@@ -37,6 +37,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "files_ratings",
         sql: include_str!("../migrations/0004_files_ratings.sql"),
     },
+    Migration {
+        version: 5,
+        name: "search",
+        sql: include_str!("../migrations/0005_search.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

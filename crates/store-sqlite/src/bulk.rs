@@ -4,6 +4,8 @@
 use crate::SqliteStore;
 use crate::map::Db;
 use frontdesk_core::bulk::{BulkChat, BulkHistory};
+use frontdesk_core::ids::ChatId;
+use frontdesk_core::model::MessageKind;
 use frontdesk_core::store::StoreResult;
 use rusqlite::{Connection, params};
 
@@ -19,7 +21,8 @@ impl SqliteStore {
         while done < spec.chats {
             let n = CHATS_PER_JOB.min(spec.chats - done);
             let (spec, first) = (spec.clone(), done);
-            self.write(move |tx| insert_chunk(tx, &spec, first, n))
+            let index = self.search_index();
+            self.write(move |tx| insert_chunk(tx, &spec, first, n, index))
                 .await?;
             done += n;
         }
@@ -37,7 +40,15 @@ fn json_strs(tags: &[&str]) -> String {
     format!("[{}]", v.join(","))
 }
 
-fn insert_chunk(c: &Connection, spec: &BulkHistory, first: u64, count: u64) -> StoreResult<()> {
+/// Writes chats `first..first + count`; with `index`, their search documents in the same
+/// chunk (so the index is complete when the history is).
+fn insert_chunk(
+    c: &Connection,
+    spec: &BulkHistory,
+    first: u64,
+    count: u64,
+    index: bool,
+) -> StoreResult<()> {
     let per_chat = i64::from(spec.messages_per_chat);
     let mut visitor = c
         .prepare_cached(
@@ -98,6 +109,9 @@ fn insert_chunk(c: &Connection, spec: &BulkHistory, first: u64, count: u64) -> S
                 ch.rated_at.map(|t| t.0),
             ])
             .db()?;
+        if index {
+            crate::archive::index_chat(c, ChatId(id))?;
+        }
         for m in spec.messages(&ch) {
             let author = if m.agent.is_some() {
                 "agent"
@@ -114,6 +128,9 @@ fn insert_chunk(c: &Connection, spec: &BulkHistory, first: u64, count: u64) -> S
                     m.created.0
                 ])
                 .db()?;
+            if index {
+                crate::archive::index_message(c, ChatId(id), m.seq, MessageKind::Text, &m.body)?;
+            }
         }
     }
     Ok(())

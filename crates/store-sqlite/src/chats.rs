@@ -76,7 +76,7 @@ pub(crate) const MESSAGES_AFTER: &str = concat!(
 );
 
 /// Appends in the writer's transaction: idempotent on `client_id`, numbered without gaps.
-fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
+fn append(c: &Connection, m: &NewMessage, index: bool) -> StoreResult<Appended> {
     if let Some(client_id) = &m.client_id {
         let stored = c
             .prepare_cached(CLIENT_ID_LOOKUP)
@@ -118,6 +118,9 @@ fn append(c: &Connection, m: &NewMessage) -> StoreResult<Appended> {
     .db()?;
     if let Some(file) = &m.file {
         insert_file(c, m, seq, file)?;
+    }
+    if index {
+        crate::archive::index_message(c, m.chat_id, seq, m.kind, &m.body)?;
     }
     Ok(Appended {
         message: Message {
@@ -170,7 +173,7 @@ fn insert_file(c: &Connection, m: &NewMessage, seq: i64, f: &NewFile) -> StoreRe
 
 /// A visitor's message in the writer's transaction: the open chat is read and appended to
 /// under the same write lock, so a chat that ended meanwhile takes no message.
-fn append_visitor(c: &Connection, m: VisitorMessage) -> StoreResult<Option<Posted>> {
+fn append_visitor(c: &Connection, m: VisitorMessage, index: bool) -> StoreResult<Option<Posted>> {
     let chat = c
         .prepare_cached(OPEN_CHAT_OF_VISITOR)
         .db()?
@@ -192,6 +195,7 @@ fn append_visitor(c: &Connection, m: VisitorMessage) -> StoreResult<Option<Poste
             created_at: m.created_at,
             file: m.file,
         },
+        index,
     )?;
     Ok(Some(Posted { chat, appended }))
 }
@@ -217,8 +221,9 @@ impl ChatStore for SqliteStore {
     /// A new pending chat: version 1, `last_seq` 0, `queued_at = created_at`.
     /// An unknown site is `NotFound`.
     async fn create_chat(&self, chat: NewChat) -> StoreResult<Chat> {
+        let index = self.search_index();
         self.write(move |tx| {
-            tx.prepare_cached(concat!(
+            let created = tx.prepare_cached(concat!(
                 "INSERT INTO chats (site_id, visitor_id, visit_id, visitor_name, visitor_email, \
                  state, created_at, queued_at, page_url, department_id) \
                  VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?7, ?8) RETURNING ",
@@ -238,7 +243,11 @@ impl ChatStore for SqliteStore {
                 ],
                 chat_row,
             )
-            .db()
+            .db()?;
+            if index {
+                crate::archive::index_chat(tx, created.id)?;
+            }
+            Ok(created)
         })
         .await
     }
@@ -270,6 +279,8 @@ impl ChatStore for SqliteStore {
     ) -> StoreResult<Option<Chat>> {
         let cols = state_columns(state);
         let ended_at = matches!(state, ChatState::Ended { .. }).then_some(now.0);
+        // The header's page titles are taken again when the chat ends (not on every view).
+        let index = self.search_index() && ended_at.is_some();
         self.write(move |tx| {
             let updated = tx
                 .prepare_cached(UPDATE_STATE)
@@ -289,6 +300,9 @@ impl ChatStore for SqliteStore {
                 )
                 .optional()
                 .db()?;
+            if index && updated.is_some() {
+                crate::archive::index_chat(tx, id)?;
+            }
             chat_cas(tx, id, updated)
         })
         .await
@@ -344,11 +358,14 @@ impl ChatStore for SqliteStore {
     /// `NotFound` when the chat does not exist. Does not check the chat's state: whether
     /// one may post is the caller's rule ([`ChatState::may_post`]).
     async fn append_message(&self, message: NewMessage) -> StoreResult<Appended> {
-        self.write(move |tx| append(tx, &message)).await
+        let index = self.search_index();
+        self.write(move |tx| append(tx, &message, index)).await
     }
 
     async fn append_visitor_message(&self, message: VisitorMessage) -> StoreResult<Option<Posted>> {
-        self.write(move |tx| append_visitor(tx, message)).await
+        let index = self.search_index();
+        self.write(move |tx| append_visitor(tx, message, index))
+            .await
     }
 
     /// An unknown chat has no messages (empty list, not `NotFound`).

@@ -132,6 +132,9 @@ fn import_rows(conn: &mut Connection, input: Box<dyn BufRead + Send>) -> Result<
     }
     // An import never emails replies sent before it (the trigger marked them while loading).
     tx.execute_batch(NO_UNREAD_EMAIL).map_err(database)?;
+    // The search index is not in the dump: made from the loaded text.
+    tx.execute_batch(crate::archive::REBUILD)
+        .map_err(database)?;
     tx.commit().map_err(database)?;
     Ok(rows)
 }

@@ -18,6 +18,7 @@
 //! The [`frontdesk_core::store`] traits are implemented in the per-area modules.
 
 mod agents;
+mod archive;
 pub mod backup;
 mod blocks;
 mod bulk;
@@ -92,6 +93,11 @@ pub struct SqliteOptions {
     /// finishes on a background thread (see [`SqliteStore::integrity`]). `None`: the whole
     /// file is checked before open returns (start-up time grows with the file, seconds per GiB).
     pub open_check_budget: Option<Duration>,
+    /// Keep the full-text search index (`[search] index`, default true): every message and
+    /// chat header is indexed in the transaction that writes it. Off, nothing is indexed
+    /// (the server answers searches `search_off`); turning it back on needs
+    /// `frontdesk search rebuild`.
+    pub search_index: bool,
 }
 
 impl Default for SqliteOptions {
@@ -102,6 +108,7 @@ impl Default for SqliteOptions {
             max_batch: 512,
             unsafe_ack_before_commit: false,
             open_check_budget: Some(check::OPEN_CHECK_BUDGET),
+            search_index: true,
         }
     }
 }
@@ -173,6 +180,7 @@ struct Inner {
     writer: Writer,
     readers: Arc<ReadPool>,
     integrity: Arc<check::IntegrityState>,
+    search_index: bool,
 }
 
 impl Drop for Inner {
@@ -202,6 +210,11 @@ impl SqliteStore {
         tokio::task::spawn_blocking(move || open_blocking(path, options))
             .await
             .map_err(|e| OpenError::Thread(e.to_string()))?
+    }
+
+    /// Whether writes keep the search index ([`SqliteOptions::search_index`]).
+    pub(crate) fn search_index(&self) -> bool {
+        self.inner.search_index
     }
 
     /// The database file's path.
@@ -316,6 +329,7 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
             writer,
             readers: Arc::new(readers),
             integrity,
+            search_index: options.search_index,
         }),
     })
 }

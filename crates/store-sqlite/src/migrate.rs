@@ -36,6 +36,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "files_ratings",
         sql: include_str!("../migrations/0004_files_ratings.sql"),
     },
+    Migration {
+        version: 5,
+        name: "search",
+        sql: include_str!("../migrations/0005_search.sql"),
+    },
 ];
 
 /// The schema version this build writes.

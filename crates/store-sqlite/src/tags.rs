@@ -31,22 +31,34 @@ impl TagStore for SqliteStore {
     async fn set_chat_tags(&self, chat: ChatId, tags: &[String]) -> StoreResult<Chat> {
         let json = serde_json::to_string(tags)
             .map_err(|e| StoreError::Unavailable(format!("tags: {e}")))?;
+        let index = self.search_index();
         self.write(move |tx| {
-            tx.prepare_cached(SET_TAGS)
+            let chat = tx
+                .prepare_cached(SET_TAGS)
                 .db()?
                 .query_row(params![chat.0, json], chat_row)
-                .db()
+                .db()?;
+            if index {
+                crate::archive::index_chat(tx, chat.id)?;
+            }
+            Ok(chat)
         })
         .await
     }
 
     async fn set_wrap_up(&self, chat: ChatId, wrap_up: Option<&str>) -> StoreResult<Chat> {
         let wrap_up = wrap_up.map(str::to_string);
+        let index = self.search_index();
         self.write(move |tx| {
-            tx.prepare_cached(SET_WRAP_UP)
+            let chat = tx
+                .prepare_cached(SET_WRAP_UP)
                 .db()?
                 .query_row(params![chat.0, wrap_up], chat_row)
-                .db()
+                .db()?;
+            if index {
+                crate::archive::index_chat(tx, chat.id)?;
+            }
+            Ok(chat)
         })
         .await
     }

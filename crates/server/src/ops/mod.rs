@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod doctor;
+pub mod search;
 
 use crate::cli::Cli;
 use crate::config::Settings;

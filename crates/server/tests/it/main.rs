@@ -28,6 +28,7 @@ mod ratings;
 mod rest;
 mod resume;
 mod routing;
+mod search_cli;
 mod security;
 mod slow_clients;
 mod supervision;

@@ -97,6 +97,20 @@ pub async fn raw_rows(s: &Store, table: &str) -> i64 {
     row.get(0)
 }
 
+/// Damages the search index behind the store's back: the newest message loses its tsvector.
+pub async fn damage_search_index(s: &Store) {
+    s.client()
+        .await
+        .unwrap()
+        .execute(
+            "UPDATE messages SET search = NULL WHERE (chat_id, seq) = \
+             (SELECT chat_id, seq FROM messages ORDER BY chat_id DESC, seq DESC LIMIT 1)",
+            &[],
+        )
+        .await
+        .unwrap();
+}
+
 /// `frontdesk export` of the database into `file`.
 pub async fn dump_export(db: &ScratchDb, file: &std::path::Path) -> Result<u64, DumpError> {
     let out = Box::new(std::fs::File::create(file).unwrap());

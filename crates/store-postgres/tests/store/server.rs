@@ -38,12 +38,12 @@ async fn connect_migrates_and_records_versions() {
 #[tokio::test]
 async fn migrate_applies_once() {
     let db = ScratchDb::create(&admin_url()).await.unwrap();
-    assert_eq!(migrate(db.url()).await.unwrap(), vec![1, 2, 3, 4]);
+    assert_eq!(migrate(db.url()).await.unwrap(), vec![1, 2, 3, 4, 5]);
     assert_eq!(migrate(db.url()).await.unwrap(), Vec::<i64>::new());
     let s = PgStore::connect(db.url(), PgOptions::default())
         .await
         .unwrap();
-    assert_eq!(versions(&s).await, vec![1, 2, 3, 4]);
+    assert_eq!(versions(&s).await, vec![1, 2, 3, 4, 5]);
 }
 
 /// Several nodes starting at once against an empty database: every one connects, and each
@@ -62,7 +62,7 @@ async fn concurrent_connects_migrate_once() {
     for t in tasks {
         stores.push(t.await.unwrap().unwrap());
     }
-    assert_eq!(versions(&stores[0]).await, vec![1, 2, 3, 4]);
+    assert_eq!(versions(&stores[0]).await, vec![1, 2, 3, 4, 5]);
 }
 
 #[tokio::test]
@@ -137,6 +137,7 @@ async fn outage_fails_clearly_and_recovers() {
     let options = PgOptions {
         pool_size: 4,
         timeout: Duration::from_secs(1),
+        ..PgOptions::default()
     };
     let s = PgStore::connect(&url, options).await.unwrap();
     let site = site(&s, "shop").await;

@@ -44,7 +44,7 @@ async fn open_creates_missing_directories_and_file() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4, "migrations recorded in user_version");
+    assert_eq!(version, 5, "migrations recorded in user_version");
 }
 
 #[tokio::test]

@@ -42,6 +42,7 @@ pub async fn fresh_tiny() -> (TempDir, Store) {
         max_batch: 0,
         unsafe_ack_before_commit: false,
         open_check_budget: None,
+        search_index: true,
     };
     let store = SqliteStore::open(&db_path(&dir), options).await.unwrap();
     (dir, store)
@@ -78,6 +79,17 @@ pub async fn raw_rows(s: &Store, table: &str) -> i64 {
         .unwrap()
         .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         .unwrap()
+}
+
+/// Damages the search index behind the store's back: drops the newest document.
+pub async fn damage_search_index(s: &Store) {
+    rusqlite::Connection::open(s.path())
+        .unwrap()
+        .execute(
+            "DELETE FROM search WHERE rowid = (SELECT max(rowid) FROM search)",
+            [],
+        )
+        .unwrap();
 }
 
 /// `frontdesk export` of the database of `dir` into `file`.

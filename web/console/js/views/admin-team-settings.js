@@ -22,8 +22,17 @@ const DEFAULTS = {
   routing: 'everyone', offer_seconds: 30, ask_department: false, opening_hours: null,
   chat_outside_hours: false, waiting_too_long_seconds: 180, show_agent_names: true,
   rating: 'thumbs',
-  visitor_transcripts: true, unread_sound: false, unread_email_seconds: 120,
+  visitor_transcripts: true, unread_sound: false, unread_email_seconds: 120, language: 'en',
 };
+
+/** The site languages the server knows (crates/core/src/site_settings.rs LANGUAGES). */
+const LANGUAGES = [
+  ['en', 'English'], ['de', 'German'], ['fr', 'French'], ['es', 'Spanish'], ['pt', 'Portuguese'],
+  ['it', 'Italian'], ['nl', 'Dutch'], ['sv', 'Swedish'], ['da', 'Danish'], ['fi', 'Finnish'],
+  ['no', 'Norwegian'], ['ru', 'Russian'], ['hu', 'Hungarian'], ['ro', 'Romanian'], ['tr', 'Turkish'],
+  ['pl', 'Polish'], ['cs', 'Czech'], ['el', 'Greek'], ['uk', 'Ukrainian'], ['ar', 'Arabic'],
+  ['he', 'Hebrew'], ['ja', 'Japanese'], ['zh', 'Chinese'], ['ko', 'Korean'],
+];
 
 function checkbox(label, checked) {
   const input = h('input', { type: 'checkbox', checked: !!checked });
@@ -95,6 +104,7 @@ function readForm(c) {
     visitor_transcripts: c.visitorTranscripts.checked,
     unread_sound: c.unreadSound.checked,
     unread_email_seconds: Number(c.unreadEmail.value),
+    language: c.language.value,
     files: c.files.value(),
   };
 }
@@ -128,6 +138,9 @@ export function teamSettings(site, { onSaved } = {}) {
   const visitorTranscripts = checkbox('Email me this transcript', s.visitor_transcripts !== false);
   const unreadSound = checkbox('Sound on new replies', s.unread_sound);
   const unreadEmail = h('input', { type: 'number', min: '0', max: '604800', step: '1', value: String(s.unread_email_seconds) });
+  const language = h('select', {},
+    ...LANGUAGES.map(([tag, name]) => h('option', { value: tag }, name)));
+  language.value = LANGUAGES.some(([tag]) => tag === s.language) ? s.language : 'en';
   const files = filesSettings(s.files);
   const status = statusLine();
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save settings');
@@ -153,6 +166,7 @@ export function teamSettings(site, { onSaved } = {}) {
     unreadSound.wrap,
     h('p', { class: 'hint' }, 'The widget beeps when a reply arrives while its panel is closed or the tab hidden.'),
     field('Email unread replies after (seconds)', unreadEmail, 'A visitor who left with an email address gets the replies they did not read, once, this long after the first (0: never; otherwise 10–604800; 120 = 2 minutes).').wrap,
+    field('Language', language, 'The language visitors write in: the Archive\u2019s search finds other forms of a word by it ("refunds" finds "refund").').wrap,
     files.el,
     status, h('div', { class: 'form-actions' }, save));
 
@@ -161,7 +175,7 @@ export function teamSettings(site, { onSaved } = {}) {
     chatOutside: chatOutside.input, waitingTooLong, showAgentNames: showAgentNames.input,
     rating, kept: s,
     visitorTranscripts: visitorTranscripts.input, unreadSound: unreadSound.input, unreadEmail,
-    files,
+    files, language,
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
