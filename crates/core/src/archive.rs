@@ -6,7 +6,9 @@
 //! Membership is decided by the shell before a query reaches a store: `ArchiveQuery::sites`
 //! holds exactly the sites the agent may read, and a store never returns a chat outside them.
 
+use crate::chat::{ChatState, EndReason};
 use crate::ids::*;
+use crate::model::Chat;
 use crate::protocol::ChatSummary;
 use crate::search::SearchQuery;
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,20 @@ pub enum ArchiveState {
     Blocked,
     /// Still pending or active.
     Open,
+}
+
+impl ArchiveState {
+    /// The state a chat is listed under: what the "State" filter matches and the page shows.
+    pub fn of(chat: &Chat) -> ArchiveState {
+        match chat.state {
+            ChatState::Pending | ChatState::Active { .. } => ArchiveState::Open,
+            ChatState::Ended {
+                reason: EndReason::Blocked { .. },
+            } => ArchiveState::Blocked,
+            ChatState::Ended { .. } if chat.missed => ArchiveState::Missed,
+            ChatState::Ended { .. } => ArchiveState::Ended,
+        }
+    }
 }
 
 /// Where the next page starts: strictly older than this chat (chats are ordered by id,
@@ -134,6 +150,8 @@ pub struct ArchiveHit {
     /// The chat's end, when it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<Timestamp>,
+    /// What the "State" filter calls the chat (`ended`, `missed`, `blocked`, `open`).
+    pub archive_state: ArchiveState,
     /// Present for a search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<Snippet>,
@@ -162,6 +180,33 @@ pub struct ArchiveCount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_chat_has_one_archive_state() {
+        let agent = AgentId(3);
+        let at = Timestamp(1);
+        let ended = |reason| ChatState::Ended { reason };
+        for (state, missed, want) in [
+            (ChatState::Pending, false, ArchiveState::Open),
+            (ChatState::Active { agent }, false, ArchiveState::Open),
+            (ended(EndReason::Visitor), true, ArchiveState::Missed),
+            (ended(EndReason::Visitor), false, ArchiveState::Ended),
+            (
+                ended(EndReason::Agent { agent }),
+                false,
+                ArchiveState::Ended,
+            ),
+            (
+                ended(EndReason::Blocked { agent }),
+                false,
+                ArchiveState::Blocked,
+            ),
+        ] {
+            let mut chat = Chat::fixture(state, &[], at);
+            chat.missed = missed;
+            assert_eq!(ArchiveState::of(&chat), want, "{state:?} missed={missed}");
+        }
+    }
 
     #[test]
     fn cursor_round_trips_and_refuses_junk() {

@@ -160,6 +160,9 @@ pub struct Limits {
     pub transcript_emails: Rate,
     /// `rate` frames per visitor connection.
     pub ratings: Rate,
+    /// "Search chats" in the Archive (`GET /api/archive` and `/api/archive/count` with `q`),
+    /// per agent.
+    pub archive_searches: Rate,
 }
 
 impl Limits {
@@ -231,6 +234,10 @@ impl Default for Limits {
             ratings: Rate {
                 per_minute: 10,
                 burst: 5,
+            },
+            archive_searches: Rate {
+                per_minute: 60,
+                burst: 20,
             },
             colleagues_per_chat: frontdesk_core::colleagues::DEFAULT_CAP,
         }

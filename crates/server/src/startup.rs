@@ -292,6 +292,9 @@ pub async fn start_with_store(
         login_limits: Default::default(),
         ip_sockets: Default::default(),
         shared_limits: Arc::new(crate::limits::visitor::SharedLimits::new(&settings.limits)),
+        archive_limits: crate::limits::archive::ArchiveLimiter::new(
+            settings.limits.archive_searches,
+        ),
         demo_site_key,
         settings,
     }));

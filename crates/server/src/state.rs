@@ -44,6 +44,8 @@ pub struct AppInner {
     pub ip_sockets: Arc<SocketCounter>,
     /// Visitor frame limits per visitor and per IP, and new visitor sockets per IP.
     pub shared_limits: Arc<SharedLimits>,
+    /// Archive searches per agent.
+    pub archive_limits: crate::limits::archive::ArchiveLimiter,
     /// The demo site's key, when serving `/demo`.
     pub demo_site_key: Option<String>,
 }

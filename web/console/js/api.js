@@ -39,6 +39,7 @@ const MESSAGES = {
   file_type_not_allowed: 'This type of file is not allowed.',
   too_many_files: 'This chat already has as many files as it may hold.',
   file_refused: 'This file cannot be accepted (damaged, or an image with too many pixels).',
+  search_off: 'Search is turned off on this server.',
 };
 
 export function messageFor(code) {
@@ -149,6 +150,22 @@ export const offline = {
 export const supervision = {
   /** "All Chats": the live chats of the sites I supervise. */
   chats: () => get('/api/supervision/chats'),
+};
+
+/** The "Archive" (issue 15): a page of chats of my sites for `filters` ({site, agent, from,
+ * to, state, tag, rating, q, cursor, limit}; empty values left out), and how many match. */
+function archiveQuery(filters) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters || {})) {
+    if (v !== undefined && v !== null && String(v) !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export const archive = {
+  page: (filters) => get(`/api/archive${archiveQuery(filters)}`),
+  count: (filters) => get(`/api/archive/count${archiveQuery(filters)}`),
 };
 
 export const admin = {

@@ -21,6 +21,7 @@ import { renderChatTabs } from './views/chattabs.js';
 import { renderOptions } from './views/options.js';
 import { renderAdmin } from './views/admin.js';
 import { renderAllChats } from './views/allchats.js';
+import { renderArchive } from './views/archive.js';
 import { openShortcutsHelp } from './views/help.js';
 
 const root = document.getElementById('app');
@@ -113,7 +114,7 @@ function startApp(me) {
       renderChatList({ ctrl })));
   const topbar = renderTopbar({ ctrl, onSignOut: signOut, onShortcuts: openShortcutsHelp });
   const popups = renderPopups({ ctrl });
-  const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderAllChats({ ctrl }), renderOptions(), renderAdmin(), popups);
+  const shell = h('div', { class: 'app-shell' }, topbar, consolePage, renderAllChats({ ctrl }), renderArchive(), renderOptions(), renderAdmin(), popups);
   root.replaceChildren(shell);
 
   // Pop-ups sit in the column of "Visitors on Site" (just below the top bar, whose height

@@ -1,6 +1,7 @@
 //! HTTP: one module per resource, each with its own `router()`, merged here.
 
 pub mod admin;
+pub mod archive;
 pub mod assets;
 pub mod auth;
 pub mod canned;
@@ -29,6 +30,7 @@ pub fn router(app: App) -> Router {
     let api = Router::new()
         .merge(auth::router())
         .merge(chats::router())
+        .merge(archive::router())
         .merge(visitors::router())
         .merge(canned::router())
         .merge(offline::router())

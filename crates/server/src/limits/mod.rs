@@ -8,6 +8,7 @@
 //!
 //! [`Rate`]: crate::config::Rate
 
+pub mod archive;
 pub mod login;
 pub mod rate;
 pub mod sockets;

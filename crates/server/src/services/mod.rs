@@ -4,6 +4,7 @@
 pub mod access;
 pub mod agent_names;
 pub mod agents;
+pub mod archive;
 pub mod capacity;
 pub mod chats;
 pub mod colleagues;

@@ -22,12 +22,13 @@ export function saveControl(chatId) {
 }
 
 /** The "Email" dialog: send through the server, or a .eml draft, or the agent's mail app.
+ * `known` is the chat's summary when the chat is not in the store (Chat History, Archive).
  * Internal notes go only with "Include internal notes" ticked, and never to the visitor's own
  * address (the box is unticked and disabled then; the server refuses it too); the draft and
  * the mail app link never carry them. */
-export function openEmailDialog(chatId) {
+export function openEmailDialog(chatId, known = null) {
   const to = h('input', { type: 'email', name: 'to', autocomplete: 'email', spellcheck: 'false' });
-  const chat = store.chat(chatId);
+  const chat = store.chat(chatId) || known; // `known`: a chat summary from elsewhere (Archive)
   if (chat?.visitor_email) to.value = chat.visitor_email;
   const status = h('p', { class: 'form-status', 'aria-live': 'polite' });
   const includeNotes = h('input', { type: 'checkbox', name: 'include_notes' });

@@ -1,4 +1,5 @@
-// The top bar: who I am, connection state, Status, monitored sites, navigation, sounds,
+// The top bar: who I am, connection state, Status, monitored sites, navigation (Console,
+// All Chats, Archive, Options, Admin), sounds,
 // desktop notifications, shortcuts help and Sign out.
 
 import { h, text, uniqueId, reconcile } from '../dom.js';
@@ -40,9 +41,10 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
   const navConsole = navButton('Console', 'console');
   const navOptions = navButton('Options', 'options');
   const navAdmin = navButton('Admin', 'admin');
+  const navArchive = navButton('Archive', 'archive');
   const navAllChats = navButton('All Chats', 'all-chats'); // supervisors only
   navAllChats.hidden = true;
-  const nav = h('nav', { class: 'nav', 'aria-label': 'Pages' }, navConsole, navAllChats, navOptions, navAdmin);
+  const nav = h('nav', { class: 'nav', 'aria-label': 'Pages' }, navConsole, navAllChats, navArchive, navOptions, navAdmin);
 
   const soundsBox = h('input', { type: 'checkbox', checked: soundsEnabled() });
   soundsBox.addEventListener('change', () => setSoundsEnabled(soundsBox.checked));
@@ -99,7 +101,7 @@ export function renderTopbar({ ctrl, onSignOut, onShortcuts }) {
     conn.dataset.state = state;
   };
   const renderPage = () => {
-    for (const b of [navConsole, navAllChats, navOptions, navAdmin]) {
+    for (const b of [navConsole, navAllChats, navArchive, navOptions, navAdmin]) {
       if (b.dataset.page === store.page) b.setAttribute('aria-current', 'page');
       else b.removeAttribute('aria-current');
     }

@@ -10,6 +10,7 @@ import { store } from '../state.js';
 import { messageElement } from './messagelog.js';
 import { tagsField } from './tags.js';
 import { ratingBadge } from './rating.js';
+import { saveControl, openEmailDialog } from './chatactions.js';
 import {
   dateTime, clock, elapsedSince, browserText, visitorLabel, plural,
 } from '../format.js';
@@ -41,7 +42,8 @@ function visitFacts(v, { current }) {
     row('User agent', h('span', { class: 'ua' }, v.user_agent || '')));
 }
 
-/** A read-only transcript of an earlier chat, in a dialog. */
+/** A read-only transcript of a chat, in a dialog, with the chat window's "Save" and "Email"
+ * (Chat History, and a result of the Archive). */
 export async function openTranscript(chatId) {
   const body = h('div', { class: 'transcript' }, h('p', null, 'Loading…'));
   const dlg = openDialog({
@@ -64,9 +66,8 @@ export async function openTranscript(chatId) {
       c.wrap_up ? h('div', { class: 'wrap-up', role: 'note', 'aria-label': 'Wrap-up note' },
         h('h4', null, 'Wrap-up note'), h('p', { class: 'wrap-up-text' }, c.wrap_up)) : null,
       log,
-      h('p', { class: 'alt-links' },
-        h('a', { href: chatsApi.transcriptUrl(chatId, 'txt'), download: `chat-${chatId}.txt` }, 'Save as Text'), ' · ',
-        h('a', { href: chatsApi.transcriptUrl(chatId, 'html'), download: `chat-${chatId}.html` }, 'Save as HTML')));
+      h('div', { class: 'window-buttons transcript-actions' }, saveControl(chatId),
+        h('button', { type: 'button', class: 'btn', onclick: () => openEmailDialog(chatId, c) }, 'Email')));
   } catch (err) {
     replace(body, h('p', { class: 'form-error' }, err.message));
   }
