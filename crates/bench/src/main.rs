@@ -438,7 +438,7 @@ async fn one(
     r
 }
 
-/// Does the server take `[search] index = false`? (Asked of its `migrate` command on a
+/// Does the server take `[search] index = false`? (Asked of its `site list` command on a
 /// scratch directory: an unknown setting is refused at start.)
 async fn index_switch(fx: &Fixture) -> bool {
     let Ok(dir) = tempfile::tempdir() else {
@@ -453,7 +453,7 @@ async fn index_switch(fx: &Fixture) -> bool {
         .arg(&config)
         .arg("--data-dir")
         .arg(dir.path())
-        .arg("migrate")
+        .args(["site", "list", "--json"])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

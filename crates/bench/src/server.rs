@@ -81,6 +81,7 @@ login_per_account = { per_minute = 60000000, burst = 1000000 }
 visitor_sockets_per_ip = 100000000
 visitor_connects_per_ip = { per_minute = 60000000, burst = 1000000 }
 per_ip_factor = 1000
+archive_searches = { per_minute = 60000000, burst = 1000000 }
 "#;
 
 pub fn free_port() -> Result<u16> {

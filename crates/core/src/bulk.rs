@@ -243,8 +243,12 @@ impl BulkHistory {
             index: i,
             site: self.site_of(visitor),
             visitor,
-            visitor_name: visitor.is_multiple_of(2).then(|| format!("Bulk visitor {visitor}")),
-            visitor_email: visitor.is_multiple_of(3).then(|| format!("visitor{visitor}@bulk.example")),
+            visitor_name: visitor
+                .is_multiple_of(2)
+                .then(|| format!("Bulk visitor {visitor}")),
+            visitor_email: visitor
+                .is_multiple_of(3)
+                .then(|| format!("visitor{visitor}@bulk.example")),
             end,
             agent,
             joined,
