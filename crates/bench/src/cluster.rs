@@ -142,6 +142,34 @@ impl Cluster {
         Ok(with_database(&self.admin_url, &run))
     }
 
+    /// A database for the big history, copied from the template: `name` (kept between runs)
+    /// or `<tag>_hist` (dropped at the end). Its URL.
+    pub async fn history_db(&self, name: Option<&str>) -> Result<String> {
+        let admin = connect(&self.admin_url).await?;
+        let db = name.map_or_else(|| self.db("hist"), str::to_string);
+        anyhow::ensure!(is_ours(&db), "bad database name {db}");
+        let tpl = self.db("tpl");
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+            format!("CREATE DATABASE {db} TEMPLATE {tpl}"),
+        ] {
+            admin
+                .batch_execute(&sql)
+                .await
+                .with_context(|| format!("cannot copy database {tpl} to {db}"))?;
+        }
+        Ok(with_database(&self.admin_url, &db))
+    }
+
+    /// Does database `name` exist?
+    pub async fn exists(&self, name: &str) -> Result<bool> {
+        let admin = connect(&self.admin_url).await?;
+        let rows = admin
+            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
     /// A Redis key prefix no earlier scenario used.
     pub fn next_prefix(&self) -> String {
         let n = self.prefixes.fetch_add(1, Ordering::Relaxed);
@@ -151,7 +179,7 @@ impl Cluster {
     /// Drops the bench's databases and deletes its Redis keys.
     pub async fn cleanup(&self) {
         if let Ok(admin) = connect(&self.admin_url).await {
-            for db in [self.db("run"), self.db("tpl")] {
+            for db in [self.db("run"), self.db("hist"), self.db("tpl")] {
                 let sql = format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)");
                 if let Err(e) = admin.batch_execute(&sql).await {
                     eprintln!("could not drop database {db}: {e}");

@@ -18,7 +18,7 @@ mod scenarios;
 mod server;
 mod target;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use report::{Better, Figures, Goal};
 use scenarios::{Ctx, Plan};
@@ -49,8 +49,8 @@ struct Args {
     /// The release server binary.
     #[arg(long, default_value = "target/release/frontdesk")]
     server_bin: PathBuf,
-    /// Only these scenarios (comma-separated): startup, held, latency, throughput, fanout,
-    /// race, pageviews, history, flood, routing.
+    /// Only these scenarios (comma-separated): startup, held, latency, throughput,
+    /// throughput-noindex, fanout, race, pageviews, search, history, flood, routing.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Only this target: frontdesk or baseline (default both; figures need both for ratios).
@@ -65,6 +65,11 @@ struct Args {
     /// Chats in the big history (default 1000000, 10 messages each; --quick 2000).
     #[arg(long)]
     history_chats: Option<u64>,
+    /// Keep the big history here and reuse it in later runs (same backend and size): it is
+    /// generated once (with --database-url, into the database frontdesk_hist_<chats>, kept).
+    /// Without it, the history is generated in a temporary place and removed at the end.
+    #[arg(long)]
+    history_dir: Option<PathBuf>,
     /// Agents On-Line in the routing scenario (default 1000; --quick 10).
     #[arg(long)]
     routing_agents: Option<usize>,
@@ -97,18 +102,27 @@ enum Sub {
 /// Scenarios that spread their clients over the nodes (the default set with --database-url).
 const CLUSTER_SCENARIOS: [&str; 5] = ["startup", "latency", "throughput", "fanout", "race"];
 
-const SCENARIOS: [&str; 10] = [
+const SCENARIOS: [&str; 12] = [
     "startup",
     "held",
     "latency",
     "throughput",
+    "throughput-noindex",
     "fanout",
     "race",
     "pageviews",
+    "search",
     "history",
     "flood",
     "routing",
 ];
+
+/// Scenarios on the big history (generated once per bench run, or kept: --history-dir).
+const ON_HISTORY: [&str; 2] = ["search", "history"];
+
+/// The throughput scenario again, with the search index off (`[search] index = false`):
+/// the cost of keeping the index in step is the ratio of the two.
+const NO_INDEX: &str = "\n[search]\nindex = false\n";
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -171,8 +185,8 @@ async fn bench(args: Args) -> Result<i32> {
             }
         })
         .collect();
-    if clustered && selected.contains(&"history") {
-        anyhow::bail!("the history scenario generates a SQLite file: not with --database-url");
+    if args.nodes > 1 && selected.iter().any(|s| ON_HISTORY.contains(s)) {
+        anyhow::bail!("the big history scenarios (search, history) run on one node");
     }
     let cluster = match &args.database_url {
         Some(url) => Some(Arc::new(
@@ -225,40 +239,47 @@ async fn bench_on(
         notes: early_notes,
         ..Outcome::default()
     };
-    let hist_dir = tempfile::Builder::new().prefix("fd-bench-hist").tempdir()?;
-    if selected.contains(&"history") {
-        let g = scenarios::history::generate(
-            &fx,
-            hist_dir.path(),
-            plan.history_chats,
-            plan.history_messages,
-        )
-        .await?;
-        let msgs = plan.history_chats * u64::from(plan.history_messages);
-        let note = format!(
-            "big history generated: {} chats, {msgs} messages, {:.0} MiB, in {:.1} s ({:.0} rows/s)",
-            plan.history_chats,
-            g.bytes as f64 / 1048576.0,
-            g.secs,
-            (plan.history_chats + msgs) as f64 / g.secs
-        );
-        eprintln!("{note}");
-        out.notes.push(note);
+    let hist_tmp = tempfile::Builder::new().prefix("fd-bench-hist").tempdir()?;
+    let history = if selected.iter().any(|s| ON_HISTORY.contains(s)) {
+        let (dir, keep) = match &args.history_dir {
+            Some(d) => {
+                std::fs::create_dir_all(d)?;
+                (d.as_path(), true)
+            }
+            None => (hist_tmp.path(), false),
+        };
+        let size = (plan.history_chats, plan.history_messages);
+        Some(scenarios::history::prepare(&fx, dir, keep, size, &mut out.notes).await?)
+    } else {
+        None
+    };
+    let index_switch = !selected.contains(&"throughput-noindex") || index_switch(&fx).await;
+    if !index_switch {
+        out.notes
+            .push("throughput-noindex: this build has no `[search] index` setting: not run".into());
     }
     for run in 0..runs {
         let mut figs = [Figures::default(), Figures::default()];
         for &scenario in selected {
             for (i, kind) in [Kind::Frontdesk, Kind::Baseline].into_iter().enumerate() {
-                // The relay has no limits to measure and no routing: history, flood and
-                // routing are Frontdesk's only.
-                if (matches!(scenario, "history" | "flood" | "routing") && kind == Kind::Baseline)
+                // The relay has no limits to measure, no routing, no archive: these are
+                // Frontdesk's only.
+                let ours = [
+                    "history",
+                    "search",
+                    "flood",
+                    "routing",
+                    "throughput-noindex",
+                ];
+                if (ours.contains(&scenario) && kind == Kind::Baseline)
                     || args.target.as_deref().is_some_and(|t| t != kind.name())
+                    || (scenario == "throughput-noindex" && !index_switch)
                 {
                     continue;
                 }
                 eprintln!("run {}/{runs}: {scenario} on {}", run + 1, kind.name());
-                let data = (scenario == "history").then(|| hist_dir.path());
-                let at = (data, nodes);
+                let hist = history.as_ref().filter(|_| ON_HISTORY.contains(&scenario));
+                let at = (hist, nodes);
                 let r = one(&plan, &fx, kind, at, scenario, &mut figs[i], &mut out).await;
                 if let Err(e) = r {
                     let msg = format!("[{}] {scenario} failed: {e:#}", kind.name());
@@ -267,7 +288,8 @@ async fn bench_on(
                 }
             }
         }
-        let [fd, bl] = figs;
+        let [mut fd, bl] = figs;
+        index_cost(&mut fd);
         out.fd.push(fd);
         out.bl.push(bl);
     }
@@ -311,13 +333,24 @@ async fn one(
     plan: &Plan,
     fx: &Fixture,
     kind: Kind,
-    (data, nodes): (Option<&std::path::Path>, usize),
+    (hist, nodes): (Option<&scenarios::history::History>, usize),
     scenario: &str,
     fig: &mut Figures,
     out: &mut Outcome,
 ) -> Result<()> {
+    // The big history's own fixture (its sites, agents and database).
+    let (fx, data) = match hist {
+        Some(h) => (&h.fx, Some(h.data.as_path())),
+        None => (fx, None),
+    };
+    let extra = if scenario == "throughput-noindex" {
+        NO_INDEX
+    } else {
+        ""
+    };
+    let first_sample = fig.samples.len();
     // The flood scenario measures the shipped abuse limits; the others raise them.
-    let t = Target::start(kind, fx, data, (nodes, scenario == "flood")).await?;
+    let t = Target::start(kind, fx, data, (nodes, scenario == "flood"), extra).await?;
     let (busy0, ours0) = (cpu_busy(), own_cpu(&t));
     let backend0 = target::backend_cpu_secs();
     let limit = if plan.quick {
@@ -341,15 +374,19 @@ async fn one(
                 let secs = ctx.plan.latency_secs;
                 scenarios::latency::run(&mut ctx, "latency", secs, 5.0).await
             }
-            "throughput" => scenarios::throughput::run(&mut ctx).await,
+            "throughput" | "throughput-noindex" => scenarios::throughput::run(&mut ctx).await,
             "fanout" => scenarios::fanout::run(&mut ctx).await,
             "race" => scenarios::race::run(&mut ctx).await,
             "pageviews" => scenarios::pageviews::run(&mut ctx).await,
             "flood" => scenarios::flood::run(&mut ctx).await,
             "routing" => scenarios::routing::run(&mut ctx).await,
-            "history" => {
-                let chats = ctx.plan.history_chats;
-                scenarios::history::run(&mut ctx, chats).await
+            "history" | "search" => {
+                let h = hist.context("the big history")?;
+                if scenario == "search" {
+                    scenarios::search::run(&mut ctx, h).await
+                } else {
+                    scenarios::history::run(&mut ctx, h).await
+                }
             }
             other => anyhow::bail!("unknown scenario {other}"),
         }
@@ -388,8 +425,73 @@ async fn one(
             keep.display()
         ));
     }
+    if scenario == "throughput-noindex" {
+        for s in &mut ctx.fig.samples[first_sample..] {
+            s.key = s.key.replacen("tp.", "tp_noindex.", 1);
+            s.label = s
+                .label
+                .replacen("throughput:", "throughput, search index off:", 1);
+            s.goal = None;
+        }
+    }
     t.stop((slow > 0 || failed).then_some(keep.as_path())).await;
     r
+}
+
+/// Does the server take `[search] index = false`? (Asked of its `site list` command on a
+/// scratch directory: an unknown setting is refused at start.)
+async fn index_switch(fx: &Fixture) -> bool {
+    let Ok(dir) = tempfile::tempdir() else {
+        return false;
+    };
+    let config = dir.path().join("noindex.toml");
+    if std::fs::write(&config, NO_INDEX).is_err() {
+        return false;
+    }
+    tokio::process::Command::new(&fx.bin)
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["site", "list", "--json"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .await
+        .is_ok_and(|s| s.success())
+}
+
+/// Throughput with the search index on over off (same run, same binary): the goal is a
+/// loss of at most 10%.
+fn index_cost(fd: &mut Figures) {
+    let get = |fd: &Figures, k: &str| {
+        fd.samples
+            .iter()
+            .find(|s| s.key == k)
+            .map(|s| s.value)
+            .filter(|v| *v > 0.0)
+    };
+    for (on, off, key, label, goal) in [
+        (
+            "tp.max",
+            "tp_noindex.max",
+            "tp_index.ratio",
+            "throughput (p99 ≤ 50 ms): search index on / off",
+            Goal::ge(0.9),
+        ),
+        (
+            "tp.capacity",
+            "tp_noindex.capacity",
+            "tp_index.capacity_ratio",
+            "throughput capacity: search index on / off",
+            None,
+        ),
+    ] {
+        if let (Some(a), Some(b)) = (get(fd, on), get(fd, off)) {
+            fd.add_goal(key, label, "×", Better::Info, a / b, goal);
+        }
+    }
 }
 
 async fn startup(ctx: &mut Ctx<'_>) -> Result<()> {

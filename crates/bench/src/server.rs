@@ -33,7 +33,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SiteInfo {
     pub id: i64,
     pub key: String,
@@ -41,7 +41,7 @@ pub struct SiteInfo {
     pub origin: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AgentCred {
     pub id: i64,
     pub cookie: String,
@@ -61,6 +61,9 @@ pub struct Fixture {
     pub bin: PathBuf,
     /// Cluster mode: PostgreSQL (and Redis) instead of the SQLite file.
     pub cluster: Option<Arc<Cluster>>,
+    /// Cluster mode: run on this database as it is (the big history) instead of a fresh
+    /// copy of the template.
+    pub store_url: Option<String>,
 }
 
 /// Abuse limits raised: one load generator stands in for many browsers on a few addresses.
@@ -78,6 +81,7 @@ login_per_account = { per_minute = 60000000, burst = 1000000 }
 visitor_sockets_per_ip = 100000000
 visitor_connects_per_ip = { per_minute = 60000000, burst = 1000000 }
 per_ip_factor = 1000
+archive_searches = { per_minute = 60000000, burst = 1000000 }
 "#;
 
 pub fn free_port() -> Result<u16> {
@@ -224,6 +228,7 @@ impl Fixture {
             observer,
             bin,
             cluster,
+            store_url: None,
         })
     }
 

@@ -44,11 +44,13 @@ impl Target {
     /// Starts `kind` on a fresh copy of the fixture's data (or on `data` as it is): `nodes`
     /// Frontdesk processes (several need the cluster backend), or the one-process baseline.
     /// `shipped_limits`: Frontdesk keeps its default abuse limits instead of the raised ones.
+    /// `extra`: configuration appended (e.g. `[search] index = false`).
     pub async fn start(
         kind: Kind,
         fx: &Fixture,
         data: Option<&Path>,
         (nodes, shipped_limits): (usize, bool),
+        extra: &str,
     ) -> Result<Target> {
         let dir = tempfile::Builder::new().prefix("fd-bench-run").tempdir()?;
         let started = Instant::now();
@@ -71,12 +73,21 @@ impl Target {
                     None if nodes > 1 => bail!("several nodes need --database-url and --redis-url"),
                     None if shipped_limits => {
                         let config = dir.path().join("shipped.toml");
-                        std::fs::write(&config, "")?;
+                        std::fs::write(&config, extra)?;
+                        (config, Vec::new())
+                    }
+                    None if !extra.is_empty() => {
+                        let config = dir.path().join("extra.toml");
+                        std::fs::write(&config, format!("{CONFIG}{extra}"))?;
                         (config, Vec::new())
                     }
                     None => (fx.config.clone(), Vec::new()),
                     Some(c) => {
-                        let url = c.fresh_run_db().await?;
+                        // The big history's database as it is, or a fresh copy of the template.
+                        let url = match &fx.store_url {
+                            Some(u) => u.clone(),
+                            None => c.fresh_run_db().await?,
+                        };
                         let mut text = format!("redis_prefix = {:?}\n", c.next_prefix());
                         if let Some(r) = &c.redis_url {
                             text.push_str(&format!("redis_url = {r:?}\n"));
@@ -84,6 +95,7 @@ impl Target {
                         if !shipped_limits {
                             text.push_str(CONFIG);
                         }
+                        text.push_str(extra);
                         let config = dir.path().join("bench.toml");
                         std::fs::write(&config, text)?;
                         (config, vec!["--database-url".to_string(), url])

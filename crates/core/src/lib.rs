@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod audience;
+pub mod bulk;
 pub mod canned;
 pub mod chat;
 pub mod colleagues;

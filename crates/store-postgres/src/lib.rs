@@ -21,6 +21,7 @@
 mod agents;
 mod archive;
 mod blocks;
+pub mod bulk;
 mod canned;
 mod chats;
 mod colleagues;

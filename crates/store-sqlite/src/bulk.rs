@@ -1,35 +1,21 @@
-//! Bulk loading of synthetic history, for benchmarks (a large database to query).
+//! Bulk loading of synthetic history, for benchmarks (a large database to query): the
+//! chats [`frontdesk_core::bulk`] describes, written through the normal writer.
 
 use crate::SqliteStore;
 use crate::map::Db;
-use frontdesk_core::ids::*;
+use frontdesk_core::bulk::{BulkChat, BulkHistory};
+use frontdesk_core::ids::ChatId;
 use frontdesk_core::model::MessageKind;
 use frontdesk_core::store::StoreResult;
 use rusqlite::{Connection, params};
 
 /// Chats written per write job (one savepoint); keeps each batch's WAL growth modest.
-const CHATS_PER_JOB: u64 = 500;
-
-/// What [`SqliteStore::bulk_insert_history`] generates.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BulkHistory {
-    /// The site all chats belong to (must exist).
-    pub site: SiteId,
-    /// The agent who answered; `None`: visitor and system messages only.
-    pub agent: Option<AgentId>,
-    /// Ended chats to create (with real report figures: see `shape`).
-    pub chats: u64,
-    /// Messages per chat, alternating visitor / agent (or system).
-    pub messages_per_chat: u32,
-    /// Time of the first chat; chats are one second apart, messages one second apart.
-    pub start: Timestamp,
-    /// Distinct visitors the chats are spread over (at least 1).
-    pub visitors: u64,
-}
+const CHATS_PER_JOB: u64 = 2_000;
 
 impl SqliteStore {
     /// Inserts `spec.chats` ended chats with their messages (and their visitors), through
-    /// the normal writer, in chunks. For benchmark set-up; not used by the server.
+    /// the normal writer, in chunks. For benchmark set-up; not used by the server. The
+    /// chats get ids 1..=chats when the store has none.
     pub async fn bulk_insert_history(&self, spec: BulkHistory) -> StoreResult<()> {
         let mut done = 0;
         while done < spec.chats {
@@ -44,23 +30,14 @@ impl SqliteStore {
     }
 }
 
-/// The figures of generated chat `i` (deterministic, spread like real traffic): every 20th
-/// chat is missed; the others are answered after 3–92 s, first replied to 2–59 s later, and
-/// every 3rd of them is rated (one in 7 of those "Bad").
-struct Shape {
-    missed: bool,
-    wait_ms: i64,
-    first_reply_ms: i64,
-    rating: Option<u8>,
+fn json_ids(ids: impl IntoIterator<Item = i64>) -> String {
+    let v: Vec<String> = ids.into_iter().map(|i| i.to_string()).collect();
+    format!("[{}]", v.join(","))
 }
 
-fn shape(i: i64, agent: bool) -> Shape {
-    Shape {
-        missed: !agent || i % 20 == 0,
-        wait_ms: (3 + (i * 7_919) % 90) * 1000,
-        first_reply_ms: (2 + (i * 31) % 58) * 1000,
-        rating: (i % 3 == 0).then_some(if i % 7 == 0 { 1 } else { 5 }),
-    }
+fn json_strs(tags: &[&str]) -> String {
+    let v: Vec<String> = tags.iter().map(|t| format!("\"{t}\"")).collect();
+    format!("[{}]", v.join(","))
 }
 
 /// Writes chats `first..first + count`; with `index`, their search documents in the same
@@ -72,79 +49,87 @@ fn insert_chunk(
     count: u64,
     index: bool,
 ) -> StoreResult<()> {
-    let visitors = spec.visitors.max(1);
     let per_chat = i64::from(spec.messages_per_chat);
-    for i in first..first + count {
-        let i = i64::try_from(i).unwrap_or(i64::MAX);
-        let visitor = format!("bulk-{}", i % i64::try_from(visitors).unwrap_or(i64::MAX));
-        let created = spec.start.0 + i * 1000;
-        let sh = shape(i, spec.agent.is_some());
-        let agent = spec.agent.filter(|_| !sh.missed);
-        let answered = agent.map(|_| created + sh.wait_ms);
-        // The visitor writes first; agent messages start at the first reply.
-        let at = |seq: i64| match answered {
-            Some(a) if seq > 1 => a + sh.first_reply_ms + (seq - 2) * 1000,
-            _ => created + seq * 1000,
-        };
-        let ended = at(per_chat.max(1)) + 1000;
-        c.prepare_cached(
-            "INSERT INTO visitors (site_id, visitor_id, first_seen, last_seen) \
-             VALUES (?1, ?2, ?3, ?3) ON CONFLICT DO UPDATE SET last_seen = excluded.last_seen",
+    let mut visitor = c
+        .prepare_cached(
+            "INSERT INTO visitors (site_id, visitor_id, name, email, first_seen, last_seen) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
+             ON CONFLICT DO UPDATE SET last_seen = excluded.last_seen",
         )
-        .db()?
-        .execute(params![spec.site.0, visitor, created])
         .db()?;
-        let (reason, by) = match agent {
-            Some(a) => ("agent", Some(a.0)),
-            None => ("visitor", None),
-        };
-        let rating = agent.and(sh.rating);
-        let chat: i64 = c
-            .prepare_cached(
-                "INSERT INTO chats (site_id, visitor_id, state, agent_id, end_reason, ended_by, \
-                 version, last_seq, created_at, queued_at, ended_at, answered_at, missed, \
-                 rating, rated_at) \
-                 VALUES (?1, ?2, 'ended', ?3, ?4, ?3, 3, ?5, ?6, ?6, ?7, ?8, ?9, ?10, \
-                 CASE WHEN ?10 IS NULL THEN NULL ELSE ?7 END) RETURNING id",
-            )
-            .db()?
-            .query_row(
-                params![
-                    spec.site.0,
-                    visitor,
-                    by,
-                    reason,
-                    per_chat,
-                    created,
-                    ended,
-                    answered,
-                    agent.is_none(),
-                    rating
-                ],
-                |r| r.get(0),
-            )
+    let mut chat_stmt = c
+        .prepare_cached(
+            "INSERT INTO chats (id, site_id, visitor_id, visitor_name, visitor_email, state, \
+             agent_id, end_reason, ended_by, version, last_seq, created_at, queued_at, \
+             answered_at, ended_at, missed, joined, tags, wrap_up, rating, rated_at, \
+             visitor_read_seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 'ended', ?6, ?7, ?8, 3, ?9, ?10, ?10, ?11, ?12, ?13, \
+             ?14, ?15, ?16, ?17, ?18, ?9)",
+        )
+        .db()?;
+    let mut insert = c
+        .prepare_cached(
+            "INSERT INTO messages (chat_id, seq, author, agent_id, kind, body, created_at) \
+             VALUES (?1, ?2, ?3, ?4, 'text', ?5, ?6)",
+        )
+        .db()?;
+    for i in first..first + count {
+        let ch: BulkChat = spec.chat(i);
+        let id = i64::try_from(i + 1).unwrap_or(i64::MAX);
+        let vid = ch.visitor_id();
+        visitor
+            .execute(params![
+                ch.site.0,
+                vid,
+                ch.visitor_name,
+                ch.visitor_email,
+                ch.created.0
+            ])
+            .db()?;
+        let joined = json_ids(ch.joined.map(|a| a.0));
+        chat_stmt
+            .execute(params![
+                id,
+                ch.site.0,
+                vid,
+                ch.visitor_name,
+                ch.visitor_email,
+                ch.agent.map(|a| a.0),
+                ch.end_reason(),
+                ch.ended_by().map(|a| a.0),
+                per_chat,
+                ch.created.0,
+                ch.answered.map(|t| t.0),
+                ch.ended.0,
+                i64::from(ch.agent.is_none()),
+                joined,
+                json_strs(&ch.tags),
+                ch.wrap_up,
+                ch.rating,
+                ch.rated_at.map(|t| t.0),
+            ])
             .db()?;
         if index {
-            crate::archive::index_chat(c, ChatId(chat))?;
+            crate::archive::index_chat(c, ChatId(id))?;
         }
-        let mut insert = c
-            .prepare_cached(
-                "INSERT INTO messages (chat_id, seq, author, agent_id, kind, body, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, 'text', ?5, ?6)",
-            )
-            .db()?;
-        for seq in 1..=per_chat {
-            let (author, agent) = match (seq % 2, agent) {
-                (1, _) => ("visitor", None),
-                (_, Some(a)) => ("agent", Some(a.0)),
-                (_, None) => ("system", None),
+        for m in spec.messages(&ch) {
+            let author = if m.agent.is_some() {
+                "agent"
+            } else {
+                "visitor"
             };
-            let body = format!("message {seq} of chat {chat}: lorem ipsum dolor sit amet");
             insert
-                .execute(params![chat, seq, author, agent, body, at(seq)])
+                .execute(params![
+                    id,
+                    m.seq,
+                    author,
+                    m.agent.map(|a| a.0),
+                    m.body,
+                    m.created.0
+                ])
                 .db()?;
             if index {
-                crate::archive::index_message(c, ChatId(chat), seq, MessageKind::Text, &body)?;
+                crate::archive::index_message(c, ChatId(id), m.seq, MessageKind::Text, &m.body)?;
             }
         }
     }

@@ -60,9 +60,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use writer::Writer;
 
-pub use bulk::BulkHistory;
 pub use check::Integrity;
 pub use fault::WriteFault;
+pub use frontdesk_core::bulk::BulkHistory;
 
 /// How long a connection waits for a lock held by another connection before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);

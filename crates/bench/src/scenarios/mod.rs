@@ -9,6 +9,7 @@ pub mod latency;
 pub mod pageviews;
 pub mod race;
 pub mod routing;
+pub mod search;
 pub mod throughput;
 
 use crate::report::Figures;

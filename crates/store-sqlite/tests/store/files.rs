@@ -192,22 +192,34 @@ async fn bulk_history_is_queryable() {
     let site = site(&s, "shop").await;
     let a = agent(&s, "ann@example.com", None).await;
     let spec = BulkHistory {
-        site: site.id,
-        agent: Some(a.id),
+        sites: vec![site.id],
+        agents: vec![a.id],
         chats: 1_200,
         messages_per_chat: 6,
         start: Timestamp(1_000_000),
+        span_ms: 1_200_000_000,
         visitors: 100,
     };
-    s.bulk_insert_history(spec).await.unwrap();
+    s.bulk_insert_history(spec.clone()).await.unwrap();
     let v = VisitorId("bulk-7".into());
     let chats = s.chats_of_visitor(site.id, &v, 100).await.unwrap();
     assert_eq!(chats.len(), 12);
     assert!(chats.windows(2).all(|w| w[0].created_at > w[1].created_at));
-    let msgs = s.messages_after(chats[0].id, Seq(0), 100).await.unwrap();
+    // The generator's description of a chat is what the store holds.
+    let answered = chats.iter().find(|c| c.answered_at.is_some()).unwrap();
+    let want = spec.chat(u64::try_from(answered.id.0 - 1).unwrap());
+    assert_eq!(answered.created_at, want.created);
+    assert_eq!(answered.answered_at, want.answered);
+    assert_eq!(answered.tags, want.tags);
+    let msgs = s.messages_after(answered.id, Seq(0), 100).await.unwrap();
     let seqs: Vec<i64> = msgs.iter().map(|m| m.seq.0).collect();
     assert_eq!(seqs, vec![1, 2, 3, 4, 5, 6]);
     assert_eq!(msgs[1].author, Author::Agent { agent: a.id });
+    let bodies: Vec<String> = spec.messages(&want).map(|m| m.body).collect();
+    assert_eq!(
+        msgs.iter().map(|m| m.body.clone()).collect::<Vec<_>>(),
+        bodies
+    );
     assert!(s.open_chats(&[site.id]).await.unwrap().is_empty());
     // Real report figures: waits, first replies, durations, missed chats and ratings.
     let facts = s
