@@ -252,7 +252,7 @@ async fn bulk_history_is_queryable() {
         .filter_map(|c| c.answered.map(|a| (a.0 - c.created.0) / 1000))
         .collect();
     waits.sort_unstable();
-    let want = waits[(waits.len() + 1) / 2 - 1];
+    let want = waits[waits.len().div_ceil(2) - 1];
     let acc = frontdesk_core::reports::rollup::rollup_hour(&facts, 0);
     assert_eq!(acc.wait.median(), Some(u64::try_from(want).unwrap()));
     assert!(acc.first_response.median().is_some());
