@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 mod snippet;
-pub use snippet::{SnippetField, fold, snippet};
+pub use snippet::{SnippetField, fold, header_fields, snippet};
 
 /// Most terms in one query (more are refused with `bad_request`).
 pub const MAX_TERMS: usize = 16;

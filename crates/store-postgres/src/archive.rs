@@ -17,7 +17,7 @@ use frontdesk_core::archive::{
 };
 use frontdesk_core::ids::*;
 use frontdesk_core::model::Chat;
-use frontdesk_core::search::{SearchQuery, SnippetField, Term, snippet};
+use frontdesk_core::search::{SearchQuery, SnippetField, Term, header_fields, snippet};
 use frontdesk_core::store::{ArchiveRows, ArchiveStore, StoreError, StoreResult};
 use tokio_postgres::types::ToSql;
 
@@ -248,28 +248,6 @@ impl PgStore {
         let fields = header_fields(chat, &titles, &tags);
         Ok(snippet(q, &fields).unwrap_or_else(fallback))
     }
-}
-
-/// The header document's fields, in the order a snippet prefers them.
-fn header_fields<'a>(chat: &'a Chat, titles: &'a [String], tags: &'a str) -> Vec<SnippetField<'a>> {
-    let field = |matched_in, text: &'a str| SnippetField {
-        matched_in,
-        seq: None,
-        text,
-    };
-    let mut fields = Vec::new();
-    if let Some(name) = &chat.visitor_name {
-        fields.push(field(MatchedIn::VisitorName, name));
-    }
-    if let Some(email) = &chat.visitor_email {
-        fields.push(field(MatchedIn::VisitorEmail, email));
-    }
-    fields.extend(titles.iter().map(|t| field(MatchedIn::PageTitle, t)));
-    fields.push(field(MatchedIn::Tag, tags));
-    if let Some(w) = &chat.wrap_up {
-        fields.push(field(MatchedIn::WrapUp, w));
-    }
-    fields
 }
 
 #[async_trait]

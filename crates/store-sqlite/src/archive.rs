@@ -10,7 +10,7 @@ use frontdesk_core::archive::{
 };
 use frontdesk_core::ids::*;
 use frontdesk_core::model::{Chat, MessageKind};
-use frontdesk_core::search::{SearchQuery, SnippetField, Term, snippet};
+use frontdesk_core::search::{SearchQuery, SnippetField, Term, header_fields, snippet};
 use frontdesk_core::store::{ArchiveRows, ArchiveStore, StoreError, StoreResult};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -213,32 +213,6 @@ fn snippet_of(c: &Connection, q: &SearchQuery, chat: &Chat, rowid: i64) -> Store
     };
     let tags = chat.tags.join(", ");
     Ok(snippet(q, &header_fields(chat, &titles, &tags)).unwrap_or_else(fallback))
-}
-
-/// The header document's fields, in the order a snippet prefers them.
-pub(crate) fn header_fields<'a>(
-    chat: &'a Chat,
-    titles: &'a [String],
-    tags: &'a str,
-) -> Vec<SnippetField<'a>> {
-    let field = |matched_in, text: &'a str| SnippetField {
-        matched_in,
-        seq: None,
-        text,
-    };
-    let mut fields = Vec::new();
-    if let Some(name) = &chat.visitor_name {
-        fields.push(field(MatchedIn::VisitorName, name));
-    }
-    if let Some(email) = &chat.visitor_email {
-        fields.push(field(MatchedIn::VisitorEmail, email));
-    }
-    fields.extend(titles.iter().map(|t| field(MatchedIn::PageTitle, t)));
-    fields.push(field(MatchedIn::Tag, tags));
-    if let Some(w) = &chat.wrap_up {
-        fields.push(field(MatchedIn::WrapUp, w));
-    }
-    fields
 }
 
 fn page(c: &Connection, q: &ArchiveQuery) -> StoreResult<ArchiveRows> {

@@ -177,6 +177,33 @@ pub fn snippet(query: &SearchQuery, fields: &[SnippetField<'_>]) -> Option<Snipp
     })
 }
 
+/// The fields of a chat's header document (visitor name and email, page titles, tags, wrap-up
+/// note), in the order a snippet prefers them: the same for every store.
+pub fn header_fields<'a>(
+    chat: &'a crate::model::Chat,
+    titles: &'a [String],
+    tags: &'a str,
+) -> Vec<SnippetField<'a>> {
+    let field = |matched_in, text: &'a str| SnippetField {
+        matched_in,
+        seq: None,
+        text,
+    };
+    let mut fields = Vec::new();
+    if let Some(name) = &chat.visitor_name {
+        fields.push(field(MatchedIn::VisitorName, name));
+    }
+    if let Some(email) = &chat.visitor_email {
+        fields.push(field(MatchedIn::VisitorEmail, email));
+    }
+    fields.extend(titles.iter().map(|t| field(MatchedIn::PageTitle, t)));
+    fields.push(field(MatchedIn::Tag, tags));
+    if let Some(w) = &chat.wrap_up {
+        fields.push(field(MatchedIn::WrapUp, w));
+    }
+    fields
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
