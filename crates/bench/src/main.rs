@@ -13,15 +13,19 @@
 mod baseline;
 mod clients;
 mod cluster;
+mod machine;
 mod report;
 mod scenarios;
+mod search_index;
 mod server;
 mod target;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use machine::{cpu_busy, machine, own_cpu};
 use report::{Better, Figures, Goal};
 use scenarios::{Ctx, Plan};
+use search_index::{NO_INDEX, index_cost, index_switch};
 use server::{Fixture, Kind};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -119,10 +123,6 @@ const SCENARIOS: [&str; 12] = [
 
 /// Scenarios on the big history (generated once per bench run, or kept: --history-dir).
 const ON_HISTORY: [&str; 2] = ["search", "history"];
-
-/// The throughput scenario again, with the search index off (`[search] index = false`):
-/// the cost of keeping the index in step is the ratio of the two.
-const NO_INDEX: &str = "\n[search]\nindex = false\n";
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -438,62 +438,6 @@ async fn one(
     r
 }
 
-/// Does the server take `[search] index = false`? (Asked of its `site list` command on a
-/// scratch directory: an unknown setting is refused at start.)
-async fn index_switch(fx: &Fixture) -> bool {
-    let Ok(dir) = tempfile::tempdir() else {
-        return false;
-    };
-    let config = dir.path().join("noindex.toml");
-    if std::fs::write(&config, NO_INDEX).is_err() {
-        return false;
-    }
-    tokio::process::Command::new(&fx.bin)
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["site", "list", "--json"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .await
-        .is_ok_and(|s| s.success())
-}
-
-/// Throughput with the search index on over off (same run, same binary): the goal is a
-/// loss of at most 10%.
-fn index_cost(fd: &mut Figures) {
-    let get = |fd: &Figures, k: &str| {
-        fd.samples
-            .iter()
-            .find(|s| s.key == k)
-            .map(|s| s.value)
-            .filter(|v| *v > 0.0)
-    };
-    for (on, off, key, label, goal) in [
-        (
-            "tp.max",
-            "tp_noindex.max",
-            "tp_index.ratio",
-            "throughput (p99 ≤ 50 ms): search index on / off",
-            Goal::ge(0.9),
-        ),
-        (
-            "tp.capacity",
-            "tp_noindex.capacity",
-            "tp_index.capacity_ratio",
-            "throughput capacity: search index on / off",
-            None,
-        ),
-    ] {
-        if let (Some(a), Some(b)) = (get(fd, on), get(fd, off)) {
-            fd.add_goal(key, label, "×", Better::Info, a / b, goal);
-        }
-    }
-}
-
 async fn startup(ctx: &mut Ctx<'_>) -> Result<()> {
     let ready = ctx.t.ready.as_secs_f64() * 1000.0;
     let idle = if ctx.plan.quick { 200 } else { 2000 };
@@ -516,58 +460,4 @@ async fn startup(ctx: &mut Ctx<'_>) -> Result<()> {
         Goal::le(30.0),
     );
     Ok(())
-}
-
-/// CPU-seconds all processes spent busy so far (from /proc/stat).
-fn cpu_busy() -> f64 {
-    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let line = stat.lines().next().unwrap_or_default();
-    // user nice system idle iowait irq softirq steal
-    let v: Vec<f64> = line
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    let busy: f64 = v
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != 3 && *i != 4)
-        .map(|(_, x)| x)
-        .sum();
-    busy / 100.0
-}
-
-/// CPU-seconds of this generator and the server under test.
-fn own_cpu(t: &Target) -> f64 {
-    let me = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let f: Vec<&str> = me
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0 + t.cpu_secs().unwrap_or(0.0)
-}
-
-fn machine() -> serde_json::Value {
-    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
-    let cpu = read("/proc/cpuinfo")
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
-        })
-        .unwrap_or_default();
-    let mem = read("/proc/meminfo")
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    serde_json::json!({
-        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        "cpu": cpu,
-        "memory": mem,
-        "kernel": read("/proc/sys/kernel/osrelease").trim(),
-    })
 }
