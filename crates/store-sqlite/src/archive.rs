@@ -80,14 +80,40 @@ pub(crate) fn index_chat(c: &Connection, chat: ChatId) -> StoreResult<()> {
 }
 
 /// The query in FTS5 syntax: every term a quoted string (so that nothing a user typed is
-/// an FTS5 operator), required terms joined with AND, excluded ones after NOT.
-pub(crate) fn fts_query(q: &SearchQuery) -> String {
-    fn quoted(s: &str) -> String {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// an FTS5 operator), required terms joined with AND, excluded ones after NOT; each prefix
+/// expanded to the index's terms that start with it where that is faster (`("refund")`,
+/// search_terms.rs says why), else FTS5's own prefix query (`"refun" *`).
+pub(crate) fn engine_query(c: &Connection, q: &SearchQuery) -> StoreResult<String> {
+    let mut expanded = std::collections::HashMap::new();
+    for clause in &q.clauses {
+        if let Term::Prefix { prefix } = &clause.term
+            && !expanded.contains_key(prefix)
+        {
+            expanded.insert(prefix.clone(), crate::search_terms::expand(c, prefix)?);
+        }
     }
+    Ok(render(q, &|prefix| match expanded.get(prefix) {
+        Some(Some(terms)) => {
+            let terms: Vec<String> = terms.iter().map(|t| quoted(t)).collect();
+            format!("({})", terms.join(" OR "))
+        }
+        _ => native_prefix(prefix),
+    }))
+}
+
+/// FTS5's own prefix query.
+pub(crate) fn native_prefix(prefix: &str) -> String {
+    format!("{} *", quoted(prefix))
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+pub(crate) fn render(q: &SearchQuery, prefix: &dyn Fn(&str) -> String) -> String {
     let term = |t: &Term| match t {
         Term::Word { word } => quoted(word),
-        Term::Prefix { prefix } => format!("{} *", quoted(prefix)),
+        Term::Prefix { prefix: p } => prefix(p),
         Term::Phrase { words } => quoted(&words.join(" ")),
     };
     let required: Vec<String> = q
@@ -240,7 +266,7 @@ fn page(c: &Connection, q: &ArchiveQuery) -> StoreResult<ArchiveRows> {
         Some(search) => {
             // Walks the matching documents newest first (FTS5 serves rowid order from its
             // index) and stops once one more chat than the page holds was found.
-            params.push(fts_query(search).into());
+            params.push(engine_query(c, search)?.into());
             let bound = q.cursor.map_or(i64::MAX, |c| c.before.0 << SEQ_BITS);
             params.push(bound.into());
             let sql = format!(
@@ -288,7 +314,7 @@ fn count(c: &Connection, q: &ArchiveQuery, cap: u64) -> StoreResult<ArchiveCount
     let inner = match &q.search {
         None => format!("SELECT 1 FROM chats AS c WHERE {}", filters(q, &mut params)),
         Some(search) => {
-            params.push(fts_query(search).into());
+            params.push(engine_query(c, search)?.into());
             format!(
                 "SELECT DISTINCT s.rowid >> 20 FROM search AS s \
                  CROSS JOIN chats AS c ON c.id = (s.rowid >> 20) WHERE search MATCH ? AND {}",

@@ -38,6 +38,7 @@ mod ratings;
 mod readers;
 mod reports;
 mod routing;
+mod search_terms;
 mod settings;
 mod sites;
 mod tags;

@@ -301,3 +301,83 @@ async fn panicking_job_does_not_kill_the_writer() {
     s.write(insert_setting("after")).await.unwrap();
     assert!(setting_exists(&s, "after").await);
 }
+
+/// A prefix expanded to the index's terms finds exactly what FTS5's own prefix query finds,
+/// with exclusions and other terms around it, and the reader connections have the
+/// vocabulary table it needs.
+#[tokio::test]
+async fn expanded_prefixes_find_what_the_engines_prefix_query_finds() {
+    use frontdesk_core::search::{SearchQuery, Term};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    drop(store(&dir).await);
+    let texts = [
+        "I want a refund for my order",
+        "Refunds take five days, shipping two",
+        "refunded already? shipped yesterday",
+        "the shipment is lost",
+        "Le CAFÉ était froid, refundable",
+        "nothing to see here",
+        "ship it",
+        "café crème",
+    ];
+    {
+        let w = Connection::open(&path).unwrap();
+        for (i, t) in texts.iter().enumerate() {
+            w.execute(
+                "INSERT INTO search (rowid, body) VALUES (?1, ?2)",
+                rusqlite::params![(i64::try_from(i).unwrap() + 1) << 20, t],
+            )
+            .unwrap();
+        }
+    }
+    let r = crate::readers::open_reader(&path).unwrap();
+    let run = |fts: &str| -> Vec<i64> {
+        let mut stmt = r
+            .prepare("SELECT rowid FROM search WHERE search MATCH ?1 ORDER BY rowid DESC")
+            .unwrap();
+        stmt.query_map([fts], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    for typed in [
+        "refund*",
+        "refunds*",
+        "ship*",
+        "shipping*",
+        "caf*",
+        "Café*",
+        "ship* -refund*",
+        "refund* ship*",
+        "\"five days\" refund*",
+        "zebra*",
+        "r*",
+        "re*",
+    ] {
+        let q = SearchQuery::parse(typed).unwrap();
+        let expanded = crate::archive::engine_query(&r, &q).unwrap();
+        let native = crate::archive::render(&q, &crate::archive::native_prefix);
+        assert_eq!(
+            run(&expanded),
+            run(&native),
+            "{typed}: {expanded} vs {native}"
+        );
+        let has_prefix = q
+            .clauses
+            .iter()
+            .any(|c| matches!(c.term, Term::Prefix { .. }));
+        assert!(has_prefix);
+    }
+    // The expansion is used where it applies (not silently the engine's prefix query).
+    let q = SearchQuery::parse("refund*").unwrap();
+    assert_eq!(
+        crate::archive::engine_query(&r, &q).unwrap(),
+        "((\"refund\"))"
+    );
+    let q = SearchQuery::parse("ship*").unwrap();
+    assert_eq!(
+        crate::archive::engine_query(&r, &q).unwrap(),
+        "((\"ship\" OR \"shipment\"))"
+    );
+}
