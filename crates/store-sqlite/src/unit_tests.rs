@@ -381,3 +381,25 @@ async fn expanded_prefixes_find_what_the_engines_prefix_query_finds() {
         "((\"ship\" OR \"shipment\"))"
     );
 }
+
+/// Closing the store empties the WAL (a full one is read whole at the next start), even
+/// though the reader connections are still open when the writer closes.
+#[tokio::test]
+async fn closing_the_store_leaves_an_empty_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir).await;
+    s.write(|tx| {
+        tx.execute_batch("CREATE TABLE scratch (v TEXT); INSERT INTO scratch VALUES ('x');")
+            .map_err(crate::map::store_error)
+    })
+    .await
+    .unwrap();
+    let wal = dir.path().join("t.db-wal");
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "the write is in the WAL"
+    );
+    drop(s);
+    let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(left, 0, "WAL bytes left after close");
+}

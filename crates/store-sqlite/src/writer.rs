@@ -170,6 +170,14 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Msg>, max_batch: usize, sabot
             run_exclusive(&mut conn, work);
         }
     }
+    // The readers may still be open, so closing this connection is not the last close that
+    // would checkpoint by itself: copy the WAL into the file and empty it here. A WAL left
+    // full is read whole at the next start (a 640 MB one added ~0.9 s to start-up).
+    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        tracing::warn!(error = %e, "closing checkpoint failed");
+    }
     tracing::debug!("storage writer stopped");
 }
 
