@@ -12,6 +12,7 @@ mod departments;
 mod dump;
 mod files;
 pub mod helpers;
+mod integrations;
 mod lifecycle;
 mod page_loads;
 mod people;

@@ -47,6 +47,33 @@ async fn export_import_export_gives_the_same_file() {
         .unwrap()
         .unwrap();
     assert!(rated.rating.is_some());
+    // The audit log and API tokens (JSON columns, NULLs).
+    s.append_audit(frontdesk_core::audit::NewAuditEntry {
+        at: Timestamp(24),
+        actor_kind: frontdesk_core::audit::ActorKind::Agent,
+        actor_id: Some(a.id.0),
+        actor_name: Some("Ann".into()),
+        action: frontdesk_core::audit::AuditAction::SiteUpdated,
+        target: Some("shop".into()),
+        site_id: Some(site.id),
+        ip: None,
+        detail: serde_json::json!({"fields": ["name"]}),
+    })
+    .await
+    .unwrap();
+    for (hash, sites) in [("h1", None), ("h2", Some(vec![site.id]))] {
+        s.create_token(frontdesk_core::tokens::NewApiToken {
+            name: "CRM".into(),
+            scopes: vec![frontdesk_core::tokens::Scope::Read],
+            token_hash: hash.into(),
+            created_by: a.id,
+            created_at: Timestamp(25),
+            expires_at: None,
+            sites,
+        })
+        .await
+        .unwrap();
+    }
     drop(s);
     let files = tempfile::tempdir().unwrap();
     let (first, second) = (files.path().join("1.jsonl"), files.path().join("2.jsonl"));

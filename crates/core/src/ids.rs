@@ -52,6 +52,15 @@ int_id!(
     DepartmentId
 );
 
+int_id!(
+    /// An API token (`Authorization: Bearer fd_...`).
+    TokenId
+);
+int_id!(
+    /// One entry of the audit log.
+    AuditId
+);
+
 /// Per-chat message sequence number, starting at 1. `Seq(0)` means "nothing seen yet".
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,

@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod audience;
+pub mod audit;
 pub mod bulk;
 pub mod canned;
 pub mod chat;
@@ -30,6 +31,7 @@ pub mod site_settings;
 pub mod store;
 pub mod tags;
 pub mod text;
+pub mod tokens;
 pub mod unanswered;
 
 pub use chat::{ChatCommand, ChatState, EndReason, Party};

@@ -422,12 +422,14 @@ pub trait SettingStore: Send + Sync {
 
 mod archive;
 mod files;
+mod integrations;
 mod ratings;
 mod reports;
 mod unread;
 
 pub use archive::{ArchiveRows, ArchiveStore};
 pub use files::{FileStore, StoredFile};
+pub use integrations::IntegrationStore;
 pub use ratings::{RatedChat, RatingStore};
 pub use reports::{DirtyHour, OnlineSpan, ReportStore, SiteRange};
 pub use unread::UnreadStore;
@@ -451,6 +453,7 @@ pub trait Store:
     + ReportStore
     + UnreadStore
     + ArchiveStore
+    + IntegrationStore
     + SettingStore
 {
 }
@@ -473,6 +476,7 @@ impl<T> Store for T where
         + ReportStore
         + UnreadStore
         + ArchiveStore
+        + IntegrationStore
         + SettingStore
 {
 }

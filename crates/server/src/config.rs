@@ -45,6 +45,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     /// Session lifetime.
     pub session_hours: u64,
+    /// Audit log entries older than this many days are deleted (`0`: kept forever).
+    pub audit_keep_days: u32,
     pub smtp: Option<SmtpSettings>,
     pub limits: Limits,
     /// `[search]`: the Archive's full-text index.
@@ -169,6 +171,8 @@ pub struct Limits {
     /// "Search chats" in the Archive (`GET /api/archive` and `/api/archive/count` with `q`),
     /// per agent.
     pub archive_searches: Rate,
+    /// REST requests per API token (`Authorization: Bearer fd_...`); beyond it `rate_limited`.
+    pub api_token_requests: Rate,
 }
 
 impl Limits {
@@ -245,6 +249,10 @@ impl Default for Limits {
                 per_minute: 60,
                 burst: 20,
             },
+            api_token_requests: Rate {
+                per_minute: 600,
+                burst: 100,
+            },
             colleagues_per_chat: frontdesk_core::colleagues::DEFAULT_CAP,
         }
     }
@@ -285,6 +293,7 @@ impl Default for Settings {
             geoip_db: None,
             trusted_proxies: Vec::new(),
             session_hours: 12,
+            audit_keep_days: 365,
             smtp: None,
             limits: Limits::default(),
             search: SearchSettings::default(),

@@ -301,6 +301,7 @@ pub async fn start_with_store(
         archive_limits: crate::limits::archive::ArchiveLimiter::new(
             settings.limits.archive_searches,
         ),
+        token_limits: crate::limits::tokens::TokenLimiter::new(settings.limits.api_token_requests),
         demo_site_key,
         settings,
     }));
@@ -316,6 +317,7 @@ pub async fn start_with_store(
     background.push(crate::services::unanswered::spawn_sweep(app.clone()));
     background.push(crate::services::unread::spawn_sweep(app.clone()));
     background.push(crate::services::reports::spawn(app.clone()));
+    background.push(crate::services::audit::spawn_retention(app.clone()));
     let router = crate::http::router(app.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(crate::listen::serve(listener, router, serving, rx));

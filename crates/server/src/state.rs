@@ -46,6 +46,8 @@ pub struct AppInner {
     pub shared_limits: Arc<SharedLimits>,
     /// Archive searches per agent.
     pub archive_limits: crate::limits::archive::ArchiveLimiter,
+    /// Requests per API token, and when each token's last use was written.
+    pub token_limits: crate::limits::tokens::TokenLimiter,
     /// The demo site's key, when serving `/demo`.
     pub demo_site_key: Option<String>,
 }

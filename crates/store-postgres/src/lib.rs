@@ -28,6 +28,7 @@ mod colleagues;
 mod departments;
 pub mod dump;
 mod files;
+mod integrations;
 mod map;
 mod migrate;
 mod offline;

@@ -47,6 +47,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "reports",
         sql: include_str!("../migrations/0006_reports.sql"),
     },
+    Migration {
+        version: 7,
+        name: "integrations",
+        sql: include_str!("../migrations/0007_integrations.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

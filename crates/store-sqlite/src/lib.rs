@@ -31,6 +31,7 @@ pub mod dump;
 mod fault;
 mod files;
 pub mod inspect;
+mod integrations;
 mod map;
 mod migrate;
 mod offline;

@@ -46,6 +46,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "reports",
         sql: include_str!("../migrations/0006_reports.sql"),
     },
+    Migration {
+        version: 7,
+        name: "integrations",
+        sql: include_str!("../migrations/0007_integrations.sql"),
+    },
 ];
 
 /// The schema version this build writes.

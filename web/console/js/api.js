@@ -183,6 +183,10 @@ export const admin = {
   createDepartment: (siteId, department) => post(path`/api/admin/sites/${siteId}/departments`, department),
   updateDepartment: (id, changes) => put(path`/api/admin/departments/${id}`, changes),
   deleteDepartment: (id) => del(path`/api/admin/departments/${id}`),
+  tokens: () => get('/api/admin/tokens'),
+  createToken: (token) => post('/api/admin/tokens', token),
+  revokeToken: (id) => del(path`/api/admin/tokens/${id}`),
+  audit: (query) => get(`/api/admin/audit?${new URLSearchParams(query)}`),
 };
 
 /** A chat's "Tags" and "Wrap-up note", and a site's tags as suggestions (issue 13). */

@@ -277,4 +277,40 @@ pub const TABLES: &[Table] = &[
         "agent_id, started_at",
         false,
     ),
+    // Integrations (0007): the audit log and API tokens (their hashes; a moved database keeps
+    // its tokens working).
+    table(
+        "audit_log",
+        &[
+            ("id", Int),
+            ("at", Int),
+            ("actor_kind", Text),
+            ("actor_id", Int),
+            ("actor_name", Text),
+            ("action", Text),
+            ("target", Text),
+            ("site_id", Int),
+            ("ip", Text),
+            ("detail", Json),
+        ],
+        "id",
+        true,
+    ),
+    table(
+        "api_tokens",
+        &[
+            ("id", Int),
+            ("name", Text),
+            ("scopes", Text),
+            ("token_hash", Text),
+            ("created_by", Int),
+            ("created_at", Int),
+            ("expires_at", Int),
+            ("last_used_at", Int),
+            ("revoked_at", Int),
+            ("sites", Json),
+        ],
+        "id",
+        true,
+    ),
 ];

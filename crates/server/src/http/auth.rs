@@ -4,6 +4,7 @@ use super::extract::ApiErrorBody;
 use crate::error::{AppError, AppResult};
 use crate::realtime::bus::BusEvent;
 use crate::security::{hash_password, random_token, token_hash, verify_password};
+use crate::services::audit::{self, Who};
 use crate::state::App;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -11,7 +12,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use frontdesk_core::audit::{Actor, AuditAction};
 use frontdesk_core::model::{Agent, Session};
+use frontdesk_core::tokens::ApiToken;
 use frontdesk_core::{AgentId, ErrorCode};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -27,11 +30,39 @@ pub fn router() -> Router<App> {
         .route("/api/me/password", post(change_password))
 }
 
-/// The signed-in agent of a request (from the session cookie).
+/// The signed-in agent of a request: from the session cookie, or from an API token
+/// (`Authorization: Bearer`, checked by [`super::bearer::authenticate`]), which acts for the
+/// admin who created it.
 #[derive(Clone)]
 pub struct AuthAgent {
     pub agent: Agent,
+    /// The session's hash; empty for a token.
     pub session_hash: String,
+    /// The API token of the request, when it came with one instead of a cookie.
+    pub token: Option<ApiToken>,
+    /// The client's address (after trusted proxies), for the audit log.
+    pub ip: Option<String>,
+}
+
+impl AuthAgent {
+    /// Who acts, for the audit log: the agent, or the token.
+    pub fn who(&self) -> Who {
+        let actor = match &self.token {
+            Some(t) => Actor::Token {
+                id: t.id,
+                name: t.name.clone(),
+                agent: self.agent.id,
+            },
+            None => Actor::Agent {
+                id: self.agent.id,
+                name: self.agent.name.clone(),
+            },
+        };
+        Who {
+            actor,
+            ip: self.ip.clone(),
+        }
+    }
 }
 
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -45,10 +76,36 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The client's address of a request (after trusted proxies).
+pub fn request_ip(app: &App, parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| {
+            crate::tracking::ip::client_ip(peer.ip(), &parts.headers, &app.settings.trusted_proxies)
+                .to_string()
+        })
+}
+
 impl FromRequestParts<App> for AuthAgent {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let ip = request_ip(app, parts);
+        if let Some(super::bearer::BearerToken(token)) = parts.extensions.get().cloned() {
+            // The token acts for its creator; a removed creator's tokens stop working.
+            let agent = app
+                .store
+                .agent(token.created_by)
+                .await
+                .map_err(|_| AppError::unauthorized())?;
+            return Ok(AuthAgent {
+                agent,
+                session_hash: String::new(),
+                token: Some(token),
+                ip,
+            });
+        }
         let token = session_cookie(&parts.headers).ok_or_else(AppError::unauthorized)?;
         let hash = token_hash(&token);
         let session = app
@@ -64,6 +121,8 @@ impl FromRequestParts<App> for AuthAgent {
         Ok(AuthAgent {
             agent,
             session_hash: hash,
+            token: None,
+            ip,
         })
     }
 }
@@ -151,6 +210,19 @@ pub async fn login(
         .await
         .unwrap_or(false);
     let Some((agent, _)) = found.filter(|_| ok) else {
+        let who = Who {
+            actor: Actor::Anonymous,
+            ip: Some(ip.to_string()),
+        };
+        audit::record(
+            &app,
+            &who,
+            AuditAction::SignInFailed,
+            Some(body.email.trim()),
+            None,
+            serde_json::json!({}),
+        )
+        .await;
         return Err(AppError::new(
             ErrorCode::BadCredentials,
             "Wrong email or password.",
@@ -167,6 +239,22 @@ pub async fn login(
             expires_at: now.plus_millis(app.settings.session_hours as i64 * 3_600_000),
         })
         .await?;
+    let who = Who {
+        actor: Actor::Agent {
+            id: agent.id,
+            name: agent.name.clone(),
+        },
+        ip: Some(ip.to_string()),
+    };
+    audit::record(
+        &app,
+        &who,
+        AuditAction::SignIn,
+        Some(&agent.email),
+        None,
+        serde_json::json!({}),
+    )
+    .await;
     let mut resp = Json(AgentBody {
         agent_id: agent.id.0,
         name: agent.name.clone(),
@@ -221,7 +309,7 @@ pub struct MeBody {
     ),
     security(("session" = [])))]
 pub async fn me(State(app): State<App>, auth: AuthAgent) -> AppResult<Json<MeBody>> {
-    let memberships = app.store.memberships(auth.agent.id).await?;
+    let memberships = crate::services::access::memberships(&app, auth.agent.id).await?;
     let mut sites = Vec::new();
     for m in memberships {
         let s = app.store.site(m.site_id).await?;
@@ -293,6 +381,15 @@ pub async fn change_password(
     let new_hash = hash_new_password(body.new_password).await?;
     app.store.set_password(auth.agent.id, &new_hash).await?;
     end_other_sessions(&app, auth.agent.id, Some(auth.session_hash.clone())).await?;
+    audit::record(
+        &app,
+        &auth.who(),
+        AuditAction::PasswordChanged,
+        Some(&auth.agent.email),
+        None,
+        serde_json::json!({}),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 

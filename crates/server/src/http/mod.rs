@@ -4,6 +4,7 @@ pub mod admin;
 pub mod archive;
 pub mod assets;
 pub mod auth;
+pub mod bearer;
 pub mod canned;
 pub mod chats;
 pub mod csrf;
@@ -44,6 +45,11 @@ pub fn router(app: App) -> Router {
         .route_layer(middleware::from_fn_with_state(
             app.clone(),
             csrf::require_same_origin,
+        ))
+        // Outside the Origin check: a request accepted with an API token skips it.
+        .route_layer(middleware::from_fn_with_state(
+            app.clone(),
+            bearer::authenticate,
         ));
     Router::new()
         .merge(api)

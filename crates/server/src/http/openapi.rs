@@ -11,7 +11,9 @@ use axum::{Json, Router};
 use frontdesk_core::ErrorCode;
 use serde_json::json;
 use std::sync::LazyLock;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 
 pub fn router() -> Router<App> {
@@ -61,7 +63,15 @@ with 403 `origin_refused`. Every error answers with an HTTP status and the body 
 `{\"code\": ..., \"message\": ...}` (schema `ApiErrorBody`). An object the caller may not \
 see answers 404 `not_found`, exactly like a missing one, and so does an id that is not a \
 positive integer. Live chat runs over the two WebSockets (`/ws/visitor`, `/ws/agent`), \
-whose frames are described in docs/protocol.md. Error codes and their HTTP statuses:";
+whose frames are described in docs/protocol.md. Scripts use an API token instead of the \
+cookie (security scheme `bearer`: `Authorization: Bearer fd_...`, made by an admin on the \
+\"API tokens\" page or `POST /api/admin/tokens`): no cookie and no Origin header needed; its \
+scopes decide what it reaches (`read`: GET of every non-admin resource; `write`: their other \
+methods; `admin`: everything under `/api/admin` except tokens themselves), and it acts for the \
+admin who made it, narrowed to its sites. Signing in and out, changing a password and \
+managing tokens take the cookie only. A refused token answers 401 `unauthorized` (unknown, \
+revoked, expired), 403 `forbidden` (scope) or 429 `rate_limited` (`limits.api_token_requests`). \
+Error codes and their HTTP statuses:";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -92,6 +102,8 @@ whose frames are described in docs/protocol.md. Error codes and their HTTP statu
         super::admin::departments::update_department,
         super::admin::departments::delete_department,
         super::admin::departments::set_agent_departments,
+        super::admin::tokens::list_tokens, super::admin::tokens::create_token,
+        super::admin::tokens::revoke_token, super::admin::audit::audit_page,
         super::health::healthz, super::health::readyz, super::health::metrics, openapi_json,
         crate::realtime::visitor_ws::handler, crate::realtime::agent_ws::handler,
     ),
@@ -107,7 +119,7 @@ whose frames are described in docs/protocol.md. Error codes and their HTTP statu
         (name = "reports", description = "Reports: how the team is doing, and their CSV"),
         (name = "archive", description = "The \"Archive\": every chat of your sites, filtered and searched"),
         (name = "files", description = "Files in chats: uploads, downloads, \"Delete chat\""),
-        (name = "admin", description = "Sites, agents, departments and blocks (admins only)"),
+        (name = "admin", description = "Sites, agents, departments, blocks, API tokens and the audit log (admins only)"),
         (name = "ops", description = "Health, readiness, metrics, this document"),
         (name = "websocket", description = "Live chat sockets: frames in docs/protocol.md"),
     )
@@ -127,6 +139,53 @@ impl Modify for SessionCookie {
                 "Session cookie set by POST /api/auth/login",
             ))),
         );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("fd_...")
+                    .description(Some(
+                        "An API token (admin page \"API tokens\"); its scopes decide what it reaches",
+                    ))
+                    .build(),
+            ),
+        );
+        // Every operation a session reaches, a token with the right scope reaches too
+        // (except signing in and out, the password and tokens: `frontdesk_core::tokens`).
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let cookie_only = frontdesk_core::tokens::required("GET", path)
+                == frontdesk_core::tokens::Need::CookieOnly;
+            if cookie_only {
+                continue;
+            }
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let has_session = op.security.as_ref().is_some_and(|s| {
+                    serde_json::to_value(s)
+                        .map(|v| v.to_string().contains("\"session\""))
+                        .unwrap_or(false)
+                });
+                let has_bearer = op.security.as_ref().is_some_and(|s| {
+                    serde_json::to_value(s)
+                        .map(|v| v.to_string().contains("\"bearer\""))
+                        .unwrap_or(false)
+                });
+                if has_session && !has_bearer {
+                    op.security
+                        .get_or_insert_with(Vec::new)
+                        .push(SecurityRequirement::new("bearer", Vec::<String>::new()));
+                }
+            }
+        }
     }
 }
 

@@ -12,4 +12,5 @@ pub mod archive;
 pub mod login;
 pub mod rate;
 pub mod sockets;
+pub mod tokens;
 pub mod visitor;

@@ -1,18 +1,49 @@
 //! Who may see what: an agent reads and acts only on chats of sites they belong to.
 //! A refusal reads exactly like a missing object.
+//!
+//! A request made with an API token runs inside [`with_token_sites`]: the token acts for its
+//! creator, narrowed to the token's sites, and every check here (hence every service that asks
+//! these) sees only those of the creator's memberships. The narrowing is a task-local of the
+//! request's own task: a check made from a task the request spawned would not see it, so
+//! access checks stay in the request's task (as they all are).
 
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use frontdesk_core::model::{Chat, Membership};
 use frontdesk_core::{AgentId, ChatId, SiteId};
 
-/// The agent's memberships.
+tokio::task_local! {
+    /// The sites of the API token of the request being served (`None`: every site).
+    static TOKEN_SITES: Option<Vec<SiteId>>;
+}
+
+/// Runs `work` (a request made with an API token) narrowed to the token's `sites`.
+pub async fn with_token_sites<F: std::future::Future>(
+    sites: Option<Vec<SiteId>>,
+    work: F,
+) -> F::Output {
+    TOKEN_SITES.scope(sites, work).await
+}
+
+/// False when the request's API token is not for `site` (always true without a token).
+fn token_allows(site: SiteId) -> bool {
+    TOKEN_SITES
+        .try_with(|sites| frontdesk_core::tokens::site_allowed(sites.as_deref(), site))
+        .unwrap_or(true)
+}
+
+/// The agent's memberships (narrowed to the sites of the request's API token, if any).
 pub async fn memberships(app: &App, agent: AgentId) -> AppResult<Vec<Membership>> {
-    Ok(app.store.memberships(agent).await?)
+    let mut m = app.store.memberships(agent).await?;
+    m.retain(|m| token_allows(m.site_id));
+    Ok(m)
 }
 
 /// Ok if the agent belongs to the site, else NotFound.
 pub async fn require_site(app: &App, agent: AgentId, site: SiteId) -> AppResult<()> {
+    if !token_allows(site) {
+        return Err(AppError::not_found());
+    }
     // Connected here: the hub's copy of their memberships, kept current by the agent-state
     // events every membership change publishes (no storage read per message).
     if let Some(member) = app.hub.agent_belongs_to(agent, site) {

@@ -445,5 +445,23 @@ pub async fn block(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat
         })
         .await?;
     announce_end(app, &before, &after, "blocked").await;
+    let who = super::audit::Who {
+        actor: frontdesk_core::audit::Actor::Agent {
+            id: agent,
+            name: app.agent_name(agent).await?,
+        },
+        ip: None, // asked on the agent's socket
+    };
+    let detail = serde_json::json!({ "chat_id": chat_id, "until": until });
+    let action = frontdesk_core::audit::AuditAction::VisitorBlocked;
+    super::audit::record(
+        app,
+        &who,
+        action,
+        Some(&chat.visitor_id.0),
+        Some(chat.site_id),
+        detail,
+    )
+    .await;
     Ok(after)
 }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod agent_names;
 pub mod agents;
 pub mod archive;
+pub mod audit;
 pub mod capacity;
 pub mod chats;
 pub mod colleagues;

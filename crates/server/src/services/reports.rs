@@ -43,7 +43,7 @@ pub struct ReportQuery {
 /// The sites `agent` may report on: those they belong to as an admin or a supervisor.
 pub async fn reportable_sites(app: &App, agent: AgentId) -> AppResult<Vec<SiteId>> {
     let a = app.store.agent(agent).await?;
-    let m = app.store.memberships(agent).await?;
+    let m = super::access::memberships(app, agent).await?;
     Ok(m.into_iter()
         .filter(|m| a.is_admin || m.supervisor)
         .map(|m| m.site_id)

@@ -3,6 +3,7 @@
 //! `backend.rs`), real WebSocket and HTTP clients. Time moves only by the test's `ManualClock`.
 
 mod archive;
+mod audit_log;
 mod backend;
 mod backup;
 mod bad_input;
@@ -40,6 +41,7 @@ mod supervision;
 mod tags;
 mod tls;
 mod together;
+mod tokens;
 mod unanswered;
 mod unread_replies;
 mod upgrade;

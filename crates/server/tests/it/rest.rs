@@ -117,4 +117,15 @@ async fn the_openapi_document_is_served() {
     }
     assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
     assert!(doc["components"]["securitySchemes"]["session"].is_object());
+    // API tokens: the bearer scheme, on what a token reaches and not on what it does not.
+    let bearer = &doc["components"]["securitySchemes"]["bearer"];
+    assert_eq!(
+        (bearer["type"].as_str(), bearer["scheme"].as_str()),
+        (Some("http"), Some("bearer"))
+    );
+    let schemes = |path: &str, method: &str| doc["paths"][path][method]["security"].to_string();
+    assert!(schemes("/api/chats/{chat_id}", "get").contains("bearer"));
+    assert!(schemes("/api/admin/audit", "get").contains("bearer"));
+    assert!(!schemes("/api/admin/tokens", "post").contains("bearer"));
+    assert!(!schemes("/api/auth/logout", "post").contains("bearer"));
 }

@@ -5,7 +5,7 @@ import { h, text, field, uniqueId } from '../dom.js';
 import { admin as adminApi, auth } from '../api.js';
 import { store } from '../state.js';
 import { toast } from '../ui/toast.js';
-import { statusLine, lines } from './common.js';
+import { statusLine, lines, copyText } from './common.js';
 import { teamSettings } from './admin-team-settings.js';
 
 function embedSnippet(site) {
@@ -13,25 +13,6 @@ function embedSnippet(site) {
   if (typeof given === 'string' && given) return given;
   const key = site.key || site.site_key || '';
   return `<script src="${window.location.origin}/widget.js" data-site="${key}" async></script>`;
-}
-
-async function copyText(value, node) {
-  try {
-    await navigator.clipboard.writeText(value);
-    return true;
-  } catch {
-    // Older browsers / insecure contexts: select the text and use the legacy command.
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    const sel = window.getSelection();
-    sel.removeAllRanges();
-    sel.addRange(range);
-    try {
-      return document.execCommand('copy');
-    } catch {
-      return false;
-    }
-  }
 }
 
 let zones = null;

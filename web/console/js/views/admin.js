@@ -1,5 +1,5 @@
-// The Admin page (admins only): Sites, Agents, Departments, site-wide Canned Responses, Blocks and
-// Offline Messages, as tabs.
+// The Admin page (admins only): Sites, Agents, Departments, site-wide Canned Responses, Blocks,
+// Offline Messages, API tokens and the Audit log, as tabs.
 
 import { h, uniqueId, arrowNav } from '../dom.js';
 import { store } from '../state.js';
@@ -9,6 +9,8 @@ import { adminDepartments } from './admin-departments.js';
 import { adminBlocks } from './admin-blocks.js';
 import { cannedEditor } from './cannededitor.js';
 import { offlineMessages } from './offline.js';
+import { adminTokens } from './admin-tokens.js';
+import { adminAudit } from './admin-audit.js';
 
 const SECTIONS = [
   ['Sites', adminSites],
@@ -17,6 +19,8 @@ const SECTIONS = [
   ['Site-wide Canned Responses', () => cannedEditor({ mode: 'site' })],
   ['Blocks', adminBlocks],
   ['Offline Messages', offlineMessages],
+  ['API tokens', adminTokens],
+  ['Audit log', adminAudit],
 ];
 
 export function renderAdmin() {

@@ -45,3 +45,23 @@ export function statusLine() {
 export function lines(value) {
   return String(value || '').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
 }
+
+/** Copies `value` to the clipboard (falling back to selecting `node` and the legacy command). */
+export async function copyText(value, node) {
+  try {
+    await navigator.clipboard.writeText(value);
+    return true;
+  } catch {
+    // Older browsers / insecure contexts: select the text and use the legacy command.
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    try {
+      return document.execCommand('copy');
+    } catch {
+      return false;
+    }
+  }
+}

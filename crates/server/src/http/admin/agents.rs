@@ -9,15 +9,18 @@ use crate::http::auth::{AdminAgent, end_other_sessions, hash_new_password};
 use crate::http::extract::{ApiErrorBody, JsonBody, parse_id};
 use crate::services::access;
 use crate::services::agents::publish_agent_state;
+use crate::services::audit;
 use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use frontdesk_core::audit::AuditAction;
 use frontdesk_core::model::{AgentStatus, NewAgent};
 use frontdesk_core::routing::Capacity;
 use frontdesk_core::{AgentId, SiteId};
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
 use std::collections::BTreeSet;
 use utoipa::ToSchema;
 
@@ -213,7 +216,7 @@ pub async fn list_agents(
     security(("session" = [])))]
 pub async fn create_agent(
     State(app): State<App>,
-    _admin: AdminAgent,
+    AdminAgent(admin): AdminAgent,
     JsonBody(input): JsonBody<NewAgentInput>,
 ) -> AppResult<(StatusCode, Json<AdminAgentView>)> {
     let email = optional_email(Some(&input.email))?
@@ -248,6 +251,15 @@ pub async fn create_agent(
         app.store.set_max_chats(agent.id, max_chats).await?;
     }
     set_supervised(&app, agent.id, &supervises).await?;
+    audit::record(
+        &app,
+        &admin.who(),
+        AuditAction::AgentCreated,
+        Some(&agent.email),
+        None,
+        json!({ "agent_id": agent.id, "is_admin": agent.is_admin }),
+    )
+    .await;
     let view = AdminAgentView {
         sites: site_ids(&app, agent.id).await?,
         supervises: supervised_ids(&app, agent.id).await?,
@@ -281,6 +293,17 @@ pub async fn update_agent(
 ) -> AppResult<StatusCode> {
     let agent = app.store.agent(AgentId(parse_id(&id)?)).await?;
     let myself = agent.id == admin.agent.id;
+    let fields: Vec<&str> = [
+        ("name", changes.name.is_some()),
+        ("is_admin", changes.is_admin.is_some()),
+        ("password", changes.password.is_some()),
+        ("sites", changes.sites.is_some()),
+        ("max_chats", changes.max_chats.is_some()),
+        ("supervises", changes.supervises.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(f, given)| given.then_some(f))
+    .collect();
     // Validate everything before changing anything.
     let name = changes.name.as_deref().map(required_name).transpose()?;
     if myself && changes.is_admin == Some(false) {
@@ -356,12 +379,21 @@ pub async fn update_agent(
     }
     if end_sessions {
         // An admin editing themself keeps the session they are using.
-        let keep = myself.then(|| admin.session_hash.clone());
+        let keep = (myself && admin.token.is_none()).then(|| admin.session_hash.clone());
         end_other_sessions(&app, agent.id, keep).await?;
     }
     if publish {
         publish_agent_state(&app, agent.id).await?;
     }
+    audit::record(
+        &app,
+        &admin.who(),
+        AuditAction::AgentUpdated,
+        Some(&agent.email),
+        None,
+        json!({ "agent_id": agent.id, "fields": fields }),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -385,5 +417,14 @@ pub async fn delete_agent(
     }
     end_other_sessions(&app, agent.id, None).await?;
     app.store.delete_agent(agent.id).await?;
+    audit::record(
+        &app,
+        &admin.who(),
+        AuditAction::AgentDeleted,
+        Some(&agent.email),
+        None,
+        json!({ "agent_id": agent.id }),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

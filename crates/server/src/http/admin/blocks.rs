@@ -4,11 +4,13 @@ use crate::error::AppResult;
 use crate::http::auth::AdminAgent;
 use crate::http::extract::{ApiErrorBody, parse_id};
 use crate::services::access;
+use crate::services::audit;
 use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
+use frontdesk_core::audit::AuditAction;
 use frontdesk_core::model::Block;
 use frontdesk_core::{BlockId, SiteId};
 
@@ -52,5 +54,14 @@ pub async fn lift_block(
     let block = app.store.block(BlockId(parse_id(&id)?)).await?;
     access::require_site(&app, admin.agent.id, block.site_id).await?;
     app.store.lift_block(block.id).await?;
+    audit::record(
+        &app,
+        &admin.who(),
+        AuditAction::BlockLifted,
+        Some(&block.visitor_id.0),
+        Some(block.site_id),
+        serde_json::json!({ "block_id": block.id, "ip": block.ip }),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,11 +1,13 @@
 //! REST: administration, one file per resource like the console's `views/admin-*.js`:
-//! sites, blocks, agents, departments. Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
+//! sites, blocks, agents, departments, API tokens and the audit log. Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
 //! who is not an admin gets 403 `forbidden`.
 
 pub mod agents;
+pub mod audit;
 pub mod blocks;
 pub mod departments;
 pub mod sites;
+pub mod tokens;
 
 use crate::error::{AppError, AppResult};
 use crate::state::App;
@@ -21,6 +23,8 @@ pub fn router() -> Router<App> {
         .merge(blocks::router())
         .merge(agents::router())
         .merge(departments::router())
+        .merge(audit::router())
+        .merge(tokens::router())
 }
 
 /// An optional email address, trimmed; empty is none.

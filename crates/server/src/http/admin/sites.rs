@@ -7,12 +7,14 @@ use crate::http::auth::AdminAgent;
 use crate::http::extract::{ApiErrorBody, JsonBody, parse_id};
 use crate::services::access;
 use crate::services::agents::publish_agent_state;
+use crate::services::audit;
 use crate::services::transcript::escape_html;
 use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use frontdesk_core::audit::AuditAction;
 use frontdesk_core::model::{NewSite, Site};
 use frontdesk_core::site_settings::SiteSettings;
 use frontdesk_core::{SiteId, SiteKey, day};
@@ -125,7 +127,7 @@ pub async fn list_sites(
     security(("session" = [])))]
 pub async fn create_site(
     State(app): State<App>,
-    _admin: AdminAgent,
+    AdminAgent(admin): AdminAgent,
     JsonBody(input): JsonBody<SiteInput>,
 ) -> AppResult<(StatusCode, Json<AdminSite>)> {
     let new = NewSite {
@@ -144,6 +146,15 @@ pub async fn create_site(
             publish_agent_state(&app, agent.id).await?;
         }
     }
+    audit::record(
+        &app,
+        &admin.who(),
+        AuditAction::SiteCreated,
+        Some(&site.name),
+        Some(site.id),
+        serde_json::json!({ "base_url": site.base_url }),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(with_snippet(&app, site))))
 }
 
@@ -158,7 +169,7 @@ pub async fn create_site(
     security(("session" = [])))]
 pub async fn update_site(
     State(app): State<App>,
-    _admin: AdminAgent,
+    AdminAgent(admin): AdminAgent,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<SiteInput>,
 ) -> AppResult<Json<AdminSite>> {
@@ -173,6 +184,15 @@ pub async fn update_site(
         ..site
     };
     app.store.update_site(&updated).await?;
+    audit::record(
+        &app,
+        &admin.who(),
+        AuditAction::SiteUpdated,
+        Some(&updated.name),
+        Some(updated.id),
+        serde_json::json!({}),
+    )
+    .await;
     Ok(Json(with_snippet(&app, updated)))
 }
 
@@ -189,7 +209,7 @@ pub async fn update_site(
     security(("session" = [])))]
 pub async fn update_settings(
     State(app): State<App>,
-    _admin: AdminAgent,
+    AdminAgent(admin): AdminAgent,
     Path(id): Path<String>,
     JsonBody(settings): JsonBody<SiteSettings>,
 ) -> AppResult<Json<AdminSite>> {
@@ -204,5 +224,14 @@ pub async fn update_settings(
     // And its visitors see replies named (or not) at once here; other nodes: within a minute
     // (see services::agent_names).
     crate::services::agent_names::saved(&app, &updated);
+    audit::record(
+        &app,
+        &admin.who(),
+        AuditAction::SiteSettingsUpdated,
+        Some(&updated.name),
+        Some(updated.id),
+        serde_json::json!({}),
+    )
+    .await;
     Ok(Json(with_snippet(&app, updated)))
 }

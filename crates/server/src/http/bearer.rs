@@ -1,0 +1,82 @@
+//! API tokens on the REST API: `Authorization: Bearer fd_...` instead of the session cookie.
+//!
+//! [`authenticate`] runs on every `/api` route before the Origin check. A request with a bearer
+//! credential is decided by it alone (the cookie is not consulted): an unknown, revoked or
+//! expired token is 401; a route its scopes do not allow (`frontdesk_core::tokens::required`)
+//! is 403; past `limits.api_token_requests` it is 429. An accepted request carries
+//! [`BearerToken`] (which [`super::auth::AuthAgent`] reads, and which exempts it from the
+//! Origin check: a browser never adds this header to a cross-site request by itself, so it is
+//! no CSRF vector) and runs narrowed to the token's sites (`services::access`).
+//!
+//! The token is looked up by its SHA-256 at every request, so a revocation holds for the next
+//! request (one that already passed finishes). Its last use is written at most once a minute.
+
+use crate::error::AppError;
+use crate::security::token_hash;
+use crate::services::access;
+use crate::state::App;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use frontdesk_core::ErrorCode;
+use frontdesk_core::store::StoreError;
+use frontdesk_core::tokens::{self, ApiToken};
+
+/// The API token a request was accepted with.
+#[derive(Clone)]
+pub struct BearerToken(pub ApiToken);
+
+/// Middleware: authenticates a bearer credential (see the module doc); requests without one
+/// pass through untouched.
+pub async fn authenticate(State(app): State<App>, mut req: Request, next: Next) -> Response {
+    let Some(raw) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(tokens::bearer)
+        .map(str::to_owned)
+    else {
+        return next.run(req).await;
+    };
+    let now = app.now();
+    let token = match app.store.token_by_hash(&token_hash(&raw)).await {
+        Ok(t) if tokens::usable(&t, now).is_ok() => t,
+        Ok(_) | Err(StoreError::NotFound) => {
+            return AppError::new(
+                ErrorCode::Unauthorized,
+                "The API token is unknown, revoked or expired.",
+            )
+            .into_response();
+        }
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| req.uri().path().to_owned());
+    if !tokens::allows(&token.scopes, req.method().as_str(), &path) {
+        return AppError::new(
+            ErrorCode::Forbidden,
+            "This API token's scopes do not allow this request.",
+        )
+        .into_response();
+    }
+    if !app.token_limits.allow(token.id) {
+        app.metrics.refused("api_token");
+        return AppError::new(
+            ErrorCode::RateLimited,
+            "Too many requests with this API token; slow down.",
+        )
+        .into_response();
+    }
+    if app.token_limits.touch_due(token.id, now)
+        && let Err(e) = app.store.touch_token(token.id, now).await
+    {
+        tracing::warn!(error = %e, token = token.id.0, "last use of an API token not written");
+    }
+    let sites = token.sites.clone();
+    req.extensions_mut().insert(BearerToken(token));
+    access::with_token_sites(sites, next.run(req)).await
+}
