@@ -31,6 +31,7 @@ pub mod store;
 pub mod tags;
 pub mod text;
 pub mod unanswered;
+pub mod widget_language;
 
 pub use chat::{ChatCommand, ChatState, EndReason, Party};
 pub use error::{ChatError, ErrorCode};

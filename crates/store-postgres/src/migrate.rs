@@ -47,6 +47,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "reports",
         sql: include_str!("../migrations/0006_reports.sql"),
     },
+    Migration {
+        version: 8,
+        name: "visit_language",
+        sql: include_str!("../migrations/0008_visit_language.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

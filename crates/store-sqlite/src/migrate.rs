@@ -46,6 +46,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "reports",
         sql: include_str!("../migrations/0006_reports.sql"),
     },
+    Migration {
+        version: 8,
+        name: "visit_language",
+        sql: include_str!("../migrations/0008_visit_language.sql"),
+    },
 ];
 
 /// The schema version this build writes.
