@@ -143,7 +143,7 @@ test('Arabic: right to left, launcher and panel mirrored to the left side', asyn
   const launcher = ar.getByRole('button', { name: t.leave, exact: true });
   await launcher.waitFor();
   assert.equal(await root(ar).getAttribute('dir'), 'rtl');
-  const style = (sel, prop) => ar.locator(`frontdesk-widget ${sel}`).evaluate((e, k) => getComputedStyle(e)[k], prop);
+  const style = (sel, prop) => ar.locator(`frontdesk-widget ${sel}`).first().evaluate((e, k) => getComputedStyle(e)[k], prop);
   assert.equal(await style('.fd', 'direction'), 'rtl');
   const arLauncher = await box(ar, '.fd-launcher');
   assert.ok(Math.abs(arLauncher.x - 20) <= 1, `Arabic: 20 px from the left (x=${arLauncher.x})`);

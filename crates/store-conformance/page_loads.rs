@@ -49,7 +49,11 @@ async fn hello_records_visitor_visit_and_page_in_one_write() {
         (Timestamp(10_000), Timestamp(10_000))
     );
     assert_eq!(visit.referrer.as_deref(), Some("https://search.example/"));
-    assert_eq!(visit.language.as_deref(), Some("pt"), "the widget's language");
+    assert_eq!(
+        visit.language.as_deref(),
+        Some("pt"),
+        "the widget's language"
+    );
     assert_eq!(s.visitor(site.id, &v).await.unwrap(), visitor);
     assert_eq!(
         s.latest_visit(site.id, &v).await.unwrap(),

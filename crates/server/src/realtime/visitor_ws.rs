@@ -134,8 +134,10 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             lang,
         }))) => {
             let held = (last_seq.unwrap_or_default(), chat_id);
-            let language =
-                frontdesk_core::widget_language::visit_language(lang.as_deref(), &site.settings.language);
+            let language = frontdesk_core::widget_language::visit_language(
+                lang.as_deref(),
+                &site.settings.language,
+            );
             let arrive = (ip, user_agent.as_str(), language);
             match welcome(&app, &site, arrive, &handle, token, page, held).await {
                 Ok(v) => Some(v),

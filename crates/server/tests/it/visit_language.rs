@@ -18,7 +18,8 @@ async fn hello(app: &TestApp, site: &Site, lang: Option<&str>) -> VisitorClient 
     )
     .await
     .expect("visitor socket opens");
-    let mut frame = json!({"type": "hello", "page": {"url": format!("{}/", site.base_url), "title": "Home"}});
+    let mut frame =
+        json!({"type": "hello", "page": {"url": format!("{}/", site.base_url), "title": "Home"}});
     if let Some(l) = lang {
         frame["lang"] = json!(l);
     }
@@ -47,14 +48,22 @@ async fn the_widgets_language_then_the_sites_then_english() {
 
     let v = hello(&app, &site, Some("pt-BR")).await;
     assert_eq!(v.welcome["language"], "en", "the site's default language");
-    assert_eq!(language(&alice, &site, &v).await, "pt", "a region falls back to its language");
+    assert_eq!(
+        language(&alice, &site, &v).await,
+        "pt",
+        "a region falls back to its language"
+    );
 
     let ja = with_language(&app, &site, "ja").await;
     let v = hello(&app, &ja, None).await;
     assert_eq!(v.welcome["language"], "ja");
     assert_eq!(language(&alice, &ja, &v).await, "ja", "no lang: the site's");
     let v = hello(&app, &ja, Some("ko")).await;
-    assert_eq!(language(&alice, &ja, &v).await, "ja", "a language the widget lacks: the site's");
+    assert_eq!(
+        language(&alice, &ja, &v).await,
+        "ja",
+        "a language the widget lacks: the site's"
+    );
     let v = hello(&app, &ja, Some("<b>de</b>")).await;
     assert_eq!(language(&alice, &ja, &v).await, "ja", "no tag: ignored");
     let v = hello(&app, &ja, Some("SV")).await;
