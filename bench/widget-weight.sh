@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Weight of the visitor widget: raw and gzip -9 sizes of what a customer page downloads.
 # Fails when over budget (widget.js: 4 KB gzipped, on every page; the panel, panel.js and the
-# panel-*.js modules it imports, 25 KB gzipped in all, loaded only when the chat opens).
+# panel-*.js modules it imports, plus one language's table, l10n-XX.js, the largest one, 25 KB
+# gzipped in all, loaded only when the chat opens; the table loads on every page, see below).
 # widget.css loads on every page, the panel's stylesheets with the panel.
 # Usage: bench/widget-weight.sh [--json]
 set -euo pipefail
 
 dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../web/widget" && pwd)"
-declare -A budget=([widget.js]=4096 ['panel (all modules)']=25600)
+declare -A budget=([widget.js]=4096 ['panel + locale']=25600)
 json=0
 [[ "${1:-}" == "--json" ]] && json=1
 
@@ -16,11 +17,14 @@ rows=()
 [[ $json == 0 ]] && printf '%-20s %10s %12s %14s\n' file raw 'gzip -9' 'budget (gz)'
 # Sum of each file gzipped on its own (as served), over the files of a group.
 size() { local raw=0 gz=0 f; for f in "$@"; do raw=$((raw + $(wc -c < "$f"))); gz=$((gz + $(gzip -9 -c "$f" | wc -c))); done; echo "$raw $gz"; }
+# The largest language table (gzipped): only the chosen one travels.
+locale=$(for f in "$dir"/l10n-*.js; do echo "$(gzip -9 -c "$f" | wc -c) $f"; done | sort -n | tail -1 | cut -d' ' -f2)
 declare -A files=([widget.js]="$dir/widget.js" ['panel (all modules)']="$(echo "$dir"/panel*.js)"
+  ["locale (largest)"]="$locale" ['panel + locale']="$(echo "$dir"/panel*.js) $locale"
   [widget.css]="$dir/widget.css" ['panel CSS']="$dir/widget-panel.css $dir/widget-forms.css"
   ['upload.js']="$dir/upload.js")
 # upload.js (files) loads only when a visitor first attaches a file: outside the panel's budget.
-for f in widget.js 'panel (all modules)' widget.css 'panel CSS' upload.js; do
+for f in widget.js 'panel (all modules)' 'locale (largest)' 'panel + locale' widget.css 'panel CSS' upload.js; do
   # shellcheck disable=SC2086 # the group's paths (no spaces in them)
   read -r raw gz < <(size ${files[$f]})
   b=${budget[$f]:-}
@@ -32,14 +36,15 @@ for f in widget.js 'panel (all modules)' widget.css 'panel CSS' upload.js; do
     printf '%-20s %10d %12d %14s %s\n' "$f" "$raw" "$gz" "${b:--}" "$([[ -n "$b" ]] && echo "$status")"
   fi
 done
-first_load=$(size "$dir/widget.js" | cut -d' ' -f2)
+first_load=$(size "$dir/widget.js" "$locale" | cut -d' ' -f2)
 css=$(size "$dir/widget.css" | cut -d' ' -f2)
 # shellcheck disable=SC2086
 panel=$(size ${files[panel (all modules)]} ${files[panel CSS]} | cut -d' ' -f2)
 if [[ $json == 1 ]]; then
   (IFS=,; echo "{${rows[*]}, \"page_load_gzip\": $((first_load + css)), \"chat_open_gzip\": $((first_load + css + panel))}")
 else
-  echo "every page (widget.js + widget.css):   $((first_load + css)) bytes gzipped"
+  echo "locale (largest): $(basename "$locale")"
+  echo "every page (widget.js + its locale + widget.css): $((first_load + css)) bytes gzipped"
   echo "with the chat open (+ the panel, its CSS): $((first_load + css + panel)) bytes gzipped"
 fi
 if [[ $fail == 1 ]]; then

@@ -21,6 +21,7 @@ fn load(site: SiteId, visitor: &str, at: i64, url: &str) -> PageLoad {
                 city: None,
             },
             started_at: Timestamp(at),
+            language: Some("pt".into()),
         },
         visit_timeout_ms: 1_000,
         url: url.into(),
@@ -48,6 +49,11 @@ async fn hello_records_visitor_visit_and_page_in_one_write() {
         (Timestamp(10_000), Timestamp(10_000))
     );
     assert_eq!(visit.referrer.as_deref(), Some("https://search.example/"));
+    assert_eq!(
+        visit.language.as_deref(),
+        Some("pt"),
+        "the widget's language"
+    );
     assert_eq!(s.visitor(site.id, &v).await.unwrap(), visitor);
     assert_eq!(
         s.latest_visit(site.id, &v).await.unwrap(),

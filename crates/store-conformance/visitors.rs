@@ -18,6 +18,7 @@ fn new_visit(site: SiteId, visitor: &str, at: i64) -> NewVisit {
             city: Some("Berlin".into()),
         },
         started_at: Timestamp(at),
+        language: Some("de".into()),
     }
 }
 
@@ -74,6 +75,11 @@ async fn visits_and_page_views() {
     let v1 = s.create_visit(new_visit(site.id, "v1", 100)).await.unwrap();
     assert_eq!(v1.last_seen, Timestamp(100));
     assert_eq!(v1.location.city.as_deref(), Some("Berlin"));
+    assert_eq!(v1.language.as_deref(), Some("de"), "the widget's language");
+    assert_eq!(
+        s.visit(v1.id).await.unwrap().language.as_deref(),
+        Some("de")
+    );
     let v2 = s.create_visit(new_visit(site.id, "v1", 200)).await.unwrap();
     let v3 = s.create_visit(new_visit(site.id, "v1", 200)).await.unwrap();
     s.create_visit(new_visit(site.id, "other", 300))

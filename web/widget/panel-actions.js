@@ -5,8 +5,8 @@
 //
 // Every function takes `panel`: { conn, state, dom } (see panel.js).
 
-import { filtered, h, setText } from './panel-dom.js';
-import { ERRORS, GENERIC, OFFLINE_NOW, isLive, nextRef } from './panel-state.js';
+import { filtered, h, setText, t } from './panel-dom.js';
+import { errorText, isLive, nextRef } from './panel-state.js';
 import { clearLog, saveChat, saveOutbox, dropFromOutbox, markNotSent, queueMessage, flushOutbox } from './panel-transcript.js';
 import { render, firstFocusable, askRating } from './panel-views.js';
 
@@ -99,7 +99,7 @@ export function endChat(panel) {
     return render(panel);
   }
   state.refs.end = nextRef(state, 'e');
-  if (!panel.conn.send({ type: 'chat_end', ref: state.refs.end })) state.ui.error = OFFLINE_NOW;
+  if (!panel.conn.send({ type: 'chat_end', ref: state.refs.end })) state.ui.error = t('offlineNow');
   render(panel);
 }
 
@@ -258,8 +258,8 @@ export function showUnread(panel) {
   if (count) launcher.append(badge);
   else badge.remove();
   setText(badge, String(count));
-  const name = conn.online ? 'Chat with us' : 'Leave a message';
-  launcher.setAttribute('aria-label', count ? name + ', ' + count + (count > 1 ? ' unread messages' : ' unread message') : name);
+  const name = t(conn.online ? 'chat' : 'leave');
+  launcher.setAttribute('aria-label', count ? t('unread', { name, n: count }) : name);
   const title = document.title.replace(PREFIX, '');
   const want = count ? '(' + count + ') ' + title : title;
   if (document.title !== want && (count || PREFIX.test(document.title))) document.title = want;
@@ -272,7 +272,7 @@ export function buildMail(panel) {
   const { dom, conn, state } = panel;
   const input = h('input', { id: 'fd-temail', class: 'fd-input', type: 'email', autocomplete: 'email', required: true, maxlength: 254 });
   const note = h('p', { class: 'fd-hint', role: 'status' });
-  const send = h('button', { type: 'submit', class: 'fd-btn', text: 'Send' });
+  const send = h('button', { type: 'submit', class: 'fd-btn', text: t('send') });
   const form = h('form', {
     class: 'fd-tmail', hidden: true,
     onsubmit: (e) => {
@@ -280,15 +280,15 @@ export function buildMail(panel) {
       const email = input.value.trim();
       if (!email || state.refs.transcript || !state.chat) return;
       const ref = nextRef(state, 't');
-      if (!conn.send({ type: 'email_transcript', ref, chat_id: state.chat.id, email })) return setText(note, OFFLINE_NOW);
+      if (!conn.send({ type: 'email_transcript', ref, chat_id: state.chat.id, email })) return setText(note, t('offlineNow'));
       state.refs.transcript = ref;
       state.mail = email;
       conn.store('email', email);
-      setText(note, 'Sending…');
+      setText(note, t('sending'));
     },
-  }, h('label', { for: 'fd-temail', class: 'fd-label', text: 'Email' }), input, send, note);
+  }, h('label', { for: 'fd-temail', class: 'fd-label', text: t('email') }), input, send, note);
   const open = h('button', {
-    type: 'button', class: 'fd-btn fd-ghost', text: 'Email me this transcript', 'aria-expanded': 'false',
+    type: 'button', class: 'fd-btn fd-ghost', text: t('mailTranscript'), 'aria-expanded': 'false',
     onclick: () => {
       form.hidden = !form.hidden;
       open.setAttribute('aria-expanded', String(!form.hidden));
@@ -307,8 +307,8 @@ export function mailAnswered(panel, f) {
   const { state, dom } = panel;
   if (f.ref == null || f.ref !== state.refs.transcript) return false;
   state.refs.transcript = null;
-  setText(dom.mail.note, f.type === 'ack' ? 'Transcript sent to ' + state.mail + '.'
-    : f.code === 'rate_limited' ? 'Too many emails. Please try again later.' : f.message || ERRORS[f.code] || GENERIC);
+  setText(dom.mail.note, f.type === 'ack' ? t('mailSent', { email: state.mail })
+    : f.code === 'rate_limited' ? t('mailLimited') : f.message || errorText(f));
   return true;
 }
 

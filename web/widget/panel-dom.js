@@ -8,6 +8,32 @@
 
 const SVG = 'http://www.w3.org/2000/svg';
 
+// The chosen language: its table (l10n-XX.js, imported by the loader) and its code.
+let table = {};
+let lang = 'en';
+
+/** Sets the language of every text (mount() does, once, from the loader's `conn`). */
+export function useLanguage(code, strings) {
+  lang = code || 'en';
+  table = strings || {};
+}
+
+/** The chosen language's code ('en', 'pt', 'ar' …): for Intl. */
+export const language = () => lang;
+
+/** The text `key` in the chosen language, `{name}`s filled in from `vars`; a plural (an
+ * object of Intl.PluralRules categories) is chosen by `vars.n`. The key itself when missing. */
+export function t(key, vars) {
+  let s = table[key];
+  if (s && typeof s === 'object') {
+    let form = 'other';
+    try { form = new Intl.PluralRules(lang).select(vars.n); } catch (e) { /* no Intl: other */ }
+    s = s[form] || s.other;
+  }
+  s = s == null ? key : String(s);
+  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] == null ? m : String(vars[k]))) : s;
+}
+
 /** Element builder. `text` sets textContent; `on*` adds listeners; anything else is an attribute. */
 export function h(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -55,10 +81,11 @@ export function setLines(el, lines) {
   el.replaceChildren(...paragraphs);
 }
 
-/** "14:05" in the visitor's locale, or '' where the browser cannot say. */
+/** "14:05" in the widget's language and the visitor's time zone, or '' where the browser
+ * cannot say. */
 export function clock(ms) {
   try {
-    return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    return new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
   } catch (e) {
     return '';
   }
@@ -79,7 +106,7 @@ export function linkCard(url) {
   return h('a', { class: 'fd-card', href: url.href, target: '_blank', rel: 'noopener noreferrer' },
     h('span', { class: 'fd-card-host', text: url.hostname }),
     h('span', { class: 'fd-card-url', text: url.href }),
-    h('span', { class: 'fd-card-go', text: 'Open link' }));
+    h('span', { class: 'fd-card-go', text: t('openLink') }));
 }
 
 /** "512 B", "1.5 KB", "10 MB". */
@@ -106,8 +133,8 @@ function fileElement(f, conn) {
 export function messageElement(m, conn) {
   const from = m.from === 'agent' || m.from === 'visitor' ? m.from : 'system';
   const el = h('div', { class: 'fd-msg fd-' + from });
-  if (from === 'agent') el.append(h('span', { class: 'fd-who', text: m.name || 'Agent' }));
-  if (from === 'visitor') el.append(h('span', { class: 'fd-vh', text: 'You:' }));
+  if (from === 'agent') el.append(h('span', { class: 'fd-who', text: m.name || t('agent') }));
+  if (from === 'visitor') el.append(h('span', { class: 'fd-vh', text: t('you') }));
   const url = m.kind === 'link' && safeUrl(m.body);
   const f = m.kind === 'file' && conn && m.file;
   el.append(f ? fileElement(f, conn) : url ? linkCard(url) : h('p', { class: 'fd-text', text: m.body }));
@@ -125,7 +152,7 @@ export function setMeta(el, text, cls) {
 /** A visitor message not yet confirmed: "Sending…". */
 export function sendingElement(body) {
   const el = messageElement({ from: 'visitor', kind: 'text', body });
-  setMeta(el, 'Sending…', 'fd-sending');
+  setMeta(el, t('sending'), 'fd-sending');
   return el;
 }
 

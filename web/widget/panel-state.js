@@ -1,34 +1,33 @@
-// Frontdesk visitor widget: the panel's state (what it knows, grouped by concern) and the texts
-// the visitor reads. No DOM, no network: panel.js (the frames) and panel-actions.js change the
-// state, panel-views.js renders it.
+// Frontdesk visitor widget: the panel's state (what it knows, grouped by concern), the error
+// texts and the opening time. No DOM, no network: panel.js (the frames) and panel-actions.js
+// change the state, panel-views.js renders it. The texts themselves: l10n-XX.js.
 
-export const THANKS = 'Thank you — we will reply by email.';
-export const BLOCKED = 'Chat is unavailable today.';
-export const ENDED = 'This chat has ended.';
-export const GAP = 'Earlier messages are not shown.';
-export const GENERIC = 'Something went wrong. Please try again.';
-/** "We open again Monday 09:00.": the next opening in the visitor's own zone and language; a
- * date too when it is a week or more away. Empty when unknown. */
+import { t, language } from './panel-dom.js';
+
+/** "We open again Monday 09:00.": the next opening in the visitor's own zone, in the widget's
+ * language; a date too when it is a week or more away. Empty when unknown. */
 export function opensText(at) {
   if (!at) return '';
   const far = at - Date.now() > 6 * 864e5;
-  const f = new Intl.DateTimeFormat(undefined, { weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(far ? { day: 'numeric', month: 'long' } : {}) });
-  return 'We open again ' + f.format(at) + '.';
+  const f = new Intl.DateTimeFormat(language(), { weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(far ? { day: 'numeric', month: 'long' } : {}) });
+  return t('opens', { when: f.format(at) });
 }
-export const OFFLINE_NOW = 'You are offline. Please try again in a moment.';
 
-/** The text shown for an `error` frame's code (else its `message`, else GENERIC). */
-export const ERRORS = {
-  blocked: BLOCKED,
-  closed: 'We are closed now. Please leave a message.',
-  too_long: 'Your message is too long.',
-  empty: 'Please type a message.',
-  rate_limited: 'You are sending messages too quickly. Please wait a moment.',
-  chat_ended: ENDED,
-  rating_closed: 'This rating can no longer be changed.',
-  unavailable: GENERIC,
-  internal: GENERIC,
+/** The text key for an `error` frame's code (else its `message`, else 'generic'). */
+const ERRORS = {
+  blocked: 'blocked',
+  closed: 'closed',
+  too_long: 'tooLong',
+  empty: 'empty',
+  rate_limited: 'rateLimited',
+  chat_ended: 'ended',
+  rating_closed: 'ratingClosed',
+  unavailable: 'generic',
+  internal: 'generic',
 };
+
+/** What the visitor reads for an `error` frame: ours for a known code, else the server's. */
+export const errorText = (f) => (ERRORS[f.code] ? t(ERRORS[f.code]) : f.message || t('generic'));
 
 /** Everything the panel knows. `conn` is the loader's handle (socket state at mount time). */
 export function newState(conn) {

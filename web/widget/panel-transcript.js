@@ -5,8 +5,8 @@
 //
 // Every function takes `panel`: { conn, state, dom } (see panel.js).
 
-import { h, messageElement, sendingElement, setMeta, clock, toJson, parseJson, uuid, filtered, findFirst } from './panel-dom.js';
-import { GAP, isLive } from './panel-state.js';
+import { h, messageElement, sendingElement, setMeta, clock, toJson, parseJson, uuid, filtered, findFirst, t } from './panel-dom.js';
+import { isLive } from './panel-state.js';
 
 /** Sort key base for messages not yet numbered by the server: after every seq. */
 export const PENDING_KEY = 1e12;
@@ -82,7 +82,7 @@ export function fromWire(panel, f) {
 export function resynced(panel, f) {
   const later = filtered([...panel.state.transcript.messages.values()], (m) => m.seq > f.last_seq);
   clearLog(panel);
-  if (!f.complete) placeInLog(panel, h('p', { class: 'fd-msg fd-system', text: GAP }), 0);
+  if (!f.complete) placeInLog(panel, h('p', { class: 'fd-msg fd-system', text: t('gap') }), 0);
   for (const m of f.messages || []) addMessage(panel, fromWire(panel, m), false);
   for (const m of later) addMessage(panel, m, false);
   saveChat(panel);
@@ -113,7 +113,7 @@ export function dropFromOutbox(panel, message) {
 /** Gives up on a message: it stays in the log as "Not sent: reason". */
 export function markNotSent(panel, message, reason) {
   dropFromOutbox(panel, message);
-  setMeta(message.element, 'Not sent' + (reason ? ': ' + reason : ''), 'fd-failed');
+  setMeta(message.element, t('notSent') + (reason ? ': ' + reason : ''), 'fd-failed');
   saveOutbox(panel);
 }
 

@@ -6,8 +6,8 @@
 // gives them (`on`). The offline form and the rating are the exceptions: each sends its own
 // frame and hears its answer.
 
-import { h, icon, setText, setLines, toJson, parseJson } from './panel-dom.js';
-import { BLOCKED, ENDED, THANKS, OFFLINE_NOW, ERRORS, GENERIC, nextRef, opensText, isLive } from './panel-state.js';
+import { h, icon, setText, setLines, toJson, parseJson, t } from './panel-dom.js';
+import { errorText, nextRef, opensText, isLive } from './panel-state.js';
 
 /** The panel's elements. `on`: { endChat, minimise, startChat, sendMessage, typed, stopTyping,
  * newChat, acceptInvitation, dismissInvitation, attach }. */
@@ -15,10 +15,10 @@ export function buildDom(conn, on) {
   const { box, launcher, store } = conn;
   const dom = { offline: null, on };
 
-  dom.title = h('h2', { id: 'fd-title', class: 'fd-title', text: 'Chat with us' });
+  dom.title = h('h2', { id: 'fd-title', class: 'fd-title', text: t('chat') });
   dom.subtitle = h('p', { class: 'fd-sub' });
-  dom.endButton = h('button', { type: 'button', class: 'fd-btn fd-ghost fd-end', text: 'End chat', onclick: on.endChat });
-  dom.minimiseButton = h('button', { type: 'button', class: 'fd-icon', 'aria-label': 'Minimise chat', title: 'Minimise', onclick: on.minimise },
+  dom.endButton = h('button', { type: 'button', class: 'fd-btn fd-ghost fd-end', text: t('endChat'), onclick: on.endChat });
+  dom.minimiseButton = h('button', { type: 'button', class: 'fd-icon', 'aria-label': t('minimise'), title: t('minimiseTip'), onclick: on.minimise },
     icon('M5 12h14'));
   dom.body = h('div', { class: 'fd-body' });
   dom.section = h('section', { id: 'fd-panel', class: 'fd-panel', role: 'dialog', 'aria-labelledby': 'fd-title', hidden: true },
@@ -32,7 +32,7 @@ export function buildDom(conn, on) {
   });
 
   // Chat view.
-  dom.log = h('div', { class: 'fd-log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation', tabindex: '0' });
+  dom.log = h('div', { class: 'fd-log', role: 'log', 'aria-live': 'polite', 'aria-label': t('conversation'), tabindex: '0' });
   dom.typing = h('p', { class: 'fd-typing', 'aria-live': 'polite' });
   dom.status = h('div', { class: 'fd-status', role: 'status' });
   dom.error = h('p', { class: 'fd-error', role: 'alert' });
@@ -40,25 +40,25 @@ export function buildDom(conn, on) {
   // "Department": shown only when the welcome offers two or more (the site asks).
   dom.department = h('select', { id: 'fd-dept', class: 'fd-input' });
   dom.departmentField = h('div', { hidden: true },
-    h('label', { for: 'fd-dept', class: 'fd-label', text: 'Department' }), dom.department);
+    h('label', { for: 'fd-dept', class: 'fd-label', text: t('department') }), dom.department);
   dom.intro = h('div', { class: 'fd-intro' },
-    h('p', { class: 'fd-lead', text: 'Hi! How can we help? Type your question below.' }),
-    h('label', { for: 'fd-name', class: 'fd-label', text: 'Your name' }),
-    h('span', { id: 'fd-name-hint', class: 'fd-hint', text: '(optional)' }),
+    h('p', { class: 'fd-lead', text: t('intro') }),
+    h('label', { for: 'fd-name', class: 'fd-label', text: t('yourName') }),
+    h('span', { id: 'fd-name-hint', class: 'fd-hint', text: t('optional') }),
     dom.nameInput, dom.departmentField,
-    h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Start chat', onclick: on.startChat }));
-  dom.messageBox = h('textarea', { id: 'fd-msg', class: 'fd-input fd-ta', rows: 2, placeholder: 'Type your message…', enterkeyhint: 'send' });
+    h('button', { type: 'button', class: 'fd-btn fd-ghost', text: t('startChat'), onclick: on.startChat }));
+  dom.messageBox = h('textarea', { id: 'fd-msg', class: 'fd-input fd-ta', rows: 2, placeholder: t('typeMessage'), enterkeyhint: 'send' });
   // "Attach a file" (only while a chat is open on a site with files): a hidden file input;
   // paste and drop into the message box too. The upload code loads when first used.
   dom.fileInput = h('input', { type: 'file', hidden: true, multiple: true,
     onchange: () => { on.attach(dom.fileInput.files); dom.fileInput.value = ''; } });
-  dom.attachButton = h('button', { type: 'button', class: 'fd-icon fd-attach', 'aria-label': 'Attach a file', title: 'Attach a file', hidden: true,
+  dom.attachButton = h('button', { type: 'button', class: 'fd-icon fd-attach', 'aria-label': t('attach'), title: t('attach'), hidden: true,
     onclick: () => dom.fileInput.click() }, icon('M16 6.5 8.4 14.1a2 2 0 0 0 2.8 2.8l7.1-7.1a4 4 0 0 0-5.6-5.6l-7.1 7.1a6 6 0 0 0 8.5 8.5L19 14'));
   dom.compose = h('form', { class: 'fd-compose', onsubmit: (e) => { e.preventDefault(); on.sendMessage(); } },
-    h('label', { for: 'fd-msg', class: 'fd-vh', text: 'Message' }),
+    h('label', { for: 'fd-msg', class: 'fd-vh', text: t('message') }),
     dom.fileInput, dom.attachButton,
     dom.messageBox,
-    h('button', { type: 'submit', class: 'fd-btn fd-send', text: 'Send' }));
+    h('button', { type: 'submit', class: 'fd-btn fd-send', text: t('send') }));
   // A pasted or dropped file (a screenshot) is attached, when files can be sent now.
   const dropped = (e) => {
     const files = (e.clipboardData || e.dataTransfer || {}).files;
@@ -73,8 +73,8 @@ export function buildDom(conn, on) {
     const types = e.dataTransfer ? e.dataTransfer.types : [];
     for (let i = 0; i < types.length; i++) if (types[i] === 'Files' && !dom.attachButton.hidden) e.preventDefault();
   });
-  dom.leaveButton = h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Leave a message instead', hidden: true, onclick: on.leaveMessage });
-  dom.newChatButton = h('button', { type: 'button', class: 'fd-btn fd-new', text: 'Start a new chat', hidden: true, onclick: on.newChat });
+  dom.leaveButton = h('button', { type: 'button', class: 'fd-btn fd-ghost', text: t('leaveInstead'), hidden: true, onclick: on.leaveMessage });
+  dom.newChatButton = h('button', { type: 'button', class: 'fd-btn fd-new', text: t('newChat'), hidden: true, onclick: on.newChat });
   dom.chatView = h('div', { class: 'fd-chat' }, dom.log, dom.typing, dom.status, dom.leaveButton, dom.error, dom.intro, dom.newChatButton, dom.compose);
 
   // Enter sends, Shift+Enter is a new line; an IME composition is left alone.
@@ -88,7 +88,7 @@ export function buildDom(conn, on) {
   dom.messageBox.addEventListener('blur', on.stopTyping);
 
   // Blocked view.
-  dom.blockedView = h('div', { class: 'fd-blocked' }, h('p', { role: 'alert', class: 'fd-lead', text: BLOCKED }));
+  dom.blockedView = h('div', { class: 'fd-blocked' }, h('p', { role: 'alert', class: 'fd-lead', text: t('blocked') }));
 
   // Invitation: a small dialog; floats above the launcher, or sits in the open panel.
   dom.invitationName = h('p', { id: 'fd-inv-name', class: 'fd-inv-name' });
@@ -96,8 +96,8 @@ export function buildDom(conn, on) {
   dom.invitation = h('div', { class: 'fd-invite', role: 'dialog', 'aria-labelledby': 'fd-inv-name', 'aria-describedby': 'fd-inv-text', hidden: true },
     dom.invitationName, dom.invitationText,
     h('div', { class: 'fd-row' },
-      h('button', { type: 'button', class: 'fd-btn', text: 'Accept', onclick: on.acceptInvitation }),
-      h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Dismiss', onclick: on.dismissInvitation })));
+      h('button', { type: 'button', class: 'fd-btn', text: t('accept'), onclick: on.acceptInvitation }),
+      h('button', { type: 'button', class: 'fd-btn fd-ghost', text: t('dismiss'), onclick: on.dismissInvitation })));
   dom.invitation.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') on.dismissInvitation();
   });
@@ -117,7 +117,7 @@ function offlineView(panel) {
   const error = h('p', { class: 'fd-error', role: 'alert' });
   const opens = h('p', { class: 'fd-lead fd-opens' }); // "We open again …" (set by render)
   const thanks = h('p', { class: 'fd-thanks', role: 'status' });
-  const sendButton = h('button', { type: 'submit', class: 'fd-btn fd-send', text: 'Send' });
+  const sendButton = h('button', { type: 'submit', class: 'fd-btn fd-send', text: t('send') });
   const name = h('input', { id: 'fd-oname', class: 'fd-input', type: 'text', autocomplete: 'name', maxlength: 80, value: conn.store('name') || '' });
   const email = h('input', { id: 'fd-oemail', class: 'fd-input', type: 'email', autocomplete: 'email', required: true, maxlength: 254 });
   const body = h('textarea', { id: 'fd-obody', class: 'fd-input fd-ta', rows: 5, required: true });
@@ -132,7 +132,7 @@ function offlineView(panel) {
       conn.store('email', email.value.trim()); // pre-fills "Email me this transcript"
       const ref = nextRef(state, 'o');
       if (!conn.send({ type: 'offline_message', ref, name: visitorName, email: email.value.trim(), body: body.value.trim() })) {
-        error.textContent = OFFLINE_NOW;
+        error.textContent = t('offlineNow');
         return;
       }
       state.refs.offline = ref;
@@ -140,16 +140,15 @@ function offlineView(panel) {
       sendButton.setAttribute('aria-disabled', 'true'); // not .disabled: Firefox would drop its focus
     },
   },
-  h('p', { class: 'fd-lead', text: leaving ? 'Leave a message and we will reply by email. You keep your place in the queue.'
-    : 'Nobody is available to chat right now. Leave a message and we will reply by email.' }),
+  h('p', { class: 'fd-lead', text: t(leaving ? 'leavingLead' : 'offlineLead') }),
   opens,
-  h('label', { for: 'fd-oname', class: 'fd-label', text: 'Your name' }), name,
-  h('label', { for: 'fd-oemail', class: 'fd-label', text: 'Email' }), email,
-  h('label', { for: 'fd-obody', class: 'fd-label', text: 'Message' }), body,
+  h('label', { for: 'fd-oname', class: 'fd-label', text: t('yourName') }), name,
+  h('label', { for: 'fd-oemail', class: 'fd-label', text: t('email') }), email,
+  h('label', { for: 'fd-obody', class: 'fd-label', text: t('message') }), body,
   error, sendButton);
   panel.dom.offline = { form, error, thanks, sendButton, opens };
   return h('div', { class: 'fd-off' }, thanks, form,
-    leaving ? h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Back to the chat', onclick: panel.dom.on.backToChat }) : null);
+    leaving ? h('button', { type: 'button', class: 'fd-btn fd-ghost', text: t('backToChat'), onclick: panel.dom.on.backToChat }) : null);
 }
 
 /** The offline message was acked: the form gives way to "Thank you — we will reply by email." */
@@ -162,7 +161,7 @@ export function offlineSent(panel) {
   if (!offline) return;
   const hadFocus = offline.form.contains(panel.conn.root.activeElement);
   offline.form.remove();
-  offline.thanks.textContent = THANKS;
+  offline.thanks.textContent = t('thanks');
   if (hadFocus) dom.minimiseButton.focus(); // the focused Send button is gone: keep focus in the panel
 }
 
@@ -201,7 +200,7 @@ function departments(panel) {
   const list = dom.departments = state.departments;
   const want = String(conn.department || '').trim().toLowerCase();
   const select = dom.department;
-  select.replaceChildren(h('option', { value: '', text: 'Any department' }));
+  select.replaceChildren(h('option', { value: '', text: t('anyDepartment') }));
   for (let i = 0; list && i < list.length; i++) {
     const d = list[i];
     if (!d || typeof d.name !== 'string' || !Number.isSafeInteger(d.id)) continue;
@@ -229,20 +228,20 @@ export function render(panel) {
   }
   const chat = state.chat;
   const chatState = chat ? chat.state : null;
-  setText(dom.title, view === 'offline' ? 'Leave a message' : chatState === 'active' && chat.agent ? chat.agent : 'Chat with us');
-  setText(dom.subtitle, state.connection.connected ? '' : state.connection.welcomed ? 'Reconnecting…' : 'Connecting…');
+  setText(dom.title, view === 'offline' ? t('leave') : chatState === 'active' && chat.agent ? chat.agent : t('chat'));
+  setText(dom.subtitle, state.connection.connected ? '' : state.connection.welcomed ? t('reconnecting') : t('connecting'));
   dom.endButton.hidden = view !== 'chat' || !(chatState === 'pending' || chatState === 'active' || chatState === 'requesting');
 
   let lines = [];
   if (chatState === 'requesting' || chatState === 'pending') {
-    lines = ['Waiting for an agent…'];
+    lines = [t('waiting')];
     // Back in the queue after an agent had the chat: no queue number.
-    if (chat.requeued) lines.push('Connecting you to another agent…');
-    else if (chat.position) lines.push('You are number ' + chat.position + ' in the queue');
-  } else if (chatState === 'active') lines = ['You are chatting with ' + (chat.agent || 'an agent') + '.'];
-  else if (chatState === 'ended') lines = [ENDED];
+    if (chat.requeued) lines.push(t('another'));
+    else if (chat.position) lines.push(t('position', { n: chat.position }));
+  } else if (chatState === 'active') lines = [t('chattingWith', { name: chat.agent || t('anAgent') })];
+  else if (chatState === 'ended') lines = [t('ended')];
   setLines(dom.status, lines);
-  setText(dom.typing, state.typing.agent && chatState === 'active' ? 'Agent is typing…' : '');
+  setText(dom.typing, state.typing.agent && chatState === 'active' ? t('typing') : '');
   setText(dom.error, state.ui.error);
   dom.intro.hidden = !!chat;
   if (dom.departments !== state.departments) departments(panel);
@@ -283,18 +282,18 @@ function ratingDom(panel) {
   const comment = h('textarea', { id: 'fd-rate-c', class: 'fd-input fd-ta', rows: 2, maxlength: 1000, 'aria-describedby': 'fd-rate-h' });
   const scores = h('div', { class: 'fd-row fd-scores' });
   const error = h('p', { class: 'fd-error', role: 'alert' });
-  const send = h('button', { type: 'submit', class: 'fd-btn', text: 'Send rating' });
+  const send = h('button', { type: 'submit', class: 'fd-btn', text: t('sendRating') });
   const form = h('form', { class: 'fd-rate', 'aria-labelledby': 'fd-rate-q', onsubmit: (e) => { e.preventDefault(); sendRating(panel); } },
-    h('p', { id: 'fd-rate-q', class: 'fd-lead', text: 'How was this chat?' }), scores,
-    h('label', { for: 'fd-rate-c', class: 'fd-label', text: 'Comment' }),
-    h('span', { id: 'fd-rate-h', class: 'fd-hint', text: '(optional)' }), comment, error, send);
-  const change = h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Change rating', onclick: () => {
+    h('p', { id: 'fd-rate-q', class: 'fd-lead', text: t('howWas') }), scores,
+    h('label', { for: 'fd-rate-c', class: 'fd-label', text: t('comment') }),
+    h('span', { id: 'fd-rate-h', class: 'fd-hint', text: t('optional') }), comment, error, send);
+  const change = h('button', { type: 'button', class: 'fd-btn fd-ghost', text: t('changeRating'), onclick: () => {
     r.editing = true;
     render(panel);
     const pressed = scores.querySelector('[aria-pressed="true"]');
     (pressed || comment).focus();
   } });
-  const thanks = h('div', { class: 'fd-rated' }, h('p', { class: 'fd-thanks', role: 'status', text: 'Thanks for your rating' }), change);
+  const thanks = h('div', { class: 'fd-rated' }, h('p', { class: 'fd-thanks', role: 'status', text: t('rated') }), change);
   const box = h('div', { class: 'fd-rating' }, form, thanks);
   dom.chatView.insertBefore(box, dom.newChatButton);
   dom.rating = { box, form, thanks, change, scores, comment, error, send, scale: null };
@@ -311,8 +310,8 @@ function scoreButtons(panel) {
     render(panel);
   };
   const list = [];
-  if (r.scale === 'stars') for (let n = 1; n <= 5; n++) list.push([n, n === 1 ? '1 star' : n + ' stars', '★']);
-  else list.push([5, 'Good', 'Good'], [1, 'Bad', 'Bad']);
+  if (r.scale === 'stars') for (let n = 1; n <= 5; n++) list.push([n, t('stars', { n }), '★']);
+  else list.push([5, t('good'), t('good')], [1, t('bad'), t('bad')]);
   d.scores.replaceChildren();
   for (const [score, name, text] of list) {
     d.scores.append(h('button', { type: 'button', class: 'fd-btn fd-ghost fd-score', 'aria-label': name, 'data-score': score, text, onclick: pick(score) }));
@@ -347,13 +346,13 @@ function sendRating(panel) {
   const r = state.rating;
   if (r.ref) return;
   if (!r.score) {
-    r.error = 'Please choose a rating.';
+    r.error = t('chooseRating');
     return render(panel);
   }
   r.comment = dom.rating.comment.value;
   const ref = nextRef(state, 't');
   if (!conn.send({ type: 'rate', ref, chat_id: r.chat, score: r.score, comment: r.comment.trim() || null })) {
-    r.error = OFFLINE_NOW;
+    r.error = t('offlineNow');
     return render(panel);
   }
   r.ref = ref;
@@ -375,7 +374,7 @@ export function ratingAnswer(panel, f) {
     conn.store('rating', toJson({ chat: r.chat, ended: r.ended, score: r.score, comment: r.comment, rated: r.rated }));
     clearTimeout(state.timers.rating);
     state.timers.rating = setTimeout(() => render(panel), Math.max(0, r.rated + RATE_WINDOW - Date.now()) + 50);
-  } else r.error = ERRORS[f.code] || f.message || GENERIC;
+  } else r.error = errorText(f);
   render(panel);
   if (hadFocus && !dom.rating.box.contains(conn.root.activeElement)) {
     const target = !dom.rating.change.hidden ? dom.rating.change : dom.newChatButton;

@@ -21,8 +21,8 @@
 // Rules kept here: every text from the network or the visitor goes through textContent or
 // text nodes (never markup); no inline styles; no globals.
 
-import { messageElement, safeUrl, filtered } from './panel-dom.js';
-import { ERRORS, GENERIC, newState, isLive, isOurs } from './panel-state.js';
+import { messageElement, safeUrl, filtered, t, useLanguage } from './panel-dom.js';
+import { errorText, newState, isLive, isOurs } from './panel-state.js';
 import { buildDom, render, offlineSent, offlineRefused, restoreRating, ratingAnswer } from './panel-views.js';
 import {
   restoreChat, placeInLog, saveChat, addMessage, fromWire, resynced, unconfirmed, dropFromOutbox, markNotSent,
@@ -35,6 +35,7 @@ import {
 
 /** Builds the panel into the loader's shadow root; returns what the loader calls. */
 export function mount(conn) {
+  useLanguage(conn.lang, conn.t);
   const panel = { conn, state: newState(conn), dom: null };
   const on = {
     endChat: () => endChat(panel),
@@ -62,7 +63,7 @@ export function mount(conn) {
       const files = []; // a copy: clearing the file input empties its FileList
       for (let i = 0; i < list.length; i++) files.push(list[i]);
       import(conn.origin + '/widget/upload.js').then((m) => m.upload(panel, files), (e) => {
-        panel.state.ui.error = GENERIC;
+        panel.state.ui.error = t('generic');
         render(panel);
         console.warn('Frontdesk: cannot load the upload module', e);
       });
@@ -261,7 +262,7 @@ function error(panel, f) {
   if (mailAnswered(panel, f)) return;
   const refs = state.refs;
   const code = f.code;
-  const text = ERRORS[code] || f.message || GENERIC;
+  const text = errorText(f);
   if (ratingAnswer(panel, f)) return;
   if (code === 'blocked') {
     // Whatever was refused (a chat request, a message, the offline form): the blocked view.

@@ -9,19 +9,19 @@
 // server stores it once). The size limit is checked here first; the server decides the rest.
 // Every name goes in as text.
 
-import { h, bytes, parseJson, uuid } from './panel-dom.js';
+import { h, bytes, parseJson, uuid, t } from './panel-dom.js';
 import { isLive } from './panel-state.js';
 import { addMessage, fromWire, saveChat } from './panel-transcript.js';
 
 const WHY = {
-  file_type_not_allowed: 'This type of file is not allowed',
-  file_refused: 'This file cannot be accepted',
-  too_many_files: 'No more files can be sent in this chat',
-  empty: 'The file is empty',
-  rate_limited: 'You are sending files too quickly. Please wait a moment',
-  not_found: 'There is no open chat to send it to',
-  blocked: 'Chat is unavailable today',
-  network: 'The file could not be sent. Check your connection',
+  file_type_not_allowed: 'fileType',
+  file_refused: 'fileRefused',
+  too_many_files: 'tooManyFiles',
+  empty: 'fileEmpty',
+  rate_limited: 'fileRate',
+  not_found: 'noChat',
+  blocked: 'fileBlocked',
+  network: 'network',
 };
 // Codes worth a "Retry": the same file may well go through a moment later.
 const AGAIN = { rate_limited: 1, unavailable: 1, internal: 1, network: 1 };
@@ -30,8 +30,8 @@ const STATUS = { 404: 'not_found', 409: 'too_many_files', 413: 'file_too_large',
 
 /** The reason shown for a refusal `code`. */
 function why(panel, code) {
-  if (code === 'file_too_large') return 'File too large (max ' + bytes(panel.state.features.file_max_bytes) + ')';
-  return WHY[code] || 'The file could not be sent. Please try again';
+  if (code === 'file_too_large') return t('fileTooLarge', { size: bytes(panel.state.features.file_max_bytes) });
+  return t(WHY[code] || 'fileFailed');
 }
 
 /** Sends each of `files` (a FileList or an array of File). */
@@ -52,7 +52,7 @@ function area(panel) {
 /** Uploads one file; `row`: the failed row a Retry replaces. */
 function send(panel, file, clientId, row) {
   const { state, conn } = panel;
-  const name = file.name || 'file';
+  const name = file.name || t('file');
   const bar = h('progress', { max: 100, value: 0, 'aria-label': name }); // role progressbar, the file's name
   const fresh = h('div', { class: 'fd-up' }, h('span', { class: 'fd-up-name', text: name }), bar);
   if (row) row.replaceWith(fresh);
@@ -95,8 +95,8 @@ function failed(panel, row, file, clientId, code) {
     box.focus(); // the focused button is gone
   };
   const fresh = h('div', { class: 'fd-up fd-up-failed' },
-    h('p', { class: 'fd-up-why', role: 'alert', text: (file.name || 'file') + ': ' + why(panel, code) }),
-    AGAIN[code] ? h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Retry', onclick: () => done(true) }) : null,
-    h('button', { type: 'button', class: 'fd-btn fd-ghost', text: 'Dismiss', onclick: () => done(false) }));
+    h('p', { class: 'fd-up-why', role: 'alert', text: (file.name || t('file')) + ': ' + why(panel, code) }),
+    AGAIN[code] ? h('button', { type: 'button', class: 'fd-btn fd-ghost', text: t('retry'), onclick: () => done(true) }) : null,
+    h('button', { type: 'button', class: 'fd-btn fd-ghost', text: t('dismiss'), onclick: () => done(false) }));
   row.replaceWith(fresh);
 }

@@ -71,10 +71,32 @@
   const setOnline = (on, opensAt) => {
     conn.online = on;
     conn.opensAt = opensAt || null;
-    const t = on ? 'Chat with us' : 'Leave a message';
+    const t = (conn.t || {})[on ? 'chat' : 'leave'] || (on ? 'Chat with us' : 'Leave a message');
     btn.setAttribute('aria-label', t);
     label.textContent = t;
   };
+
+  // Language: README.md, "Languages".
+  const pick = (wants) => {
+    for (let i = 0; i < wants.length; i++) {
+      const c = String(wants[i] || '').toLowerCase().split(/[-_]/)[0];
+      if (c && ' en de fr es pt it nl sv pl ja zh ar '.indexOf(' ' + c + ' ') >= 0) return c;
+    }
+  };
+  const N = navigator;
+  let lang = pick([me.getAttribute('data-lang'), D.documentElement.lang].concat(N.languages || [N.language]));
+  let known;
+  const langKnown = new Promise((ok) => { known = ok; });
+  let chosen; // the table's import
+  const table = () => chosen || (chosen = import(origin + '/widget/l10n-' + lang + '.js').then((m) => {
+    conn.t = m.default;
+    conn.lang = box.lang = lang;
+    box.dir = conn.t.dir || 'ltr';
+    setOnline(conn.online, conn.opensAt);
+  }, (e) => {
+    chosen = 0;
+    throw e;
+  }));
 
   // ── connection ──
   const url = origin.replace(/^http/, 'ws') + '/ws/visitor?site=' + encodeURIComponent(site);
@@ -112,6 +134,10 @@
     resync: () => { store('chat', null); restart(); },
   };
   setOnline(true);
+  if (lang) {
+    known();
+    table().catch(() => 0); // again at welcome
+  }
 
   function connect() {
     clearTimeout(timer);
@@ -126,7 +152,7 @@
       try { last = JSON.parse(store('chat')) || {}; } catch (e) { /* none */ }
       conn.last = last;
       rx = Date.now();
-      send({ type: 'hello', token: store(''), page: page(), last_seq: last.seq || 0, chat_id: last.chat });
+      send({ type: 'hello', token: store(''), page: page(), last_seq: last.seq || 0, chat_id: last.chat, lang });
       tick = setInterval(() => {
         if (Date.now() - rx > 7e4) return restart(); // silent 70 s: dead
         if (++n % 5 === 0) send({ type: 'ping' }); // every 25 s
@@ -149,7 +175,10 @@
         store('', f.token);
         if (!f.chat) store('chat', null);
         setOnline(f.online, f.opens_at);
-        btn.hidden = false;
+        lang = lang || pick([f.language]) || 'en';
+        known();
+        const show = () => { btn.hidden = false; };
+        table().then(show, show); // English if the table fails
         if (f.chat || store('open') === '1') load();
       } else if (t === 'availability') setOnline(f.online, f.opens_at);
       else if (t === 'invitation') load();
@@ -179,7 +208,7 @@
     if (!loading) {
       const parts = [];
       for (const m of PANEL_MODULES.split(' ')) parts.push(import(origin + '/widget/' + m + '.js'));
-      parts.push(panelSheet('widget-panel'), panelSheet('widget-forms'));
+      parts.push(panelSheet('widget-panel'), panelSheet('widget-forms'), langKnown.then(table));
       loading = Promise.all(parts).then((r) => {
         panel = r[0].mount(conn);
         const b = backlog;

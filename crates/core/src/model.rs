@@ -360,6 +360,9 @@ pub struct Visit {
     pub location: Location,
     pub started_at: Timestamp,
     pub last_seen: Timestamp,
+    /// The widget's language in this visit ("de"; see `crate::widget_language`); None for a
+    /// visit recorded before it was (migration 0008).
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -373,6 +376,7 @@ pub struct NewVisit {
     pub referrer: Option<String>,
     pub location: Location,
     pub started_at: Timestamp,
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -176,7 +176,7 @@ pub(crate) fn visitor_row(r: &Row) -> StoreResult<Visitor> {
 macro_rules! visit_cols {
     () => {
         "id, site_id, visitor_id, ip, user_agent, browser, os, referrer, \
-         country, country_code, region, city, started_at, last_seen"
+         country, country_code, region, city, started_at, last_seen, language"
     };
 }
 pub(crate) use visit_cols;
@@ -199,6 +199,7 @@ pub(crate) fn visit_row(r: &Row) -> StoreResult<Visit> {
         },
         started_at: Timestamp(get(r, 12)?),
         last_seen: Timestamp(get(r, 13)?),
+        language: get(r, 14)?,
     })
 }
 

@@ -52,6 +52,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "integrations",
         sql: include_str!("../migrations/0007_integrations.sql"),
     },
+    Migration {
+        version: 8,
+        name: "visit_language",
+        sql: include_str!("../migrations/0008_visit_language.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

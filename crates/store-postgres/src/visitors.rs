@@ -25,8 +25,8 @@ const LATEST_VISIT: &str = concat!(
 );
 const CREATE_VISIT: &str = concat!(
     "INSERT INTO visits (site_id, visitor_id, ip, user_agent, browser, os, \
-     referrer, country, country_code, region, city, started_at, last_seen) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING ",
+     referrer, country, country_code, region, city, started_at, last_seen, language) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING ",
     visit_cols!()
 );
 const TOUCH_VISIT: &str = "UPDATE visits SET last_seen = greatest(last_seen, $2) WHERE id = $1";
@@ -79,6 +79,7 @@ async fn page_load(tx: &Transaction<'_>, load: &PageLoad) -> StoreResult<PageLoa
                         &l.region,
                         &l.city,
                         &now.0,
+                        &v.language,
                     ],
                 )
                 .await
@@ -176,6 +177,7 @@ impl VisitorStore for PgStore {
                     &l.region,
                     &l.city,
                     &visit.started_at.0,
+                    &visit.language,
                 ],
             )
             .await?;

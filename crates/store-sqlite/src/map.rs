@@ -168,7 +168,7 @@ pub(crate) fn visitor_row(r: &Row<'_>) -> rusqlite::Result<Visitor> {
 macro_rules! visit_cols {
     () => {
         "id, site_id, visitor_id, ip, user_agent, browser, os, referrer, \
-         country, country_code, region, city, started_at, last_seen"
+         country, country_code, region, city, started_at, last_seen, language"
     };
 }
 pub(crate) use visit_cols;
@@ -191,6 +191,7 @@ pub(crate) fn visit_row(r: &Row<'_>) -> rusqlite::Result<Visit> {
         },
         started_at: Timestamp(r.get(12)?),
         last_seen: Timestamp(r.get(13)?),
+        language: r.get(14)?,
     })
 }
 

@@ -51,6 +51,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "integrations",
         sql: include_str!("../migrations/0007_integrations.sql"),
     },
+    Migration {
+        version: 8,
+        name: "visit_language",
+        sql: include_str!("../migrations/0008_visit_language.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -32,8 +32,8 @@ pub(crate) const TOUCH_VISITOR: &str = concat!(
 
 const CREATE_VISIT: &str = concat!(
     "INSERT INTO visits (site_id, visitor_id, ip, user_agent, browser, os, referrer, \
-     country, country_code, region, city, started_at, last_seen) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING ",
+     country, country_code, region, city, started_at, last_seen, language) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) RETURNING ",
     visit_cols!()
 );
 const TOUCH_VISIT: &str = "UPDATE visits SET last_seen = max(last_seen, ?2) WHERE id = ?1";
@@ -57,7 +57,8 @@ fn create_visit(c: &Connection, visit: &NewVisit) -> StoreResult<Visit> {
                 l.country_code,
                 l.region,
                 l.city,
-                visit.started_at.0
+                visit.started_at.0,
+                visit.language
             ],
             visit_row,
         )

@@ -108,6 +108,7 @@ pub const TABLES: &[Table] = &[
             ("city", Text),
             ("started_at", Int),
             ("last_seen", Int),
+            ("language", Text),
         ],
         "id",
         true,

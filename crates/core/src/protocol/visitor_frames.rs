@@ -24,6 +24,10 @@ pub enum VisitorFrame {
         last_seq: Option<Seq>,
         #[serde(default)]
         chat_id: Option<ChatId>,
+        /// The widget's language ("de"), when the page or the browser named one it has;
+        /// else the site's language is recorded (`crate::widget_language`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lang: Option<String>,
     },
     /// Navigated to another page without reloading (single-page sites).
     PageView {
@@ -120,6 +124,10 @@ pub enum ToVisitor {
         /// What the widget offers on this site (files, rating, transcript email, sound).
         #[serde(default)]
         features: WidgetFeatures,
+        /// The site's "Language": the widget's when neither the page nor the browser names
+        /// one it has.
+        #[serde(default)]
+        language: String,
     },
     /// Whether the site takes chats now: an agent is On-Line for it and it is inside its
     /// opening hours (or "Chat outside opening hours" is on). `opens_at` as in `welcome`.

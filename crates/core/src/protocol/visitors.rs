@@ -36,5 +36,8 @@ pub struct VisitDetail {
     pub location_text: String,
     pub started_at: Timestamp,
     pub last_seen: Timestamp,
+    /// The widget's language in this visit ("de"): "Language" in Visit Detail. Null for a
+    /// visit recorded before it was.
+    pub language: Option<String>,
     pub pages: Vec<PageView>,
 }

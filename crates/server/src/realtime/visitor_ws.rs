@@ -131,9 +131,15 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             page,
             last_seq,
             chat_id,
+            lang,
         }))) => {
             let held = (last_seq.unwrap_or_default(), chat_id);
-            match welcome(&app, &site, ip, &user_agent, &handle, token, page, held).await {
+            let language = frontdesk_core::widget_language::visit_language(
+                lang.as_deref(),
+                &site.settings.language,
+            );
+            let arrive = (ip, user_agent.as_str(), language);
+            match welcome(&app, &site, arrive, &handle, token, page, held).await {
                 Ok(v) => Some(v),
                 Err(e) => {
                     error(&app, &handle, &e, None);
@@ -176,8 +182,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
 async fn welcome(
     app: &App,
     site: &Site,
-    ip: IpAddr,
-    user_agent: &str,
+    (ip, user_agent, language): (IpAddr, &str, &'static str),
     handle: &ConnHandle,
     token: Option<String>,
     page: PageInfo,
@@ -188,7 +193,7 @@ async fn welcome(
         .and_then(|t| app.tokens.verify(site.id, t))
         .unwrap_or_else(crate::security::new_visitor_id);
     // One write: visitor, visit, first page view; the open chat is read in the same job.
-    let arrival = Arrival::new(app, site.id, id.clone(), ip, user_agent);
+    let arrival = Arrival::new(app, (site.id, id.clone()), ip, user_agent, language);
     let (record, loaded) = visits::hello(app, &arrival, &page).await?;
     let (visit, open) = (loaded.visit, loaded.open_chat);
     // The opening hours as read now, before this visitor hears availability changes.
@@ -214,6 +219,7 @@ async fn welcome(
                 &site.settings,
                 app.settings.limits.file_max_bytes,
             ),
+            language: site.settings.language.clone(),
         },
     );
     if let Some(chat) = &open {

@@ -37,10 +37,18 @@ pub struct Arrival {
     browser: String,
     os: String,
     location: Location,
+    /// The widget's language (`frontdesk_core::widget_language`), for a visit started now.
+    language: &'static str,
 }
 
 impl Arrival {
-    pub fn new(app: &App, site: SiteId, visitor: VisitorId, ip: IpAddr, user_agent: &str) -> Self {
+    pub fn new(
+        app: &App,
+        (site, visitor): (SiteId, VisitorId),
+        ip: IpAddr,
+        user_agent: &str,
+        language: &'static str,
+    ) -> Self {
         let user_agent = truncate(user_agent, MAX_UA);
         let (browser, os) = app.ua.parse(&user_agent);
         Arrival {
@@ -51,6 +59,7 @@ impl Arrival {
             browser,
             os,
             location: app.geo.lookup(ip),
+            language,
         }
     }
 
@@ -69,6 +78,7 @@ impl Arrival {
                 referrer: page.referrer,
                 location: self.location.clone(),
                 started_at: app.now(),
+                language: Some(self.language.to_string()),
             },
             visit_timeout_ms: i64::try_from(app.settings.visit_timeout_secs.saturating_mul(1000))
                 .unwrap_or(i64::MAX),
@@ -138,6 +148,7 @@ pub async fn detail(app: &App, visit: Visit) -> AppResult<VisitDetail> {
         location: visit.location,
         started_at: visit.started_at,
         last_seen: visit.last_seen,
+        language: visit.language,
         pages,
     })
 }

@@ -46,5 +46,6 @@ mod unanswered;
 mod unread_replies;
 mod upgrade;
 mod upgrade_rolling;
+mod visit_language;
 mod visitor_email;
 mod visitor_transcript;

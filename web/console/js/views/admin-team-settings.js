@@ -166,7 +166,7 @@ export function teamSettings(site, { onSaved } = {}) {
     unreadSound.wrap,
     h('p', { class: 'hint' }, 'The widget beeps when a reply arrives while its panel is closed or the tab hidden.'),
     field('Email unread replies after (seconds)', unreadEmail, 'A visitor who left with an email address gets the replies they did not read, once, this long after the first (0: never; otherwise 10–604800; 120 = 2 minutes).').wrap,
-    field('Language', language, 'The language visitors write in: the Archive\u2019s search finds other forms of a word by it ("refunds" finds "refund").').wrap,
+    field('Language', language, 'The language visitors write in: the widget speaks it to visitors whose page and browser name no language the widget has (English if it has none for it), and the Archive\u2019s search finds other forms of a word by it ("refunds" finds "refund").').wrap,
     files.el,
     status, h('div', { class: 'form-actions' }, save));
 

@@ -28,12 +28,24 @@ function pagesList(pages) {
     p.title ? h('span', { class: 'page-url' }, p.url) : null)));
 }
 
+/** "German (de)": the widget's language in the visit (a text, never markup); '—' when the
+ * visit was recorded before the widget said. */
+function languageText(code) {
+  if (!code) return null;
+  let name = '';
+  try {
+    name = new Intl.DisplayNames(['en'], { type: 'language' }).of(code);
+  } catch (e) { /* an old browser: the code alone */ }
+  return name && name !== code ? `${name} (${code})` : String(code);
+}
+
 function visitFacts(v, { current }) {
   return h('dl', { class: 'facts' },
     row('Location', v.location_text || 'Unknown'),
     row('Browser', v.browser || 'Unknown'),
     row('OS', v.os || 'Unknown'),
     row('Referrer', v.referrer ? externalLink(v.referrer) : 'None (direct)'),
+    row('Language', languageText(v.language)),
     row('IP address', v.ip),
     row('Started', dateTime(v.started_at)),
     current
