@@ -15,6 +15,7 @@ mod clients;
 mod cluster;
 mod machine;
 mod report;
+mod run;
 mod scenarios;
 mod search_index;
 mod server;
@@ -22,16 +23,15 @@ mod target;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use machine::{cpu_busy, machine, own_cpu};
-use report::{Better, Figures, Goal};
-use scenarios::{Ctx, Plan};
-use search_index::{NO_INDEX, index_cost, index_switch};
+use machine::machine;
+use report::Figures;
+use run::{Outcome, one};
+use scenarios::Plan;
+use search_index::{index_cost, index_switch};
 use server::{Fixture, Kind};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
-use target::Target;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -53,6 +53,12 @@ struct Args {
     /// The release server binary.
     #[arg(long, default_value = "target/release/frontdesk")]
     server_bin: PathBuf,
+    /// A/B: run two server binaries, A (before a change) and B (after), instead of Frontdesk
+    /// and the relay, alternating which goes first in each run so that both share the
+    /// machine's noise; reports the median of A, of B and B/A for every figure. A
+    /// provisions the fixture (B must open A's database). Use --runs 3 or more.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    compare: Vec<PathBuf>,
     /// Only these scenarios (comma-separated): startup, held, latency, throughput,
     /// throughput-noindex, fanout, race, pageviews, search, history, flood, routing.
     #[arg(long, value_delimiter = ',')]
@@ -132,14 +138,6 @@ async fn main() -> Result<()> {
     }
     let code = bench(args).await?;
     std::process::exit(code);
-}
-
-#[derive(Default)]
-struct Outcome {
-    fd: Vec<Figures>,
-    bl: Vec<Figures>,
-    checks: Vec<String>,
-    notes: Vec<String>,
 }
 
 async fn bench(args: Args) -> Result<i32> {
@@ -224,7 +222,15 @@ async fn bench_on(
     }
     let started = std::time::Instant::now();
     let n_agents = plan.agents_for(selected);
-    let fx = Fixture::provision(&args.server_bin, n_agents, cluster).await?;
+    let compare = args.compare.len() == 2;
+    let bin = args.compare.first().unwrap_or(&args.server_bin);
+    let mut fx = Fixture::provision(bin, n_agents, cluster).await?;
+    if let Some(b) = args.compare.get(1) {
+        let b = std::fs::canonicalize(b)
+            .with_context(|| format!("server binary B {} (build it first)", b.display()))?;
+        eprintln!("compare: A = {}, B = {}", fx.bin.display(), b.display());
+        fx.bin_b = Some(b);
+    }
     let (nodes, backend) = (args.nodes, fx.backend());
     eprintln!(
         "frontdesk-bench: {} mode, {runs} run(s), {nodes} node(s) on {backend}, scenarios {selected:?}, open-file limit {nofile}",
@@ -261,7 +267,8 @@ async fn bench_on(
     for run in 0..runs {
         let mut figs = [Figures::default(), Figures::default()];
         for &scenario in selected {
-            for (i, kind) in [Kind::Frontdesk, Kind::Baseline].into_iter().enumerate() {
+            for kind in kinds(compare, run) {
+                let i = usize::from(kind != Kind::Frontdesk);
                 // The relay has no limits to measure, no routing, no archive: these are
                 // Frontdesk's only.
                 let ours = [
@@ -272,7 +279,7 @@ async fn bench_on(
                     "throughput-noindex",
                 ];
                 if (ours.contains(&scenario) && kind == Kind::Baseline)
-                    || args.target.as_deref().is_some_and(|t| t != kind.name())
+                    || (!compare && args.target.as_deref().is_some_and(|t| t != kind.name()))
                     || (scenario == "throughput-noindex" && !index_switch)
                 {
                     continue;
@@ -288,13 +295,20 @@ async fn bench_on(
                 }
             }
         }
-        let [mut fd, bl] = figs;
+        let [mut fd, mut bl] = figs;
         index_cost(&mut fd);
+        if compare {
+            index_cost(&mut bl);
+        }
         out.fd.push(fd);
         out.bl.push(bl);
     }
     let rows = report::aggregate(&out.fd, &out.bl, nodes, backend);
-    let table = report::table(&rows);
+    let table = if compare {
+        report::compare_table(&rows)
+    } else {
+        report::table(&rows)
+    };
     println!("\n{table}");
     println!("Notes:");
     for n in &out.notes {
@@ -318,6 +332,11 @@ async fn bench_on(
             "backend": backend,
             "machine": machine(),
             "open_file_limit": nofile,
+            "compare": compare.then(|| serde_json::json!({
+                "a": fx.bin.display().to_string(),
+                "b": fx.bin_b.as_ref().map(|b| b.display().to_string()),
+                "rows": report::compare_rows(&rows),
+            })),
             "rows": rows,
             "table_markdown": table,
             "notes": out.notes,
@@ -328,136 +347,13 @@ async fn bench_on(
     Ok(if out.checks.is_empty() { 0 } else { 1 })
 }
 
-/// One scenario on one freshly started target, bounded in time.
-async fn one(
-    plan: &Plan,
-    fx: &Fixture,
-    kind: Kind,
-    (hist, nodes): (Option<&scenarios::history::History>, usize),
-    scenario: &str,
-    fig: &mut Figures,
-    out: &mut Outcome,
-) -> Result<()> {
-    // The big history's own fixture (its sites, agents and database).
-    let (fx, data) = match hist {
-        Some(h) => (&h.fx, Some(h.data.as_path())),
-        None => (fx, None),
-    };
-    let extra = if scenario == "throughput-noindex" {
-        NO_INDEX
-    } else {
-        ""
-    };
-    let first_sample = fig.samples.len();
-    // The flood scenario measures the shipped abuse limits; the others raise them.
-    let t = Target::start(kind, fx, data, (nodes, scenario == "flood"), extra).await?;
-    let (busy0, ours0) = (cpu_busy(), own_cpu(&t));
-    let backend0 = target::backend_cpu_secs();
-    let limit = if plan.quick {
-        Duration::from_secs(120)
-    } else {
-        Duration::from_secs(1800)
-    };
-    let checks_before = out.checks.len();
-    let mut ctx = Ctx {
-        t: &t,
-        plan,
-        fig,
-        checks: &mut out.checks,
-        notes: &mut out.notes,
-    };
-    let r = tokio::time::timeout(limit, async {
-        match scenario {
-            "startup" => startup(&mut ctx).await,
-            "held" => scenarios::held::run(&mut ctx).await,
-            "latency" => {
-                let secs = ctx.plan.latency_secs;
-                scenarios::latency::run(&mut ctx, "latency", secs, 5.0).await
-            }
-            "throughput" | "throughput-noindex" => scenarios::throughput::run(&mut ctx).await,
-            "fanout" => scenarios::fanout::run(&mut ctx).await,
-            "race" => scenarios::race::run(&mut ctx).await,
-            "pageviews" => scenarios::pageviews::run(&mut ctx).await,
-            "flood" => scenarios::flood::run(&mut ctx).await,
-            "routing" => scenarios::routing::run(&mut ctx).await,
-            "history" | "search" => {
-                let h = hist.context("the big history")?;
-                if scenario == "search" {
-                    scenarios::search::run(&mut ctx, h).await
-                } else {
-                    scenarios::history::run(&mut ctx, h).await
-                }
-            }
-            other => anyhow::bail!("unknown scenario {other}"),
-        }
-    })
-    .await
-    .unwrap_or_else(|_| Err(anyhow::anyhow!("timed out after {limit:?}")));
-    let (slow_lines, slow) = t.log_count("slow reader");
-    let (busy1, ours1) = (cpu_busy(), own_cpu(&t));
-    let backend = target::backend_cpu_secs() - backend0;
-    let others = (busy1 - busy0) - (ours1 - ours0) - backend;
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load: Vec<&str> = load.split_whitespace().take(3).collect();
-    let pg = if fx.cluster.is_some() && kind == Kind::Frontdesk {
-        format!(", PostgreSQL + Redis processes {backend:.1}")
-    } else {
-        String::new()
-    };
-    ctx.note(format!(
-        "{scenario}: other processes on the machine used {others:.1} CPU-seconds meanwhile{pg} (load average {})",
-        load.join(" ")
-    ));
-    let keep = std::path::PathBuf::from(format!(
-        "/tmp/frontdesk-bench-logs/{}-{scenario}.log",
-        kind.name()
-    ));
-    if slow > 0 {
-        ctx.note(format!(
-            "{scenario}: server logged {slow_lines} slow-reader cut-offs ({slow} distinct connection lines; log kept in {})",
-            keep.display()
-        ));
+/// Which servers a run drives, in order: Frontdesk then the relay; with `--compare`, A and B,
+/// A first in odd runs and B first in even ones (so that neither always runs on the machine
+/// the other has just warmed, or cooled).
+fn kinds(compare: bool, run: usize) -> [Kind; 2] {
+    match (compare, run % 2) {
+        (false, _) => [Kind::Frontdesk, Kind::Baseline],
+        (true, 0) => [Kind::Frontdesk, Kind::FrontdeskB],
+        (true, _) => [Kind::FrontdeskB, Kind::Frontdesk],
     }
-    let failed = r.is_err() || ctx.checks.len() > checks_before;
-    if failed {
-        ctx.note(format!(
-            "{scenario}: failed; server log kept in {}",
-            keep.display()
-        ));
-    }
-    if scenario == "throughput-noindex" {
-        for s in &mut ctx.fig.samples[first_sample..] {
-            s.key = s.key.replacen("tp.", "tp_noindex.", 1);
-            s.label = s
-                .label
-                .replacen("throughput:", "throughput, search index off:", 1);
-            s.goal = None;
-        }
-    }
-    t.stop((slow > 0 || failed).then_some(keep.as_path())).await;
-    r
-}
-
-async fn startup(ctx: &mut Ctx<'_>) -> Result<()> {
-    let ready = ctx.t.ready.as_secs_f64() * 1000.0;
-    let idle = if ctx.plan.quick { 200 } else { 2000 };
-    tokio::time::sleep(Duration::from_millis(idle)).await;
-    let rss = ctx.t.rss_kib()? as f64 / 1024.0;
-    ctx.fig.add_goal(
-        "startup.ready",
-        "start-up: spawn → /readyz 200",
-        "ms",
-        Better::Lower,
-        ready,
-        Goal::le(200.0),
-    );
-    ctx.fig.add_goal(
-        "startup.rss",
-        "idle RSS",
-        "MiB",
-        Better::Lower,
-        rss,
-        Goal::le(30.0),
-    );
-    Ok(())
 }

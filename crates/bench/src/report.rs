@@ -248,6 +248,81 @@ pub fn table(rows: &[Row]) -> String {
     out
 }
 
+/// One figure of `--compare A B`: A's and B's spread over the runs and B/A.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareRow {
+    pub key: String,
+    pub label: String,
+    pub unit: &'static str,
+    pub better: Better,
+    pub a: Option<Spread>,
+    pub b: Option<Spread>,
+    /// B's median / A's median.
+    pub b_over_a: Option<f64>,
+    /// With 3 runs or more: `better` or `worse` when A's and B's ranges (min–max) do not
+    /// overlap, else `noise`. None with fewer runs (two runs apart say little on a shared
+    /// machine) and for informational figures.
+    pub verdict: Option<&'static str>,
+}
+
+/// Rows of [`aggregate`] over A (as `frontdesk`) and B (as `baseline`), as A/B pairs.
+pub fn compare_rows(rows: &[Row]) -> Vec<CompareRow> {
+    rows.iter()
+        .map(|r| {
+            let (a, b) = (r.frontdesk.clone(), r.baseline.clone());
+            let b_over_a = match (&a, &b) {
+                (Some(a), Some(b)) if a.median != 0.0 => Some(b.median / a.median),
+                _ => None,
+            };
+            let verdict = match (&a, &b, b_over_a) {
+                (Some(a), Some(b), Some(x))
+                    if r.better != Better::Info && a.values.len() >= 3 && b.values.len() >= 3 =>
+                {
+                    Some(if a.min <= b.max && b.min <= a.max {
+                        "noise"
+                    } else if (x < 1.0) == (r.better == Better::Lower) {
+                        "better"
+                    } else {
+                        "worse"
+                    })
+                }
+                _ => None,
+            };
+            CompareRow {
+                key: r.key.clone(),
+                label: r.label.clone(),
+                unit: r.unit,
+                better: r.better,
+                a,
+                b,
+                b_over_a,
+                verdict,
+            }
+        })
+        .collect()
+}
+
+/// A Markdown table of `--compare A B`: median (min–max) of A and of B, B/A, and whether B
+/// is better, worse, or within the runs' spread ("noise").
+pub fn compare_table(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| figure | unit | A median (min–max) | B median (min–max) | B/A | B vs A |\n|---|---|---|---|---|---|\n",
+    );
+    for r in compare_rows(rows) {
+        let ratio = r.b_over_a.map_or("–".into(), |x| format!("{x:.2}×"));
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            r.label,
+            r.unit,
+            cell(&r.a),
+            cell(&r.b),
+            ratio,
+            r.verdict.unwrap_or("")
+        ));
+    }
+    out
+}
+
 /// Latency histogram in microseconds (1 µs .. 10 min, 3 significant digits).
 pub type Hist = hdrhistogram::Histogram<u64>;
 

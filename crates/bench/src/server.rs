@@ -20,8 +20,11 @@ pub const PASSWORD: &str = "bench password 1234";
 /// Which server a run drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// The server binary (`--server-bin`, or A of `--compare A B`).
     Frontdesk,
     Baseline,
+    /// B of `--compare A B`.
+    FrontdeskB,
 }
 
 impl Kind {
@@ -29,7 +32,13 @@ impl Kind {
         match self {
             Kind::Frontdesk => "frontdesk",
             Kind::Baseline => "baseline",
+            Kind::FrontdeskB => "frontdesk-B",
         }
+    }
+
+    /// A Frontdesk server (A or B), not the relay.
+    pub fn is_frontdesk(self) -> bool {
+        self != Kind::Baseline
     }
 }
 
@@ -59,6 +68,8 @@ pub struct Fixture {
     /// An agent of every site (sees the held visitors in its snapshot).
     pub observer: AgentCred,
     pub bin: PathBuf,
+    /// `--compare A B`: B (`bin` is A, which also provisions the fixture).
+    pub bin_b: Option<PathBuf>,
     /// Cluster mode: PostgreSQL (and Redis) instead of the SQLite file.
     pub cluster: Option<Arc<Cluster>>,
     /// Cluster mode: run on this database as it is (the big history) instead of a fresh
@@ -227,6 +238,7 @@ impl Fixture {
             agents: creds,
             observer,
             bin,
+            bin_b: None,
             cluster,
             store_url: None,
         })
@@ -323,13 +335,18 @@ pub async fn terminate(child: &mut Child) {
 }
 
 pub fn rss_kib(pid: u32) -> Result<u64> {
+    status_kib(pid, "VmRSS")
+}
+
+/// A memory line of `/proc/<pid>/status` in KiB: `VmRSS` (resident now), `VmHWM` (peak).
+pub fn status_kib(pid: u32, field: &str) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
-        .ok_or_else(|| anyhow!("no VmRSS for {pid}"))
+        .ok_or_else(|| anyhow!("no {field} for {pid}"))
 }
 
 pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {

@@ -4,7 +4,7 @@
 
 use crate::server::{
     AgentCred, CONFIG, Fixture, Kind, SiteInfo, copy_dir, free_port, rss_kib, spawn_frontdesk,
-    terminate, wait_ready,
+    status_kib, terminate, wait_ready,
 };
 use anyhow::{Context, Result, bail};
 use std::net::SocketAddr;
@@ -56,7 +56,12 @@ impl Target {
         let started = Instant::now();
         let mut children = Vec::new();
         match kind {
-            Kind::Frontdesk => {
+            Kind::Frontdesk | Kind::FrontdeskB => {
+                let bin = match (kind, &fx.bin_b) {
+                    (Kind::FrontdeskB, Some(b)) => b,
+                    (Kind::FrontdeskB, None) => bail!("no B binary (--compare A B)"),
+                    _ => &fx.bin,
+                };
                 let data = match data {
                     Some(d) => d.to_path_buf(),
                     None => {
@@ -104,7 +109,7 @@ impl Target {
                 for i in 0..nodes.max(1) {
                     let port = free_port()?;
                     let log = dir.path().join(format!("server-{i}.log"));
-                    let child = spawn_frontdesk(&fx.bin, &config, (&data, &store), port, &log)?;
+                    let child = spawn_frontdesk(bin, &config, (&data, &store), port, &log)?;
                     children.push((child, port, log));
                 }
             }
@@ -137,7 +142,7 @@ impl Target {
         Ok(Target {
             kind,
             addr: running[0].addr,
-            clustered: kind == Kind::Frontdesk && fx.cluster.is_some(),
+            clustered: kind.is_frontdesk() && fx.cluster.is_some(),
             nodes: running,
             ready,
             chat_site: fx.chat_site.clone(),
@@ -166,6 +171,11 @@ impl Target {
     /// Resident memory (VmRSS) of every process, in KiB.
     pub fn rss_kib(&self) -> Result<u64> {
         self.nodes.iter().map(|n| rss_kib(n.pid)).sum()
+    }
+
+    /// Peak resident memory (VmHWM) of every process since it started, summed, in KiB.
+    pub fn peak_rss_kib(&self) -> Result<u64> {
+        self.nodes.iter().map(|n| status_kib(n.pid, "VmHWM")).sum()
     }
 
     /// User + system CPU time used so far by every process, in seconds.

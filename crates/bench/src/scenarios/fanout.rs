@@ -110,6 +110,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     }
     drop(keep);
     let rate = got as f64 / secs.max(1e-3);
+    ctx.ops(got as f64, "chat.requested delivered to an agent");
     ctx.fig.add_goal(
         "fanout.deliveries",
         &format!("fan-out: chat.requested deliveries/s to {n_agents} agents"),

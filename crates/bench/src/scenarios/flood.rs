@@ -315,6 +315,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
         quiet.cpu_pct
     ));
     let mut refused_nowhere = Vec::new();
+    let mut flood_frames = 0u64;
     for &n in &ctx.plan.flood_attackers.clone() {
         let stop = Arc::new(AtomicBool::new(false));
         let stats: Vec<Arc<FloodStats>> = (0..n).map(|_| Arc::default()).collect();
@@ -345,6 +346,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
             stats.iter().map(|s| f(s).load(Ordering::Relaxed)).sum()
         };
         let sent = sum(|s| &s.sent);
+        flood_frames += sent;
         let refused = sum(|s| &s.refused);
         let others = sum(|s| &s.other_errors);
         let acks = sum(|s| &s.acks);
@@ -449,6 +451,11 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     }
     e.drain(Duration::from_secs(60)).await;
     let errors = e.stats.errors.load(Ordering::Relaxed);
+    let all = e.stats.delivered.load(Ordering::Relaxed) as f64;
+    ctx.ops(
+        all + flood_frames as f64,
+        "frame (honest message delivered or flood frame written)",
+    );
     let problems = e.finish().await?;
     if errors > 0 {
         ctx.fail(format!(

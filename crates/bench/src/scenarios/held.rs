@@ -168,6 +168,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     let settle = Duration::from_millis(if plan.quick { 200 } else { 2000 });
     tokio::time::sleep(settle).await;
     let connected = s.connected.load(Ordering::Relaxed);
+    ctx.ops(connected as f64, "visitor connect");
     let failed = s.failed.load(Ordering::Relaxed);
     let cpu = t.cpu_secs()? - cpu0;
     let rss1 = t.rss_kib()?;
@@ -234,7 +235,10 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     }
 
     if plan.loaded_latency_secs > 0.0 {
+        // Its messages are not this scenario's operations (connects are).
+        let connects = ctx.ops.clone();
         latency::run(ctx, "loaded", plan.loaded_latency_secs, 25.0).await?;
+        ctx.ops = connects;
     }
     snapshot(ctx, connected).await;
 
@@ -250,6 +254,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     }
     let storm_secs = storm_start.elapsed().as_secs_f64();
     let ok = s.storm_ok.load(Ordering::Relaxed);
+    ctx.ops(ok as f64, "visitor connect");
     let bad = s.storm_failed.load(Ordering::Relaxed);
     tokio::time::sleep(settle).await;
     let rss2 = t.rss_kib()?;

@@ -74,6 +74,7 @@ fn saved_fixture(fx: &Fixture, s: &Saved) -> Result<Fixture> {
         agents: s.agents.clone(),
         observer: s.observer.clone(),
         bin: fx.bin.clone(),
+        bin_b: fx.bin_b.clone(),
         cluster: fx.cluster.clone(),
         store_url: s.store_url.clone(),
     })
@@ -366,6 +367,8 @@ pub async fn run(ctx: &mut Ctx<'_>, h: &History) -> Result<()> {
     })
     .await?;
     drop(waiting);
+    let reads: u64 = hs.iter().map(|h| h.len()).sum();
+    ctx.ops(reads as f64, "history read");
     let names = [
         ("waiting", "waiting list (agent connect → snapshot)"),
         ("open", "open a chat (WS sync → chat.history)"),

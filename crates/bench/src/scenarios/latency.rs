@@ -40,6 +40,8 @@ pub async fn run(ctx: &mut Ctx<'_>, prefix: &str, secs: f64, goal_p99: f64) -> R
     };
     e.drain(Duration::from_secs(120)).await;
     let errors = e.stats.errors.load(Ordering::Relaxed);
+    let all = e.stats.delivered.load(Ordering::Relaxed) as f64;
+    ctx.ops(all, "message delivered");
     let problems = e.finish().await?;
     let rate = delivered as f64 / elapsed;
     let f = &mut ctx.fig;

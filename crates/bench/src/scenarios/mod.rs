@@ -174,12 +174,27 @@ pub struct Ctx<'a> {
     pub fig: &'a mut Figures,
     pub checks: &'a mut Vec<String>,
     pub notes: &'a mut Vec<String>,
+    /// What the scenario did, for the server's CPU per operation (see [`Ctx::ops`]).
+    pub ops: Ops,
+}
+
+/// Operations a scenario drove through the server: a count and what one is ("message
+/// delivered"). The bench divides the server's CPU over the whole scenario by the count.
+#[derive(Debug, Default, Clone)]
+pub struct Ops {
+    pub count: f64,
+    pub what: &'static str,
 }
 
 impl Ctx<'_> {
     pub fn note(&mut self, s: String) {
         eprintln!("    [{}] {s}", self.t.kind.name());
         self.notes.push(format!("[{}] {s}", self.t.kind.name()));
+    }
+    /// Counts `n` more operations of kind `what` (one kind per scenario).
+    pub fn ops(&mut self, n: f64, what: &'static str) {
+        self.ops.count += n;
+        self.ops.what = what;
     }
     pub fn fail(&mut self, s: String) {
         eprintln!("    [{}] CHECK FAILED: {s}", self.t.kind.name());

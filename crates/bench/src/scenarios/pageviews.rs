@@ -62,6 +62,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     let secs = start.elapsed().as_secs_f64();
     let recorded = t.metric(COUNTER).await? - before;
     drop(keep);
+    ctx.ops(recorded, "page view recorded");
     ctx.fig.add(
         "pv.rate",
         "page views recorded",

@@ -122,6 +122,7 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
         }
     }
     let rate = chats.len() as f64 / secs;
+    ctx.ops(chats.len() as f64, "chat requested and accepted");
     ctx.fig.add(
         "race.rate",
         &format!("requests announced to {n_agents} agents and accepted"),

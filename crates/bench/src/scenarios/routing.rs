@@ -269,6 +269,7 @@ async fn phase(ctx: &mut Ctx<'_>, mode: Mode, n_agents: usize, seen: &Arc<Seen>)
     )
     .await?;
     let secs = start.elapsed().as_secs_f64();
+    ctx.ops(sent.len() as f64, "chat routed");
     judge(ctx, mode, "throughput", &sent, seen).await;
     ctx.fig.add(
         &format!("routing.{key}.rate"),
@@ -287,6 +288,7 @@ async fn phase(ctx: &mut Ctx<'_>, mode: Mode, n_agents: usize, seen: &Arc<Seen>)
         agents: n_agents as u64,
     };
     let sent = visitors(t, mode, 1, until, seen).await?;
+    ctx.ops(sent.len() as f64, "chat routed");
     let h = judge(ctx, mode, "latency", &sent, seen).await;
     let what = if mode == Mode::Assign {
         "chat.offered"

@@ -192,6 +192,7 @@ pub async fn run(ctx: &mut Ctx<'_>, h: &History) -> Result<()> {
             api.ok(&path).await?;
             let _ = hs.record(now_us().saturating_sub(t0).max(1));
             done += 1;
+            ctx.ops(1.0, "archive or report request");
         }
         if done < n {
             ctx.note(format!(

@@ -60,6 +60,8 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Result<()> {
     }
     e.drain(Duration::from_secs(120)).await;
     let errors = e.stats.errors.load(Ordering::Relaxed);
+    let all = e.stats.delivered.load(Ordering::Relaxed) as f64;
+    ctx.ops(all, "message delivered");
     let problems = e.finish().await?;
     ctx.fig.add_goal(
         "tp.max",
