@@ -25,6 +25,10 @@ pub enum AuditAction {
     SiteUpdated,
     /// The site's settings (working hours, files, routing, ...) changed.
     SiteSettingsUpdated,
+    /// A department of a site was added, changed (name, URL prefixes, agents) or removed.
+    DepartmentCreated,
+    DepartmentUpdated,
+    DepartmentDeleted,
     TokenCreated,
     TokenRevoked,
     /// An agent blocked a visitor ("Block visitor" in a chat).
@@ -35,7 +39,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in the order the console's filter lists them.
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::PasswordChanged,
@@ -45,6 +49,9 @@ impl AuditAction {
         AuditAction::SiteCreated,
         AuditAction::SiteUpdated,
         AuditAction::SiteSettingsUpdated,
+        AuditAction::DepartmentCreated,
+        AuditAction::DepartmentUpdated,
+        AuditAction::DepartmentDeleted,
         AuditAction::TokenCreated,
         AuditAction::TokenRevoked,
         AuditAction::VisitorBlocked,
@@ -62,6 +69,9 @@ impl AuditAction {
             AuditAction::SiteCreated => "site_created",
             AuditAction::SiteUpdated => "site_updated",
             AuditAction::SiteSettingsUpdated => "site_settings_updated",
+            AuditAction::DepartmentCreated => "department_created",
+            AuditAction::DepartmentUpdated => "department_updated",
+            AuditAction::DepartmentDeleted => "department_deleted",
             AuditAction::TokenCreated => "token_created",
             AuditAction::TokenRevoked => "token_revoked",
             AuditAction::VisitorBlocked => "visitor_blocked",

@@ -52,6 +52,13 @@ async fn each_audited_action_is_recorded_with_who_and_from_where() {
     assert_eq!(put(&admin, &site_path, input).await.status(), 200);
     let settings = put(&admin, &format!("{site_path}/settings"), json!({})).await;
     assert_eq!(settings.status(), 200);
+    let dept = json!({"name": "Sales", "url_prefixes": []});
+    let dept_path = format!("{site_path}/departments");
+    let dept = ok_json(admin.post(&dept_path, dept).await, 201).await;
+    let dept_path = format!("/api/admin/departments/{}", dept["id"]);
+    let renamed = put(&admin, &dept_path, json!({"name": "Sales EU"})).await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(delete(&admin, &dept_path).await.status(), 204);
     let token = crate::tokens::create(&admin, json!({"name": "CRM", "scopes": ["read"]})).await;
     let token_path = format!("/api/admin/tokens/{}", token["id"]);
     assert_eq!(delete(&admin, &token_path).await.status(), 204);
@@ -86,6 +93,9 @@ async fn each_audited_action_is_recorded_with_who_and_from_where() {
             "site_created",
             "site_updated",
             "site_settings_updated",
+            "department_created",
+            "department_updated",
+            "department_deleted",
             "token_created",
             "token_revoked",
             "visitor_blocked",
@@ -119,6 +129,10 @@ async fn each_audited_action_is_recorded_with_who_and_from_where() {
     assert_eq!(updated["at"], json!(app.now().0));
     assert_eq!(find("visitor_blocked")["site_id"], json!(site.id));
     assert_eq!(find("token_created")["target"], "CRM");
+    let renamed = find("department_updated");
+    assert_eq!(renamed["target"], "Sales EU");
+    assert_eq!(renamed["detail"]["fields"], json!(["name"]));
+    assert_eq!(renamed["site_id"], created["id"]);
 
     // Filters and the cursor, newest first.
     let only = page(&admin, "?action=agent_created").await;

@@ -5,16 +5,19 @@
 use crate::error::{AppError, AppResult};
 use crate::http::auth::AdminAgent;
 use crate::http::extract::{ApiErrorBody, JsonBody, parse_id};
+use crate::services::audit;
 use crate::services::departments::announce;
 use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use frontdesk_core::audit::AuditAction;
 use frontdesk_core::departments::{self, Department, DepartmentError};
 use frontdesk_core::store::StoreError;
 use frontdesk_core::{AgentId, DepartmentId, ErrorCode, SiteId};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
 pub fn router() -> Router<App> {
@@ -139,7 +142,7 @@ pub async fn list_departments(
     security(("session" = [])))]
 pub async fn create_department(
     State(app): State<App>,
-    _admin: AdminAgent,
+    AdminAgent(admin): AdminAgent,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<NewDepartmentInput>,
 ) -> AppResult<(StatusCode, Json<AdminDepartment>)> {
@@ -163,6 +166,19 @@ pub async fn create_department(
         }
     }
     announce(&app, site.id).await?;
+    let (action, detail) = (
+        AuditAction::DepartmentCreated,
+        json!({ "department_id": created.id }),
+    );
+    audit::record(
+        &app,
+        &admin.who(),
+        action,
+        Some(&created.name),
+        Some(site.id),
+        detail,
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(view(&app, created).await?)))
 }
 
@@ -181,7 +197,7 @@ pub async fn create_department(
     security(("session" = [])))]
 pub async fn update_department(
     State(app): State<App>,
-    _admin: AdminAgent,
+    AdminAgent(admin): AdminAgent,
     Path(id): Path<String>,
     JsonBody(changes): JsonBody<DepartmentChanges>,
 ) -> AppResult<Json<AdminDepartment>> {
@@ -213,6 +229,25 @@ pub async fn update_department(
     }
     let department = app.store.department(id).await?;
     announce(&app, site).await?;
+    let fields: Vec<&str> = [
+        ("name", changes.name.is_some()),
+        ("url_prefixes", changes.url_prefixes.is_some()),
+        ("agents", changes.agents.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(f, given)| given.then_some(f))
+    .collect();
+    let detail = json!({ "department_id": id, "fields": fields });
+    let action = AuditAction::DepartmentUpdated;
+    audit::record(
+        &app,
+        &admin.who(),
+        action,
+        Some(&department.name),
+        Some(site),
+        detail,
+    )
+    .await;
     Ok(Json(view(&app, department).await?))
 }
 
@@ -226,13 +261,27 @@ pub async fn update_department(
     security(("session" = [])))]
 pub async fn delete_department(
     State(app): State<App>,
-    _admin: AdminAgent,
+    AdminAgent(admin): AdminAgent,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let id = DepartmentId(parse_id(&id)?);
-    let site = app.store.department(id).await?.site_id;
+    let department = app.store.department(id).await?;
+    let site = department.site_id;
     app.store.delete_department(id).await?;
     announce(&app, site).await?;
+    let (action, detail) = (
+        AuditAction::DepartmentDeleted,
+        json!({ "department_id": id }),
+    );
+    audit::record(
+        &app,
+        &admin.who(),
+        action,
+        Some(&department.name),
+        Some(site),
+        detail,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
