@@ -151,12 +151,16 @@ fn rare_matches(sql: &mut Sql, cfg: &str, q: &SearchQuery) -> String {
 }
 
 /// Where `q` matches a chat: its header, or one of its messages (each one document).
+///
+/// `OFFSET 0` keeps the EXISTS a per-chat probe: without it PostgreSQL may turn it into a
+/// "hashed SubPlan" that first collects every matching message's chat (for `refund*` at 1 M
+/// chats: 200,000 of them, 1.6 s) before the walk returns its first row (0.75 ms with it).
 fn matches(sql: &mut Sql, cfg: &str, q: &SearchQuery) -> String {
     let header = tsquery(sql, cfg, q);
     let message = tsquery(sql, cfg, q);
     format!(
         "(c.search @@ {header} OR EXISTS (SELECT 1 FROM messages AS m \
-         WHERE m.chat_id = c.id AND m.search @@ {message}))"
+         WHERE m.chat_id = c.id AND m.search @@ {message} OFFSET 0))"
     )
 }
 
