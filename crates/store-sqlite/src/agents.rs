@@ -120,7 +120,7 @@ impl AgentStore for SqliteStore {
     }
 
     async fn agent(&self, id: AgentId) -> StoreResult<Agent> {
-        self.read_point(move |c| {
+        self.read(move |c| {
             c.prepare_cached(concat!(
                 "SELECT ",
                 agent_cols!(),

@@ -255,7 +255,7 @@ impl ChatStore for SqliteStore {
     }
 
     async fn chat(&self, id: ChatId) -> StoreResult<Chat> {
-        self.read_point(move |c| {
+        self.read(move |c| {
             c.prepare_cached(concat!(
                 "SELECT ",
                 chat_cols!(),
@@ -346,16 +346,13 @@ impl ChatStore for SqliteStore {
         site: SiteId,
         visitor: &VisitorId,
     ) -> StoreResult<Option<Chat>> {
-        let visitor = visitor.0.clone();
-        // By the (site_id, visitor_id) index, one row: a point read.
-        self.read_point(move |c| {
-            c.prepare_cached(OPEN_CHAT_OF_VISITOR)
-                .db()?
-                .query_row(params![site.0, visitor], chat_row)
-                .optional()
-                .db()
-        })
-        .await
+        let chats = self
+            .chat_list(
+                OPEN_CHAT_OF_VISITOR,
+                vec![site.0.into(), visitor.0.clone().into()],
+            )
+            .await?;
+        Ok(chats.into_iter().next())
     }
 
     async fn chats_of_visitor(

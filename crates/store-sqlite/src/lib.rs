@@ -286,16 +286,6 @@ impl SqliteStore {
     {
         self.inner.readers.run(work).await
     }
-
-    /// A point read (one row by its key) on the caller's thread when a reader is idle: see
-    /// [`ReadPool::run_inline`].
-    pub(crate) async fn read_point<T, F>(&self, work: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
-    {
-        self.inner.readers.run_inline(work).await
-    }
 }
 
 fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, OpenError> {

@@ -49,25 +49,6 @@ impl ReadPool {
         .map_err(|e| StoreError::Unavailable(format!("read task failed: {e}")))?
     }
 
-    /// Runs `work`, a point read (one row by key, from a cached statement: microseconds), on
-    /// the calling task's own thread when a connection is idle, without the hop to a
-    /// blocking thread and back that costs more than the read itself; on a blocking thread
-    /// like [`ReadPool::run`] when every connection is busy. Only for reads that touch a few
-    /// pages: a scan would stall the async worker.
-    pub(crate) async fn run_inline<T, F>(self: &Arc<Self>, work: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
-    {
-        match self.permits.clone().try_acquire_owned() {
-            Ok(permit) => {
-                let checkout = Arc::clone(self).checkout(permit)?;
-                work(checkout.conn()?)
-            }
-            Err(_) => self.run(work).await,
-        }
-    }
-
     fn checkout(self: Arc<Self>, permit: OwnedSemaphorePermit) -> StoreResult<Checkout> {
         let conn = self
             .idle

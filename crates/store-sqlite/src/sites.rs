@@ -52,7 +52,7 @@ impl SiteStore for SqliteStore {
     }
 
     async fn site(&self, id: SiteId) -> StoreResult<Site> {
-        self.read_point(move |c| {
+        self.read(move |c| {
             c.prepare_cached(concat!(
                 "SELECT ",
                 site_cols!(),
@@ -67,7 +67,7 @@ impl SiteStore for SqliteStore {
 
     async fn site_by_key(&self, key: &SiteKey) -> StoreResult<Site> {
         let key = key.0.clone();
-        self.read_point(move |c| {
+        self.read(move |c| {
             c.prepare_cached(concat!(
                 "SELECT ",
                 site_cols!(),

@@ -132,7 +132,7 @@ impl VisitorStore for SqliteStore {
 
     async fn visitor(&self, site: SiteId, visitor: &VisitorId) -> StoreResult<Visitor> {
         let visitor = visitor.0.clone();
-        self.read_point(move |c| {
+        self.read(move |c| {
             c.prepare_cached(concat!(
                 "SELECT ",
                 visitor_cols!(),
