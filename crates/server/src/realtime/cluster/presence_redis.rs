@@ -331,10 +331,10 @@ impl Presence for RedisPresence {
         // One field per live node (HEXISTS), not the site's whole list: asked at every
         // visitor's leave, reading every visitor of the site made a disconnect storm cost
         // visitors² in Redis replies (138 MB of output buffers for 5,000 visitors).
-        match self.connected_elsewhere(site, visitor).await {
-            Ok(found) => found,
-            Err(_) => false,
-        }
+        // Redis unreachable: answered for this node only (as before).
+        self.connected_elsewhere(site, visitor)
+            .await
+            .unwrap_or_default()
     }
 
     async fn agent_connections(&self, agent: AgentId) -> Result<(usize, u64), PresenceError> {
