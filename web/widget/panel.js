@@ -104,6 +104,21 @@ export function mount(conn) {
       toggle(panel, open, focus);
       showUnread(panel);
     },
+    // Frontdesk.setLanguage(): conn.t is the new table; the elements again, the log kept.
+    relabel: () => {
+      useLanguage(conn.lang, conn.t);
+      const old = panel.dom;
+      panel.dom = buildDom(conn, on);
+      old.section.remove();
+      old.invitation.remove();
+      panel.dom.log.append(...old.log.childNodes);
+      panel.dom.messageBox.value = old.messageBox.value;
+      panel.dom.badge = old.badge;
+      buildMail(panel);
+      panel.state.ui.view = null;
+      render(panel);
+      showUnread(panel);
+    },
   };
 }
 
@@ -142,6 +157,7 @@ function handleFrame(panel, f) {
       if (f.from === 'agent' && state.chat.state === 'pending') state.chat.state = 'active';
       if (addMessage(panel, fromWire(panel, f), true)) {
         saveChat(panel);
+        panel.conn.fire('message', { chat_id: f.chat_id, seq: f.seq, from: f.from, kind: f.kind, text: f.body, name: f.author_name || null, at: f.created_at });
         if (f.from === 'agent') replyArrived(panel);
       }
       break;
