@@ -155,9 +155,10 @@ function handleFrame(panel, f) {
     case 'message':
       if (!adoptChat(panel, f.chat_id)) return;
       if (f.from === 'agent' && state.chat.state === 'pending') state.chat.state = 'active';
-      if (addMessage(panel, fromWire(panel, f), true)) {
+      const m = fromWire(panel, f);
+      if (addMessage(panel, m, true)) {
         saveChat(panel);
-        panel.conn.fire('message', { chat_id: f.chat_id, seq: f.seq, from: f.from, kind: f.kind, text: f.body, name: f.author_name || null, at: f.created_at });
+        panel.conn.fire('message', { chat_id: f.chat_id, seq: m.seq, from: m.from, kind: m.kind, text: m.body, name: m.name || null, at: m.at });
         if (f.from === 'agent') replyArrived(panel);
       }
       break;

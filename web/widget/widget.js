@@ -95,6 +95,7 @@
     conn.lang = box.lang = lang;
     box.dir = conn.t.dir || 'ltr';
     setOnline(conn.online, conn.opensAt);
+    if (panel) panel.relabel(); // setLanguage()
   }, (e) => {
     chosen = 0;
     throw e;
@@ -243,7 +244,7 @@
       lang = c;
       chosen = 0;
       known();
-      table().then(() => panel && panel.relabel(), () => 0);
+      table().catch(() => 0);
     },
   });
   connect();
