@@ -6,7 +6,7 @@
   const D = document;
   const me = D.currentScript || D.querySelector('script[data-site]');
   const site = me && me.getAttribute('data-site');
-  const pre = W.Frontdesk; // a page's queue ({q: [[name, ...args]]}) or a second copy
+  const pre = W.Frontdesk; // the page's queue ({q: []}), or a second copy
   if (!site || (pre && !pre.q) || !W.WebSocket || !D.documentElement.attachShadow) return;
 
   const origin = new URL(me.src, location.href).origin;
@@ -90,7 +90,7 @@
   const langKnown = new Promise((ok) => { known = ok; });
   let chosen; // the table's import
   const table = (l = lang) => chosen || (chosen = import(origin + '/widget/l10n-' + l + '.js').then((m) => {
-    if (l !== lang) return; // setLanguage() meanwhile
+    if (l !== lang) return; // another setLanguage()
     conn.t = m.default;
     conn.lang = box.lang = lang;
     box.dir = conn.t.dir || 'ltr';
@@ -131,8 +131,12 @@
     connect();
   };
   // The panel's handle on everything (no globals).
-  const fns = {}; // Frontdesk.on(): handlers by event; a throwing one harms no other
-  const fire = (ev, d) => (fns[ev] || []).forEach((fn) => { try { fn(d); } catch (e) { console.error(e); } });
+  // Frontdesk.on()'s handlers (plain loop: hostile pages); one throwing harms no other.
+  const fns = new Map();
+  const fire = (ev, d) => {
+    const a = fns.get(ev) || [];
+    for (let i = 0; i < a.length; i++) try { a[i](d); } catch (e) { console.error(e); }
+  };
   const conn = {
     fire, site, origin, root, box, launcher: btn, store, send, department: me.getAttribute('data-department'),
     online: true, connected: false, last: {},
@@ -231,13 +235,13 @@
 
   btn.onclick = () => (panel ? panel.toggle() : load(1));
   W.addEventListener('online', () => ws || stop || connect());
-  // The JS API: README.md, "JavaScript API".
+  // README.md, "JavaScript API".
   const api = W.Frontdesk = Object.freeze({
     open: () => { load(1); },
     close: () => { want = 0; if (panel) panel.toggle(false, false); },
     hide: () => btn.style.setProperty('display', 'none', 'important'),
     show: () => btn.style.removeProperty('display'),
-    on: (ev, fn) => { if (typeof fn == 'function') (fns[ev] = fns[ev] || []).push(fn); },
+    on: (ev, fn) => { if (typeof fn == 'function') fns.set(ev, (fns.get(ev) || []).concat(fn)); },
     setLanguage: (c) => {
       c = pick([c]);
       if (!c || c === lang) return;
