@@ -25,6 +25,7 @@ export function adoptChat(panel, id, chatState) {
     for (const m of filtered(state.outbox.unconfirmed, (o) => o.chatId != null && o.chatId !== id)) dropFromOutbox(panel, m).element.remove();
   }
   state.chat = { id, state: chatState || 'pending', agent: null, position: null };
+  panel.conn.fire('chat.started', { chat_id: id, state: state.chat.state });
   for (const m of state.outbox.unconfirmed) m.chatId = id;
   saveChat(panel);
   saveOutbox(panel);
@@ -108,7 +109,10 @@ export function chatEnded(panel) {
   const { state, conn } = panel;
   if (!state.chat) return;
   if (state.chat.id != null) state.transcript.endedChats.add(state.chat.id);
-  if (state.chat.state !== 'ended' && !state.connection.blocked) askRating(panel, state.chat.id);
+  if (state.chat.state !== 'ended') {
+    if (!state.connection.blocked) askRating(panel, state.chat.id);
+    conn.fire('chat.ended', { chat_id: state.chat.id });
+  }
   state.chat.state = 'ended';
   state.refs.request = state.refs.end = null;
   state.typing.agent = false;

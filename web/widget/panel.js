@@ -104,6 +104,21 @@ export function mount(conn) {
       toggle(panel, open, focus);
       showUnread(panel);
     },
+    // Frontdesk.setLanguage(): conn.t is the new table; the elements again, the log kept.
+    relabel: () => {
+      useLanguage(conn.lang, conn.t);
+      const old = panel.dom;
+      panel.dom = buildDom(conn, on);
+      old.section.remove();
+      old.invitation.remove();
+      panel.dom.log.append(...old.log.childNodes);
+      panel.dom.messageBox.value = old.messageBox.value;
+      panel.dom.badge = old.badge;
+      buildMail(panel);
+      panel.state.ui.view = null;
+      render(panel);
+      showUnread(panel);
+    },
   };
 }
 
@@ -140,8 +155,10 @@ function handleFrame(panel, f) {
     case 'message':
       if (!adoptChat(panel, f.chat_id)) return;
       if (f.from === 'agent' && state.chat.state === 'pending') state.chat.state = 'active';
-      if (addMessage(panel, fromWire(panel, f), true)) {
+      const m = fromWire(panel, f);
+      if (addMessage(panel, m, true)) {
         saveChat(panel);
+        panel.conn.fire('message', { chat_id: f.chat_id, seq: m.seq, from: m.from, kind: m.kind, text: m.body, name: m.name || null, at: m.at });
         if (f.from === 'agent') replyArrived(panel);
       }
       break;

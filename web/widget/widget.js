@@ -6,7 +6,8 @@
   const D = document;
   const me = D.currentScript || D.querySelector('script[data-site]');
   const site = me && me.getAttribute('data-site');
-  if (!site || W.Frontdesk || !W.WebSocket || !D.documentElement.attachShadow) return;
+  const pre = W.Frontdesk; // the page's queue ({q: []}), or a second copy
+  if (!site || (pre && !pre.q) || !W.WebSocket || !D.documentElement.attachShadow) return;
 
   const origin = new URL(me.src, location.href).origin;
   const K = 'frontdesk:' + site;
@@ -88,11 +89,13 @@
   let known;
   const langKnown = new Promise((ok) => { known = ok; });
   let chosen; // the table's import
-  const table = () => chosen || (chosen = import(origin + '/widget/l10n-' + lang + '.js').then((m) => {
+  const table = (l = lang) => chosen || (chosen = import(origin + '/widget/l10n-' + l + '.js').then((m) => {
+    if (l !== lang) return; // another setLanguage()
     conn.t = m.default;
     conn.lang = box.lang = lang;
     box.dir = conn.t.dir || 'ltr';
     setOnline(conn.online, conn.opensAt);
+    if (panel) panel.relabel(); // setLanguage()
   }, (e) => {
     chosen = 0;
     throw e;
@@ -128,8 +131,14 @@
     connect();
   };
   // The panel's handle on everything (no globals).
+  // Frontdesk.on()'s handlers (plain loop: hostile pages); one throwing harms no other.
+  const fns = new Map();
+  const fire = (ev, d) => {
+    const a = fns.get(ev) || [];
+    for (let i = 0; i < a.length; i++) try { a[i](d); } catch (e) { console.error(e); }
+  };
   const conn = {
-    site, origin, root, box, launcher: btn, store, send, department: me.getAttribute('data-department'),
+    fire, site, origin, root, box, launcher: btn, store, send, department: me.getAttribute('data-department'),
     online: true, connected: false, last: {},
     resync: () => { store('chat', null); restart(); },
   };
@@ -203,7 +212,9 @@
   // The panel's modules, panel.js first, imported at once: one round trip, not one per level
   // of imports. e2e/widget-modules.test.mjs checks the list.
   const PANEL_MODULES = 'panel panel-state panel-dom panel-views panel-transcript panel-actions';
+  let want;
   function load(open) {
+    if (open) want = 1;
     // The panel mounts once its modules and its stylesheets are in (never unstyled).
     if (!loading) {
       const parts = [];
@@ -219,12 +230,31 @@
         console.warn('Frontdesk: cannot load the chat panel', e);
       });
     }
-    return loading.then(() => panel && open && panel.toggle(true));
+    return loading.then(() => panel && want && panel.toggle(!(want = 0)));
   }
 
   btn.onclick = () => (panel ? panel.toggle() : load(1));
   W.addEventListener('online', () => ws || stop || connect());
-  W.Frontdesk = Object.freeze({ open: () => load(1) });
+  // README.md, "JavaScript API".
+  const api = W.Frontdesk = Object.freeze({
+    open: () => { load(1); },
+    close: () => { want = 0; if (panel) panel.toggle(false, false); },
+    hide: () => btn.style.setProperty('display', 'none', 'important'),
+    show: () => btn.style.removeProperty('display'),
+    on: (ev, fn) => { if (typeof fn == 'function') fns.set(ev, (fns.get(ev) || []).concat(fn)); },
+    setLanguage: (c) => {
+      c = pick([c]);
+      if (!c || c === lang) return;
+      lang = c;
+      chosen = 0;
+      known();
+      table().catch(() => 0);
+    },
+  });
   connect();
   if (store('open') === '1') load();
+  for (const c of (pre && pre.q) || []) {
+    const a = [].slice.call(c);
+    if (api[a[0]]) api[a[0]].apply(api, a.slice(1));
+  }
 })();
