@@ -3,7 +3,7 @@
 //! core's (`frontdesk_core::departments`).
 
 use crate::error::{AppError, AppResult};
-use crate::http::auth::AdminAgent;
+use crate::http::auth::{AdminAgent, AuthAgent};
 use crate::http::extract::{ApiErrorBody, JsonBody, parse_id};
 use crate::services::audit;
 use crate::services::departments::announce;
@@ -166,17 +166,12 @@ pub async fn create_department(
         }
     }
     announce(&app, site.id).await?;
-    let (action, detail) = (
-        AuditAction::DepartmentCreated,
-        json!({ "department_id": created.id }),
-    );
-    audit::record(
+    record(
         &app,
-        &admin.who(),
-        action,
-        Some(&created.name),
-        Some(site.id),
-        detail,
+        &admin,
+        AuditAction::DepartmentCreated,
+        &created,
+        json!({}),
     )
     .await;
     Ok((StatusCode::CREATED, Json(view(&app, created).await?)))
@@ -237,14 +232,12 @@ pub async fn update_department(
     .into_iter()
     .filter_map(|(f, given)| given.then_some(f))
     .collect();
-    let detail = json!({ "department_id": id, "fields": fields });
-    let action = AuditAction::DepartmentUpdated;
-    audit::record(
+    let detail = json!({ "fields": fields });
+    record(
         &app,
-        &admin.who(),
-        action,
-        Some(&department.name),
-        Some(site),
+        &admin,
+        AuditAction::DepartmentUpdated,
+        &department,
         detail,
     )
     .await;
@@ -269,17 +262,12 @@ pub async fn delete_department(
     let site = department.site_id;
     app.store.delete_department(id).await?;
     announce(&app, site).await?;
-    let (action, detail) = (
-        AuditAction::DepartmentDeleted,
-        json!({ "department_id": id }),
-    );
-    audit::record(
+    record(
         &app,
-        &admin.who(),
-        action,
-        Some(&department.name),
-        Some(site),
-        detail,
+        &admin,
+        AuditAction::DepartmentDeleted,
+        &department,
+        json!({}),
     )
     .await;
     Ok(StatusCode::NO_CONTENT)
@@ -319,4 +307,26 @@ pub async fn set_agent_departments(
         announce(&app, site).await?;
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The audit entry of a department change: its name as the target, its site, its id in the
+/// detail (with what else `detail` holds).
+async fn record(
+    app: &App,
+    admin: &AuthAgent,
+    action: AuditAction,
+    department: &Department,
+    mut detail: serde_json::Value,
+) {
+    detail["department_id"] = json!(department.id);
+    let target = Some(department.name.as_str());
+    audit::record(
+        app,
+        &admin.who(),
+        action,
+        target,
+        Some(department.site_id),
+        detail,
+    )
+    .await;
 }
