@@ -10,8 +10,12 @@ import { PASSWORD, WAIT } from './harness.mjs';
 
 export const firefoxPath = process.env.FRONTDESK_FIREFOX || '/usr/bin/firefox-esr';
 
-/** Debian's Firefox, headless. Fails (never skips) when it is missing. */
-export async function firefox() {
+/**
+ * Debian's Firefox, headless. Fails (never skips) when it is missing. `prefs`: more Firefox
+ * preferences (e.g. `{ 'dom.disable_open_during_load': true }`, the pop-up blocker a visitor
+ * has, which Puppeteer switches off by default).
+ */
+export async function firefox(prefs = {}) {
   if (!existsSync(firefoxPath)) {
     throw new Error(`Firefox not found at ${firefoxPath}: install it (apt-get install firefox-esr) or set FRONTDESK_FIREFOX`);
   }
@@ -23,6 +27,7 @@ export async function firefox() {
     extraPrefsFirefox: {
       'media.autoplay.default': 0, // the console's beeps: no click needed in a test
       'browser.shell.checkDefaultBrowser': false,
+      ...prefs,
     },
   });
 }

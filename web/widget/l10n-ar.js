@@ -43,7 +43,7 @@ export default {
   agent: 'الموظف',
   you: 'أنت:',
   typing: 'الموظف يكتب…',
-  openLink: 'فتح الرابط',
+  openPage: 'فتح الصفحة',
   sending: 'جارٍ الإرسال…',
   notSent: 'لم تُرسل',
   thanks: 'شكرًا لك — سنرد عليك عبر البريد الإلكتروني.',

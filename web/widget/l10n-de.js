@@ -35,7 +35,7 @@ export default {
   agent: 'Mitarbeiter',
   you: 'Sie:',
   typing: 'Mitarbeiter schreibt…',
-  openLink: 'Link öffnen',
+  openPage: 'Seite öffnen',
   sending: 'Wird gesendet…',
   notSent: 'Nicht gesendet',
   thanks: 'Vielen Dank — wir antworten per E-Mail.',

@@ -39,7 +39,7 @@ export default {
   agent: 'Agent',
   you: 'You:',
   typing: 'Agent is typing…',
-  openLink: 'Open link',
+  openPage: 'Open page',
   sending: 'Sending…',
   notSent: 'Not sent',
   thanks: 'Thank you — we will reply by email.',

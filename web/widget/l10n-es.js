@@ -35,7 +35,7 @@ export default {
   agent: 'Agente',
   you: 'Tú:',
   typing: 'El agente está escribiendo…',
-  openLink: 'Abrir enlace',
+  openPage: 'Abrir página',
   sending: 'Enviando…',
   notSent: 'No enviado',
   thanks: 'Gracias — te responderemos por correo electrónico.',

@@ -35,7 +35,7 @@ export default {
   agent: 'Conseiller',
   you: 'Vous :',
   typing: 'Le conseiller écrit…',
-  openLink: 'Ouvrir le lien',
+  openPage: 'Ouvrir la page',
   sending: 'Envoi…',
   notSent: 'Non envoyé',
   thanks: 'Merci — nous vous répondrons par e-mail.',

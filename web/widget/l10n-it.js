@@ -35,7 +35,7 @@ export default {
   agent: 'Operatore',
   you: 'Tu:',
   typing: 'L’operatore sta scrivendo…',
-  openLink: 'Apri link',
+  openPage: 'Apri pagina',
   sending: 'Invio…',
   notSent: 'Non inviato',
   thanks: 'Grazie — ti risponderemo via email.',

@@ -35,7 +35,7 @@ export default {
   agent: '担当者',
   you: 'あなた：',
   typing: '担当者が入力中…',
-  openLink: 'リンクを開く',
+  openPage: 'ページを開く',
   sending: '送信中…',
   notSent: '未送信',
   thanks: 'ありがとうございます。メールでご返信します。',

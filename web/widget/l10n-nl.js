@@ -35,7 +35,7 @@ export default {
   agent: 'Medewerker',
   you: 'Jij:',
   typing: 'Medewerker is aan het typen…',
-  openLink: 'Link openen',
+  openPage: 'Pagina openen',
   sending: 'Versturen…',
   notSent: 'Niet verstuurd',
   thanks: 'Bedankt — we antwoorden per e-mail.',

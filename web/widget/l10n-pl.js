@@ -40,7 +40,7 @@ export default {
   agent: 'Konsultant',
   you: 'Ty:',
   typing: 'Konsultant pisze…',
-  openLink: 'Otwórz link',
+  openPage: 'Otwórz stronę',
   sending: 'Wysyłanie…',
   notSent: 'Nie wysłano',
   thanks: 'Dziękujemy — odpowiemy e-mailem.',

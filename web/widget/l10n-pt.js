@@ -35,7 +35,7 @@ export default {
   agent: 'Atendente',
   you: 'Você:',
   typing: 'O atendente está digitando…',
-  openLink: 'Abrir link',
+  openPage: 'Abrir página',
   sending: 'Enviando…',
   notSent: 'Não enviada',
   thanks: 'Obrigado — responderemos por e-mail.',

@@ -35,7 +35,7 @@ export default {
   agent: 'Handläggare',
   you: 'Du:',
   typing: 'Handläggaren skriver…',
-  openLink: 'Öppna länk',
+  openPage: 'Öppna sidan',
   sending: 'Skickar…',
   notSent: 'Inte skickat',
   thanks: 'Tack — vi svarar via e-post.',

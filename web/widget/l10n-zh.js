@@ -35,7 +35,7 @@ export default {
   agent: '客服',
   you: '您：',
   typing: '客服正在输入…',
-  openLink: '打开链接',
+  openPage: '打开页面',
   sending: '正在发送…',
   notSent: '未发送',
   thanks: '谢谢——我们会通过电子邮件回复您。',
