@@ -123,13 +123,33 @@
     if (panel) panel.frame(f);
     else if (f.type !== 'pong' && backlog.push(f) > 300) backlog.splice(1, 1); // keep the welcome
   };
-  const restart = () => {
+  const drop = () => {
     const s = ws;
     ws = null;
     conn.connected = false;
     if (s) { s.close(); emit({ type: '_closed' }); }
+  };
+  const restart = () => {
+    drop();
     connect();
   };
+  // No token yet: this browser's own random key, so page views sent by beacon before the first
+  // hello and that hello are one visitor (README.md, "Page views by beacon").
+  const bkey = () => {
+    let k = store('key');
+    if (!k) {
+      const a = crypto.getRandomValues(new Uint8Array(16));
+      k = '';
+      for (let i = 0; i < 16; i++) k += (a[i] | 256).toString(16).slice(1);
+      store('key', k);
+    }
+    return k;
+  };
+  const who = () => {
+    const token = store('');
+    return { token, browser_key: token ? undefined : bkey(), lang };
+  };
+  let said = 0; // this page's hello is sent
   // The panel's handle on everything (no globals).
   // Frontdesk.on()'s handlers (plain loop: hostile pages); one throwing harms no other.
   const fns = new Map();
@@ -161,7 +181,7 @@
       try { last = JSON.parse(store('chat')) || {}; } catch (e) { /* none */ }
       conn.last = last;
       rx = Date.now();
-      send({ type: 'hello', token: store(''), page: page(), last_seq: last.seq || 0, chat_id: last.chat, lang });
+      said = send(Object.assign({ type: 'hello', page: page(), last_seq: last.seq || 0, chat_id: last.chat }, who()));
       tick = setInterval(() => {
         if (Date.now() - rx > 7e4) return restart(); // silent 70 s: dead
         if (++n % 5 === 0) send({ type: 'ping' }); // every 25 s
@@ -182,6 +202,7 @@
         conn.connected = true;
         backlog = [];
         store('', f.token);
+        store('key', null);
         if (!f.chat) store('chat', null);
         setOnline(f.online, f.opens_at);
         lang = lang || pick([f.language]) || 'en';
@@ -235,6 +256,23 @@
 
   btn.onclick = () => (panel ? panel.toggle() : load(1));
   W.addEventListener('online', () => ws || stop || connect());
+  // Leaving: a page whose socket never said hello reports its page view by beacon; the socket
+  // closes, so the page may enter the back/forward cache, and reconnects (and catches up) when
+  // it is shown from there.
+  W.addEventListener('pagehide', () => {
+    if (!said && !stop && N.sendBeacon) {
+      N.sendBeacon(origin + '/visitor/page-views?site=' + encodeURIComponent(site), JSON.stringify(Object.assign({ page: page() }, who())));
+    }
+    said = 1;
+    clearTimeout(timer);
+    drop();
+  });
+  W.addEventListener('pageshow', (e) => {
+    if (e.persisted && !stop) {
+      said = 0;
+      connect();
+    }
+  });
   // README.md, "JavaScript API".
   const api = W.Frontdesk = Object.freeze({
     open: () => { load(1); },

@@ -101,6 +101,29 @@ impl VisitorTokens {
         }
         Some(VisitorId(visitor.to_string()))
     }
+
+    /// The visitor id of a browser that has no token yet but made itself a random key
+    /// (`browser_key` of `hello` and of the page-view beacon): the same key gives the same id,
+    /// so the page views it sent by beacon before its first socket and that socket's hello are
+    /// one visitor. Derived with the server's secret, so a key chooses no one else's id. A key
+    /// is 16 to 64 characters of `A-Z a-z 0-9 - _`; anything else gives `None`.
+    pub fn visitor_for_browser_key(&self, site: SiteId, key: &str) -> Option<VisitorId> {
+        let well_formed = (16..=64).contains(&key.len())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !well_formed {
+            return None;
+        }
+        let digest = self
+            .mac(format!("browser-key.{}.{key}", site.0).as_bytes())?
+            .finalize()
+            .into_bytes();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+        Some(VisitorId(id.to_string()))
+    }
 }
 
 /// A new random visitor id.
@@ -111,6 +134,49 @@ pub fn new_visitor_id() -> VisitorId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_browser_key_names_one_visitor_per_site_and_nobody_else() {
+        let tokens = VisitorTokens::new(b"0123456789abcdef0123456789abcdef".to_vec());
+        let key = "k3Jd9_aQ-0ZxLmPq";
+        let a = tokens
+            .visitor_for_browser_key(SiteId(1), key)
+            .expect("a well-formed key");
+        assert_eq!(
+            tokens.visitor_for_browser_key(SiteId(1), key),
+            Some(a.clone())
+        );
+        assert_ne!(
+            tokens.visitor_for_browser_key(SiteId(2), key),
+            Some(a.clone())
+        );
+        assert_ne!(
+            tokens.visitor_for_browser_key(SiteId(1), "k3Jd9_aQ-0ZxLmPr"),
+            Some(a.clone())
+        );
+        let other = VisitorTokens::new(b"another key of thirty-two bytes!".to_vec());
+        assert_ne!(
+            other.visitor_for_browser_key(SiteId(1), key),
+            Some(a.clone())
+        );
+        assert!(
+            uuid::Uuid::parse_str(&a.0).is_ok(),
+            "an id like the others: {a:?}"
+        );
+        for bad in [
+            "",
+            "short",
+            "has space in it here",
+            "ünïcödé-but-long-enough",
+            &"x".repeat(65),
+        ] {
+            assert_eq!(
+                tokens.visitor_for_browser_key(SiteId(1), bad),
+                None,
+                "{bad:?}"
+            );
+        }
+    }
 
     #[test]
     fn visitor_tokens_are_bound_to_site_and_key() {

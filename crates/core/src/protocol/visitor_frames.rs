@@ -28,6 +28,11 @@ pub enum VisitorFrame {
         /// else the site's language is recorded (`crate::widget_language`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lang: Option<String>,
+        /// Without a `token`: the random key this browser made for itself (16–64 characters
+        /// of `A-Za-z0-9-_`), also sent with the page views it reported by beacon before any
+        /// socket said hello, so they and this hello are one visitor.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        browser_key: Option<String>,
     },
     /// Navigated to another page without reloading (single-page sites).
     PageView {

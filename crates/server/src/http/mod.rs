@@ -13,6 +13,7 @@ pub mod files;
 pub mod health;
 pub mod offline;
 pub mod openapi;
+pub mod page_views;
 pub mod ratings;
 pub mod reports;
 pub mod supervision;
@@ -57,6 +58,7 @@ pub fn router(app: App) -> Router {
         .merge(health::router())
         .merge(assets::router())
         .merge(files::visitor_router(&app))
+        .merge(page_views::router())
         .route("/ws/visitor", get(visitor_ws::handler))
         .route("/ws/agent", get(agent_ws::handler))
         .layer(SetResponseHeaderLayer::if_not_present(

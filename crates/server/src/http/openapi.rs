@@ -106,6 +106,7 @@ Error codes and their HTTP statuses:";
         super::admin::tokens::revoke_token, super::admin::audit::audit_page,
         super::health::healthz, super::health::readyz, super::health::metrics, openapi_json,
         crate::realtime::visitor_ws::handler, crate::realtime::agent_ws::handler,
+        crate::http::page_views::record,
     ),
     components(schemas(ApiErrorBody, ErrorCode)),
     modifiers(&SessionCookie),

@@ -132,6 +132,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             last_seq,
             chat_id,
             lang,
+            browser_key,
         }))) => {
             let held = (last_seq.unwrap_or_default(), chat_id);
             let language = frontdesk_core::widget_language::visit_language(
@@ -139,7 +140,8 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
                 &site.settings.language,
             );
             let arrive = (ip, user_agent.as_str(), language);
-            match welcome(&app, &site, arrive, &handle, token, page, held).await {
+            let id = visits::visitor_of(&app, &site, token.as_deref(), browser_key.as_deref());
+            match welcome(&app, &site, arrive, &handle, id, page, held).await {
                 Ok(v) => Some(v),
                 Err(e) => {
                     error(&app, &handle, &e, None);
@@ -184,14 +186,10 @@ async fn welcome(
     site: &Site,
     (ip, user_agent, language): (IpAddr, &str, &'static str),
     handle: &ConnHandle,
-    token: Option<String>,
+    id: VisitorId,
     page: PageInfo,
     (last_seq, last_chat): (frontdesk_core::Seq, Option<frontdesk_core::ChatId>),
 ) -> AppResult<Visitor> {
-    let id = token
-        .as_deref()
-        .and_then(|t| app.tokens.verify(site.id, t))
-        .unwrap_or_else(crate::security::new_visitor_id);
     // One write: visitor, visit, first page view; the open chat is read in the same job.
     let arrival = Arrival::new(app, (site.id, id.clone()), ip, user_agent, language);
     let (record, loaded) = visits::hello(app, &arrival, &page).await?;

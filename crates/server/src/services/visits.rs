@@ -88,6 +88,20 @@ impl Arrival {
     }
 }
 
+/// The visitor a `hello` (or a page-view beacon) speaks for: the one its token names, else the
+/// one its browser key names (a browser that has no token yet), else a new one.
+pub fn visitor_of(
+    app: &App,
+    site: &frontdesk_core::model::Site,
+    token: Option<&str>,
+    browser_key: Option<&str>,
+) -> VisitorId {
+    token
+        .and_then(|t| app.tokens.verify(site.id, t))
+        .or_else(|| browser_key.and_then(|k| app.tokens.visitor_for_browser_key(site.id, k)))
+        .unwrap_or_else(crate::security::new_visitor_id)
+}
+
 /// A visitor's hello: the visitor (created if new), the visit continued or started, the first
 /// page view, and the visitor's open chat, in one write (one commit).
 pub async fn hello(

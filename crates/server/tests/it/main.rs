@@ -27,6 +27,7 @@ mod lifecycle;
 mod messages;
 mod notes;
 mod ops_logs;
+mod page_view_beacon;
 mod rate_limits;
 mod ratings;
 mod reports;
