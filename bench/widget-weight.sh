@@ -4,10 +4,44 @@
 # panel-*.js modules it imports, plus one language's table, l10n-XX.js, the largest one, 25 KB
 # gzipped in all, loaded only when the chat opens; the table loads on every page, see below).
 # widget.css loads on every page, the panel's stylesheets with the panel.
+# Measures what is SERVED: the files as the `frontdesk` binary sends them (minified at build
+# time by crates/server/build.rs), fetched from a server it starts on a loopback port with a
+# scratch data directory. The binary: $FRONTDESK_BIN, else target/release/frontdesk, else
+# target/debug/frontdesk (build it first).
 # Usage: bench/widget-weight.sh [--json]
 set -euo pipefail
 
-dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../web/widget" && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="${FRONTDESK_BIN:-}"
+if [[ -z "$bin" ]]; then
+  for b in "$root/target/release/frontdesk" "$root/target/debug/frontdesk"; do
+    [[ -x "$b" ]] && { bin="$b"; break; }
+  done
+fi
+[[ -n "$bin" && -x "$bin" ]] || { echo "widget-weight: no frontdesk binary (cargo build --release -p frontdesk, or set FRONTDESK_BIN)" >&2; exit 2; }
+
+# The server, on a port of its choosing; stopped (by its process id) on exit.
+scratch="$(mktemp -d)"
+pid=
+cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$scratch"; }
+trap cleanup EXIT
+FRONTDESK_LOG=warn "$bin" --data-dir "$scratch/data" serve --listen 127.0.0.1:0 > "$scratch/out" 2>&1 &
+pid=$!
+base=
+for _ in $(seq 1 100); do
+  base="$(grep -o 'running at http://[^[:space:]]*' "$scratch/out" | cut -d' ' -f3 || true)"
+  [[ -n "$base" ]] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$scratch/out" >&2; echo "widget-weight: frontdesk did not start" >&2; exit 2; }
+  sleep 0.1
+done
+[[ -n "$base" ]] || { echo "widget-weight: frontdesk did not start" >&2; exit 2; }
+# Every widget file, as served (the names from web/widget).
+dir="$scratch/served"
+mkdir -p "$dir"
+for f in "$root"/web/widget/*.js "$root"/web/widget/*.css; do
+  name="$(basename "$f")"
+  curl -fsS -o "$dir/$name" "$base/widget/$name"
+done
 declare -A budget=([widget.js]=4096 ['panel + locale']=25600)
 json=0
 [[ "${1:-}" == "--json" ]] && json=1
@@ -43,6 +77,7 @@ panel=$(size ${files[panel (all modules)]} ${files[panel CSS]} | cut -d' ' -f2)
 if [[ $json == 1 ]]; then
   (IFS=,; echo "{${rows[*]}, \"page_load_gzip\": $((first_load + css)), \"chat_open_gzip\": $((first_load + css + panel))}")
 else
+  echo "served by: $bin"
   echo "locale (largest): $(basename "$locale")"
   echo "every page (widget.js + its locale + widget.css): $((first_load + css)) bytes gzipped"
   echo "with the chat open (+ the panel, its CSS): $((first_load + css + panel)) bytes gzipped"

@@ -11,7 +11,14 @@ use rust_embed::RustEmbed;
 #[derive(RustEmbed)]
 #[folder = "../../web/"]
 #[exclude = "*.md"]
+#[exclude = "widget/*"]
 struct Web;
+
+/// The visitor widget as served: web/widget/ minified by build.rs (read from `OUT_DIR` in debug
+/// builds, so after editing a widget file, `cargo build` before testing it).
+#[derive(RustEmbed)]
+#[folder = "$OUT_DIR/widget/"]
+struct Widget;
 
 /// The console's Content-Security-Policy: no inline script, nothing from elsewhere.
 pub const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -73,10 +80,10 @@ fn respond(body: Vec<u8>, mime: &str, extra: &[(header::HeaderName, &'static str
 
 /// Widget files load on customer pages (another origin): module scripts need CORS.
 fn widget(name: &str) -> Response {
-    match file(&format!("widget/{name}")) {
-        Some((body, mime)) => respond(
-            body,
-            &mime,
+    match Widget::get(name) {
+        Some(f) => respond(
+            f.data.into_owned(),
+            f.metadata.mimetype(),
             &[
                 (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
                 (header::CACHE_CONTROL, "public, max-age=300"),
