@@ -145,7 +145,7 @@
     }
     return k;
   };
-  const who = () => {
+  const credentials = () => {
     const token = store('');
     return { token, browser_key: token ? undefined : bkey(), lang };
   };
@@ -181,7 +181,7 @@
       try { last = JSON.parse(store('chat')) || {}; } catch (e) { /* none */ }
       conn.last = last;
       rx = Date.now();
-      said = send(Object.assign({ type: 'hello', page: page(), last_seq: last.seq || 0, chat_id: last.chat }, who()));
+      said = send(Object.assign({ type: 'hello', page: page(), last_seq: last.seq || 0, chat_id: last.chat }, credentials()));
       tick = setInterval(() => {
         if (Date.now() - rx > 7e4) return restart(); // silent 70 s: dead
         if (++n % 5 === 0) send({ type: 'ping' }); // every 25 s
@@ -261,7 +261,7 @@
   // it is shown from there.
   W.addEventListener('pagehide', () => {
     if (!said && !stop && N.sendBeacon) {
-      N.sendBeacon(origin + '/visitor/page-views?site=' + encodeURIComponent(site), JSON.stringify(Object.assign({ page: page() }, who())));
+      N.sendBeacon(origin + '/visitor/page-views?site=' + encodeURIComponent(site), JSON.stringify(Object.assign({ page: page() }, credentials())));
     }
     said = 1;
     clearTimeout(timer);
