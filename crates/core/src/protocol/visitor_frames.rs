@@ -28,6 +28,10 @@ pub enum VisitorFrame {
         /// else the site's language is recorded (`crate::widget_language`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lang: Option<String>,
+        /// `Frontdesk.identify()` or the snippet's `data-visitor-*`: who the site says this
+        /// visitor is (`crate::identity`). Answered in `welcome.identity`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identity: Option<crate::identity::IdentityClaim>,
     },
     /// Navigated to another page without reloading (single-page sites).
     PageView {
@@ -128,6 +132,10 @@ pub enum ToVisitor {
         /// one it has.
         #[serde(default)]
         language: String,
+        /// What became of `hello.identity`: `verified`, `unverified` or `refused` (the visitor
+        /// stays anonymous); omitted when the hello had none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identity: Option<String>,
     },
     /// Whether the site takes chats now: an agent is On-Line for it and it is inside its
     /// opening hours (or "Chat outside opening hours" is on). `opens_at` as in `welcome`.

@@ -16,6 +16,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use frontdesk_core::audience::Audience;
+use frontdesk_core::identity::IdentityClaim;
 use frontdesk_core::link::origin_of;
 use frontdesk_core::model::{Chat, Site};
 use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame};
@@ -132,6 +133,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             last_seq,
             chat_id,
             lang,
+            identity,
         }))) => {
             let held = (last_seq.unwrap_or_default(), chat_id);
             let language = frontdesk_core::widget_language::visit_language(
@@ -139,7 +141,8 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
                 &site.settings.language,
             );
             let arrive = (ip, user_agent.as_str(), language);
-            match welcome(&app, &site, arrive, &handle, token, page, held).await {
+            let said = (token, identity);
+            match welcome(&app, &site, arrive, &handle, said, page, held).await {
                 Ok(v) => Some(v),
                 Err(e) => {
                     error(&app, &handle, &e, None);
@@ -184,14 +187,20 @@ async fn welcome(
     site: &Site,
     (ip, user_agent, language): (IpAddr, &str, &'static str),
     handle: &ConnHandle,
-    token: Option<String>,
+    (token, claim): (Option<String>, Option<IdentityClaim>),
     page: PageInfo,
     (last_seq, last_chat): (frontdesk_core::Seq, Option<frontdesk_core::ChatId>),
 ) -> AppResult<Visitor> {
-    let id = token
+    let mut id = token
         .as_deref()
         .and_then(|t| app.tokens.verify(site.id, t))
         .unwrap_or_else(crate::security::new_visitor_id);
+    let mut identity = None;
+    if let Some(claim) = &claim {
+        let found = crate::services::identity::identify(app, site, id, claim).await?;
+        id = found.visitor;
+        identity = Some(found.outcome.to_string());
+    }
     // One write: visitor, visit, first page view; the open chat is read in the same job.
     let arrival = Arrival::new(app, (site.id, id.clone()), ip, user_agent, language);
     let (record, loaded) = visits::hello(app, &arrival, &page).await?;
@@ -220,6 +229,7 @@ async fn welcome(
                 app.settings.limits.file_max_bytes,
             ),
             language: site.settings.language.clone(),
+            identity,
         },
     );
     if let Some(chat) = &open {
