@@ -28,10 +28,12 @@ pub enum VisitorFrame {
         /// else the site's language is recorded (`crate::widget_language`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lang: Option<String>,
-        /// `Frontdesk.identify()` or the snippet's `data-visitor-*`: who the site says this
-        /// visitor is (`crate::identity`). Answered in `welcome.identity`.
+        /// `Frontdesk.identify()`, or the snippet's `data-visitor` (its text: JSON in a
+        /// string): who the site says this visitor is, an [`crate::identity::IdentityClaim`].
+        /// Kept as JSON here so that a page's malformed claim refuses the identity
+        /// (`welcome.identity`), not the hello.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        identity: Option<crate::identity::IdentityClaim>,
+        identity: Option<serde_json::Value>,
     },
     /// Navigated to another page without reloading (single-page sites).
     PageView {

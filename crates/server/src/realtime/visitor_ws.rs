@@ -16,7 +16,6 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use frontdesk_core::audience::Audience;
-use frontdesk_core::identity::IdentityClaim;
 use frontdesk_core::link::origin_of;
 use frontdesk_core::model::{Chat, Site};
 use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame};
@@ -187,7 +186,7 @@ async fn welcome(
     site: &Site,
     (ip, user_agent, language): (IpAddr, &str, &'static str),
     handle: &ConnHandle,
-    (token, claim): (Option<String>, Option<IdentityClaim>),
+    (token, claim): (Option<String>, Option<serde_json::Value>),
     page: PageInfo,
     (last_seq, last_chat): (frontdesk_core::Seq, Option<frontdesk_core::ChatId>),
 ) -> AppResult<Visitor> {

@@ -310,20 +310,27 @@ async fn attributes_over_the_limits_refuse_the_identity() {
             "{bad}: a refused claim merges nothing"
         );
     }
-    // An identity with an unknown field is a bad hello.
-    let origin = frontdesk_core::link::origin_of(&site.base_url).expect("origin");
-    let mut ws = Ws::open(
-        &format!("ws://{}/ws/visitor?site={}", app.addr, site.key),
-        &origin,
-        None,
-    )
-    .await
-    .expect("opens");
-    ws.send(json!({"type": "hello", "page": {"url": site.base_url},
-        "identity": {"id": "9", "verified": true}}))
-        .await;
-    let e = ws.expect("error").await;
-    assert_eq!(e["code"], "bad_request", "{e}");
+    // Not of the claim's shape: the identity is refused, the hello goes on.
+    for bad in [
+        json!({"id": "9", "verified": true}),
+        json!({"id": 9, "hash": sign("9", &key)}),
+        json!({"name": "No id"}),
+        json!("9"),
+        json!(["9"]),
+    ] {
+        let v = hello(&app, &site, None, bad.clone()).await;
+        assert_eq!(v.welcome["identity"], "refused", "{bad}");
+    }
+    // The snippet's data-visitor attribute arrives as its text.
+    let text = json!({"id": "9", "name": "Nine", "hash": sign("9", &key)}).to_string();
+    let v = hello(&app, &site, None, json!(text)).await;
+    assert_eq!(v.welcome["identity"], "verified");
+    assert_eq!(v.visitor_id, ok.visitor_id);
+    let v = hello(&app, &site, None, json!("{not json")).await;
+    assert_eq!(v.welcome["identity"], "refused");
+    // `null` is no identity at all.
+    let v = hello(&app, &site, None, json!(null)).await;
+    assert!(v.welcome.get("identity").is_none(), "{}", v.welcome);
 }
 
 #[tokio::test]
