@@ -70,6 +70,16 @@ test('Identity secret rotated in Admin; a signed-in customer shows as Verified w
   await other.page.evaluate((j) => window.Frontdesk.identify(j), jane);
   await other.bubble('Hello Jane, how can I help?').waitFor({ state: 'attached' });
 
+  // "Log out" on that shared computer: a new anonymous visitor (another token), Jane's
+  // chat gone from this browser's storage.
+  const key = `frontdesk:${shop.site.key}`;
+  const held = await other.page.evaluate((k) => localStorage.getItem(k), key);
+  await other.page.evaluate(() => window.Frontdesk.logout());
+  await other.page.waitForFunction(([k, t]) => {
+    const now = localStorage.getItem(k);
+    return now && now !== t && !localStorage.getItem(k + ':chat');
+  }, [key, held]);
+
   // A forged hash in a third browser: Unverified, its own visitor.
   const forged = { ...jane, name: 'Mallory', hash: sign('4411', 'guess') };
   shop.pages['/fake'] = embedPage({

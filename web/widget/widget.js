@@ -244,7 +244,7 @@
     show: () => btn.style.removeProperty('display'),
     on: (ev, fn) => { if (typeof fn == 'function') fns.set(ev, (fns.get(ev) || []).concat(fn)); },
     identify: (o) => { who = o; ws && ws.readyState == 1 && restart(); },
-    logout: () => { who = null; store('', null); ws && conn.resync(); },
+    logout: () => { who = null; store('', null); store('name', null); ws && conn.resync(); },
     setLanguage: (c) => {
       c = pick([c]);
       if (!c || c === lang) return;
