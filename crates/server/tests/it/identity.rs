@@ -357,3 +357,27 @@ async fn only_admins_rotate_and_attributes_render_as_given() {
         "kept as given, shown as text"
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_has_identity() {
+    let app = TestApp::spawn().await;
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    let rotate = &doc["paths"]["/api/admin/sites/{id}/identity-secret"]["post"];
+    assert!(rotate["responses"]["201"].is_object(), "{rotate}");
+    assert!(
+        rotate["security"].to_string().contains("bearer"),
+        "{rotate}"
+    );
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["RotatedSecret"]["properties"]["secret"].is_object());
+    assert!(schemas["VisitorProfile"]["properties"]["verified"].is_object());
+    let detail = schemas["VisitorDetail"]["properties"]["identity"].to_string();
+    assert!(detail.contains("VisitorProfile"), "{detail}");
+    let settings = schemas["SiteSettings"]["properties"]["identity"].to_string();
+    assert!(settings.contains("IdentitySettings"), "{settings}");
+}
