@@ -98,6 +98,19 @@ async fn a_verified_customer_is_the_same_visitor_in_two_browsers() {
         "{seen}"
     );
 
+    // A week later, on a third device: a new visit of the same visitor; the first is a
+    // previous visit.
+    app.clock.advance(Duration::from_secs(7 * 24 * 3600));
+    let admin = app.agent_with("Cy", true, None).await;
+    let three = hello(&app, &site, None, jane(Some(sign("4411", &key)))).await;
+    assert_eq!(three.visitor_id, one.visitor_id);
+    let seen = detail(&admin, &site, &three.visitor_id).await;
+    assert_eq!(
+        seen["previous_visits"].as_array().map(Vec::len),
+        Some(1),
+        "{seen}"
+    );
+
     // Logout: the widget forgets its token; the next hello is a new anonymous visitor.
     let after = app.visitor(&site).await;
     assert_ne!(after.visitor_id, one.visitor_id);
@@ -380,4 +393,23 @@ async fn the_openapi_document_has_identity() {
     assert!(detail.contains("VisitorProfile"), "{detail}");
     let settings = schemas["SiteSettings"]["properties"]["identity"].to_string();
     assert!(settings.contains("IdentitySettings"), "{settings}");
+}
+
+#[tokio::test]
+async fn two_first_hellos_at_once_are_one_visitor() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let admin = app.agent_with("Ada", true, None).await;
+    let key = secret(&rotate(&admin, &site).await);
+    for round in 0..5 {
+        let id = format!("race-{round}");
+        let claim = json!({"id": id, "hash": sign(&id, &key)});
+        let (a, b) = tokio::join!(
+            hello(&app, &site, None, claim.clone()),
+            hello(&app, &site, None, claim.clone())
+        );
+        assert_eq!(a.welcome["identity"], "verified");
+        assert_eq!(b.welcome["identity"], "verified");
+        assert_eq!(a.visitor_id, b.visitor_id, "round {round}");
+    }
 }
