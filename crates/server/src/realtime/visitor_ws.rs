@@ -115,6 +115,9 @@ struct Visitor {
     handle: ConnHandle,
     visit: frontdesk_core::model::Visit,
     name: Option<String>,
+    /// The name of a verified identity (`services::identity`): a chat request without a
+    /// typed name is made under it.
+    verified_name: Option<String>,
     page: PageInfo,
 }
 
@@ -198,7 +201,7 @@ async fn welcome(
     if let Some(claim) = &claim {
         let found = crate::services::identity::identify(app, site, id, claim).await?;
         id = found.visitor;
-        identity = Some(found.outcome.to_string());
+        identity = Some(found.outcome);
     }
     // One write: visitor, visit, first page view; the open chat is read in the same job.
     let arrival = Arrival::new(app, (site.id, id.clone()), ip, user_agent, language);
@@ -228,7 +231,7 @@ async fn welcome(
                 app.settings.limits.file_max_bytes,
             ),
             language: site.settings.language.clone(),
-            identity,
+            identity: identity.map(str::to_string),
         },
     );
     if let Some(chat) = &open {
@@ -253,6 +256,7 @@ async fn welcome(
         arrival,
         handle: handle.clone(),
         visit,
+        verified_name: record.name.clone().filter(|_| identity == Some("verified")),
         name: record.name,
         page,
     };

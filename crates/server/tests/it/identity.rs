@@ -68,6 +68,11 @@ async fn a_verified_customer_is_the_same_visitor_in_two_browsers() {
     let mut one = hello(&app, &site, None, jane(Some(sign("4411", &key)))).await;
     assert_eq!(one.welcome["identity"], "verified", "{}", one.welcome);
     let chat = one.request_chat(None).await;
+    let summary = ok_json(admin.get(&format!("/api/chats/{chat}")).await, 200).await;
+    assert_eq!(
+        summary["chat"]["visitor_name"], "Jane Doe",
+        "untyped: the verified name"
+    );
 
     // Browser two (no token, another device): the same visitor, with the chat of browser one.
     let two = hello(&app, &site, None, jane(Some(sign("4411", &key)))).await;
@@ -164,6 +169,13 @@ async fn forged_or_absent_hashes_are_unverified_and_never_merge() {
             seen["visitor"]["name"].is_null(),
             "an unverified name names nobody"
         );
+        if hash.is_none() {
+            let mut v = v;
+            let chat = v.request_chat(None).await;
+            let summary = ok_json(admin.get(&format!("/api/chats/{chat}")).await, 200).await;
+            let shown = summary["chat"]["visitor_name"].as_str().unwrap_or_default();
+            assert!(shown.starts_with("Visitor "), "not Mallory: {summary}");
+        }
     }
     // Jane is untouched.
     let seen = detail(&admin, &site, &real.visitor_id).await;
