@@ -109,6 +109,7 @@
   let timer = 0;
   let stop = false;
   let panel = null;
+  let who = me.getAttribute('data-visitor');
   let loading = null;
   let backlog = []; // frames since welcome, for a panel not loaded yet
 
@@ -181,7 +182,7 @@
       try { last = JSON.parse(store('chat')) || {}; } catch (e) { /* none */ }
       conn.last = last;
       rx = Date.now();
-      said = send(Object.assign({ type: 'hello', page: page(), last_seq: last.seq || 0, chat_id: last.chat }, credentials()));
+      said = send(Object.assign({ type: 'hello', page: page(), last_seq: last.seq || 0, chat_id: last.chat, identity: who }, credentials()));
       tick = setInterval(() => {
         if (Date.now() - rx > 7e4) return restart(); // silent 70 s: dead
         if (++n % 5 === 0) send({ type: 'ping' }); // every 25 s
@@ -280,6 +281,8 @@
     hide: () => btn.style.setProperty('display', 'none', 'important'),
     show: () => btn.style.removeProperty('display'),
     on: (ev, fn) => { if (typeof fn == 'function') fns.set(ev, (fns.get(ev) || []).concat(fn)); },
+    identify: (o) => { who = o; ws && ws.readyState == 1 && restart(); },
+    logout: () => { who = null; store('', null); store('name', null); ws && conn.resync(); },
     setLanguage: (c) => {
       c = pick([c]);
       if (!c || c === lang) return;

@@ -35,11 +35,13 @@ pub enum AuditAction {
     VisitorBlocked,
     /// An admin lifted a block.
     BlockLifted,
+    /// "Rotate identity secret" (the secret itself is never in the log).
+    IdentitySecretRotated,
 }
 
 impl AuditAction {
     /// Every action, in the order the console's filter lists them.
-    pub const ALL: [AuditAction; 16] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::PasswordChanged,
@@ -56,6 +58,7 @@ impl AuditAction {
         AuditAction::TokenRevoked,
         AuditAction::VisitorBlocked,
         AuditAction::BlockLifted,
+        AuditAction::IdentitySecretRotated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +79,7 @@ impl AuditAction {
             AuditAction::TokenRevoked => "token_revoked",
             AuditAction::VisitorBlocked => "visitor_blocked",
             AuditAction::BlockLifted => "block_lifted",
+            AuditAction::IdentitySecretRotated => "identity_secret_rotated",
         }
     }
 

@@ -17,6 +17,7 @@ pub mod error;
 pub mod file_serving;
 pub mod files;
 pub mod hours;
+pub mod identity;
 pub mod ids;
 pub mod latency;
 pub mod link;

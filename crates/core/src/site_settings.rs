@@ -85,6 +85,8 @@ pub struct SiteSettings {
     /// stems every site the English way, see docs/archive.md).
     #[cfg_attr(feature = "openapi", schema(default = "en", example = "de"))]
     pub language: String,
+    /// Verified visitor identity: "Require verified identity" (`crate::identity`).
+    pub identity: crate::identity::IdentitySettings,
 }
 
 /// The site languages known, `(tag, name)`: BCP 47 primary tags.
@@ -177,6 +179,7 @@ impl Default for SiteSettings {
             unread_sound: false,
             unread_email_seconds: 120,
             language: "en".into(),
+            identity: crate::identity::IdentitySettings::default(),
         }
     }
 }

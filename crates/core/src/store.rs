@@ -422,6 +422,7 @@ pub trait SettingStore: Send + Sync {
 
 mod archive;
 mod files;
+mod identity;
 mod integrations;
 mod ratings;
 mod reports;
@@ -429,6 +430,7 @@ mod unread;
 
 pub use archive::{ArchiveRows, ArchiveStore};
 pub use files::{FileStore, StoredFile};
+pub use identity::IdentityStore;
 pub use integrations::IntegrationStore;
 pub use ratings::{RatedChat, RatingStore};
 pub use reports::{DirtyHour, OnlineSpan, ReportStore, SiteRange};
@@ -454,6 +456,7 @@ pub trait Store:
     + UnreadStore
     + ArchiveStore
     + IntegrationStore
+    + IdentityStore
     + SettingStore
 {
 }
@@ -477,6 +480,7 @@ impl<T> Store for T where
         + UnreadStore
         + ArchiveStore
         + IntegrationStore
+        + IdentityStore
         + SettingStore
 {
 }

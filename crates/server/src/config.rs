@@ -173,6 +173,9 @@ pub struct Limits {
     pub archive_searches: Rate,
     /// REST requests per API token (`Authorization: Bearer fd_...`); beyond it `rate_limited`.
     pub api_token_requests: Rate,
+    /// Verified visitor identity (`[limits.identity]`): attributes kept, their lengths, and
+    /// the grace period of a rotated identity secret.
+    pub identity: frontdesk_core::identity::IdentityLimits,
 }
 
 impl Limits {
@@ -254,6 +257,7 @@ impl Default for Limits {
                 burst: 100,
             },
             colleagues_per_chat: frontdesk_core::colleagues::DEFAULT_CAP,
+            identity: frontdesk_core::identity::IdentityLimits::default(),
         }
     }
 }

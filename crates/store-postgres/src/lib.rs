@@ -28,6 +28,7 @@ mod colleagues;
 mod departments;
 pub mod dump;
 mod files;
+mod identity;
 mod integrations;
 mod map;
 mod migrate;

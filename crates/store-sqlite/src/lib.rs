@@ -30,6 +30,7 @@ mod departments;
 pub mod dump;
 mod fault;
 mod files;
+mod identity;
 pub mod inspect;
 mod integrations;
 mod map;

@@ -173,6 +173,7 @@ export const admin = {
   createSite: (site) => post('/api/admin/sites', site),
   updateSite: (id, site) => put(path`/api/admin/sites/${id}`, site),
   siteSettings: (id, settings) => put(path`/api/admin/sites/${id}/settings`, settings),
+  rotateIdentitySecret: (id) => post(path`/api/admin/sites/${id}/identity-secret`, {}),
   agents: () => get('/api/admin/agents'),
   createAgent: (agent) => post('/api/admin/agents', agent),
   updateAgent: (id, changes) => put(path`/api/admin/agents/${id}`, changes),

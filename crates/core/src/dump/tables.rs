@@ -314,4 +314,33 @@ pub const TABLES: &[Table] = &[
         "id",
         true,
     ),
+    // Verified visitor identity (0009): the sites' identity secrets and each visitor's
+    // identity (a moved database keeps verifying the same hashes).
+    table(
+        "identity_secrets",
+        &[
+            ("site_id", Int),
+            ("secret", Text),
+            ("previous_secret", Text),
+            ("previous_until", Int),
+            ("rotated_at", Int),
+        ],
+        "site_id",
+        false,
+    ),
+    table(
+        "visitor_identities",
+        &[
+            ("site_id", Int),
+            ("visitor_id", Text),
+            ("external_id", Text),
+            ("verified", Bool),
+            ("name", Text),
+            ("email", Text),
+            ("attributes", Json),
+            ("updated_at", Int),
+        ],
+        "site_id, visitor_id",
+        false,
+    ),
 ];

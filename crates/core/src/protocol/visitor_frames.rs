@@ -33,6 +33,12 @@ pub enum VisitorFrame {
         /// socket said hello, so they and this hello are one visitor.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         browser_key: Option<String>,
+        /// `Frontdesk.identify()`, or the snippet's `data-visitor` (its text: JSON in a
+        /// string): who the site says this visitor is, an [`crate::identity::IdentityClaim`].
+        /// Kept as JSON here so that a page's malformed claim refuses the identity
+        /// (`welcome.identity`), not the hello.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identity: Option<serde_json::Value>,
     },
     /// Navigated to another page without reloading (single-page sites).
     PageView {
@@ -133,6 +139,10 @@ pub enum ToVisitor {
         /// one it has.
         #[serde(default)]
         language: String,
+        /// What became of `hello.identity`: `verified`, `unverified` or `refused` (the visitor
+        /// stays anonymous); omitted when the hello had none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identity: Option<String>,
     },
     /// Whether the site takes chats now: an agent is On-Line for it and it is inside its
     /// opening hours (or "Chat outside opening hours" is on). `opens_at` as in `welcome`.

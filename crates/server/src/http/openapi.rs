@@ -94,6 +94,7 @@ Error codes and their HTTP statuses:";
         super::admin::sites::list_sites, super::admin::sites::create_site,
         super::admin::sites::update_site,
         super::admin::sites::update_settings,
+        super::admin::identity::rotate_identity_secret,
         super::admin::blocks::list_blocks, super::admin::blocks::lift_block,
         super::admin::agents::list_agents, super::admin::agents::create_agent,
         super::admin::agents::update_agent, super::admin::agents::delete_agent,

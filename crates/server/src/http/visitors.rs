@@ -49,6 +49,9 @@ pub struct VisitorDetail {
     /// True when `chats` holds a chat other than the one in the agent's window (`chat_id`),
     /// so "Chat History" has something to list; without `chat_id`, other than the open one.
     pub has_chat_history: bool,
+    /// Who the site says the visitor is (`Frontdesk.identify()`), "Verified" or "Unverified";
+    /// null when the site never identified them.
+    pub identity: Option<frontdesk_core::identity::VisitorProfile>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -92,6 +95,7 @@ pub async fn detail(
     let site = site_of(&app, &auth, &site_id).await?;
     let visitor_id = VisitorId(visitor_id);
     let visitor = app.store.visitor(site, &visitor_id).await?;
+    let identity = app.store.visitor_profile(site, &visitor_id).await?;
 
     let mut visit_list = app
         .store
@@ -134,6 +138,7 @@ pub async fn detail(
         previous_visits,
         chats: summaries,
         has_chat_history,
+        identity,
     }))
 }
 

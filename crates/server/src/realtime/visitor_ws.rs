@@ -115,6 +115,9 @@ struct Visitor {
     handle: ConnHandle,
     visit: frontdesk_core::model::Visit,
     name: Option<String>,
+    /// The name of a verified identity (`services::identity`): a chat request without a
+    /// typed name is made under it.
+    verified_name: Option<String>,
     page: PageInfo,
 }
 
@@ -133,6 +136,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             chat_id,
             lang,
             browser_key,
+            identity,
         }))) => {
             let held = (last_seq.unwrap_or_default(), chat_id);
             let language = frontdesk_core::widget_language::visit_language(
@@ -141,7 +145,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             );
             let arrive = (ip, user_agent.as_str(), language);
             let id = visits::visitor_of(&app, &site, token.as_deref(), browser_key.as_deref());
-            match welcome(&app, &site, arrive, &handle, id, page, held).await {
+            match welcome(&app, &site, arrive, &handle, (id, identity), page, held).await {
                 Ok(v) => Some(v),
                 Err(e) => {
                     error(&app, &handle, &e, None);
@@ -186,10 +190,16 @@ async fn welcome(
     site: &Site,
     (ip, user_agent, language): (IpAddr, &str, &'static str),
     handle: &ConnHandle,
-    id: VisitorId,
+    (mut id, claim): (VisitorId, Option<serde_json::Value>),
     page: PageInfo,
     (last_seq, last_chat): (frontdesk_core::Seq, Option<frontdesk_core::ChatId>),
 ) -> AppResult<Visitor> {
+    let mut identity = None;
+    if let Some(claim) = &claim {
+        let found = crate::services::identity::identify(app, site, id, claim).await?;
+        id = found.visitor;
+        identity = Some(found.outcome);
+    }
     // One write: visitor, visit, first page view; the open chat is read in the same job.
     let arrival = Arrival::new(app, (site.id, id.clone()), ip, user_agent, language);
     let (record, loaded) = visits::hello(app, &arrival, &page).await?;
@@ -218,6 +228,7 @@ async fn welcome(
                 app.settings.limits.file_max_bytes,
             ),
             language: site.settings.language.clone(),
+            identity: identity.map(str::to_string),
         },
     );
     if let Some(chat) = &open {
@@ -242,6 +253,7 @@ async fn welcome(
         arrival,
         handle: handle.clone(),
         visit,
+        verified_name: record.name.clone().filter(|_| identity == Some("verified")),
         name: record.name,
         page,
     };

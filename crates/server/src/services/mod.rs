@@ -12,6 +12,7 @@ pub mod colleagues;
 pub mod departments;
 pub mod files;
 pub mod hours;
+pub mod identity;
 pub mod messages;
 pub mod notes;
 pub mod offline;

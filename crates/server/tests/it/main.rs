@@ -23,6 +23,7 @@ mod files;
 mod fuzz_corpus;
 mod helpers;
 mod hours;
+mod identity;
 mod lifecycle;
 mod messages;
 mod notes;

@@ -24,6 +24,7 @@ export const ACTIONS = {
   token_revoked: 'API token revoked',
   visitor_blocked: 'Visitor blocked',
   block_lifted: 'Block lifted',
+  identity_secret_rotated: 'Identity secret rotated',
 };
 
 function who(e) {

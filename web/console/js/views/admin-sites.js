@@ -1,5 +1,6 @@
 // Admin → Sites: name, base URL, time zone, allowed origins, email; the embed snippet with a
-// "Copy" button; each site's "Team settings" (admin-team-settings.js).
+// "Copy" button; each site's "Team settings" (admin-team-settings.js) and "Identity secret"
+// (admin-identity.js).
 
 import { h, text, field, uniqueId } from '../dom.js';
 import { admin as adminApi, auth } from '../api.js';
@@ -7,6 +8,7 @@ import { store } from '../state.js';
 import { toast } from '../ui/toast.js';
 import { statusLine, lines, copyText } from './common.js';
 import { teamSettings } from './admin-team-settings.js';
+import { identitySection } from './admin-identity.js';
 
 function embedSnippet(site) {
   const given = site.embed_snippet || site.snippet || site.embed;
@@ -111,7 +113,8 @@ export function adminSites() {
       h('p', { class: 'snippet-label' }, 'Embed snippet (paste before </body> on every page):'),
       h('pre', { class: 'snippet' }, code),
       h('div', { class: 'form-actions' }, copy, edit, team.toggle),
-      team.form);
+      team.form,
+      identitySection(s));
     edit.addEventListener('click', () => {
       el.replaceWith(siteForm(s, { onDone: done }));
     });

@@ -173,7 +173,9 @@ export function teamSettings(site, { onSaved } = {}) {
   const controls = {
     routing, offerSeconds, askDepartment: askDepartment.input, days, timezone, closedOn,
     chatOutside: chatOutside.input, waitingTooLong, showAgentNames: showAgentNames.input,
-    rating, kept: s,
+    rating,
+    // Read at submit: settings saved elsewhere meanwhile ("Require verified identity") stay.
+    get kept() { return { ...DEFAULTS, ...(site.settings || {}) }; },
     visitorTranscripts: visitorTranscripts.input, unreadSound: unreadSound.input, unreadEmail,
     files, language,
   };

@@ -1,4 +1,5 @@
 // Visit Detail, shown in every chat window (GET /api/sites/{site}/visitors/{visitor}):
+// who the site says the visitor is ("Verified" / "Unverified", customer id, attributes);
 // location, browser, OS, referrer, every page viewed; "Refresh"; "Previous Visits";
 // "Chat History" (only when the visitor has earlier chats) opening their transcripts, with
 // their "Tags" (editable after the fact) and "Wrap-up note".
@@ -37,6 +38,22 @@ function languageText(code) {
     name = new Intl.DisplayNames(['en'], { type: 'language' }).of(code);
   } catch (e) { /* an old browser: the code alone */ }
   return name && name !== code ? `${name} (${code})` : String(code);
+}
+
+/** Who the site says the visitor is (Frontdesk.identify()): "Verified" only when the site's
+ * server signed the id; every value is the page's, shown as text. */
+function identityFacts(p) {
+  if (!p) return null;
+  const attrs = Object.entries(p.attributes || {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const state = p.verified ? 'Verified' : 'Unverified';
+  return h('section', { class: 'identity', 'aria-label': 'Identity' },
+    h('h4', null, 'Identity ', h('span', { class: `identity-state identity-${p.verified ? 'verified' : 'unverified'}` }, state)),
+    h('dl', { class: 'facts' },
+      row('Name', p.name), row('Email', p.email), row('Customer id', p.external_id)),
+    attrs.length
+      ? h('dl', { class: 'facts identity-attributes', 'aria-label': 'Attributes' },
+        attrs.map(([k, v]) => row(k, String(v))))
+      : null);
 }
 
 function visitFacts(v, { current }) {
@@ -137,7 +154,7 @@ export function createVisitDetail(chat) {
       v.email ? row('Email', v.email) : null,
       department ? row('Department', department) : null,
       row('First seen', dateTime(v.first_seen)));
-    replace(content, who,
+    replace(content, who, identityFacts(d.identity),
       cur ? visitFacts(cur, { current: true }) : h('p', { class: 'empty' }, 'The visitor is not on the site now.'),
       cur ? h('h4', null, `Pages viewed (${(cur.pages || []).length})`) : null,
       cur ? pagesList(cur.pages) : null);

@@ -1,11 +1,13 @@
 //! REST: administration, one file per resource like the console's `views/admin-*.js`:
-//! sites, blocks, agents, departments, API tokens and the audit log. Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
+//! sites (and their identity secret), blocks, agents, departments, API tokens and the audit
+//! log. Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
 //! who is not an admin gets 403 `forbidden`.
 
 pub mod agents;
 pub mod audit;
 pub mod blocks;
 pub mod departments;
+pub mod identity;
 pub mod sites;
 pub mod tokens;
 
@@ -20,6 +22,7 @@ const NAME_MAX: usize = 100;
 pub fn router() -> Router<App> {
     Router::new()
         .merge(sites::router())
+        .merge(identity::router())
         .merge(blocks::router())
         .merge(agents::router())
         .merge(departments::router())

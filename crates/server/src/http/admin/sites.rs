@@ -217,6 +217,8 @@ pub async fn update_settings(
     settings
         .validate()
         .map_err(|e| AppError::new(e.code(), e.to_string()))?;
+    // "Require verified identity" turned on or off is said in the audit entry.
+    let identity_changed = site.settings.identity != settings.identity;
     let updated = Site { settings, ..site };
     app.store.update_site(&updated).await?;
     // This node's visitors hear new opening hours at once (other nodes': see services::hours).
@@ -230,7 +232,13 @@ pub async fn update_settings(
         AuditAction::SiteSettingsUpdated,
         Some(&updated.name),
         Some(updated.id),
-        serde_json::json!({}),
+        if identity_changed {
+            serde_json::json!({
+                "require_verified_identity": updated.settings.identity.require_verified,
+            })
+        } else {
+            serde_json::json!({})
+        },
     )
     .await;
     Ok(Json(with_snippet(&app, updated)))

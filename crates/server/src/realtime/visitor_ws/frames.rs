@@ -53,7 +53,10 @@ impl Visitor {
                 department,
             } => {
                 check(&limits.requests)?;
-                let name = name.as_deref().and_then(|n| clean_line(n, 100));
+                let name = name
+                    .as_deref()
+                    .and_then(|n| clean_line(n, 100))
+                    .or_else(|| self.verified_name.clone());
                 let email = email.as_deref().and_then(|e| clean_line(e, 254));
                 if name.is_some() {
                     self.name = name.clone();

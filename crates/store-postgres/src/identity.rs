@@ -1,0 +1,122 @@
+//! Verified visitor identity (migration 0009). The SQLite twin has the same queries.
+
+use crate::PgStore;
+use crate::map::{bad, get};
+use async_trait::async_trait;
+use frontdesk_core::identity::{IdentitySecrets, VisitorProfile};
+use frontdesk_core::ids::*;
+use frontdesk_core::store::{IdentityStore, StoreResult};
+
+#[async_trait]
+impl IdentityStore for PgStore {
+    async fn identity_secrets(&self, site: SiteId) -> StoreResult<Option<IdentitySecrets>> {
+        let row = self
+            .row(
+                "SELECT secret, previous_secret, previous_until FROM identity_secrets \
+                 WHERE site_id = $1",
+                &[&site.0],
+            )
+            .await?;
+        row.map(|r| {
+            Ok(IdentitySecrets {
+                current: get(&r, 0)?,
+                previous: get(&r, 1)?,
+                previous_until: get::<Option<i64>>(&r, 2)?.map(Timestamp),
+            })
+        })
+        .transpose()
+    }
+
+    async fn rotate_identity_secret(
+        &self,
+        site: SiteId,
+        secret: &str,
+        now: Timestamp,
+        previous_until: Timestamp,
+    ) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO identity_secrets (site_id, secret, rotated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (site_id) DO UPDATE SET previous_secret = identity_secrets.secret, \
+             previous_until = $4, secret = EXCLUDED.secret, rotated_at = EXCLUDED.rotated_at",
+            &[&site.0, &secret, &now.0, &previous_until.0],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn visitor_of_identity(
+        &self,
+        site: SiteId,
+        external_id: &str,
+    ) -> StoreResult<Option<VisitorId>> {
+        let row = self
+            .row(
+                "SELECT visitor_id FROM visitor_identities \
+                 WHERE site_id = $1 AND external_id = $2 AND verified",
+                &[&site.0, &external_id],
+            )
+            .await?;
+        row.map(|r| get(&r, 0).map(VisitorId)).transpose()
+    }
+
+    async fn visitor_profile(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+    ) -> StoreResult<Option<VisitorProfile>> {
+        let row = self
+            .row(
+                "SELECT external_id, verified, name, email, attributes::text \
+                 FROM visitor_identities WHERE site_id = $1 AND visitor_id = $2",
+                &[&site.0, &visitor.0],
+            )
+            .await?;
+        row.map(|r| {
+            let attributes: String = get(&r, 4)?;
+            Ok(VisitorProfile {
+                external_id: get(&r, 0)?,
+                verified: get(&r, 1)?,
+                name: get(&r, 2)?,
+                email: get(&r, 3)?,
+                attributes: serde_json::from_str(&attributes)
+                    .map_err(|e| bad(format!("attributes: {e}")))?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn save_visitor_profile(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        p: &VisitorProfile,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let attributes =
+            serde_json::to_string(&p.attributes).map_err(|e| bad(format!("attributes: {e}")))?;
+        // One statement: the identity and (when verified) the visitor's name and email.
+        self.exec(
+            "WITH saved AS (INSERT INTO visitor_identities (site_id, visitor_id, external_id, \
+             verified, name, email, attributes, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8) \
+             ON CONFLICT (site_id, visitor_id) DO UPDATE SET \
+             external_id = EXCLUDED.external_id, verified = EXCLUDED.verified, \
+             name = EXCLUDED.name, email = EXCLUDED.email, \
+             attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at RETURNING 1) \
+             UPDATE visitors SET name = coalesce($5, name), email = coalesce($6, email) \
+             WHERE site_id = $1 AND visitor_id = $2 AND $4 AND EXISTS (SELECT 1 FROM saved)",
+            &[
+                &site.0,
+                &visitor.0,
+                &p.external_id,
+                &p.verified,
+                &p.name,
+                &p.email,
+                &attributes,
+                &now.0,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+}
