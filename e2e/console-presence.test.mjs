@@ -38,6 +38,38 @@ test('"Status" Away and unticking a monitored site make the widget offer "Leave 
   alice.assertClean();
 });
 
+test('a dismissed invitation shows as "Invitation dismissed" on the visitor, until the next "Invite"', async () => {
+  const shop = await customerShop(env, { name: 'Dismissing' });
+  const alice = await signIn(env, addAgent(env, { name: 'Alice', sites: [shop] }));
+  const vera = await openVisitor(env, shop, '/pricing', { name: 'Vera' });
+  const entry = alice.visitorsOnSite.getByRole('listitem').filter({ has: alice.page.getByRole('link', { name: 'Pricing' }) });
+  const invite = async (greeting) => {
+    await entry.getByRole('button', { name: 'Invite' }).click();
+    const dialog = alice.page.getByRole('dialog', { name: /^Invite .* to chat$/ });
+    await dialog.getByRole('textbox', { name: 'Greeting' }).fill(greeting);
+    await dialog.getByRole('button', { name: 'Send invitation' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  };
+  await entry.waitFor();
+  assert.equal(await entry.getByText('Invitation dismissed').isVisible(), false);
+  await invite('Need help choosing a plan?');
+  const invitation = vera.page.locator('frontdesk-widget').getByRole('dialog', { name: 'Alice' });
+  await invitation.getByText('Need help choosing a plan?').waitFor();
+  await invitation.getByRole('button', { name: 'Dismiss' }).click();
+  await entry.getByText('Invitation dismissed').waitFor();
+  // Still there after the visitor moves on; gone when Alice invites again.
+  await vera.page.getByRole('link', { name: 'Home' }).click();
+  const moved = alice.visitorsOnSite.getByRole('listitem').filter({ has: alice.page.getByRole('link', { name: 'Home' }) });
+  await moved.getByText('Invitation dismissed').waitFor();
+  await moved.getByRole('button', { name: 'Invite' }).click();
+  const dialog = alice.page.getByRole('dialog', { name: /^Invite .* to chat$/ });
+  await dialog.getByRole('textbox', { name: 'Greeting' }).fill('Any questions?');
+  await dialog.getByRole('button', { name: 'Send invitation' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await moved.getByText('Invitation dismissed').waitFor({ state: 'hidden' });
+  alice.assertClean();
+});
+
 test('"Visitors on Site" shows who browses; "Invite" sends a greeting; the visitor accepts and Alt+A takes the chat', async () => {
   const shop = await customerShop(env, { name: 'Inviting' });
   const alice = await signIn(env, addAgent(env, { name: 'Alice', sites: [shop] }));

@@ -158,6 +158,8 @@ test('an invitation shows the greeting; Dismiss hides it, Accept starts a chat',
   await dialog.getByText('Hi! Not sure which size fits?', { exact: true }).waitFor();
   await dialog.getByRole('button', { name: 'Dismiss' }).click();
   await dialog.waitFor({ state: 'hidden' });
+  const dismissed = await agent.expect((f) => f.type === 'visitor.invitation_dismissed', 'visitor.invitation_dismissed');
+  assert.deepEqual(dismissed, { type: 'visitor.invitation_dismissed', site_id: s.site.site_id, visitor_id: here.visitor_id });
   assert.equal(await w.panel.isVisible(), false, 'dismissing does not open the panel');
 
   assert.equal((await invite('Free shipping on trail shoes this week!')).type, 'ack');

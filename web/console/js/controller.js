@@ -48,6 +48,7 @@ export class Controller {
       case 'agent.presence': return store.upsertAgent(f);
       case 'visitor.update': return onVisitorUpdate(this, f);
       case 'visitor.left': return store.removeVisitor(f.site_id, f.visitor_id);
+      case 'visitor.invitation_dismissed': return store.setInvitationDismissed(f.site_id, f.visitor_id, true);
       case 'offline_message': return this.onOffline(f);
       case 'departments': return store.setSiteDepartments(f.site_id, f.departments);
       case 'error':

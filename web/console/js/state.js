@@ -22,6 +22,7 @@ export class Store {
     this.agents = new Map(); // agent_id -> AgentPresence
     this.departments = []; // DepartmentView of my sites (snapshot)
     this.visitors = new Map(); // "site/visitor" -> VisitorOnSite
+    this.dismissedInvitations = new Set(); // "site/visitor" who dismissed an invitation
     this.windows = []; // chat ids with an open window, in opening order
     this.active = null; // chat id of the shown window
     this.unread = new Map(); // chat_id -> count
@@ -138,6 +139,20 @@ export class Store {
   upsertVisitor(v) {
     this.visitors.set(`${v.site_id}/${v.visitor_id}`, v);
     this.emit('visitors');
+  }
+
+  /** `visitor.invitation_dismissed` (true), or an agent invited them again (false). Kept apart
+   * from the visitor's entry: a page change (`visitor.left`, then `visitor.update`) keeps it. */
+  setInvitationDismissed(siteId, visitorId, dismissed) {
+    const key = `${siteId}/${visitorId}`;
+    if (this.dismissedInvitations.has(key) === dismissed) return;
+    if (dismissed) this.dismissedInvitations.add(key);
+    else this.dismissedInvitations.delete(key);
+    this.emit('visitors');
+  }
+
+  invitationDismissed(v) {
+    return this.dismissedInvitations.has(`${v.site_id}/${v.visitor_id}`);
   }
 
   removeVisitor(siteId, visitorId) {

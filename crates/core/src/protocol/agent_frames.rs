@@ -306,6 +306,12 @@ pub enum ToAgent {
         site_id: SiteId,
         visitor_id: VisitorId,
     },
+    /// The visitor dismissed an invitation ("Dismiss" or Escape on an agent's `invite`).
+    #[serde(rename = "visitor.invitation_dismissed")]
+    VisitorInvitationDismissed {
+        site_id: SiteId,
+        visitor_id: VisitorId,
+    },
     /// A site's departments changed (an admin edited them): its whole list, for Transfer.
     #[serde(rename = "departments")]
     Departments {

@@ -41,6 +41,7 @@ export function renderVisitors({ ctrl }) {
       sendBtn.disabled = true;
       try {
         await ctrl.invite(v.site_id, v.visitor_id, value);
+        store.setInvitationDismissed(v.site_id, v.visitor_id, false);
         dlg.close(true);
       } catch (err) {
         text(error, err.message);
@@ -56,6 +57,7 @@ export function renderVisitors({ ctrl }) {
         h('span', { class: 'entry-name' }),
         h('span', { class: 'entry-sub site' }),
         h('span', { class: 'badge chat-badge' }),
+        h('span', { class: 'badge dismissed-badge', hidden: true }, 'Invitation dismissed'),
         h('span', { class: 'entry-time', title: 'Time on site' }, h('span', { class: 'elapsed' }))),
       h('div', { class: 'visitor-page' }),
       h('div', { class: 'visitor-meta' },
@@ -79,6 +81,7 @@ export function renderVisitors({ ctrl }) {
     const badge = li.querySelector('.chat-badge');
     badge.hidden = !inChat;
     text(badge, inChat ? 'In chat' : '');
+    li.querySelector('.dismissed-badge').hidden = !store.invitationDismissed(v) || inChat;
     const el = li.querySelector('.elapsed');
     el.dataset.since = String(v.started_at || 0);
     text(el, elapsedSince(v.started_at));

@@ -155,7 +155,25 @@ impl Visitor {
                 );
                 Ok(())
             }
-            VisitorFrame::InvitationDismiss {} => Ok(()),
+            VisitorFrame::InvitationDismiss {} => {
+                // Counted with page views: a visitor repeating it cannot flood the agents.
+                check(&limits.pages)?;
+                let (site, visitor) = (self.site.id, self.id.clone());
+                app.publish(
+                    Audience::SiteAgents {
+                        site,
+                        online_only: false,
+                        also: None,
+                    },
+                    &ToAgent::VisitorInvitationDismissed {
+                        site_id: site,
+                        visitor_id: visitor,
+                    },
+                    None,
+                )
+                .await;
+                Ok(())
+            }
             VisitorFrame::Rate {
                 reference,
                 chat_id,
