@@ -265,6 +265,22 @@ fn plausible_email(e: &str) -> bool {
     }
 }
 
+/// `hello.identity` as sent: the claim object, or its JSON text in a string (the snippet's
+/// `data-visitor` attribute, sent as it is). Anything else is not a claim (said in words).
+pub fn claim_from_json(value: &serde_json::Value) -> Result<IdentityClaim, String> {
+    let parsed = match value {
+        serde_json::Value::String(text) => {
+            serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?
+        }
+        other => other.clone(),
+    };
+    // An object only (serde would also read a struct from a list).
+    if !parsed.is_object() {
+        return Err("the identity is not an object".into());
+    }
+    serde_json::from_value(parsed).map_err(|e| e.to_string())
+}
+
 /// The rule (see the module doc). `secrets` is `None` when the site never made one (no hash
 /// can then be valid).
 pub fn decide(

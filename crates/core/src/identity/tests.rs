@@ -211,6 +211,25 @@ fn the_claim_refuses_unknown_fields() {
 }
 
 #[test]
+fn a_claim_comes_as_an_object_or_its_json_text() {
+    let object = json!({"id": "1", "hash": "ab"});
+    let from_object = claim_from_json(&object);
+    assert_eq!(from_object.as_ref().map(|c| c.id.as_str()), Ok("1"));
+    assert_eq!(claim_from_json(&json!(object.to_string())), from_object);
+    for bad in [
+        json!(["1"]),
+        json!("1"),
+        json!("{not json"),
+        json!(7),
+        json!({"id": 1}),
+        json!({"id": "1", "admin": true}),
+        json!({"name": "no id"}),
+    ] {
+        assert!(claim_from_json(&bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
 fn words_for_the_widget() {
     assert_eq!(Decision::Refused(Refusal::NotVerified).word(), "refused");
 }

@@ -11,10 +11,9 @@
 
 use crate::error::{AppError, AppResult};
 use crate::state::App;
-use frontdesk_core::identity::{self, Decision, IdentityClaim, Refusal, VisitorProfile};
+use frontdesk_core::identity::{self, Decision, Refusal, VisitorProfile};
 use frontdesk_core::model::Site;
 use frontdesk_core::{ErrorCode, Timestamp, VisitorId};
-use serde::Deserialize;
 
 /// What [`identify`] decided.
 #[derive(Debug, Clone)]
@@ -26,24 +25,15 @@ pub struct Identified {
 }
 
 /// Decides `claim` (`hello.identity`, JSON as sent) for a hello whose token names
-/// `candidate` (a fresh id when it had none) and stores the identity. The visitor (created if new) exists afterwards when the claim
-/// was verified or unverified.
+/// `candidate` (a fresh id when it had none) and stores the identity. The visitor (created
+/// if new) exists afterwards when the claim was verified or unverified.
 pub async fn identify(
     app: &App,
     site: &Site,
     candidate: VisitorId,
     claim: &serde_json::Value,
 ) -> AppResult<Identified> {
-    // The snippet's `data-visitor` travels as the attribute's text: JSON in a string.
-    let parsed = match claim {
-        serde_json::Value::String(text) => serde_json::from_str(text),
-        other => Ok(other.clone()),
-    };
-    // An object only (serde would also read a struct from a list).
-    let decision = match parsed.and_then(|v: serde_json::Value| match v {
-        serde_json::Value::Object(_) => IdentityClaim::deserialize(v),
-        _ => Err(serde::de::Error::custom("the identity is not an object")),
-    }) {
+    let decision = match identity::claim_from_json(claim) {
         Ok(claim) => {
             let secrets = app.store.identity_secrets(site.id).await?;
             identity::decide(
@@ -54,8 +44,8 @@ pub async fn identify(
                 app.now(),
             )
         }
-        // Not of the claim's shape (an unknown field, an id that is no string, `null`).
-        Err(e) => Decision::Refused(Refusal::Invalid(e.to_string())),
+        // Not of the claim's shape (an unknown field, an id that is no string, a list).
+        Err(why) => Decision::Refused(Refusal::Invalid(why)),
     };
     let outcome = decision.word();
     let visitor = match decision {
