@@ -22,6 +22,9 @@ export const ACTIONS = {
   department_deleted: 'Department deleted',
   token_created: 'API token created',
   token_revoked: 'API token revoked',
+  webhook_created: 'Webhook created',
+  webhook_updated: 'Webhook changed',
+  webhook_deleted: 'Webhook deleted',
   visitor_blocked: 'Visitor blocked',
   block_lifted: 'Block lifted',
 };
