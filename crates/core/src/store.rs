@@ -426,6 +426,7 @@ mod integrations;
 mod ratings;
 mod reports;
 mod unread;
+mod webhooks;
 
 pub use archive::{ArchiveRows, ArchiveStore};
 pub use files::{FileStore, StoredFile};
@@ -433,6 +434,7 @@ pub use integrations::IntegrationStore;
 pub use ratings::{RatedChat, RatingStore};
 pub use reports::{DirtyHour, OnlineSpan, ReportStore, SiteRange};
 pub use unread::UnreadStore;
+pub use webhooks::WebhookStore;
 
 /// Everything storage offers. Implemented by the SQLite and PostgreSQL stores.
 pub trait Store:
@@ -454,6 +456,7 @@ pub trait Store:
     + UnreadStore
     + ArchiveStore
     + IntegrationStore
+    + WebhookStore
     + SettingStore
 {
 }
@@ -477,6 +480,7 @@ impl<T> Store for T where
         + UnreadStore
         + ArchiveStore
         + IntegrationStore
+        + WebhookStore
         + SettingStore
 {
 }

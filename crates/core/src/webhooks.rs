@@ -262,15 +262,15 @@ pub fn chat_event_id(kind: EventKind, chat: &Chat) -> String {
     format!("{}:{}:v{}", kind.as_str(), chat.id.0, chat.version)
 }
 
-/// A message's event.
-pub fn message_event(chat: &Chat, message: &Message) -> Event {
+/// A message's event (every kind, internal notes too: `message.kind` tells).
+pub fn message_event(site: SiteId, message: &Message) -> Event {
     Event::new(
-        chat.site_id,
+        site,
         EventKind::MessageCreated,
-        format!("message.created:{}:{}", chat.id.0, message.seq.0),
-        Some(chat.id),
+        format!("message.created:{}:{}", message.chat_id.0, message.seq.0),
+        Some(message.chat_id),
         message.created_at,
-        serde_json::json!({ "chat_id": chat.id, "message": message }),
+        serde_json::json!({ "chat_id": message.chat_id, "message": message }),
     )
 }
 

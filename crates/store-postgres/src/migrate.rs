@@ -57,6 +57,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "visit_language",
         sql: include_str!("../migrations/0008_visit_language.sql"),
     },
+    // 0009 is another change of issue 18 (merged separately).
+    Migration {
+        version: 10,
+        name: "webhooks",
+        sql: include_str!("../migrations/0010_webhooks.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

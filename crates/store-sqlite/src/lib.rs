@@ -46,6 +46,7 @@ mod tags;
 mod unanswered;
 mod unread;
 mod visitors;
+mod webhooks;
 mod writer;
 
 pub use writer::COMMIT_LATENCY;
@@ -186,6 +187,8 @@ struct Inner {
     readers: Arc<ReadPool>,
     integrity: Arc<check::IntegrityState>,
     search_index: bool,
+    /// Which webhooks want which events (webhooks.rs): read by every write that may cause one.
+    webhooks: Arc<frontdesk_core::webhooks::Subscriptions>,
 }
 
 impl Drop for Inner {
@@ -220,6 +223,11 @@ impl SqliteStore {
     /// Whether writes keep the search index ([`SqliteOptions::search_index`]).
     pub(crate) fn search_index(&self) -> bool {
         self.inner.search_index
+    }
+
+    /// The webhook subscription set (cheap to clone into a write job).
+    pub(crate) fn subscriptions(&self) -> Arc<frontdesk_core::webhooks::Subscriptions> {
+        self.inner.webhooks.clone()
     }
 
     /// The database file's path.
@@ -345,6 +353,7 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
             readers: Arc::new(readers),
             integrity,
             search_index: options.search_index,
+            webhooks: Arc::default(),
         }),
     })
 }

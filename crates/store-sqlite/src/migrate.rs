@@ -56,6 +56,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "visit_language",
         sql: include_str!("../migrations/0008_visit_language.sql"),
     },
+    // 0009 is another change of issue 18 (merged separately).
+    Migration {
+        version: 10,
+        name: "webhooks",
+        sql: include_str!("../migrations/0010_webhooks.sql"),
+    },
 ];
 
 /// The schema version this build writes.
