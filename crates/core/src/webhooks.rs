@@ -325,10 +325,23 @@ pub fn classify(before: &crate::ChatState, after: &crate::ChatState) -> Option<E
 
 /// Which webhooks of which site want which events: read by the store on every write that
 /// may cause an event, so it is in memory (replaced whole when a webhook changes).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Subscriptions {
     any: AtomicBool,
     by_site: RwLock<HashMap<SiteId, Vec<Subscribed>>>,
+    /// Called after a write that may have put rows into the outbox committed (the shell's
+    /// delivery task waits on it).
+    waker: RwLock<Option<Waker>>,
+}
+
+type Waker = std::sync::Arc<dyn Fn() + Send + Sync>;
+
+impl std::fmt::Debug for Subscriptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscriptions")
+            .field("any", &self.any)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One enabled webhook's events.
@@ -354,6 +367,27 @@ impl Subscriptions {
             Err(poisoned) => *poisoned.into_inner() = by_site,
         }
         self.any.store(any, Ordering::Release);
+    }
+
+    /// What [`Subscriptions::wake`] calls.
+    pub fn set_waker(&self, waker: impl Fn() + Send + Sync + 'static) {
+        let waker: Waker = std::sync::Arc::new(waker);
+        match self.waker.write() {
+            Ok(mut g) => *g = Some(waker),
+            Err(poisoned) => *poisoned.into_inner() = Some(waker),
+        }
+    }
+
+    /// A write that may have put rows into the outbox committed (stores call it when
+    /// [`Subscriptions::is_empty`] is false, and after queueing an event themselves).
+    pub fn wake(&self) {
+        let waker = match self.waker.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        if let Some(w) = waker {
+            w();
+        }
     }
 
     /// True when no webhook anywhere wants anything (the hot path's one atomic load).

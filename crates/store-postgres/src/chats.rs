@@ -385,6 +385,7 @@ impl ChatStore for PgStore {
             }
         }
         crate::map::commit(tx).await?;
+        subs.wake();
         self.chat_cas(id, updated).await
     }
 
@@ -521,6 +522,9 @@ impl ChatStore for PgStore {
                     .await?;
                 }
                 crate::map::commit(tx).await?;
+                if !subs.is_empty() {
+                    subs.wake();
+                }
                 seq
             }
         };
@@ -533,8 +537,12 @@ impl ChatStore for PgStore {
     async fn append_visitor_message(&self, message: VisitorMessage) -> StoreResult<Option<Posted>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.db()?;
-        let posted = append_visitor(&tx, message, &self.subscriptions()).await?;
+        let subs = self.subscriptions();
+        let posted = append_visitor(&tx, message, &subs).await?;
         crate::map::commit(tx).await?;
+        if !subs.is_empty() {
+            subs.wake();
+        }
         Ok(posted)
     }
 

@@ -27,7 +27,10 @@ impl OfflineStore for PgStore {
             &msg.created_at.0,
         ];
         let subs = self.subscriptions();
-        if !subs.targets(msg.site_id, EventKind::OfflineMessageCreated).is_empty() {
+        if !subs
+            .targets(msg.site_id, EventKind::OfflineMessageCreated)
+            .is_empty()
+        {
             let row = self
                 .row_with_events(sql, &params, |row| {
                     let m = offline_row(row)?;

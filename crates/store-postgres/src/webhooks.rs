@@ -127,6 +127,7 @@ impl PgStore {
             emit(&tx, &subs, site, kind, || event).await?;
         }
         crate::map::commit(tx).await?;
+        subs.wake();
         Ok(row)
     }
 }
@@ -159,7 +160,10 @@ impl WebhookStore for PgStore {
 
     async fn webhooks(&self) -> StoreResult<Vec<Webhook>> {
         let rows = self
-            .rows(&format!("SELECT {HOOK_COLS} FROM webhooks ORDER BY id"), &[])
+            .rows(
+                &format!("SELECT {HOOK_COLS} FROM webhooks ORDER BY id"),
+                &[],
+            )
             .await?;
         all(rows, hook_row)
     }
@@ -206,6 +210,7 @@ impl WebhookStore for PgStore {
         let tx = client.transaction().await.db()?;
         let ids = insert(&tx, &webhooks, &event).await?;
         crate::map::commit(tx).await?;
+        self.subscriptions().wake();
         Ok(ids)
     }
 

@@ -248,8 +248,7 @@ impl ChatStore for SqliteStore {
     /// An unknown site is `NotFound`.
     async fn create_chat(&self, chat: NewChat) -> StoreResult<Chat> {
         let index = self.search_index();
-        let subs = self.subscriptions();
-        self.write(move |tx| {
+        self.write_events(move |tx, subs| {
             let created = tx.prepare_cached(concat!(
                 "INSERT INTO chats (site_id, visitor_id, visit_id, visitor_name, visitor_email, \
                  state, created_at, queued_at, page_url, department_id) \
@@ -274,7 +273,7 @@ impl ChatStore for SqliteStore {
             if index {
                 crate::archive::index_chat(tx, created.id)?;
             }
-            crate::webhooks::emit(tx, &subs, created.site_id, EventKind::ChatStarted, || {
+            crate::webhooks::emit(tx, subs, created.site_id, EventKind::ChatStarted, || {
                 hooks::chat_event(EventKind::ChatStarted, &created, created.created_at)
             })?;
             Ok(created)
@@ -311,18 +310,21 @@ impl ChatStore for SqliteStore {
         let ended_at = matches!(state, ChatState::Ended { .. }).then_some(now.0);
         // The header's page titles are taken again when the chat ends (not on every view).
         let index = self.search_index() && ended_at.is_some();
-        let subs = self.subscriptions();
-        self.write(move |tx| {
+        self.write_events(move |tx, subs| {
             // The state before, to tell which event the change is: read only when some
             // webhook wants anything (a point read in the same transaction).
             let before = if subs.is_empty() {
                 None
             } else {
-                tx.prepare_cached(concat!("SELECT ", chat_cols!(), " FROM chats WHERE id = ?1"))
-                    .db()?
-                    .query_row([id.0], chat_row)
-                    .optional()
-                    .db()?
+                tx.prepare_cached(concat!(
+                    "SELECT ",
+                    chat_cols!(),
+                    " FROM chats WHERE id = ?1"
+                ))
+                .db()?
+                .query_row([id.0], chat_row)
+                .optional()
+                .db()?
             };
             let updated = tx
                 .prepare_cached(UPDATE_STATE)
@@ -360,7 +362,7 @@ impl ChatStore for SqliteStore {
             if let (Some(before), Some(after)) = (&before, &updated)
                 && let Some(kind) = hooks::classify(&before.state, &after.state)
             {
-                crate::webhooks::emit(tx, &subs, after.site_id, kind, || {
+                crate::webhooks::emit(tx, subs, after.site_id, kind, || {
                     hooks::chat_event(kind, after, now)
                 })?;
             }
@@ -423,15 +425,13 @@ impl ChatStore for SqliteStore {
     /// one may post is the caller's rule ([`ChatState::may_post`]).
     async fn append_message(&self, message: NewMessage) -> StoreResult<Appended> {
         let index = self.search_index();
-        let subs = self.subscriptions();
-        self.write(move |tx| append(tx, &message, index, &subs))
+        self.write_events(move |tx, subs| append(tx, &message, index, subs))
             .await
     }
 
     async fn append_visitor_message(&self, message: VisitorMessage) -> StoreResult<Option<Posted>> {
         let index = self.search_index();
-        let subs = self.subscriptions();
-        self.write(move |tx| append_visitor(tx, message, index, &subs))
+        self.write_events(move |tx, subs| append_visitor(tx, message, index, subs))
             .await
     }
 

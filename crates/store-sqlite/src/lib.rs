@@ -288,6 +288,24 @@ impl SqliteStore {
         self.inner.writer.write(work).await
     }
 
+    /// [`SqliteStore::write`] for a write that may cause webhook events: `work` gets the
+    /// subscription set, and the delivery task is woken once the write committed.
+    pub(crate) async fn write_events<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>, &frontdesk_core::webhooks::Subscriptions) -> StoreResult<T>
+            + Send
+            + 'static,
+    {
+        let subs = self.subscriptions();
+        let inner = subs.clone();
+        let out = self.inner.writer.write(move |tx| work(tx, &inner)).await;
+        if !subs.is_empty() {
+            subs.wake();
+        }
+        out
+    }
+
     /// Runs `work` on a read-only connection, on a blocking thread.
     pub(crate) async fn read<T, F>(&self, work: F) -> StoreResult<T>
     where

@@ -19,8 +19,7 @@ pub(crate) const OFFLINE_MESSAGES: &str = concat!(
 impl OfflineStore for SqliteStore {
     /// An unknown site is `NotFound`.
     async fn create_offline_message(&self, msg: NewOfflineMessage) -> StoreResult<OfflineMessage> {
-        let subs = self.subscriptions();
-        self.write(move |tx| {
+        self.write_events(move |tx, subs| {
             let created = tx.prepare_cached(concat!(
                 "INSERT INTO offline_messages (site_id, visitor_id, name, email, body, page_url, \
                  created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING ",
@@ -42,7 +41,7 @@ impl OfflineStore for SqliteStore {
             .db()?;
             crate::webhooks::emit(
                 tx,
-                &subs,
+                subs,
                 created.site_id,
                 frontdesk_core::webhooks::EventKind::OfflineMessageCreated,
                 || frontdesk_core::webhooks::offline_event(&created),

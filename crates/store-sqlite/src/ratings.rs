@@ -48,8 +48,7 @@ impl RatingStore for SqliteStore {
         window_ms: i64,
     ) -> StoreResult<Option<Chat>> {
         let comment = comment.map(str::to_string);
-        let subs = self.subscriptions();
-        self.write(move |tx| {
+        self.write_events(move |tx, subs| {
             let updated = match tx
                 .prepare_cached(RATE)
                 .db()?
@@ -62,7 +61,7 @@ impl RatingStore for SqliteStore {
             if let Some(rated) = &updated {
                 crate::webhooks::emit(
                     tx,
-                    &subs,
+                    subs,
                     rated.site_id,
                     frontdesk_core::webhooks::EventKind::ChatRated,
                     || frontdesk_core::webhooks::rated_event(rated, now),

@@ -187,7 +187,9 @@ impl WebhookStore for SqliteStore {
         webhooks: Vec<WebhookId>,
         event: Event,
     ) -> StoreResult<Vec<DeliveryId>> {
-        self.write(move |tx| insert(tx, &webhooks, &event)).await
+        let ids = self.write(move |tx| insert(tx, &webhooks, &event)).await;
+        self.subscriptions().wake();
+        ids
     }
 
     async fn claim_deliveries(
@@ -197,6 +199,21 @@ impl WebhookStore for SqliteStore {
         owner: &str,
         limit: u32,
     ) -> StoreResult<Vec<Delivery>> {
+        // A read first (the reader pool): most polls find nothing due and need no write.
+        let due: bool = self
+            .read(move |c| {
+                c.prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE status = 'pending' \
+                     AND next_attempt_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1))",
+                )
+                .db()?
+                .query_row([now.0], |r| r.get(0))
+                .db()
+            })
+            .await?;
+        if !due {
+            return Ok(Vec::new());
+        }
         let owner = owner.to_owned();
         self.write(move |tx| {
             let mut stmt = tx

@@ -30,3 +30,4 @@ pub mod unanswered;
 pub mod unread;
 pub mod visitor_transcript;
 pub mod visits;
+pub mod webhooks;

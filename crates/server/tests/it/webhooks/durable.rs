@@ -1,0 +1,2 @@
+//! Webhooks that outlive a process killed with SIGKILL, and three nodes delivering each event
+//! exactly once.
