@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinHandle;
 
-/// A lease outlives the longest attempt by this much (then another worker may retry it).
-const LEASE_MARGIN_MS: i64 = 30_000;
+/// A lease outlives the longest attempt by this much (clock differences between nodes); a
+/// node killed mid-attempt leaves its rows to the others (or to itself restarted) after it.
+const LEASE_MARGIN_MS: i64 = 5_000;
 
 pub fn spawn(app: App, wake: Arc<Notify>) -> JoinHandle<()> {
     tokio::spawn(async move {
