@@ -4,11 +4,14 @@
 use super::receiver::{Mode, Receiver};
 use crate::backend::ClusterEnv;
 use crate::cluster::nodes;
+use crate::cluster_kill::Node;
 use crate::helpers::process::{add_site, serve};
 use crate::helpers::*;
+use frontdesk_core::model::NewSite;
 use frontdesk_core::store::{SiteStore, WebhookStore};
 use frontdesk_core::webhooks::{EventKind, NewWebhook};
 use frontdesk_core::{SiteKey, Timestamp};
+use frontdesk_store_postgres::{PgOptions, PgStore};
 use frontdesk_store_sqlite::{SqliteOptions, SqliteStore};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -22,9 +25,9 @@ const CONFIG: &str = "[limits]\nvisitor_messages = { per_minute = 100000, burst 
                       [webhooks]\nallow_private_addresses = true\npoll_ms = 50\n\
                       connect_timeout_ms = 500\ntimeout_ms = 1000\n";
 
-/// A visitor on `addr` asks for a chat and sends `n` messages; each acknowledged. The server
-/// is killed with SIGKILL right after the last acknowledgement.
-async fn chat_then_kill(addr: &str, key: &str, n: usize, child: &mut tokio::process::Child) {
+/// A visitor on `addr` asks for a chat and sends `n` messages; returns once each is
+/// acknowledged (the caller kills the server with SIGKILL right then).
+async fn chat(addr: &str, key: &str, n: usize) {
     let mut req = format!("ws://{addr}/ws/visitor?site={key}")
         .into_client_request()
         .expect("request");
@@ -60,8 +63,33 @@ async fn chat_then_kill(addr: &str, key: &str, n: usize, child: &mut tokio::proc
             acked.insert(f["seq"].as_i64().unwrap_or_default());
         }
     }
-    child.start_kill().expect("kill -9");
-    let _ = child.wait().await;
+}
+
+/// The webhook the kill tests use: chat starts and messages, to `url`.
+fn hook(site: frontdesk_core::SiteId, url: &str) -> NewWebhook {
+    NewWebhook {
+        site_id: site,
+        url: url.to_string(),
+        events: vec![EventKind::ChatStarted, EventKind::MessageCreated],
+        enabled: true,
+        secret: "whsec_test".into(),
+        created_at: Timestamp(0),
+    }
+}
+
+/// Each event of the chat (`chat.started`, then `n` messages) at least once, in order.
+async fn everything_arrives(rx: &Receiver, chat: i64, n: usize) {
+    let got = rx.until("every event", |g| g.len() > n).await;
+    let mut seen: Vec<String> = Vec::new();
+    for r in &got {
+        let id = r.json["id"].as_str().unwrap_or_default().to_string();
+        if !seen.contains(&id) {
+            seen.push(id);
+        }
+    }
+    let mut want = vec![format!("chat.started:{chat}:v1")];
+    want.extend((1..=n).map(|s| format!("message.created:{chat}:{s}")));
+    assert_eq!(seen, want, "each event, in order (at least once)");
 }
 
 #[tokio::test]
@@ -78,34 +106,61 @@ async fn events_outlive_kill_9_and_arrive_in_order() {
             .await
             .expect("site");
         store
-            .create_webhook(NewWebhook {
-                site_id: site.id,
-                url: rx.url.clone(),
-                events: vec![EventKind::ChatStarted, EventKind::MessageCreated],
-                enabled: true,
-                secret: "whsec_test".into(),
-                created_at: Timestamp(0),
-            })
+            .create_webhook(hook(site.id, &rx.url))
             .await
             .expect("webhook");
     }
     let (mut child, addr) = serve(dir.path(), CONFIG, &[]).await;
     let n = 30;
-    chat_then_kill(&addr, &key, n, &mut child).await;
+    chat(&addr, &key, n).await;
+    child.start_kill().expect("kill -9");
+    let _ = child.wait().await;
     // Every attempt before the kill was refused; the receiver now works.
     rx.set(Mode::Ok);
     let (_child, _addr) = serve(dir.path(), CONFIG, &[]).await;
-    let got = rx.until("every event", |g| g.len() > n).await;
-    let mut seen: Vec<String> = Vec::new();
-    for r in &got {
-        let id = r.json["id"].as_str().unwrap_or_default().to_string();
-        if !seen.contains(&id) {
-            seen.push(id);
-        }
+    everything_arrives(&rx, 1, n).await;
+}
+
+/// The same with cluster nodes on PostgreSQL: the node the chat ran on is killed; another
+/// node, started after, delivers everything.
+#[tokio::test]
+async fn events_outlive_kill_9_of_a_cluster_node() {
+    let env = ClusterEnv::create().await;
+    let rx = Receiver::start(Mode::Fail).await;
+    let key = unique("key");
+    {
+        let store = PgStore::connect(env.db.url(), PgOptions::default())
+            .await
+            .expect("database");
+        let site = store
+            .create_site(
+                NewSite {
+                    key: SiteKey(key.clone()),
+                    name: "Hooks".into(),
+                    base_url: SHOP.into(),
+                    timezone: "UTC".into(),
+                    allowed_origins: vec![],
+                    email: None,
+                },
+                Timestamp(1),
+            )
+            .await
+            .expect("site");
+        store
+            .create_webhook(hook(site.id, &rx.url))
+            .await
+            .expect("webhook");
     }
-    let mut want = vec!["chat.started:1:v1".to_string()];
-    want.extend((1..=n).map(|s| format!("message.created:1:{s}")));
-    assert_eq!(seen, want, "each event, in order (at least once)");
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("frontdesk.toml");
+    std::fs::write(&config, CONFIG).expect("config");
+    let node = Node::spawn(&env, &config).await;
+    let n = 30;
+    chat(&node.addr.to_string(), &key, n).await;
+    node.kill9().await;
+    rx.set(Mode::Ok);
+    let _other = Node::spawn(&env, &config).await;
+    everything_arrives(&rx, 1, n).await;
 }
 
 /// Three nodes on one database: each event is delivered once, by one of them.
