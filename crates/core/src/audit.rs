@@ -31,6 +31,10 @@ pub enum AuditAction {
     DepartmentDeleted,
     TokenCreated,
     TokenRevoked,
+    WebhookCreated,
+    /// URL, events, enabled or the secret changed (detail: which).
+    WebhookUpdated,
+    WebhookDeleted,
     /// An agent blocked a visitor ("Block visitor" in a chat).
     VisitorBlocked,
     /// An admin lifted a block.
@@ -41,7 +45,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in the order the console's filter lists them.
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::PasswordChanged,
@@ -56,6 +60,9 @@ impl AuditAction {
         AuditAction::DepartmentDeleted,
         AuditAction::TokenCreated,
         AuditAction::TokenRevoked,
+        AuditAction::WebhookCreated,
+        AuditAction::WebhookUpdated,
+        AuditAction::WebhookDeleted,
         AuditAction::VisitorBlocked,
         AuditAction::BlockLifted,
         AuditAction::IdentitySecretRotated,
@@ -77,6 +84,9 @@ impl AuditAction {
             AuditAction::DepartmentDeleted => "department_deleted",
             AuditAction::TokenCreated => "token_created",
             AuditAction::TokenRevoked => "token_revoked",
+            AuditAction::WebhookCreated => "webhook_created",
+            AuditAction::WebhookUpdated => "webhook_updated",
+            AuditAction::WebhookDeleted => "webhook_deleted",
             AuditAction::VisitorBlocked => "visitor_blocked",
             AuditAction::BlockLifted => "block_lifted",
             AuditAction::IdentitySecretRotated => "identity_secret_rotated",

@@ -60,6 +60,14 @@ int_id!(
     /// One entry of the audit log.
     AuditId
 );
+int_id!(
+    /// A webhook: a URL of the site owner's that receives events (issue 18).
+    WebhookId
+);
+int_id!(
+    /// One event on its way to one webhook (a row of the outbox, and of the deliveries log).
+    DeliveryId
+);
 
 /// Per-chat message sequence number, starting at 1. `Seq(0)` means "nothing seen yet".
 #[derive(

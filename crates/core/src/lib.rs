@@ -34,6 +34,7 @@ pub mod tags;
 pub mod text;
 pub mod tokens;
 pub mod unanswered;
+pub mod webhooks;
 pub mod widget_language;
 
 pub use chat::{ChatCommand, ChatState, EndReason, Party};

@@ -427,6 +427,7 @@ mod integrations;
 mod ratings;
 mod reports;
 mod unread;
+mod webhooks;
 
 pub use archive::{ArchiveRows, ArchiveStore};
 pub use files::{FileStore, StoredFile};
@@ -435,6 +436,7 @@ pub use integrations::IntegrationStore;
 pub use ratings::{RatedChat, RatingStore};
 pub use reports::{DirtyHour, OnlineSpan, ReportStore, SiteRange};
 pub use unread::UnreadStore;
+pub use webhooks::WebhookStore;
 
 /// Everything storage offers. Implemented by the SQLite and PostgreSQL stores.
 pub trait Store:
@@ -457,6 +459,7 @@ pub trait Store:
     + ArchiveStore
     + IntegrationStore
     + IdentityStore
+    + WebhookStore
     + SettingStore
 {
 }
@@ -481,6 +484,7 @@ impl<T> Store for T where
         + ArchiveStore
         + IntegrationStore
         + IdentityStore
+        + WebhookStore
         + SettingStore
 {
 }

@@ -51,6 +51,8 @@ pub struct Settings {
     pub limits: Limits,
     /// `[search]`: the Archive's full-text index.
     pub search: SearchSettings,
+    /// `[webhooks]`: how deliveries reach receivers (docs/configuration.md "Webhooks").
+    pub webhooks: WebhookSettings,
     /// Cluster mode: PostgreSQL holds the state (`postgres://user@host:5432/frontdesk`).
     /// Unset: the embedded SQLite file in `data_dir`.
     pub database_url: Option<String>,
@@ -278,6 +280,44 @@ impl Default for SearchSettings {
     }
 }
 
+/// `[webhooks]` (docs/configuration.md "Webhooks"): limits that keep a slow or hostile
+/// receiver from costing more than its own deliveries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Deliver to private, loopback, link-local and unique-local addresses too (default
+    /// false: such addresses are refused after DNS resolution, against SSRF). For receivers
+    /// inside your own network, and tests.
+    pub allow_private_addresses: bool,
+    /// Deliveries in flight at once on this node.
+    pub concurrency: usize,
+    /// Longest wait for the TCP (and TLS) connection, in milliseconds.
+    pub connect_timeout_ms: u64,
+    /// Longest time one delivery may take in all (connect, send, answer), in milliseconds.
+    pub timeout_ms: u64,
+    /// Most bytes of a receiver's answer read (the rest is not read; the attempt still counts).
+    pub max_response_bytes: usize,
+    /// How often each node looks for due deliveries besides being woken by a new event, in
+    /// milliseconds (retries, other nodes' events).
+    pub poll_ms: u64,
+    /// Delivered and failed deliveries are kept this many days in the deliveries log.
+    pub keep_deliveries_days: u32,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> WebhookSettings {
+        WebhookSettings {
+            allow_private_addresses: false,
+            concurrency: 8,
+            connect_timeout_ms: 5_000,
+            timeout_ms: 10_000,
+            max_response_bytes: 64 * 1024,
+            poll_ms: 1_000,
+            keep_deliveries_days: 7,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
@@ -301,6 +341,7 @@ impl Default for Settings {
             smtp: None,
             limits: Limits::default(),
             search: SearchSettings::default(),
+            webhooks: WebhookSettings::default(),
             database_full_check: false,
             unsafe_ack_before_commit: false,
             database_url: None,

@@ -11,6 +11,7 @@ use frontdesk_core::files::NewFile;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::{Appended, ChatStore, Posted, StoreError, StoreResult, VisitorMessage};
+use frontdesk_core::webhooks::{self as hooks, EventKind, Subscriptions};
 
 /// One statement, so one transaction: takes the chat's next number (the row lock on the
 /// chat serializes appends to it, across nodes) and inserts the message under it. If the
@@ -121,6 +122,21 @@ impl PgStore {
     }
 }
 
+/// The message `m` stored under `seq`.
+fn message_of(m: &NewMessage, seq: i64) -> Message {
+    Message {
+        chat_id: m.chat_id,
+        seq: Seq(seq),
+        author: m.author,
+        author_name: m.author_name.clone(),
+        kind: m.kind,
+        body: m.body.clone(),
+        client_id: m.client_id.clone(),
+        created_at: m.created_at,
+        file: m.file.as_ref().map(|f| f.meta.clone()),
+    }
+}
+
 /// A file message's row and bytes, in the message's transaction.
 async fn insert_file(
     tx: &deadpool_postgres::Transaction<'_>,
@@ -187,6 +203,7 @@ async fn insert_file_of(
 async fn append_visitor(
     tx: &deadpool_postgres::Transaction<'_>,
     m: VisitorMessage,
+    subs: &Subscriptions,
 ) -> StoreResult<Option<Posted>> {
     let stmt = tx.prepare_cached(OPEN_CHAT_OF_VISITOR_LOCKED).await.db()?;
     let row = tx.query_opt(&stmt, &[&m.site.0, &m.visitor.0]).await.db()?;
@@ -251,6 +268,12 @@ async fn append_visitor(
         }
         (None, None) => return Err(StoreError::NotFound),
     };
+    if !appended.duplicate {
+        crate::webhooks::emit(tx, subs, chat.site_id, EventKind::MessageCreated, || {
+            hooks::message_event(chat.site_id, &appended.message)
+        })
+        .await?;
+    }
     Ok(Some(Posted { chat, appended }))
 }
 
@@ -259,26 +282,37 @@ impl ChatStore for PgStore {
     /// A new pending chat: version 1, `last_seq` 0, `queued_at = created_at`.
     /// An unknown site is `NotFound`; a second open chat of the visitor is `Conflict`.
     async fn create_chat(&self, chat: NewChat) -> StoreResult<Chat> {
-        let row = self
-            .one(
-                concat!(
-                    "INSERT INTO chats (site_id, visitor_id, visit_id, visitor_name, \
-                     visitor_email, state, created_at, queued_at, page_url, department_id) \
-                     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $7, $8) RETURNING ",
-                    chat_cols!()
-                ),
-                &[
-                    &chat.site_id.0,
-                    &chat.visitor_id.0,
-                    &chat.visit_id.map(|v| v.0),
-                    &chat.visitor_name,
-                    &chat.visitor_email,
-                    &chat.created_at.0,
-                    &chat.page_url,
-                    &chat.department_id.map(|d| d.0),
-                ],
-            )
-            .await?;
+        let sql = concat!(
+            "INSERT INTO chats (site_id, visitor_id, visit_id, visitor_name, \
+             visitor_email, state, created_at, queued_at, page_url, department_id) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $7, $8) RETURNING ",
+            chat_cols!()
+        );
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 8] = [
+            &chat.site_id.0,
+            &chat.visitor_id.0,
+            &chat.visit_id.map(|v| v.0),
+            &chat.visitor_name,
+            &chat.visitor_email,
+            &chat.created_at.0,
+            &chat.page_url,
+            &chat.department_id.map(|d| d.0),
+        ];
+        let subs = self.subscriptions();
+        let row = if subs
+            .targets(chat.site_id, EventKind::ChatStarted)
+            .is_empty()
+        {
+            self.one(sql, &params).await?
+        } else {
+            self.row_with_events(sql, &params, |row| {
+                let created = chat_row(row)?;
+                let event = hooks::chat_event(EventKind::ChatStarted, &created, created.created_at);
+                Ok(Some((created.site_id, EventKind::ChatStarted, event)))
+            })
+            .await?
+            .ok_or(StoreError::NotFound)?
+        };
         chat_row(&row)
     }
 
@@ -305,21 +339,53 @@ impl ChatStore for PgStore {
     ) -> StoreResult<Option<Chat>> {
         let cols = state_columns(state);
         let ended_at = matches!(state, ChatState::Ended { .. }).then_some(now.0);
-        let updated = self
-            .row(
-                UPDATE_STATE,
-                &[
-                    &id.0,
-                    &expected_version,
-                    &cols.state,
-                    &cols.agent,
-                    &cols.end_reason,
-                    &cols.ended_by,
-                    &ended_at,
-                    &now.0,
-                ],
-            )
-            .await?;
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 8] = [
+            &id.0,
+            &expected_version,
+            &cols.state,
+            &cols.agent,
+            &cols.end_reason,
+            &cols.ended_by,
+            &ended_at,
+            &now.0,
+        ];
+        let subs = self.subscriptions();
+        if subs.is_empty() {
+            let updated = self.row(UPDATE_STATE, &params).await?;
+            return self.chat_cas(id, updated).await;
+        }
+        // Some webhook wants events: the state before (locked), the update and the outbox
+        // rows in one transaction.
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.db()?;
+        let stmt = tx
+            .prepare_cached(concat!(
+                "SELECT ",
+                chat_cols!(),
+                " FROM chats WHERE id = $1 FOR UPDATE"
+            ))
+            .await
+            .db()?;
+        let before = tx
+            .query_opt(&stmt, &[&id.0])
+            .await
+            .db()?
+            .as_ref()
+            .map(chat_row)
+            .transpose()?;
+        let stmt = tx.prepare_cached(UPDATE_STATE).await.db()?;
+        let updated = tx.query_opt(&stmt, &params).await.db()?;
+        if let (Some(before), Some(row)) = (&before, &updated) {
+            let after = chat_row(row)?;
+            if let Some(kind) = hooks::classify(&before.state, &after.state) {
+                crate::webhooks::emit(&tx, &subs, after.site_id, kind, || {
+                    hooks::chat_event(kind, &after, now)
+                })
+                .await?;
+            }
+        }
+        crate::map::commit(tx).await?;
+        subs.wake();
         self.chat_cas(id, updated).await
     }
 
@@ -419,14 +485,16 @@ impl ChatStore for PgStore {
             &m.created_at.0,
             &m.client_id,
         ];
+        let subs = self.subscriptions();
         let seq: i64 = match &m.file {
             // A text: one statement, one round trip (no explicit transaction).
-            None => match crate::map::timed(self.row(APPEND, &params)).await {
+            None if subs.is_empty() => match crate::map::timed(self.row(APPEND, &params)).await {
                 Ok(Some(row)) => get(&row, 0)?,
                 other => return self.resent(&m, other).await,
             },
-            // A file: the message, the file's row and its bytes in one transaction.
-            Some(file) => {
+            // A file, or some webhook wants events: the message, the file's row and bytes,
+            // and the outbox rows in one transaction.
+            file => {
                 let mut client = self.client().await?;
                 let tx = client.transaction().await.db()?;
                 let stmt = tx.prepare_cached(APPEND).await.db()?;
@@ -437,23 +505,31 @@ impl ChatStore for PgStore {
                         return self.resent(&m, other).await;
                     }
                 };
-                insert_file(&tx, m.chat_id, seq, m.created_at, file).await?;
+                if let Some(file) = file {
+                    insert_file(&tx, m.chat_id, seq, m.created_at, file).await?;
+                }
+                if !subs.is_empty() {
+                    let stmt = tx
+                        .prepare_cached("SELECT site_id FROM chats WHERE id = $1")
+                        .await
+                        .db()?;
+                    let row = tx.query_one(&stmt, &[&m.chat_id.0]).await.db()?;
+                    let site = SiteId(get(&row, 0)?);
+                    let message = message_of(&m, seq);
+                    crate::webhooks::emit(&tx, &subs, site, EventKind::MessageCreated, || {
+                        hooks::message_event(site, &message)
+                    })
+                    .await?;
+                }
                 crate::map::commit(tx).await?;
+                if !subs.is_empty() {
+                    subs.wake();
+                }
                 seq
             }
         };
         Ok(Appended {
-            message: Message {
-                chat_id: m.chat_id,
-                seq: Seq(seq),
-                author: m.author,
-                author_name: m.author_name,
-                kind: m.kind,
-                body: m.body,
-                client_id: m.client_id,
-                created_at: m.created_at,
-                file: m.file.map(|f| f.meta),
-            },
+            message: message_of(&m, seq),
             duplicate: false,
         })
     }
@@ -461,8 +537,12 @@ impl ChatStore for PgStore {
     async fn append_visitor_message(&self, message: VisitorMessage) -> StoreResult<Option<Posted>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.db()?;
-        let posted = append_visitor(&tx, message).await?;
+        let subs = self.subscriptions();
+        let posted = append_visitor(&tx, message, &subs).await?;
         crate::map::commit(tx).await?;
+        if !subs.is_empty() {
+            subs.wake();
+        }
         Ok(posted)
     }
 

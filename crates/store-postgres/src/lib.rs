@@ -43,6 +43,7 @@ mod tags;
 mod unanswered;
 mod unread;
 mod visitors;
+mod webhooks;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use frontdesk_core::store::{StoreError, StoreResult};
@@ -115,6 +116,8 @@ pub enum OpenError {
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    /// Which webhooks want which events (webhooks.rs): read by every write that may cause one.
+    webhooks: std::sync::Arc<frontdesk_core::webhooks::Subscriptions>,
 }
 
 impl fmt::Debug for PgStore {
@@ -170,7 +173,15 @@ impl PgStore {
             migrate::apply(&mut client).await?;
         }
         tracing::info!(pool_size = options.pool_size, "postgres store connected");
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            webhooks: Default::default(),
+        })
+    }
+
+    /// The webhook subscription set.
+    pub(crate) fn subscriptions(&self) -> std::sync::Arc<frontdesk_core::webhooks::Subscriptions> {
+        self.webhooks.clone()
     }
 
     /// A pooled connection (for maintenance: export, import, tests).

@@ -62,6 +62,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "identity",
         sql: include_str!("../migrations/0009_identity.sql"),
     },
+    Migration {
+        version: 10,
+        name: "webhooks",
+        sql: include_str!("../migrations/0010_webhooks.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

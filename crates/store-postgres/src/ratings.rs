@@ -49,12 +49,21 @@ impl RatingStore for PgStore {
         now: Timestamp,
         window_ms: i64,
     ) -> StoreResult<Option<Chat>> {
-        let updated = self
-            .row(
-                RATE,
-                &[&chat.0, &i16::from(score), &comment, &now.0, &window_ms],
-            )
-            .await?;
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+            [&chat.0, &i16::from(score), &comment, &now.0, &window_ms];
+        let updated = if self.subscriptions().is_empty() {
+            self.row(RATE, &params).await?
+        } else {
+            self.row_with_events(RATE, &params, |row| {
+                let rated = crate::map::chat_row(row)?;
+                Ok(Some((
+                    rated.site_id,
+                    frontdesk_core::webhooks::EventKind::ChatRated,
+                    frontdesk_core::webhooks::rated_event(&rated, now),
+                )))
+            })
+            .await?
+        };
         self.chat_cas(chat, updated).await
     }
 

@@ -11,6 +11,7 @@ use frontdesk_core::files::NewFile;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::{Appended, ChatStore, Posted, StoreResult, VisitorMessage};
+use frontdesk_core::webhooks::{self as hooks, EventKind, Subscriptions};
 use rusqlite::{Connection, OptionalExtension, params};
 
 // Hot-path statements (their query plans are checked in `unit_tests`).
@@ -78,7 +79,12 @@ pub(crate) const MESSAGES_AFTER: &str = concat!(
 );
 
 /// Appends in the writer's transaction: idempotent on `client_id`, numbered without gaps.
-fn append(c: &Connection, m: &NewMessage, index: bool) -> StoreResult<Appended> {
+fn append(
+    c: &Connection,
+    m: &NewMessage,
+    index: bool,
+    subs: &Subscriptions,
+) -> StoreResult<Appended> {
     if let Some(client_id) = &m.client_id {
         let stored = c
             .prepare_cached(CLIENT_ID_LOOKUP)
@@ -124,18 +130,30 @@ fn append(c: &Connection, m: &NewMessage, index: bool) -> StoreResult<Appended> 
     if index {
         crate::archive::index_message(c, m.chat_id, seq, m.kind, &m.body)?;
     }
+    let message = Message {
+        chat_id: m.chat_id,
+        seq: Seq(seq),
+        author: m.author,
+        author_name: m.author_name.clone(),
+        kind: m.kind,
+        body: m.body.clone(),
+        client_id: m.client_id.clone(),
+        created_at: m.created_at,
+        file: m.file.as_ref().map(|f| f.meta.clone()),
+    };
+    if !subs.is_empty() {
+        let site = SiteId(
+            c.prepare_cached("SELECT site_id FROM chats WHERE id = ?1")
+                .db()?
+                .query_row([m.chat_id.0], |r| r.get(0))
+                .db()?,
+        );
+        crate::webhooks::emit(c, subs, site, EventKind::MessageCreated, || {
+            hooks::message_event(site, &message)
+        })?;
+    }
     Ok(Appended {
-        message: Message {
-            chat_id: m.chat_id,
-            seq: Seq(seq),
-            author: m.author,
-            author_name: m.author_name.clone(),
-            kind: m.kind,
-            body: m.body.clone(),
-            client_id: m.client_id.clone(),
-            created_at: m.created_at,
-            file: m.file.as_ref().map(|f| f.meta.clone()),
-        },
+        message,
         duplicate: false,
     })
 }
@@ -175,7 +193,12 @@ fn insert_file(c: &Connection, m: &NewMessage, seq: i64, f: &NewFile) -> StoreRe
 
 /// A visitor's message in the writer's transaction: the open chat is read and appended to
 /// under the same write lock, so a chat that ended meanwhile takes no message.
-fn append_visitor(c: &Connection, m: VisitorMessage, index: bool) -> StoreResult<Option<Posted>> {
+fn append_visitor(
+    c: &Connection,
+    m: VisitorMessage,
+    index: bool,
+    subs: &Subscriptions,
+) -> StoreResult<Option<Posted>> {
     let chat = c
         .prepare_cached(OPEN_CHAT_OF_VISITOR)
         .db()?
@@ -198,6 +221,7 @@ fn append_visitor(c: &Connection, m: VisitorMessage, index: bool) -> StoreResult
             file: m.file,
         },
         index,
+        subs,
     )?;
     Ok(Some(Posted { chat, appended }))
 }
@@ -224,7 +248,7 @@ impl ChatStore for SqliteStore {
     /// An unknown site is `NotFound`.
     async fn create_chat(&self, chat: NewChat) -> StoreResult<Chat> {
         let index = self.search_index();
-        self.write(move |tx| {
+        self.write_events(move |tx, subs| {
             let created = tx.prepare_cached(concat!(
                 "INSERT INTO chats (site_id, visitor_id, visit_id, visitor_name, visitor_email, \
                  state, created_at, queued_at, page_url, department_id) \
@@ -249,6 +273,9 @@ impl ChatStore for SqliteStore {
             if index {
                 crate::archive::index_chat(tx, created.id)?;
             }
+            crate::webhooks::emit(tx, subs, created.site_id, EventKind::ChatStarted, || {
+                hooks::chat_event(EventKind::ChatStarted, &created, created.created_at)
+            })?;
             Ok(created)
         })
         .await
@@ -283,7 +310,22 @@ impl ChatStore for SqliteStore {
         let ended_at = matches!(state, ChatState::Ended { .. }).then_some(now.0);
         // The header's page titles are taken again when the chat ends (not on every view).
         let index = self.search_index() && ended_at.is_some();
-        self.write(move |tx| {
+        self.write_events(move |tx, subs| {
+            // The state before, to tell which event the change is: read only when some
+            // webhook wants anything (a point read in the same transaction).
+            let before = if subs.is_empty() {
+                None
+            } else {
+                tx.prepare_cached(concat!(
+                    "SELECT ",
+                    chat_cols!(),
+                    " FROM chats WHERE id = ?1"
+                ))
+                .db()?
+                .query_row([id.0], chat_row)
+                .optional()
+                .db()?
+            };
             let updated = tx
                 .prepare_cached(UPDATE_STATE)
                 .db()?
@@ -316,6 +358,13 @@ impl ChatStore for SqliteStore {
             }
             if index && updated.is_some() {
                 crate::archive::index_chat(tx, id)?;
+            }
+            if let (Some(before), Some(after)) = (&before, &updated)
+                && let Some(kind) = hooks::classify(&before.state, &after.state)
+            {
+                crate::webhooks::emit(tx, subs, after.site_id, kind, || {
+                    hooks::chat_event(kind, after, now)
+                })?;
             }
             chat_cas(tx, id, updated)
         })
@@ -376,12 +425,13 @@ impl ChatStore for SqliteStore {
     /// one may post is the caller's rule ([`ChatState::may_post`]).
     async fn append_message(&self, message: NewMessage) -> StoreResult<Appended> {
         let index = self.search_index();
-        self.write(move |tx| append(tx, &message, index)).await
+        self.write_events(move |tx, subs| append(tx, &message, index, subs))
+            .await
     }
 
     async fn append_visitor_message(&self, message: VisitorMessage) -> StoreResult<Option<Posted>> {
         let index = self.search_index();
-        self.write(move |tx| append_visitor(tx, message, index))
+        self.write_events(move |tx, subs| append_visitor(tx, message, index, subs))
             .await
     }
 

@@ -47,6 +47,7 @@ mod tags;
 mod unanswered;
 mod unread;
 mod visitors;
+mod webhooks;
 mod writer;
 
 pub use writer::COMMIT_LATENCY;
@@ -187,6 +188,8 @@ struct Inner {
     readers: Arc<ReadPool>,
     integrity: Arc<check::IntegrityState>,
     search_index: bool,
+    /// Which webhooks want which events (webhooks.rs): read by every write that may cause one.
+    webhooks: Arc<frontdesk_core::webhooks::Subscriptions>,
 }
 
 impl Drop for Inner {
@@ -221,6 +224,11 @@ impl SqliteStore {
     /// Whether writes keep the search index ([`SqliteOptions::search_index`]).
     pub(crate) fn search_index(&self) -> bool {
         self.inner.search_index
+    }
+
+    /// The webhook subscription set (cheap to clone into a write job).
+    pub(crate) fn subscriptions(&self) -> Arc<frontdesk_core::webhooks::Subscriptions> {
+        self.inner.webhooks.clone()
     }
 
     /// The database file's path.
@@ -279,6 +287,24 @@ impl SqliteStore {
         F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
     {
         self.inner.writer.write(work).await
+    }
+
+    /// [`SqliteStore::write`] for a write that may cause webhook events: `work` gets the
+    /// subscription set, and the delivery task is woken once the write committed.
+    pub(crate) async fn write_events<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>, &frontdesk_core::webhooks::Subscriptions) -> StoreResult<T>
+            + Send
+            + 'static,
+    {
+        let subs = self.subscriptions();
+        let inner = subs.clone();
+        let out = self.inner.writer.write(move |tx| work(tx, &inner)).await;
+        if !subs.is_empty() {
+            subs.wake();
+        }
+        out
     }
 
     /// Runs `work` on a read-only connection, on a blocking thread.
@@ -346,6 +372,7 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
             readers: Arc::new(readers),
             integrity,
             search_index: options.search_index,
+            webhooks: Arc::default(),
         }),
     })
 }

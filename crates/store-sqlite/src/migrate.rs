@@ -61,6 +61,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "identity",
         sql: include_str!("../migrations/0009_identity.sql"),
     },
+    Migration {
+        version: 10,
+        name: "webhooks",
+        sql: include_str!("../migrations/0010_webhooks.sql"),
+    },
 ];
 
 /// The schema version this build writes.

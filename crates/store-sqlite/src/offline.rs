@@ -19,8 +19,8 @@ pub(crate) const OFFLINE_MESSAGES: &str = concat!(
 impl OfflineStore for SqliteStore {
     /// An unknown site is `NotFound`.
     async fn create_offline_message(&self, msg: NewOfflineMessage) -> StoreResult<OfflineMessage> {
-        self.write(move |tx| {
-            tx.prepare_cached(concat!(
+        self.write_events(move |tx, subs| {
+            let created = tx.prepare_cached(concat!(
                 "INSERT INTO offline_messages (site_id, visitor_id, name, email, body, page_url, \
                  created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING ",
                 offline_cols!()
@@ -38,7 +38,15 @@ impl OfflineStore for SqliteStore {
                 ],
                 offline_row,
             )
-            .db()
+            .db()?;
+            crate::webhooks::emit(
+                tx,
+                subs,
+                created.site_id,
+                frontdesk_core::webhooks::EventKind::OfflineMessageCreated,
+                || frontdesk_core::webhooks::offline_event(&created),
+            )?;
+            Ok(created)
         })
         .await
     }

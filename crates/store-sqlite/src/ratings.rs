@@ -48,7 +48,7 @@ impl RatingStore for SqliteStore {
         window_ms: i64,
     ) -> StoreResult<Option<Chat>> {
         let comment = comment.map(str::to_string);
-        self.write(move |tx| {
+        self.write_events(move |tx, subs| {
             let updated = match tx
                 .prepare_cached(RATE)
                 .db()?
@@ -58,6 +58,15 @@ impl RatingStore for SqliteStore {
                 Err(rusqlite::Error::QueryReturnedNoRows) => None,
                 Err(e) => return Err(e).db(),
             };
+            if let Some(rated) = &updated {
+                crate::webhooks::emit(
+                    tx,
+                    subs,
+                    rated.site_id,
+                    frontdesk_core::webhooks::EventKind::ChatRated,
+                    || frontdesk_core::webhooks::rated_event(rated, now),
+                )?;
+            }
             chat_cas(tx, chat, updated)
         })
         .await

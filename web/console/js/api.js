@@ -188,6 +188,12 @@ export const admin = {
   createToken: (token) => post('/api/admin/tokens', token),
   revokeToken: (id) => del(path`/api/admin/tokens/${id}`),
   audit: (query) => get(`/api/admin/audit?${new URLSearchParams(query)}`),
+  webhooks: (siteId) => get(path`/api/admin/sites/${siteId}/webhooks`),
+  createWebhook: (siteId, hook) => post(path`/api/admin/sites/${siteId}/webhooks`, hook),
+  updateWebhook: (id, changes) => put(path`/api/admin/webhooks/${id}`, changes),
+  deleteWebhook: (id) => del(path`/api/admin/webhooks/${id}`),
+  testWebhook: (id) => post(path`/api/admin/webhooks/${id}/test`, {}),
+  webhookDeliveries: (id) => get(path`/api/admin/webhooks/${id}/deliveries`),
 };
 
 /** A chat's "Tags" and "Wrap-up note", and a site's tags as suggestions (issue 13). */

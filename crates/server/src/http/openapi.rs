@@ -105,6 +105,9 @@ Error codes and their HTTP statuses:";
         super::admin::departments::set_agent_departments,
         super::admin::tokens::list_tokens, super::admin::tokens::create_token,
         super::admin::tokens::revoke_token, super::admin::audit::audit_page,
+        super::admin::webhooks::list_webhooks, super::admin::webhooks::create_webhook,
+        super::admin::webhooks::update_webhook, super::admin::webhooks::delete_webhook,
+        super::admin::webhooks::test_webhook, super::admin::webhooks::list_deliveries,
         super::health::healthz, super::health::readyz, super::health::metrics, openapi_json,
         crate::realtime::visitor_ws::handler, crate::realtime::agent_ws::handler,
         crate::http::page_views::record,
@@ -121,7 +124,7 @@ Error codes and their HTTP statuses:";
         (name = "reports", description = "Reports: how the team is doing, and their CSV"),
         (name = "archive", description = "The \"Archive\": every chat of your sites, filtered and searched"),
         (name = "files", description = "Files in chats: uploads, downloads, \"Delete chat\""),
-        (name = "admin", description = "Sites, agents, departments, blocks, API tokens and the audit log (admins only)"),
+        (name = "admin", description = "Sites, agents, departments, blocks, API tokens, webhooks and the audit log (admins only)"),
         (name = "ops", description = "Health, readiness, metrics, this document"),
         (name = "websocket", description = "Live chat sockets: frames in docs/protocol.md"),
     )

@@ -48,6 +48,9 @@ pub enum BusEvent {
     /// Cluster mode: agents' presence changed on these sites; every node recomputes whether
     /// the sites are available and tells its visitors.
     SitesChanged { sites: Vec<SiteId> },
+    /// A webhook was created, changed or deleted: every node reloads which webhooks want
+    /// which events (the store writes the outbox by it).
+    WebhooksChanged,
     /// Cluster mode: events were lost between nodes; every node closes its connections, and
     /// the clients reconnect and catch up by sequence.
     Resync,
@@ -122,6 +125,7 @@ pub fn dispatch(hub: &Hub, event: BusEvent) {
         } => hub.record_invitation(chat, agent, by, at),
         // Handled by the cluster's bus and presence before reaching a hub.
         BusEvent::SitesChanged { .. } => {}
+        BusEvent::WebhooksChanged => hub.webhooks_changed.notify_one(),
         BusEvent::Resync => hub.close_all(),
     }
 }

@@ -106,6 +106,7 @@ fn pinned() -> Vec<(BusEvent, Value)> {
             },
             json!({"SitesChanged": {"sites": [1]}}),
         ),
+        (BusEvent::WebhooksChanged, json!("WebhooksChanged")),
         (BusEvent::Resync, json!("Resync")),
     ]
 }

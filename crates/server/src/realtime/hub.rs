@@ -88,6 +88,9 @@ pub struct Hub {
     /// Cluster mode: a site's availability depends on agents of every node, so it is not
     /// computed here but pushed in by the shared presence ([`Hub::set_availability`]).
     cluster: AtomicBool,
+    /// A webhook changed (here or on another node): the webhook task reloads the
+    /// subscription set (services/webhooks).
+    pub webhooks_changed: tokio::sync::Notify,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

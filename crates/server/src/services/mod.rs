@@ -31,3 +31,4 @@ pub mod unanswered;
 pub mod unread;
 pub mod visitor_transcript;
 pub mod visits;
+pub mod webhooks;

@@ -51,3 +51,4 @@ mod upgrade_rolling;
 mod visit_language;
 mod visitor_email;
 mod visitor_transcript;
+mod webhooks;

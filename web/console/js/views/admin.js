@@ -1,5 +1,5 @@
 // The Admin page (admins only): Sites, Agents, Departments, site-wide Canned Responses, Blocks,
-// Offline Messages, API tokens and the Audit log, as tabs.
+// Offline Messages, API tokens, Webhooks and the Audit log, as tabs.
 
 import { h, uniqueId, arrowNav } from '../dom.js';
 import { store } from '../state.js';
@@ -11,6 +11,7 @@ import { cannedEditor } from './cannededitor.js';
 import { offlineMessages } from './offline.js';
 import { adminTokens } from './admin-tokens.js';
 import { adminAudit } from './admin-audit.js';
+import { adminWebhooks } from './admin-webhooks.js';
 
 const SECTIONS = [
   ['Sites', adminSites],
@@ -20,6 +21,7 @@ const SECTIONS = [
   ['Blocks', adminBlocks],
   ['Offline Messages', offlineMessages],
   ['API tokens', adminTokens],
+  ['Webhooks', adminWebhooks],
   ['Audit log', adminAudit],
 ];
 

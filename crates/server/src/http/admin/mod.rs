@@ -1,6 +1,6 @@
 //! REST: administration, one file per resource like the console's `views/admin-*.js`:
-//! sites (and their identity secret), blocks, agents, departments, API tokens and the audit
-//! log. Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
+//! sites (and their identity secret), blocks, agents, departments, API tokens, webhooks and the
+//! audit log. Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
 //! who is not an admin gets 403 `forbidden`.
 
 pub mod agents;
@@ -10,6 +10,7 @@ pub mod departments;
 pub mod identity;
 pub mod sites;
 pub mod tokens;
+pub mod webhooks;
 
 use crate::error::{AppError, AppResult};
 use crate::state::App;
@@ -28,6 +29,7 @@ pub fn router() -> Router<App> {
         .merge(departments::router())
         .merge(audit::router())
         .merge(tokens::router())
+        .merge(webhooks::router())
 }
 
 /// An optional email address, trimmed; empty is none.
