@@ -35,11 +35,17 @@ pub enum AuditAction {
     VisitorBlocked,
     /// An admin lifted a block.
     BlockLifted,
+    /// "Export visitor data" (the target is the visitor id).
+    VisitorExported,
+    /// "Erase visitor" (the target is the visitor id; detail: how many chats and rows).
+    VisitorErased,
+    /// The privacy retention task deleted data past a site's "Keep ... for" (detail: totals).
+    RetentionRun,
 }
 
 impl AuditAction {
     /// Every action, in the order the console's filter lists them.
-    pub const ALL: [AuditAction; 16] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::PasswordChanged,
@@ -56,6 +62,9 @@ impl AuditAction {
         AuditAction::TokenRevoked,
         AuditAction::VisitorBlocked,
         AuditAction::BlockLifted,
+        AuditAction::VisitorExported,
+        AuditAction::VisitorErased,
+        AuditAction::RetentionRun,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +85,9 @@ impl AuditAction {
             AuditAction::TokenRevoked => "token_revoked",
             AuditAction::VisitorBlocked => "visitor_blocked",
             AuditAction::BlockLifted => "block_lifted",
+            AuditAction::VisitorExported => "visitor_exported",
+            AuditAction::VisitorErased => "visitor_erased",
+            AuditAction::RetentionRun => "retention_run",
         }
     }
 

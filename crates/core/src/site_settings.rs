@@ -85,6 +85,10 @@ pub struct SiteSettings {
     /// stems every site the English way, see docs/archive.md).
     #[cfg_attr(feature = "openapi", schema(default = "en", example = "de"))]
     pub language: String,
+    /// "Privacy": how long chats and visits are kept, and whether addresses are anonymised
+    /// (issue 18; docs/privacy.md).
+    #[serde(default)]
+    pub privacy: crate::privacy::PrivacySettings,
 }
 
 /// The site languages known, `(tag, name)`: BCP 47 primary tags.
@@ -177,6 +181,7 @@ impl Default for SiteSettings {
             unread_sound: false,
             unread_email_seconds: 120,
             language: "en".into(),
+            privacy: crate::privacy::PrivacySettings::default(),
         }
     }
 }
@@ -198,6 +203,8 @@ pub enum SettingsError {
     FilesPerChat(u32),
     #[error("\"Language\" {0:?} is not a known language tag")]
     Language(String),
+    #[error(transparent)]
+    Privacy(#[from] crate::privacy::PrivacyError),
 }
 
 impl SettingsError {
@@ -275,6 +282,7 @@ impl SiteSettings {
         if !LANGUAGES.iter().any(|(tag, _)| *tag == self.language) {
             return Err(SettingsError::Language(self.language.clone()));
         }
+        self.privacy.validate()?;
         Ok(())
     }
 

@@ -423,6 +423,7 @@ pub trait SettingStore: Send + Sync {
 mod archive;
 mod files;
 mod integrations;
+mod privacy;
 mod ratings;
 mod reports;
 mod unread;
@@ -430,6 +431,7 @@ mod unread;
 pub use archive::{ArchiveRows, ArchiveStore};
 pub use files::{FileStore, StoredFile};
 pub use integrations::IntegrationStore;
+pub use privacy::PrivacyStore;
 pub use ratings::{RatedChat, RatingStore};
 pub use reports::{DirtyHour, OnlineSpan, ReportStore, SiteRange};
 pub use unread::UnreadStore;
@@ -454,6 +456,7 @@ pub trait Store:
     + UnreadStore
     + ArchiveStore
     + IntegrationStore
+    + PrivacyStore
     + SettingStore
 {
 }
@@ -477,6 +480,7 @@ impl<T> Store for T where
         + UnreadStore
         + ArchiveStore
         + IntegrationStore
+        + PrivacyStore
         + SettingStore
 {
 }

@@ -47,6 +47,9 @@ pub struct Settings {
     pub session_hours: u64,
     /// Audit log entries older than this many days are deleted (`0`: kept forever).
     pub audit_keep_days: u32,
+    /// The privacy retention task deletes at most this many chats (or visits, or offline
+    /// messages) per write, then lets other writes through (docs/privacy.md). At least 1.
+    pub retention_batch: u32,
     pub smtp: Option<SmtpSettings>,
     pub limits: Limits,
     /// `[search]`: the Archive's full-text index.
@@ -294,6 +297,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             session_hours: 12,
             audit_keep_days: 365,
+            retention_batch: 200,
             smtp: None,
             limits: Limits::default(),
             search: SearchSettings::default(),

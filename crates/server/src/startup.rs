@@ -318,6 +318,7 @@ pub async fn start_with_store(
     background.push(crate::services::unread::spawn_sweep(app.clone()));
     background.push(crate::services::reports::spawn(app.clone()));
     background.push(crate::services::audit::spawn_retention(app.clone()));
+    background.push(crate::services::retention::spawn(app.clone()));
     let router = crate::http::router(app.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(crate::listen::serve(listener, router, serving, rx));

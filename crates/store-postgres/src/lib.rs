@@ -32,6 +32,7 @@ mod integrations;
 mod map;
 mod migrate;
 mod offline;
+mod privacy;
 mod ratings;
 mod reports;
 mod routing;

@@ -57,6 +57,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "visit_language",
         sql: include_str!("../migrations/0008_visit_language.sql"),
     },
+    Migration {
+        version: 11,
+        name: "privacy",
+        sql: include_str!("../migrations/0011_privacy.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

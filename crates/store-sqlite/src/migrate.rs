@@ -56,6 +56,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "visit_language",
         sql: include_str!("../migrations/0008_visit_language.sql"),
     },
+    Migration {
+        version: 11,
+        name: "privacy",
+        sql: include_str!("../migrations/0011_privacy.sql"),
+    },
 ];
 
 /// The schema version this build writes.

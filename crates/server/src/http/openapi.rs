@@ -104,6 +104,7 @@ Error codes and their HTTP statuses:";
         super::admin::departments::set_agent_departments,
         super::admin::tokens::list_tokens, super::admin::tokens::create_token,
         super::admin::tokens::revoke_token, super::admin::audit::audit_page,
+        super::admin::visitors::export_visitor, super::admin::visitors::erase_visitor,
         super::health::healthz, super::health::readyz, super::health::metrics, openapi_json,
         crate::realtime::visitor_ws::handler, crate::realtime::agent_ws::handler,
     ),
@@ -119,7 +120,7 @@ Error codes and their HTTP statuses:";
         (name = "reports", description = "Reports: how the team is doing, and their CSV"),
         (name = "archive", description = "The \"Archive\": every chat of your sites, filtered and searched"),
         (name = "files", description = "Files in chats: uploads, downloads, \"Delete chat\""),
-        (name = "admin", description = "Sites, agents, departments, blocks, API tokens and the audit log (admins only)"),
+        (name = "admin", description = "Sites, agents, departments, blocks, API tokens, the audit log and a visitor's data (admins only)"),
         (name = "ops", description = "Health, readiness, metrics, this document"),
         (name = "websocket", description = "Live chat sockets: frames in docs/protocol.md"),
     )

@@ -48,6 +48,11 @@ pub enum BusEvent {
     /// Cluster mode: agents' presence changed on these sites; every node recomputes whether
     /// the sites are available and tells its visitors.
     SitesChanged { sites: Vec<SiteId> },
+    /// "Erase visitor": every node closes the visitor's connections to the site.
+    CloseVisitor {
+        site: SiteId,
+        visitor: frontdesk_core::VisitorId,
+    },
     /// Cluster mode: events were lost between nodes; every node closes its connections, and
     /// the clients reconnect and catch up by sequence.
     Resync,
@@ -122,6 +127,7 @@ pub fn dispatch(hub: &Hub, event: BusEvent) {
         } => hub.record_invitation(chat, agent, by, at),
         // Handled by the cluster's bus and presence before reaching a hub.
         BusEvent::SitesChanged { .. } => {}
+        BusEvent::CloseVisitor { site, visitor } => hub.close_visitor(site, &visitor),
         BusEvent::Resync => hub.close_all(),
     }
 }

@@ -47,7 +47,23 @@ pub async fn refuse_if_blocked(
     visitor: &VisitorId,
     ip: Option<&str>,
 ) -> AppResult<()> {
-    match app.store.active_block(site, visitor, ip, app.now()).await? {
+    let now = app.now();
+    let mut block = app.store.active_block(site, visitor, ip, now).await?;
+    // A site that anonymises addresses stored the network of the blocked visit's address
+    // ("203.0.113.0"): a block by address then holds for that network.
+    let network = ip
+        .and_then(|ip| ip.parse().ok())
+        .map(|ip| frontdesk_core::privacy::anonymise_ip(ip).to_string())
+        .filter(|net| Some(net.as_str()) != ip);
+    if block.is_none()
+        && let Some(net) = network
+    {
+        block = app
+            .store
+            .active_block(site, visitor, Some(&net), now)
+            .await?;
+    }
+    match block {
         Some(_) => Err(AppError::new(
             ErrorCode::Blocked,
             "Chat is unavailable today.",

@@ -27,6 +27,7 @@ mod lifecycle;
 mod messages;
 mod notes;
 mod ops_logs;
+mod privacy;
 mod rate_limits;
 mod ratings;
 mod reports;

@@ -1,5 +1,6 @@
 //! REST: administration, one file per resource like the console's `views/admin-*.js`:
-//! sites, blocks, agents, departments, API tokens and the audit log. Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
+//! sites, blocks, agents, departments, API tokens, the audit log and a visitor's data
+//! (export, erase). Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
 //! who is not an admin gets 403 `forbidden`.
 
 pub mod agents;
@@ -8,6 +9,7 @@ pub mod blocks;
 pub mod departments;
 pub mod sites;
 pub mod tokens;
+pub mod visitors;
 
 use crate::error::{AppError, AppResult};
 use crate::state::App;
@@ -25,6 +27,7 @@ pub fn router() -> Router<App> {
         .merge(departments::router())
         .merge(audit::router())
         .merge(tokens::router())
+        .merge(visitors::router())
 }
 
 /// An optional email address, trimmed; empty is none.
