@@ -24,9 +24,13 @@ export const ACTIONS = {
   token_revoked: 'API token revoked',
   visitor_blocked: 'Visitor blocked',
   block_lifted: 'Block lifted',
+  visitor_exported: 'Visitor data exported',
+  visitor_erased: 'Visitor erased',
+  retention_run: 'Retention run',
 };
 
 function who(e) {
+  if (e.action === 'retention_run') return 'Retention task';
   if (e.actor_kind === 'anonymous') return 'Nobody (not signed in)';
   const name = e.actor_name || `#${e.actor_id}`;
   return e.actor_kind === 'token' ? `API token “${name}”` : name;
