@@ -176,6 +176,9 @@ pub struct Limits {
     pub archive_searches: Rate,
     /// REST requests per API token (`Authorization: Bearer fd_...`); beyond it `rate_limited`.
     pub api_token_requests: Rate,
+    /// Unknown, revoked or expired API tokens per client address: past it, that address's
+    /// bearer requests are refused `rate_limited` without a database lookup until a unit frees.
+    pub api_token_misses_per_ip: Rate,
 }
 
 impl Limits {
@@ -255,6 +258,10 @@ impl Default for Limits {
             api_token_requests: Rate {
                 per_minute: 600,
                 burst: 100,
+            },
+            api_token_misses_per_ip: Rate {
+                per_minute: 30,
+                burst: 10,
             },
             colleagues_per_chat: frontdesk_core::colleagues::DEFAULT_CAP,
         }

@@ -301,7 +301,10 @@ pub async fn start_with_store(
         archive_limits: crate::limits::archive::ArchiveLimiter::new(
             settings.limits.archive_searches,
         ),
-        token_limits: crate::limits::tokens::TokenLimiter::new(settings.limits.api_token_requests),
+        token_limits: crate::limits::tokens::TokenLimiter::new(
+            settings.limits.api_token_requests,
+            settings.limits.api_token_misses_per_ip,
+        ),
         demo_site_key,
         settings,
     }));
