@@ -16,6 +16,8 @@ pub enum AuditAction {
     SignInFailed,
     /// An agent changed their own password.
     PasswordChanged,
+    /// An agent signed out ("Sign out").
+    SignOut,
     AgentCreated,
     /// Name, email, admin, password, sites or "Most chats at once" changed (detail: which).
     AgentUpdated,
@@ -41,14 +43,20 @@ pub enum AuditAction {
     VisitorErased,
     /// The privacy retention task deleted data past a site's "Keep ... for" (detail: totals).
     RetentionRun,
+    /// A canned response was added, changed or removed (target: its title; detail: its id,
+    /// whether site-wide).
+    CannedCreated,
+    CannedUpdated,
+    CannedDeleted,
 }
 
 impl AuditAction {
     /// Every action, in the order the console's filter lists them.
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::PasswordChanged,
+        AuditAction::SignOut,
         AuditAction::AgentCreated,
         AuditAction::AgentUpdated,
         AuditAction::AgentDeleted,
@@ -65,6 +73,9 @@ impl AuditAction {
         AuditAction::VisitorExported,
         AuditAction::VisitorErased,
         AuditAction::RetentionRun,
+        AuditAction::CannedCreated,
+        AuditAction::CannedUpdated,
+        AuditAction::CannedDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +83,7 @@ impl AuditAction {
             AuditAction::SignIn => "sign_in",
             AuditAction::SignInFailed => "sign_in_failed",
             AuditAction::PasswordChanged => "password_changed",
+            AuditAction::SignOut => "sign_out",
             AuditAction::AgentCreated => "agent_created",
             AuditAction::AgentUpdated => "agent_updated",
             AuditAction::AgentDeleted => "agent_deleted",
@@ -88,6 +100,9 @@ impl AuditAction {
             AuditAction::VisitorExported => "visitor_exported",
             AuditAction::VisitorErased => "visitor_erased",
             AuditAction::RetentionRun => "retention_run",
+            AuditAction::CannedCreated => "canned_created",
+            AuditAction::CannedUpdated => "canned_updated",
+            AuditAction::CannedDeleted => "canned_deleted",
         }
     }
 

@@ -436,8 +436,14 @@ pub(crate) async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &
 }
 
 /// Block: the chat ends at the visitor's end at once, and the visitor (by id and by IP) cannot
-/// start another chat on the site until the end of the site's day.
-pub async fn block(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {
+/// start another chat on the site until the end of the site's day. Audited with `agent_ip`,
+/// the address of the agent's socket, when known.
+pub async fn block(
+    app: &App,
+    agent: AgentId,
+    chat_id: ChatId,
+    agent_ip: Option<&str>,
+) -> AppResult<Chat> {
     let chat = access::chat_for_agent(app, agent, chat_id).await?;
     chat.state.apply(ChatCommand::Block { by: agent })?;
     let site = app.store.site(chat.site_id).await?;
@@ -466,7 +472,7 @@ pub async fn block(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat
             id: agent,
             name: app.agent_name(agent).await?,
         },
-        ip: None, // asked on the agent's socket
+        ip: agent_ip.map(str::to_owned),
     };
     let detail = serde_json::json!({ "chat_id": chat_id, "until": until });
     let action = frontdesk_core::audit::AuditAction::VisitorBlocked;

@@ -27,6 +27,10 @@ export const ACTIONS = {
   visitor_exported: 'Visitor data exported',
   visitor_erased: 'Visitor erased',
   retention_run: 'Retention run',
+  sign_out: 'Signed out',
+  canned_created: 'Canned response added',
+  canned_updated: 'Canned response changed',
+  canned_deleted: 'Canned response removed',
 };
 
 function who(e) {
