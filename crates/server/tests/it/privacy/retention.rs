@@ -176,3 +176,32 @@ async fn anonymised_addresses_are_stored_as_their_network() {
         1
     );
 }
+
+/// Every node runs the task: two runs at once (as two nodes would) delete each chat once
+/// between them, without an error or a wait on each other's rows.
+#[tokio::test]
+async fn two_runs_at_once_share_the_work() {
+    let app = TestApp::spawn_with(|s| s.retention_batch = 1).await;
+    let site = app.site().await;
+    let admin = app.agent_with("Ada", true, None).await;
+    set_privacy(&admin, site.id.0, json!({"keep_chats_days": 1})).await;
+    let (_alice, mut ws) = app.online_agent("Alice").await;
+    for word in ["onefig", "twofig", "threefig", "fourfig"] {
+        ended_chat(&app, &site, &mut ws, word).await;
+    }
+    app.clock.advance(2 * DAY);
+    let (a, b) = tokio::join!(
+        frontdesk::services::retention::run(app.app()),
+        frontdesk::services::retention::run(app.app())
+    );
+    let (a, b) = (a.expect("first run"), b.expect("second run"));
+    // The background task may have taken some too; none is left, none deleted twice.
+    assert!(a.chats + b.chats <= 4, "{a:?} {b:?}");
+    let raw = Raw::open(&app).await;
+    assert_eq!(raw.count("SELECT count(*) FROM chats").await, 0);
+    assert_eq!(raw.count("SELECT count(*) FROM file_data").await, 0);
+    app.store()
+        .check_search_index()
+        .await
+        .expect("index matches the text");
+}
