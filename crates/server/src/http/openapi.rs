@@ -70,7 +70,9 @@ scopes decide what it reaches (`read`: GET of every non-admin resource; `write`:
 methods; `admin`: everything under `/api/admin` except tokens themselves), and it acts for the \
 admin who made it, narrowed to its sites. Signing in and out, changing a password and \
 managing tokens take the cookie only. A refused token answers 401 `unauthorized` (unknown, \
-revoked, expired), 403 `forbidden` (scope) or 429 `rate_limited` (`limits.api_token_requests`). \
+revoked, expired), 403 `forbidden` (scope) or 429 `rate_limited` (`limits.api_token_requests`; \
+and, before any lookup, from an address that sent too many unknown tokens: \
+`limits.api_token_misses_per_ip`). \
 Error codes and their HTTP statuses:";
 
 #[derive(OpenApi)]
