@@ -16,6 +16,8 @@ pub enum AuditAction {
     SignInFailed,
     /// An agent changed their own password.
     PasswordChanged,
+    /// An agent signed out ("Sign out").
+    SignOut,
     AgentCreated,
     /// Name, email, admin, password, sites or "Most chats at once" changed (detail: which).
     AgentUpdated,
@@ -41,14 +43,26 @@ pub enum AuditAction {
     BlockLifted,
     /// "Rotate identity secret" (the secret itself is never in the log).
     IdentitySecretRotated,
+    /// "Export visitor data" (the target is the visitor id).
+    VisitorExported,
+    /// "Erase visitor" (the target is the visitor id; detail: how many chats and rows).
+    VisitorErased,
+    /// The privacy retention task deleted data past a site's "Keep ... for" (detail: totals).
+    RetentionRun,
+    /// A canned response was added, changed or removed (target: its title; detail: its id,
+    /// whether site-wide).
+    CannedCreated,
+    CannedUpdated,
+    CannedDeleted,
 }
 
 impl AuditAction {
     /// Every action, in the order the console's filter lists them.
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::PasswordChanged,
+        AuditAction::SignOut,
         AuditAction::AgentCreated,
         AuditAction::AgentUpdated,
         AuditAction::AgentDeleted,
@@ -66,6 +80,12 @@ impl AuditAction {
         AuditAction::VisitorBlocked,
         AuditAction::BlockLifted,
         AuditAction::IdentitySecretRotated,
+        AuditAction::VisitorExported,
+        AuditAction::VisitorErased,
+        AuditAction::RetentionRun,
+        AuditAction::CannedCreated,
+        AuditAction::CannedUpdated,
+        AuditAction::CannedDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +93,7 @@ impl AuditAction {
             AuditAction::SignIn => "sign_in",
             AuditAction::SignInFailed => "sign_in_failed",
             AuditAction::PasswordChanged => "password_changed",
+            AuditAction::SignOut => "sign_out",
             AuditAction::AgentCreated => "agent_created",
             AuditAction::AgentUpdated => "agent_updated",
             AuditAction::AgentDeleted => "agent_deleted",
@@ -90,6 +111,12 @@ impl AuditAction {
             AuditAction::VisitorBlocked => "visitor_blocked",
             AuditAction::BlockLifted => "block_lifted",
             AuditAction::IdentitySecretRotated => "identity_secret_rotated",
+            AuditAction::VisitorExported => "visitor_exported",
+            AuditAction::VisitorErased => "visitor_erased",
+            AuditAction::RetentionRun => "retention_run",
+            AuditAction::CannedCreated => "canned_created",
+            AuditAction::CannedUpdated => "canned_updated",
+            AuditAction::CannedDeleted => "canned_deleted",
         }
     }
 

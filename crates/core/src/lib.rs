@@ -23,6 +23,7 @@ pub mod latency;
 pub mod link;
 pub mod model;
 pub mod notes;
+pub mod privacy;
 pub mod protocol;
 pub mod rating;
 pub mod reports;

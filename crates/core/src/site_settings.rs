@@ -87,6 +87,10 @@ pub struct SiteSettings {
     pub language: String,
     /// Verified visitor identity: "Require verified identity" (`crate::identity`).
     pub identity: crate::identity::IdentitySettings,
+    /// "Privacy": how long chats and visits are kept, and whether addresses are anonymised
+    /// (issue 18; docs/privacy.md).
+    #[serde(default)]
+    pub privacy: crate::privacy::PrivacySettings,
 }
 
 /// The site languages known, `(tag, name)`: BCP 47 primary tags.
@@ -180,6 +184,7 @@ impl Default for SiteSettings {
             unread_email_seconds: 120,
             language: "en".into(),
             identity: crate::identity::IdentitySettings::default(),
+            privacy: crate::privacy::PrivacySettings::default(),
         }
     }
 }
@@ -201,6 +206,8 @@ pub enum SettingsError {
     FilesPerChat(u32),
     #[error("\"Language\" {0:?} is not a known language tag")]
     Language(String),
+    #[error(transparent)]
+    Privacy(#[from] crate::privacy::PrivacyError),
 }
 
 impl SettingsError {
@@ -278,6 +285,7 @@ impl SiteSettings {
         if !LANGUAGES.iter().any(|(tag, _)| *tag == self.language) {
             return Err(SettingsError::Language(self.language.clone()));
         }
+        self.privacy.validate()?;
         Ok(())
     }
 

@@ -424,6 +424,7 @@ mod archive;
 mod files;
 mod identity;
 mod integrations;
+mod privacy;
 mod ratings;
 mod reports;
 mod unread;
@@ -433,6 +434,7 @@ pub use archive::{ArchiveRows, ArchiveStore};
 pub use files::{FileStore, StoredFile};
 pub use identity::IdentityStore;
 pub use integrations::IntegrationStore;
+pub use privacy::PrivacyStore;
 pub use ratings::{RatedChat, RatingStore};
 pub use reports::{DirtyHour, OnlineSpan, ReportStore, SiteRange};
 pub use unread::UnreadStore;
@@ -460,6 +462,7 @@ pub trait Store:
     + IntegrationStore
     + IdentityStore
     + WebhookStore
+    + PrivacyStore
     + SettingStore
 {
 }
@@ -485,6 +488,7 @@ impl<T> Store for T where
         + IntegrationStore
         + IdentityStore
         + WebhookStore
+        + PrivacyStore
         + SettingStore
 {
 }

@@ -47,6 +47,9 @@ pub struct Settings {
     pub session_hours: u64,
     /// Audit log entries older than this many days are deleted (`0`: kept forever).
     pub audit_keep_days: u32,
+    /// The privacy retention task deletes at most this many chats (or visits, or offline
+    /// messages) per write, then lets other writes through (docs/privacy.md). At least 1.
+    pub retention_batch: u32,
     pub smtp: Option<SmtpSettings>,
     pub limits: Limits,
     /// `[search]`: the Archive's full-text index.
@@ -178,6 +181,9 @@ pub struct Limits {
     /// Verified visitor identity (`[limits.identity]`): attributes kept, their lengths, and
     /// the grace period of a rotated identity secret.
     pub identity: frontdesk_core::identity::IdentityLimits,
+    /// Unknown, revoked or expired API tokens per client address: past it, that address's
+    /// bearer requests are refused `rate_limited` without a database lookup until a unit frees.
+    pub api_token_misses_per_ip: Rate,
 }
 
 impl Limits {
@@ -257,6 +263,10 @@ impl Default for Limits {
             api_token_requests: Rate {
                 per_minute: 600,
                 burst: 100,
+            },
+            api_token_misses_per_ip: Rate {
+                per_minute: 30,
+                burst: 10,
             },
             colleagues_per_chat: frontdesk_core::colleagues::DEFAULT_CAP,
             identity: frontdesk_core::identity::IdentityLimits::default(),
@@ -338,6 +348,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             session_hours: 12,
             audit_keep_days: 365,
+            retention_batch: 200,
             smtp: None,
             limits: Limits::default(),
             search: SearchSettings::default(),

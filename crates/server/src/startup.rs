@@ -301,7 +301,10 @@ pub async fn start_with_store(
         archive_limits: crate::limits::archive::ArchiveLimiter::new(
             settings.limits.archive_searches,
         ),
-        token_limits: crate::limits::tokens::TokenLimiter::new(settings.limits.api_token_requests),
+        token_limits: crate::limits::tokens::TokenLimiter::new(
+            settings.limits.api_token_requests,
+            settings.limits.api_token_misses_per_ip,
+        ),
         demo_site_key,
         settings,
     }));
@@ -323,6 +326,7 @@ pub async fn start_with_store(
             .await
             .map_err(|e| StartError::Config(format!("webhooks: {e}")))?,
     );
+    background.push(crate::services::retention::spawn(app.clone()));
     let router = crate::http::router(app.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(crate::listen::serve(listener, router, serving, rx));

@@ -33,6 +33,7 @@ mod integrations;
 mod map;
 mod migrate;
 mod offline;
+mod privacy;
 mod ratings;
 mod reports;
 mod routing;

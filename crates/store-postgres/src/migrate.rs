@@ -67,6 +67,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "webhooks",
         sql: include_str!("../migrations/0010_webhooks.sql"),
     },
+    Migration {
+        version: 11,
+        name: "privacy",
+        sql: include_str!("../migrations/0011_privacy.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

@@ -115,7 +115,7 @@ impl FileStore for SqliteStore {
     }
 
     /// Deleted child first, in one transaction: the bytes, the files' rows, the messages,
-    /// the chat. (The foreign keys cascade the same way; the explicit order does not rely
+    /// the search entries, the chat. (The foreign keys cascade the same way; the explicit order does not rely
     /// on `PRAGMA foreign_keys`.) `NotFound` when there is no such chat.
     async fn delete_chat(&self, chat: ChatId) -> StoreResult<()> {
         self.write(move |tx| {
@@ -128,6 +128,9 @@ impl FileStore for SqliteStore {
                 .db()?;
             tx.execute("DELETE FROM messages WHERE chat_id = ?1", [chat.0])
                 .db()?;
+            // Its documents in the search index go with it (the index is contentless: nothing
+            // else removes them).
+            crate::privacy::delete_search_entries(tx, chat.0)?;
             crate::map::changed(
                 tx.execute("DELETE FROM chats WHERE id = ?1", [chat.0])
                     .db()?,

@@ -66,6 +66,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "webhooks",
         sql: include_str!("../migrations/0010_webhooks.sql"),
     },
+    Migration {
+        version: 11,
+        name: "privacy",
+        sql: include_str!("../migrations/0011_privacy.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -276,6 +276,15 @@ pub async fn login(
     security(("session" = [])))]
 pub async fn logout(State(app): State<App>, auth: AuthAgent) -> AppResult<Response> {
     app.store.delete_session(&auth.session_hash).await?;
+    audit::record(
+        &app,
+        &auth.who(),
+        AuditAction::SignOut,
+        Some(&auth.agent.email),
+        None,
+        serde_json::json!({}),
+    )
+    .await;
     app.bus
         .publish(BusEvent::EndSessions {
             agent: auth.agent.id,

@@ -3,7 +3,9 @@
 //! [`authenticate`] runs on every `/api` route before the Origin check. A request with a bearer
 //! credential is decided by it alone (the cookie is not consulted): an unknown, revoked or
 //! expired token is 401; a route its scopes do not allow (`frontdesk_core::tokens::required`)
-//! is 403; past `limits.api_token_requests` it is 429. An accepted request carries
+//! is 403; past `limits.api_token_requests` it is 429. Unknown tokens are counted per client
+//! address first (`limits.api_token_misses_per_ip`): an address out of misses is answered 429
+//! before the database is asked, so a flood of random tokens cannot cost a lookup each. An accepted request carries
 //! [`BearerToken`] (which [`super::auth::AuthAgent`] reads, and which exempts it from the
 //! Origin check: a browser never adds this header to a cross-site request by itself, so it is
 //! no CSRF vector) and runs narrowed to the token's sites (`services::access`).
@@ -15,13 +17,23 @@ use crate::error::AppError;
 use crate::security::token_hash;
 use crate::services::access;
 use crate::state::App;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use frontdesk_core::ErrorCode;
 use frontdesk_core::store::StoreError;
 use frontdesk_core::tokens::{self, ApiToken};
+use std::net::{IpAddr, SocketAddr};
+
+/// The client's address (after trusted proxies), when the connection's is known.
+fn client_ip(app: &App, req: &Request) -> Option<IpAddr> {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| {
+            crate::tracking::ip::client_ip(peer.ip(), req.headers(), &app.settings.trusted_proxies)
+        })
+}
 
 /// The API token a request was accepted with.
 #[derive(Clone)]
@@ -39,10 +51,22 @@ pub async fn authenticate(State(app): State<App>, mut req: Request, next: Next) 
     else {
         return next.run(req).await;
     };
+    let ip = client_ip(&app, &req);
+    if ip.is_some_and(|ip| !app.token_limits.lookup_allowed(ip)) {
+        app.metrics.refused("api_token_misses");
+        return AppError::new(
+            ErrorCode::RateLimited,
+            "Too many unknown API tokens from this address; slow down.",
+        )
+        .into_response();
+    }
     let now = app.now();
     let token = match app.store.token_by_hash(&token_hash(&raw)).await {
         Ok(t) if tokens::usable(&t, now).is_ok() => t,
         Ok(_) | Err(StoreError::NotFound) => {
+            if let Some(ip) = ip {
+                app.token_limits.missed(ip);
+            }
             return AppError::new(
                 ErrorCode::Unauthorized,
                 "The API token is unknown, revoked or expired.",

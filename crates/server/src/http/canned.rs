@@ -15,6 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use frontdesk_core::audit::AuditAction;
 use frontdesk_core::canned::shortcut as checked_shortcut;
 use frontdesk_core::model::CannedResponse;
 use frontdesk_core::store::StoreError;
@@ -173,6 +174,7 @@ pub async fn create(
         .create_canned(site, owner, &title, &text, shortcut.as_deref())
         .await
         .map_err(|e| shortcut_taken(e, shortcut.as_deref()))?;
+    record(&app, &auth, AuditAction::CannedCreated, &created).await;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -209,6 +211,8 @@ pub async fn update(
         .update_canned(canned.id, &title, &text, shortcut.as_deref())
         .await
         .map_err(|e| shortcut_taken(e, shortcut.as_deref()))?;
+    let saved = CannedResponse { title, ..canned };
+    record(&app, &auth, AuditAction::CannedUpdated, &saved).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -232,5 +236,22 @@ pub async fn remove(
 ) -> AppResult<StatusCode> {
     let canned = editable(&app, &auth, &id).await?;
     app.store.delete_canned(canned.id).await?;
+    record(&app, &auth, AuditAction::CannedDeleted, &canned).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The audit entry of a canned response change: its title, its site, its id and whether it
+/// is site-wide.
+async fn record(app: &App, auth: &AuthAgent, action: AuditAction, canned: &CannedResponse) {
+    let detail =
+        serde_json::json!({ "canned_id": canned.id, "site_wide": canned.agent_id.is_none() });
+    crate::services::audit::record(
+        app,
+        &auth.who(),
+        action,
+        Some(&canned.title),
+        Some(canned.site_id),
+        detail,
+    )
+    .await;
 }

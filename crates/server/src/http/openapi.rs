@@ -70,7 +70,9 @@ scopes decide what it reaches (`read`: GET of every non-admin resource; `write`:
 methods; `admin`: everything under `/api/admin` except tokens themselves), and it acts for the \
 admin who made it, narrowed to its sites. Signing in and out, changing a password and \
 managing tokens take the cookie only. A refused token answers 401 `unauthorized` (unknown, \
-revoked, expired), 403 `forbidden` (scope) or 429 `rate_limited` (`limits.api_token_requests`). \
+revoked, expired), 403 `forbidden` (scope) or 429 `rate_limited` (`limits.api_token_requests`; \
+and, before any lookup, from an address that sent too many unknown tokens: \
+`limits.api_token_misses_per_ip`). \
 Error codes and their HTTP statuses:";
 
 #[derive(OpenApi)]
@@ -108,6 +110,7 @@ Error codes and their HTTP statuses:";
         super::admin::webhooks::list_webhooks, super::admin::webhooks::create_webhook,
         super::admin::webhooks::update_webhook, super::admin::webhooks::delete_webhook,
         super::admin::webhooks::test_webhook, super::admin::webhooks::list_deliveries,
+        super::admin::visitors::export_visitor, super::admin::visitors::erase_visitor,
         super::health::healthz, super::health::readyz, super::health::metrics, openapi_json,
         crate::realtime::visitor_ws::handler, crate::realtime::agent_ws::handler,
         crate::http::page_views::record,
@@ -124,7 +127,7 @@ Error codes and their HTTP statuses:";
         (name = "reports", description = "Reports: how the team is doing, and their CSV"),
         (name = "archive", description = "The \"Archive\": every chat of your sites, filtered and searched"),
         (name = "files", description = "Files in chats: uploads, downloads, \"Delete chat\""),
-        (name = "admin", description = "Sites, agents, departments, blocks, API tokens, webhooks and the audit log (admins only)"),
+        (name = "admin", description = "Sites, agents, departments, blocks, API tokens, webhooks, the audit log and a visitor's data (admins only)"),
         (name = "ops", description = "Health, readiness, metrics, this document"),
         (name = "websocket", description = "Live chat sockets: frames in docs/protocol.md"),
     )

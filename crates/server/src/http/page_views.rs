@@ -106,7 +106,14 @@ pub async fn record(
         beacon.lang.as_deref(),
         &site.settings.language,
     );
-    let arrival = Arrival::new(&app, (site.id, id), ip, header("user-agent"), language);
+    let arrival = Arrival::new(
+        &app,
+        (site.id, id),
+        ip,
+        header("user-agent"),
+        language,
+        &site.settings.privacy,
+    );
     visits::hello(&app, &arrival, &beacon.page).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -81,7 +81,7 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
                 let r = if limit.check().is_err() {
                     Err(AppError::rate_limited())
                 } else {
-                    frames::on_frame(&app, agent.id, &handle, f).await
+                    frames::on_frame(&app, (agent.id, auth.ip.as_deref()), &handle, f).await
                 };
                 r.map_err(|e| (e, about))
             }

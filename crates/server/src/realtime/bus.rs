@@ -51,6 +51,11 @@ pub enum BusEvent {
     /// A webhook was created, changed or deleted: every node reloads which webhooks want
     /// which events (the store writes the outbox by it).
     WebhooksChanged,
+    /// "Erase visitor": every node closes the visitor's connections to the site.
+    CloseVisitor {
+        site: SiteId,
+        visitor: frontdesk_core::VisitorId,
+    },
     /// Cluster mode: events were lost between nodes; every node closes its connections, and
     /// the clients reconnect and catch up by sequence.
     Resync,
@@ -126,6 +131,7 @@ pub fn dispatch(hub: &Hub, event: BusEvent) {
         // Handled by the cluster's bus and presence before reaching a hub.
         BusEvent::SitesChanged { .. } => {}
         BusEvent::WebhooksChanged => hub.webhooks_changed.notify_one(),
+        BusEvent::CloseVisitor { site, visitor } => hub.close_visitor(site, &visitor),
         BusEvent::Resync => hub.close_all(),
     }
 }

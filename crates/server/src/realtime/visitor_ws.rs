@@ -201,7 +201,14 @@ async fn welcome(
         identity = Some(found.outcome);
     }
     // One write: visitor, visit, first page view; the open chat is read in the same job.
-    let arrival = Arrival::new(app, (site.id, id.clone()), ip, user_agent, language);
+    let arrival = Arrival::new(
+        app,
+        (site.id, id.clone()),
+        ip,
+        user_agent,
+        language,
+        &site.settings.privacy,
+    );
     let (record, loaded) = visits::hello(app, &arrival, &page).await?;
     let (visit, open) = (loaded.visit, loaded.open_chat);
     // The opening hours as read now, before this visitor hears availability changes.

@@ -47,7 +47,23 @@ pub async fn refuse_if_blocked(
     visitor: &VisitorId,
     ip: Option<&str>,
 ) -> AppResult<()> {
-    match app.store.active_block(site, visitor, ip, app.now()).await? {
+    let now = app.now();
+    let mut block = app.store.active_block(site, visitor, ip, now).await?;
+    // A site that anonymises addresses stored the network of the blocked visit's address
+    // ("203.0.113.0"): a block by address then holds for that network.
+    let network = ip
+        .and_then(|ip| ip.parse().ok())
+        .map(|ip| frontdesk_core::privacy::anonymise_ip(ip).to_string())
+        .filter(|net| Some(net.as_str()) != ip);
+    if block.is_none()
+        && let Some(net) = network
+    {
+        block = app
+            .store
+            .active_block(site, visitor, Some(&net), now)
+            .await?;
+    }
+    match block {
         Some(_) => Err(AppError::new(
             ErrorCode::Blocked,
             "Chat is unavailable today.",
@@ -420,8 +436,14 @@ pub(crate) async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &
 }
 
 /// Block: the chat ends at the visitor's end at once, and the visitor (by id and by IP) cannot
-/// start another chat on the site until the end of the site's day.
-pub async fn block(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {
+/// start another chat on the site until the end of the site's day. Audited with `agent_ip`,
+/// the address of the agent's socket, when known.
+pub async fn block(
+    app: &App,
+    agent: AgentId,
+    chat_id: ChatId,
+    agent_ip: Option<&str>,
+) -> AppResult<Chat> {
     let chat = access::chat_for_agent(app, agent, chat_id).await?;
     chat.state.apply(ChatCommand::Block { by: agent })?;
     let site = app.store.site(chat.site_id).await?;
@@ -450,7 +472,7 @@ pub async fn block(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat
             id: agent,
             name: app.agent_name(agent).await?,
         },
-        ip: None, // asked on the agent's socket
+        ip: agent_ip.map(str::to_owned),
     };
     let detail = serde_json::json!({ "chat_id": chat_id, "until": until });
     let action = frontdesk_core::audit::AuditAction::VisitorBlocked;

@@ -4,6 +4,7 @@
 use crate::error::AppResult;
 use crate::state::App;
 use frontdesk_core::model::{Location, NewVisit, Visit, Visitor};
+use frontdesk_core::privacy::PrivacySettings;
 use frontdesk_core::protocol::{PageInfo, VisitDetail, VisitorOnSite};
 use frontdesk_core::store::{PageLoad, PageLoaded};
 use frontdesk_core::text::{clean_line, truncate};
@@ -33,6 +34,9 @@ pub struct Arrival {
     pub site: SiteId,
     pub visitor: VisitorId,
     pub ip: IpAddr,
+    /// The address a visit stores: `ip`, or its network when the site anonymises addresses
+    /// (cut after the location was looked up from the whole address).
+    stored_ip: String,
     user_agent: String,
     browser: String,
     os: String,
@@ -48,6 +52,7 @@ impl Arrival {
         ip: IpAddr,
         user_agent: &str,
         language: &'static str,
+        privacy: &PrivacySettings,
     ) -> Self {
         let user_agent = truncate(user_agent, MAX_UA);
         let (browser, os) = app.ua.parse(&user_agent);
@@ -55,6 +60,7 @@ impl Arrival {
             site,
             visitor,
             ip,
+            stored_ip: privacy.stored_ip(ip),
             user_agent,
             browser,
             os,
@@ -71,7 +77,7 @@ impl Arrival {
             visit: NewVisit {
                 site_id: self.site,
                 visitor_id: self.visitor.clone(),
-                ip: self.ip.to_string(),
+                ip: self.stored_ip.clone(),
                 user_agent: self.user_agent.clone(),
                 browser: self.browser.clone(),
                 os: self.os.clone(),

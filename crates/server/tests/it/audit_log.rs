@@ -76,6 +76,32 @@ async fn each_audited_action_is_recorded_with_who_and_from_where() {
     assert_eq!(delete(&admin, &block_path).await.status(), 204);
     let body = json!({"current_password": PASSWORD, "new_password": "another long one"});
     assert_eq!(admin.post("/api/me/password", body).await.status(), 204);
+    // Canned responses, an agent's departments, a sign-out.
+    let made = json!({"title": "Hi", "body": "Hello!", "scope": "site"});
+    let made = ok_json(
+        admin
+            .post(&format!("/api/sites/{}/canned", site.id), made)
+            .await,
+        201,
+    )
+    .await;
+    let canned_path = format!("/api/canned/{}", made["id"]);
+    let edit = json!({"title": "Hi there", "body": "Hello!"});
+    assert_eq!(put(&admin, &canned_path, edit).await.status(), 204);
+    assert_eq!(delete(&admin, &canned_path).await.status(), 204);
+    let support = json!({"name": "Support", "url_prefixes": []});
+    let support = ok_json(
+        admin
+            .post(&format!("{site_path}/departments"), support)
+            .await,
+        201,
+    )
+    .await;
+    let mine = format!("/api/admin/agents/{}/departments", admin.id.0);
+    let set = put(&admin, &mine, json!({"departments": [support["id"]]})).await;
+    assert_eq!(set.status(), 204);
+    let carl = app.agent("Carl").await;
+    assert_eq!(carl.post("/api/auth/logout", json!({})).await.status(), 204);
 
     let all = page(&admin, "?limit=200").await;
     let mut got = actions(&all);
@@ -101,6 +127,12 @@ async fn each_audited_action_is_recorded_with_who_and_from_where() {
             "visitor_blocked",
             "block_lifted",
             "password_changed",
+            "canned_created",
+            "canned_updated",
+            "canned_deleted",
+            "department_created",
+            "agent_updated",
+            "sign_out",
         ]
     );
     let entries = all["entries"].as_array().expect("entries");
@@ -115,7 +147,15 @@ async fn each_audited_action_is_recorded_with_who_and_from_where() {
     assert_eq!(failed["actor_kind"], "anonymous");
     assert_eq!(failed["target"], admin.email.as_str());
     assert_eq!(failed["ip"], "127.0.0.1");
-    let updated = find("agent_updated");
+    // The agent's departments, newest: who, and what they are now.
+    let departments = find("agent_updated");
+    assert_eq!(departments["target"], admin.email.as_str());
+    assert_eq!(departments["detail"]["departments"], json!([support["id"]]));
+    let updated = entries
+        .iter()
+        .rfind(|e| e["action"] == "agent_updated")
+        .cloned()
+        .expect("entry");
     assert_eq!(
         (
             updated["actor_kind"].as_str(),
@@ -128,6 +168,10 @@ async fn each_audited_action_is_recorded_with_who_and_from_where() {
     assert_eq!(updated["detail"]["fields"], json!(["name"]));
     assert_eq!(updated["at"], json!(app.now().0));
     assert_eq!(find("visitor_blocked")["site_id"], json!(site.id));
+    // A block comes over the agent's socket: the socket's address is recorded.
+    assert_eq!(find("visitor_blocked")["ip"], "127.0.0.1");
+    assert_eq!(find("canned_updated")["target"], "Hi there");
+    assert_eq!(find("sign_out")["actor_name"], "Carl");
     assert_eq!(find("token_created")["target"], "CRM");
     let renamed = find("department_updated");
     assert_eq!(renamed["target"], "Sales EU");
@@ -145,7 +189,16 @@ async fn each_audited_action_is_recorded_with_who_and_from_where() {
     let second = page(&admin, &format!("?limit=2&before={cursor}")).await;
     assert_eq!(actions(&second), newest[2..4]);
     let by_site = page(&admin, &format!("?site_id={}", site.id)).await;
-    assert_eq!(actions(&by_site), ["block_lifted", "visitor_blocked"]);
+    assert_eq!(
+        actions(&by_site),
+        [
+            "canned_deleted",
+            "canned_updated",
+            "canned_created",
+            "block_lifted",
+            "visitor_blocked"
+        ]
+    );
     let anon = page(&admin, "?actor_kind=anonymous").await;
     assert_eq!(actions(&anon), ["sign_in_failed"]);
     assert_error(

@@ -29,6 +29,7 @@ mod messages;
 mod notes;
 mod ops_logs;
 mod page_view_beacon;
+mod privacy;
 mod rate_limits;
 mod ratings;
 mod reports;

@@ -248,3 +248,31 @@ async fn each_token_is_rate_limited_on_its_own() {
     // The cookie session of the same admin is not counted.
     assert_eq!(admin.get("/api/me").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_flood_of_unknown_tokens_is_refused_per_address_before_any_lookup() {
+    let app = TestApp::spawn_with(|s| {
+        s.limits.api_token_misses_per_ip = Rate {
+            per_minute: 1,
+            burst: 3,
+        }
+    })
+    .await;
+    // Three misses spend the burst; the fourth, looked up too, finds the bucket empty.
+    for i in 0..4 {
+        let forged = format!("fd_{i:0>40}");
+        assert_error(get(&app, &forged, "/api/me").await, 401, "unauthorized").await;
+    }
+    // The address is out of misses: refused before the token is looked up.
+    assert_error(get(&app, "fd_random", "/api/me").await, 429, "rate_limited").await;
+    let metrics = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        metrics.contains("limit=\"api_token_misses\""),
+        "counted in /metrics"
+    );
+}

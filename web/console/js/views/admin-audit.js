@@ -28,9 +28,17 @@ export const ACTIONS = {
   visitor_blocked: 'Visitor blocked',
   block_lifted: 'Block lifted',
   identity_secret_rotated: 'Identity secret rotated',
+  visitor_exported: 'Visitor data exported',
+  visitor_erased: 'Visitor erased',
+  retention_run: 'Retention run',
+  sign_out: 'Signed out',
+  canned_created: 'Canned response added',
+  canned_updated: 'Canned response changed',
+  canned_deleted: 'Canned response removed',
 };
 
 function who(e) {
+  if (e.action === 'retention_run') return 'Retention task';
   if (e.actor_kind === 'anonymous') return 'Nobody (not signed in)';
   const name = e.actor_name || `#${e.actor_id}`;
   return e.actor_kind === 'token' ? `API token “${name}”` : name;

@@ -3,7 +3,7 @@
 // hours, when a waiting chat is escalated, and "Show all agents' names" (a colleague's replies
 // under their own name for the visitor), the "Rating" the widget asks for after a chat, and what
 // reaches visitors about their chat ("Email me this transcript", "Sound on new replies", "Email
-// unread replies after"), and "Files" (admin-files-settings.js). One form, one PUT of the whole settings object
+// unread replies after"), "Files" (admin-files-settings.js) and "Privacy" (admin-privacy-settings.js). One form, one PUT of the whole settings object
 // (`PUT /api/admin/sites/{id}/settings`); the server checks every value, and its 400 message is
 // shown as it is.
 
@@ -12,6 +12,7 @@ import { admin as adminApi } from '../api.js';
 import { toast } from '../ui/toast.js';
 import { statusLine, lines } from './common.js';
 import { filesSettings } from './admin-files-settings.js';
+import { privacySettings } from './admin-privacy-settings.js';
 
 const WEEKDAYS = [
   ['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'],
@@ -106,6 +107,7 @@ function readForm(c) {
     unread_email_seconds: Number(c.unreadEmail.value),
     language: c.language.value,
     files: c.files.value(),
+    privacy: c.privacy.value(),
   };
 }
 
@@ -142,6 +144,7 @@ export function teamSettings(site, { onSaved } = {}) {
     ...LANGUAGES.map(([tag, name]) => h('option', { value: tag }, name)));
   language.value = LANGUAGES.some(([tag]) => tag === s.language) ? s.language : 'en';
   const files = filesSettings(s.files);
+  const privacy = privacySettings(s.privacy);
   const status = statusLine();
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save settings');
 
@@ -168,6 +171,7 @@ export function teamSettings(site, { onSaved } = {}) {
     field('Email unread replies after (seconds)', unreadEmail, 'A visitor who left with an email address gets the replies they did not read, once, this long after the first (0: never; otherwise 10–604800; 120 = 2 minutes).').wrap,
     field('Language', language, 'The language visitors write in: the widget speaks it to visitors whose page and browser name no language the widget has (English if it has none for it), and the Archive\u2019s search finds other forms of a word by it ("refunds" finds "refund").').wrap,
     files.el,
+    privacy.el,
     status, h('div', { class: 'form-actions' }, save));
 
   const controls = {
@@ -177,7 +181,7 @@ export function teamSettings(site, { onSaved } = {}) {
     // Read at submit: settings saved elsewhere meanwhile ("Require verified identity") stay.
     get kept() { return { ...DEFAULTS, ...(site.settings || {}) }; },
     visitorTranscripts: visitorTranscripts.input, unreadSound: unreadSound.input, unreadEmail,
-    files, language,
+    files, language, privacy,
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

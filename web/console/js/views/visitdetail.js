@@ -2,7 +2,8 @@
 // who the site says the visitor is ("Verified" / "Unverified", customer id, attributes);
 // location, browser, OS, referrer, every page viewed; "Refresh"; "Previous Visits";
 // "Chat History" (only when the visitor has earlier chats) opening their transcripts, with
-// their "Tags" (editable after the fact) and "Wrap-up note".
+// their "Tags" (editable after the fact) and "Wrap-up note"; for admins, "Export visitor data"
+// and "Erase visitor" (visitdetail-privacy.js).
 
 import { h, uniqueId, externalLink, replace } from '../dom.js';
 import { visitors as visitorsApi, chats as chatsApi } from '../api.js';
@@ -12,6 +13,7 @@ import { messageElement } from './messagelog.js';
 import { tagsField } from './tags.js';
 import { ratingBadge } from './rating.js';
 import { saveControl, openEmailDialog } from './chatactions.js';
+import { visitorDataButtons } from './visitdetail-privacy.js';
 import {
   dateTime, clock, elapsedSince, browserText, visitorLabel, plural,
 } from '../format.js';
@@ -117,7 +119,8 @@ export function createVisitDetail(chat) {
     h('div', { class: 'panel-head' }, h('h3', { id: headingId }, 'Visit Detail'), refreshBtn),
     content,
     h('div', { class: 'detail-buttons' }, prevBtn, histBtn),
-    prevSection, histSection);
+    prevSection, histSection,
+    visitorDataButtons(chat));
 
   const toggle = (btn, section) => {
     const open = btn.getAttribute('aria-expanded') !== 'true';

@@ -285,7 +285,7 @@ pub async fn delete_department(
     security(("session" = [])))]
 pub async fn set_agent_departments(
     State(app): State<App>,
-    _admin: AdminAgent,
+    AdminAgent(admin): AdminAgent,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<AgentDepartmentsInput>,
 ) -> AppResult<StatusCode> {
@@ -305,6 +305,20 @@ pub async fn set_agent_departments(
     }
     for site in sites {
         announce(&app, site).await?;
+    }
+    let mut after = input.departments.clone();
+    after.sort_by_key(|d| d.0);
+    after.dedup();
+    if before != after {
+        audit::record(
+            &app,
+            &admin.who(),
+            AuditAction::AgentUpdated,
+            Some(&agent.email),
+            None,
+            json!({ "departments": after, "before": before }),
+        )
+        .await;
     }
     Ok(StatusCode::NO_CONTENT)
 }

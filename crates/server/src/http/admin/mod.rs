@@ -1,6 +1,6 @@
 //! REST: administration, one file per resource like the console's `views/admin-*.js`:
-//! sites (and their identity secret), blocks, agents, departments, API tokens, webhooks and the
-//! audit log. Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
+//! sites (and their identity secret), blocks, agents, departments, API tokens, webhooks, the
+//! audit log and a visitor's data (export, erase). Every route takes [`AdminAgent`](super::auth::AdminAgent): anyone
 //! who is not an admin gets 403 `forbidden`.
 
 pub mod agents;
@@ -10,6 +10,7 @@ pub mod departments;
 pub mod identity;
 pub mod sites;
 pub mod tokens;
+pub mod visitors;
 pub mod webhooks;
 
 use crate::error::{AppError, AppResult};
@@ -30,6 +31,7 @@ pub fn router() -> Router<App> {
         .merge(audit::router())
         .merge(tokens::router())
         .merge(webhooks::router())
+        .merge(visitors::router())
 }
 
 /// An optional email address, trimmed; empty is none.

@@ -25,9 +25,10 @@ fn ack(handle: &ConnHandle, reference: Option<String>, chat_id: Option<ChatId>, 
     );
 }
 
+/// `ip`: the address the agent's socket came from (audit entries of its frames name it).
 pub(super) async fn on_frame(
     app: &App,
-    agent: AgentId,
+    (agent, ip): (AgentId, Option<&str>),
     handle: &ConnHandle,
     f: AgentFrame,
 ) -> AppResult<()> {
@@ -136,7 +137,7 @@ pub(super) async fn on_frame(
             ack(handle, reference, Some(chat_id), None);
         }
         AgentFrame::Block { reference, chat_id } => {
-            chats::block(app, agent, chat_id).await?;
+            chats::block(app, agent, chat_id, ip).await?;
             ack(handle, reference, Some(chat_id), None);
         }
         AgentFrame::Invite {
