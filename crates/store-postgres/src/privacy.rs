@@ -49,6 +49,7 @@ async fn delete_chats(tx: &Transaction<'_>, ids: &[i64]) -> StoreResult<u64> {
         "DELETE FROM files WHERE chat_id = ANY($1)",
         "DELETE FROM messages WHERE chat_id = ANY($1)",
         "DELETE FROM chat_events WHERE chat_id = ANY($1)",
+        "DELETE FROM webhook_deliveries WHERE chat_id = ANY($1)",
     ] {
         tx.execute(sql, &[&ids]).await.db()?;
     }

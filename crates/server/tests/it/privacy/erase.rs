@@ -15,6 +15,14 @@ async fn export_holds_everything_and_erase_leaves_no_row_or_file() {
     let site = app.site().await;
     let admin = app.agent_with("Ada", true, None).await;
     let (alice, mut ws, mut v, chat) = app.accepted_chat(&site).await;
+    // A webhook of the site: its deliveries (sent or not) hold the chat's messages.
+    crate::webhooks::create(
+        &admin,
+        site.id,
+        "https://hooks.example.com/frontdesk",
+        &["message.created"],
+    )
+    .await;
     v.say("my parcel zebrafinch never came").await;
     let visitor_file = file_id(&visitor_upload(&app, &v, "receipt.txt", b"bytes-quokkafile").await);
     agent_say(&mut ws, chat, "Sorry about the zebrafinch parcel").await;
@@ -68,6 +76,14 @@ async fn export_holds_everything_and_erase_leaves_no_row_or_file() {
     let raw = Raw::open(&app).await;
     assert!(!raw.mentions(&v.visitor_id).await.is_empty());
     assert!(!raw.mentions("quokkafile").await.is_empty());
+    assert!(
+        raw.mentions("zebrafinch")
+            .await
+            .iter()
+            .any(|(table, _)| table == "webhook_deliveries"),
+        "the webhook deliveries hold the messages: {:?}",
+        raw.mentions("zebrafinch").await
+    );
     if matches!(raw, Raw::Sqlite(_)) {
         assert_eq!(raw.search_entries("zebrafinch").await, 2);
     }
