@@ -66,8 +66,8 @@ pub enum EventKind {
     /// The visitor rated the chat (or changed their rating).
     #[serde(rename = "chat.rated")]
     ChatRated,
-    /// A visitor was identified by the site (`Frontdesk.identify`). Defined for the verified
-    /// identity work; emitted once that lands.
+    /// A visitor was identified by the site (`Frontdesk.identify`): sent when the identity
+    /// stored on the visitor is new or changed (not on every page that repeats it).
     #[serde(rename = "visitor.identified")]
     VisitorIdentified,
     /// "Send test event" (never subscribed to: sent to the one webhook asked).
@@ -255,6 +255,32 @@ pub fn envelope(id: &str, kind: EventKind, at: Timestamp, data: serde_json::Valu
 /// What a chat event tells about the chat.
 pub fn chat_data(chat: &Chat) -> serde_json::Value {
     serde_json::json!({ "chat": chat })
+}
+
+/// `visitor.identified`: the identity the site gave `visitor` (new or changed), as stored.
+/// Its id names the visitor and the time it was stored.
+pub fn identified_event(
+    site: SiteId,
+    visitor: &crate::ids::VisitorId,
+    profile: &crate::identity::VisitorProfile,
+    at: Timestamp,
+) -> Event {
+    Event::new(
+        site,
+        EventKind::VisitorIdentified,
+        format!("visitor.identified.{}.{}.{}", site.0, visitor.0, at.0),
+        None,
+        at,
+        serde_json::json!({
+            "site_id": site,
+            "visitor_id": visitor,
+            "external_id": profile.external_id,
+            "verified": profile.verified,
+            "name": profile.name,
+            "email": profile.email,
+            "attributes": profile.attributes,
+        }),
+    )
 }
 
 /// A chat event's id: the chat at its version (each state change bumps the version).

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use frontdesk_core::identity::{IdentitySecrets, VisitorProfile};
 use frontdesk_core::ids::*;
 use frontdesk_core::store::{IdentityStore, StoreError, StoreResult};
+use frontdesk_core::webhooks::{EventKind, identified_event};
 use rusqlite::{OptionalExtension, params};
 
 #[async_trait]
@@ -121,7 +122,27 @@ impl IdentityStore for SqliteStore {
         let p = p.clone();
         let attributes = serde_json::to_string(&p.attributes)
             .map_err(|e| StoreError::Unavailable(format!("attributes: {e}")))?;
-        self.write(move |tx| {
+        let visitor_id = VisitorId(visitor.clone());
+        self.write_events(move |tx, subs| {
+            // `visitor.identified` when the identity stored is new or changed.
+            let before: Option<(String, bool, Option<String>, Option<String>, String)> = tx
+                .prepare_cached(
+                    "SELECT external_id, verified, name, email, attributes \
+                     FROM visitor_identities WHERE site_id = ?1 AND visitor_id = ?2",
+                )
+                .db()?
+                .query_row(params![site.0, visitor], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()
+                .db()?;
+            let now_stored = (
+                p.external_id.clone(),
+                p.verified,
+                p.name.clone(),
+                p.email.clone(),
+                attributes.clone(),
+            );
             tx.prepare_cached(
                 "INSERT INTO visitor_identities (site_id, visitor_id, external_id, verified, \
                  name, email, attributes, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
@@ -150,6 +171,11 @@ impl IdentityStore for SqliteStore {
                 .db()?
                 .execute(params![site.0, visitor, p.name, p.email])
                 .db()?;
+            }
+            if before.as_ref() != Some(&now_stored) {
+                crate::webhooks::emit(tx, subs, site, EventKind::VisitorIdentified, || {
+                    identified_event(site, &visitor_id, &p, now)
+                })?;
             }
             Ok(())
         })

@@ -425,3 +425,59 @@ async fn two_first_hellos_at_once_are_one_visitor() {
         assert_eq!(a.visitor_id, b.visitor_id, "round {round}");
     }
 }
+
+#[tokio::test]
+async fn visitor_identified_goes_to_webhooks_when_the_identity_is_new_or_changed() {
+    use crate::webhooks::receiver::{Mode, Receiver};
+    use frontdesk_core::webhooks::EventKind;
+    let app = TestApp::spawn_with(crate::webhooks::loopback).await;
+    let site = app.site().await;
+    let admin = app.agent_with("Ada", true, None).await;
+    let key = secret(&rotate(&admin, &site).await);
+    let rx = Receiver::start(Mode::Ok).await;
+    let hook = crate::webhooks::create(&admin, site.id, &rx.url, &["visitor.identified"]).await;
+    let hook = frontdesk_core::WebhookId(hook["id"].as_i64().expect("webhook id"));
+    let identified = |rows: &[frontdesk_core::webhooks::Delivery]| {
+        rows.iter()
+            .filter(|r| r.event == EventKind::VisitorIdentified)
+            .count()
+    };
+
+    // A new identity: one event, with what the site said.
+    let one = hello(&app, &site, None, jane(Some(sign("4411", &key)))).await;
+    let got = rx
+        .until("visitor.identified", |g| {
+            g.iter().any(|r| r.json["event"] == "visitor.identified")
+        })
+        .await;
+    let data = &got[0].json["data"];
+    assert_eq!(data["visitor_id"], one.visitor_id.as_str());
+    assert_eq!(data["external_id"], "4411");
+    assert_eq!(data["verified"], true);
+    assert_eq!(data["name"], "Jane Doe");
+    assert_eq!(data["attributes"]["plan"], "Pro");
+
+    // The next page repeats it: nothing more (the outbox row would be written with the save,
+    // before the welcome).
+    let again = hello(&app, &site, Some(&one.token), jane(Some(sign("4411", &key)))).await;
+    assert_eq!(again.visitor_id, one.visitor_id);
+    let rows = app.store().deliveries(hook, None, 200).await.expect("rows");
+    assert_eq!(identified(&rows), 1, "{rows:?}");
+
+    // Changed (another plan): a second event.
+    let mut changed = jane(Some(sign("4411", &key)));
+    changed["attributes"]["plan"] = json!("Team");
+    hello(&app, &site, Some(&one.token), changed).await;
+    let rows = app.store().deliveries(hook, None, 200).await.expect("rows");
+    assert_eq!(identified(&rows), 2, "{rows:?}");
+    let got = rx
+        .until("the changed identity", |g| {
+            g.iter().filter(|r| r.json["event"] == "visitor.identified").count() == 2
+        })
+        .await;
+    assert!(
+        got.iter()
+            .any(|r| r.json["data"]["attributes"]["plan"] == "Team"),
+        "{got:?}"
+    );
+}

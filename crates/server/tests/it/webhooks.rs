@@ -5,7 +5,7 @@
 
 mod durable;
 mod hostile;
-mod receiver;
+pub(crate) mod receiver;
 mod retries;
 
 use crate::helpers::*;
