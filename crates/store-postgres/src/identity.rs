@@ -1,7 +1,7 @@
 //! Verified visitor identity (migration 0009). The SQLite twin has the same queries.
 
-use crate::{Params, PgStore};
 use crate::map::{Db, bad, get};
+use crate::{Params, PgStore};
 use async_trait::async_trait;
 use frontdesk_core::identity::{IdentitySecrets, VisitorProfile};
 use frontdesk_core::ids::*;

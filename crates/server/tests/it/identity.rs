@@ -459,7 +459,13 @@ async fn visitor_identified_goes_to_webhooks_when_the_identity_is_new_or_changed
 
     // The next page repeats it: nothing more (the outbox row would be written with the save,
     // before the welcome).
-    let again = hello(&app, &site, Some(&one.token), jane(Some(sign("4411", &key)))).await;
+    let again = hello(
+        &app,
+        &site,
+        Some(&one.token),
+        jane(Some(sign("4411", &key))),
+    )
+    .await;
     assert_eq!(again.visitor_id, one.visitor_id);
     let rows = app.store().deliveries(hook, None, 200).await.expect("rows");
     assert_eq!(identified(&rows), 1, "{rows:?}");
@@ -472,7 +478,10 @@ async fn visitor_identified_goes_to_webhooks_when_the_identity_is_new_or_changed
     assert_eq!(identified(&rows), 2, "{rows:?}");
     let got = rx
         .until("the changed identity", |g| {
-            g.iter().filter(|r| r.json["event"] == "visitor.identified").count() == 2
+            g.iter()
+                .filter(|r| r.json["event"] == "visitor.identified")
+                .count()
+                == 2
         })
         .await;
     assert!(
