@@ -72,7 +72,7 @@
   const setOnline = (on, opensAt) => {
     conn.online = on;
     conn.opensAt = opensAt || null;
-    const t = (conn.t || {})[on ? 'chat' : 'leave'] || (on ? 'Chat with us' : 'Leave a message');
+    const t = (on && conn.look.launcher_label) || (conn.t || {})[on ? 'chat' : 'leave'] || (on ? 'Chat with us' : 'Leave a message');
     btn.setAttribute('aria-label', t);
     label.textContent = t;
   };
@@ -160,7 +160,7 @@
   };
   const conn = {
     fire, site, origin, root, box, launcher: btn, store, send, department: me.getAttribute('data-department'),
-    online: true, connected: false, last: {},
+    online: true, connected: false, last: {}, look: {},
     resync: () => { store('chat', null); restart(); },
   };
   setOnline(true);
@@ -205,6 +205,10 @@
         store('', f.token);
         store('key', null);
         if (!f.chat) store('chat', null);
+        // The site's "Appearance" (README.md): accent, corner, label; the panel reads the rest.
+        const a = conn.look = f.appearance || {};
+        box.style.setProperty('--fd-a', a.accent || '');
+        box.classList.toggle('fd-left', a.position === 'left');
         setOnline(f.online, f.opens_at);
         lang = lang || pick([f.language]) || 'en';
         known();
