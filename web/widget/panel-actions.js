@@ -195,9 +195,12 @@ export function toggle(panel, open, focus, restore) {
     state.ui.view = null; // a fresh form next time
   }
   // Opening the panel while an agent is On-Line asks for a chat at once ("Chat with us"),
-  // unless the visitor is to choose a "Department" first (then the first message asks).
+  // unless the visitor is to choose a "Department" first, or the site asks for an email or
+  // requires a name ("Appearance"): then "Start chat" or the first message asks.
   const connection = state.connection;
-  if (open && !restore && connection.online && !state.chat && !connection.blocked && connection.welcomed && dom.departmentField.hidden) requestChat(panel);
+  const look = conn.look || {};
+  const asks = look.ask_name === 'required' || (look.ask_email || 'hidden') !== 'hidden';
+  if (open && !restore && connection.online && !state.chat && !connection.blocked && connection.welcomed && dom.departmentField.hidden && !asks) requestChat(panel);
   render(panel);
   if (open) dom.log.scrollTop = dom.log.scrollHeight;
   if (focus) (open ? firstFocusable(panel) : conn.launcher).focus();

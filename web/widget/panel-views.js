@@ -170,18 +170,22 @@ function ask(wrap, input, how = 'optional') {
   if (hint) hint.hidden = how !== 'optional';
 }
 
-/** The intro's fields the site asks for and the visitor left wrong (a required one empty, an
- * email not an address): the first one is pointed out (the browser says why) and false. */
-export function introReady(panel) {
+/** The first of the intro's fields the site asks for that the visitor left wrong (a required
+ * one empty, an email not an address), or null. */
+function introMissing(panel) {
   const { dom } = panel;
-  for (const input of [dom.nameInput, dom.emailInput]) {
-    if (!input.closest('[hidden]') && !input.checkValidity()) {
-      input.focus();
-      input.reportValidity();
-      return false;
-    }
+  for (const input of [dom.nameInput, dom.emailInput]) if (!input.closest('[hidden]') && !input.checkValidity()) return input;
+  return null;
+}
+
+/** Whether a chat may be asked for: else the field is pointed out (the browser says why). */
+export function introReady(panel, quiet) {
+  const input = introMissing(panel);
+  if (input && !quiet) {
+    input.focus();
+    input.reportValidity();
   }
-  return true;
+  return !input;
 }
 
 /** The offline message was acked: the form gives way to "Thank you — we will reply by email." */
@@ -222,7 +226,7 @@ function currentView(state) {
 /** The control that should have focus in the panel now. */
 export function firstFocusable(panel) {
   const { state, dom } = panel;
-  if (state.ui.view === 'chat') return !dom.compose.hidden ? dom.messageBox : !dom.newChatButton.hidden ? dom.newChatButton : dom.minimiseButton;
+  if (state.ui.view === 'chat') return (!dom.intro.hidden && introMissing(panel)) || (!dom.compose.hidden ? dom.messageBox : !dom.newChatButton.hidden ? dom.newChatButton : dom.minimiseButton);
   return dom.body.querySelector('input, textarea') || dom.minimiseButton;
 }
 
