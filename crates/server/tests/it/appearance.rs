@@ -255,3 +255,37 @@ async fn agents_own_names_again_when_the_team_name_is_turned_off() {
     let back = VisitorClient::come_back(&app, &site, &v.token, 0, None).await;
     assert_eq!(back.welcome["chat"]["agent_name"], "Alice");
 }
+
+#[tokio::test]
+async fn the_visitors_emailed_transcript_names_the_team() {
+    let (port, mut mails) = crate::rest::chats::fake_smtp().await;
+    let app = TestApp::spawn_with(move |s| s.smtp = Some(crate::rest::chats::smtp_on(port))).await;
+    let site = app.site().await;
+    let admin = app.agent_with("Ada", true, None).await;
+    ok_json(
+        save(
+            &admin,
+            &site,
+            json!({"agent_names": "team", "team_name": "Acme Support"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let (_alice, mut a, mut ann, chat) = app.accepted_chat(&site).await;
+    agent_say(&mut a, chat, "It ships today").await;
+    let ack = ann
+        .ws
+        .request(json!({"type":"email_transcript","chat_id": chat,"email": "ann@example.com"}))
+        .await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    let mail = tokio::time::timeout(WAIT, mails.recv())
+        .await
+        .expect("mail arrives")
+        .expect("mail");
+    assert!(
+        mail.contains("Acme Support (agent): It ships today"),
+        "{mail}"
+    );
+    assert!(!mail.contains("Alice"), "{mail}");
+}
