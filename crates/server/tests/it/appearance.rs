@@ -289,3 +289,37 @@ async fn the_visitors_emailed_transcript_names_the_team() {
     );
     assert!(!mail.contains("Alice"), "{mail}");
 }
+
+#[tokio::test]
+async fn the_openapi_document_has_appearance() {
+    let app = TestApp::spawn().await;
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    let schemas = &doc["components"]["schemas"];
+    let settings = schemas["SiteSettings"]["properties"]["appearance"].to_string();
+    assert!(settings.contains("Appearance"), "{settings}");
+    let appearance = &schemas["Appearance"]["properties"];
+    for field in [
+        "accent",
+        "position",
+        "launcher_label",
+        "greeting",
+        "offline_text",
+        "ask_name",
+        "ask_email",
+        "agent_names",
+        "team_name",
+    ] {
+        assert!(appearance[field].is_object(), "{field}: {appearance}");
+    }
+    assert!(schemas["LauncherPosition"].is_object());
+    assert!(schemas["Ask"]["enum"].to_string().contains("required"));
+    let errors = schemas["ErrorCode"].to_string();
+    assert!(errors.contains("low_contrast"), "{errors}");
+    let put = doc["paths"]["/api/admin/sites/{id}/settings"]["put"].to_string();
+    assert!(put.contains("low_contrast"), "{put}");
+}
