@@ -277,7 +277,9 @@ export function showUnread(panel) {
   if (count) launcher.append(badge);
   else badge.remove();
   setText(badge, String(count));
-  const name = t(conn.online ? 'chat' : 'leave');
+  // The launcher's own text (the loader's: the site's "Launcher label" or the table's).
+  const text = launcher.querySelector('.fd-ltext');
+  const name = (text && text.textContent) || t(conn.online ? 'chat' : 'leave');
   launcher.setAttribute('aria-label', count ? t('unread', { name, n: count }) : name);
   const title = document.title.replace(PREFIX, '');
   const want = count ? '(' + count + ') ' + title : title;
