@@ -60,13 +60,13 @@ function preview() {
   const label = h('span', { class: 'fd-ltext' });
   const launcher = h('span', { class: 'fd-launcher' }, label);
   const greeting = h('p', { class: 'fd-lead fd-greet' });
-  const ask = (id, name) => {
+  const ask = (name) => {
     const hint = h('span', { class: 'fd-hint' }, '(optional)');
     const wrap = h('div', null, h('span', { class: 'fd-label' }, name), ' ', hint, h('span', { class: 'fd-input' }));
     return { wrap, hint };
   };
-  const name = ask('n', 'Your name');
-  const email = ask('e', 'Email');
+  const name = ask('Your name');
+  const email = ask('Email');
   const panel = h('div', { class: 'fd-panel' },
     h('div', { class: 'fd-head' }, h('div', { class: 'fd-head-text' }, h('p', { class: 'fd-title' }, 'Chat with us'))),
     h('div', { class: 'fd-body' }, h('div', { class: 'fd-chat' },
