@@ -163,6 +163,14 @@
     online: true, connected: false, last: {}, look: {},
     resync: () => { store('chat', null); restart(); },
   };
+  // The site's "Appearance" (README.md): accent, corner, label; the panel reads the rest. The
+  // last page's at once (a panel left open must not jump corners), the welcome's then.
+  const look = (a) => {
+    conn.look = a = a || {};
+    box.style.setProperty('--fd-a', a.accent || '');
+    box.classList.toggle('fd-left', a.position === 'left');
+  };
+  try { look(JSON.parse(store('look'))); } catch (e) { look(); }
   setOnline(true);
   if (lang) {
     known();
@@ -205,10 +213,8 @@
         store('', f.token);
         store('key', null);
         if (!f.chat) store('chat', null);
-        // The site's "Appearance" (README.md): accent, corner, label; the panel reads the rest.
-        const a = conn.look = f.appearance || {};
-        box.style.setProperty('--fd-a', a.accent || '');
-        box.classList.toggle('fd-left', a.position === 'left');
+        look(f.appearance);
+        store('look', f.appearance ? JSON.stringify(f.appearance) : null);
         setOnline(f.online, f.opens_at);
         lang = lang || pick([f.language]) || 'en';
         known();
