@@ -149,7 +149,16 @@ test('Appearance: live preview, contrast refusal in the page, and the next page 
   await vera.status.getByText(/Acme Support/).waitFor();
   assert.doesNotMatch(await vera.panelText(), /Alice/);
 
-  // Arabic, right to left: "Left" is mirrored (the launcher on the right, like the text).
+  // The next page with the panel left open: the site's corner at once, from the last page's
+  // appearance, before any welcome (the socket is held back here: nothing reaches the server).
+  await vera.page.routeWebSocket(/\/ws\/visitor/, () => {});
+  await vera.page.reload();
+  await vera.panel.waitFor();
+  const early = await vera.panel.boundingBox();
+  assert.ok(Math.abs(early.x - 20) <= 1, `the panel on the left before welcome (x=${early.x})`);
+  assert.equal(await background(vera.panel.locator('.fd-head')), ACCENT);
+
+    // Arabic, right to left: "Left" is mirrored (the launcher on the right, like the text).
   const t = await ar;
   const arabic = await openVisitor(env, shop, '/ar');
   const arLauncher = arabic.page.getByRole('button', { name: 'Ask Acme', exact: true });
