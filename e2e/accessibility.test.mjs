@@ -131,3 +131,45 @@ test('keyboard only: a visitor opens the chat, writes, sends and minimises it wi
   assert.equal(await page.evaluate(() => document.querySelector('frontdesk-widget').shadowRoot.activeElement?.className || ''), 'fd-launcher',
     'focus returns to the launcher');
 });
+
+test('Appearance: the admin section with its live preview, and the widget with the site\'s look and fields, have no WCAG 2.1 AA violation', async () => {
+  const shop = await customerShop(env, { name: 'Axe look' });
+  const other = await customerShop(env, { name: 'Axe elsewhere' });
+  const ada = addAgent(env, { name: 'Ada', sites: [other], admin: true });
+  const cookie = await env.fd.login(ada.email);
+  const settings = await env.fd.api(cookie, '/api/admin/sites', {});
+  const site = settings.find((s) => s.key === shop.site.key);
+  await env.fd.api(cookie, `/api/admin/sites/${site.id}/settings`, {
+    method: 'PUT',
+    body: { ...site.settings, appearance: {
+      accent: '#0a7d45', position: 'left', launcher_label: 'Ask us', greeting: 'Welcome!\nAsk us anything.',
+      offline_text: 'We answer within a day.', ask_name: 'required', ask_email: 'optional',
+      agent_names: 'team', team_name: 'Acme Support',
+    } },
+  });
+
+  // The widget: launcher, the panel with the site's fields, the offline form with its text.
+  const kim = addAgent(env, { name: 'Kim', sites: [shop] });
+  const agent = await env.fd.agentSocket(kim.email);
+  env.defer(async () => agent.close());
+  const vera = await openVisitor(env, shop, '/');
+  const launcher = vera.page.getByRole('button', { name: 'Ask us', exact: true });
+  await launcher.waitFor();
+  await clean(vera.page, 'frontdesk-widget', 'launcher with the site\'s accent and label');
+  await launcher.click();
+  await vera.panel.getByRole('textbox', { name: /^Email/ }).waitFor();
+  await clean(vera.page, 'frontdesk-widget', 'panel with the greeting, a required name and an email field');
+  assert.equal((await agent.request({ type: 'status', status: 'away' })).type, 'ack');
+  const otto = await openVisitor(env, shop, '/');
+  await otto.page.getByRole('button', { name: 'Leave a message', exact: true }).click();
+  await otto.panel.getByText('We answer within a day.').waitFor();
+  await clean(otto.page, 'frontdesk-widget', 'offline form with the site\'s text');
+
+  // The admin's "Appearance" section, open, with its preview.
+  const admin = await signIn(env, ada);
+  await admin.page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Admin' }).click();
+  const card = admin.page.getByRole('article').filter({ has: admin.page.getByRole('heading', { name: 'Axe look' }) });
+  await card.getByRole('button', { name: 'Appearance', exact: true }).click();
+  await card.getByRole('region', { name: 'Appearance preview' }).waitFor();
+  await clean(admin.page, null, 'Admin → Sites → Appearance with its preview');
+});

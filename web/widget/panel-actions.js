@@ -8,7 +8,7 @@
 import { filtered, h, setText, t } from './panel-dom.js';
 import { errorText, isLive, nextRef } from './panel-state.js';
 import { clearLog, saveChat, saveOutbox, dropFromOutbox, markNotSent, queueMessage, flushOutbox } from './panel-transcript.js';
-import { render, firstFocusable, askRating } from './panel-views.js';
+import { render, firstFocusable, askRating, introReady } from './panel-views.js';
 
 /** Makes chat `id` ours (a new one starts with a fresh transcript). False: a chat that ended
  * here (late frames about it are ignored). `chatState`: what the frame says it is. */
@@ -37,8 +37,12 @@ export function requestChat(panel) {
   const { state, dom, conn } = panel;
   if (isLive(state)) return;
   if (state.chat) newChat(panel, true);
+  render(panel); // the intro shown again, when an ended chat had hidden it
+  if (!introReady(panel)) return false;
   const name = dom.nameInput.value.trim();
   if (name) conn.store('name', name);
+  const email = dom.emailInput.value.trim();
+  if (email && !dom.emailField.hidden) conn.store('email', email);
   state.chat = { id: null, state: 'requesting', agent: null, position: null };
   state.refs.request = nextRef(state, 'r');
   state.ui.error = '';
@@ -50,6 +54,9 @@ export function sendChatRequest(panel) {
   const frame = { type: 'chat_request', ref: panel.state.refs.request };
   const name = panel.conn.store('name');
   if (name) frame.name = name;
+  // "Ask for an email": the address given before the chat (also "Email me this transcript"'s).
+  const email = panel.conn.store('email');
+  if (email && (panel.conn.look || {}).ask_email && panel.conn.look.ask_email !== 'hidden') frame.email = email;
   const chosen = panel.dom.department.value;
   if (chosen) frame.department_id = +chosen;
   if (panel.conn.department) frame.department = panel.conn.department;
@@ -61,6 +68,11 @@ export function sendMessage(panel) {
   const { state, dom } = panel;
   const body = dom.messageBox.value.trim();
   if (!body || state.connection.blocked) return;
+  if (!isLive(state)) {
+    if (state.chat) newChat(panel, true); // after "This chat has ended."
+    render(panel);
+    if (!introReady(panel)) return; // a name or email the site asks for: first
+  }
   dom.messageBox.value = '';
   stopTyping(panel);
   state.ui.error = '';
@@ -183,9 +195,12 @@ export function toggle(panel, open, focus, restore) {
     state.ui.view = null; // a fresh form next time
   }
   // Opening the panel while an agent is On-Line asks for a chat at once ("Chat with us"),
-  // unless the visitor is to choose a "Department" first (then the first message asks).
+  // unless the visitor is to choose a "Department" first, or the site asks for an email or
+  // requires a name ("Appearance"): then "Start chat" or the first message asks.
   const connection = state.connection;
-  if (open && !restore && connection.online && !state.chat && !connection.blocked && connection.welcomed && dom.departmentField.hidden) requestChat(panel);
+  const look = conn.look || {};
+  const asks = look.ask_name === 'required' || (look.ask_email || 'hidden') !== 'hidden';
+  if (open && !restore && connection.online && !state.chat && !connection.blocked && connection.welcomed && dom.departmentField.hidden && !asks) requestChat(panel);
   render(panel);
   if (open) dom.log.scrollTop = dom.log.scrollHeight;
   if (focus) (open ? firstFocusable(panel) : conn.launcher).focus();
@@ -262,7 +277,9 @@ export function showUnread(panel) {
   if (count) launcher.append(badge);
   else badge.remove();
   setText(badge, String(count));
-  const name = t(conn.online ? 'chat' : 'leave');
+  // The launcher's own text (the loader's: the site's "Launcher label" or the table's).
+  const text = launcher.querySelector('.fd-ltext');
+  const name = (text && text.textContent) || t(conn.online ? 'chat' : 'leave');
   launcher.setAttribute('aria-label', count ? t('unread', { name, n: count }) : name);
   const title = document.title.replace(PREFIX, '');
   const want = count ? '(' + count + ') ' + title : title;

@@ -41,11 +41,18 @@ export function buildDom(conn, on) {
   dom.department = h('select', { id: 'fd-dept', class: 'fd-input' });
   dom.departmentField = h('div', { hidden: true },
     h('label', { for: 'fd-dept', class: 'fd-label', text: t('department') }), dom.department);
-  dom.intro = h('div', { class: 'fd-intro' },
-    h('p', { class: 'fd-lead', text: t('intro') }),
+  // The site's "Appearance" (conn.look, from welcome) is applied by render(): the greeting,
+  // and "Ask for a name" / "Ask for an email" (optional, required or hidden).
+  dom.greeting = h('p', { class: 'fd-lead fd-greet', text: t('intro') });
+  dom.nameField = h('div', null,
     h('label', { for: 'fd-name', class: 'fd-label', text: t('yourName') }),
-    h('span', { id: 'fd-name-hint', class: 'fd-hint', text: t('optional') }),
-    dom.nameInput, dom.departmentField,
+    h('span', { id: 'fd-name-hint', class: 'fd-hint', text: t('optional') }), dom.nameInput);
+  dom.emailInput = h('input', { id: 'fd-email', class: 'fd-input', type: 'email', autocomplete: 'email', maxlength: 254, 'aria-describedby': 'fd-email-hint', value: store('email') || '' });
+  dom.emailField = h('div', { hidden: true },
+    h('label', { for: 'fd-email', class: 'fd-label', text: t('email') }),
+    h('span', { id: 'fd-email-hint', class: 'fd-hint', text: t('optional') }), dom.emailInput);
+  dom.intro = h('div', { class: 'fd-intro' },
+    dom.greeting, dom.nameField, dom.emailField, dom.departmentField,
     h('button', { type: 'button', class: 'fd-btn fd-ghost', text: t('startChat'), onclick: on.startChat }));
   dom.messageBox = h('textarea', { id: 'fd-msg', class: 'fd-input fd-ta', rows: 2, placeholder: t('typeMessage'), enterkeyhint: 'send' });
   // "Attach a file" (only while a chat is open on a site with files): a hidden file input;
@@ -118,7 +125,10 @@ function offlineView(panel) {
   const opens = h('p', { class: 'fd-lead fd-opens' }); // "We open again …" (set by render)
   const thanks = h('p', { class: 'fd-thanks', role: 'status' });
   const sendButton = h('button', { type: 'submit', class: 'fd-btn fd-send', text: t('send') });
+  const look = conn.look || {};
   const name = h('input', { id: 'fd-oname', class: 'fd-input', type: 'text', autocomplete: 'name', maxlength: 80, value: conn.store('name') || '' });
+  const nameField = h('div', null, h('label', { for: 'fd-oname', class: 'fd-label', text: t('yourName') }), name);
+  ask(nameField, name, look.ask_name);
   const email = h('input', { id: 'fd-oemail', class: 'fd-input', type: 'email', autocomplete: 'email', required: true, maxlength: 254 });
   const body = h('textarea', { id: 'fd-obody', class: 'fd-input fd-ta', rows: 5, required: true });
   const form = h('form', {
@@ -140,15 +150,42 @@ function offlineView(panel) {
       sendButton.setAttribute('aria-disabled', 'true'); // not .disabled: Firefox would drop its focus
     },
   },
-  h('p', { class: 'fd-lead', text: t(leaving ? 'leavingLead' : 'offlineLead') }),
+  h('p', { class: 'fd-lead fd-greet', text: (!leaving && look.offline_text) || t(leaving ? 'leavingLead' : 'offlineLead') }),
   opens,
-  h('label', { for: 'fd-oname', class: 'fd-label', text: t('yourName') }), name,
+  nameField,
   h('label', { for: 'fd-oemail', class: 'fd-label', text: t('email') }), email,
   h('label', { for: 'fd-obody', class: 'fd-label', text: t('message') }), body,
   error, sendButton);
   panel.dom.offline = { form, error, thanks, sendButton, opens };
   return h('div', { class: 'fd-off' }, thanks, form,
     leaving ? h('button', { type: 'button', class: 'fd-btn fd-ghost', text: t('backToChat'), onclick: panel.dom.on.backToChat }) : null);
+}
+
+/** "Ask for a name" / "Ask for an email": the field `wrap` shown or not, `input` required or
+ * not, and its "(optional)" hint (if any) only when it is optional. */
+function ask(wrap, input, how = 'optional') {
+  wrap.hidden = how === 'hidden';
+  input.required = how === 'required';
+  const hint = wrap.querySelector('.fd-hint');
+  if (hint) hint.hidden = how !== 'optional';
+}
+
+/** The first of the intro's fields the site asks for that the visitor left wrong (a required
+ * one empty, an email not an address), or null. */
+function introMissing(panel) {
+  const { dom } = panel;
+  for (const input of [dom.nameInput, dom.emailInput]) if (!input.closest('[hidden]') && !input.checkValidity()) return input;
+  return null;
+}
+
+/** Whether a chat may be asked for: else the field is pointed out (the browser says why). */
+export function introReady(panel, quiet) {
+  const input = introMissing(panel);
+  if (input && !quiet) {
+    input.focus();
+    input.reportValidity();
+  }
+  return !input;
 }
 
 /** The offline message was acked: the form gives way to "Thank you — we will reply by email." */
@@ -189,7 +226,7 @@ function currentView(state) {
 /** The control that should have focus in the panel now. */
 export function firstFocusable(panel) {
   const { state, dom } = panel;
-  if (state.ui.view === 'chat') return !dom.compose.hidden ? dom.messageBox : !dom.newChatButton.hidden ? dom.newChatButton : dom.minimiseButton;
+  if (state.ui.view === 'chat') return (!dom.intro.hidden && introMissing(panel)) || (!dom.compose.hidden ? dom.messageBox : !dom.newChatButton.hidden ? dom.newChatButton : dom.minimiseButton);
   return dom.body.querySelector('input, textarea') || dom.minimiseButton;
 }
 
@@ -244,6 +281,10 @@ export function render(panel) {
   setText(dom.typing, state.typing.agent && chatState === 'active' ? t('typing') : '');
   setText(dom.error, state.ui.error);
   dom.intro.hidden = !!chat;
+  const look = conn.look || {};
+  setText(dom.greeting, look.greeting || t('intro'));
+  ask(dom.nameField, dom.nameInput, look.ask_name);
+  ask(dom.emailField, dom.emailInput, look.ask_email || 'hidden');
   if (dom.departments !== state.departments) departments(panel);
   dom.compose.hidden = chatState === 'ended';
   dom.attachButton.hidden = !(state.features.file_max_bytes && isLive(state) && chat.id != null);

@@ -72,7 +72,7 @@
   const setOnline = (on, opensAt) => {
     conn.online = on;
     conn.opensAt = opensAt || null;
-    const t = (conn.t || {})[on ? 'chat' : 'leave'] || (on ? 'Chat with us' : 'Leave a message');
+    const t = (on && conn.look.launcher_label) || (conn.t || {})[on ? 'chat' : 'leave'] || (on ? 'Chat with us' : 'Leave a message');
     btn.setAttribute('aria-label', t);
     label.textContent = t;
   };
@@ -160,9 +160,17 @@
   };
   const conn = {
     fire, site, origin, root, box, launcher: btn, store, send, department: me.getAttribute('data-department'),
-    online: true, connected: false, last: {},
+    online: true, connected: false, last: {}, look: {},
     resync: () => { store('chat', null); restart(); },
   };
+  // The site's "Appearance" (README.md): accent, corner, label; the panel reads the rest. The
+  // last page's at once (a panel left open must not jump corners), the welcome's then.
+  const look = (a) => {
+    conn.look = a = a || {};
+    box.style.setProperty('--fd-a', a.accent || '');
+    box.classList.toggle('fd-left', a.position === 'left');
+  };
+  try { look(JSON.parse(store('look'))); } catch (e) { look(); }
   setOnline(true);
   if (lang) {
     known();
@@ -205,6 +213,8 @@
         store('', f.token);
         store('key', null);
         if (!f.chat) store('chat', null);
+        look(f.appearance);
+        store('look', f.appearance ? JSON.stringify(f.appearance) : null);
         setOnline(f.online, f.opens_at);
         lang = lang || pick([f.language]) || 'en';
         known();

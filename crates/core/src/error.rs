@@ -68,6 +68,9 @@ pub enum ErrorCode {
     RatingClosed,
     /// A search while the server keeps no search index (`[search] index = false`).
     SearchOff,
+    /// An accent colour with too little contrast with the widget's text on it (WCAG AA, site
+    /// settings "Appearance").
+    LowContrast,
     /// An unexpected server error.
     Internal,
 }
@@ -104,6 +107,7 @@ impl ErrorCode {
             ErrorCode::FileRefused => "file_refused",
             ErrorCode::RatingClosed => "rating_closed",
             ErrorCode::SearchOff => "search_off",
+            ErrorCode::LowContrast => "low_contrast",
             ErrorCode::Internal => "internal",
         }
     }

@@ -3,6 +3,7 @@
 //! The shell (`frontdesk` server crate) moves data in and out; everything here is
 //! plain data and pure functions, unit-tested without a database or a socket.
 
+pub mod appearance;
 pub mod archive;
 pub mod audience;
 pub mod audit;

@@ -91,6 +91,10 @@ pub struct SiteSettings {
     /// (issue 18; docs/privacy.md).
     #[serde(default)]
     pub privacy: crate::privacy::PrivacySettings,
+    /// "Appearance": the widget's accent colour, launcher, greeting, offline text, form fields
+    /// and how agents are named to visitors (issue 17; `crate::appearance`).
+    #[serde(default)]
+    pub appearance: crate::appearance::Appearance,
 }
 
 /// The site languages known, `(tag, name)`: BCP 47 primary tags.
@@ -185,6 +189,7 @@ impl Default for SiteSettings {
             language: "en".into(),
             identity: crate::identity::IdentitySettings::default(),
             privacy: crate::privacy::PrivacySettings::default(),
+            appearance: crate::appearance::Appearance::default(),
         }
     }
 }
@@ -208,11 +213,16 @@ pub enum SettingsError {
     Language(String),
     #[error(transparent)]
     Privacy(#[from] crate::privacy::PrivacyError),
+    #[error(transparent)]
+    Appearance(#[from] crate::appearance::AppearanceError),
 }
 
 impl SettingsError {
     pub fn code(&self) -> ErrorCode {
-        ErrorCode::BadRequest
+        match self {
+            SettingsError::Appearance(e) => e.code(),
+            _ => ErrorCode::BadRequest,
+        }
     }
 }
 
@@ -286,6 +296,7 @@ impl SiteSettings {
             return Err(SettingsError::Language(self.language.clone()));
         }
         self.privacy.validate()?;
+        self.appearance.validate()?;
         Ok(())
     }
 

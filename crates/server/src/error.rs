@@ -51,7 +51,8 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self.code {
-            ErrorCode::BadRequest
+            ErrorCode::LowContrast
+            | ErrorCode::BadRequest
             | ErrorCode::UnknownType
             | ErrorCode::TooLong
             | ErrorCode::Empty

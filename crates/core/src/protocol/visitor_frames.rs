@@ -143,6 +143,11 @@ pub enum ToVisitor {
         /// stays anonymous); omitted when the hello had none.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         identity: Option<String>,
+        /// The site's "Appearance" as far as the widget shows it (accent colour, launcher
+        /// position and label, greeting, offline text, name and email fields): only what differs
+        /// from the widget's defaults; omitted when nothing does.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        appearance: Option<crate::appearance::WidgetAppearance>,
     },
     /// Whether the site takes chats now: an agent is On-Line for it and it is inside its
     /// opening hours (or "Chat outside opening hours" is on). `opens_at` as in `welcome`.

@@ -236,6 +236,7 @@ async fn welcome(
             ),
             language: site.settings.language.clone(),
             identity: identity.map(str::to_string),
+            appearance: site.settings.appearance.for_widget(),
         },
     );
     if let Some(chat) = &open {
@@ -270,7 +271,10 @@ async fn welcome(
 
 async fn chat_view(app: &App, chat: &Chat) -> AppResult<VisitorChatView> {
     let (agent_name, position) = match chat.state {
-        ChatState::Active { agent } => (Some(app.agent_name(agent).await?), None),
+        ChatState::Active { agent } => (
+            Some(crate::services::agent_names::for_visitor(app, chat.site_id, agent).await?),
+            None,
+        ),
         _ => (None, Some(chats::queue_position(app, chat).await?)),
     };
     Ok(VisitorChatView {

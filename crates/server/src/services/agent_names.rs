@@ -14,7 +14,18 @@
 //! The setting is asked for only when it matters: a visitor view of a reply by an agent who
 //! does not own the chat (a colleague's). Visitor messages, the owner's replies and notes
 //! never touch it ([`needed`]).
+//!
+//! # Team name ("Appearance", "Agent names": "Team name")
+//!
+//! A site that names its agents by the team's name counts as "Show all agents' names" off
+//! here (no reply carries its author's name: every one shows under the chat's name), and the
+//! chat's name itself is the team name: [`for_visitor`] gives it wherever the server names an
+//! agent to a visitor (`welcome.chat.agent_name`, `chat.accepted`, `invitation`, the
+//! visitor's transcript and unread-replies email). Those read the site when they happen (not
+//! per message), so a change holds at once on every node; replies by colleagues follow the
+//! contract above.
 
+use crate::error::AppResult;
 use crate::state::App;
 use frontdesk_core::model::{Author, Chat, Message, Site};
 use frontdesk_core::site_settings::SiteSettings;
@@ -53,9 +64,9 @@ pub async fn show(app: &App, site: SiteId) -> bool {
     }
     match app.store.site(site).await {
         Ok(s) => {
-            app.hub
-                .set_agent_names(site, s.settings.show_agent_names, now);
-            s.settings.show_agent_names
+            let on = names_shown(&s.settings);
+            app.hub.set_agent_names(site, on, now);
+            on
         }
         Err(StoreError::NotFound) => {
             app.hub.forget_agent_names(site);
@@ -92,7 +103,31 @@ pub async fn for_messages(app: &App, chat: &Chat, messages: &[Message]) -> bool 
 /// The team settings of `site` were saved on this node: its messages follow them at once.
 pub fn saved(app: &App, site: &Site) {
     app.hub
-        .set_agent_names(site.id, site.settings.show_agent_names, app.now());
+        .set_agent_names(site.id, names_shown(&site.settings), app.now());
+}
+
+/// Whether a colleague's reply shows under the colleague's own name: "Show all agents' names"
+/// on, and the site does not name its agents by the team.
+fn names_shown(settings: &SiteSettings) -> bool {
+    settings.show_agent_names && settings.appearance.team_name_shown().is_none()
+}
+
+/// The site's team name, when it names its agents by the team (read from storage).
+pub async fn team_name(app: &App, site: SiteId) -> AppResult<Option<String>> {
+    let site = app.store.site(site).await?;
+    Ok(site
+        .settings
+        .appearance
+        .team_name_shown()
+        .map(str::to_string))
+}
+
+/// The name the visitor of `site` sees for `agent`: the agent's own, or the site's team name.
+pub async fn for_visitor(app: &App, site: SiteId, agent: AgentId) -> AppResult<String> {
+    match team_name(app, site).await? {
+        Some(team) => Ok(team),
+        None => app.agent_name(agent).await,
+    }
 }
 
 #[cfg(test)]

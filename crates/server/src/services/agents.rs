@@ -198,7 +198,7 @@ pub async fn invite(
     }
     let greeting =
         clean_line(greeting, 500).unwrap_or_else(|| "Hello! Can I help you?".to_string());
-    let agent_name = app.agent_name(agent).await?;
+    let agent_name = crate::services::agent_names::for_visitor(app, site, agent).await?;
     app.publish(
         Audience::Visitor { site, visitor },
         &ToVisitor::Invitation {

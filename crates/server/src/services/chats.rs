@@ -285,11 +285,13 @@ pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Cha
         &ToAgent::ChatTaken {
             chat_id,
             agent_id: agent,
-            agent_name: agent_name.clone(),
+            agent_name,
         },
         None,
     )
     .await;
+    // The visitor may see the team's name instead ("Appearance", "Agent names").
+    let agent_name = super::agent_names::for_visitor(app, after.site_id, agent).await?;
     app.publish(
         visitor_of(&after),
         &ToVisitor::ChatAccepted {

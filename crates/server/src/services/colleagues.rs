@@ -156,11 +156,12 @@ async fn handed_over(app: &App, from: AgentId, to: AgentId, chat: &Chat) -> AppR
         &ToAgent::ChatTaken {
             chat_id: chat.id,
             agent_id: to,
-            agent_name: agent_name.clone(),
+            agent_name,
         },
         None,
     )
     .await;
+    let agent_name = crate::services::agent_names::for_visitor(app, chat.site_id, to).await?;
     app.publish(
         chats::visitor_of(chat),
         &ToVisitor::ChatAccepted {

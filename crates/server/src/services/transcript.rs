@@ -73,8 +73,12 @@ pub async fn visitor_view(app: &App, chat: &Chat, messages: Vec<Message>) -> Vec
         .state
         .owner()
         .or_else(|| messages.iter().rev().find_map(agent_of));
+    // The team's name when the site names its agents so ("Appearance"); storage failing:
+    // no name at all ("Agent"), never the agent's own by mistake.
     let owner_name = match owner {
-        Some(agent) => app.agent_name(agent).await.ok(),
+        Some(agent) => crate::services::agent_names::for_visitor(app, chat.site_id, agent)
+            .await
+            .ok(),
         None => None,
     };
     let names = crate::services::agent_names::show(app, chat.site_id).await;

@@ -2,6 +2,7 @@
 //! test (SQLite; or PostgreSQL and Redis with `FRONTDESK_TEST_BACKEND=cluster`, see
 //! `backend.rs`), real WebSocket and HTTP clients. Time moves only by the test's `ManualClock`.
 
+mod appearance;
 mod archive;
 mod audit_log;
 mod backend;

@@ -1,5 +1,6 @@
 // Admin → Sites: name, base URL, time zone, allowed origins, email; the embed snippet with a
-// "Copy" button; each site's "Team settings" (admin-team-settings.js) and "Identity secret"
+// "Copy" button; each site's "Team settings" (admin-team-settings.js), "Appearance"
+// (admin-appearance.js) and "Identity secret"
 // (admin-identity.js).
 
 import { h, text, field, uniqueId } from '../dom.js';
@@ -8,6 +9,7 @@ import { store } from '../state.js';
 import { toast } from '../ui/toast.js';
 import { statusLine, lines, copyText } from './common.js';
 import { teamSettings } from './admin-team-settings.js';
+import { appearanceSettings } from './admin-appearance.js';
 import { identitySection } from './admin-identity.js';
 
 function embedSnippet(site) {
@@ -102,6 +104,7 @@ export function adminSites() {
     });
     const edit = h('button', { type: 'button', class: 'btn btn-small' }, 'Edit');
     const team = teamSettings(s, { onSaved: (saved) => { if (saved && saved.settings) s.settings = saved.settings; } });
+    const look = appearanceSettings(s);
     const el = h('article', { class: 'card' },
       h('h3', null, s.name),
       h('dl', { class: 'facts' },
@@ -112,8 +115,9 @@ export function adminSites() {
         h('dt', null, 'Site key'), h('dd', null, s.key || '—')),
       h('p', { class: 'snippet-label' }, 'Embed snippet (paste before </body> on every page):'),
       h('pre', { class: 'snippet' }, code),
-      h('div', { class: 'form-actions' }, copy, edit, team.toggle),
+      h('div', { class: 'form-actions' }, copy, edit, team.toggle, look.toggle),
       team.form,
+      look.form,
       identitySection(s));
     edit.addEventListener('click', () => {
       el.replaceWith(siteForm(s, { onDone: done }));

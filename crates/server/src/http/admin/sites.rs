@@ -202,7 +202,8 @@ pub async fn update_site(
     params(("id" = i64, Path, description = "Site id")),
     responses(
         (status = 200, description = "Saved", body = AdminSite),
-        (status = 400, description = "A value out of range, or bad opening hours", body = ApiErrorBody),
+        (status = 400, description = "A value out of range, or bad opening hours; `low_contrast`: an \
+            \"Accent colour\" with less than 4.5:1 contrast with the widget's white text (WCAG AA)", body = ApiErrorBody),
         (status = 403, description = "Not an admin, or bad Origin", body = ApiErrorBody),
         (status = 404, description = "No such site", body = ApiErrorBody),
     ),
@@ -211,9 +212,11 @@ pub async fn update_settings(
     State(app): State<App>,
     AdminAgent(admin): AdminAgent,
     Path(id): Path<String>,
-    JsonBody(settings): JsonBody<SiteSettings>,
+    JsonBody(mut settings): JsonBody<SiteSettings>,
 ) -> AppResult<Json<AdminSite>> {
     let site = app.store.site(SiteId(parse_id(&id)?)).await?;
+    // Texts trimmed (blank: the default) before they are checked and stored.
+    settings.appearance = settings.appearance.cleaned();
     settings
         .validate()
         .map_err(|e| AppError::new(e.code(), e.to_string()))?;
