@@ -91,6 +91,10 @@ pub struct SiteSettings {
     /// (issue 18; docs/privacy.md).
     #[serde(default)]
     pub privacy: crate::privacy::PrivacySettings,
+    /// "Invitation rules": when the widget invites a visitor automatically (issue 17;
+    /// `crate::invitation_rules`). Default: none.
+    #[serde(default)]
+    pub invitation_rules: crate::invitation_rules::InvitationRules,
 }
 
 /// The site languages known, `(tag, name)`: BCP 47 primary tags.
@@ -185,6 +189,7 @@ impl Default for SiteSettings {
             language: "en".into(),
             identity: crate::identity::IdentitySettings::default(),
             privacy: crate::privacy::PrivacySettings::default(),
+            invitation_rules: crate::invitation_rules::InvitationRules::default(),
         }
     }
 }
@@ -208,6 +213,8 @@ pub enum SettingsError {
     Language(String),
     #[error(transparent)]
     Privacy(#[from] crate::privacy::PrivacyError),
+    #[error(transparent)]
+    InvitationRules(#[from] crate::invitation_rules::InvitationRuleError),
 }
 
 impl SettingsError {
@@ -286,6 +293,7 @@ impl SiteSettings {
             return Err(SettingsError::Language(self.language.clone()));
         }
         self.privacy.validate()?;
+        self.invitation_rules.validate()?;
         Ok(())
     }
 
