@@ -202,8 +202,10 @@ impl WireRule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireRules {
     pub rules: Vec<WireRule>,
-    /// Pages viewed in this visit, this one included.
-    pub pages: u32,
+    /// Pages viewed in this visit, this one included; sent when a rule asks for "Pages
+    /// viewed" (the loader reads a missing count as 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
     /// The visitor had an earlier visit.
     pub returning: bool,
 }

@@ -306,7 +306,7 @@ fn welcome_rules_serialise_small() {
             r.seconds = Some(30);
             r.returning = true;
         })],
-        pages: 2,
+        pages: Some(2),
         returning: false,
     };
     assert_eq!(

@@ -4,6 +4,7 @@
 use super::{Visitor, chat_view, error, frame};
 use crate::error::{AppError, AppResult};
 use crate::limits::visitor::{VisitorLimits as Limits, check};
+use crate::services::auto_invitations;
 use crate::services::chats::{self, ChatRequest};
 use crate::services::messages;
 use crate::services::visits;
@@ -158,6 +159,8 @@ impl Visitor {
             VisitorFrame::InvitationDismiss {} => {
                 // Counted with page views: a visitor repeating it cannot flood the agents.
                 check(&limits.pages)?;
+                // No automatic invitation again in this visit.
+                auto_invitations::dismissed(&app, &mut self.visit).await?;
                 let (site, visitor) = (self.site.id, self.id.clone());
                 app.publish(
                     Audience::SiteAgents {
@@ -172,6 +175,23 @@ impl Visitor {
                     None,
                 )
                 .await;
+                Ok(())
+            }
+            VisitorFrame::InvitationAuto { rule } => {
+                check(&limits.pages)?;
+                // Never while a chat is open; at most one per visit (the store decides).
+                let chat = app
+                    .store
+                    .open_chat_of_visitor(self.site.id, &self.id)
+                    .await?;
+                if chat.is_none()
+                    && auto_invitations::shown(&app, &self.site, &mut self.visit, rule)
+                        .await?
+                        .is_some()
+                {
+                    // "Visitors on Site" shows "Invited automatically (rule name)".
+                    self.announce(None).await;
+                }
                 Ok(())
             }
             VisitorFrame::Rate {
