@@ -8,6 +8,7 @@ import { store } from '../state.js';
 import { toast } from '../ui/toast.js';
 import { statusLine, lines, copyText } from './common.js';
 import { teamSettings } from './admin-team-settings.js';
+import { invitationRulesSection } from './admin-invitation-rules.js';
 import { identitySection } from './admin-identity.js';
 
 function embedSnippet(site) {
@@ -114,7 +115,8 @@ export function adminSites() {
       h('pre', { class: 'snippet' }, code),
       h('div', { class: 'form-actions' }, copy, edit, team.toggle),
       team.form,
-      identitySection(s));
+      identitySection(s),
+      invitationRulesSection(s));
     edit.addEventListener('click', () => {
       el.replaceWith(siteForm(s, { onDone: done }));
     });
