@@ -290,7 +290,7 @@ fn the_soonest_rule_fires_and_the_earlier_on_a_tie() {
     let list = [a.clone(), b, c, never.clone()];
     let (fired, after) = next_invitation(&list, &page).unwrap();
     assert_eq!((fired.id, after), (2, 10));
-    assert_eq!(next_invitation(&[never.clone()], &page), None);
+    assert_eq!(next_invitation(std::slice::from_ref(&never), &page), None);
     assert_eq!(next_invitation(&[], &page), None);
     assert_eq!(
         next_invitation(&[never, a], &page).map(|(r, s)| (r.id, s)),
