@@ -147,6 +147,24 @@ test('not while no agent is On-Line; the next page after one comes On-Line', asy
   await invitation(vera, greeting).waitFor();
 });
 
+test('a pending "Seconds on page" invitation stops when the site goes offline (availability)', async () => {
+  const greeting = 'Take your time';
+  const shop = await shopWithRules(env, 'Away Shop', [{ id: 1, name: 'Slow', greeting, seconds: 8 }]);
+  const alice = await signIn(env, addAgent(env, { name: 'Alice', sites: [shop] }));
+  const vera = await openVisitor(env, shop, '/');
+  await vera.launcher.waitFor();
+  const status = alice.page.getByRole('combobox', { name: 'Status' });
+  await status.selectOption({ label: 'Away' });
+  await vera.page.getByRole('button', { name: 'Leave a message', exact: true }).waitFor();
+  const offlineAt = await vera.page.evaluate(() => performance.now());
+  assert.ok(offlineAt < 8000, `offline before the rule was due (${offlineAt} ms)`);
+  // Past the moment the rule would have fired (the page's own clock, not a sleep).
+  await vera.page.waitForFunction(() => performance.now() > 9000, null, { polling: 100, timeout: 15000 });
+  await status.selectOption({ label: 'On-Line' });
+  await vera.launcher.waitFor();
+  assert.equal(await invitation(vera, greeting).count(), 0, 'the pending invitation was stopped');
+});
+
 test('"Returning visitor": fires on a later visit, not the first', async () => {
   // Every page load is a new visit here (visit timeout 0).
   const e = await consoleEnv({ extraArgs: ['--visit-timeout-mins', '0'] });

@@ -192,3 +192,33 @@ async fn across_a_cluster() {
         next.welcome
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_has_the_rules() {
+    let app = TestApp::spawn().await;
+    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    let schemas = &doc["components"]["schemas"];
+    let settings = schemas["SiteSettings"]["properties"]["invitation_rules"].to_string();
+    assert!(settings.contains("InvitationRules"), "{settings}");
+    let rule = &schemas["InvitationRule"]["properties"];
+    for field in [
+        "id",
+        "name",
+        "enabled",
+        "greeting",
+        "url",
+        "seconds",
+        "pages",
+        "returning",
+        "referrer",
+    ] {
+        assert!(rule[field].is_object(), "{field}: {rule}");
+    }
+    let on_site = &schemas["VisitorOnSite"]["properties"]["auto_invitation"];
+    assert!(on_site.is_object(), "{on_site}");
+}

@@ -202,7 +202,7 @@ pub async fn update_site(
     params(("id" = i64, Path, description = "Site id")),
     responses(
         (status = 200, description = "Saved", body = AdminSite),
-        (status = 400, description = "A value out of range, or bad opening hours", body = ApiErrorBody),
+        (status = 400, description = "A value out of range, bad opening hours, or a refused \"Invitation rules\" rule (the message names the rule and the field)", body = ApiErrorBody),
         (status = 403, description = "Not an admin, or bad Origin", body = ApiErrorBody),
         (status = 404, description = "No such site", body = ApiErrorBody),
     ),
