@@ -11,6 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { consoleEnv, customerShop, shopPage, addAgent, signIn, openVisitor } from './lib/console.mjs';
+import { audit } from './lib/axe.mjs';
 
 let env;
 let root;
@@ -59,6 +60,7 @@ test('"Page URL matches": fires on the matching page only, once per visit; agent
   await noInvitation(alice, vera, 'Home', greeting);
   await vera.page.getByRole('link', { name: 'Checkout' }).click();
   await invitation(vera, greeting).waitFor();
+  assert.deepEqual(await audit(vera.page, 'frontdesk-widget'), [], 'no WCAG 2.1 AA violation: automatic invitation');
   const entry = entryOn(alice, 'Checkout');
   await entry.getByText('Invited automatically (Checkout <b>help</b>)', { exact: true }).waitFor();
   // Not twice in the visit.
@@ -159,7 +161,7 @@ test('a pending "Seconds on page" invitation stops when the site goes offline (a
   const offlineAt = await vera.page.evaluate(() => performance.now());
   assert.ok(offlineAt < 8000, `offline before the rule was due (${offlineAt} ms)`);
   // Past the moment the rule would have fired (the page's own clock, not a sleep).
-  await vera.page.waitForFunction(() => performance.now() > 9000, null, { polling: 100, timeout: 15000 });
+  await vera.page.waitForFunction(() => performance.now() > 9000, null, { polling: 100, timeout: 30000 });
   await status.selectOption({ label: 'On-Line' });
   await vera.launcher.waitFor();
   assert.equal(await invitation(vera, greeting).count(), 0, 'the pending invitation was stopped');
@@ -212,6 +214,7 @@ test('Admin → Sites → "Invitation rules": Add rule, every field, a refusal i
   assert.equal(await rule.getByRole('checkbox', { name: 'Enabled' }).isChecked(), true);
   await form.getByRole('button', { name: 'Save invitation rules' }).click();
   await form.getByRole('alert').getByText('invitation rule 1: "Pages viewed" must be between 1 and 1000').waitFor();
+  assert.deepEqual(await audit(page, '.invitation-rules-form'), [], 'no WCAG 2.1 AA violation: Invitation rules');
   assert.deepEqual(await saved(), { rules: [] });
   await rule.getByRole('spinbutton', { name: 'Pages viewed' }).fill('2');
   await rule.getByRole('checkbox', { name: 'Enabled' }).uncheck();
