@@ -155,6 +155,7 @@
   // as frontdesk_core::invitation_rules does it; the soonest rule that holds fires, once.
   let rules = 0;
   let inv = 0;
+  let fired = 0;
   const quiet = () => { clearTimeout(inv); rules = 0; };
   // "Page URL matches": no `*`: a prefix; else a glob over the whole text.
   const glob = (p, u) => {
@@ -189,10 +190,8 @@
     if (best) {
       inv = setTimeout(() => {
         quiet();
-        if (send({ type: 'invitation_auto', rule: best.id })) {
-          load();
-          emit({ type: 'invitation', agent_name: (conn.t || {}).chat || 'Chat with us', greeting: best.greeting });
-        }
+        fired = best; // shown when the server records it (ack): one per visit, whichever tab
+        send({ type: 'invitation_auto', ref: 'auto', rule: best.id });
       }, Math.max(0, wait * 1e3 - performance.now()));
     }
   };
@@ -244,6 +243,14 @@
       try { f = JSON.parse(e.data); } catch (x) { return; }
       rx = Date.now();
       const t = f.type;
+      if (f.ref === 'auto') { // the answer to invitation_auto
+        if (t === 'ack' && fired) {
+          load();
+          emit({ type: 'invitation', agent_name: (conn.t || {}).chat || 'Chat with us', greeting: fired.greeting });
+        }
+        fired = 0;
+        return;
+      }
       if (t === 'welcome') {
         tries = 0;
         conn.connected = true;

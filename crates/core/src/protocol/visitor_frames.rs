@@ -77,8 +77,12 @@ pub enum VisitorFrame {
     InvitationDismiss {},
     /// The loader showed the automatic invitation of the site's "Invitation rules" rule `rule`
     /// (`welcome.invitation_rules`): recorded for the visit (at most one per visit) and shown
-    /// to agents as "Invited automatically (rule name)".
+    /// to agents as "Invited automatically (rule name)". Answered by `ack` when recorded (then
+    /// the widget shows it), else `error` `conflict` (the visit already had one or a dismissal,
+    /// or a chat is open: not shown) or `not_found` (no such enabled rule).
     InvitationAuto {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
         rule: u32,
     },
     /// Rate a chat of mine ("How was this chat?"): `score` 1–5 ("Good" is 5, "Bad" is 1), an

@@ -90,6 +90,15 @@ async fn rules_are_saved_checked_and_sent_only_when_an_invitation_may_come() {
         in_chat.welcome.get("invitation_rules").is_none(),
         "chat open"
     );
+    let mut in_chat = in_chat;
+    let refused = in_chat
+        .ws
+        .request(json!({"type":"invitation_auto","rule":1}))
+        .await;
+    assert_eq!(
+        refused["code"], "conflict",
+        "none while a chat is open: {refused}"
+    );
 
     // A visit after the visit timeout: a returning visitor, pages counted afresh.
     let fresh = visitor_at(&app, &site, None).await;
@@ -119,12 +128,17 @@ async fn one_automatic_invitation_per_visit_and_none_after_a_dismissal() {
     v.ws.send(json!({"type":"invitation_auto","rule":2})).await;
     let err = v.ws.expect("error").await;
     assert_eq!(err["code"], "not_found", "{err}");
-    v.ws.send(json!({"type":"invitation_auto","rule":1})).await;
+    let ack =
+        v.ws.request(json!({"type":"invitation_auto","rule":1}))
+            .await;
+    assert_eq!(ack["type"], "ack", "recorded: the widget shows it: {ack}");
     let update = auto_invited(&mut a, &v.visitor_id, "Checkout <help>").await;
     assert_eq!(update["chat_id"], Value::Null);
-    // A second one in the visit (another tab, a hostile page) changes nothing.
-    v.ws.send(json!({"type":"invitation_auto","rule":1})).await;
-    v.ws.assert_none("error").await;
+    // A second one in the visit (another tab, a hostile page): refused, not shown.
+    let again =
+        v.ws.request(json!({"type":"invitation_auto","rule":1}))
+            .await;
+    assert_eq!(again["code"], "conflict", "{again}");
 
     // The next page of the visit: no rules; the agent who connects now sees it too.
     let next = visitor_at(&app, &site, Some(&v.token)).await;
@@ -158,8 +172,11 @@ async fn one_automatic_invitation_per_visit_and_none_after_a_dismissal() {
     assert!(w2.welcome.get("invitation_rules").is_none(), "dismissed");
     // And an automatic invitation it sends anyway is not recorded.
     let mut w3 = visitor_at(&app, &site, Some(&w.token)).await;
-    w3.ws.send(json!({"type":"invitation_auto","rule":1})).await;
-    w3.ws.assert_none("error").await;
+    let refused = w3
+        .ws
+        .request(json!({"type":"invitation_auto","rule":1}))
+        .await;
+    assert_eq!(refused["code"], "conflict", "{refused}");
     let visit = app
         .store()
         .latest_visit(site.id, &frontdesk_core::VisitorId(w.visitor_id.clone()))
@@ -183,7 +200,10 @@ async fn across_a_cluster() {
     let mut a = online_on(&alice, &n[1]).await;
     let mut v = visitor_at(&n[0], &site, None).await;
     assert!(v.welcome["invitation_rules"].is_object(), "{}", v.welcome);
-    v.ws.send(json!({"type":"invitation_auto","rule":1})).await;
+    let ack =
+        v.ws.request(json!({"type":"invitation_auto","rule":1}))
+            .await;
+    assert_eq!(ack["type"], "ack", "{ack}");
     auto_invited(&mut a, &v.visitor_id, "Checkout <help>").await;
     let next = visitor_at(&n[1], &site, Some(&v.token)).await;
     assert!(
