@@ -74,6 +74,23 @@ test('"Page URL matches": fires on the matching page only, once per visit; agent
   alice.assertClean();
 });
 
+test('two tabs of one visit, both with the rules: the invitation shows in one only', async () => {
+  const greeting = 'Only once';
+  const shop = await shopWithRules(env, 'Tabs Shop', [{ id: 1, name: 'Tabs', greeting, seconds: 6 }]);
+  await signIn(env, addAgent(env, { name: 'Alice', sites: [shop] }));
+  const vera = await openVisitor(env, shop, '/');
+  await vera.launcher.waitFor();
+  const page = await vera.context.newPage();
+  await page.goto(shop.url('/pricing'));
+  const tab = await openVisitor(env, shop, '/pricing', { context: vera.context, page });
+  await tab.launcher.waitFor(); // its welcome is in, with the rules: the first tab has not fired yet
+  assert.equal(await invitation(vera, greeting).count(), 0, 'the second tab said hello before the first fired');
+  await invitation(vera, greeting).waitFor();
+  // Past the second tab's own moment (its page clock): refused by the server, not shown.
+  await page.waitForFunction(() => performance.now() > 7000, null, { polling: 100, timeout: 30000 });
+  assert.equal(await invitation(tab, greeting).count(), 0, 'one per visit, whichever tab');
+});
+
 test('"Seconds on page": the invitation waits for the time on the page', async () => {
   const greeting = 'Still looking?';
   const shop = await shopWithRules(env, 'Slow Shop', [{ id: 1, name: 'Lingering', greeting, seconds: 2 }]);
