@@ -29,9 +29,16 @@ const build = (s) => ({
   '/landing': shopPage('Landing', s, { '/': 'Home' }),
 });
 
+// One admin session per server: sign-ins are rate-limited per account and per address.
+const sessions = new Map();
+async function rootCookie(e) {
+  if (!sessions.has(e)) sessions.set(e, await e.fd.login(root.email));
+  return sessions.get(e);
+}
+
 async function shopWithRules(e, name, rules) {
   const shop = await customerShop(e, { name, build });
-  const cookie = await e.fd.login(root.email);
+  const cookie = await rootCookie(e);
   const sites = await e.fd.api(cookie, '/api/admin/sites');
   const s = sites.find((x) => x.key === shop.site.key);
   await e.fd.api(cookie, `/api/admin/sites/${s.id}/settings`,
