@@ -309,3 +309,50 @@ async fn offline_messages_newest_first() {
         Err(StoreError::NotFound)
     );
 }
+
+/// "Invitation rules" (migration 0012): one automatic invitation per visit, none after a
+/// dismissal; a new visit starts clean.
+#[tokio::test]
+async fn a_visit_records_one_automatic_invitation_and_a_dismissal() {
+    let (_keep, s) = fresh().await;
+    let site = site(&s, "shop").await;
+    let visit = s.create_visit(new_visit(site.id, "v1", 10)).await.unwrap();
+    assert_eq!(visit.auto_invitation, None);
+    assert!(!visit.invitation_dismissed);
+    assert_eq!(
+        s.mark_auto_invitation(visit.id, "Checkout help").await,
+        Ok(true)
+    );
+    assert_eq!(s.mark_auto_invitation(visit.id, "Other").await, Ok(false));
+    let read = s.visit(visit.id).await.unwrap();
+    assert_eq!(read.auto_invitation.as_deref(), Some("Checkout help"));
+    assert!(!read.invitation_dismissed);
+
+    let other = s.create_visit(new_visit(site.id, "v2", 20)).await.unwrap();
+    s.mark_invitation_dismissed(other.id).await.unwrap();
+    s.mark_invitation_dismissed(other.id).await.unwrap();
+    assert_eq!(
+        s.mark_auto_invitation(other.id, "Checkout help").await,
+        Ok(false)
+    );
+    let read = s.visit(other.id).await.unwrap();
+    assert!(read.invitation_dismissed);
+    assert_eq!(read.auto_invitation, None);
+    let latest = s
+        .latest_visit(site.id, &VisitorId("v2".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(latest.invitation_dismissed);
+
+    let next = s.create_visit(new_visit(site.id, "v2", 30)).await.unwrap();
+    assert!(!next.invitation_dismissed);
+    assert_eq!(
+        s.mark_auto_invitation(VisitId(999_999), "x").await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        s.mark_invitation_dismissed(VisitId(999_999)).await,
+        Err(StoreError::NotFound)
+    );
+}

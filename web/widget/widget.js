@@ -151,6 +151,50 @@
     return { token, browser_key: token ? undefined : bkey(), lang };
   };
   let said = 0; // this page's hello is sent
+  // Automatic invitations (README.md, "Invitation rules"): welcome.invitation_rules, evaluated
+  // as frontdesk_core::invitation_rules does it; the soonest rule that holds fires, once.
+  let rules = 0;
+  let inv = 0;
+  let fired = 0;
+  const quiet = () => { clearTimeout(inv); rules = 0; };
+  // "Page URL matches": no `*`: a prefix; else a glob over the whole text.
+  const glob = (p, u) => {
+    const s = p.split('*');
+    const n = s.length - 1;
+    const z = s[n];
+    let i = s[0].length;
+    if (u.slice(0, i) !== s[0]) return false;
+    for (let j = 1; j < n; j++) {
+      i = u.indexOf(s[j], i);
+      if (i < 0) return false;
+      i += s[j].length;
+    }
+    return !n || (u.length - i >= z.length && u.slice(u.length - z.length) === z);
+  };
+  // Seconds on the page after which rule r fires, or -1.
+  const due = (r) => {
+    const h = location.href;
+    return (!r.url || glob(r.url, r.url[0] === '/' ? h.slice(location.origin.length) : h))
+      && !(r.pages > (rules.pages || 0))
+      && (!r.returning || rules.returning)
+      && (!r.referrer || D.referrer.indexOf(r.referrer) >= 0) ? r.seconds || 0 : -1;
+  };
+  const plan = () => {
+    clearTimeout(inv);
+    let best;
+    let wait = 1e9;
+    for (const r of (rules && rules.rules) || []) {
+      const s = due(r);
+      if (s >= 0 && s < wait) { best = r; wait = s; }
+    }
+    if (best) {
+      inv = setTimeout(() => {
+        quiet();
+        fired = best; // shown when the server records it (ack): one per visit, whichever tab
+        send({ type: 'invitation_auto', ref: 'auto', rule: best.id });
+      }, Math.max(0, wait * 1e3 - performance.now()));
+    }
+  };
   // The panel's handle on everything (no globals).
   // Frontdesk.on()'s handlers (plain loop: hostile pages); one throwing harms no other.
   const fns = new Map();
@@ -197,6 +241,7 @@
         if (href !== location.href) {
           href = location.href;
           send({ type: 'page_view', page: page() });
+          plan();
         }
       }, 5e3);
     };
@@ -206,6 +251,14 @@
       try { f = JSON.parse(e.data); } catch (x) { return; }
       rx = Date.now();
       const t = f.type;
+      if (f.ref === 'auto') { // the answer to invitation_auto
+        if (t === 'ack' && fired) {
+          load();
+          emit({ type: 'invitation', agent_name: (conn.t || {}).chat || 'Chat with us', greeting: fired.greeting });
+        }
+        fired = 0;
+        return;
+      }
       if (t === 'welcome') {
         tries = 0;
         conn.connected = true;
@@ -221,8 +274,15 @@
         const show = () => { btn.hidden = false; };
         table().then(show, show); // English if the table fails
         if (f.chat || store('open') === '1') load();
-      } else if (t === 'availability') setOnline(f.online, f.opens_at);
-      else if (t === 'invitation') load();
+        rules = f.invitation_rules;
+        plan();
+      } else if (t === 'availability') {
+        setOnline(f.online, f.opens_at);
+        if (!f.online) quiet();
+      } else if (t === 'invitation') {
+        quiet();
+        load();
+      }
       else if (t === 'error' && !conn.connected && /^(blocked|origin_refused|not_found|forbidden|bad_request)$/.test(f.code)) stop = true;
       emit(f);
     };
@@ -246,7 +306,7 @@
   const PANEL_MODULES = 'panel panel-state panel-dom panel-views panel-transcript panel-actions';
   let want;
   function load(open) {
-    if (open) want = 1;
+    if (open) quiet(want = 1);
     // The panel mounts once its modules and its stylesheets are in (never unstyled).
     if (!loading) {
       const parts = [];

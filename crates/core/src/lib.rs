@@ -20,6 +20,7 @@ pub mod files;
 pub mod hours;
 pub mod identity;
 pub mod ids;
+pub mod invitation_rules;
 pub mod latency;
 pub mod link;
 pub mod model;

@@ -363,6 +363,13 @@ pub struct Visit {
     /// The widget's language in this visit ("de"; see `crate::widget_language`); None for a
     /// visit recorded before it was (migration 0008).
     pub language: Option<String>,
+    /// The name of the "Invitation rules" rule that invited the visitor automatically in this
+    /// visit (migration 0012): none comes again in it.
+    #[serde(default)]
+    pub auto_invitation: Option<String>,
+    /// The visitor dismissed an invitation in this visit (migration 0012): no automatic one
+    /// comes in it.
+    pub invitation_dismissed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -95,6 +95,10 @@ pub struct SiteSettings {
     /// and how agents are named to visitors (issue 17; `crate::appearance`).
     #[serde(default)]
     pub appearance: crate::appearance::Appearance,
+    /// "Invitation rules": when the widget invites a visitor automatically (issue 17;
+    /// `crate::invitation_rules`). Default: none.
+    #[serde(default)]
+    pub invitation_rules: crate::invitation_rules::InvitationRules,
 }
 
 /// The site languages known, `(tag, name)`: BCP 47 primary tags.
@@ -190,6 +194,7 @@ impl Default for SiteSettings {
             identity: crate::identity::IdentitySettings::default(),
             privacy: crate::privacy::PrivacySettings::default(),
             appearance: crate::appearance::Appearance::default(),
+            invitation_rules: crate::invitation_rules::InvitationRules::default(),
         }
     }
 }
@@ -215,6 +220,8 @@ pub enum SettingsError {
     Privacy(#[from] crate::privacy::PrivacyError),
     #[error(transparent)]
     Appearance(#[from] crate::appearance::AppearanceError),
+    #[error(transparent)]
+    InvitationRules(#[from] crate::invitation_rules::InvitationRuleError),
 }
 
 impl SettingsError {
@@ -297,6 +304,7 @@ impl SiteSettings {
         }
         self.privacy.validate()?;
         self.appearance.validate()?;
+        self.invitation_rules.validate()?;
         Ok(())
     }
 

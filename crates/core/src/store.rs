@@ -158,6 +158,14 @@ pub trait VisitorStore: Send + Sync {
         visitor: &VisitorId,
         limit: u32,
     ) -> StoreResult<Vec<Visit>>;
+    /// Records on the visit that the "Invitation rules" rule `rule_name` invited the visitor
+    /// automatically, unless the visit already had an automatic invitation or a dismissal
+    /// (checked in the same statement: two tabs cannot both record one). Whether it was
+    /// recorded. An unknown visit is `NotFound`.
+    async fn mark_auto_invitation(&self, visit: VisitId, rule_name: &str) -> StoreResult<bool>;
+    /// Records that the visitor dismissed an invitation in the visit. An unknown visit is
+    /// `NotFound`.
+    async fn mark_invitation_dismissed(&self, visit: VisitId) -> StoreResult<()>;
 }
 
 #[async_trait]

@@ -176,7 +176,8 @@ pub(crate) fn visitor_row(r: &Row) -> StoreResult<Visitor> {
 macro_rules! visit_cols {
     () => {
         "id, site_id, visitor_id, ip, user_agent, browser, os, referrer, \
-         country, country_code, region, city, started_at, last_seen, language"
+         country, country_code, region, city, started_at, last_seen, language, \
+         auto_invitation, invitation_dismissed"
     };
 }
 pub(crate) use visit_cols;
@@ -200,6 +201,8 @@ pub(crate) fn visit_row(r: &Row) -> StoreResult<Visit> {
         started_at: Timestamp(get(r, 12)?),
         last_seen: Timestamp(get(r, 13)?),
         language: get(r, 14)?,
+        auto_invitation: get(r, 15)?,
+        invitation_dismissed: get(r, 16)?,
     })
 }
 

@@ -72,6 +72,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "privacy",
         sql: include_str!("../migrations/0011_privacy.sql"),
     },
+    Migration {
+        version: 12,
+        name: "visit_invitations",
+        sql: include_str!("../migrations/0012_visit_invitations.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

@@ -273,4 +273,28 @@ impl VisitorStore for PgStore {
             .await?;
         all(rows, visit_row)
     }
+
+    async fn mark_auto_invitation(&self, visit: VisitId, rule_name: &str) -> StoreResult<bool> {
+        let n = self
+            .exec(
+                "UPDATE visits SET auto_invitation = $2 WHERE id = $1 \
+                 AND auto_invitation IS NULL AND NOT invitation_dismissed",
+                &[&visit.0, &rule_name],
+            )
+            .await?;
+        if n > 0 {
+            return Ok(true);
+        }
+        self.one("SELECT 1 FROM visits WHERE id = $1", &[&visit.0])
+            .await
+            .map(|_| false)
+    }
+
+    async fn mark_invitation_dismissed(&self, visit: VisitId) -> StoreResult<()> {
+        self.exec_one(
+            "UPDATE visits SET invitation_dismissed = TRUE WHERE id = $1",
+            &[&visit.0],
+        )
+        .await
+    }
 }

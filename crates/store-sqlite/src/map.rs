@@ -168,7 +168,8 @@ pub(crate) fn visitor_row(r: &Row<'_>) -> rusqlite::Result<Visitor> {
 macro_rules! visit_cols {
     () => {
         "id, site_id, visitor_id, ip, user_agent, browser, os, referrer, \
-         country, country_code, region, city, started_at, last_seen, language"
+         country, country_code, region, city, started_at, last_seen, language, \
+         auto_invitation, invitation_dismissed"
     };
 }
 pub(crate) use visit_cols;
@@ -192,6 +193,8 @@ pub(crate) fn visit_row(r: &Row<'_>) -> rusqlite::Result<Visit> {
         started_at: Timestamp(r.get(12)?),
         last_seen: Timestamp(r.get(13)?),
         language: r.get(14)?,
+        auto_invitation: r.get(15)?,
+        invitation_dismissed: r.get(16)?,
     })
 }
 

@@ -71,6 +71,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "privacy",
         sql: include_str!("../migrations/0011_privacy.sql"),
     },
+    Migration {
+        version: 12,
+        name: "visit_invitations",
+        sql: include_str!("../migrations/0012_visit_invitations.sql"),
+    },
 ];
 
 /// The schema version this build writes.

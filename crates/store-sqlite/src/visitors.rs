@@ -282,4 +282,39 @@ impl VisitorStore for SqliteStore {
         })
         .await
     }
+
+    async fn mark_auto_invitation(&self, visit: VisitId, rule_name: &str) -> StoreResult<bool> {
+        let rule_name = rule_name.to_owned();
+        self.write(move |tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE visits SET auto_invitation = ?2 WHERE id = ?1 \
+                     AND auto_invitation IS NULL AND invitation_dismissed = 0",
+                )
+                .db()?
+                .execute(params![visit.0, rule_name])
+                .db()?;
+            if n > 0 {
+                return Ok(true);
+            }
+            tx.prepare_cached("SELECT 1 FROM visits WHERE id = ?1")
+                .db()?
+                .query_row([visit.0], |_| Ok(()))
+                .db()
+                .map(|()| false)
+        })
+        .await
+    }
+
+    async fn mark_invitation_dismissed(&self, visit: VisitId) -> StoreResult<()> {
+        self.write(move |tx| {
+            let n = tx
+                .prepare_cached("UPDATE visits SET invitation_dismissed = 1 WHERE id = ?1")
+                .db()?
+                .execute([visit.0])
+                .db()?;
+            changed(n)
+        })
+        .await
+    }
 }

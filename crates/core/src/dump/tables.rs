@@ -109,6 +109,8 @@ pub const TABLES: &[Table] = &[
             ("started_at", Int),
             ("last_seen", Int),
             ("language", Text),
+            ("auto_invitation", Text),
+            ("invitation_dismissed", Bool),
         ],
         "id",
         true,

@@ -72,8 +72,19 @@ pub enum VisitorFrame {
         #[serde(default, rename = "ref")]
         reference: Option<String>,
     },
-    /// Dismiss an agent's invitation.
+    /// Dismiss an invitation (an agent's, or an automatic one): no automatic invitation comes
+    /// again in this visit.
     InvitationDismiss {},
+    /// The loader showed the automatic invitation of the site's "Invitation rules" rule `rule`
+    /// (`welcome.invitation_rules`): recorded for the visit (at most one per visit) and shown
+    /// to agents as "Invited automatically (rule name)". Answered by `ack` when recorded (then
+    /// the widget shows it), else `error` `conflict` (the visit already had one or a dismissal,
+    /// or a chat is open: not shown) or `not_found` (no such enabled rule).
+    InvitationAuto {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        rule: u32,
+    },
     /// Rate a chat of mine ("How was this chat?"): `score` 1–5 ("Good" is 5, "Bad" is 1), an
     /// optional comment. Answered by `ack`; may be sent again to change it for 10 minutes.
     Rate {
@@ -148,6 +159,13 @@ pub enum ToVisitor {
         /// from the widget's defaults; omitted when nothing does.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         appearance: Option<crate::appearance::WidgetAppearance>,
+        /// The site's enabled "Invitation rules" for the loader to evaluate, with the pages
+        /// viewed in this visit and whether the visitor is returning. Omitted when the site has
+        /// none, and when no automatic invitation may come now: a chat is open, the site is
+        /// not available (`online` false), this visit already had one, or the visitor
+        /// dismissed an invitation in this visit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        invitation_rules: Option<crate::invitation_rules::WireRules>,
     },
     /// Whether the site takes chats now: an agent is On-Line for it and it is inside its
     /// opening hours (or "Chat outside opening hours" is on). `opens_at` as in `welcome`.

@@ -20,6 +20,10 @@ pub struct VisitorOnSite {
     pub location_text: String,
     pub started_at: Timestamp,
     pub chat_id: Option<ChatId>,
+    /// The name of the "Invitation rules" rule that invited the visitor automatically in this
+    /// visit ("Invited automatically (name)"); omitted when none did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_invitation: Option<String>,
 }
 
 /// Visit detail as agents read it over REST.

@@ -220,6 +220,14 @@ async fn welcome(
     };
     let agents = app.presence.site_available(site.id).await;
     let (online, opens_at) = app.hub.availability_with(site.id, agents);
+    let invitation_rules = crate::services::auto_invitations::for_welcome(
+        app,
+        site,
+        (&record, &visit),
+        open.is_some(),
+        online,
+    )
+    .await?;
     frame(
         handle,
         &ToVisitor::Welcome {
@@ -237,6 +245,7 @@ async fn welcome(
             language: site.settings.language.clone(),
             identity: identity.map(str::to_string),
             appearance: site.settings.appearance.for_widget(),
+            invitation_rules,
         },
     );
     if let Some(chat) = &open {

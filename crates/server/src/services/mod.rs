@@ -6,6 +6,7 @@ pub mod agent_names;
 pub mod agents;
 pub mod archive;
 pub mod audit;
+pub mod auto_invitations;
 pub mod capacity;
 pub mod chats;
 pub mod colleagues;

@@ -151,6 +151,7 @@ pub fn on_site(
         location: visit.location.clone(),
         started_at: visit.started_at,
         chat_id: chat,
+        auto_invitation: visit.auto_invitation.clone(),
     }
 }
 

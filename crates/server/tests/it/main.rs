@@ -25,6 +25,7 @@ mod fuzz_corpus;
 mod helpers;
 mod hours;
 mod identity;
+mod invitation_rules;
 mod lifecycle;
 mod messages;
 mod notes;

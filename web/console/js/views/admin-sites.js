@@ -10,6 +10,7 @@ import { toast } from '../ui/toast.js';
 import { statusLine, lines, copyText } from './common.js';
 import { teamSettings } from './admin-team-settings.js';
 import { appearanceSettings } from './admin-appearance.js';
+import { invitationRulesSection } from './admin-invitation-rules.js';
 import { identitySection } from './admin-identity.js';
 
 function embedSnippet(site) {
@@ -118,7 +119,8 @@ export function adminSites() {
       h('div', { class: 'form-actions' }, copy, edit, team.toggle, look.toggle),
       team.form,
       look.form,
-      identitySection(s));
+      identitySection(s),
+      invitationRulesSection(s));
     edit.addEventListener('click', () => {
       el.replaceWith(siteForm(s, { onDone: done }));
     });

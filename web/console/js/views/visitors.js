@@ -58,6 +58,7 @@ export function renderVisitors({ ctrl }) {
         h('span', { class: 'entry-sub site' }),
         h('span', { class: 'badge chat-badge' }),
         h('span', { class: 'badge dismissed-badge', hidden: true }, 'Invitation dismissed'),
+        h('span', { class: 'badge auto-invited-badge', hidden: true }),
         h('span', { class: 'entry-time', title: 'Time on site' }, h('span', { class: 'elapsed' }))),
       h('div', { class: 'visitor-page' }),
       h('div', { class: 'visitor-meta' },
@@ -82,6 +83,10 @@ export function renderVisitors({ ctrl }) {
     badge.hidden = !inChat;
     text(badge, inChat ? 'In chat' : '');
     li.querySelector('.dismissed-badge').hidden = !store.invitationDismissed(v) || inChat;
+    // The "Invitation rules" rule that invited them (its name as the admin typed it: text).
+    const auto = li.querySelector('.auto-invited-badge');
+    auto.hidden = !v.auto_invitation;
+    text(auto, v.auto_invitation ? `Invited automatically (${v.auto_invitation})` : '');
     const el = li.querySelector('.elapsed');
     el.dataset.since = String(v.started_at || 0);
     text(el, elapsedSince(v.started_at));

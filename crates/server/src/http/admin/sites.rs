@@ -202,7 +202,7 @@ pub async fn update_site(
     params(("id" = i64, Path, description = "Site id")),
     responses(
         (status = 200, description = "Saved", body = AdminSite),
-        (status = 400, description = "A value out of range, or bad opening hours; `low_contrast`: an \
+        (status = 400, description = "A value out of range, bad opening hours, or a refused \"Invitation rules\" rule (the message names the rule and the field); `low_contrast`: an \
             \"Accent colour\" with less than 4.5:1 contrast with the widget's white text (WCAG AA)", body = ApiErrorBody),
         (status = 403, description = "Not an admin, or bad Origin", body = ApiErrorBody),
         (status = 404, description = "No such site", body = ApiErrorBody),

@@ -4,13 +4,14 @@
 use super::{Visitor, chat_view, error, frame};
 use crate::error::{AppError, AppResult};
 use crate::limits::visitor::{VisitorLimits as Limits, check};
+use crate::services::auto_invitations;
 use crate::services::chats::{self, ChatRequest};
 use crate::services::messages;
 use crate::services::visits;
-use frontdesk_core::Party;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::protocol::{ToAgent, ToVisitor, VisitorFrame};
 use frontdesk_core::text::clean_line;
+use frontdesk_core::{ErrorCode, Party};
 
 impl Visitor {
     pub(super) async fn on_frame(&mut self, f: VisitorFrame, limits: &mut Limits) {
@@ -19,7 +20,8 @@ impl Visitor {
             | VisitorFrame::ChatEnd { reference }
             | VisitorFrame::Rate { reference, .. }
             | VisitorFrame::EmailTranscript { reference, .. }
-            | VisitorFrame::OfflineMessage { reference, .. } => reference.clone(),
+            | VisitorFrame::OfflineMessage { reference, .. }
+            | VisitorFrame::InvitationAuto { reference, .. } => reference.clone(),
             VisitorFrame::Message { client_id, .. } => Some(client_id.clone()),
             _ => None,
         };
@@ -158,6 +160,8 @@ impl Visitor {
             VisitorFrame::InvitationDismiss {} => {
                 // Counted with page views: a visitor repeating it cannot flood the agents.
                 check(&limits.pages)?;
+                // No automatic invitation again in this visit.
+                auto_invitations::dismissed(&app, &mut self.visit).await?;
                 let (site, visitor) = (self.site.id, self.id.clone());
                 app.publish(
                     Audience::SiteAgents {
@@ -172,6 +176,38 @@ impl Visitor {
                     None,
                 )
                 .await;
+                Ok(())
+            }
+            VisitorFrame::InvitationAuto { reference, rule } => {
+                check(&limits.pages)?;
+                // Never while a chat is open; at most one per visit (the store decides, so of
+                // two tabs firing at once only one shows it).
+                let chat = app
+                    .store
+                    .open_chat_of_visitor(self.site.id, &self.id)
+                    .await?;
+                let recorded = match chat {
+                    Some(_) => None,
+                    None => {
+                        auto_invitations::shown(&app, &self.site, &mut self.visit, rule).await?
+                    }
+                };
+                if recorded.is_none() {
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        "No automatic invitation now: this visit had one or a dismissed one, or a chat is open.",
+                    ));
+                }
+                // "Visitors on Site" shows "Invited automatically (rule name)".
+                self.announce(None).await;
+                frame(
+                    &self.handle,
+                    &ToVisitor::Ack {
+                        reference,
+                        chat_id: None,
+                        seq: None,
+                    },
+                );
                 Ok(())
             }
             VisitorFrame::Rate {
