@@ -1,6 +1,7 @@
 //! `/ws/visitor?site=SITE_KEY`: the widget's socket. Tracking (hello, page views), chatting,
 //! offline messages. Only the site's own origins may open it.
 
+use super::hub::VisitorUpdate;
 use super::outbound::{ConnHandle, Outbound};
 use super::replay::Side;
 use super::socket::{self, Socket};
@@ -18,7 +19,9 @@ use axum::response::{IntoResponse, Response};
 use frontdesk_core::audience::Audience;
 use frontdesk_core::link::origin_of;
 use frontdesk_core::model::{Chat, Site};
-use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame};
+use frontdesk_core::protocol::{
+    PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame, VisitorOnSite,
+};
 use frontdesk_core::unanswered::ends_when_visitor_leaves;
 use frontdesk_core::{ChatState, ErrorCode, SiteKey, VisitorId};
 use serde::Deserialize;
@@ -119,6 +122,18 @@ struct Visitor {
     /// typed name is made under it.
     verified_name: Option<String>,
     page: PageInfo,
+    /// A coalesced `visitor.update` to flush after this long (a page view within a second of
+    /// the last update; see `realtime::hub::visitor_updates`): the loop in [`run`] waits.
+    update_wait: Option<Duration>,
+}
+
+/// A wait on the app's clock (injectable: tests move it).
+type Due = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// What the connection's loop does next.
+enum Next {
+    Frame(Option<AppResult<VisitorFrame>>),
+    FlushUpdate,
 }
 
 async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSocket) {
@@ -172,13 +187,32 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
     if let Some(mut v) = visitor {
         let mut limits =
             VisitorLimits::new(&app.settings.limits, &app.shared_limits, &v.id.0, v.ip);
-        while let Some(f) = socket.next().await {
-            match f {
-                Ok(f) => v.on_frame(f, &mut limits).await,
-                Err(e) => error(&app, &handle, &e, None),
+        let mut due: Option<Due> = None;
+        loop {
+            if let Some(wait) = v.update_wait.take()
+                && due.is_none()
+            {
+                let clock = app.clock.clone();
+                due = Some(Box::pin(async move { clock.sleep(wait).await }));
+            }
+            let next = match due.as_mut() {
+                Some(due) => tokio::select! {
+                    f = socket.next() => Next::Frame(f),
+                    () = due => Next::FlushUpdate,
+                },
+                None => Next::Frame(socket.next().await),
+            };
+            match next {
+                Next::FlushUpdate => {
+                    due = None;
+                    v.flush_update().await;
+                }
+                Next::Frame(None) => break,
+                Next::Frame(Some(Ok(f))) => v.on_frame(f, &mut limits).await,
+                Next::Frame(Some(Err(e))) => error(&app, &handle, &e, None),
             }
         }
-        v.leave().await;
+        v.leave(due.is_some()).await;
     }
     socket.close().await;
     app.metrics.visitor_connections.dec();
@@ -252,7 +286,7 @@ async fn welcome(
             })
             .await;
     }
-    let v = Visitor {
+    let mut v = Visitor {
         app: app.clone(),
         site: site.clone(),
         id,
@@ -263,8 +297,9 @@ async fn welcome(
         verified_name: record.name.clone().filter(|_| identity == Some("verified")),
         name: record.name,
         page,
+        update_wait: None,
     };
-    v.announce(open.as_ref().map(|c| c.id)).await;
+    v.announce(open.as_ref().map(|c| c.id), false).await;
     Ok(v)
 }
 
@@ -284,9 +319,32 @@ async fn chat_view(app: &App, chat: &Chat) -> AppResult<VisitorChatView> {
 }
 
 impl Visitor {
-    async fn announce(&self, chat: Option<frontdesk_core::ChatId>) {
+    /// Tells the site's agents the visitor's state (presence and `visitor.update`). A page
+    /// view (`coalesce`) within a second of the last update waits for the second to be over.
+    async fn announce(&mut self, chat: Option<frontdesk_core::ChatId>, coalesce: bool) {
         let info = visits::on_site(&self.visit, self.name.clone(), &self.page, chat);
-        self.app.hub.set_visitor_info(info.clone());
+        match self.app.hub.visitor_update(info, self.app.now(), coalesce) {
+            // It carries the latest state (a flush still due finds nothing new).
+            VisitorUpdate::Now(info) => self.tell_agents(info).await,
+            VisitorUpdate::Later(wait) => {
+                self.update_wait.get_or_insert(wait);
+            }
+        }
+    }
+
+    /// The coalesced update is due: the visitor's latest state, unless it already went out.
+    async fn flush_update(&self) {
+        let now = self.app.now();
+        if let Some(info) = self
+            .app
+            .hub
+            .flush_visitor_update(self.site.id, &self.id, now)
+        {
+            self.tell_agents(info).await;
+        }
+    }
+
+    async fn tell_agents(&self, info: VisitorOnSite) {
         self.app
             .presence
             .visitor_changed(self.site.id, &self.id)
@@ -304,12 +362,18 @@ impl Visitor {
             .await;
     }
 
-    async fn leave(&self) {
+    /// The connection closed; `flush_due`: a coalesced update of it has not gone out yet.
+    async fn leave(&self, flush_due: bool) {
         let app = &self.app;
-        if app
+        if !app
             .hub
             .unregister_visitor(self.site.id, &self.id, self.handle.id)
         {
+            // Another tab stays: the state this one left waiting goes out now.
+            if flush_due {
+                self.flush_update().await;
+            }
+        } else {
             app.presence.visitor_changed(self.site.id, &self.id).await;
             if app.presence.visitor_connected(self.site.id, &self.id).await {
                 return; // still on the site, through another node

@@ -261,9 +261,13 @@ async fn slow_readers_are_cut_off_and_others_carry_on() {
     });
     // ~2 KB per event, to both agents: far more than the kernel buffers hold for a non-reader.
     let url = format!("{}/{}", site.base_url, "p".repeat(2000));
+    // A second apart each (the server has handled each before the clock moves): every page
+    // view goes out at once, not coalesced (`visitor.update` is at most one per second).
     for i in 0..4000 {
+        app.clock.advance(std::time::Duration::from_secs(1));
         v.ws.send(json!({"type":"page_view","page":{"url": url, "title": format!("page {i}")}}))
             .await;
+        v.ws.drain().await;
     }
     v.request_chat(Some("Last")).await;
     let updates = reader.await.expect("reader");

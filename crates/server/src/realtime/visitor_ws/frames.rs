@@ -42,7 +42,7 @@ impl Visitor {
                 let loaded = visits::record_page_view(&app, &self.arrival, &page).await?;
                 self.visit = loaded.visit;
                 self.page = page;
-                self.announce(loaded.open_chat.map(|c| c.id)).await;
+                self.announce(loaded.open_chat.map(|c| c.id), true).await;
                 Ok(())
             }
             VisitorFrame::ChatRequest {
@@ -78,7 +78,7 @@ impl Visitor {
                 .await?;
                 // "Visitors on Site" knows the chat before the visitor hears the ack (a REST
                 // read after the ack sees it).
-                self.announce(Some(chat.id)).await;
+                self.announce(Some(chat.id), false).await;
                 frame(
                     &self.handle,
                     &ToVisitor::Ack {
