@@ -11,7 +11,7 @@ mod visitor_updates;
 mod watch;
 
 pub use names::CachedNames;
-pub use visitor_updates::{VISITOR_UPDATE_WINDOW_MS, VisitorUpdate};
+pub use visitor_updates::{Flush, VISITOR_UPDATE_WINDOW_MS, VisitorUpdate};
 
 pub use super::outbound::{ConnHandle, ConnReceiver, Outbound};
 use axum::extract::ws::Utf8Bytes;

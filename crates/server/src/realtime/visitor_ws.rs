@@ -1,7 +1,7 @@
 //! `/ws/visitor?site=SITE_KEY`: the widget's socket. Tracking (hello, page views), chatting,
 //! offline messages. Only the site's own origins may open it.
 
-use super::hub::VisitorUpdate;
+use super::hub::{Flush, VisitorUpdate};
 use super::outbound::{ConnHandle, Outbound};
 use super::replay::Side;
 use super::socket::{self, Socket};
@@ -205,7 +205,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             match next {
                 Next::FlushUpdate => {
                     due = None;
-                    v.flush_update().await;
+                    v.flush_update(false).await;
                 }
                 Next::Frame(None) => break,
                 Next::Frame(Some(Ok(f))) => v.on_frame(f, &mut limits).await,
@@ -333,14 +333,17 @@ impl Visitor {
     }
 
     /// The coalesced update is due: the visitor's latest state, unless it already went out.
-    async fn flush_update(&self) {
+    /// `force` (the tab is closing): now, even within the second.
+    async fn flush_update(&mut self, force: bool) {
         let now = self.app.now();
-        if let Some(info) = self
+        match self
             .app
             .hub
-            .flush_visitor_update(self.site.id, &self.id, now)
+            .flush_visitor_update(self.site.id, &self.id, now, force)
         {
-            self.tell_agents(info).await;
+            Flush::Now(info) => self.tell_agents(info).await,
+            Flush::Later(wait) => self.update_wait = Some(wait),
+            Flush::Nothing => {}
         }
     }
 
@@ -363,7 +366,7 @@ impl Visitor {
     }
 
     /// The connection closed; `flush_due`: a coalesced update of it has not gone out yet.
-    async fn leave(&self, flush_due: bool) {
+    async fn leave(&mut self, flush_due: bool) {
         let app = &self.app;
         if !app
             .hub
@@ -371,7 +374,7 @@ impl Visitor {
         {
             // Another tab stays: the state this one left waiting goes out now.
             if flush_due {
-                self.flush_update().await;
+                self.flush_update(true).await;
             }
         } else {
             app.presence.visitor_changed(self.site.id, &self.id).await;

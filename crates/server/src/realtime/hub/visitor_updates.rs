@@ -58,15 +58,8 @@ impl Hub {
         entry.info = Some(info.clone());
         let w = &mut entry.window;
         w.version += 1;
-        // A wall clock set back (negative age) counts as due: never held back longer.
-        let wait = w
-            .sent_at
-            .map(|at| VISITOR_UPDATE_WINDOW_MS - now.millis_since(at))
-            .filter(|left| *left > 0 && *left <= VISITOR_UPDATE_WINDOW_MS);
-        match wait {
-            Some(left) if coalesce => {
-                VisitorUpdate::Later(Duration::from_millis(u64::try_from(left).unwrap_or(0)))
-            }
+        match w.left(now) {
+            Some(left) if coalesce => VisitorUpdate::Later(left),
             _ => {
                 w.sent_version = w.version;
                 w.sent_at = Some(now);
@@ -76,21 +69,51 @@ impl Hub {
     }
 
     /// The visitor's latest state, if a change of it has not gone out yet (then it counts as
-    /// sent at `now`). `None`: nothing new, or the visitor is not connected here any more.
+    /// sent at `now`). `Nothing`: nothing new, or the visitor is not connected here any more.
+    /// `Later`: an update went out since the caller's wait began (a chat request): the second
+    /// is not over yet; wait again. `force` (a tab closing): now, whatever the second.
     pub fn flush_visitor_update(
         &self,
         site: SiteId,
         visitor: &VisitorId,
         now: Timestamp,
-    ) -> Option<VisitorOnSite> {
+        force: bool,
+    ) -> Flush {
         let mut visitors = lock(&self.visitors);
-        let entry = visitors.get_mut(&site)?.get_mut(visitor)?;
+        let Some(entry) = visitors.get_mut(&site).and_then(|m| m.get_mut(visitor)) else {
+            return Flush::Nothing;
+        };
         let w = &mut entry.window;
         if w.sent_version >= w.version {
-            return None;
+            return Flush::Nothing;
+        }
+        if let Some(left) = w.left(now).filter(|_| !force) {
+            return Flush::Later(left);
         }
         w.sent_version = w.version;
         w.sent_at = Some(now);
-        entry.info.clone()
+        match entry.info.clone() {
+            Some(info) => Flush::Now(info),
+            None => Flush::Nothing,
+        }
+    }
+}
+
+/// What a due flush does.
+#[derive(Debug)]
+pub enum Flush {
+    Now(VisitorOnSite),
+    Later(Duration),
+    Nothing,
+}
+
+impl UpdateWindow {
+    /// How long until an update may go out again, if not now. A wall clock set back (a
+    /// negative age) counts as over: an update is never held back longer than the window.
+    fn left(&self, now: Timestamp) -> Option<Duration> {
+        self.sent_at
+            .map(|at| VISITOR_UPDATE_WINDOW_MS - now.millis_since(at))
+            .filter(|left| *left > 0 && *left <= VISITOR_UPDATE_WINDOW_MS)
+            .map(|left| Duration::from_millis(u64::try_from(left).unwrap_or(0)))
     }
 }
