@@ -29,6 +29,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 mod frames;
+mod pipeline;
 
 #[derive(Deserialize)]
 pub struct VisitorQuery {
@@ -133,6 +134,7 @@ type Due = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 /// What the connection's loop does next.
 enum Next {
     Frame(Option<AppResult<VisitorFrame>>),
+    PageViewDone((PageInfo, AppResult<frontdesk_core::store::PageLoaded>)),
     FlushUpdate,
 }
 
@@ -188,6 +190,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
         let mut limits =
             VisitorLimits::new(&app.settings.limits, &app.shared_limits, &v.id.0, v.ip);
         let mut due: Option<Due> = None;
+        let mut in_flight = pipeline::InFlight::default();
         loop {
             if let Some(wait) = v.update_wait.take()
                 && due.is_none()
@@ -195,24 +198,40 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
                 let clock = app.clock.clone();
                 due = Some(Box::pin(async move { clock.sleep(wait).await }));
             }
-            let next = match due.as_mut() {
-                Some(due) => tokio::select! {
-                    f = socket.next() => Next::Frame(f),
-                    () = due => Next::FlushUpdate,
-                },
-                None => Next::Frame(socket.next().await),
+            let room = in_flight.len() < pipeline::MAX_IN_FLIGHT;
+            let flush = async {
+                match due.as_mut() {
+                    Some(due) => due.await,
+                    None => std::future::pending().await,
+                }
+            };
+            let next = tokio::select! {
+                f = socket.next(), if room => Next::Frame(f),
+                done = in_flight.next(), if !in_flight.is_empty() => Next::PageViewDone(done),
+                () = flush => Next::FlushUpdate,
             };
             match next {
                 Next::FlushUpdate => {
                     due = None;
                     v.flush_update(false).await;
                 }
+                Next::PageViewDone(done) => v.page_view_done(done).await,
                 Next::Frame(None) => break,
-                Next::Frame(Some(Ok(f))) => v.on_frame(f, &mut limits).await,
+                Next::Frame(Some(Ok(VisitorFrame::PageView { page }))) => {
+                    v.start_page_view(&mut in_flight, page, &mut limits)
+                }
+                Next::Frame(Some(Ok(f))) => {
+                    // Every other frame comes after the page views before it.
+                    v.settle(&mut in_flight).await;
+                    v.on_frame(f, &mut limits).await
+                }
                 Next::Frame(Some(Err(e))) => error(&app, &handle, &e, None),
             }
         }
-        v.leave(due.is_some()).await;
+        // The page views still in flight are recorded (and told) before the visitor leaves.
+        v.settle(&mut in_flight).await;
+        let flush_due = due.is_some() || v.update_wait.is_some();
+        v.leave(flush_due).await;
     }
     socket.close().await;
     app.metrics.visitor_connections.dec();
