@@ -135,3 +135,7 @@ fn together(c: &Connection, loads: &[PendingLoad]) -> StoreResult<Vec<PageLoaded
 fn savepoint(tx: &Transaction<'_>, sql: &str) -> rusqlite::Result<()> {
     tx.prepare_cached(sql)?.execute([]).map(|_| ())
 }
+
+#[cfg(test)]
+#[path = "page_loads_tests.rs"]
+mod tests;
