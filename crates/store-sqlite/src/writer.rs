@@ -27,7 +27,7 @@ type Exclusive = Box<dyn FnOnce(&mut Connection) + Send>;
 enum Msg {
     Job(Box<dyn Job>),
     /// A page view: batched with the others of the batch (`page_loads.rs`).
-    PageLoad(PendingLoad),
+    PageLoad(Box<PendingLoad>),
     Exclusive(Exclusive),
 }
 
@@ -45,7 +45,7 @@ impl Batch {
     fn push(&mut self, msg: Msg) -> Option<Exclusive> {
         match msg {
             Msg::Job(job) => self.jobs.push(job),
-            Msg::PageLoad(load) => self.loads.push(load),
+            Msg::PageLoad(load) => self.loads.push(*load),
             Msg::Exclusive(work) => return Some(work),
         }
         None
@@ -148,7 +148,7 @@ impl Writer {
     /// resolves once the batch has committed.
     pub(crate) async fn page_load(&self, load: PageLoad) -> StoreResult<PageLoaded> {
         let (reply, answer) = oneshot::channel();
-        self.send(Msg::PageLoad(PendingLoad::new(load, reply)))?;
+        self.send(Msg::PageLoad(Box::new(PendingLoad::new(load, reply))))?;
         answer.await.map_err(|_| writer_gone())?
     }
 

@@ -134,7 +134,7 @@ type Due = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 /// What the connection's loop does next.
 enum Next {
     Frame(Option<AppResult<VisitorFrame>>),
-    PageViewDone((PageInfo, AppResult<frontdesk_core::store::PageLoaded>)),
+    PageViewDone(Box<(PageInfo, AppResult<frontdesk_core::store::PageLoaded>)>),
     FlushUpdate,
 }
 
@@ -207,7 +207,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             };
             let next = tokio::select! {
                 f = socket.next(), if room => Next::Frame(f),
-                done = in_flight.next(), if !in_flight.is_empty() => Next::PageViewDone(done),
+                done = in_flight.next(), if !in_flight.is_empty() => Next::PageViewDone(Box::new(done)),
                 () = flush => Next::FlushUpdate,
             };
             match next {
@@ -215,7 +215,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
                     due = None;
                     v.flush_update(false).await;
                 }
-                Next::PageViewDone(done) => v.page_view_done(done).await,
+                Next::PageViewDone(done) => v.page_view_done(*done).await,
                 Next::Frame(None) => break,
                 Next::Frame(Some(Ok(VisitorFrame::PageView { page }))) => {
                     v.start_page_view(&mut in_flight, page, &mut limits)
@@ -344,7 +344,7 @@ impl Visitor {
         let info = visits::on_site(&self.visit, self.name.clone(), &self.page, chat);
         match self.app.hub.visitor_update(info, self.app.now(), coalesce) {
             // It carries the latest state (a flush still due finds nothing new).
-            VisitorUpdate::Now(info) => self.tell_agents(info).await,
+            VisitorUpdate::Now(info) => self.tell_agents(*info).await,
             VisitorUpdate::Later(wait) => {
                 self.update_wait.get_or_insert(wait);
             }
@@ -360,7 +360,7 @@ impl Visitor {
             .hub
             .flush_visitor_update(self.site.id, &self.id, now, force)
         {
-            Flush::Now(info) => self.tell_agents(info).await,
+            Flush::Now(info) => self.tell_agents(*info).await,
             Flush::Later(wait) => self.update_wait = Some(wait),
             Flush::Nothing => {}
         }

@@ -32,7 +32,7 @@ pub(super) struct UpdateWindow {
 #[derive(Debug)]
 pub enum VisitorUpdate {
     /// Tell the agents now (presence and `visitor.update`).
-    Now(VisitorOnSite),
+    Now(Box<VisitorOnSite>),
     /// Recorded; the caller flushes with [`Hub::flush_visitor_update`] after this long.
     Later(Duration),
 }
@@ -53,7 +53,7 @@ impl Hub {
             .and_then(|m| m.get_mut(&info.visitor_id))
         else {
             // Not connected here (any more): nothing to coalesce with; tell as before.
-            return VisitorUpdate::Now(info);
+            return VisitorUpdate::Now(Box::new(info));
         };
         entry.info = Some(info.clone());
         let w = &mut entry.window;
@@ -63,7 +63,7 @@ impl Hub {
             _ => {
                 w.sent_version = w.version;
                 w.sent_at = Some(now);
-                VisitorUpdate::Now(info)
+                VisitorUpdate::Now(Box::new(info))
             }
         }
     }
@@ -93,7 +93,7 @@ impl Hub {
         w.sent_version = w.version;
         w.sent_at = Some(now);
         match entry.info.clone() {
-            Some(info) => Flush::Now(info),
+            Some(info) => Flush::Now(Box::new(info)),
             None => Flush::Nothing,
         }
     }
@@ -102,7 +102,7 @@ impl Hub {
 /// What a due flush does.
 #[derive(Debug)]
 pub enum Flush {
-    Now(VisitorOnSite),
+    Now(Box<VisitorOnSite>),
     Later(Duration),
     Nothing,
 }
