@@ -291,6 +291,11 @@ impl VisitorStore for SqliteStore {
         self.inner.writer.page_load(load).await
     }
 
+    /// One writer thread, one queue: page loads are written in the order they were queued.
+    fn page_loads_in_order(&self) -> bool {
+        true
+    }
+
     async fn visits_of(
         &self,
         site: SiteId,

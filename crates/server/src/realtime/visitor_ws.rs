@@ -191,6 +191,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
             VisitorLimits::new(&app.settings.limits, &app.shared_limits, &v.id.0, v.ip);
         let mut due: Option<Due> = None;
         let mut in_flight = pipeline::InFlight::default();
+        let max_in_flight = pipeline::max_in_flight(app.store.as_ref());
         loop {
             if let Some(wait) = v.update_wait.take()
                 && due.is_none()
@@ -198,7 +199,7 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
                 let clock = app.clock.clone();
                 due = Some(Box::pin(async move { clock.sleep(wait).await }));
             }
-            let room = in_flight.len() < pipeline::MAX_IN_FLIGHT;
+            let room = in_flight.len() < max_in_flight;
             let flush = async {
                 match due.as_mut() {
                     Some(due) => due.await,

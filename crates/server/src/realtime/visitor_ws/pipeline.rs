@@ -1,6 +1,7 @@
 //! Page views in flight (issue 16): a connection's `page_view` frames do not wait for their
 //! commit before the next frame is read. Up to [`MAX_IN_FLIGHT`] are queued to storage at once
-//! (so they share group commits), and applied in the order they came (the visit, the page, the
+//! (so they share group commits; only on a store that writes them in the order they were
+//! queued, SQLite: on PostgreSQL one at a time, as before), and applied in the order they came (the visit, the page, the
 //! coalesced `visitor.update`) as their writes complete. Any other frame first waits for every
 //! page view in flight: a `chat_request` sees the latest page, and a `ping`'s `pong` still
 //! comes after every earlier page view was recorded. Nothing is acknowledged earlier than
@@ -17,8 +18,18 @@ use futures_util::stream::FuturesOrdered;
 use std::future::Future;
 use std::pin::Pin;
 
-/// Page views of one connection that may be in flight at once.
+/// Page views of one connection that may be in flight at once, when the store writes them in
+/// the order they were started (`VisitorStore::page_loads_in_order`: SQLite); else one.
 pub const MAX_IN_FLIGHT: usize = 16;
+
+/// How many page views of one connection may be in flight at once on this store.
+pub fn max_in_flight(store: &dyn frontdesk_core::store::Store) -> usize {
+    if store.page_loads_in_order() {
+        MAX_IN_FLIGHT
+    } else {
+        1
+    }
+}
 
 type Write = Pin<Box<dyn Future<Output = (PageInfo, AppResult<PageLoaded>)> + Send>>;
 
