@@ -35,26 +35,36 @@ type Write = Pin<Box<dyn Future<Output = (PageInfo, AppResult<PageLoaded>)> + Se
 
 /// A connection's page views whose writes have not completed yet, in arrival order. Kept by
 /// the connection's loop beside the [`Visitor`] (it is `Send`, not `Sync`).
+/// Made at the connection's first page view in flight (a held visitor keeps no queue).
 #[derive(Default)]
 pub struct InFlight {
-    writes: FuturesOrdered<Write>,
+    writes: Option<FuturesOrdered<Write>>,
 }
 
 impl InFlight {
     pub fn len(&self) -> usize {
-        self.writes.len()
+        self.writes.as_ref().map_or(0, FuturesOrdered::len)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.writes.is_empty()
+        self.len() == 0
     }
 
     /// The next write to complete, in arrival order (pending forever when none is in flight).
     pub async fn next(&mut self) -> (PageInfo, AppResult<PageLoaded>) {
-        match self.writes.next().await {
-            Some(done) => done,
+        match self.writes.as_mut() {
+            Some(writes) => match writes.next().await {
+                Some(done) => done,
+                None => std::future::pending().await,
+            },
             None => std::future::pending().await,
         }
+    }
+
+    fn push(&mut self, write: Write) {
+        self.writes
+            .get_or_insert_with(FuturesOrdered::new)
+            .push_back(write);
     }
 }
 
@@ -71,9 +81,7 @@ impl Visitor {
             return;
         }
         let write = visits::page_view_write(&self.app, &self.arrival, &page);
-        in_flight
-            .writes
-            .push_back(Box::pin(async move { (page, write.await) }));
+        in_flight.push(Box::pin(async move { (page, write.await) }));
     }
 
     /// A page view's write completed: the visit and page as they are now, and the agents told.
