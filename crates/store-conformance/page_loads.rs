@@ -162,3 +162,76 @@ async fn page_load_returns_the_open_chat_only_while_it_is_open() {
         .unwrap();
     assert_eq!(loaded.open_chat, None);
 }
+
+/// Many page loads at once (the SQLite store runs those of one group commit together, with one
+/// multi-row insert): every page view is recorded in its visit, each load gets its own visit
+/// back, and one failing load (an unknown site) costs no other its page view.
+#[tokio::test]
+async fn page_loads_at_once_are_all_recorded() {
+    let (_keep, s) = fresh().await;
+    let site = site(&s, "shop").await;
+    let mut first = Vec::new();
+    for v in 0..8 {
+        let (_, loaded) = s
+            .visitor_hello(load(
+                site.id,
+                &format!("v{v}"),
+                10_000,
+                "https://shop.example/",
+            ))
+            .await
+            .unwrap();
+        first.push(loaded.visit.id);
+    }
+    let s = std::sync::Arc::new(s);
+    let mut tasks = Vec::new();
+    for v in 0..8 {
+        for p in 0..12 {
+            let s = s.clone();
+            let url = format!("https://shop.example/{v}/{p}");
+            let at = 10_100 + p;
+            tasks.push(tokio::spawn(async move {
+                s.record_page_load(load(site.id, &format!("v{v}"), at, &url))
+                    .await
+            }));
+        }
+    }
+    let bad = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            s.record_page_load(load(SiteId(999), "v0", 10_100, "https://x.example/"))
+                .await
+        })
+    };
+    for (i, t) in tasks.into_iter().enumerate() {
+        let loaded = t.await.unwrap().unwrap();
+        assert_eq!(
+            loaded.visit.id,
+            first[i / 12],
+            "load {i} continued its visit"
+        );
+        assert_eq!(loaded.open_chat, None);
+    }
+    assert_eq!(bad.await.unwrap().map(|_| ()), Err(StoreError::NotFound));
+    for (v, visit) in first.iter().enumerate() {
+        let mut urls: Vec<String> = s
+            .page_views(*visit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.url)
+            .collect();
+        urls.sort();
+        let mut want: Vec<String> = (0..12)
+            .map(|p| format!("https://shop.example/{v}/{p}"))
+            .chain(["https://shop.example/".to_string()])
+            .collect();
+        want.sort();
+        assert_eq!(urls, want, "visitor v{v}");
+        assert_eq!(
+            s.visit(*visit).await.unwrap().last_seen,
+            Timestamp(10_111),
+            "the latest page's time"
+        );
+    }
+}

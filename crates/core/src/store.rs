@@ -151,6 +151,13 @@ pub trait VisitorStore: Send + Sync {
     /// Continues or starts a visit and adds the page view, in ONE write (one commit); also
     /// returns the visitor's open chat. An unknown site is `NotFound`.
     async fn record_page_load(&self, load: PageLoad) -> StoreResult<PageLoaded>;
+    /// Whether page loads one caller starts one after another, without waiting for each, are
+    /// written in the order they were started (one ordered write queue: SQLite's writer). Only
+    /// then may a visitor connection have several page views in flight; otherwise it waits for
+    /// each (one transaction per page load could commit out of order).
+    fn page_loads_in_order(&self) -> bool {
+        false
+    }
     /// The visitor's visits, newest first, at most `limit`.
     async fn visits_of(
         &self,

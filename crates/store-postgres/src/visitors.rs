@@ -30,6 +30,17 @@ const CREATE_VISIT: &str = concat!(
     visit_cols!()
 );
 const TOUCH_VISIT: &str = "UPDATE visits SET last_seen = greatest(last_seen, $2) WHERE id = $1";
+/// A page load at `$3` continues the visitor's latest visit when it was last seen at most `$4`
+/// ms before: touched, and returned as it is now, in one statement (one round trip). No row:
+/// start a visit.
+const CONTINUE_VISIT: &str = concat!(
+    "UPDATE visits SET last_seen = greatest(last_seen, $3) \
+     WHERE id = (SELECT id FROM visits WHERE site_id = $1 AND visitor_id = $2 \
+                 ORDER BY started_at DESC, id DESC LIMIT 1) \
+       AND $3 - last_seen <= $4 \
+     RETURNING ",
+    visit_cols!()
+);
 const ADD_PAGE_VIEW: &str =
     "INSERT INTO page_views (visit_id, url, title, viewed_at) VALUES ($1, $2, $3, $4)";
 const OPEN_CHAT_OF_VISITOR: &str = concat!(
@@ -39,28 +50,30 @@ const OPEN_CHAT_OF_VISITOR: &str = concat!(
      AND state IN ('pending', 'active') ORDER BY created_at DESC, id DESC LIMIT 1"
 );
 
-/// One page load inside `tx`: latest visit, touch or create, page view, open chat.
+/// One page load inside `tx`: the latest visit continued (touched) or a new one, the page
+/// view, the open chat.
 async fn page_load(tx: &Transaction<'_>, load: &PageLoad) -> StoreResult<PageLoaded> {
     let v = &load.visit;
     let now = v.started_at;
-    let stmt = tx.prepare_cached(LATEST_VISIT).await.db()?;
-    let latest = tx
-        .query_opt(&stmt, &[&v.site_id.0, &v.visitor_id.0])
+    let stmt = tx.prepare_cached(CONTINUE_VISIT).await.db()?;
+    let continued = tx
+        .query_opt(
+            &stmt,
+            &[
+                &v.site_id.0,
+                &v.visitor_id.0,
+                &now.0,
+                &load.visit_timeout_ms,
+            ],
+        )
         .await
         .db()?
         .as_ref()
         .map(visit_row)
         .transpose()?;
-    let visit = match latest {
-        Some(latest) if now.millis_since(latest.last_seen) <= load.visit_timeout_ms => {
-            let stmt = tx.prepare_cached(TOUCH_VISIT).await.db()?;
-            tx.execute(&stmt, &[&latest.id.0, &now.0]).await.db()?;
-            Visit {
-                last_seen: latest.last_seen.max(now),
-                ..latest
-            }
-        }
-        _ => {
+    let visit = match continued {
+        Some(visit) => visit,
+        None => {
             let l = &v.location;
             let stmt = tx.prepare_cached(CREATE_VISIT).await.db()?;
             let row = tx

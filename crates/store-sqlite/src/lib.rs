@@ -36,6 +36,7 @@ mod integrations;
 mod map;
 mod migrate;
 mod offline;
+mod page_loads;
 mod privacy;
 mod ratings;
 mod readers;

@@ -49,6 +49,7 @@ async fn hot_queries_use_indexes() {
         ("update_state", chats::UPDATE_STATE),
         ("open_chats", chats::OPEN_CHATS),
         ("touch_visitor", visitors::TOUCH_VISITOR),
+        ("continue_visit", visitors::CONTINUE_VISIT),
         ("active_block", blocks::ACTIVE_BLOCK),
         ("blocks_of_site", blocks::BLOCKS_OF_SITE),
         ("canned_for", canned::CANNED_FOR),

@@ -37,8 +37,18 @@ const CREATE_VISIT: &str = concat!(
     visit_cols!()
 );
 const TOUCH_VISIT: &str = "UPDATE visits SET last_seen = max(last_seen, ?2) WHERE id = ?1";
-const ADD_PAGE_VIEW: &str =
+pub(crate) const ADD_PAGE_VIEW: &str =
     "INSERT INTO page_views (visit_id, url, title, viewed_at) VALUES (?1, ?2, ?3, ?4)";
+/// A page load at `?3` continues the visitor's latest visit when it was last seen at most `?4`
+/// ms before: touched, and returned as it is now, in one statement. No row: start a visit.
+pub(crate) const CONTINUE_VISIT: &str = concat!(
+    "UPDATE visits SET last_seen = max(last_seen, ?3) \
+     WHERE id = (SELECT id FROM visits WHERE site_id = ?1 AND visitor_id = ?2 \
+                 ORDER BY started_at DESC, id DESC LIMIT 1) \
+       AND ?3 - last_seen <= ?4 \
+     RETURNING ",
+    visit_cols!()
+);
 
 fn create_visit(c: &Connection, visit: &NewVisit) -> StoreResult<Visit> {
     let l = &visit.location;
@@ -77,42 +87,55 @@ fn touch_visitor(
         .db()
 }
 
-/// One page load, inside the writer's transaction: latest visit, touch or create, page view,
-/// and the open chat (all on the write connection: no other thread involved).
-fn page_load(c: &Connection, load: &PageLoad) -> StoreResult<PageLoaded> {
+/// The visit a page load belongs to, inside the writer's transaction: the latest one,
+/// continued (touched), unless it has been idle longer than the visit timeout; else a new one.
+pub(crate) fn continue_or_start(c: &Connection, load: &PageLoad) -> StoreResult<Visit> {
     let v = &load.visit;
-    let now = v.started_at;
-    let latest = c
-        .prepare_cached(LATEST_VISIT)
+    let continued = c
+        .prepare_cached(CONTINUE_VISIT)
         .db()?
-        .query_row(params![v.site_id.0, v.visitor_id.0], visit_row)
+        .query_row(
+            params![
+                v.site_id.0,
+                v.visitor_id.0,
+                v.started_at.0,
+                load.visit_timeout_ms
+            ],
+            visit_row,
+        )
         .optional()
         .db()?;
-    let visit = match latest {
-        Some(latest) if now.millis_since(latest.last_seen) <= load.visit_timeout_ms => {
-            changed(
-                c.prepare_cached(TOUCH_VISIT)
-                    .db()?
-                    .execute(params![latest.id.0, now.0])
-                    .db()?,
-            )?;
-            Visit {
-                last_seen: latest.last_seen.max(now),
-                ..latest
-            }
-        }
-        _ => create_visit(c, v)?,
-    };
-    c.prepare_cached(ADD_PAGE_VIEW)
-        .db()?
-        .execute(params![visit.id.0, load.url, load.title, now.0])
-        .db()?;
-    let open_chat = c
-        .prepare_cached(OPEN_CHAT_OF_VISITOR)
+    match continued {
+        Some(visit) => Ok(visit),
+        None => create_visit(c, v),
+    }
+}
+
+/// The visitor's open (pending or active) chat on the site, if any.
+pub(crate) fn open_chat(c: &Connection, load: &PageLoad) -> StoreResult<Option<Chat>> {
+    let v = &load.visit;
+    c.prepare_cached(OPEN_CHAT_OF_VISITOR)
         .db()?
         .query_row(params![v.site_id.0, v.visitor_id.0], chat_row)
         .optional()
+        .db()
+}
+
+/// One page load, inside the writer's transaction: the visit continued or started, the page
+/// view, and the open chat (all on the write connection: no other thread involved). Page
+/// views of `record_page_load` take the batched path (`page_loads.rs`) unless it fails.
+pub(crate) fn page_load(c: &Connection, load: &PageLoad) -> StoreResult<PageLoaded> {
+    let visit = continue_or_start(c, load)?;
+    c.prepare_cached(ADD_PAGE_VIEW)
+        .db()?
+        .execute(params![
+            visit.id.0,
+            load.url,
+            load.title,
+            load.visit.started_at.0
+        ])
         .db()?;
+    let open_chat = open_chat(c, load)?;
     Ok(PageLoaded { visit, open_chat })
 }
 
@@ -262,9 +285,15 @@ impl VisitorStore for SqliteStore {
         .await
     }
 
-    /// An unknown site is `NotFound`.
+    /// An unknown site is `NotFound`. Batched with the other page loads of the same group
+    /// commit: one multi-row insert of their page views (`page_loads.rs`).
     async fn record_page_load(&self, load: PageLoad) -> StoreResult<PageLoaded> {
-        self.write(move |tx| page_load(tx, &load)).await
+        self.inner.writer.page_load(load).await
+    }
+
+    /// One writer thread, one queue: page loads are written in the order they were queued.
+    fn page_loads_in_order(&self) -> bool {
+        true
     }
 
     async fn visits_of(

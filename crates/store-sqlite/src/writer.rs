@@ -7,9 +7,14 @@
 //! once — one WAL fsync for the whole batch — and only after the commit succeeded answers
 //! each caller with its job's result. If the commit (or the transaction as a whole) fails,
 //! every job of the batch is answered `StoreError::Unavailable` and nothing of it is kept.
+//!
+//! Page views (`record_page_load`) are queued apart and run after the batch's other jobs, all
+//! together in one savepoint with one multi-row insert (`page_loads.rs`); they are answered
+//! after the same commit.
 
+use crate::page_loads::{self, PendingLoad};
 use crate::writer_gone;
-use frontdesk_core::store::{StoreError, StoreResult};
+use frontdesk_core::store::{PageLoad, PageLoaded, StoreError, StoreResult};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
@@ -21,7 +26,40 @@ type Exclusive = Box<dyn FnOnce(&mut Connection) + Send>;
 
 enum Msg {
     Job(Box<dyn Job>),
+    /// A page view: batched with the others of the batch (`page_loads.rs`).
+    PageLoad(Box<PendingLoad>),
     Exclusive(Exclusive),
+}
+
+/// The writes of one group commit.
+struct Batch {
+    jobs: Vec<Box<dyn Job>>,
+    loads: Vec<PendingLoad>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.jobs.len() + self.loads.len()
+    }
+
+    fn push(&mut self, msg: Msg) -> Option<Exclusive> {
+        match msg {
+            Msg::Job(job) => self.jobs.push(job),
+            Msg::PageLoad(load) => self.loads.push(*load),
+            Msg::Exclusive(work) => return Some(work),
+        }
+        None
+    }
+
+    /// Answers every write of the batch (see [`Job::finish`]).
+    fn finish(&mut self, outcome: &Result<(), StoreError>) {
+        for job in self.jobs.drain(..) {
+            job.finish(outcome.clone());
+        }
+        for load in self.loads.drain(..) {
+            load.finish(outcome.clone());
+        }
+    }
 }
 
 /// A queued write, type-erased so that jobs of any result type share one queue.
@@ -106,6 +144,14 @@ impl Writer {
         answer.await.map_err(|_| writer_gone())?
     }
 
+    /// Queues a page load for the next batch (batched with the batch's other page loads);
+    /// resolves once the batch has committed.
+    pub(crate) async fn page_load(&self, load: PageLoad) -> StoreResult<PageLoaded> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Msg::PageLoad(Box::new(PendingLoad::new(load, reply))))?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
     /// Runs `work` on the write connection between two batches (no transaction open).
     pub(crate) async fn exclusive<T, F>(&self, work: F) -> StoreResult<T>
     where
@@ -144,23 +190,23 @@ impl Drop for Writer {
 
 /// The writer thread's loop: runs until every sender is gone.
 fn run(mut conn: Connection, queue: mpsc::Receiver<Msg>, max_batch: usize, sabotage: bool) {
-    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(max_batch);
+    let mut batch = Batch {
+        jobs: Vec::with_capacity(max_batch),
+        loads: Vec::with_capacity(max_batch),
+    };
     while let Ok(first) = queue.recv() {
-        let job = match first {
-            Msg::Job(job) => job,
-            Msg::Exclusive(work) => {
-                run_exclusive(&mut conn, work);
-                continue;
-            }
-        };
-        batch.push(job);
+        if let Some(work) = batch.push(first) {
+            run_exclusive(&mut conn, work);
+            continue;
+        }
         let mut after = None;
         while batch.len() < max_batch {
             match queue.try_recv() {
-                Ok(Msg::Job(job)) => batch.push(job),
-                Ok(Msg::Exclusive(work)) => {
-                    after = Some(work);
-                    break;
+                Ok(msg) => {
+                    if let Some(work) = batch.push(msg) {
+                        after = Some(work);
+                        break;
+                    }
                 }
                 Err(_) => break,
             }
@@ -192,14 +238,12 @@ fn run_exclusive(conn: &mut Connection, work: Exclusive) {
 /// `sabotage` (tests only, see [`crate::SqliteOptions::unsafe_ack_before_commit`]) answers
 /// every job *before* committing, then waits 50 ms: the broken behaviour that a crash test
 /// must be able to catch.
-fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Job>>, sabotage: bool) {
+fn commit_batch(conn: &mut Connection, batch: &mut Batch, sabotage: bool) {
     let outcome = run_batch(conn, batch, sabotage);
     if let Err(e) = &outcome {
         tracing::error!(jobs = batch.len(), error = %e, "write batch failed");
     }
-    for job in batch.drain(..) {
-        job.finish(outcome.clone());
-    }
+    batch.finish(&outcome);
 }
 
 /// How long each write batch's `COMMIT` took (the fsync of the WAL with `synchronous=FULL`),
@@ -207,17 +251,13 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Job>>, sabotage: 
 pub static COMMIT_LATENCY: frontdesk_core::latency::LatencyHistogram =
     frontdesk_core::latency::LatencyHistogram::new();
 
-fn run_batch(
-    conn: &mut Connection,
-    batch: &mut Vec<Box<dyn Job>>,
-    sabotage: bool,
-) -> Result<(), StoreError> {
+fn run_batch(conn: &mut Connection, batch: &mut Batch, sabotage: bool) -> Result<(), StoreError> {
     let unavailable =
         |what: &str, e: rusqlite::Error| StoreError::Unavailable(format!("{what}: {e}"));
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| unavailable("begin", e))?;
-    for job in batch.iter_mut() {
+    for job in batch.jobs.iter_mut() {
         savepoint(&tx, "SAVEPOINT job").map_err(|e| unavailable("savepoint", e))?;
         let end = if job.run(&tx) {
             savepoint(&tx, "RELEASE job")
@@ -233,10 +273,11 @@ fn run_batch(
             ));
         }
     }
+    if !batch.loads.is_empty() {
+        page_loads::run(&tx, &mut batch.loads)?;
+    }
     if sabotage {
-        for job in batch.drain(..) {
-            job.finish(Ok(()));
-        }
+        batch.finish(&Ok(()));
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let started = std::time::Instant::now();

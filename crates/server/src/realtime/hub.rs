@@ -7,9 +7,11 @@
 mod hours;
 mod invitations;
 mod names;
+mod visitor_updates;
 mod watch;
 
 pub use names::CachedNames;
+pub use visitor_updates::{Flush, VISITOR_UPDATE_WINDOW_MS, VisitorUpdate};
 
 pub use super::outbound::{ConnHandle, ConnReceiver, Outbound};
 use axum::extract::ws::Utf8Bytes;
@@ -64,6 +66,8 @@ struct AgentEntry {
 struct VisitorEntry {
     conns: Vec<ConnHandle>,
     info: Option<VisitorOnSite>,
+    /// Coalescing of `visitor.update` (see `hub/visitor_updates.rs`).
+    window: visitor_updates::UpdateWindow,
 }
 
 #[derive(Default)]
@@ -227,16 +231,6 @@ impl Hub {
             }
         }
         last
-    }
-
-    pub fn set_visitor_info(&self, info: VisitorOnSite) {
-        let mut visitors = lock(&self.visitors);
-        if let Some(entry) = visitors
-            .get_mut(&info.site_id)
-            .and_then(|m| m.get_mut(&info.visitor_id))
-        {
-            entry.info = Some(info);
-        }
     }
 
     pub fn visitor_info(&self, site: SiteId, visitor: &VisitorId) -> Option<VisitorOnSite> {

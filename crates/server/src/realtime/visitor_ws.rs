@@ -1,6 +1,7 @@
 //! `/ws/visitor?site=SITE_KEY`: the widget's socket. Tracking (hello, page views), chatting,
 //! offline messages. Only the site's own origins may open it.
 
+use super::hub::{Flush, VisitorUpdate};
 use super::outbound::{ConnHandle, Outbound};
 use super::replay::Side;
 use super::socket::{self, Socket};
@@ -18,7 +19,9 @@ use axum::response::{IntoResponse, Response};
 use frontdesk_core::audience::Audience;
 use frontdesk_core::link::origin_of;
 use frontdesk_core::model::{Chat, Site};
-use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame};
+use frontdesk_core::protocol::{
+    PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame, VisitorOnSite,
+};
 use frontdesk_core::unanswered::ends_when_visitor_leaves;
 use frontdesk_core::{ChatState, ErrorCode, SiteKey, VisitorId};
 use serde::Deserialize;
@@ -26,6 +29,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 mod frames;
+mod pipeline;
 
 #[derive(Deserialize)]
 pub struct VisitorQuery {
@@ -119,6 +123,19 @@ struct Visitor {
     /// typed name is made under it.
     verified_name: Option<String>,
     page: PageInfo,
+    /// A coalesced `visitor.update` to flush after this long (a page view within a second of
+    /// the last update; see `realtime::hub::visitor_updates`): the loop in [`run`] waits.
+    update_wait: Option<Duration>,
+}
+
+/// A wait on the app's clock (injectable: tests move it).
+type Due = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// What the connection's loop does next.
+enum Next {
+    Frame(Option<AppResult<VisitorFrame>>),
+    PageViewDone(Box<(PageInfo, AppResult<frontdesk_core::store::PageLoaded>)>),
+    FlushUpdate,
 }
 
 async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSocket) {
@@ -172,13 +189,50 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
     if let Some(mut v) = visitor {
         let mut limits =
             VisitorLimits::new(&app.settings.limits, &app.shared_limits, &v.id.0, v.ip);
-        while let Some(f) = socket.next().await {
-            match f {
-                Ok(f) => v.on_frame(f, &mut limits).await,
-                Err(e) => error(&app, &handle, &e, None),
+        let mut due: Option<Due> = None;
+        let mut in_flight = pipeline::InFlight::default();
+        let max_in_flight = pipeline::max_in_flight(app.store.as_ref());
+        loop {
+            if let Some(wait) = v.update_wait.take()
+                && due.is_none()
+            {
+                let clock = app.clock.clone();
+                due = Some(Box::pin(async move { clock.sleep(wait).await }));
+            }
+            let room = in_flight.len() < max_in_flight;
+            let flush = async {
+                match due.as_mut() {
+                    Some(due) => due.await,
+                    None => std::future::pending().await,
+                }
+            };
+            let next = tokio::select! {
+                f = socket.next(), if room => Next::Frame(f),
+                done = in_flight.next(), if !in_flight.is_empty() => Next::PageViewDone(Box::new(done)),
+                () = flush => Next::FlushUpdate,
+            };
+            match next {
+                Next::FlushUpdate => {
+                    due = None;
+                    v.flush_update(false).await;
+                }
+                Next::PageViewDone(done) => v.page_view_done(*done).await,
+                Next::Frame(None) => break,
+                Next::Frame(Some(Ok(VisitorFrame::PageView { page }))) => {
+                    v.start_page_view(&mut in_flight, page, &mut limits)
+                }
+                Next::Frame(Some(Ok(f))) => {
+                    // Every other frame comes after the page views before it.
+                    v.settle(&mut in_flight).await;
+                    v.on_frame(f, &mut limits).await
+                }
+                Next::Frame(Some(Err(e))) => error(&app, &handle, &e, None),
             }
         }
-        v.leave().await;
+        // The page views still in flight are recorded (and told) before the visitor leaves.
+        v.settle(&mut in_flight).await;
+        let flush_due = due.is_some() || v.update_wait.is_some();
+        v.leave(flush_due).await;
     }
     socket.close().await;
     app.metrics.visitor_connections.dec();
@@ -262,7 +316,7 @@ async fn welcome(
             })
             .await;
     }
-    let v = Visitor {
+    let mut v = Visitor {
         app: app.clone(),
         site: site.clone(),
         id,
@@ -273,8 +327,9 @@ async fn welcome(
         verified_name: record.name.clone().filter(|_| identity == Some("verified")),
         name: record.name,
         page,
+        update_wait: None,
     };
-    v.announce(open.as_ref().map(|c| c.id)).await;
+    v.announce(open.as_ref().map(|c| c.id), false).await;
     Ok(v)
 }
 
@@ -297,9 +352,35 @@ async fn chat_view(app: &App, chat: &Chat) -> AppResult<VisitorChatView> {
 }
 
 impl Visitor {
-    async fn announce(&self, chat: Option<frontdesk_core::ChatId>) {
+    /// Tells the site's agents the visitor's state (presence and `visitor.update`). A page
+    /// view (`coalesce`) within a second of the last update waits for the second to be over.
+    async fn announce(&mut self, chat: Option<frontdesk_core::ChatId>, coalesce: bool) {
         let info = visits::on_site(&self.visit, self.name.clone(), &self.page, chat);
-        self.app.hub.set_visitor_info(info.clone());
+        match self.app.hub.visitor_update(info, self.app.now(), coalesce) {
+            // It carries the latest state (a flush still due finds nothing new).
+            VisitorUpdate::Now(info) => self.tell_agents(*info).await,
+            VisitorUpdate::Later(wait) => {
+                self.update_wait.get_or_insert(wait);
+            }
+        }
+    }
+
+    /// The coalesced update is due: the visitor's latest state, unless it already went out.
+    /// `force` (the tab is closing): now, even within the second.
+    async fn flush_update(&mut self, force: bool) {
+        let now = self.app.now();
+        match self
+            .app
+            .hub
+            .flush_visitor_update(self.site.id, &self.id, now, force)
+        {
+            Flush::Now(info) => self.tell_agents(*info).await,
+            Flush::Later(wait) => self.update_wait = Some(wait),
+            Flush::Nothing => {}
+        }
+    }
+
+    async fn tell_agents(&self, info: VisitorOnSite) {
         self.app
             .presence
             .visitor_changed(self.site.id, &self.id)
@@ -317,12 +398,18 @@ impl Visitor {
             .await;
     }
 
-    async fn leave(&self) {
+    /// The connection closed; `flush_due`: a coalesced update of it has not gone out yet.
+    async fn leave(&mut self, flush_due: bool) {
         let app = &self.app;
-        if app
+        if !app
             .hub
             .unregister_visitor(self.site.id, &self.id, self.handle.id)
         {
+            // Another tab stays: the state this one left waiting goes out now.
+            if flush_due {
+                self.flush_update(true).await;
+            }
+        } else {
             app.presence.visitor_changed(self.site.id, &self.id).await;
             if app.presence.visitor_connected(self.site.id, &self.id).await {
                 return; // still on the site, through another node

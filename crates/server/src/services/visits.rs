@@ -71,7 +71,7 @@ impl Arrival {
 
     /// The page load to record now: continues the visit unless it has been idle longer than
     /// the visit timeout.
-    fn load(&self, app: &App, page: &PageInfo) -> PageLoad {
+    pub fn load(&self, app: &App, page: &PageInfo) -> PageLoad {
         let page = clean_page(page);
         PageLoad {
             visit: NewVisit {
@@ -130,6 +130,23 @@ pub async fn record_page_view(
     let loaded = app.store.record_page_load(arrival.load(app, page)).await?;
     app.metrics.page_views.inc();
     Ok(loaded)
+}
+
+/// A page view to record without borrowing the connection (it may run while the connection
+/// reads its next frames: `realtime::visitor_ws::pipeline`); the load is made now (its time is
+/// the frame's arrival).
+pub fn page_view_write(
+    app: &App,
+    arrival: &Arrival,
+    page: &PageInfo,
+) -> impl std::future::Future<Output = AppResult<PageLoaded>> + Send + 'static {
+    let load = arrival.load(app, page);
+    let app = app.clone();
+    async move {
+        let loaded = app.store.record_page_load(load).await?;
+        app.metrics.page_views.inc();
+        Ok(loaded)
+    }
 }
 
 /// The visitor as the "Visitors on Site" list shows them.

@@ -54,4 +54,5 @@ mod upgrade_rolling;
 mod visit_language;
 mod visitor_email;
 mod visitor_transcript;
+mod visitor_updates;
 mod webhooks;

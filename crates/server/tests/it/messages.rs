@@ -239,6 +239,9 @@ async fn page_views_are_tracked_and_shown_live() {
     assert_eq!(first["page"]["url"], format!("{}/shoes", site.base_url));
     assert_eq!(first["location_text"], "Unknown");
     v.ws.send(json!({"type":"page_view","page":{"url": format!("{}/cart", site.base_url),"title":"Cart","referrer": null}})).await;
+    // Within a second of the hello's update: coalesced, it goes out when the second is over.
+    v.ws.drain().await;
+    app.clock.advance(std::time::Duration::from_secs(1));
     let second = a
         .wait_for("page 2", |f| {
             f["type"] == "visitor.update" && f["page"]["title"] == "Cart"

@@ -44,7 +44,7 @@ impl Visitor {
                 let loaded = visits::record_page_view(&app, &self.arrival, &page).await?;
                 self.visit = loaded.visit;
                 self.page = page;
-                self.announce(loaded.open_chat.map(|c| c.id)).await;
+                self.announce(loaded.open_chat.map(|c| c.id), true).await;
                 Ok(())
             }
             VisitorFrame::ChatRequest {
@@ -80,7 +80,7 @@ impl Visitor {
                 .await?;
                 // "Visitors on Site" knows the chat before the visitor hears the ack (a REST
                 // read after the ack sees it).
-                self.announce(Some(chat.id)).await;
+                self.announce(Some(chat.id), false).await;
                 frame(
                     &self.handle,
                     &ToVisitor::Ack {
@@ -199,7 +199,7 @@ impl Visitor {
                     ));
                 }
                 // "Visitors on Site" shows "Invited automatically (rule name)".
-                self.announce(None).await;
+                self.announce(None, false).await;
                 frame(
                     &self.handle,
                     &ToVisitor::Ack {
