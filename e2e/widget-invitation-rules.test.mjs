@@ -238,7 +238,7 @@ test('Admin → Sites → "Invitation rules": Add rule, every field, a refusal i
   assert.equal(await rule.getByRole('checkbox', { name: 'Enabled' }).isChecked(), true);
   await form.getByRole('button', { name: 'Save invitation rules' }).click();
   await form.getByRole('alert').getByText('invitation rule 1: "Pages viewed" must be between 1 and 1000').waitFor();
-  assert.deepEqual(await audit(page, '.invitation-rules-form'), [], 'no WCAG 2.1 AA violation: Invitation rules');
+  assert.deepEqual(await audit(page, '.invitation-rules-form', { cssom: false }), [], 'no WCAG 2.1 AA violation: Invitation rules');
   assert.deepEqual(await saved(), { rules: [] });
   await rule.getByRole('spinbutton', { name: 'Pages viewed' }).fill('2');
   await rule.getByRole('checkbox', { name: 'Enabled' }).uncheck();
