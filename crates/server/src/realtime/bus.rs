@@ -45,8 +45,9 @@ pub enum BusEvent {
         by: AgentId,
         at: Timestamp,
     },
-    /// Cluster mode: agents' presence changed on these sites; every node recomputes whether
-    /// the sites are available and tells its visitors.
+    /// Cluster mode: agents' presence, or a site's team settings, changed on these sites; every
+    /// node recomputes whether the sites are available and tells its visitors, and drops its
+    /// copy of the sites' "Show all agents' names" / team name (`services::agent_names`).
     SitesChanged { sites: Vec<SiteId> },
     /// A webhook was created, changed or deleted: every node reloads which webhooks want
     /// which events (the store writes the outbox by it).

@@ -7,9 +7,11 @@
 //! A copy is used for [`MAX_AGE`] after it was read; the first message after that reads the
 //! site again (one read per site per minute per node, at most). Saving the team settings
 //! (`PUT /api/admin/sites/{id}/settings`) records the new value on the node that saved it at
-//! once ([`saved`]); the other nodes of a cluster follow within [`MAX_AGE`] — the same contract
-//! as the opening hours (`services::hours`). A wall clock set back makes a copy stale (read
-//! again), never fresh forever.
+//! once ([`saved`]) and publishes `SitesChanged` for the site: the other nodes of a cluster drop
+//! their copy when it arrives (`realtime::cluster::bus_redis::Local`), so they follow at once
+//! too. A change written by anything else (or an event lost while Redis was away) is followed
+//! within [`MAX_AGE`]. A wall clock set back makes a copy stale (read again), never fresh
+//! forever.
 //!
 //! The setting is asked for only when it matters: a visitor view of a reply by an agent who
 //! does not own the chat (a colleague's). Visitor messages, the owner's replies and notes
@@ -26,6 +28,7 @@
 //! contract above.
 
 use crate::error::AppResult;
+use crate::realtime::bus::BusEvent;
 use crate::state::App;
 use frontdesk_core::model::{Author, Chat, Message, Site};
 use frontdesk_core::site_settings::SiteSettings;
@@ -100,10 +103,17 @@ pub async fn for_messages(app: &App, chat: &Chat, messages: &[Message]) -> bool 
     }
 }
 
-/// The team settings of `site` were saved on this node: its messages follow them at once.
-pub fn saved(app: &App, site: &Site) {
+/// The team settings of `site` were saved on this node: its messages follow them at once,
+/// and (cluster) the other nodes drop their copy when the bus brings them `SitesChanged`, so
+/// theirs follow at once too (the next colleague's reply reads the site again).
+pub async fn saved(app: &App, site: &Site) {
     app.hub
         .set_agent_names(site.id, names_shown(&site.settings), app.now());
+    app.bus
+        .publish(BusEvent::SitesChanged {
+            sites: vec![site.id],
+        })
+        .await;
 }
 
 /// Whether a colleague's reply shows under the colleague's own name: "Show all agents' names"

@@ -226,9 +226,9 @@ pub async fn update_settings(
     app.store.update_site(&updated).await?;
     // This node's visitors hear new opening hours at once (other nodes': see services::hours).
     crate::services::hours::refresh(&app, &updated);
-    // And its visitors see replies named (or not) at once here; other nodes: within a minute
-    // (see services::agent_names).
-    crate::services::agent_names::saved(&app, &updated);
+    // And its visitors see replies named (or not) at once, here and (by the bus) on the other
+    // nodes (see services::agent_names).
+    crate::services::agent_names::saved(&app, &updated).await;
     audit::record(
         &app,
         &admin.who(),

@@ -128,6 +128,11 @@ impl Local {
     pub fn dispatch(&self, event: BusEvent) {
         match event {
             BusEvent::SitesChanged { sites } => {
+                // A site's team settings may have changed (services::agent_names::saved): the
+                // next colleague's reply reads them again.
+                for site in &sites {
+                    self.hub.forget_agent_names(*site);
+                }
                 let _ = self.sites_changed.send(sites);
             }
             other => self.sequencer.push(other),

@@ -4,6 +4,7 @@
 //! the visitor; the reply after it is not held by the visitor node's sequencer waiting for the
 //! note's seq (which would cut the visitor off after the hold) but arrives, in order.
 
+use super::names::{colleague_reply, save_names};
 use super::{message_with, no_note_in, note, secret};
 use crate::backend::ClusterEnv;
 use crate::cluster::{nodes, online_on};
@@ -47,4 +48,42 @@ async fn a_note_passes_between_nodes_without_reaching_the_visitor() {
     let frames: Vec<Value> = v.ws.drain().await;
     no_note_in(&frames, &secret);
     assert_eq!(v.say("still here").await, 8);
+}
+
+/// "Show all agents' names" turned off on one node: a colleague's reply delivered by another
+/// node right after carries no name (the saving node's `SitesChanged` made the other node drop
+/// its copy; without it the copy would be used for up to a minute). Same for the team name of
+/// "Appearance", which counts as names off there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_turned_off_on_one_node_hold_at_once_on_another() {
+    let env = Arc::new(ClusterEnv::create().await);
+    let (_clock, n) = nodes(&env, 2, |_| {}).await;
+    let site = n[0].site().await;
+    let alice = n[0].agent("Alice").await;
+    let bob = n[0].agent("Bob").await;
+    let admin = n[0].agent_with("Root", true, None).await;
+    let mut a = online_on(&alice, &n[1]).await;
+    let mut v = n[0].visitor(&site).await;
+    let chat = v.request_chat(Some("Ann")).await;
+    a.requested(chat).await;
+    assert_eq!(accept(&mut a, chat).await["type"], "ack");
+    v.ws.expect("chat.accepted").await;
+
+    // Node 2 reads the setting (on) for Bob's first reply and keeps its copy.
+    colleague_reply(&n[1], chat, &bob, "bob one").await;
+    let m = message_with(&mut v.ws, "bob one").await;
+    assert_eq!(m["author_name"], "Bob", "{m}");
+
+    // Off, saved on node 1. The visitor's typing, published by node 1 after the save's
+    // event, reaching Alice on node 2 means node 2 has had the event (one bus, in order).
+    save_names(&admin, &site, false).await;
+    v.ws.send(serde_json::json!({"type":"typing","typing":true}))
+        .await;
+    assert_eq!(a.expect("typing").await["typing"], true);
+    colleague_reply(&n[1], chat, &bob, "bob two").await;
+    let m = message_with(&mut v.ws, "bob two").await;
+    assert!(
+        m.get("author_name").is_none(),
+        "node 2 follows at once, not within a minute: {m}"
+    );
 }

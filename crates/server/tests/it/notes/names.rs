@@ -16,7 +16,7 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// Bob's reply in Alice's chat, stored and delivered like any message.
-async fn colleague_reply(app: &TestApp, chat: i64, bob: &AgentClient, body: &str) {
+pub(super) async fn colleague_reply(app: &TestApp, chat: i64, bob: &AgentClient, body: &str) {
     let chat = app.store().chat(ChatId(chat)).await.expect("chat");
     let appended = app
         .store()
@@ -36,7 +36,7 @@ async fn colleague_reply(app: &TestApp, chat: i64, bob: &AgentClient, body: &str
 }
 
 /// Saves the site's team settings with "Show all agents' names" `on`, as an admin.
-async fn save_names(admin: &AgentClient, site: &Site, on: bool) {
+pub(super) async fn save_names(admin: &AgentClient, site: &Site, on: bool) {
     let settings = SiteSettings {
         show_agent_names: on,
         ..SiteSettings::default()
