@@ -173,7 +173,7 @@ test('not while no agent is On-Line; the next page after one comes On-Line', asy
   await invitation(vera, greeting).waitFor();
 });
 
-test('a pending "Seconds on page" invitation stops when the site goes offline (availability)', async () => {
+test('a pending "Seconds on page" invitation waits while the site is offline and comes when an agent is On-Line again', async () => {
   const greeting = 'Take your time';
   const shop = await shopWithRules(env, 'Away Shop', [{ id: 1, name: 'Slow', greeting, seconds: 8 }]);
   const alice = await signIn(env, addAgent(env, { name: 'Alice', sites: [shop] }));
@@ -186,9 +186,13 @@ test('a pending "Seconds on page" invitation stops when the site goes offline (a
   assert.ok(offlineAt < 8000, `offline before the rule was due (${offlineAt} ms)`);
   // Past the moment the rule would have fired (the page's own clock, not a sleep).
   await vera.page.waitForFunction(() => performance.now() > 9000, null, { polling: 100, timeout: 30000 });
+  // Not while offline: the rule's 8 s passed with the page showing "Leave a message".
+  assert.equal(await invitation(vera, greeting).count(), 0, 'none while offline');
   await status.selectOption({ label: 'On-Line' });
   await vera.launcher.waitFor();
-  assert.equal(await invitation(vera, greeting).count(), 0, 'the pending invitation was stopped');
+  // On-Line again on the same page: the rule is due (its seconds passed), so it comes at once.
+  await invitation(vera, greeting).waitFor();
+  await entryOn(alice, 'Home').getByText('Invited automatically (Slow)').waitFor();
 });
 
 test('"Returning visitor": fires on a later visit, not the first', async () => {

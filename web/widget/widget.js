@@ -278,7 +278,8 @@
         plan();
       } else if (t === 'availability') {
         setOnline(f.online, f.opens_at);
-        if (!f.online) quiet();
+        // Offline: the pending rule waits; On-Line again: it is due as if never stopped.
+        f.online ? plan() : clearTimeout(inv);
       } else if (t === 'invitation') {
         quiet();
         load();
