@@ -119,6 +119,10 @@ async fn page_load_continues_the_visit_until_the_timeout() {
         urls(s.page_views(third.visit.id).await.unwrap()),
         vec!["https://shop.example/3"]
     );
+    // "Pages viewed" counts a visit's page views (none for an unknown visit).
+    assert_eq!(s.count_page_views(first.visit.id).await.unwrap(), 2);
+    assert_eq!(s.count_page_views(third.visit.id).await.unwrap(), 1);
+    assert_eq!(s.count_page_views(VisitId(999_999)).await.unwrap(), 0);
     let visits = s.visits_of(site.id, &v, 10).await.unwrap();
     assert_eq!(visits.len(), 2);
     assert_eq!(visits[0].id, third.visit.id);

@@ -241,6 +241,17 @@ impl VisitorStore for PgStore {
         })
     }
 
+    async fn count_page_views(&self, visit: VisitId) -> StoreResult<u64> {
+        let row = self
+            .one(
+                "SELECT COUNT(*) FROM page_views WHERE visit_id = $1",
+                &[&visit.0],
+            )
+            .await?;
+        let n: i64 = get(&row, 0)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// The visitor is created if new (an unknown site is `NotFound`).
     async fn visitor_hello(&self, load: PageLoad) -> StoreResult<(Visitor, PageLoaded)> {
         let v = &load.visit;

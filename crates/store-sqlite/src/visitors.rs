@@ -275,6 +275,17 @@ impl VisitorStore for SqliteStore {
         .await
     }
 
+    async fn count_page_views(&self, visit: VisitId) -> StoreResult<u64> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT COUNT(*) FROM page_views WHERE visit_id = ?1")
+                .db()?
+                .query_row([visit.0], |r| r.get::<_, i64>(0))
+                .db()
+                .map(|n| u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
     /// The visitor is created if new (an unknown site is `NotFound`).
     async fn visitor_hello(&self, load: PageLoad) -> StoreResult<(Visitor, PageLoaded)> {
         self.write(move |tx| {

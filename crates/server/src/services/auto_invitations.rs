@@ -30,7 +30,7 @@ pub async fn for_welcome(
         return Ok(None);
     }
     let pages = if settings.needs_pages() {
-        let n = app.store.page_views(visit.id).await?.len();
+        let n = app.store.count_page_views(visit.id).await?;
         Some(u32::try_from(n).unwrap_or(u32::MAX))
     } else {
         None
