@@ -120,6 +120,18 @@ test('"Pages viewed": fires on the second page of the visit, not the first', asy
   await entryOn(alice, 'Pricing').getByText('Invited automatically (Browsing)').waitFor();
 });
 
+test('"Pages viewed" on a single-page site: the next page by history.pushState counts', async () => {
+  const greeting = 'Still looking?';
+  const shop = await shopWithRules(env, 'App Shop', [{ id: 1, name: 'App pages', greeting, pages: 2 }]);
+  const alice = await signIn(env, addAgent(env, { name: 'Alice', sites: [shop] }));
+  const vera = await openVisitor(env, shop, '/');
+  await noInvitation(alice, vera, 'Home', greeting);
+  // The app shows its next view without loading a page; the loader notices the new URL.
+  await vera.page.evaluate(() => { history.pushState({}, '', '/pricing'); document.title = 'Pricing view'; });
+  await invitation(vera, greeting).waitFor();
+  await entryOn(alice, 'Pricing view').getByText('Invited automatically (App pages)').waitFor();
+});
+
 test('"Referrer contains": fires when the visitor came from a matching page', async () => {
   const greeting = 'Welcome from our ad!';
   const shop = await shopWithRules(env, 'Ad Shop', [{ id: 1, name: 'From the ad', greeting, referrer: '/ad' }]);

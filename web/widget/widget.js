@@ -241,6 +241,7 @@
         if (href !== location.href) {
           href = location.href;
           send({ type: 'page_view', page: page() });
+          if (rules) rules.pages = (rules.pages || 0) + 1; // a single-page site's next page
           plan();
         }
       }, 5e3);
