@@ -264,6 +264,19 @@ impl Appearance {
         Ok(())
     }
 
+    /// What a chat request lacks of the fields the site requires ("Ask for a name" /
+    /// "Ask for an email": `required`), given whether the visitor has a name and an email (sent
+    /// now or known from before): the field's name, or `None` when nothing is missing.
+    pub fn missing_for_chat(&self, has_name: bool, has_email: bool) -> Option<&'static str> {
+        if self.ask_name == Ask::Required && !has_name {
+            Some("name")
+        } else if self.ask_email == Ask::Required && !has_email {
+            Some("email")
+        } else {
+            None
+        }
+    }
+
     /// The name the visitor sees for every agent, when agents are named by the team.
     pub fn team_name_shown(&self) -> Option<&str> {
         match self.agent_names {

@@ -266,3 +266,33 @@ fn stored_form_round_trips_and_refuses_unknown_choices() {
     assert!(serde_json::from_str::<Appearance>(r#"{"ask_name":"maybe"}"#).is_err());
     assert!(serde_json::from_str::<Appearance>(r#"{"agent_names":"nobody"}"#).is_err());
 }
+
+#[test]
+fn a_chat_request_lacks_only_what_the_site_requires() {
+    let asks = |name: Ask, email: Ask| Appearance {
+        ask_name: name,
+        ask_email: email,
+        ..Appearance::default()
+    };
+    for (name, email) in [(false, false), (true, false), (false, true), (true, true)] {
+        assert_eq!(Appearance::default().missing_for_chat(name, email), None);
+        for how in [Ask::Optional, Ask::Hidden] {
+            assert_eq!(asks(how, how).missing_for_chat(name, email), None);
+        }
+        let both = asks(Ask::Required, Ask::Required).missing_for_chat(name, email);
+        let want = match (name, email) {
+            (false, _) => Some("name"),
+            (true, false) => Some("email"),
+            (true, true) => None,
+        };
+        assert_eq!(both, want, "name {name}, email {email}");
+        assert_eq!(
+            asks(Ask::Hidden, Ask::Required).missing_for_chat(name, email),
+            (!email).then_some("email")
+        );
+        assert_eq!(
+            asks(Ask::Required, Ask::Optional).missing_for_chat(name, email),
+            (!name).then_some("name")
+        );
+    }
+}

@@ -6,6 +6,7 @@
 use super::{access, departments, presence, routing};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
+use frontdesk_core::appearance::Ask;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::departments::Asked;
 use frontdesk_core::model::{Chat, NewBlock, NewChat};
@@ -84,8 +85,34 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
         return Ok(open);
     }
     // Outside the opening hours: `closed` (an offline message is still taken).
-    super::hours::refuse_if_closed(app, &app.store.site(req.site).await?)?;
+    let site_row = app.store.site(req.site).await?;
+    super::hours::refuse_if_closed(app, &site_row)?;
     let (site, visitor) = (req.site, req.visitor.clone());
+    // Not given now: the name and address the visitor gave before (an earlier chat, an offline
+    // message).
+    let name_asked = site_row.settings.appearance.ask_name == Ask::Required;
+    let known = if req.email.is_none() || (req.name.is_none() && name_asked) {
+        Some(app.store.visitor(site, &visitor).await?)
+    } else {
+        None
+    };
+    let visitor_email = req
+        .email
+        .clone()
+        .or_else(|| known.as_ref().and_then(|v| v.email.clone()));
+    let has_name = req.name.is_some() || known.as_ref().is_some_and(|v| v.name.is_some());
+    // "Ask for a name" / "Ask for an email" set to required: the widget asks before it sends;
+    // a request without them (another client) is refused, nothing written.
+    if let Some(field) = site_row
+        .settings
+        .appearance
+        .missing_for_chat(has_name, visitor_email.is_some())
+    {
+        return Err(AppError::new(
+            ErrorCode::Empty,
+            format!("This site asks for your {field} before a chat starts."),
+        ));
+    }
     if req.name.is_some() || req.email.is_some() {
         app.store
             .set_visitor_identity(
@@ -96,11 +123,6 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
             )
             .await?;
     }
-    // Not given now: the address the visitor gave before (an earlier chat, an offline message).
-    let visitor_email = match req.email {
-        Some(email) => Some(email),
-        None => app.store.visitor(site, &visitor).await?.email,
-    };
     let asked = Asked {
         choice: req.department_choice,
         snippet: req.department_name.as_deref(),

@@ -256,6 +256,57 @@ async fn agents_own_names_again_when_the_team_name_is_turned_off() {
     assert_eq!(back.welcome["chat"]["agent_name"], "Alice");
 }
 
+/// "Ask for a name" / "Ask for an email" set to required hold on the server too: a request
+/// without them is refused with `empty` and makes no chat; a name or address given before
+/// (an earlier chat) counts.
+#[tokio::test]
+async fn required_name_and_email_are_checked_by_the_server() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let admin = app.agent_with("Ada", true, None).await;
+    let asks = json!({"ask_name": "required", "ask_email": "required"});
+    ok_json(save(&admin, &site, asks).await, 200).await;
+    let (_, mut a) = app.online_agent("Alice").await;
+    let mut v = app.visitor(&site).await;
+    for (frame, field) in [
+        (json!({"type":"chat_request"}), "name"),
+        (json!({"type":"chat_request","name":"Ann"}), "email"),
+        (
+            json!({"type":"chat_request","email":"ann@example.com"}),
+            "name",
+        ),
+    ] {
+        let answer = v.ws.request(frame).await;
+        assert_eq!(answer["type"], "error", "{answer}");
+        assert_eq!(answer["code"], "empty", "{answer}");
+        assert!(
+            answer["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(field)),
+            "{answer}"
+        );
+    }
+    assert!(
+        app.store()
+            .open_chat_of_visitor(site.id, &frontdesk_core::VisitorId(v.visitor_id.clone()))
+            .await
+            .expect("read")
+            .is_none(),
+        "no chat was made"
+    );
+    let answer =
+        v.ws.request(json!({"type":"chat_request","name":"Ann","email":"ann@example.com"}))
+            .await;
+    assert_eq!(answer["type"], "ack", "{answer}");
+    let chat = answer["chat_id"].as_i64().expect("chat id");
+    accept(&mut a, chat).await;
+    let ended = v.ws.request(json!({"type":"chat_end"})).await;
+    assert_eq!(ended["type"], "ack", "{ended}");
+    // The next chat: the name and address are known from the first.
+    let again = v.ws.request(json!({"type":"chat_request"})).await;
+    assert_eq!(again["type"], "ack", "{again}");
+}
+
 #[tokio::test]
 async fn the_visitors_emailed_transcript_names_the_team() {
     let (port, mut mails) = crate::rest::chats::fake_smtp().await;
