@@ -281,8 +281,8 @@ pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Cha
     }
     app.metrics.chats_accepted.inc();
     routing::offer_gone(app, &before, Some(agent)).await;
-    app.store.set_last_assigned_at(agent, app.now()).await?;
-    presence::chat_count_changed(app, agent, true).await;
+    // The agents and the visitor first: the bookkeeping below (a write and a read) does not
+    // delay who is told that the chat is taken.
     let agent_name = app.agent_name(agent).await?;
     app.publish(
         Audience::SiteAgents {
@@ -309,6 +309,8 @@ pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Cha
         None,
     )
     .await;
+    app.store.set_last_assigned_at(agent, app.now()).await?;
+    presence::chat_count_changed(app, agent, true).await;
     refresh_queue(app, &before).await?;
     Ok(after)
 }
