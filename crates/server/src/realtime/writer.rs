@@ -59,41 +59,6 @@ impl Out {
     }
 }
 
-impl Out {
-    /// Writes `msgs` and flushes once: frames queued together leave in one write to the
-    /// socket (as many as its buffer holds) instead of one each.
-    async fn send_all(&mut self, msgs: Vec<Message>) -> bool {
-        if self.killed {
-            return false;
-        }
-        let sink = &mut self.sink;
-        let work = async move {
-            for msg in msgs {
-                sink.feed(msg).await?;
-            }
-            sink.flush().await
-        };
-        tokio::select! {
-            r = work => r.is_ok(),
-            _ = self.kill.notified() => {
-                self.killed = true;
-                false
-            }
-        }
-    }
-}
-
-/// The most queued frames written before one flush.
-const BATCH: usize = 64;
-
-/// Whether a frame with `seq` is still to be sent (a replay may have sent it already).
-fn fresh(sent: &mut HashMap<ChatId, SentSeqs>, seq: Option<(ChatId, frontdesk_core::Seq)>) -> bool {
-    match seq {
-        Some((chat, s)) => sent.entry(chat).or_default().mark(s),
-        None => true,
-    }
-}
-
 impl FrameSink for Out {
     async fn send_text(&mut self, text: Utf8Bytes) -> bool {
         self.send(Message::Text(text)).await
@@ -121,36 +86,16 @@ pub async fn run_writer(
     loop {
         tokio::select! {
             item = recv.rx.recv() => {
-                let Some(mut item) = item else { break };
-                if let Outbound::Frame { text, seq } = item {
-                    // This frame and those queued behind it, in one write; the first other
-                    // item (a replay, the close) is handled after them, in order.
-                    let mut batch = Vec::new();
-                    if fresh(&mut sent, seq) {
-                        batch.push(Message::Text(text));
-                    }
-                    let mut other = None;
-                    while batch.len() < BATCH && other.is_none() {
-                        match recv.rx.try_recv() {
-                            Ok(Outbound::Frame { text, seq }) => {
-                                if fresh(&mut sent, seq) {
-                                    batch.push(Message::Text(text));
-                                }
-                            }
-                            Ok(next) => other = Some(next),
-                            Err(_) => break,
-                        }
-                    }
-                    if !batch.is_empty() && !out.send_all(batch).await {
-                        break;
-                    }
-                    match other {
-                        Some(next) => item = next,
-                        None => continue,
-                    }
-                }
+                let Some(item) = item else { break };
                 let ok = match item {
-                    Outbound::Frame { .. } => true, // batched above
+                    Outbound::Frame { text, seq } => {
+                        if let Some((chat, s)) = seq
+                            && !sent.entry(chat).or_default().mark(s)
+                        {
+                            continue; // already sent (replay and live overlapped)
+                        }
+                        out.send(Message::Text(text)).await
+                    }
                     Outbound::Close => break,
                     Outbound::Replay { chat_id, after, reference } => {
                         replay(&app, &mut out, side, chat_id, after, reference, &mut sent).await
