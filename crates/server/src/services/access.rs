@@ -71,6 +71,15 @@ pub async fn chat_for_agent(app: &App, agent: AgentId, chat: ChatId) -> AppResul
     Ok(chat)
 }
 
+/// [`chat_for_agent`] from this node's hot copy when it has one (no storage read): exact in
+/// the chat's state, owner, colleagues, offer, site and visitor, not in its `last_seq`, tags
+/// and the other fields [`super::hot`] lists. For the accept and the agent's message path.
+pub async fn hot_chat_for_agent(app: &App, agent: AgentId, chat: ChatId) -> AppResult<Chat> {
+    let chat = super::hot::chat(app, chat).await?;
+    require_site(app, agent, chat.site_id).await?;
+    Ok(chat)
+}
+
 /// Whether the agent supervises the site: an admin who belongs to it, or a member marked
 /// "Supervisor" of it. (Not a refusal: callers that need one answer NotFound or Forbidden as
 /// the action requires.)

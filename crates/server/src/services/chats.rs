@@ -3,7 +3,7 @@
 //! Decisions come from [`ChatState::apply`]; the database settles races with a conditional
 //! update on the chat's version.
 
-use super::{access, departments, presence, routing};
+use super::{access, departments, hot, presence, routing};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use frontdesk_core::appearance::Ask;
@@ -143,7 +143,10 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
         })
         .await;
     let chat = match created {
-        Ok(chat) => chat,
+        Ok(chat) => {
+            app.hot.created(&chat);
+            chat
+        }
         // Two requests at once: the database lets one open chat exist; return it.
         Err(frontdesk_core::store::StoreError::Conflict(_)) => {
             return app
@@ -270,11 +273,10 @@ async fn transition_from(
         if next == chat.state {
             return Ok((chat.clone(), chat));
         }
-        if let Some(updated) = app
+        let write = app
             .store
-            .update_chat_state(id, chat.version, next, app.now())
-            .await?
-        {
+            .update_chat_state(id, chat.version, next, app.now());
+        if let Some(updated) = hot::write(app, id, write).await? {
             tracing::debug!(command = ?cmd, from = ?chat.state, to = ?updated.state, "chat state changed");
             return Ok((chat, updated));
         }
@@ -286,17 +288,23 @@ async fn transition_from(
 }
 
 /// "Start Chatting": the first agent wins; the others get `chat_taken`.
+/// On a single node the accepts of one chat take turns (see [`hot::HotChats::accept_turn`]):
+/// the first decides against the database, the others on the copy it leaves, with no storage
+/// read (a loser gets the same `chat_taken` the database's refusal gives).
 pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {
-    let chat = access::chat_for_agent(app, agent, chat_id).await?;
-    let accept = ChatCommand::Accept { agent };
-    let (before, after) = transition_from(app, Some(chat), chat_id, accept).await?;
+    let (before, after) = {
+        let _turn = app.hot.accept_turn(chat_id).await;
+        let chat = access::hot_chat_for_agent(app, agent, chat_id).await?;
+        let accept = ChatCommand::Accept { agent };
+        transition_from(app, Some(chat), chat_id, accept).await?
+    };
     if before.version == after.version {
-        return Ok(after); // already ours
+        return Ok(after); // already ours (the hot copy: callers use none of its other fields)
     }
     app.metrics.chats_accepted.inc();
     routing::offer_gone(app, &before, Some(agent)).await;
-    app.store.set_last_assigned_at(agent, app.now()).await?;
-    presence::chat_count_changed(app, agent, true).await;
+    // The agents and the visitor first: the bookkeeping below (a write and a read) does not
+    // delay who is told that the chat is taken.
     let agent_name = app.agent_name(agent).await?;
     app.publish(
         Audience::SiteAgents {
@@ -323,6 +331,8 @@ pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Cha
         None,
     )
     .await;
+    app.store.set_last_assigned_at(agent, app.now()).await?;
+    presence::chat_count_changed(app, agent, true).await;
     refresh_queue(app, &before).await?;
     Ok(after)
 }

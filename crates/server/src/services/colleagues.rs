@@ -9,7 +9,7 @@
 //! `chats::agent_gone` reads the chats an agent holds).
 
 use super::summary::chat_summary;
-use super::{access, chats, presence};
+use super::{access, chats, hot, presence};
 use crate::error::{AppError, AppResult};
 use crate::realtime::bus::BusEvent;
 use crate::state::App;
@@ -100,7 +100,8 @@ pub async fn join(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat>
         if !rules::may_join(&chat, agent, invited_by, is_supervisor, cap(app))? {
             return Ok(chat); // already in it
         }
-        match app.store.join_chat(chat_id, agent, cap(app)).await? {
+        let write = app.store.join_chat(chat_id, agent, cap(app));
+        match hot::write(app, chat_id, write).await? {
             Some(joined) => {
                 app.hub.forget_invitation(chat_id, agent);
                 announce_update(app, &joined).await?;
@@ -121,8 +122,14 @@ pub async fn leave(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat
     let mut chat = access::chat_for_agent(app, agent, chat_id).await?;
     for _ in 0..32 {
         let updated = match rules::leave(&chat, agent)? {
-            Leaving::Colleague => app.store.leave_chat(chat_id, agent).await?,
-            Leaving::HandOver { .. } => app.store.hand_over_chat(chat_id, chat.version).await?,
+            Leaving::Colleague => {
+                let write = app.store.leave_chat(chat_id, agent);
+                hot::write(app, chat_id, write).await?
+            }
+            Leaving::HandOver { .. } => {
+                let write = app.store.hand_over_chat(chat_id, chat.version);
+                hot::write(app, chat_id, write).await?
+            }
         };
         let Some(after) = updated else {
             chat = app.store.chat(chat_id).await?;

@@ -135,7 +135,7 @@ pub async fn post_by_agent(
     client_id: &str,
     body: &str,
 ) -> AppResult<Appended> {
-    let chat = access::chat_for_agent(app, agent, chat_id).await?;
+    let chat = access::hot_chat_for_agent(app, agent, chat_id).await?;
     post(
         app,
         &chat,
@@ -156,7 +156,7 @@ pub async fn send_link(
     client_id: &str,
     url: &str,
 ) -> AppResult<Appended> {
-    let chat = access::chat_for_agent(app, agent, chat_id).await?;
+    let chat = access::hot_chat_for_agent(app, agent, chat_id).await?;
     frontdesk_core::colleagues::may_post(&chat, Party::Agent(agent))?;
     let site = app.store.site(chat.site_id).await?;
     let url = resolve_link(&site.base_url, url)?;

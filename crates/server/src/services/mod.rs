@@ -12,6 +12,7 @@ pub mod chats;
 pub mod colleagues;
 pub mod departments;
 pub mod files;
+pub mod hot;
 pub mod hours;
 pub mod identity;
 pub mod messages;

@@ -41,7 +41,8 @@ pub async fn chat_waiting(app: &App, chat: &Chat, closed_by: Option<AgentId>) ->
             // A requeued chat starts a new round: who let it pass before may take it now.
             let chat = if chat.answered_at.is_some() {
                 let passed: Vec<AgentId> = closed_by.into_iter().collect();
-                match app.store.end_offer(chat.id, chat.version, passed).await? {
+                let write = app.store.end_offer(chat.id, chat.version, passed);
+                match super::hot::write(app, chat.id, write).await? {
                     Some(fresh) => fresh,
                     None => return Ok(()), // changed meanwhile: its own event routes it
                 }
@@ -169,11 +170,8 @@ pub async fn route(app: &App, mut chat: Chat) -> AppResult<()> {
             agent,
             expires_at: now.plus_millis(i64::from(seconds) * 1000),
         };
-        match app
-            .store
-            .offer_chat(chat.id, chat.version, offer, now)
-            .await?
-        {
+        let write = app.store.offer_chat(chat.id, chat.version, offer, now);
+        match super::hot::write(app, chat.id, write).await? {
             Some(offered) => {
                 app.metrics.chat_offers.inc();
                 let frame = ToAgent::ChatOffered {
@@ -212,7 +210,8 @@ async fn move_on(app: &App, chat: &Chat, expired: bool) -> AppResult<bool> {
     if !passed.contains(&offer.agent) {
         passed.push(offer.agent);
     }
-    let Some(next) = app.store.end_offer(chat.id, chat.version, passed).await? else {
+    let write = app.store.end_offer(chat.id, chat.version, passed);
+    let Some(next) = super::hot::write(app, chat.id, write).await? else {
         return Ok(false);
     };
     if expired {

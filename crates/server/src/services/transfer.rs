@@ -113,11 +113,14 @@ pub async fn to_department(
         };
         chat.state.apply(cmd)?;
         if chat.department_id == Some(department)
-            || app
-                .store
-                .set_chat_department(chat_id, chat.version, Some(department))
-                .await?
-                .is_some()
+            || super::hot::write(
+                app,
+                chat_id,
+                app.store
+                    .set_chat_department(chat_id, chat.version, Some(department)),
+            )
+            .await?
+            .is_some()
         {
             let (before, after) = chats::transition(app, chat_id, cmd).await?;
             chats::released(app, agent, chat_id).await;

@@ -70,11 +70,10 @@ pub async fn end_unanswered(app: &App, chat_id: ChatId) -> AppResult<Option<Chat
             return Ok(None);
         }
         let next = chat.state.apply(ChatCommand::End { by: Party::Visitor })?;
-        if let Some(after) = app
+        let write = app
             .store
-            .update_chat_state(chat_id, chat.version, next, app.now())
-            .await?
-        {
+            .update_chat_state(chat_id, chat.version, next, app.now());
+        if let Some(after) = super::hot::write(app, chat_id, write).await? {
             chats::announce_end(app, &chat, &after, "missed").await;
             chats::refresh_queue(app, &chat).await?;
             return Ok(Some(after));

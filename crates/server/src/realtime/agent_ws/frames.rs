@@ -97,7 +97,7 @@ pub(super) async fn on_frame(
             ack(handle, reference, Some(chat_id), Some(appended.message.seq));
         }
         AgentFrame::Typing { chat_id, typing } => {
-            let chat = access::chat_for_agent(app, agent, chat_id).await?;
+            let chat = access::hot_chat_for_agent(app, agent, chat_id).await?;
             // The owner's and each colleague's typing reach the visitor.
             if frontdesk_core::colleagues::may_post(&chat, Party::Agent(agent)).is_ok() {
                 app.publish(

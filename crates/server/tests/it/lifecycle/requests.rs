@@ -239,3 +239,57 @@ async fn one_open_chat_per_visitor() {
     let open = app.store().open_chats(&[site.id]).await.expect("open");
     assert_eq!(open.len(), 1);
 }
+
+/// What an agent may do follows every change of the chat, with no storage read in the way
+/// (issue 16: the node's hot copy of the chat): the loser of an accept, the agent who closed
+/// the chat, the agent who transferred it and everyone after the end are refused as before.
+#[tokio::test]
+async fn accepts_and_replies_follow_each_change_of_the_chat() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let (a, mut a_ws) = app.online_agent("Ada").await;
+    let (b, mut b_ws) = app.online_agent("Bea").await;
+    let mut visitor = app.visitor(&site).await;
+    let chat = visitor.request_chat(None).await;
+    assert_eq!(accept(&mut a_ws, chat).await["type"], "ack");
+    let lost = accept(&mut b_ws, chat).await;
+    assert_eq!(lost["code"], "chat_taken", "{lost}");
+    assert_eq!(agent_say(&mut a_ws, chat, "one").await["type"], "ack");
+    assert_eq!(
+        agent_say(&mut b_ws, chat, "no").await["code"],
+        "not_your_chat"
+    );
+    // Closed: back in the queue; Bea takes it, Ada may no longer write.
+    let closed = a_ws.request(json!({"type":"close","chat_id": chat})).await;
+    assert_eq!(closed["type"], "ack", "{closed}");
+    assert_eq!(accept(&mut b_ws, chat).await["type"], "ack");
+    assert_eq!(
+        agent_say(&mut a_ws, chat, "no").await["code"],
+        "not_your_chat"
+    );
+    assert_eq!(agent_say(&mut b_ws, chat, "two").await["type"], "ack");
+    // Transferred to Ada: hers again, not Bea's.
+    let moved = b_ws
+        .request(json!({"type":"transfer","chat_id": chat, "to": a.id.0}))
+        .await;
+    assert_eq!(moved["type"], "ack", "{moved}");
+    assert_eq!(
+        agent_say(&mut b_ws, chat, "no").await["code"],
+        "not_your_chat"
+    );
+    assert_eq!(accept(&mut b_ws, chat).await["code"], "chat_taken");
+    assert_eq!(agent_say(&mut a_ws, chat, "three").await["type"], "ack");
+    // Ended by the visitor: nobody writes or accepts.
+    visitor.ws.request(json!({"type":"chat_end"})).await;
+    assert_eq!(agent_say(&mut a_ws, chat, "no").await["code"], "chat_ended");
+    assert_eq!(accept(&mut b_ws, chat).await["code"], "chat_ended");
+    let _ = b;
+    let stored = app
+        .store()
+        .messages_after(frontdesk_core::ChatId(chat), frontdesk_core::Seq(0), 100)
+        .await
+        .expect("messages");
+    let bodies: Vec<&str> = stored.iter().map(|m| m.body.as_str()).collect();
+    assert!(!bodies.contains(&"no"), "{bodies:?}");
+    assert!(["one", "two", "three"].iter().all(|w| bodies.contains(w)));
+}
