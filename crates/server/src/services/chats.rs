@@ -1,5 +1,5 @@
-//! The chat lifecycle in the shell: request, accept, close/requeue, end, block (transfer:
-//! `transfer.rs`; the summaries agents see: `summary.rs`).
+//! The chat lifecycle in the shell: request, accept, close/requeue, end (block: `blocks.rs`;
+//! transfer: `transfer.rs`; the summaries agents see: `summary.rs`).
 //! Decisions come from [`ChatState::apply`]; the database settles races with a conditional
 //! update on the chat's version.
 
@@ -9,11 +9,11 @@ use crate::state::App;
 use frontdesk_core::appearance::Ask;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::departments::Asked;
-use frontdesk_core::model::{Chat, NewBlock, NewChat};
+use frontdesk_core::model::{Chat, NewChat};
 use frontdesk_core::protocol::{ToAgent, ToVisitor};
 use frontdesk_core::{
     AgentId, ChatCommand, ChatId, ChatState, DepartmentId, EndReason, ErrorCode, Party, SiteId,
-    VisitId, VisitorId, day,
+    VisitId, VisitorId,
 };
 
 /// What a visitor gives when asking for a chat.
@@ -40,43 +40,10 @@ pub async fn queue_position(app: &App, chat: &Chat) -> AppResult<u32> {
     Ok(u32::try_from(ahead + 1).unwrap_or(u32::MAX))
 }
 
-/// `blocked` while the visitor (by id) or their IP address is blocked on the site: a blocked
-/// visitor may neither ask for a chat nor leave an offline message.
-pub async fn refuse_if_blocked(
-    app: &App,
-    site: SiteId,
-    visitor: &VisitorId,
-    ip: Option<&str>,
-) -> AppResult<()> {
-    let now = app.now();
-    let mut block = app.store.active_block(site, visitor, ip, now).await?;
-    // A site that anonymises addresses stored the network of the blocked visit's address
-    // ("203.0.113.0"): a block by address then holds for that network.
-    let network = ip
-        .and_then(|ip| ip.parse().ok())
-        .map(|ip| frontdesk_core::privacy::anonymise_ip(ip).to_string())
-        .filter(|net| Some(net.as_str()) != ip);
-    if block.is_none()
-        && let Some(net) = network
-    {
-        block = app
-            .store
-            .active_block(site, visitor, Some(&net), now)
-            .await?;
-    }
-    match block {
-        Some(_) => Err(AppError::new(
-            ErrorCode::Blocked,
-            "Chat is unavailable today.",
-        )),
-        None => Ok(()),
-    }
-}
-
 /// A visitor asks for a chat. Refused while blocked or outside the opening hours; returns the open chat if there is one.
 pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
     let now = app.now();
-    refuse_if_blocked(app, req.site, &req.visitor, req.ip.as_deref()).await?;
+    super::blocks::refuse_if_blocked(app, req.site, &req.visitor, req.ip.as_deref()).await?;
     if let Some(open) = app
         .store
         .open_chat_of_visitor(req.site, &req.visitor)
@@ -467,57 +434,4 @@ pub(crate) async fn announce_end(app: &App, before: &Chat, after: &Chat, _why: &
         None,
     )
     .await;
-}
-
-/// Block: the chat ends at the visitor's end at once, and the visitor (by id and by IP) cannot
-/// start another chat on the site until the end of the site's day. Audited with `agent_ip`,
-/// the address of the agent's socket, when known.
-pub async fn block(
-    app: &App,
-    agent: AgentId,
-    chat_id: ChatId,
-    agent_ip: Option<&str>,
-) -> AppResult<Chat> {
-    let chat = access::chat_for_agent(app, agent, chat_id).await?;
-    chat.state.apply(ChatCommand::Block { by: agent })?;
-    let site = app.store.site(chat.site_id).await?;
-    let now = app.now();
-    let until = day::end_of_day(now, &site.timezone)
-        .map_err(|e| AppError::internal(format!("site time zone: {e}")))?;
-    let ip = match chat.visit_id {
-        Some(v) => app.store.visit(v).await.ok().map(|v| v.ip),
-        None => None,
-    };
-    let (before, after) = transition(app, chat_id, ChatCommand::Block { by: agent }).await?;
-    app.store
-        .create_block(NewBlock {
-            site_id: chat.site_id,
-            visitor_id: chat.visitor_id.clone(),
-            ip: ip.filter(|ip| !ip.is_empty()),
-            chat_id: Some(chat_id),
-            blocked_by: agent,
-            created_at: now,
-            until,
-        })
-        .await?;
-    announce_end(app, &before, &after, "blocked").await;
-    let who = super::audit::Who {
-        actor: frontdesk_core::audit::Actor::Agent {
-            id: agent,
-            name: app.agent_name(agent).await?,
-        },
-        ip: agent_ip.map(str::to_owned),
-    };
-    let detail = serde_json::json!({ "chat_id": chat_id, "until": until });
-    let action = frontdesk_core::audit::AuditAction::VisitorBlocked;
-    super::audit::record(
-        app,
-        &who,
-        action,
-        Some(&chat.visitor_id.0),
-        Some(chat.site_id),
-        detail,
-    )
-    .await;
-    Ok(after)
 }

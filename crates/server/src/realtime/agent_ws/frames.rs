@@ -137,7 +137,7 @@ pub(super) async fn on_frame(
             ack(handle, reference, Some(chat_id), None);
         }
         AgentFrame::Block { reference, chat_id } => {
-            chats::block(app, agent, chat_id, ip).await?;
+            crate::services::blocks::block(app, agent, chat_id, ip).await?;
             ack(handle, reference, Some(chat_id), None);
         }
         AgentFrame::Invite {
