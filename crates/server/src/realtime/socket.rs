@@ -19,6 +19,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
+/// Bytes a connection's reads take from the socket at most; its read buffer's size.
+const READ_BUFFER: usize = 4 * 1024;
+
 /// Accepts the upgrade with the configured frame size limit, then runs `run` on the socket.
 pub fn upgrade<F, Fut>(ws: WebSocketUpgrade, app: &App, run: F) -> Response
 where
@@ -29,9 +32,10 @@ where
     // The socket's task keeps the request's span (`conn_id`, `req_id`): one span per
     // connection, so every line it logs says which connection.
     let span = tracing::info_span!("ws");
-    // An 8 KiB read buffer instead of tungstenite's 128 KiB (a held visitor costs far less).
-    // (4 KiB was tried once, but the accept-race stall then seen was a bench client bug.)
-    ws.read_buffer_size(8 * 1024)
+    // A 4 KiB read buffer instead of tungstenite's 128 KiB: every connection keeps it for as
+    // long as it is open (a held visitor costs far less). A bigger frame still fits (it is
+    // read in full, up to `max`); 4 KiB is only how much one read takes from the socket.
+    ws.read_buffer_size(READ_BUFFER)
         .max_frame_size(max)
         .max_message_size(max)
         .on_upgrade(move |ws| {

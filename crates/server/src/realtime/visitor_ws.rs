@@ -94,9 +94,14 @@ pub async fn handler(
         .unwrap_or("")
         .to_string();
     let to_run = app.clone();
+    let arriving = Box::new(Arriving {
+        site,
+        ip,
+        user_agent,
+    });
     socket::upgrade(ws, &app, move |socket| async move {
         let _slot = slot;
-        run(to_run, site, ip, user_agent, socket).await;
+        run(to_run, arriving, socket).await;
     })
 }
 
@@ -138,14 +143,44 @@ enum Next {
     FlushUpdate,
 }
 
-async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSocket) {
+/// What the upgrade hands to the connection. Boxed: a connection's task keeps a pointer to it
+/// until `hello`, not the site's settings inline for as long as the visitor stays.
+struct Arriving {
+    site: Site,
+    ip: IpAddr,
+    user_agent: String,
+}
+
+// A connection's task is as big as the biggest future it awaits inline, for as long as the
+// visitor stays (a held visitor mostly waits). So `hello`, each frame's handling and the
+// leave run as boxed futures, allocated only while they run, and the `Visitor` is boxed: the
+// task keeps only the loop's state.
+async fn run(app: App, arriving: Box<Arriving>, socket: WebSocket) {
     let mut socket = Socket::start(&app, socket, Side::Visitor);
     let handle = socket.handle.clone();
     app.metrics.visitor_connections.inc();
+    let visitor = Box::pin(hello(&app, arriving, &mut socket, &handle)).await;
+    if let Some(v) = visitor {
+        serve(&app, v, &mut socket, &handle).await;
+    }
+    socket.close().await;
+    app.metrics.visitor_connections.dec();
+}
 
-    // The first frame must be `hello`, soon.
+/// The first frame must be `hello`, soon: the visitor it makes, or `None` (answered `error`).
+async fn hello(
+    app: &App,
+    arriving: Box<Arriving>,
+    socket: &mut Socket,
+    handle: &ConnHandle,
+) -> Option<Box<Visitor>> {
+    let Arriving {
+        site,
+        ip,
+        user_agent,
+    } = *arriving;
     let hello = tokio::time::timeout(Duration::from_secs(15), socket.read::<VisitorFrame>()).await;
-    let visitor = match hello {
+    match hello {
         Ok(Some(Ok(VisitorFrame::Hello {
             token,
             page,
@@ -161,93 +196,106 @@ async fn run(app: App, site: Site, ip: IpAddr, user_agent: String, socket: WebSo
                 &site.settings.language,
             );
             let arrive = (ip, user_agent.as_str(), language);
-            let id = visits::visitor_of(&app, &site, token.as_deref(), browser_key.as_deref());
-            match welcome(&app, &site, arrive, &handle, (id, identity), page, held).await {
-                Ok(v) => Some(v),
+            let id = visits::visitor_of(app, &site, token.as_deref(), browser_key.as_deref());
+            // The site moves into the connection's `Visitor` (one copy per connection).
+            match welcome(app, site, arrive, handle, (id, identity), page, held).await {
+                Ok(v) => Some(Box::new(v)),
                 Err(e) => {
-                    error(&app, &handle, &e, None);
+                    error(app, handle, &e, None);
                     None
                 }
             }
         }
         Ok(Some(Ok(_))) => {
             error(
-                &app,
-                &handle,
+                app,
+                handle,
                 &AppError::bad_request("The first frame must be hello."),
                 None,
             );
             None
         }
         Ok(Some(Err(e))) => {
-            error(&app, &handle, &e, None);
+            error(app, handle, &e, None);
             None
         }
         _ => None,
-    };
+    }
+}
 
-    if let Some(mut v) = visitor {
-        let mut limits =
-            VisitorLimits::new(&app.settings.limits, &app.shared_limits, &v.id.0, v.ip);
-        let mut due: Option<Due> = None;
-        let mut in_flight = pipeline::InFlight::default();
-        let max_in_flight = pipeline::max_in_flight(app.store.as_ref());
-        loop {
-            if let Some(wait) = v.update_wait.take()
-                && due.is_none()
-            {
-                let clock = app.clock.clone();
-                due = Some(Box::pin(async move { clock.sleep(wait).await }));
+/// The connection after `hello`, until it closes; then the visitor leaves.
+async fn serve(app: &App, mut v: Box<Visitor>, socket: &mut Socket, handle: &ConnHandle) {
+    let mut limits = Box::new(VisitorLimits::new(
+        &app.settings.limits,
+        &app.shared_limits,
+        &v.id.0,
+        v.ip,
+    ));
+    let mut due: Option<Due> = None;
+    let mut in_flight = pipeline::InFlight::default();
+    let max_in_flight = pipeline::max_in_flight(app.store.as_ref());
+    loop {
+        if let Some(wait) = v.update_wait.take()
+            && due.is_none()
+        {
+            let clock = app.clock.clone();
+            due = Some(Box::pin(async move { clock.sleep(wait).await }));
+        }
+        let room = in_flight.len() < max_in_flight;
+        let flush = async {
+            match due.as_mut() {
+                Some(due) => due.await,
+                None => std::future::pending().await,
             }
-            let room = in_flight.len() < max_in_flight;
-            let flush = async {
-                match due.as_mut() {
-                    Some(due) => due.await,
-                    None => std::future::pending().await,
-                }
-            };
-            let next = tokio::select! {
-                f = socket.next(), if room => Next::Frame(f),
-                done = in_flight.next(), if !in_flight.is_empty() => Next::PageViewDone(Box::new(done)),
-                () = flush => Next::FlushUpdate,
-            };
-            match next {
-                Next::FlushUpdate => {
-                    due = None;
-                    v.flush_update(false).await;
-                }
-                Next::PageViewDone(done) => v.page_view_done(*done).await,
-                Next::Frame(None) => break,
-                Next::Frame(Some(Ok(VisitorFrame::PageView { page }))) => {
-                    v.start_page_view(&mut in_flight, page, &mut limits)
-                }
-                Next::Frame(Some(Ok(f))) => {
-                    // Every other frame comes after the page views before it.
+        };
+        let next = tokio::select! {
+            f = socket.next(), if room => Next::Frame(f),
+            done = in_flight.next(), if !in_flight.is_empty() => Next::PageViewDone(Box::new(done)),
+            () = flush => Next::FlushUpdate,
+        };
+        match next {
+            Next::FlushUpdate => {
+                due = None;
+                Box::pin(v.flush_update(false)).await;
+            }
+            Next::PageViewDone(done) => Box::pin(v.page_view_done(*done)).await,
+            Next::Frame(None) => break,
+            Next::Frame(Some(Ok(VisitorFrame::PageView { page }))) => {
+                v.start_page_view(&mut in_flight, page, &mut limits)
+            }
+            Next::Frame(Some(Ok(f))) => {
+                // Every other frame comes after the page views before it.
+                Box::pin(async {
                     v.settle(&mut in_flight).await;
                     v.on_frame(f, &mut limits).await
-                }
-                Next::Frame(Some(Err(e))) => error(&app, &handle, &e, None),
+                })
+                .await
             }
+            Next::Frame(Some(Err(e))) => error(app, handle, &e, None),
         }
-        // The page views still in flight are recorded (and told) before the visitor leaves.
-        v.settle(&mut in_flight).await;
-        let flush_due = due.is_some() || v.update_wait.is_some();
-        v.leave(flush_due).await;
     }
-    socket.close().await;
-    app.metrics.visitor_connections.dec();
+    // The page views still in flight are recorded (and told) before the visitor leaves.
+    let waiting = due.is_some();
+    drop(due);
+    Box::pin(async {
+        v.settle(&mut in_flight).await;
+        let flush_due = waiting || v.update_wait.is_some();
+        v.leave(flush_due).await;
+    })
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn welcome(
     app: &App,
-    site: &Site,
+    site_owned: Site,
     (ip, user_agent, language): (IpAddr, &str, &'static str),
     handle: &ConnHandle,
     (mut id, claim): (VisitorId, Option<serde_json::Value>),
     page: PageInfo,
     (last_seq, last_chat): (frontdesk_core::Seq, Option<frontdesk_core::ChatId>),
 ) -> AppResult<Visitor> {
+    let site = &site_owned;
     let mut identity = None;
     if let Some(claim) = &claim {
         let found = crate::services::identity::identify(app, site, id, claim).await?;
@@ -318,7 +366,7 @@ async fn welcome(
     }
     let mut v = Visitor {
         app: app.clone(),
-        site: site.clone(),
+        site: site_owned,
         id,
         ip,
         arrival,

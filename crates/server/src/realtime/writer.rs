@@ -98,7 +98,9 @@ pub async fn run_writer(
                     }
                     Outbound::Close => break,
                     Outbound::Replay { chat_id, after, reference } => {
-                        replay(&app, &mut out, side, chat_id, after, reference, &mut sent).await
+                        // Boxed: allocated while it runs, not kept in every writer's task.
+                        Box::pin(replay(&app, &mut out, side, chat_id, after, reference, &mut sent))
+                            .await
                     }
                 };
                 if !ok {
