@@ -40,8 +40,10 @@ pub async fn queue_position(app: &App, chat: &Chat) -> AppResult<u32> {
     Ok(u32::try_from(ahead + 1).unwrap_or(u32::MAX))
 }
 
-/// A visitor asks for a chat. Refused while blocked or outside the opening hours; returns the open chat if there is one.
-pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
+/// A visitor asks for a chat. Refused while blocked or outside the opening hours; returns the
+/// open chat if there is one. `true` with the chat: it is new (its visitor has been told its
+/// place in the queue, before any agent heard of it); `false`: it was already open.
+pub async fn request(app: &App, req: ChatRequest) -> AppResult<(Chat, bool)> {
     let now = app.now();
     super::blocks::refuse_if_blocked(app, req.site, &req.visitor, req.ip.as_deref()).await?;
     if let Some(open) = app
@@ -49,7 +51,7 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
         .open_chat_of_visitor(req.site, &req.visitor)
         .await?
     {
-        return Ok(open);
+        return Ok((open, false));
     }
     // Outside the opening hours: `closed` (an offline message is still taken).
     let site_row = app.store.site(req.site).await?;
@@ -116,23 +118,26 @@ pub async fn request(app: &App, req: ChatRequest) -> AppResult<Chat> {
         }
         // Two requests at once: the database lets one open chat exist; return it.
         Err(frontdesk_core::store::StoreError::Conflict(_)) => {
-            return app
+            let open = app
                 .store
                 .open_chat_of_visitor(site, &visitor)
                 .await?
-                .ok_or_else(|| AppError::new(ErrorCode::Unavailable, "Please try again."));
+                .ok_or_else(|| AppError::new(ErrorCode::Unavailable, "Please try again."))?;
+            return Ok((open, false));
         }
         Err(e) => return Err(e.into()),
     };
     app.metrics.chats_requested.inc();
     announce_pending(app, &chat, None).await?;
-    Ok(chat)
+    Ok((chat, true))
 }
 
-/// Tell the agents of the site about a waiting chat (as its "Routing" says), and the visitor
-/// their place. `closed_by`: the agent who put it back in the queue.
+/// Tell the visitor their place in the queue, then the agents of the site about the waiting
+/// chat (as its "Routing" says). In that order: an agent may accept as soon as they hear of
+/// it, and the visitor's `chat.queued` must come before that `chat.accepted`, never after it
+/// (the widget would show "Waiting for an agent…" in an accepted chat). `closed_by`: the agent
+/// who put it back in the queue.
 async fn announce_pending(app: &App, chat: &Chat, closed_by: Option<AgentId>) -> AppResult<()> {
-    routing::chat_waiting(app, chat, closed_by).await?;
     let position = queue_position(app, chat).await?;
     app.publish(
         visitor_of(chat),
@@ -144,7 +149,7 @@ async fn announce_pending(app: &App, chat: &Chat, closed_by: Option<AgentId>) ->
         None,
     )
     .await;
-    Ok(())
+    routing::chat_waiting(app, chat, closed_by).await
 }
 
 /// The pop-up of a waiting chat (a chat transferred to a department): routed as its site's

@@ -63,7 +63,7 @@ impl Visitor {
                 if name.is_some() {
                     self.name = name.clone();
                 }
-                let chat = chats::request(
+                let (chat, new) = chats::request(
                     &app,
                     ChatRequest {
                         site: self.site.id,
@@ -89,6 +89,11 @@ impl Visitor {
                         seq: None,
                     },
                 );
+                // A new chat: the visitor heard its place before any agent heard of it (see
+                // `chats::request`); telling it again here could come after an agent's accept.
+                if new {
+                    return Ok(());
+                }
                 // An already-open chat: tell this tab where it stands.
                 let view = chat_view(&app, &chat).await?;
                 match (view.agent_name, view.position) {

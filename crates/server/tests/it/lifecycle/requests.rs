@@ -293,3 +293,37 @@ async fn accepts_and_replies_follow_each_change_of_the_chat() {
     assert!(!bodies.contains(&"no"), "{bodies:?}");
     assert!(["one", "two", "three"].iter().all(|w| bodies.contains(w)));
 }
+
+/// An agent who accepts the moment they hear of a request: the visitor hears its place in the
+/// queue (`chat.queued`) before the `chat.accepted`, and never a `chat.queued` after it (the
+/// widget would go back to "Waiting for an agent…" in an accepted chat). The server tells the
+/// visitor before it tells any agent, so this holds by construction, every round.
+#[tokio::test]
+async fn an_instant_accept_is_never_followed_by_a_stale_queue_place() {
+    let app = TestApp::spawn().await;
+    let site = app.site().await;
+    let (_, mut a) = app.online_agent("Alice").await;
+    for round in 0..10 {
+        let mut v = app.visitor(&site).await;
+        v.ws.drain().await;
+        v.ws.send(json!({"type":"chat_request","ref":"go"})).await;
+        let requested = a.expect("chat.requested").await;
+        let chat = requested["chat"]["chat_id"].as_i64().expect("chat id");
+        assert_eq!(accept(&mut a, chat).await["type"], "ack");
+        let mut frames = Vec::new();
+        while !frames
+            .iter()
+            .any(|f: &serde_json::Value| f["type"] == "chat.accepted")
+        {
+            frames.push(v.ws.read().await.expect("visitor stays connected"));
+        }
+        frames.extend(v.ws.drain().await);
+        let kinds: Vec<&str> = frames.iter().filter_map(|f| f["type"].as_str()).collect();
+        let accepted = kinds.iter().position(|k| *k == "chat.accepted");
+        let last_queued = kinds.iter().rposition(|k| *k == "chat.queued");
+        assert!(
+            matches!((last_queued, accepted), (Some(q), Some(acc)) if q < acc),
+            "round {round}: {kinds:?}"
+        );
+    }
+}
