@@ -103,3 +103,51 @@ test('Identity secret rotated in Admin; a signed-in customer shows as Verified w
   assert.equal(saved.settings.identity.require_verified, true);
   assert.ok(!JSON.stringify(sites).includes(secret), 'the secret is never listed');
 });
+
+// The Sites list is fetched again on every visit while the previous visit's cards stay on
+// screen and usable. A setting saved on such a card while the list is on its way must not be
+// undone by that (older) list: the page fetches it again. The list's answer is held here until
+// the save has landed, which is the race a slow network makes.
+test('"Require verified identity" saved while the Sites list is on its way stays saved', async () => {
+  const shop = await customerShop(env, { name: 'Slow List Shop' });
+  const ada = addAgent(env, { name: 'Ada', admin: true, sites: [shop] });
+  const admin = await signIn(env, ada);
+  const page = admin.page;
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Admin' }).click();
+  const adminPage = page.getByRole('main', { name: 'Admin' });
+  const sitesTab = adminPage.getByRole('tablist', { name: 'Admin sections' }).getByRole('tab', { name: 'Sites' });
+  await sitesTab.click();
+  const card = adminPage.getByRole('article').filter({ has: page.getByRole('heading', { name: 'Slow List Shop' }) });
+  const require = card.getByRole('region', { name: 'Identity secret' }).getByRole('checkbox', { name: 'Require verified identity' });
+  await require.waitFor();
+  const oldBox = await require.elementHandle();
+
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let fetched;
+  const asked = new Promise((r) => { fetched = r; });
+  await page.route('**/api/admin/sites', async (route) => {
+    if (route.request().method() !== 'GET') return route.fallback();
+    const answer = await route.fetch(); // the list as it is now, before the save below
+    fetched();
+    await held;
+    await route.fulfill({ response: answer });
+  }, { times: 1 });
+  await sitesTab.click(); // a new visit: the list is fetched again; the old card stays
+  await asked;
+  await require.check();
+  await page.getByText('Verified identity required.').waitFor();
+  release();
+  // The cards are replaced when the list has come (again).
+  await oldBox.evaluate((el) => new Promise((done) => {
+    const check = () => (el.isConnected ? requestAnimationFrame(check) : done());
+    check();
+  }));
+  assert.equal(await require.isChecked(), true, 'the new card shows the saved setting');
+  await card.getByRole('button', { name: 'Team settings' }).click();
+  await card.getByRole('form', { name: 'Team settings' }).getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Team settings saved.').waitFor();
+  const sites = await page.evaluate(async () => (await fetch('/api/admin/sites')).json());
+  assert.equal(sites.find((s) => s.name === 'Slow List Shop').settings.identity.require_verified, true);
+  admin.assertClean();
+});

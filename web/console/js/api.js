@@ -67,6 +67,16 @@ export function path(strings, ...values) {
   return out;
 }
 
+// Writes (any method but GET) answered so far: a list fetched while one was answered may
+// predate it (see `writesDone`).
+let writes = 0;
+
+/** How many writes have been answered: a view that fetched a list compares the count before
+ * and after, and fetches again when a save landed meanwhile (its list may predate the save). */
+export function writesDone() {
+  return writes;
+}
+
 export async function request(method, url, body, { quietAuth = false } = {}) {
   const init = {
     method,
@@ -83,6 +93,8 @@ export async function request(method, url, body, { quietAuth = false } = {}) {
     res = await fetch(url, init);
   } catch {
     throw new ApiError('network');
+  } finally {
+    if (method !== 'GET') writes += 1;
   }
   const type = res.headers.get('Content-Type') || '';
   let data = null;

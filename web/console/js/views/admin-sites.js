@@ -4,7 +4,7 @@
 // (admin-identity.js).
 
 import { h, text, field, uniqueId } from '../dom.js';
-import { admin as adminApi, auth } from '../api.js';
+import { admin as adminApi, auth, writesDone } from '../api.js';
 import { store } from '../state.js';
 import { toast } from '../ui/toast.js';
 import { statusLine, lines, copyText } from './common.js';
@@ -129,7 +129,15 @@ export function adminSites() {
 
   const load = async () => {
     try {
-      const sites = await adminApi.sites();
+      // A setting saved while the list was on its way (a card of the previous visit is still
+      // on screen and usable): the list may predate the save, and forms built from it would
+      // send the old value back. Fetch again then (a few times at most).
+      let sites;
+      for (let tries = 0; tries < 3; tries++) {
+        const before = writesDone();
+        sites = await adminApi.sites();
+        if (writesDone() === before) break;
+      }
       list.replaceChildren(...(Array.isArray(sites) ? sites : []).map(card));
       text(status, Array.isArray(sites) && sites.length === 0 ? 'No sites yet.' : '');
     } catch (err) {
