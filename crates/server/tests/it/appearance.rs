@@ -344,12 +344,7 @@ async fn the_visitors_emailed_transcript_names_the_team() {
 #[tokio::test]
 async fn the_openapi_document_has_appearance() {
     let app = TestApp::spawn().await;
-    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let doc = app.openapi_document().await;
     let schemas = &doc["components"]["schemas"];
     let settings = schemas["SiteSettings"]["properties"]["appearance"].to_string();
     assert!(settings.contains("Appearance"), "{settings}");

@@ -220,13 +220,7 @@ async fn with_the_index_off_a_search_is_search_off_and_filters_still_work() {
 #[tokio::test]
 async fn the_openapi_document_has_the_archive() {
     let app = TestApp::spawn().await;
-    let doc = ok_json(
-        reqwest::get(format!("{}/api/openapi.json", app.base))
-            .await
-            .expect("GET"),
-        200,
-    )
-    .await;
+    let doc = app.openapi_document().await;
     for path in ["/api/archive", "/api/archive/count"] {
         let params = doc["paths"][path]["get"]["parameters"]
             .as_array()

@@ -386,12 +386,7 @@ async fn only_admins_rotate_and_attributes_render_as_given() {
 #[tokio::test]
 async fn the_openapi_document_has_identity() {
     let app = TestApp::spawn().await;
-    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let doc = app.openapi_document().await;
     let rotate = &doc["paths"]["/api/admin/sites/{id}/identity-secret"]["post"];
     assert!(rotate["responses"]["201"].is_object(), "{rotate}");
     assert!(

@@ -216,12 +216,7 @@ async fn across_a_cluster() {
 #[tokio::test]
 async fn the_openapi_document_has_the_rules() {
     let app = TestApp::spawn().await;
-    let doc: Value = reqwest::get(format!("{}/api/openapi.json", app.base))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let doc = app.openapi_document().await;
     let schemas = &doc["components"]["schemas"];
     let settings = schemas["SiteSettings"]["properties"]["invitation_rules"].to_string();
     assert!(settings.contains("InvitationRules"), "{settings}");

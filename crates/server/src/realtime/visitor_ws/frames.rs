@@ -81,14 +81,7 @@ impl Visitor {
                 // "Visitors on Site" knows the chat before the visitor hears the ack (a REST
                 // read after the ack sees it).
                 self.announce(Some(chat.id), false).await;
-                frame(
-                    &self.handle,
-                    &ToVisitor::Ack {
-                        reference,
-                        chat_id: Some(chat.id),
-                        seq: None,
-                    },
-                );
+                ack(&self.handle, reference, Some(chat.id));
                 // A new chat: the visitor heard its place before any agent heard of it (see
                 // `chats::request`); telling it again here could come after an agent's accept.
                 if new {
@@ -152,14 +145,7 @@ impl Visitor {
             VisitorFrame::ChatEnd { reference } => {
                 let chat = self.open_chat().await?;
                 chats::end(&app, Party::Visitor, chat.id).await?;
-                frame(
-                    &self.handle,
-                    &ToVisitor::Ack {
-                        reference,
-                        chat_id: Some(chat.id),
-                        seq: None,
-                    },
-                );
+                ack(&self.handle, reference, Some(chat.id));
                 Ok(())
             }
             VisitorFrame::InvitationDismiss {} => {
@@ -205,14 +191,7 @@ impl Visitor {
                 }
                 // "Visitors on Site" shows "Invited automatically (rule name)".
                 self.announce(None, false).await;
-                frame(
-                    &self.handle,
-                    &ToVisitor::Ack {
-                        reference,
-                        chat_id: None,
-                        seq: None,
-                    },
-                );
+                ack(&self.handle, reference, None);
                 Ok(())
             }
             VisitorFrame::Rate {
@@ -269,14 +248,7 @@ impl Visitor {
     }
 
     fn ack(&self, reference: Option<String>, chat_id: frontdesk_core::ChatId) {
-        frame(
-            &self.handle,
-            &ToVisitor::Ack {
-                reference,
-                chat_id: Some(chat_id),
-                seq: None,
-            },
-        );
+        ack(&self.handle, reference, Some(chat_id));
     }
 
     async fn offline_message(
@@ -297,14 +269,24 @@ impl Visitor {
             &body,
         )
         .await?;
-        frame(
-            &self.handle,
-            &ToVisitor::Ack {
-                reference,
-                chat_id: None,
-                seq: None,
-            },
-        );
+        ack(&self.handle, reference, None);
         Ok(())
     }
+}
+
+/// `ack` of a frame that carried `ref` (and the chat it was about); a message's ack, with its
+/// seq, is written out where it is sent.
+fn ack(
+    handle: &super::ConnHandle,
+    reference: Option<String>,
+    chat_id: Option<frontdesk_core::ChatId>,
+) {
+    frame(
+        handle,
+        &ToVisitor::Ack {
+            reference,
+            chat_id,
+            seq: None,
+        },
+    );
 }

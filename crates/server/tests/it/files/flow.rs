@@ -189,12 +189,7 @@ async fn uploads_are_counted_in_the_metrics() {
 #[tokio::test]
 async fn the_file_routes_are_in_the_openapi_document() {
     let app = TestApp::spawn().await;
-    let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", app.base))
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
+    let doc = app.openapi_document().await;
     for (path, method) in [
         ("/api/chats/{chat_id}/files", "post"),
         ("/api/visitor/files", "post"),

@@ -164,6 +164,15 @@ impl TestApp {
         &*self.app().store
     }
 
+    /// The server's OpenAPI document (`GET /api/openapi.json`, 200), as JSON.
+    pub async fn openapi_document(&self) -> serde_json::Value {
+        let resp = reqwest::get(format!("{}/api/openapi.json", self.base))
+            .await
+            .expect("GET /api/openapi.json");
+        assert_eq!(resp.status(), 200);
+        resp.json().await.expect("JSON")
+    }
+
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }

@@ -93,13 +93,7 @@ async fn without_a_window_chat_history_means_a_chat_other_than_the_open_one() {
     )
     .await;
     // The parameter is in the OpenAPI document.
-    let doc = ok_json(
-        reqwest::get(format!("{}/api/openapi.json", app.base))
-            .await
-            .expect("GET"),
-        200,
-    )
-    .await;
+    let doc = app.openapi_document().await;
     let params = &doc["paths"]["/api/sites/{site_id}/visitors/{visitor_id}"]["get"]["parameters"];
     assert!(
         params.as_array().is_some_and(|ps| ps
