@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { customerSite, embedPage } from './lib/harness.mjs';
 import {
   consoleEnv, addAgent, signIn, openVisitor, takeChat, fillSignIn, waitConnected, consoleContext,
-  AgentConsole,
+  AgentConsole, customerShop,
 } from './lib/console.mjs';
 
 let env;
@@ -97,4 +97,34 @@ test('Admin: create a site and use its snippet, create an agent who signs in, li
   await hal.message('Vera', 'Sorry about before').waitFor();
   admin.assertClean();
   hal.assertClean();
+});
+
+// "New agent" pressed before the Agents tab's lists have come (a slow network): the form still
+// offers every site. The sites list's answer is held here until the button was pressed.
+test('"New agent" pressed while the lists are on their way still offers every site', async () => {
+  const siteName = 'Held List Shop';
+  await customerShop(env, { name: siteName });
+  const admin = await signIn(env, addAgent(env, { name: 'Ada', admin: true }));
+  const page = admin.page;
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Admin' }).click();
+  const adminPage = page.getByRole('main', { name: 'Admin' });
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let fetched;
+  const asked = new Promise((r) => { fetched = r; });
+  await page.route('**/api/admin/sites', async (route) => {
+    if (route.request().method() !== 'GET') return route.fallback();
+    const answer = await route.fetch();
+    fetched();
+    await held;
+    await route.fulfill({ response: answer });
+  }, { times: 1 });
+  await adminPage.getByRole('tablist', { name: 'Admin sections' }).getByRole('tab', { name: 'Agents' }).click();
+  await asked;
+  await adminPage.getByRole('button', { name: 'New agent' }).click();
+  release();
+  const form = adminPage.locator('form').filter({ has: page.getByRole('heading', { name: 'New agent' }) });
+  await form.getByRole('checkbox', { name: 'All sites (present and future)' }).waitFor();
+  await form.getByRole('checkbox', { name: siteName, exact: true }).waitFor({ timeout: 5000 });
+  admin.assertClean();
 });

@@ -161,8 +161,12 @@ export function adminAgents() {
       await load();
     }
   };
-  addBtn.addEventListener('click', () => {
+  // The latest fetch of the list: "New agent" waits for it, so that its "Sites" show every
+  // site even when the button is pressed before the list has come (a slow network).
+  let loaded = null;
+  addBtn.addEventListener('click', async () => {
     addBtn.hidden = true;
+    await loaded;
     formSlot.replaceChildren(agentForm(null, sites, { onDone: done }));
     formSlot.querySelector('input').focus();
   });
@@ -181,7 +185,7 @@ export function adminAgents() {
   };
   store.on('agents', renderBadges);
 
-  const load = async () => {
+  const fetchList = async () => {
     try {
       const [agents, siteList] = await Promise.all([adminApi.agents(), adminApi.sites()]);
       sites = Array.isArray(siteList) ? siteList : [];
@@ -218,6 +222,8 @@ export function adminAgents() {
       text(status, err.message);
     }
   };
+
+  const load = () => (loaded = fetchList());
 
   const el = h('div', { class: 'admin-agents', id: uniqueId('agents') }, h('div', { class: 'toolbar-row' }, addBtn), formSlot, status, tableEl);
   el.load = load;
