@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { customerSite, embedPage } from './lib/harness.mjs';
 import {
   consoleEnv, addAgent, signIn, openVisitor, takeChat, fillSignIn, waitConnected, consoleContext,
-  AgentConsole, customerShop,
+  AgentConsole, customerShop, holdNextGet,
 } from './lib/console.mjs';
 
 let env;
@@ -108,17 +108,7 @@ test('"New agent" pressed while the lists are on their way still offers every si
   const page = admin.page;
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Admin' }).click();
   const adminPage = page.getByRole('main', { name: 'Admin' });
-  let release;
-  const held = new Promise((r) => { release = r; });
-  let fetched;
-  const asked = new Promise((r) => { fetched = r; });
-  await page.route('**/api/admin/sites', async (route) => {
-    if (route.request().method() !== 'GET') return route.fallback();
-    const answer = await route.fetch();
-    fetched();
-    await held;
-    await route.fulfill({ response: answer });
-  }, { times: 1 });
+  const { asked, release } = await holdNextGet(page, '**/api/admin/sites');
   await adminPage.getByRole('tablist', { name: 'Admin sections' }).getByRole('tab', { name: 'Agents' }).click();
   await asked;
   await adminPage.getByRole('button', { name: 'New agent' }).click();

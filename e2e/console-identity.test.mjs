@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { embedPage } from './lib/harness.mjs';
-import { consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat } from './lib/console.mjs';
+import { consoleEnv, customerShop, addAgent, signIn, openVisitor, takeChat, holdNextGet } from './lib/console.mjs';
 
 let env;
 before(async () => { env = await consoleEnv(); });
@@ -122,17 +122,8 @@ test('"Require verified identity" saved while the Sites list is on its way stays
   await require.waitFor();
   const oldBox = await require.elementHandle();
 
-  let release;
-  const held = new Promise((r) => { release = r; });
-  let fetched;
-  const asked = new Promise((r) => { fetched = r; });
-  await page.route('**/api/admin/sites', async (route) => {
-    if (route.request().method() !== 'GET') return route.fallback();
-    const answer = await route.fetch(); // the list as it is now, before the save below
-    fetched();
-    await held;
-    await route.fulfill({ response: answer });
-  }, { times: 1 });
+  // The list as it is now, before the save below, held until the save has landed.
+  const { asked, release } = await holdNextGet(page, '**/api/admin/sites');
   await sitesTab.click(); // a new visit: the list is fetched again; the old card stays
   await asked;
   await require.check();

@@ -305,3 +305,23 @@ export async function takeChat(agent, visitor, name = visitor.name) {
   await agent.window(name).waitFor();
   await visitor.status.getByText(`You are chatting with ${agent.agent.name}.`).waitFor();
 }
+
+/**
+ * Holds the answer to the page's next GET of `url` (a glob): the request goes to the server at
+ * once (its answer is as things are then) and reaches the page only when `release()` is called
+ * (a slow network, made on purpose). `asked` resolves once the request has been answered.
+ */
+export async function holdNextGet(page, url) {
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let fetched;
+  const asked = new Promise((r) => { fetched = r; });
+  await page.route(url, async (route) => {
+    if (route.request().method() !== 'GET') return route.fallback();
+    const answer = await route.fetch();
+    fetched();
+    await held;
+    await route.fulfill({ response: answer });
+  }, { times: 1 });
+  return { asked, release };
+}

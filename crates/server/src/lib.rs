@@ -3,7 +3,8 @@
 //! HTTP and WebSocket in (`http`, `realtime`), storage and fan-out behind traits
 //! (`frontdesk_core::store`, `realtime::bus`), use cases in `services`. Dependencies point
 //! one way: sockets and HTTP handlers → `services` → the core, the store traits and the
-//! low-level `realtime::{hub, bus, presence}`; `state::App` holds only the low-level parts.
+//! low-level `realtime::{hub, bus, presence}` and `hot_chats`; `state::App` holds only the
+//! low-level parts.
 //!
 //! # Reading order: a visitor's message, from the socket to the agent's screen
 //!
@@ -42,6 +43,7 @@ pub mod demo;
 pub mod error;
 pub mod files;
 pub mod fuzzing;
+pub mod hot_chats;
 pub mod http;
 pub mod limits;
 pub mod listen;

@@ -285,7 +285,7 @@ pub async fn start_with_store(
         public_base,
         store,
         hub,
-        hot: crate::services::hot::HotChats::new(settings.redis_url.is_none()),
+        hot: crate::hot_chats::HotChats::new(settings.redis_url.is_none()),
         bus,
         presence,
         clock,

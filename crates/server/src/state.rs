@@ -27,7 +27,7 @@ pub struct AppInner {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
     /// The open chats this node knows (single node only; see `services::hot`).
-    pub hot: crate::services::hot::HotChats,
+    pub hot: crate::hot_chats::HotChats,
     pub bus: Arc<dyn Bus>,
     /// Who is connected, on every node (the hub knows this node only).
     pub presence: Arc<dyn Presence>,

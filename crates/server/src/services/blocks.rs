@@ -1,45 +1,12 @@
-//! Blocks: "Block" ends a chat and keeps the visitor (by id and by address) from chatting on
-//! the site until the end of the site's day; a blocked visitor's requests are refused.
+//! "Block": ends a chat and keeps the visitor (by id and by address) from chatting on the site
+//! until the end of the site's day. (The check every visitor request makes: `blocked.rs`.)
 
 use super::{access, chats};
 use crate::error::{AppError, AppResult};
 use crate::state::App;
 use frontdesk_core::chat::ChatCommand;
 use frontdesk_core::model::{Chat, NewBlock};
-use frontdesk_core::{AgentId, ChatId, ErrorCode, SiteId, VisitorId, day};
-
-/// `blocked` while the visitor (by id) or their IP address is blocked on the site: a blocked
-/// visitor may neither ask for a chat nor leave an offline message.
-pub async fn refuse_if_blocked(
-    app: &App,
-    site: SiteId,
-    visitor: &VisitorId,
-    ip: Option<&str>,
-) -> AppResult<()> {
-    let now = app.now();
-    let mut block = app.store.active_block(site, visitor, ip, now).await?;
-    // A site that anonymises addresses stored the network of the blocked visit's address
-    // ("203.0.113.0"): a block by address then holds for that network.
-    let network = ip
-        .and_then(|ip| ip.parse().ok())
-        .map(|ip| frontdesk_core::privacy::anonymise_ip(ip).to_string())
-        .filter(|net| Some(net.as_str()) != ip);
-    if block.is_none()
-        && let Some(net) = network
-    {
-        block = app
-            .store
-            .active_block(site, visitor, Some(&net), now)
-            .await?;
-    }
-    match block {
-        Some(_) => Err(AppError::new(
-            ErrorCode::Blocked,
-            "Chat is unavailable today.",
-        )),
-        None => Ok(()),
-    }
-}
+use frontdesk_core::{AgentId, ChatId, day};
 
 /// Block: the chat ends at the visitor's end at once, and the visitor (by id and by IP) cannot
 /// start another chat on the site until the end of the site's day. Audited with `agent_ip`,

@@ -45,7 +45,7 @@ pub async fn queue_position(app: &App, chat: &Chat) -> AppResult<u32> {
 /// place in the queue, before any agent heard of it); `false`: it was already open.
 pub async fn request(app: &App, req: ChatRequest) -> AppResult<(Chat, bool)> {
     let now = app.now();
-    super::blocks::refuse_if_blocked(app, req.site, &req.visitor, req.ip.as_deref()).await?;
+    super::blocked::refuse_if_blocked(app, req.site, &req.visitor, req.ip.as_deref()).await?;
     if let Some(open) = app
         .store
         .open_chat_of_visitor(req.site, &req.visitor)
@@ -260,7 +260,7 @@ async fn transition_from(
 }
 
 /// "Start Chatting": the first agent wins; the others get `chat_taken`.
-/// On a single node the accepts of one chat take turns (see [`hot::HotChats::accept_turn`]):
+/// On a single node the accepts of one chat take turns (see [`crate::hot_chats::HotChats::accept_turn`]):
 /// the first decides against the database, the others on the copy it leaves, with no storage
 /// read (a loser gets the same `chat_taken` the database's refusal gives).
 pub async fn accept(app: &App, agent: AgentId, chat_id: ChatId) -> AppResult<Chat> {

@@ -6,7 +6,7 @@
 //! that holds both the file and its message, so an acknowledged file is durable and an
 //! unacknowledged one left nothing behind (no file without its message, see the stores).
 
-use super::blocks::refuse_if_blocked;
+use super::blocked::refuse_if_blocked;
 use super::{access, messages};
 use crate::error::{AppError, AppResult};
 use crate::limits::visitor::FrameKind;

@@ -7,6 +7,7 @@ pub mod agents;
 pub mod archive;
 pub mod audit;
 pub mod auto_invitations;
+pub mod blocked;
 pub mod blocks;
 pub mod capacity;
 pub mod chats;

@@ -1,7 +1,7 @@
 //! Offline messages ("Leave a message"): stored, shown to agents, and emailed to the site.
 
 use crate::error::{AppError, AppResult};
-use crate::services::blocks::refuse_if_blocked;
+use crate::services::blocked::refuse_if_blocked;
 use crate::services::transcript::escape_html;
 use crate::state::App;
 use frontdesk_core::VisitorId;
