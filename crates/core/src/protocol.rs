@@ -8,6 +8,7 @@ mod agent_views;
 mod departments;
 mod views;
 mod visitor_frames;
+mod visitor_page;
 mod visitors;
 
 pub use agent_frames::{AgentFrame, ToAgent};
@@ -19,6 +20,7 @@ pub use agent_views::{
     AgentMessageView, AgentPresence, ChatColleague, ChatSummary, SiteMembershipView,
 };
 pub use departments::DepartmentView;
+pub use visitor_page::{VisitorCursor, VisitorsPage, newest_page};
 pub use visitors::{VisitDetail, VisitorOnSite};
 
 /// A page the visitor is on (reported by the widget).

@@ -184,6 +184,9 @@ pub struct Limits {
     /// Unknown, revoked or expired API tokens per client address: past it, that address's
     /// bearer requests are refused `rate_limited` without a database lookup until a unit frees.
     pub api_token_misses_per_ip: Rate,
+    /// Visitors per page of the console's "Visitors on Site" (the snapshot's `visitors` and
+    /// each `visitors.page`); `0` counts as 1.
+    pub visitors_page: usize,
 }
 
 impl Limits {
@@ -193,6 +196,11 @@ impl Limits {
             max_chars: self.tag_max_chars,
             per_chat: self.tags_per_chat,
         }
+    }
+
+    /// Visitors per page of "Visitors on Site" (at least 1).
+    pub fn visitors_page(&self) -> usize {
+        self.visitors_page.max(1)
     }
 }
 
@@ -270,6 +278,7 @@ impl Default for Limits {
             },
             colleagues_per_chat: frontdesk_core::colleagues::DEFAULT_CAP,
             identity: frontdesk_core::identity::IdentityLimits::default(),
+            visitors_page: 500,
         }
     }
 }

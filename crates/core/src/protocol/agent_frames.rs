@@ -144,6 +144,15 @@ pub enum AgentFrame {
         visitor_id: VisitorId,
         greeting: String,
     },
+    /// The next page of "Visitors on Site": the visitors of the monitored sites older than
+    /// `before` (the `visitors_next` of the snapshot or the `next` of the last
+    /// `visitors.page`), answered with `visitors.page`.
+    #[serde(rename = "visitors.more")]
+    VisitorsMore {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+        before: String,
+    },
     Ping {},
 }
 
@@ -167,7 +176,8 @@ impl AgentFrame {
             | AgentFrame::Join { reference, .. }
             | AgentFrame::Leave { reference, .. }
             | AgentFrame::Watch { reference, .. }
-            | AgentFrame::TakeOver { reference, .. } => reference.as_deref(),
+            | AgentFrame::TakeOver { reference, .. }
+            | AgentFrame::VisitorsMore { reference, .. } => reference.as_deref(),
             AgentFrame::Typing { .. } | AgentFrame::Ping {} => None,
         }
     }
@@ -194,6 +204,7 @@ impl AgentFrame {
             AgentFrame::Status { .. }
             | AgentFrame::Monitor { .. }
             | AgentFrame::Invite { .. }
+            | AgentFrame::VisitorsMore { .. }
             | AgentFrame::Ping {} => None,
         }
     }
@@ -213,7 +224,14 @@ pub enum ToAgent {
         sites: Vec<SiteMembershipView>,
         chats: Vec<ChatSummary>,
         agents: Vec<AgentPresence>,
+        /// The newest visitors of the monitored sites, newest first: at most a page
+        /// (`limits.visitors_page`).
         visitors: Vec<VisitorOnSite>,
+        /// How many visitors are on the monitored sites in all.
+        visitors_total: u64,
+        /// The cursor of the next page (`visitors.more`); left out when `visitors` is all.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        visitors_next: Option<String>,
         epoch: String,
         /// Departments of the agent's sites (the Transfer list); left out when none.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -301,6 +319,18 @@ pub enum ToAgent {
     AgentPresence(AgentPresence),
     #[serde(rename = "visitor.update")]
     VisitorUpdate(VisitorOnSite),
+    /// Answer to `visitors.more`: the next page, newest first; `next` (the cursor of the page
+    /// after) is left out on the last page.
+    #[serde(rename = "visitors.page")]
+    VisitorsPage {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        visitors: Vec<VisitorOnSite>,
+        total: u64,
+        more: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next: Option<String>,
+    },
     #[serde(rename = "visitor.left")]
     VisitorLeft {
         site_id: SiteId,

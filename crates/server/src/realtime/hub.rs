@@ -17,7 +17,9 @@ pub use super::outbound::{ConnHandle, ConnReceiver, Outbound};
 use axum::extract::ws::Utf8Bytes;
 use frontdesk_core::audience::{AgentOnSite, Audience};
 use frontdesk_core::model::AgentStatus;
-use frontdesk_core::protocol::{AgentPresence, VisitorOnSite};
+use frontdesk_core::protocol::{
+    AgentPresence, VisitorCursor, VisitorOnSite, VisitorsPage, newest_page,
+};
 use frontdesk_core::site_settings::HoursGate;
 use frontdesk_core::{AgentId, ChatId, Seq, SiteId, Timestamp, VisitorId};
 use std::collections::{HashMap, HashSet};
@@ -256,6 +258,22 @@ impl Hub {
             .collect();
         out.sort_by_key(|v| v.started_at);
         out
+    }
+
+    /// A page of the visitors connected now to any of `sites`, newest first, chosen under the
+    /// lock by reference: only the page is cloned (see [`newest_page`]).
+    pub fn visitors_page(
+        &self,
+        sites: &HashSet<SiteId>,
+        before: Option<&VisitorCursor>,
+        n: usize,
+    ) -> VisitorsPage {
+        let visitors = lock(&self.visitors);
+        let all = sites
+            .iter()
+            .filter_map(|s| visitors.get(s))
+            .flat_map(|m| m.values().filter_map(|e| e.info.as_ref()));
+        newest_page(all, before, n)
     }
 
     pub fn visitor_count(&self) -> usize {

@@ -7,7 +7,7 @@
 //! node stops refreshing them.
 
 use super::hub::{AgentInfo, Hub};
-use frontdesk_core::protocol::{AgentPresence, VisitorOnSite};
+use frontdesk_core::protocol::{AgentPresence, VisitorCursor, VisitorOnSite, VisitorsPage};
 use frontdesk_core::{AgentId, SiteId, VisitorId};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -34,6 +34,14 @@ pub trait Presence: Send + Sync + 'static {
     async fn agent_presence(&self, agent: AgentId) -> Option<AgentPresence>;
     /// Visitors connected now (to any node) to any of `sites`, oldest visit first.
     async fn visitors_on(&self, sites: &HashSet<SiteId>) -> Vec<VisitorOnSite>;
+    /// A page of the visitors connected now (to any node) to any of `sites`, newest first,
+    /// older than `before` (see [`frontdesk_core::protocol::newest_page`]).
+    async fn visitors_page(
+        &self,
+        sites: &HashSet<SiteId>,
+        before: Option<&VisitorCursor>,
+        n: usize,
+    ) -> VisitorsPage;
     /// Is the visitor connected to any node?
     async fn visitor_connected(&self, site: SiteId, visitor: &VisitorId) -> bool;
     /// (the agent's connections on every node, generation): the generation changes whenever
@@ -82,6 +90,14 @@ impl Presence for MemoryPresence {
     }
     async fn visitors_on(&self, sites: &HashSet<SiteId>) -> Vec<VisitorOnSite> {
         self.hub.visitors_on(sites)
+    }
+    async fn visitors_page(
+        &self,
+        sites: &HashSet<SiteId>,
+        before: Option<&VisitorCursor>,
+        n: usize,
+    ) -> VisitorsPage {
+        self.hub.visitors_page(sites, before, n)
     }
     async fn visitor_connected(&self, site: SiteId, visitor: &VisitorId) -> bool {
         self.hub.visitor_connected(site, visitor)

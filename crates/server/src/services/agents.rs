@@ -11,7 +11,9 @@ use crate::realtime::hub::AgentInfo;
 use crate::state::App;
 use frontdesk_core::audience::Audience;
 use frontdesk_core::model::{Agent, AgentStatus};
-use frontdesk_core::protocol::{SiteMembershipView, ToAgent, ToVisitor, VisitorOnSite};
+use frontdesk_core::protocol::{
+    SiteMembershipView, ToAgent, ToVisitor, VisitorCursor, VisitorsPage,
+};
 use frontdesk_core::text::clean_line;
 use frontdesk_core::{AgentId, ChatState, ErrorCode, SiteId, VisitorId, day};
 use std::collections::HashSet;
@@ -34,16 +36,31 @@ pub async fn publish_agent_state(app: &App, agent: AgentId) -> AppResult<()> {
     Ok(())
 }
 
-/// At most this many visitors in a snapshot (the newest arrivals); the console asks for the
-/// rest over REST. A busy site's full list would be megabytes at every console connect.
-const SNAPSHOT_VISITORS: usize = 500;
-
-fn newest(mut visitors: Vec<VisitorOnSite>, n: usize) -> Vec<VisitorOnSite> {
-    if visitors.len() > n {
-        visitors.sort_by_key(|v| std::cmp::Reverse(v.started_at));
-        visitors.truncate(n);
-    }
-    visitors
+/// A page of "Visitors on Site" for the agent: the newest visitors of the sites they monitor
+/// now, older than `before` (a cursor of an earlier page; `None`: the first page). The page
+/// size is `limits.visitors_page`; the rest of the site is neither cloned nor sent.
+pub async fn visitors_page(
+    app: &App,
+    monitoring: &HashSet<SiteId>,
+    before: Option<&str>,
+) -> AppResult<VisitorsPage> {
+    let cursor = match before {
+        None => None,
+        Some(s) => Some(VisitorCursor::parse(s).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadRequest,
+                "That visitors cursor is not one this server gave.",
+            )
+        })?),
+    };
+    Ok(app
+        .presence
+        .visitors_page(
+            monitoring,
+            cursor.as_ref(),
+            app.settings.limits.visitors_page(),
+        )
+        .await)
 }
 
 /// What a console gets when it connects: the agent, their sites, the open chats they watch,
@@ -93,9 +110,14 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
     open.extend(missed_today(app, &sites, &watched).await?);
     let mut summaries = Vec::with_capacity(open.len());
     for chat in &open {
-        summaries.push(summary::chat_summary(app, chat).await?);
+        // The site from the list above: no read per chat (a snapshot may list thousands).
+        summaries.push(match sites.iter().find(|s| s.id == chat.site_id) {
+            Some(site) => summary::summary_on_site(app, chat, site.name.clone()).await?,
+            None => summary::chat_summary(app, chat).await?,
+        });
     }
-    let watched_set: HashSet<SiteId> = info.monitoring.clone();
+    let page = visitors_page(app, &info.monitoring, None).await?;
+    let visitors_next = page.next();
     Ok(ToAgent::Snapshot {
         agent_id: agent.id,
         name: agent.name.clone(),
@@ -104,10 +126,9 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
         sites: site_views,
         chats: summaries,
         agents: capacity::decorate(app, app.presence.presence(&info.sites).await).await,
-        visitors: newest(
-            app.presence.visitors_on(&watched_set).await,
-            SNAPSHOT_VISITORS,
-        ),
+        visitors: page.visitors,
+        visitors_total: page.total,
+        visitors_next,
         epoch: app.epoch.clone(),
         departments: super::departments::views(app, info.sites.iter().copied()).await?,
     })

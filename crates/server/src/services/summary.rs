@@ -22,6 +22,12 @@ pub fn visitor_label(chat: &Chat) -> String {
 /// The chat as agents see it in lists and pop-ups.
 pub async fn chat_summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
     let site = app.store.site(chat.site_id).await?;
+    summary_on_site(app, chat, site.name).await
+}
+
+/// [`chat_summary`] with the name of the chat's site already known (the snapshot lists the
+/// sites once instead of reading the site again for each of its chats).
+pub async fn summary_on_site(app: &App, chat: &Chat, site_name: String) -> AppResult<ChatSummary> {
     let (agent_id, agent_name) = match chat.state {
         ChatState::Active { agent } => (Some(agent), Some(app.agent_name(agent).await?)),
         ChatState::Ended {
@@ -44,7 +50,7 @@ pub async fn chat_summary(app: &App, chat: &Chat) -> AppResult<ChatSummary> {
     Ok(ChatSummary {
         chat_id: chat.id,
         site_id: chat.site_id,
-        site_name: site.name,
+        site_name,
         visitor_id: chat.visitor_id.clone(),
         visitor_name: visitor_label(chat),
         visitor_email: chat.visitor_email.clone(),

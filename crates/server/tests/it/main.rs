@@ -55,4 +55,5 @@ mod visit_language;
 mod visitor_email;
 mod visitor_transcript;
 mod visitor_updates;
+mod visitors_paging;
 mod webhooks;

@@ -5,7 +5,7 @@
 use crate::error::AppResult;
 use crate::realtime::outbound::{ConnHandle, Outbound};
 use crate::realtime::socket::send;
-use crate::services::agents::{announce_waiting, invite, publish_agent_state};
+use crate::services::agents::{announce_waiting, invite, publish_agent_state, visitors_page};
 use crate::services::{
     access, chats, colleagues, messages, notes, routing, supervision, tags, transfer,
 };
@@ -206,6 +206,30 @@ pub(super) async fn on_frame(
         AgentFrame::TakeOver { reference, chat_id } => {
             supervision::take_over(app, agent, chat_id).await?;
             ack(handle, reference, Some(chat_id), None);
+        }
+        AgentFrame::VisitorsMore { reference, before } => {
+            // The sites monitored now (this socket's agent is connected here).
+            let monitoring = match app.hub.local_agent(agent) {
+                Some((_, info)) => info.monitoring,
+                None => {
+                    let a = app.store.agent(agent).await?;
+                    crate::services::presence::agent_info(app, &a)
+                        .await?
+                        .monitoring
+                }
+            };
+            let page = visitors_page(app, &monitoring, Some(&before)).await?;
+            let next = page.next();
+            send(
+                handle,
+                &ToAgent::VisitorsPage {
+                    reference,
+                    visitors: page.visitors,
+                    total: page.total,
+                    more: page.more,
+                    next,
+                },
+            );
         }
     }
     Ok(())

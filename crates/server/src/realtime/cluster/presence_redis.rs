@@ -22,7 +22,7 @@ use crate::realtime::hub::{AgentInfo, Hub};
 use crate::realtime::presence::{Presence, PresenceError};
 use frontdesk_core::audience::AgentOnSite;
 use frontdesk_core::model::AgentStatus;
-use frontdesk_core::protocol::{AgentPresence, VisitorOnSite};
+use frontdesk_core::protocol::{AgentPresence, VisitorCursor, VisitorOnSite, VisitorsPage};
 use frontdesk_core::{AgentId, SiteId, Timestamp, VisitorId};
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
@@ -324,6 +324,21 @@ impl Presence for RedisPresence {
         }
     }
 
+    async fn visitors_page(
+        &self,
+        sites: &HashSet<SiteId>,
+        before: Option<&VisitorCursor>,
+        n: usize,
+    ) -> VisitorsPage {
+        match self.visitors_paged(sites, before, n).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "presence read failed; answering for this node only");
+                self.hub.visitors_page(sites, before, n)
+            }
+        }
+    }
+
     async fn visitor_connected(&self, site: SiteId, visitor: &VisitorId) -> bool {
         if self.hub.visitor_connected(site, visitor) {
             return true;
@@ -479,5 +494,56 @@ impl RedisPresence {
             .collect();
         out.sort_by_key(|v| v.started_at);
         Ok(out)
+    }
+
+    /// A page of the sites' visitors on every live node. Redis keeps them as one hash per
+    /// (site, node) with no order, so every entry is still read (`HVALS`); but only its
+    /// cursor fields are parsed for all of them (to drop duplicates across nodes, count and
+    /// choose the page), and only the page's entries are parsed whole.
+    async fn visitors_paged(
+        &self,
+        sites: &HashSet<SiteId>,
+        before: Option<&VisitorCursor>,
+        n: usize,
+    ) -> Result<VisitorsPage, String> {
+        let live = self.live_nodes().await?;
+        let mut pipe = redis::pipe();
+        for site in sites {
+            for node in &live {
+                pipe.hvals(self.vis_key(*site, node));
+            }
+        }
+        let lists: Vec<Vec<String>> = run(&self.conn, &pipe).await?;
+        let mut seen = HashSet::new();
+        let mut rows: Vec<(VisitorCursor, &str)> = lists
+            .iter()
+            .flatten()
+            .filter_map(|json| {
+                serde_json::from_str::<VisitorCursor>(json)
+                    .ok()
+                    .map(|k| (k, json.as_str()))
+            })
+            .filter(|(k, _)| seen.insert((k.site_id, k.visitor_id.clone())))
+            .collect();
+        let total = rows.len() as u64;
+        if let Some(b) = before {
+            rows.retain(|(k, _)| k < b);
+        }
+        let newest_first = |a: &(VisitorCursor, &str), b: &(VisitorCursor, &str)| b.0.cmp(&a.0);
+        let more = rows.len() > n;
+        if more {
+            rows.select_nth_unstable_by(n, newest_first);
+            rows.truncate(n);
+        }
+        rows.sort_unstable_by(newest_first);
+        let visitors = rows
+            .iter()
+            .filter_map(|(_, json)| serde_json::from_str::<VisitorOnSite>(json).ok())
+            .collect();
+        Ok(VisitorsPage {
+            visitors,
+            total,
+            more,
+        })
     }
 }
