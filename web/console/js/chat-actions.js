@@ -97,6 +97,17 @@ export const chatActions = {
     return true;
   },
 
+  /** "Show more visitors": the next page of "Visitors on Site" (the store adds it). */
+  async moreVisitors() {
+    const before = store.visitorsNext;
+    if (!before) return;
+    try {
+      await this.conn.request({ type: 'visitors.more', before });
+    } catch (err) {
+      toast(err.message, { kind: 'error' });
+    }
+  },
+
   async invite(siteId, visitorId, greeting) {
     await this.conn.request({ type: 'invite', site_id: Number(siteId), visitor_id: visitorId, greeting });
     toast('Invitation sent.');

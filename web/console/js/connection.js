@@ -179,7 +179,8 @@ export class Connection {
         return;
       }
       case 'chat.history':
-      case 'chat.resync': {
+      case 'chat.resync':
+      case 'visitors.page': {
         this.onFrame(frame); // the store takes the messages first
         const p = this.takePending(frame.ref);
         if (p) p.resolve(frame);

@@ -48,6 +48,7 @@ export class Controller {
       case 'agent.presence': return store.upsertAgent(f);
       case 'visitor.update': return onVisitorUpdate(this, f);
       case 'visitor.left': return store.removeVisitor(f.site_id, f.visitor_id);
+      case 'visitors.page': return store.addVisitors(f.visitors || [], f.total, f.next);
       case 'visitor.invitation_dismissed': return store.setInvitationDismissed(f.site_id, f.visitor_id, true);
       case 'offline_message': return this.onOffline(f);
       case 'departments': return store.setSiteDepartments(f.site_id, f.departments);
@@ -65,7 +66,7 @@ export class Controller {
     store.setSites(s.sites || []);
     store.setAgents(s.agents || []);
     store.setDepartments(s.departments || []);
-    store.setVisitors(s.visitors || []);
+    store.setVisitors(s.visitors || [], s.visitors_total, s.visitors_next);
     store.setChats(s.chats || []);
     // Windows: my active chats and those I joined get one (this restores them after a reload).
     for (const c of store.chats.values()) {

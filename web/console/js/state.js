@@ -22,6 +22,8 @@ export class Store {
     this.agents = new Map(); // agent_id -> AgentPresence
     this.departments = []; // DepartmentView of my sites (snapshot)
     this.visitors = new Map(); // "site/visitor" -> VisitorOnSite
+    this.visitorsTotal = 0; // visitors on my monitored sites, held here or not
+    this.visitorsNext = null; // cursor of the next page of visitors (`visitors.more`), or null
     this.dismissedInvitations = new Set(); // "site/visitor" who dismissed an invitation
     this.windows = []; // chat ids with an open window, in opening order
     this.active = null; // chat id of the shown window
@@ -131,13 +133,35 @@ export class Store {
     });
   }
 
-  setVisitors(list) {
+  /** The snapshot's visitors: its newest page, how many there are in all, the next page's
+   * cursor (null when the page is all). */
+  setVisitors(list, total = list.length, next = null) {
     this.visitors = new Map(list.map((v) => [`${v.site_id}/${v.visitor_id}`, v]));
+    this.visitorsTotal = Math.max(Number(total) || 0, this.visitors.size);
+    this.visitorsNext = next || null;
     this.emit('visitors');
   }
 
+  /** A `visitors.page`: older visitors, added to those held (live updates may have brought
+   * some of them already: each is held once). */
+  addVisitors(list, total, next) {
+    for (const v of list) this.visitors.set(`${v.site_id}/${v.visitor_id}`, v);
+    this.visitorsTotal = Math.max(Number(total) || 0, this.visitors.size);
+    this.visitorsNext = next || null;
+    this.emit('visitors');
+  }
+
+  /** Whether `v` is older than the next page's cursor: counted in the total already. */
+  notPagedYet(v) {
+    const started = Number(String(this.visitorsNext || '').split('.')[0]);
+    return this.visitorsNext != null && Number(v.started_at) < started;
+  }
+
   upsertVisitor(v) {
-    this.visitors.set(`${v.site_id}/${v.visitor_id}`, v);
+    const key = `${v.site_id}/${v.visitor_id}`;
+    if (!this.visitors.has(key) && !this.notPagedYet(v)) this.visitorsTotal += 1;
+    this.visitors.set(key, v);
+    this.visitorsTotal = Math.max(this.visitorsTotal, this.visitors.size);
     this.emit('visitors');
   }
 
@@ -156,7 +180,10 @@ export class Store {
   }
 
   removeVisitor(siteId, visitorId) {
-    if (this.visitors.delete(`${siteId}/${visitorId}`)) this.emit('visitors');
+    const held = this.visitors.delete(`${siteId}/${visitorId}`);
+    // One not held here is on a page not loaded yet (when there is one): still counted.
+    if (held || this.visitorsTotal > this.visitors.size) this.visitorsTotal = Math.max(this.visitorsTotal - 1, this.visitors.size);
+    if (held || this.visitorsNext) this.emit('visitors');
   }
 
   // ── chats ──

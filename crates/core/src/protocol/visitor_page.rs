@@ -186,11 +186,11 @@ mod tests {
         let p1 = newest_page(&all, None, 2);
         assert_eq!(ids(&p1), ["d", "b"]);
         assert_eq!((p1.total, p1.more), (5, true));
-        let c1 = VisitorCursor::parse(&p1.next().unwrap()).unwrap();
+        let c1 = VisitorCursor::parse(&p1.next().expect("next")).expect("cursor");
         let p2 = newest_page(&all, Some(&c1), 2);
         assert_eq!(ids(&p2), ["c", "a"]);
         assert!(p2.more);
-        let c2 = VisitorCursor::parse(&p2.next().unwrap()).unwrap();
+        let c2 = VisitorCursor::parse(&p2.next().expect("next")).expect("cursor");
         let p3 = newest_page(&all, Some(&c2), 2);
         assert_eq!(ids(&p3), ["e"]);
         assert!(!p3.more);
@@ -200,8 +200,8 @@ mod tests {
     #[test]
     fn a_visitors_json_reads_as_its_cursor() {
         let x = v(3, "q", 42);
-        let json = serde_json::to_string(&x).unwrap();
-        let c: VisitorCursor = serde_json::from_str(&json).unwrap();
+        let json = serde_json::to_string(&x).expect("json");
+        let c: VisitorCursor = serde_json::from_str(&json).expect("cursor");
         assert_eq!(c, VisitorCursor::of(&x));
         assert!(VisitorCursor::of(&v(3, "q", 41)) < c);
     }

@@ -13,9 +13,21 @@ export function renderVisitors({ ctrl }) {
   const list = h('ul', { class: 'entry-list visitor-list', 'aria-labelledby': headingId });
   const empty = h('p', { class: 'empty' }, 'Nobody is on your sites right now.');
   const count = h('span', { class: 'count-badge' });
+  // More visitors than the console holds (a busy site: the snapshot sends a page of them).
+  const showing = h('span', { role: 'status' });
+  const moreBtn = h('button', { type: 'button', class: 'btn btn-small' }, 'Show more visitors');
+  const paging = h('div', { class: 'visitors-paging', hidden: true }, showing, moreBtn);
+  moreBtn.addEventListener('click', async () => {
+    moreBtn.disabled = true;
+    try {
+      await ctrl.moreVisitors();
+    } finally {
+      moreBtn.disabled = false;
+    }
+  });
   const section = h('section', { class: 'panel visitors', 'aria-labelledby': headingId },
     h('div', { class: 'panel-head' }, h('h2', { id: headingId }, 'Visitors on Site'), count),
-    list, empty);
+    paging, list, empty);
 
   const invite = (v) => {
     const greeting = h('input', { type: 'text', name: 'greeting', value: DEFAULT_GREETING, maxlength: '500' });
@@ -109,7 +121,13 @@ export function renderVisitors({ ctrl }) {
     const visitors = [...store.visitors.values()].sort((a, b) => a.started_at - b.started_at);
     reconcile(list, visitors, (v) => `${v.site_id}/${v.visitor_id}`, create, update);
     empty.hidden = visitors.length > 0;
-    text(count, visitors.length ? String(visitors.length) : '');
+    const total = Math.max(store.visitorsTotal, visitors.length);
+    text(count, total ? String(total) : '');
+    const partial = store.visitorsNext != null;
+    paging.hidden = !partial;
+    text(showing, partial
+      ? `Showing ${visitors.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} visitors`
+      : '');
   };
 
   store.on('visitors', render);
