@@ -65,12 +65,15 @@ async fn run(app: App, auth: AuthAgent, socket: WebSocket) {
         handle.clone(),
     );
     app.presence.agent_connected(agent.id, &info).await;
-    crate::services::reports::agent_connected(&app, agent.id, info.status).await;
+    let connected_at = app.clock.now();
     app.metrics.agent_connections.inc();
     match snapshot(&app, &agent, &info).await {
         Ok(frame) => socket::send(&handle, &frame),
         Err(e) => socket::send(&handle, &ToAgent::Error(e.frame(None, None))),
     }
+    // A write (an On-Line span for Reports, from the moment of connecting): after the
+    // snapshot, so that the snapshot does not wait for the writer's queue.
+    crate::services::reports::agent_connected(&app, agent.id, info.status, connected_at).await;
     publish_presence(&app, agent.id, &info.sites).await;
 
     let limit = limiter(app.settings.limits.agent_frames);

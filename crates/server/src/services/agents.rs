@@ -15,8 +15,8 @@ use frontdesk_core::protocol::{
     SiteMembershipView, ToAgent, ToVisitor, VisitorCursor, VisitorsPage,
 };
 use frontdesk_core::text::clean_line;
-use frontdesk_core::{AgentId, ChatState, ErrorCode, SiteId, VisitorId, day};
-use std::collections::HashSet;
+use frontdesk_core::{AgentId, ChatId, ChatState, ErrorCode, SiteId, VisitorId, day};
+use std::collections::{HashMap, HashSet};
 
 /// Tell every node that an agent's status, sites or monitoring changed, and their co-agents.
 pub async fn publish_agent_state(app: &App, agent: AgentId) -> AppResult<()> {
@@ -66,8 +66,31 @@ pub async fn visitors_page(
 /// What a console gets when it connects: the agent, their sites, the open chats they watch,
 /// hold or joined, the co-agents' presence and the visitors on their monitored sites.
 pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<ToAgent> {
-    let sites = app.store.list_sites().await?;
-    let memberships = access::memberships(app, agent.id).await?;
+    let watched: Vec<SiteId> = info.monitoring.iter().copied().collect();
+    // Chats the agent joined as a colleague on sites they do not monitor (those of monitored
+    // sites are listed already), so that a reload restores their windows.
+    let unwatched: Vec<SiteId> = info
+        .sites
+        .iter()
+        .copied()
+        .filter(|s| !watched.contains(s))
+        .collect();
+    // The reads do not depend on each other: they are waited for together, so a connect
+    // while the store is busy (a crowd leaving, say) queues once, not once per read.
+    let (sites, memberships, mut open, mine, other, departments, agents) = tokio::try_join!(
+        async { Ok::<_, AppError>(app.store.list_sites().await?) },
+        access::memberships(app, agent.id),
+        async { Ok(app.store.open_chats(&watched).await?) },
+        async { Ok(app.store.chats_of_agent(agent.id).await?) },
+        async {
+            if unwatched.is_empty() {
+                return Ok(Vec::new());
+            }
+            Ok(app.store.open_chats(&unwatched).await?)
+        },
+        super::departments::views(app, info.sites.iter().copied()),
+        async { Ok(capacity::decorate(app, app.presence.presence(&info.sites).await).await) },
+    )?;
     let site_views: Vec<SiteMembershipView> = memberships
         .iter()
         .filter_map(|m| {
@@ -84,35 +107,25 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
                 })
         })
         .collect();
-    let watched: Vec<SiteId> = info.monitoring.iter().copied().collect();
-    let mut open = app.store.open_chats(&watched).await?;
-    for mine in app.store.chats_of_agent(agent.id).await? {
-        if !open.iter().any(|c| c.id == mine.id) {
-            open.push(mine);
+    let mut listed: HashSet<ChatId> = open.iter().map(|c| c.id).collect();
+    for c in mine {
+        if listed.insert(c.id) {
+            open.push(c);
         }
     }
-    // Chats the agent joined as a colleague on sites they do not monitor (those of monitored
-    // sites are listed already), so that a reload restores their windows.
-    let unwatched: Vec<SiteId> = info
-        .sites
-        .iter()
-        .copied()
-        .filter(|s| !watched.contains(s))
-        .collect();
-    if !unwatched.is_empty() {
-        for c in app.store.open_chats(&unwatched).await? {
-            if c.joined.contains(&agent.id) && !open.iter().any(|o| o.id == c.id) {
-                open.push(c);
-            }
+    for c in other {
+        if c.joined.contains(&agent.id) && listed.insert(c.id) {
+            open.push(c);
         }
     }
     // Today's "Missed" chats of the watched sites (the rest of each site's day).
     open.extend(missed_today(app, &sites, &watched).await?);
+    let site_names: HashMap<SiteId, &str> = sites.iter().map(|s| (s.id, s.name.as_str())).collect();
     let mut summaries = Vec::with_capacity(open.len());
     for chat in &open {
         // The site from the list above: no read per chat (a snapshot may list thousands).
-        summaries.push(match sites.iter().find(|s| s.id == chat.site_id) {
-            Some(site) => summary::summary_on_site(app, chat, site.name.clone()).await?,
+        summaries.push(match site_names.get(&chat.site_id) {
+            Some(name) => summary::summary_on_site(app, chat, name.to_string()).await?,
             None => summary::chat_summary(app, chat).await?,
         });
     }
@@ -125,12 +138,12 @@ pub async fn snapshot(app: &App, agent: &Agent, info: &AgentInfo) -> AppResult<T
         status: agent.status,
         sites: site_views,
         chats: summaries,
-        agents: capacity::decorate(app, app.presence.presence(&info.sites).await).await,
+        agents,
         visitors: page.visitors,
         visitors_total: page.total,
         visitors_next,
         epoch: app.epoch.clone(),
-        departments: super::departments::views(app, info.sites.iter().copied()).await?,
+        departments,
     })
 }
 
@@ -144,17 +157,24 @@ async fn missed_today(
     watched: &[SiteId],
 ) -> AppResult<Vec<frontdesk_core::model::Chat>> {
     let now = app.now();
-    let mut out = Vec::new();
-    for site in sites.iter().filter(|s| watched.contains(&s.id)) {
-        let since = day::start_of_day(now, &site.timezone)
-            .map_err(|e| AppError::internal(format!("site time zone: {e}")))?;
-        out.extend(
-            app.store
-                .missed_chats_since(site.id, since, SNAPSHOT_MISSED)
-                .await?,
-        );
-    }
-    Ok(out)
+    // One read per site, waited for together.
+    let reads = sites
+        .iter()
+        .filter(|s| watched.contains(&s.id))
+        .map(|site| async move {
+            let since = day::start_of_day(now, &site.timezone)
+                .map_err(|e| AppError::internal(format!("site time zone: {e}")))?;
+            Ok::<_, AppError>(
+                app.store
+                    .missed_chats_since(site.id, since, SNAPSHOT_MISSED)
+                    .await?,
+            )
+        });
+    Ok(futures_util::future::try_join_all(reads)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// An agent who goes On-Line or starts monitoring a site gets a pop-up for every chat already

@@ -246,12 +246,12 @@ async fn heartbeat(app: &App) {
 
 /// The agent connected (with `status`): a span starts, unless their open span was seen within
 /// three heartbeats (a reconnect). A span a crash left open ends where it was last seen.
-pub async fn agent_connected(app: &App, agent: AgentId, status: AgentStatus) {
+pub async fn agent_connected(app: &App, agent: AgentId, status: AgentStatus, at: Timestamp) {
     if status == AgentStatus::Online {
         let gap = i64::try_from(app.settings.reports_rollup_ms.max(50))
             .unwrap_or(i64::MAX / 8)
             .saturating_mul(3);
-        log(app.store.online_seen(agent, app.clock.now(), gap).await);
+        log(app.store.online_seen(agent, at, gap).await);
     }
 }
 
