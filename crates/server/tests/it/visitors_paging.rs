@@ -138,3 +138,55 @@ async fn a_bad_cursor_is_refused_and_the_socket_goes_on() {
     assert_eq!(p["type"], "visitors.page", "{p}");
     assert_eq!(p["visitors"].as_array().map(Vec::len), Some(1));
 }
+
+/// Cluster mode: the visitors of every node are paged together, and a visitor with tabs on
+/// two nodes is counted and listed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_pages_every_nodes_visitors_once() {
+    let env = std::sync::Arc::new(crate::backend::ClusterEnv::create().await);
+    let (clock, n) = crate::cluster::nodes(&env, 2, |s| s.limits.visitors_page = PAGE).await;
+    let site = n[0].site().await;
+    let watcher = n[0].agent("Walt").await;
+    let mut w = crate::cluster::online_on(&watcher, &n[1]).await;
+    let mut ids = Vec::new();
+    let mut held = Vec::new();
+    for i in 0..5 {
+        clock.advance(Duration::from_secs(1));
+        let v = n[i % 2].visitor(&site).await;
+        w.wait_for("the visitor", |f| {
+            f["type"] == "visitor.update" && f["visitor_id"] == v.visitor_id.as_str()
+        })
+        .await;
+        ids.push(v.visitor_id.clone());
+        held.push(v);
+    }
+    // The first visitor opens a second tab on the other node.
+    let tab = VisitorClient::come_back(&n[1], &site, &held[0].token, 0, None).await;
+    assert_eq!(tab.visitor_id, ids[0]);
+    w.wait_for("the second tab", |f| {
+        f["type"] == "visitor.update" && f["visitor_id"] == ids[0].as_str()
+    })
+    .await;
+
+    let alice = n[0].agent("Alice").await;
+    let (mut a, snap) = console(&n[0], &alice).await;
+    assert_eq!(snap["visitors_total"], 5, "{snap}");
+    let mut listed = ids_of_pages(&mut a, &snap).await;
+    listed.sort();
+    let mut all = ids.clone();
+    all.sort();
+    assert_eq!(listed, all, "every visitor once");
+}
+
+/// Every visitor id of the snapshot's page and of the pages after it, in order.
+async fn ids_of_pages(ws: &mut Ws, snap: &Value) -> Vec<String> {
+    let mut out = ids(&snap["visitors"]);
+    let mut next = snap["visitors_next"].clone();
+    while next.is_string() {
+        let p = more(ws, &next).await;
+        assert_eq!(p["type"], "visitors.page", "{p}");
+        out.extend(ids(&p["visitors"]));
+        next = p["next"].clone();
+    }
+    out
+}
