@@ -212,10 +212,14 @@ fn together(c: &Connection, group: &[PendingAppend]) -> StoreResult<Vec<StoreRes
                     .query_row(params![v.site.0, v.visitor.0], chat_row)
                     .optional()
                     .db()?;
-                let Some(chat) = chat else {
+                let Some(mut chat) = chat else {
                     slots.push(Slot::Done(Box::new(Ok(None))));
                     continue;
                 };
+                // As a write of its own would have read it: after the group's messages so far.
+                if let Some(seqs) = chats.get(&chat.id.0) {
+                    chat.last_seq = Seq(seqs.last);
+                }
                 let draft = Draft::visitor(&chat, v);
                 (Some(Box::new(chat)), draft)
             }

@@ -255,6 +255,7 @@ async fn a_chat_ended_between_two_messages_of_a_batch_takes_only_the_first() {
     let (store, site, a, _) = fixture(&dir).await;
     let mut conn = connect(&store);
     let (first, first_answer) = post(&store, visitor_message(site, "v1", "before"));
+    let (again, again_answer) = post(&store, visitor_message(site, "v1", "before, again"));
     let end = TestWrite::Job(Box::new(move |tx| {
         tx.execute(
             "UPDATE chats SET state = 'ended', ended_at = 5, end_reason = 'visitor', \
@@ -266,17 +267,24 @@ async fn a_chat_ended_between_two_messages_of_a_batch_takes_only_the_first() {
     }));
     let (second, second_answer) = post(&store, visitor_message(site, "v1", "after"));
     let (other, other_answer) = post(&store, visitor_message(site, "v2", "other chat"));
-    run_one_batch(&mut conn, vec![first, end, second, other]);
+    run_one_batch(&mut conn, vec![first, again, end, second, other]);
     let first = first_answer.await.unwrap().unwrap().unwrap();
     assert_eq!((first.chat.id, first.appended.message.seq.0), (a, 1));
     assert_eq!(
         first.appended.message.author_name.as_deref(),
         Some("Visitor v1")
     );
+    let again = again_answer.await.unwrap().unwrap().unwrap();
+    assert_eq!(again.appended.message.seq.0, 2);
+    // The chat as read for the second message: after the first one.
+    assert_eq!(again.chat.last_seq.0, 1);
     assert_eq!(second_answer.await.unwrap(), Ok(None), "the chat had ended");
     let other = other_answer.await.unwrap().unwrap().unwrap();
     assert_eq!(other.appended.message.seq.0, 1);
-    assert_eq!(stored(&conn, a), (1, vec![(1, "before".into())]));
+    assert_eq!(
+        stored(&conn, a),
+        (2, vec![(1, "before".into()), (2, "before, again".into())])
+    );
     assert_eq!(fallbacks(), 0);
 }
 
