@@ -1,9 +1,9 @@
 //! Chats and their messages.
 
 use crate::SqliteStore;
-use crate::appends::{Reply, What};
 use crate::map::{
-    Db, all, chat_cas, chat_cols, chat_row, json_ids, message_cols, message_row, state_columns,
+    Db, all, author_columns, chat_cas, chat_cols, chat_row, json_ids, message_cols, message_row,
+    state_columns,
 };
 use async_trait::async_trait;
 use frontdesk_core::chat::ChatState;
@@ -11,12 +11,18 @@ use frontdesk_core::files::NewFile;
 use frontdesk_core::ids::*;
 use frontdesk_core::model::*;
 use frontdesk_core::store::{Appended, ChatStore, Posted, StoreResult, VisitorMessage};
-use frontdesk_core::webhooks::{self as hooks, EventKind};
+use frontdesk_core::webhooks::{self as hooks, EventKind, Subscriptions};
 use rusqlite::{Connection, OptionalExtension, params};
-use tokio::sync::oneshot;
 
 // Hot-path statements (their query plans are checked in `unit_tests`).
 
+pub(crate) const CLIENT_ID_LOOKUP: &str = concat!(
+    "SELECT ",
+    message_cols!(),
+    " FROM messages WHERE chat_id = ?1 AND client_id = ?2"
+);
+pub(crate) const NEXT_SEQ: &str =
+    "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq";
 pub(crate) const UPDATE_STATE: &str = concat!(
     "UPDATE chats SET state = ?3, \
                      agent_id = CASE WHEN ?3 = 'ended' THEN agent_id ELSE ?4 END, \
@@ -72,16 +78,93 @@ pub(crate) const MESSAGES_AFTER: &str = concat!(
     " FROM messages WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
 );
 
-/// A file message's row and bytes, in the message's transaction (never one without the other):
-/// after the message's row (`appends.rs`), which the file's row refers to.
-pub(crate) fn insert_file(
+/// Appends in the writer's transaction: idempotent on `client_id`, numbered without gaps.
+fn append(
     c: &Connection,
-    chat: ChatId,
-    seq: i64,
-    site: i64,
-    created_at: Timestamp,
-    f: &NewFile,
-) -> StoreResult<()> {
+    m: &NewMessage,
+    index: bool,
+    subs: &Subscriptions,
+) -> StoreResult<Appended> {
+    if let Some(client_id) = &m.client_id {
+        let stored = c
+            .prepare_cached(CLIENT_ID_LOOKUP)
+            .db()?
+            .query_row(params![m.chat_id.0, client_id], message_row)
+            .optional()
+            .db()?;
+        if let Some(mut message) = stored {
+            crate::files::attach_files(c, std::slice::from_mut(&mut message))?;
+            return Ok(Appended {
+                message,
+                duplicate: true,
+            });
+        }
+    }
+    // Takes the next number and proves the chat exists in one statement.
+    let seq: i64 = c
+        .prepare_cached(NEXT_SEQ)
+        .db()?
+        .query_row([m.chat_id.0], |r| r.get(0))
+        .db()?;
+    let (author, agent) = author_columns(m.author);
+    c.prepare_cached(
+        "INSERT INTO messages (chat_id, seq, author, agent_id, author_name, kind, body, \
+         client_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .db()?
+    .execute(params![
+        m.chat_id.0,
+        seq,
+        author,
+        agent,
+        m.author_name,
+        m.kind.as_str(),
+        m.body,
+        m.client_id,
+        m.created_at.0
+    ])
+    .db()?;
+    if let Some(file) = &m.file {
+        insert_file(c, m, seq, file)?;
+    }
+    if index {
+        crate::archive::index_message(c, m.chat_id, seq, m.kind, &m.body)?;
+    }
+    let message = Message {
+        chat_id: m.chat_id,
+        seq: Seq(seq),
+        author: m.author,
+        author_name: m.author_name.clone(),
+        kind: m.kind,
+        body: m.body.clone(),
+        client_id: m.client_id.clone(),
+        created_at: m.created_at,
+        file: m.file.as_ref().map(|f| f.meta.clone()),
+    };
+    if !subs.is_empty() {
+        let site = SiteId(
+            c.prepare_cached("SELECT site_id FROM chats WHERE id = ?1")
+                .db()?
+                .query_row([m.chat_id.0], |r| r.get(0))
+                .db()?,
+        );
+        crate::webhooks::emit(c, subs, site, EventKind::MessageCreated, || {
+            hooks::message_event(site, &message)
+        })?;
+    }
+    Ok(Appended {
+        message,
+        duplicate: false,
+    })
+}
+
+/// A file message's row and bytes, in the message's transaction (never one without the other).
+fn insert_file(c: &Connection, m: &NewMessage, seq: i64, f: &NewFile) -> StoreResult<()> {
+    let site: i64 = c
+        .prepare_cached("SELECT site_id FROM chats WHERE id = ?1")
+        .db()?
+        .query_row([m.chat_id.0], |r| r.get(0))
+        .db()?;
     c.prepare_cached(
         "INSERT INTO files (id, chat_id, seq, site_id, name, mime, size, sha256, width, height, \
          created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -89,7 +172,7 @@ pub(crate) fn insert_file(
     .db()?
     .execute(params![
         f.meta.id.0,
-        chat.0,
+        m.chat_id.0,
         seq,
         site,
         f.meta.name,
@@ -98,7 +181,7 @@ pub(crate) fn insert_file(
         f.sha256,
         f.meta.width,
         f.meta.height,
-        created_at.0
+        m.created_at.0
     ])
     .db()?;
     c.prepare_cached("INSERT INTO file_data (id, data, thumb) VALUES (?1, ?2, ?3)")
@@ -106,6 +189,41 @@ pub(crate) fn insert_file(
         .execute(params![f.meta.id.0, f.data, f.thumb])
         .db()?;
     Ok(())
+}
+
+/// A visitor's message in the writer's transaction: the open chat is read and appended to
+/// under the same write lock, so a chat that ended meanwhile takes no message.
+fn append_visitor(
+    c: &Connection,
+    m: VisitorMessage,
+    index: bool,
+    subs: &Subscriptions,
+) -> StoreResult<Option<Posted>> {
+    let chat = c
+        .prepare_cached(OPEN_CHAT_OF_VISITOR)
+        .db()?
+        .query_row(params![m.site.0, m.visitor.0], chat_row)
+        .optional()
+        .db()?;
+    let Some(chat) = chat else {
+        return Ok(None);
+    };
+    let appended = append(
+        c,
+        &NewMessage {
+            chat_id: chat.id,
+            author: Author::Visitor,
+            author_name: chat.visitor_name.clone(),
+            kind: m.kind,
+            body: m.body,
+            client_id: m.client_id,
+            created_at: m.created_at,
+            file: m.file,
+        },
+        index,
+        subs,
+    )?;
+    Ok(Some(Posted { chat, appended }))
 }
 
 impl SqliteStore {
@@ -306,16 +424,14 @@ impl ChatStore for SqliteStore {
     /// `NotFound` when the chat does not exist. Does not check the chat's state: whether
     /// one may post is the caller's rule ([`ChatState::may_post`]).
     async fn append_message(&self, message: NewMessage) -> StoreResult<Appended> {
-        let (reply, answer) = oneshot::channel();
-        self.append(What::Chat(message), Reply::Chat(reply), answer)
+        let index = self.search_index();
+        self.write_events(move |tx, subs| append(tx, &message, index, subs))
             .await
     }
 
-    /// The visitor's open chat is read and appended to under the same write lock, so a chat
-    /// that ended meanwhile takes no message.
     async fn append_visitor_message(&self, message: VisitorMessage) -> StoreResult<Option<Posted>> {
-        let (reply, answer) = oneshot::channel();
-        self.append(What::Visitor(message), Reply::Visitor(reply), answer)
+        let index = self.search_index();
+        self.write_events(move |tx, subs| append_visitor(tx, message, index, subs))
             .await
     }
 

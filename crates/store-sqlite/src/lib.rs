@@ -18,7 +18,6 @@
 //! The [`frontdesk_core::store`] traits are implemented in the per-area modules.
 
 mod agents;
-mod appends;
 mod archive;
 pub mod backup;
 mod blocks;
@@ -304,24 +303,6 @@ impl SqliteStore {
         let subs = self.subscriptions();
         let inner = subs.clone();
         let out = self.inner.writer.write(move |tx| work(tx, &inner)).await;
-        if !subs.is_empty() {
-            subs.wake();
-        }
-        out
-    }
-
-    /// Queues a message for the next batch, where it is appended with the batch's other
-    /// messages (`appends.rs`); resolves once the batch has committed.
-    pub(crate) async fn append<T>(
-        &self,
-        what: appends::What,
-        reply: appends::Reply,
-        answer: tokio::sync::oneshot::Receiver<StoreResult<T>>,
-    ) -> StoreResult<T> {
-        let subs = self.subscriptions();
-        let pending = appends::PendingAppend::new(what, self.search_index(), subs.clone(), reply);
-        self.inner.writer.append(pending)?;
-        let out = answer.await.map_err(|_| writer_gone())?;
         if !subs.is_empty() {
             subs.wake();
         }

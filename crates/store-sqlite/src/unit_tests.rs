@@ -43,10 +43,9 @@ async fn hot_queries_use_indexes() {
         ("offline_messages", offline::OFFLINE_MESSAGES),
     ];
     let others = [
-        ("client_id_lookup", crate::appends::CLIENT_ID_LOOKUP),
+        ("client_id_lookup", chats::CLIENT_ID_LOOKUP),
         ("files_of_messages", crate::files::FILES_OF_MESSAGES),
-        ("chat_seq", crate::appends::CHAT_SEQ),
-        ("set_seq", crate::appends::SET_SEQ),
+        ("next_seq", chats::NEXT_SEQ),
         ("update_state", chats::UPDATE_STATE),
         ("open_chats", chats::OPEN_CHATS),
         ("touch_visitor", visitors::TOUCH_VISITOR),

@@ -8,15 +8,10 @@
 //! each caller with its job's result. If the commit (or the transaction as a whole) fails,
 //! every job of the batch is answered `StoreError::Unavailable` and nothing of it is kept.
 //!
-//! Messages (`append_message`, `append_visitor_message`) queued one after the other run as one
-//! group, in one savepoint with one multi-row insert (`appends.rs`), in their place in the
-//! queue; they are answered after the same commit.
-//!
 //! Page views (`record_page_load`) are queued apart and run after the batch's other jobs, all
 //! together in one savepoint with one multi-row insert (`page_loads.rs`); they are answered
 //! after the same commit.
 
-use crate::appends::{self, PendingAppend};
 use crate::page_loads::{self, PendingLoad};
 use crate::writer_gone;
 use frontdesk_core::store::{PageLoad, PageLoaded, StoreError, StoreResult};
@@ -31,8 +26,6 @@ type Exclusive = Box<dyn FnOnce(&mut Connection) + Send>;
 
 enum Msg {
     Job(Box<dyn Job>),
-    /// A message: batched with the messages queued next to it (`appends.rs`).
-    Append(Box<PendingAppend>),
     /// A page view: batched with the others of the batch (`page_loads.rs`).
     PageLoad(Box<PendingLoad>),
     Exclusive(Exclusive),
@@ -40,53 +33,28 @@ enum Msg {
 
 /// The writes of one group commit.
 struct Batch {
-    /// Jobs and groups of messages, in the queue's order.
-    items: Vec<Item>,
+    jobs: Vec<Box<dyn Job>>,
     loads: Vec<PendingLoad>,
-    /// Writes in `items`.
-    writes: usize,
-}
-
-/// A job, or messages queued one after the other.
-enum Item {
-    Job(Box<dyn Job>),
-    Appends(Vec<PendingAppend>),
 }
 
 impl Batch {
     fn len(&self) -> usize {
-        self.writes + self.loads.len()
+        self.jobs.len() + self.loads.len()
     }
 
     fn push(&mut self, msg: Msg) -> Option<Exclusive> {
         match msg {
-            Msg::Job(job) => self.items.push(Item::Job(job)),
-            Msg::Append(append) => match self.items.last_mut() {
-                Some(Item::Appends(group)) => group.push(*append),
-                _ => self.items.push(Item::Appends(vec![*append])),
-            },
-            Msg::PageLoad(load) => {
-                self.loads.push(*load);
-                return None;
-            }
+            Msg::Job(job) => self.jobs.push(job),
+            Msg::PageLoad(load) => self.loads.push(*load),
             Msg::Exclusive(work) => return Some(work),
         }
-        self.writes += 1;
         None
     }
 
     /// Answers every write of the batch (see [`Job::finish`]).
     fn finish(&mut self, outcome: &Result<(), StoreError>) {
-        self.writes = 0;
-        for item in self.items.drain(..) {
-            match item {
-                Item::Job(job) => job.finish(outcome.clone()),
-                Item::Appends(group) => {
-                    for append in group {
-                        append.finish(outcome.clone());
-                    }
-                }
-            }
+        for job in self.jobs.drain(..) {
+            job.finish(outcome.clone());
         }
         for load in self.loads.drain(..) {
             load.finish(outcome.clone());
@@ -176,12 +144,6 @@ impl Writer {
         answer.await.map_err(|_| writer_gone())?
     }
 
-    /// Queues a message for the next batch (batched with the messages queued next to it); its
-    /// answer goes where `append` says, once the batch has committed.
-    pub(crate) fn append(&self, append: PendingAppend) -> StoreResult<()> {
-        self.send(Msg::Append(Box::new(append)))
-    }
-
     /// Queues a page load for the next batch (batched with the batch's other page loads);
     /// resolves once the batch has committed.
     pub(crate) async fn page_load(&self, load: PageLoad) -> StoreResult<PageLoaded> {
@@ -229,9 +191,8 @@ impl Drop for Writer {
 /// The writer thread's loop: runs until every sender is gone.
 fn run(mut conn: Connection, queue: mpsc::Receiver<Msg>, max_batch: usize, sabotage: bool) {
     let mut batch = Batch {
-        items: Vec::with_capacity(max_batch),
+        jobs: Vec::with_capacity(max_batch),
         loads: Vec::with_capacity(max_batch),
-        writes: 0,
     };
     while let Ok(first) = queue.recv() {
         if let Some(work) = batch.push(first) {
@@ -296,14 +257,7 @@ fn run_batch(conn: &mut Connection, batch: &mut Batch, sabotage: bool) -> Result
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| unavailable("begin", e))?;
-    for item in batch.items.iter_mut() {
-        let job = match item {
-            Item::Job(job) => job,
-            Item::Appends(group) => {
-                appends::run(&tx, group)?;
-                continue;
-            }
-        };
+    for job in batch.jobs.iter_mut() {
         savepoint(&tx, "SAVEPOINT job").map_err(|e| unavailable("savepoint", e))?;
         let end = if job.run(&tx) {
             savepoint(&tx, "RELEASE job")
@@ -334,41 +288,4 @@ fn run_batch(conn: &mut Connection, batch: &mut Batch, sabotage: bool) -> Result
 
 fn savepoint(tx: &Transaction<'_>, sql: &str) -> rusqlite::Result<()> {
     tx.prepare_cached(sql)?.execute([]).map(|_| ())
-}
-
-/// A job for [`run_one_batch`] (tests).
-#[cfg(test)]
-pub(crate) type TestJob = Box<dyn FnOnce(&Transaction<'_>) -> StoreResult<()> + Send>;
-
-/// A write for [`run_one_batch`] (tests).
-#[cfg(test)]
-pub(crate) enum TestWrite {
-    Append(Box<PendingAppend>),
-    Job(TestJob),
-}
-
-/// Tests: runs `writes` as ONE batch, in this order, and commits it, as the writer thread
-/// does with the writes it found queued.
-#[cfg(test)]
-pub(crate) fn run_one_batch(conn: &mut Connection, writes: Vec<TestWrite>) {
-    let mut batch = Batch {
-        items: Vec::new(),
-        loads: Vec::new(),
-        writes: 0,
-    };
-    for write in writes {
-        let msg = match write {
-            TestWrite::Append(append) => Msg::Append(append),
-            TestWrite::Job(work) => {
-                let (reply, _) = oneshot::channel();
-                Msg::Job(Box::new(Queued {
-                    work: Some(work),
-                    result: None,
-                    reply,
-                }))
-            }
-        };
-        let _ = batch.push(msg);
-    }
-    commit_batch(conn, &mut batch, false);
 }
