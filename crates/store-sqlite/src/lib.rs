@@ -25,7 +25,6 @@ mod bulk;
 mod canned;
 mod chats;
 pub mod check;
-mod checkpointer;
 mod colleagues;
 mod departments;
 pub mod dump;
@@ -190,10 +189,6 @@ struct Inner {
     writer: Writer,
     readers: Arc<ReadPool>,
     integrity: Arc<check::IntegrityState>,
-    /// WAL checkpoints run off the writer thread, and by it when that fell behind (read by
-    /// the tests; the thread and the writer's hook hold their own references).
-    #[cfg_attr(not(test), allow(dead_code))]
-    checkpoints: Arc<checkpointer::CheckpointCounts>,
     search_index: bool,
     /// Which webhooks want which events (webhooks.rs): read by every write that may cause one.
     webhooks: Arc<frontdesk_core::webhooks::Subscriptions>,
@@ -355,7 +350,6 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
     configure_writer(&conn, options.synchronous_full)?;
     migrate::apply(&mut conn)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    let checkpoints = checkpointer::start(&mut conn, &path, options.synchronous_full)?;
 
     let readers = ReadPool::open(&path, options.readers.max(1))?;
     if options.unsafe_ack_before_commit {
@@ -379,7 +373,6 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
             writer,
             readers: Arc::new(readers),
             integrity,
-            checkpoints,
             search_index: options.search_index,
             webhooks: Arc::default(),
         }),
