@@ -8,11 +8,9 @@ use frontdesk_core::protocol::{VisitorCursor, VisitorOnSite, VisitorsPage};
 use std::collections::HashSet;
 
 impl RedisPresence {
-    /// Visitors of live nodes on `sites` (two round trips).
-    pub(super) async fn visitors(
-        &self,
-        sites: &HashSet<SiteId>,
-    ) -> Result<Vec<VisitorOnSite>, String> {
+    /// Every visitor entry (JSON) of live nodes on `sites`, one list per (site, node): two
+    /// round trips (the live nodes, then one `HVALS` per pair, pipelined).
+    async fn entries(&self, sites: &HashSet<SiteId>) -> Result<Vec<Vec<String>>, String> {
         let live = self.live_nodes().await?;
         let mut pipe = redis::pipe();
         for site in sites {
@@ -20,7 +18,15 @@ impl RedisPresence {
                 pipe.hvals(self.vis_key(*site, node));
             }
         }
-        let lists: Vec<Vec<String>> = run(&self.conn, &pipe).await?;
+        run(&self.conn, &pipe).await
+    }
+
+    /// Visitors of live nodes on `sites` (two round trips).
+    pub(super) async fn visitors(
+        &self,
+        sites: &HashSet<SiteId>,
+    ) -> Result<Vec<VisitorOnSite>, String> {
+        let lists = self.entries(sites).await?;
         let mut seen = HashSet::new();
         let mut out: Vec<VisitorOnSite> = lists
             .iter()
@@ -42,14 +48,7 @@ impl RedisPresence {
         before: Option<&VisitorCursor>,
         n: usize,
     ) -> Result<VisitorsPage, String> {
-        let live = self.live_nodes().await?;
-        let mut pipe = redis::pipe();
-        for site in sites {
-            for node in &live {
-                pipe.hvals(self.vis_key(*site, node));
-            }
-        }
-        let lists: Vec<Vec<String>> = run(&self.conn, &pipe).await?;
+        let lists = self.entries(sites).await?;
         let mut seen = HashSet::new();
         let mut rows: Vec<(VisitorCursor, &str)> = lists
             .iter()
