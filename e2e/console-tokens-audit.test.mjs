@@ -55,7 +55,10 @@ test('API tokens: create, copy once, use with fetch, revoke; the Audit log shows
   await tabs.getByRole('tab', { name: 'Audit log' }).click();
   await tabs.getByRole('tab', { name: 'API tokens' }).click();
   assert.equal(await shown.count(), 0, 'the token is not shown again once the tab was left');
-  const row = adminPage.getByRole('table', { name: 'API tokens' }).getByRole('row').filter({ hasText: name });
+  const tokensTable = adminPage.getByRole('table', { name: 'API tokens' });
+  // The list is loaded again on every visit (aria-busy meanwhile): read it once that is done.
+  await tokensTable.and(adminPage.locator('table:not([aria-busy])')).waitFor();
+  const row = tokensTable.getByRole('row').filter({ hasText: name });
   await row.getByRole('cell', { name: 'Active' }).waitFor();
   assert.equal(await row.getByRole('cell', { name: 'Never' }).count(), 1, 'used: only "Expires" says Never');
   await row.getByRole('button', { name: `Revoke ${name}` }).click();

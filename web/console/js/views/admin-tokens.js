@@ -127,9 +127,15 @@ export function adminTokens() {
       h('td', { class: 'actions' }, revoke));
   };
 
+  // The newest load wins: an older one answering later (the load after a token was created,
+  // still in flight when the tab was left and opened again) must not show its older list.
+  let loads = 0;
   const load = async () => {
+    const mine = ++loads;
+    tableEl.setAttribute('aria-busy', 'true');
     try {
       const [tokens, sites] = await Promise.all([adminApi.tokens(), adminApi.sites()]);
+      if (mine !== loads) return;
       const siteList = Array.isArray(sites) ? sites : [];
       siteNames = new Map(siteList.map((s) => [s.id, s.name]));
       if (!formSlot.firstChild) {
@@ -143,7 +149,9 @@ export function adminTokens() {
       empty.hidden = list.length > 0;
       text(status, '');
     } catch (err) {
-      text(status, err.message);
+      if (mine === loads) text(status, err.message);
+    } finally {
+      if (mine === loads) tableEl.removeAttribute('aria-busy');
     }
   };
 
