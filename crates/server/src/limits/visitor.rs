@@ -9,8 +9,8 @@ use crate::config::{Limits, Rate};
 use crate::error::{AppError, AppResult};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, RateLimiter};
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// The limited kinds of visitor frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,30 +145,19 @@ impl SharedLimits {
     }
 }
 
-/// One kind of frame's buckets, as seen from one connection.
-pub struct Bucket {
-    kind: FrameKind,
-    conn: DefaultDirectRateLimiter,
-    who: Who,
-}
-
 /// Whose shared buckets a connection counts against.
-#[derive(Clone)]
 struct Who {
     shared: Arc<SharedLimits>,
     visitor: String,
     ip: IpAddr,
 }
 
-/// Every limited kind of visitor frame, for one connection.
+/// Every limited kind of visitor frame, for one connection. A connection's own bucket of a kind
+/// is made at its first frame of that kind: a visitor who only browses holds none.
 pub struct VisitorLimits {
-    pub messages: Bucket,
-    pub requests: Bucket,
-    pub typing: Bucket,
-    pub pages: Bucket,
-    pub offline: Bucket,
-    pub transcripts: Bucket,
-    pub ratings: Bucket,
+    who: Who,
+    rates: [Rate; FrameKind::ALL.len()],
+    conn: [OnceLock<Box<DefaultDirectRateLimiter>>; FrameKind::ALL.len()],
 }
 
 impl VisitorLimits {
@@ -179,36 +168,28 @@ impl VisitorLimits {
         visitor: &str,
         ip: IpAddr,
     ) -> VisitorLimits {
-        let who = Who {
-            shared: shared.clone(),
-            visitor: visitor.to_string(),
-            ip,
-        };
-        let bucket = |kind: FrameKind| Bucket {
-            kind,
-            conn: limiter(kind.rate(limits)),
-            who: who.clone(),
-        };
         VisitorLimits {
-            messages: bucket(FrameKind::Message),
-            requests: bucket(FrameKind::ChatRequest),
-            typing: bucket(FrameKind::Typing),
-            pages: bucket(FrameKind::PageView),
-            offline: bucket(FrameKind::OfflineMessage),
-            transcripts: bucket(FrameKind::TranscriptEmail),
-            ratings: bucket(FrameKind::Rating),
+            who: Who {
+                shared: shared.clone(),
+                visitor: visitor.to_string(),
+                ip,
+            },
+            rates: FrameKind::ALL.map(|k| k.rate(limits)),
+            conn: Default::default(),
         }
     }
-}
 
-/// Counts one frame: the connection's bucket first, then the visitor's, then the IP's (a bucket
-/// is only counted against when the narrower ones let the frame through).
-pub fn check(b: &Bucket) -> AppResult<()> {
-    let ok = b.conn.check().is_ok() && b.who.shared.allow_frame(b.kind, &b.who.visitor, b.who.ip);
-    if ok {
-        Ok(())
-    } else {
-        Err(AppError::rate_limited())
+    /// Counts one frame of `kind`: the connection's bucket first, then the visitor's, then the
+    /// IP's (a bucket is only counted against when the narrower ones let the frame through).
+    pub fn check(&self, kind: FrameKind) -> AppResult<()> {
+        let i = kind.index();
+        let conn = self.conn[i].get_or_init(|| Box::new(limiter(self.rates[i])));
+        let who = &self.who;
+        if conn.check().is_ok() && who.shared.allow_frame(kind, &who.visitor, who.ip) {
+            Ok(())
+        } else {
+            Err(AppError::rate_limited())
+        }
     }
 }
 
@@ -253,11 +234,12 @@ mod tests {
         let shared = Arc::new(SharedLimits::new(&limits));
         let ip: IpAddr = "203.0.113.1".parse().expect("ip");
         let first = VisitorLimits::new(&limits, &shared, "a", ip);
-        assert!(check(&first.messages).is_ok());
-        assert!(check(&first.messages).is_err(), "the connection is over 1");
+        let m = FrameKind::Message;
+        assert!(first.check(m).is_ok());
+        assert!(first.check(m).is_err(), "the connection is over 1");
         let second = VisitorLimits::new(&limits, &shared, "a", ip);
-        assert!(check(&second.messages).is_err(), "the visitor is over 1");
+        assert!(second.check(m).is_err(), "the visitor is over 1");
         let other = VisitorLimits::new(&limits, &shared, "b", ip);
-        assert!(check(&other.messages).is_ok(), "another visitor is not");
+        assert!(other.check(m).is_ok(), "another visitor is not");
     }
 }

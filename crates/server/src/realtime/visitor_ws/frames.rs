@@ -3,7 +3,7 @@
 
 use super::{Visitor, chat_view, error, frame};
 use crate::error::{AppError, AppResult};
-use crate::limits::visitor::{VisitorLimits as Limits, check};
+use crate::limits::visitor::{FrameKind, VisitorLimits as Limits};
 use crate::services::auto_invitations;
 use crate::services::chats::{self, ChatRequest};
 use crate::services::messages;
@@ -39,7 +39,7 @@ impl Visitor {
                 Ok(())
             }
             VisitorFrame::PageView { page } => {
-                check(&limits.pages)?;
+                limits.check(FrameKind::PageView)?;
                 // One write; the open chat comes back from the same job.
                 let loaded = visits::record_page_view(&app, &self.arrival, &page).await?;
                 self.visit = loaded.visit;
@@ -54,7 +54,7 @@ impl Visitor {
                 department_id,
                 department,
             } => {
-                check(&limits.requests)?;
+                limits.check(FrameKind::ChatRequest)?;
                 let name = name
                     .as_deref()
                     .and_then(|n| clean_line(n, 100))
@@ -110,7 +110,7 @@ impl Visitor {
                 Ok(())
             }
             VisitorFrame::Message { client_id, body } => {
-                check(&limits.messages)?;
+                limits.check(FrameKind::Message)?;
                 let posted =
                     messages::post_by_visitor(&app, self.site.id, &self.id, &client_id, &body)
                         .await?;
@@ -125,7 +125,7 @@ impl Visitor {
                 Ok(())
             }
             VisitorFrame::Typing { typing } => {
-                check(&limits.typing)?;
+                limits.check(FrameKind::Typing)?;
                 let chat = self.open_chat().await?;
                 // The chat's agents and whoever watches it.
                 app.publish(
@@ -150,7 +150,7 @@ impl Visitor {
             }
             VisitorFrame::InvitationDismiss {} => {
                 // Counted with page views: a visitor repeating it cannot flood the agents.
-                check(&limits.pages)?;
+                limits.check(FrameKind::PageView)?;
                 // No automatic invitation again in this visit.
                 auto_invitations::dismissed(&app, &mut self.visit).await?;
                 let (site, visitor) = (self.site.id, self.id.clone());
@@ -170,7 +170,7 @@ impl Visitor {
                 Ok(())
             }
             VisitorFrame::InvitationAuto { reference, rule } => {
-                check(&limits.pages)?;
+                limits.check(FrameKind::PageView)?;
                 // Never while a chat is open; at most one per visit (the store decides, so of
                 // two tabs firing at once only one shows it).
                 let chat = app
@@ -200,7 +200,7 @@ impl Visitor {
                 score,
                 comment,
             } => {
-                check(&limits.ratings)?;
+                limits.check(FrameKind::Rating)?;
                 crate::services::ratings::rate_by_visitor(
                     &app,
                     self.site.id,
@@ -215,7 +215,7 @@ impl Visitor {
             }
             VisitorFrame::Read { chat_id, seq } => {
                 // Counted like page views: a widget sends at most one per message it shows.
-                check(&limits.pages)?;
+                limits.check(FrameKind::PageView)?;
                 crate::services::unread::mark_read(&app, self.site.id, &self.id, chat_id, seq).await
             }
             VisitorFrame::EmailTranscript {
@@ -223,7 +223,7 @@ impl Visitor {
                 chat_id,
                 email,
             } => {
-                check(&limits.transcripts)?;
+                limits.check(FrameKind::TranscriptEmail)?;
                 crate::services::visitor_transcript::email_to_visitor(
                     &app,
                     self.site.id,
@@ -241,7 +241,7 @@ impl Visitor {
                 email,
                 body,
             } => {
-                check(&limits.offline)?;
+                limits.check(FrameKind::OfflineMessage)?;
                 self.offline_message(reference, name, email, body).await
             }
         }

@@ -9,7 +9,7 @@
 
 use super::{Visitor, error};
 use crate::error::AppResult;
-use crate::limits::visitor::{VisitorLimits as Limits, check};
+use crate::limits::visitor::{FrameKind, VisitorLimits as Limits};
 use crate::services::visits;
 use frontdesk_core::protocol::PageInfo;
 use frontdesk_core::store::PageLoaded;
@@ -76,7 +76,7 @@ impl Visitor {
         page: PageInfo,
         limits: &mut Limits,
     ) {
-        if let Err(e) = check(&limits.pages) {
+        if let Err(e) = limits.check(FrameKind::PageView) {
             error(&self.app, &self.handle, &e, None);
             return;
         }
