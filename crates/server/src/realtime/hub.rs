@@ -7,10 +7,12 @@
 mod hours;
 mod invitations;
 mod names;
+mod visitor_chats;
 mod visitor_updates;
 mod watch;
 
 pub use names::CachedNames;
+pub use visitor_chats::{ChatRequestMark, Departure};
 pub use visitor_updates::{Flush, VISITOR_UPDATE_WINDOW_MS, VisitorUpdate};
 
 pub use super::outbound::{ConnHandle, ConnReceiver, Outbound};
@@ -70,6 +72,8 @@ struct VisitorEntry {
     info: Option<VisitorOnSite>,
     /// Coalescing of `visitor.update` (see `hub/visitor_updates.rs`).
     window: visitor_updates::UpdateWindow,
+    /// The visitor may have an open chat (see `hub/visitor_chats.rs`).
+    may_have_chat: bool,
 }
 
 #[derive(Default)]
@@ -91,6 +95,8 @@ pub struct Hub {
     agent_names: Mutex<HashMap<SiteId, CachedNames>>,
     /// "Invite Agent": (chat, invited agent) → (who invited, when) (see `hub/invitations.rs`).
     invitations: Mutex<HashMap<(ChatId, AgentId), (AgentId, Timestamp)>>,
+    /// Chat requests finished on this node (see `hub/visitor_chats.rs`).
+    chat_requests: AtomicU64,
     /// Cluster mode: a site's availability depends on agents of every node, so it is not
     /// computed here but pushed in by the shared presence ([`Hub::set_availability`]).
     cluster: AtomicBool,
@@ -202,37 +208,45 @@ impl Hub {
 
     // ───────────── visitors ─────────────
 
-    pub fn register_visitor(&self, site: SiteId, visitor: &VisitorId, handle: ConnHandle) {
+    /// Adds a visitor connection; `chat`: the visitor may have an open chat (see
+    /// [`Hub::chat_request_mark`]).
+    pub fn register_visitor(
+        &self,
+        site: SiteId,
+        visitor: &VisitorId,
+        handle: ConnHandle,
+        chat: bool,
+    ) {
         let mut visitors = lock(&self.visitors);
-        visitors
+        let entry = visitors
             .entry(site)
             .or_default()
             .entry(visitor.clone())
-            .or_default()
-            .conns
-            .push(handle);
+            .or_default();
+        entry.conns.push(handle);
+        entry.may_have_chat |= chat;
     }
 
-    /// Removes a visitor connection; true if it was the visitor's last one here.
-    pub fn unregister_visitor(&self, site: SiteId, visitor: &VisitorId, conn: u64) -> bool {
+    /// Removes a visitor connection: whether it was the visitor's last one here and, if so,
+    /// whether they may have an open chat.
+    pub fn unregister_visitor(&self, site: SiteId, visitor: &VisitorId, conn: u64) -> Departure {
         let mut visitors = lock(&self.visitors);
         let Some(site_map) = visitors.get_mut(&site) else {
-            return false;
+            return Departure::Stays;
         };
-        let last = match site_map.get_mut(visitor) {
-            Some(entry) => {
-                entry.conns.retain(|c| c.id != conn);
-                entry.conns.is_empty()
-            }
-            None => false,
+        let Some(entry) = site_map.get_mut(visitor) else {
+            return Departure::Stays;
         };
-        if last {
-            site_map.remove(visitor);
-            if site_map.is_empty() {
-                visitors.remove(&site);
-            }
+        entry.conns.retain(|c| c.id != conn);
+        if !entry.conns.is_empty() {
+            return Departure::Stays;
         }
-        last
+        let may_have_chat = entry.may_have_chat || self.cluster.load(Ordering::Relaxed);
+        site_map.remove(visitor);
+        if site_map.is_empty() {
+            visitors.remove(&site);
+        }
+        Departure::Last { may_have_chat }
     }
 
     pub fn visitor_info(&self, site: SiteId, visitor: &VisitorId) -> Option<VisitorOnSite> {

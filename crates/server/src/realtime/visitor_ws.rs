@@ -1,7 +1,7 @@
 //! `/ws/visitor?site=SITE_KEY`: the widget's socket. Tracking (hello, page views), chatting,
 //! offline messages. Only the site's own origins may open it.
 
-use super::hub::{Flush, VisitorUpdate};
+use super::hub::{Departure, Flush, VisitorUpdate};
 use super::outbound::{ConnHandle, Outbound};
 use super::replay::Side;
 use super::socket::{self, Socket};
@@ -311,11 +311,15 @@ async fn welcome(
         language,
         &site.settings.privacy,
     );
+    let requests_seen = app.hub.chat_requests_seen();
     let (record, loaded) = visits::hello(app, &arrival, &page).await?;
     let (visit, open) = (loaded.visit, loaded.open_chat);
     // The opening hours as read now, before this visitor hears availability changes.
     crate::services::hours::refresh(app, site);
-    app.hub.register_visitor(site.id, &id, handle.clone());
+    // A chat request that finished since the read began may have made a chat it missed.
+    let may_have_chat = open.is_some() || app.hub.chat_requests_seen() != requests_seen;
+    app.hub
+        .register_visitor(site.id, &id, handle.clone(), may_have_chat);
     let chat_view = match &open {
         Some(chat) => Some(chat_view(app, chat).await?),
         None => None,
@@ -449,42 +453,50 @@ impl Visitor {
     /// The connection closed; `flush_due`: a coalesced update of it has not gone out yet.
     async fn leave(&mut self, flush_due: bool) {
         let app = &self.app;
-        if !app
+        let may_have_chat = match app
             .hub
             .unregister_visitor(self.site.id, &self.id, self.handle.id)
         {
-            // Another tab stays: the state this one left waiting goes out now.
-            if flush_due {
-                self.flush_update(true).await;
-            }
-        } else {
-            app.presence.visitor_changed(self.site.id, &self.id).await;
-            if app.presence.visitor_connected(self.site.id, &self.id).await {
-                return; // still on the site, through another node
-            }
-            // A waiting chat nobody answered ends "Missed" unless they come back in time.
-            match app.store.open_chat_of_visitor(self.site.id, &self.id).await {
-                Ok(Some(chat)) if ends_when_visitor_leaves(&chat) => {
-                    unanswered::visitor_left(app, self.site.id, self.id.clone()).await
+            Departure::Stays => {
+                // Another tab stays: the state this one left waiting goes out now.
+                if flush_due {
+                    self.flush_update(true).await;
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "visitor left: open chat unreadable"),
+                return;
             }
-            self.app
-                .publish(
-                    Audience::SiteAgents {
-                        site: self.site.id,
-                        online_only: false,
-                        also: None,
-                    },
-                    &ToAgent::VisitorLeft {
-                        site_id: self.site.id,
-                        visitor_id: self.id.clone(),
-                    },
-                    None,
-                )
-                .await;
+            Departure::Last { may_have_chat } => may_have_chat,
+        };
+        app.presence.visitor_changed(self.site.id, &self.id).await;
+        if app.presence.visitor_connected(self.site.id, &self.id).await {
+            return; // still on the site, through another node
         }
+        // A waiting chat nobody answered ends "Missed" unless they come back in time. No
+        // read when the visitor cannot have one (`hub/visitor_chats.rs`).
+        let open = match may_have_chat {
+            true => app.store.open_chat_of_visitor(self.site.id, &self.id).await,
+            false => Ok(None),
+        };
+        match open {
+            Ok(Some(chat)) if ends_when_visitor_leaves(&chat) => {
+                unanswered::visitor_left(app, self.site.id, self.id.clone()).await
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "visitor left: open chat unreadable"),
+        }
+        self.app
+            .publish(
+                Audience::SiteAgents {
+                    site: self.site.id,
+                    online_only: false,
+                    also: None,
+                },
+                &ToAgent::VisitorLeft {
+                    site_id: self.site.id,
+                    visitor_id: self.id.clone(),
+                },
+                None,
+            )
+            .await;
     }
 
     async fn open_chat(&self) -> AppResult<Chat> {

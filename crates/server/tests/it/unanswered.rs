@@ -197,6 +197,59 @@ async fn visitor_back_within_the_grace_period_keeps_waiting() {
     assert!(!c.missed);
 }
 
+/// The leave of a visitor's last tab ends their waiting chat "Missed" whichever tab asked for
+/// it: here the tab that stays longest opened before the chat existed (its `hello` found
+/// none), and the tab that asked has gone. (A leave reads the open chat only when the visitor
+/// may have one: realtime/hub/visitor_chats.rs.)
+#[tokio::test]
+async fn the_last_tab_to_leave_ends_a_chat_another_tab_asked_for() {
+    let app = TestApp::spawn_with(fast_sweep).await;
+    let site = app.site().await;
+    let (_alice, mut a) = app.online_agent("Alice").await;
+    let first = app.visitor(&site).await;
+    let (token, vid) = (first.token.clone(), first.visitor_id.clone());
+    let mut asker = VisitorClient::connect(&app, &site, Some(&token), None, "/contact").await;
+    assert!(asker.welcome["chat"].is_null(), "{}", asker.welcome);
+    let chat = asker.request_chat(None).await;
+    a.requested(chat).await;
+    asker.ws.close().await;
+    // The first tab stays: nothing ends, however long.
+    app.clock.advance(Duration::from_secs(60));
+    a.assert_none("chat.ended").await;
+    first.ws.close().await;
+    left(&mut a, &vid).await;
+    app.clock.advance(Duration::from_secs(31));
+    let f = ended(&mut a, chat).await;
+    assert_eq!(f["missed"], true, "{f}");
+    assert!(app.store().chat(ChatId(chat)).await.expect("chat").missed);
+}
+
+/// Back on a new page within the grace period (its `hello` finds the waiting chat), then gone
+/// for good: "Missed" after the grace period.
+#[tokio::test]
+async fn a_visitor_back_and_gone_again_leaves_a_missed_chat() {
+    let app = TestApp::spawn_with(fast_sweep).await;
+    let site = app.site().await;
+    let (_alice, mut a) = app.online_agent("Alice").await;
+    let mut visitor = app.visitor(&site).await;
+    let chat = visitor.request_chat(None).await;
+    a.requested(chat).await;
+    let (token, vid) = (visitor.token.clone(), visitor.visitor_id.clone());
+    visitor.ws.close().await;
+    left(&mut a, &vid).await;
+    app.clock.advance(Duration::from_secs(5));
+    let back = VisitorClient::connect(&app, &site, Some(&token), None, "/next").await;
+    assert_eq!(back.welcome["chat"]["chat_id"], chat, "{}", back.welcome);
+    // The first leave's grace period ends while they are back: nothing ends.
+    app.clock.advance(Duration::from_secs(30));
+    a.assert_none("chat.ended").await;
+    back.ws.close().await;
+    left(&mut a, &vid).await;
+    app.clock.advance(Duration::from_secs(31));
+    let f = ended(&mut a, chat).await;
+    assert_eq!(f["missed"], true, "{f}");
+}
+
 /// Escalation: nothing before the site's 180 s; then once, to On-Line and Away agents alike;
 /// the visitor is told and keeps their place (a message left meanwhile does not end the chat).
 #[tokio::test]

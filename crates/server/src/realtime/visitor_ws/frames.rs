@@ -63,6 +63,8 @@ impl Visitor {
                 if name.is_some() {
                     self.name = name.clone();
                 }
+                // From here the visitor's leave reads their open chat (even if this fails).
+                let _mark = app.hub.chat_request_mark(self.site.id, &self.id);
                 let (chat, new) = chats::request(
                     &app,
                     ChatRequest {
