@@ -43,6 +43,10 @@ pub async fn queue_position(app: &App, chat: &Chat) -> AppResult<u32> {
 /// A visitor asks for a chat. Refused while blocked or outside the opening hours; returns the
 /// open chat if there is one. `true` with the chat: it is new (its visitor has been told its
 /// place in the queue, before any agent heard of it); `false`: it was already open.
+///
+/// The one place chats are made. Its caller holds `Hub::chat_request_mark` while it runs: a
+/// visitor's leave reads their open chat only when the hub knows they may have one
+/// (`realtime/hub/visitor_chats.rs`); another caller must do the same.
 pub async fn request(app: &App, req: ChatRequest) -> AppResult<(Chat, bool)> {
     let now = app.now();
     super::blocked::refuse_if_blocked(app, req.site, &req.visitor, req.ip.as_deref()).await?;
