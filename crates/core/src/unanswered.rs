@@ -39,6 +39,14 @@ pub fn waiting_too_long(chat: &Chat, now: Timestamp, threshold_secs: u32) -> boo
         && now.millis_since(chat.queued_at) >= i64::from(threshold_secs) * 1000
 }
 
+/// Could `chat`, as read now, ever end at its visitor's leave ([`ends_when_visitor_leaves`])?
+/// Not once an agent answered it: `answered_at` is set at the first answer and never cleared
+/// (the stores keep the first), so a requeued chat stays answered. The hub uses it to skip
+/// the leave's storage read of visitors whose chat cannot end that way.
+pub fn may_end_when_visitor_leaves(chat: &Chat) -> bool {
+    chat.state.is_open() && chat.answered_at.is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +86,11 @@ mod tests {
         let waiting = chat(ChatState::Pending);
         assert!(ends_when_visitor_leaves(&waiting));
         assert!(missed_if_visitor_ends(&waiting));
+        assert!(may_end_when_visitor_leaves(&waiting));
+        // The rule trusts `answered_at` alone (in storage an active chat always has one).
+        assert!(may_end_when_visitor_leaves(&chat(ChatState::Active {
+            agent: AgentId(1)
+        })));
         // Answered, then back in the queue (Close, a vanished agent): not missed.
         let requeued = Chat {
             answered_at: Some(Timestamp(2_000)),
@@ -85,12 +98,18 @@ mod tests {
         };
         assert!(!ends_when_visitor_leaves(&requeued));
         assert!(!missed_if_visitor_ends(&requeued));
+        assert!(!may_end_when_visitor_leaves(&requeued));
         let active = Chat {
             answered_at: Some(Timestamp(2_000)),
             ..chat(ChatState::Active { agent: AgentId(1) })
         };
         assert!(!ends_when_visitor_leaves(&active));
         assert!(!missed_if_visitor_ends(&active));
+        assert!(!may_end_when_visitor_leaves(&active));
+        let ended = chat(ChatState::Ended {
+            reason: EndReason::Agent { agent: AgentId(1) },
+        });
+        assert!(!may_end_when_visitor_leaves(&ended));
     }
 
     #[test]

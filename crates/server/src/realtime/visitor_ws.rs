@@ -22,7 +22,7 @@ use frontdesk_core::model::{Chat, Site};
 use frontdesk_core::protocol::{
     PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame, VisitorOnSite,
 };
-use frontdesk_core::unanswered::ends_when_visitor_leaves;
+use frontdesk_core::unanswered::{ends_when_visitor_leaves, may_end_when_visitor_leaves};
 use frontdesk_core::{ChatState, ErrorCode, SiteKey, VisitorId};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -316,8 +316,10 @@ async fn welcome(
     let (visit, open) = (loaded.visit, loaded.open_chat);
     // The opening hours as read now, before this visitor hears availability changes.
     crate::services::hours::refresh(app, site);
-    // A chat request that finished since the read began may have made a chat it missed.
-    let may_have_chat = open.is_some() || app.hub.chat_requests_seen() != requests_seen;
+    // A chat request that finished since the read began may have made a chat it missed. A
+    // chat already answered can never end at a leave: its leaves read nothing.
+    let may_have_chat = open.as_ref().is_some_and(may_end_when_visitor_leaves)
+        || app.hub.chat_requests_seen() != requests_seen;
     app.hub
         .register_visitor(site.id, &id, handle.clone(), may_have_chat);
     let chat_view = match &open {

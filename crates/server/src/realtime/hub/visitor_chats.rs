@@ -6,9 +6,12 @@
 //! ([`frontdesk_core::unanswered::ends_when_visitor_leaves`]). Such a chat is only ever made
 //! by `services::chats::request`, from one of the visitor's own connections. So a visitor's
 //! entry here may have a chat when
-//! - the `hello` of one of its connections found an open chat, or a chat request finished on
-//!   this node between the start of that `hello`'s read and its registration (a request that
-//!   committed after the read began: [`Hub::chat_requests_seen`] moved); or
+//! - the `hello` of one of its connections found an open chat that no agent has answered
+//!   ([`frontdesk_core::unanswered::may_end_when_visitor_leaves`]: an answered chat never
+//!   ends at a leave, so a visitor moving from page to page in an answered chat reads
+//!   nothing), or a chat request finished on this node between the start of that `hello`'s
+//!   read and its registration (a request that committed after the read began:
+//!   [`Hub::chat_requests_seen`] moved); or
 //! - one of its connections started a chat request ([`Hub::chat_request_mark`], before the
 //!   request, while that connection is registered).
 //!
