@@ -155,10 +155,11 @@ pub struct Chat {
 }
 
 impl Chat {
-    /// A chat for the core's unit tests: chat 1 of site 1, visitor "v", created and queued at
-    /// `at`, in `state`, with `joined` colleagues; everything else empty.
-    #[cfg(test)]
-    pub(crate) fn fixture(state: ChatState, joined: &[AgentId], at: Timestamp) -> Chat {
+    /// A chat for unit tests (the core's and the server's): chat 1 of site 1, visitor "v",
+    /// version 1, created and queued at `at`, in `state`, with `joined` colleagues; everything
+    /// else empty.
+    #[doc(hidden)]
+    pub fn fixture(state: ChatState, joined: &[AgentId], at: Timestamp) -> Chat {
         Chat {
             id: ChatId(1),
             site_id: SiteId(1),

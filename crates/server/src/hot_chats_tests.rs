@@ -1,33 +1,11 @@
 use super::*;
-use frontdesk_core::{AgentId, ChatState, EndReason, Party, Seq, SiteId, Timestamp, VisitorId};
+use frontdesk_core::{AgentId, ChatState, EndReason, Party, Timestamp};
 
 fn chat(id: i64, state: ChatState, version: i64) -> Chat {
     Chat {
         id: ChatId(id),
-        site_id: SiteId(1),
-        visitor_id: VisitorId("v".into()),
-        visit_id: None,
-        visitor_name: None,
-        visitor_email: None,
-        state,
         version,
-        last_seq: Seq(0),
-        created_at: Timestamp(0),
-        queued_at: Timestamp(0),
-        ended_at: None,
-        page_url: None,
-        department_id: None,
-        offer: None,
-        passed: Vec::new(),
-        answered_at: None,
-        missed: false,
-        escalated_at: None,
-        joined: Vec::new(),
-        tags: Vec::new(),
-        wrap_up: None,
-        rating: None,
-        visitor_read_seq: Seq(0),
-        replies_emailed_seq: Seq(0),
+        ..Chat::fixture(state, &[], Timestamp(0))
     }
 }
 
