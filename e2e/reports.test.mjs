@@ -90,6 +90,16 @@ test('an admin sees the totals of the chats made, changes the period, and each C
   assert.equal(await nav(alice, 'Reports').isVisible(), false, 'no "Reports" for a plain agent');
 
   const ada = await signIn(env, addAgent(env, { name: 'Ada', admin: true, sites: [shop] }));
+  // Both Away before the report is read: an On-Line agent's time grows with every heartbeat
+  // (10 s), so the Agents CSV downloaded from the report shown could differ from the server's
+  // CSV fetched seconds later; Away agents' times stand still.
+  // A visitor's widget shows "Leave a message" once the server has both Away.
+  const browsing = await openVisitor(env, shop, '/');
+  await browsing.launcher.waitFor();
+  for (const agent of [alice, ada]) {
+    await agent.page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Away' });
+  }
+  await browsing.page.getByRole('button', { name: 'Leave a message', exact: true }).waitFor();
   await nav(ada, 'Reports').click();
   const page = reports(ada);
   await page.getByRole('heading', { name: 'Totals' }).waitFor();
