@@ -2,14 +2,14 @@
 //! offline messages. Only the site's own origins may open it.
 
 use super::hub::{Departure, Flush, VisitorUpdate};
-use super::outbound::{ConnHandle, Outbound};
+use super::outbound::ConnHandle;
 use super::replay::Side;
 use super::socket::{self, Socket};
 use crate::error::{AppError, AppResult};
 use crate::limits::sockets::SocketSlot;
 use crate::limits::visitor::VisitorLimits;
+use crate::services::unanswered;
 use crate::services::visits::{self, Arrival};
-use crate::services::{chats, unanswered};
 use crate::state::App;
 use crate::tracking::ip::client_ip;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
@@ -19,17 +19,18 @@ use axum::response::{IntoResponse, Response};
 use frontdesk_core::audience::Audience;
 use frontdesk_core::link::origin_of;
 use frontdesk_core::model::{Chat, Site};
-use frontdesk_core::protocol::{
-    PageInfo, ToAgent, ToVisitor, VisitorChatView, VisitorFrame, VisitorOnSite,
-};
-use frontdesk_core::unanswered::{ends_when_visitor_leaves, may_end_when_visitor_leaves};
-use frontdesk_core::{ChatState, ErrorCode, SiteKey, VisitorId};
+use frontdesk_core::protocol::{PageInfo, ToAgent, ToVisitor, VisitorFrame, VisitorOnSite};
+use frontdesk_core::unanswered::ends_when_visitor_leaves;
+use frontdesk_core::{ErrorCode, SiteKey, VisitorId};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 mod frames;
 mod pipeline;
+mod welcome;
+
+use welcome::{chat_view, welcome};
 
 #[derive(Deserialize)]
 pub struct VisitorQuery {
@@ -283,126 +284,6 @@ async fn serve(app: &App, mut v: Box<Visitor>, socket: &mut Socket, handle: &Con
         v.leave(flush_due).await;
     })
     .await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn welcome(
-    app: &App,
-    site_owned: Site,
-    (ip, user_agent, language): (IpAddr, &str, &'static str),
-    handle: &ConnHandle,
-    (mut id, claim): (VisitorId, Option<serde_json::Value>),
-    page: PageInfo,
-    (last_seq, last_chat): (frontdesk_core::Seq, Option<frontdesk_core::ChatId>),
-) -> AppResult<Visitor> {
-    let site = &site_owned;
-    let mut identity = None;
-    if let Some(claim) = &claim {
-        let found = crate::services::identity::identify(app, site, id, claim).await?;
-        id = found.visitor;
-        identity = Some(found.outcome);
-    }
-    // One write: visitor, visit, first page view; the open chat is read in the same job.
-    let arrival = Arrival::new(
-        app,
-        (site.id, id.clone()),
-        ip,
-        user_agent,
-        language,
-        &site.settings.privacy,
-    );
-    let requests_seen = app.hub.chat_requests_seen();
-    let (record, loaded) = visits::hello(app, &arrival, &page).await?;
-    let (visit, open) = (loaded.visit, loaded.open_chat);
-    // The opening hours as read now, before this visitor hears availability changes.
-    crate::services::hours::refresh(app, site);
-    // A chat request that finished since the read began may have made a chat it missed. A
-    // chat already answered can never end at a leave: its leaves read nothing.
-    let may_have_chat = open.as_ref().is_some_and(may_end_when_visitor_leaves)
-        || app.hub.chat_requests_seen() != requests_seen;
-    app.hub
-        .register_visitor(site.id, &id, handle.clone(), may_have_chat);
-    let chat_view = match &open {
-        Some(chat) => Some(chat_view(app, chat).await?),
-        None => None,
-    };
-    let agents = app.presence.site_available(site.id).await;
-    let (online, opens_at) = app.hub.availability_with(site.id, agents);
-    let invitation_rules = crate::services::auto_invitations::for_welcome(
-        app,
-        site,
-        (&record, &visit),
-        open.is_some(),
-        online,
-    )
-    .await?;
-    frame(
-        handle,
-        &ToVisitor::Welcome {
-            visitor_id: id.clone(),
-            token: app.tokens.issue(site.id, &id),
-            online,
-            chat: chat_view,
-            epoch: app.epoch.clone(),
-            opens_at,
-            departments: crate::services::departments::choices(app, site).await?,
-            features: frontdesk_core::protocol::WidgetFeatures::of(
-                &site.settings,
-                app.settings.limits.file_max_bytes,
-            ),
-            language: site.settings.language.clone(),
-            identity: identity.map(str::to_string),
-            appearance: site.settings.appearance.for_widget(),
-            invitation_rules,
-        },
-    );
-    if let Some(chat) = &open {
-        // A seq held of another chat says nothing about this one: replay it from the start.
-        let after = match last_chat {
-            Some(c) if c != chat.id => frontdesk_core::Seq(0),
-            _ => last_seq,
-        };
-        handle
-            .send(Outbound::Replay {
-                chat_id: chat.id,
-                after,
-                reference: None,
-            })
-            .await;
-    }
-    let mut v = Visitor {
-        app: app.clone(),
-        site: site_owned,
-        id,
-        ip,
-        arrival,
-        handle: handle.clone(),
-        visit,
-        verified_name: record.name.clone().filter(|_| identity == Some("verified")),
-        name: record.name,
-        page,
-        update_wait: None,
-    };
-    v.announce(open.as_ref().map(|c| c.id), false).await;
-    Ok(v)
-}
-
-async fn chat_view(app: &App, chat: &Chat) -> AppResult<VisitorChatView> {
-    let (agent_name, position) = match chat.state {
-        ChatState::Active { agent } => (
-            Some(crate::services::agent_names::for_visitor(app, chat.site_id, agent).await?),
-            None,
-        ),
-        _ => (None, Some(chats::queue_position(app, chat).await?)),
-    };
-    Ok(VisitorChatView {
-        chat_id: chat.id,
-        state: chat.state.name().to_string(),
-        agent_name,
-        position,
-        last_seq: chat.last_seq,
-        waiting_long: chat.state == ChatState::Pending && chat.escalated_at.is_some(),
-    })
 }
 
 impl Visitor {
