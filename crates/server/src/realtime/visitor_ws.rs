@@ -320,17 +320,17 @@ impl Visitor {
             .presence
             .visitor_changed(self.site.id, &self.id)
             .await;
-        self.app
-            .publish(
-                Audience::SiteAgents {
-                    site: self.site.id,
-                    online_only: false,
-                    also: None,
-                },
-                &ToAgent::VisitorUpdate(info),
-                None,
-            )
-            .await;
+        self.tell_site_agents(&ToAgent::VisitorUpdate(info)).await;
+    }
+
+    /// Every agent of the site, Away ones too (the visitors list is everyone's).
+    async fn tell_site_agents(&self, frame: &ToAgent) {
+        let agents = Audience::SiteAgents {
+            site: self.site.id,
+            online_only: false,
+            also: None,
+        };
+        self.app.publish(agents, frame, None).await;
     }
 
     /// The connection closed; `flush_due`: a coalesced update of it has not gone out yet.
@@ -366,20 +366,11 @@ impl Visitor {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "visitor left: open chat unreadable"),
         }
-        self.app
-            .publish(
-                Audience::SiteAgents {
-                    site: self.site.id,
-                    online_only: false,
-                    also: None,
-                },
-                &ToAgent::VisitorLeft {
-                    site_id: self.site.id,
-                    visitor_id: self.id.clone(),
-                },
-                None,
-            )
-            .await;
+        self.tell_site_agents(&ToAgent::VisitorLeft {
+            site_id: self.site.id,
+            visitor_id: self.id.clone(),
+        })
+        .await;
     }
 
     async fn open_chat(&self) -> AppResult<Chat> {
