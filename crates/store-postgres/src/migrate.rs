@@ -77,6 +77,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "visit_invitations",
         sql: include_str!("../migrations/0012_visit_invitations.sql"),
     },
+    Migration {
+        version: 13,
+        name: "search_queue",
+        sql: include_str!("../migrations/0013_search_queue.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 /// Bits of an FTS rowid that hold the seq (the chat id is above them).
 const SEQ_BITS: u32 = 20;
 /// Messages with a seq at or above this are not indexed (no chat comes near).
-const MAX_SEQ: i64 = 1 << SEQ_BITS;
+pub(crate) const MAX_SEQ: i64 = 1 << SEQ_BITS;
 /// Most page titles of a visit indexed in a chat's header.
 const MAX_TITLES: i64 = 50;
 /// Columns of `chat_cols!()` (the FTS rowid follows them).
@@ -32,6 +32,7 @@ const INDEX_CHAT: &str = "INSERT OR REPLACE INTO search (rowid, h_name, h_email,
             (SELECT group_concat(value, ' ') FROM json_each(chats.tags)), wrap_up \
      FROM chats WHERE id = ?1";
 pub(crate) const REBUILD: &str = "INSERT INTO search (search) VALUES ('delete-all'); \
+     DELETE FROM search_queue; \
      INSERT INTO search (rowid, body) SELECT (chat_id << 20) | seq, body FROM messages \
          WHERE kind IN ('text', 'link', 'note', 'file') AND seq < 1048576; \
      INSERT INTO search (rowid, h_name, h_email, h_titles, h_tags, h_wrap_up) \
@@ -53,7 +54,8 @@ pub(crate) fn searchable(kind: MessageKind) -> bool {
     )
 }
 
-/// Indexes a new message, in the writer's transaction.
+/// Indexes a message at once, in the caller's transaction (the bulk history generator; a new
+/// message is queued instead: `search_queue.rs`).
 pub(crate) fn index_message(
     c: &Connection,
     chat: ChatId,
@@ -387,6 +389,9 @@ impl ArchiveStore for SqliteStore {
         if query.sites.is_empty() {
             return Ok((Vec::new(), None));
         }
+        if query.search.is_some() {
+            self.flush_search_queue().await?;
+        }
         let query = query.clone();
         self.read(move |c| page(c, &query)).await
     }
@@ -398,6 +403,9 @@ impl ArchiveStore for SqliteStore {
                 more: false,
             });
         }
+        if query.search.is_some() {
+            self.flush_search_queue().await?;
+        }
         let query = query.clone();
         self.read(move |c| count(c, &query, cap)).await
     }
@@ -408,7 +416,13 @@ impl ArchiveStore for SqliteStore {
 
     async fn check_search_index(&self) -> StoreResult<()> {
         // On the write connection: the integrity-check command writes nothing but is an
-        // INSERT, which a read-only connection refuses.
-        self.write(|tx| check(tx)).await
+        // INSERT, which a read-only connection refuses. Queued messages are indexed first
+        // (they are not missing, only not yet written).
+        let backlog = self.search_backlog();
+        self.write(move |tx| {
+            crate::search_queue::flush(tx, &backlog)?;
+            check(tx)
+        })
+        .await
     }
 }

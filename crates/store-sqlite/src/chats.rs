@@ -5,6 +5,7 @@ use crate::map::{
     Db, all, author_columns, chat_cas, chat_cols, chat_row, json_ids, message_cols, message_row,
     state_columns,
 };
+use crate::search_queue::Backlog;
 use async_trait::async_trait;
 use frontdesk_core::chat::ChatState;
 use frontdesk_core::files::NewFile;
@@ -82,7 +83,7 @@ pub(crate) const MESSAGES_AFTER: &str = concat!(
 fn append(
     c: &Connection,
     m: &NewMessage,
-    index: bool,
+    index: Option<&Backlog>,
     subs: &Subscriptions,
 ) -> StoreResult<Appended> {
     if let Some(client_id) = &m.client_id {
@@ -127,8 +128,8 @@ fn append(
     if let Some(file) = &m.file {
         insert_file(c, m, seq, file)?;
     }
-    if index {
-        crate::archive::index_message(c, m.chat_id, seq, m.kind, &m.body)?;
+    if let Some(backlog) = index {
+        crate::search_queue::queue_message(c, backlog, m.chat_id, seq, m.kind)?;
     }
     let message = Message {
         chat_id: m.chat_id,
@@ -196,7 +197,7 @@ fn insert_file(c: &Connection, m: &NewMessage, seq: i64, f: &NewFile) -> StoreRe
 fn append_visitor(
     c: &Connection,
     m: VisitorMessage,
-    index: bool,
+    index: Option<&Backlog>,
     subs: &Subscriptions,
 ) -> StoreResult<Option<Posted>> {
     let chat = c
@@ -424,14 +425,14 @@ impl ChatStore for SqliteStore {
     /// `NotFound` when the chat does not exist. Does not check the chat's state: whether
     /// one may post is the caller's rule ([`ChatState::may_post`]).
     async fn append_message(&self, message: NewMessage) -> StoreResult<Appended> {
-        let index = self.search_index();
-        self.write_events(move |tx, subs| append(tx, &message, index, subs))
+        let index = self.search_queue();
+        self.write_events(move |tx, subs| append(tx, &message, index.as_deref(), subs))
             .await
     }
 
     async fn append_visitor_message(&self, message: VisitorMessage) -> StoreResult<Option<Posted>> {
-        let index = self.search_index();
-        self.write_events(move |tx, subs| append_visitor(tx, message, index, subs))
+        let index = self.search_queue();
+        self.write_events(move |tx, subs| append_visitor(tx, message, index.as_deref(), subs))
             .await
     }
 

@@ -42,6 +42,7 @@ mod ratings;
 mod readers;
 mod reports;
 mod routing;
+mod search_queue;
 mod search_terms;
 mod settings;
 mod sites;
@@ -102,11 +103,16 @@ pub struct SqliteOptions {
     /// finishes on a background thread (see [`SqliteStore::integrity`]). `None`: the whole
     /// file is checked before open returns (start-up time grows with the file, seconds per GiB).
     pub open_check_budget: Option<Duration>,
-    /// Keep the full-text search index (`[search] index`, default true): every message and
-    /// chat header is indexed in the transaction that writes it. Off, nothing is indexed
-    /// (the server answers searches `search_off`); turning it back on needs
+    /// Keep the full-text search index (`[search] index`, default true): a chat header is
+    /// indexed in the transaction that writes it, a message is queued by its transaction and
+    /// indexed soon after, and always before a search (`search_queue.rs`). Off, nothing is
+    /// indexed (the server answers searches `search_off`); turning it back on needs
     /// `frontdesk search rebuild`.
     pub search_index: bool,
+    /// How long the writer must have had nothing to do before it indexes the messages queued
+    /// for search (default 200 ms). A search indexes them first whatever this is; tests set
+    /// it long so that nothing is indexed behind their back.
+    pub search_idle: Duration,
 }
 
 impl Default for SqliteOptions {
@@ -118,6 +124,7 @@ impl Default for SqliteOptions {
             unsafe_ack_before_commit: false,
             open_check_budget: Some(check::OPEN_CHECK_BUDGET),
             search_index: true,
+            search_idle: search_queue::IDLE,
         }
     }
 }
@@ -190,6 +197,8 @@ struct Inner {
     readers: Arc<ReadPool>,
     integrity: Arc<check::IntegrityState>,
     search_index: bool,
+    /// Messages queued for the search index and not yet in it (`search_queue.rs`).
+    search_backlog: Arc<search_queue::Backlog>,
     /// Which webhooks want which events (webhooks.rs): read by every write that may cause one.
     webhooks: Arc<frontdesk_core::webhooks::Subscriptions>,
 }
@@ -226,6 +235,27 @@ impl SqliteStore {
     /// Whether writes keep the search index ([`SqliteOptions::search_index`]).
     pub(crate) fn search_index(&self) -> bool {
         self.inner.search_index
+    }
+
+    /// Where a new message is queued for the search index: `None` when writes do not keep
+    /// the index ([`SqliteOptions::search_index`]).
+    pub(crate) fn search_queue(&self) -> Option<Arc<search_queue::Backlog>> {
+        self.inner
+            .search_index
+            .then(|| self.inner.search_backlog.clone())
+    }
+
+    /// The count of queued messages (for a flush, which zeroes it).
+    pub(crate) fn search_backlog(&self) -> Arc<search_queue::Backlog> {
+        self.inner.search_backlog.clone()
+    }
+
+    /// Indexes every message queued for search (`search_queue.rs`) in the writer's next
+    /// batch, so that a search that follows sees every message acknowledged before.
+    pub(crate) async fn flush_search_queue(&self) -> StoreResult<()> {
+        let backlog = self.search_backlog();
+        self.write(move |tx| search_queue::flush(tx, &backlog).map(|_| ()))
+            .await
     }
 
     /// The webhook subscription set (cheap to clone into a write job).
@@ -350,6 +380,9 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
     configure_writer(&conn, options.synchronous_full)?;
     migrate::apply(&mut conn)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // What a crash left queued for the search index (`search_queue.rs`).
+    let search_backlog = Arc::new(search_queue::Backlog::default());
+    search_queue::flush_alone(&mut conn, &search_backlog);
 
     let readers = ReadPool::open(&path, options.readers.max(1))?;
     if options.unsafe_ack_before_commit {
@@ -359,6 +392,8 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
         conn,
         options.max_batch.max(1),
         options.unsafe_ack_before_commit,
+        search_backlog.clone(),
+        options.search_idle,
     )
     .map_err(|e| OpenError::Thread(e.to_string()))?;
     if integrity.get() == Integrity::Checking {
@@ -374,6 +409,7 @@ fn open_blocking(path: PathBuf, options: SqliteOptions) -> Result<SqliteStore, O
             readers: Arc::new(readers),
             integrity,
             search_index: options.search_index,
+            search_backlog,
             webhooks: Arc::default(),
         }),
     })

@@ -76,6 +76,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "visit_invitations",
         sql: include_str!("../migrations/0012_visit_invitations.sql"),
     },
+    Migration {
+        version: 13,
+        name: "search_queue",
+        sql: include_str!("../migrations/0013_search_queue.sql"),
+    },
 ];
 
 /// The schema version this build writes.

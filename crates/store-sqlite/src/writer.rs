@@ -11,14 +11,20 @@
 //! Page views (`record_page_load`) are queued apart and run after the batch's other jobs, all
 //! together in one savepoint with one multi-row insert (`page_loads.rs`); they are answered
 //! after the same commit.
+//!
+//! Between batches the thread also indexes the messages queued for search, in a transaction
+//! of its own, when it is idle or the backlog is large (`search_queue.rs` has the rule).
 
 use crate::page_loads::{self, PendingLoad};
+use crate::search_queue::{self, AfterBatch, Backlog};
 use crate::writer_gone;
 use frontdesk_core::store::{PageLoad, PageLoaded, StoreError, StoreResult};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
 use std::thread::JoinHandle;
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// Work that needs the bare connection, outside any transaction (checkpoints, pragmas).
@@ -118,11 +124,19 @@ impl Writer {
         conn: Connection,
         max_batch: usize,
         sabotage: bool,
+        search_backlog: Arc<Backlog>,
+        search_idle: Duration,
     ) -> std::io::Result<Writer> {
         let (queue, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("frontdesk-sqlite-writer".into())
-            .spawn(move || run(conn, rx, max_batch, sabotage))?;
+            .spawn(move || {
+                let search = Search {
+                    backlog: &search_backlog,
+                    idle: search_idle,
+                };
+                run(conn, rx, max_batch, sabotage, &search)
+            })?;
         Ok(Writer {
             queue: Some(queue),
             thread: Some(thread),
@@ -189,12 +203,31 @@ impl Drop for Writer {
 }
 
 /// The writer thread's loop: runs until every sender is gone.
-fn run(mut conn: Connection, queue: mpsc::Receiver<Msg>, max_batch: usize, sabotage: bool) {
+fn run(
+    mut conn: Connection,
+    queue: mpsc::Receiver<Msg>,
+    max_batch: usize,
+    sabotage: bool,
+    search: &Search<'_>,
+) {
     let mut batch = Batch {
         jobs: Vec::with_capacity(max_batch),
         loads: Vec::with_capacity(max_batch),
     };
-    while let Ok(first) = queue.recv() {
+    // A message taken off the queue to see whether it was empty: the next batch's first.
+    let mut taken = None;
+    loop {
+        let first = match taken.take() {
+            Some(msg) => msg,
+            None => match next(&queue, search) {
+                Next::Msg(msg) => msg,
+                Next::Idle => {
+                    search_queue::flush_alone(&mut conn, search.backlog);
+                    continue;
+                }
+                Next::Closed => break,
+            },
+        };
         if let Some(work) = batch.push(first) {
             run_exclusive(&mut conn, work);
             continue;
@@ -215,6 +248,24 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Msg>, max_batch: usize, sabot
         if let Some(work) = after {
             run_exclusive(&mut conn, work);
         }
+        let index = match search_queue::after_batch(search.backlog.get()) {
+            AfterBatch::Wait => false,
+            AfterBatch::Now => true,
+            AfterBatch::IfIdle => match queue.try_recv() {
+                Ok(msg) => {
+                    taken = Some(msg);
+                    false
+                }
+                Err(TryRecvError::Empty) => true,
+                Err(TryRecvError::Disconnected) => false,
+            },
+        };
+        if index {
+            search_queue::flush_alone(&mut conn, search.backlog);
+        }
+    }
+    if search.backlog.get() > 0 {
+        search_queue::flush_alone(&mut conn, search.backlog);
     }
     // The readers may still be open, so closing this connection is not the last close that
     // would checkpoint by itself: copy the WAL into the file and empty it here. A WAL left
@@ -225,6 +276,31 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Msg>, max_batch: usize, sabot
         tracing::warn!(error = %e, "closing checkpoint failed");
     }
     tracing::debug!("storage writer stopped");
+}
+
+/// The search queue's backlog and how long the thread must be idle to index it.
+struct Search<'a> {
+    backlog: &'a Backlog,
+    idle: Duration,
+}
+
+enum Next {
+    Msg(Msg),
+    /// Nothing was queued for [`Search::idle`] and messages wait for the index.
+    Idle,
+    Closed,
+}
+
+/// The next message; with a search backlog, waits for it only [`Search::idle`].
+fn next(queue: &mpsc::Receiver<Msg>, search: &Search<'_>) -> Next {
+    if search.backlog.get() == 0 {
+        return queue.recv().map_or(Next::Closed, Next::Msg);
+    }
+    match queue.recv_timeout(search.idle) {
+        Ok(msg) => Next::Msg(msg),
+        Err(RecvTimeoutError::Timeout) => Next::Idle,
+        Err(RecvTimeoutError::Disconnected) => Next::Closed,
+    }
 }
 
 fn run_exclusive(conn: &mut Connection, work: Exclusive) {

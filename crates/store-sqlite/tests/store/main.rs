@@ -43,6 +43,7 @@ pub async fn fresh_tiny() -> (TempDir, Store) {
         unsafe_ack_before_commit: false,
         open_check_budget: None,
         search_index: true,
+        search_idle: std::time::Duration::from_millis(200),
     };
     let store = SqliteStore::open(&db_path(&dir), options).await.unwrap();
     (dir, store)

@@ -84,6 +84,11 @@ async fn export_holds_everything_and_erase_leaves_no_row_or_file() {
         "the webhook deliveries hold the messages: {:?}",
         raw.mentions("zebrafinch").await
     );
+    // Messages reach SQLite's index after their commit; the check indexes what is queued.
+    app.store()
+        .check_search_index()
+        .await
+        .expect("index matches the text");
     if matches!(raw, Raw::Sqlite(_)) {
         assert_eq!(raw.search_entries("zebrafinch").await, 2);
     }
