@@ -57,6 +57,44 @@ impl Out {
             }
         }
     }
+
+    /// Buffers `msg` without writing it out (unless the buffer is full): see [`Out::flush`].
+    async fn feed(&mut self, msg: Message) -> bool {
+        if self.killed {
+            return false;
+        }
+        tokio::select! {
+            r = self.sink.feed(msg) => r.is_ok(),
+            _ = self.kill.notified() => {
+                self.killed = true;
+                false
+            }
+        }
+    }
+
+    /// Writes out every buffered frame: one socket write for all of them.
+    async fn flush(&mut self) -> bool {
+        if self.killed {
+            return false;
+        }
+        tokio::select! {
+            r = self.sink.flush() => r.is_ok(),
+            _ = self.kill.notified() => {
+                self.killed = true;
+                false
+            }
+        }
+    }
+}
+
+/// Most queued frames written out together (one socket write); then the writer flushes and
+/// looks at its heartbeat and kill signal again.
+const COALESCE: usize = 64;
+
+/// What the writer does after an item of its queue.
+enum Then {
+    Go,
+    Stop,
 }
 
 impl FrameSink for Out {
@@ -87,23 +125,48 @@ pub async fn run_writer(
         tokio::select! {
             item = recv.rx.recv() => {
                 let Some(item) = item else { break };
-                let ok = match item {
-                    Outbound::Frame { text, seq } => {
-                        if let Some((chat, s)) = seq
-                            && !sent.entry(chat).or_default().mark(s)
-                        {
-                            continue; // already sent (replay and live overlapped)
+                // This item and those queued behind it (up to COALESCE), in order: frames are
+                // buffered and written out with one flush, instead of one write each.
+                let mut next = Some(item);
+                let (mut fed, mut then) = (0, Then::Go);
+                while let Some(item) = next.take() {
+                    let ok = match item {
+                        Outbound::Frame { text, seq } => {
+                            if let Some((chat, s)) = seq
+                                && !sent.entry(chat).or_default().mark(s)
+                            {
+                                true // already sent (replay and live overlapped)
+                            } else {
+                                fed += 1;
+                                out.feed(Message::Text(text)).await
+                            }
                         }
-                        out.send(Message::Text(text)).await
+                        Outbound::Close => {
+                            then = Then::Stop;
+                            break;
+                        }
+                        Outbound::Replay { chat_id, after, reference } => {
+                            // What was buffered goes first; the replay writes its own frames.
+                            let flushed = fed == 0 || out.flush().await;
+                            fed = 0;
+                            // Boxed: allocated while it runs, not kept in every writer's task.
+                            flushed
+                                && Box::pin(replay(&app, &mut out, side, chat_id, after, reference, &mut sent))
+                                    .await
+                        }
+                    };
+                    if !ok {
+                        then = Then::Stop;
+                        break;
                     }
-                    Outbound::Close => break,
-                    Outbound::Replay { chat_id, after, reference } => {
-                        // Boxed: allocated while it runs, not kept in every writer's task.
-                        Box::pin(replay(&app, &mut out, side, chat_id, after, reference, &mut sent))
-                            .await
+                    if fed < COALESCE {
+                        next = recv.rx.try_recv().ok();
                     }
-                };
-                if !ok {
+                }
+                if fed > 0 && !out.flush().await {
+                    then = Then::Stop;
+                }
+                if let Then::Stop = then {
                     break;
                 }
             }
