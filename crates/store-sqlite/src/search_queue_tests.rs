@@ -11,7 +11,7 @@ use frontdesk_core::ids::{SiteId, SiteKey, Timestamp, VisitorId};
 use frontdesk_core::model::{Author, NewChat, NewMessage, NewSite};
 use frontdesk_core::search::SearchQuery;
 use frontdesk_core::store::{ArchiveStore, ChatStore, SiteStore};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// A store whose writer never indexes on its own for being idle (an hour): what is indexed
@@ -59,6 +59,17 @@ async fn chat(s: &SqliteStore, site: SiteId, visitor: &str) -> ChatId {
     .await
     .unwrap()
     .id
+}
+
+/// A store on a new file (idle for an hour, see [`open`]) with a site and one chat in it:
+/// (its directory, the file, the store, the site, the chat).
+async fn fixture() -> (tempfile::TempDir, PathBuf, SqliteStore, SiteId, ChatId) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let s = open(&path).await;
+    let site = site(&s).await;
+    let chat = chat(&s, site, "va").await;
+    (dir, path, s, site, chat)
 }
 
 async fn say(s: &SqliteStore, chat: ChatId, kind: MessageKind, body: &str) -> i64 {
@@ -164,11 +175,7 @@ async fn a_message_is_queued_by_its_commit_and_a_search_indexes_it_first() {
 
 #[tokio::test]
 async fn the_check_indexes_the_queue_first_and_the_rebuild_empties_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let s = open(&path).await;
-    let site = site(&s).await;
-    let a = chat(&s, site, "va").await;
+    let (_dir, path, s, _, a) = fixture().await;
     let a1 = say(&s, a, MessageKind::Text, "queued").await;
     s.check_search_index().await.unwrap();
     assert_eq!(raw(&path), (vec![], vec![rowid(a, a1)]));
@@ -185,11 +192,7 @@ async fn the_check_indexes_the_queue_first_and_the_rebuild_empties_it() {
 
 #[tokio::test]
 async fn what_a_crash_left_queued_is_indexed_when_the_store_opens() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let s = open(&path).await;
-    let site = site(&s).await;
-    let a = chat(&s, site, "va").await;
+    let (_dir, path, s, _, a) = fixture().await;
     let a1 = say(&s, a, MessageKind::Text, "before the crash").await;
     drop(s);
     // A clean close indexes the queue; a crash would have left it as it was: put it back.
@@ -211,11 +214,7 @@ async fn what_a_crash_left_queued_is_indexed_when_the_store_opens() {
 
 #[tokio::test]
 async fn a_deleted_chat_leaves_nothing_queued() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let s = open(&path).await;
-    let site = site(&s).await;
-    let a = chat(&s, site, "va").await;
+    let (_dir, path, s, _, a) = fixture().await;
     say(&s, a, MessageKind::Text, "to be forgotten").await;
     s.write(move |tx| {
         crate::privacy::delete_search_entries(tx, a.0)?;
@@ -230,11 +229,7 @@ async fn a_deleted_chat_leaves_nothing_queued() {
 
 #[tokio::test]
 async fn the_writer_indexes_a_full_batch_by_itself() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let s = open(&path).await;
-    let site = site(&s).await;
-    let a = chat(&s, site, "va").await;
+    let (_dir, path, s, _, a) = fixture().await;
     for i in 0..BATCH {
         say(&s, a, MessageKind::Text, &format!("message {i}")).await;
     }
@@ -253,11 +248,7 @@ async fn the_writer_indexes_a_full_batch_by_itself() {
 
 #[tokio::test]
 async fn a_backlog_short_of_a_batch_waits_for_the_writer_to_be_idle() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let s = open(&path).await;
-    let site = site(&s).await;
-    let a = chat(&s, site, "va").await;
+    let (_dir, path, s, _, a) = fixture().await;
     for i in 0..BATCH - 1 {
         say(&s, a, MessageKind::Text, &format!("message {i}")).await;
     }

@@ -45,45 +45,40 @@ struct Out {
 }
 
 impl Out {
-    async fn send(&mut self, msg: Message) -> bool {
-        if self.killed {
+    /// Runs `op` on the sink unless the connection is told to close first (then, and from
+    /// then on, false).
+    async fn guarded<'a, F>(
+        &'a mut self,
+        op: impl FnOnce(&'a mut SplitSink<WebSocket, Message>) -> F,
+    ) -> bool
+    where
+        F: Future<Output = Result<(), axum::Error>> + 'a,
+    {
+        let Out { sink, kill, killed } = self;
+        if *killed {
             return false;
         }
         tokio::select! {
-            r = self.sink.send(msg) => r.is_ok(),
-            _ = self.kill.notified() => {
-                self.killed = true;
+            r = op(sink) => r.is_ok(),
+            _ = kill.notified() => {
+                *killed = true;
                 false
             }
         }
+    }
+
+    async fn send(&mut self, msg: Message) -> bool {
+        self.guarded(|sink| sink.send(msg)).await
     }
 
     /// Buffers `msg` without writing it out (unless the buffer is full): see [`Out::flush`].
     async fn feed(&mut self, msg: Message) -> bool {
-        if self.killed {
-            return false;
-        }
-        tokio::select! {
-            r = self.sink.feed(msg) => r.is_ok(),
-            _ = self.kill.notified() => {
-                self.killed = true;
-                false
-            }
-        }
+        self.guarded(|sink| sink.feed(msg)).await
     }
 
     /// Writes out every buffered frame: one socket write for all of them.
     async fn flush(&mut self) -> bool {
-        if self.killed {
-            return false;
-        }
-        tokio::select! {
-            r = self.sink.flush() => r.is_ok(),
-            _ = self.kill.notified() => {
-                self.killed = true;
-                false
-            }
-        }
+        self.guarded(|sink| sink.flush()).await
     }
 }
 
