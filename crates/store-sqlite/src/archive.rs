@@ -31,20 +31,33 @@ const INDEX_CHAT: &str = "INSERT OR REPLACE INTO search (rowid, h_name, h_email,
                 (SELECT DISTINCT title FROM page_views WHERE visit_id = chats.visit_id LIMIT 50)), \
             (SELECT group_concat(value, ' ') FROM json_each(chats.tags)), wrap_up \
      FROM chats WHERE id = ?1";
-pub(crate) const REBUILD: &str = "INSERT INTO search (search) VALUES ('delete-all'); \
+/// Which messages are searchable, as SQL on `messages` (the rule of [`searchable`], and no
+/// seq at or above [`MAX_SEQ`]): the rebuild, the check and the search queue's flush.
+macro_rules! searchable_messages {
+    () => {
+        "kind IN ('text', 'link', 'note', 'file') AND seq < 1048576"
+    };
+}
+pub(crate) use searchable_messages;
+
+pub(crate) const REBUILD: &str = concat!(
+    "INSERT INTO search (search) VALUES ('delete-all'); \
      DELETE FROM search_queue; \
-     INSERT INTO search (rowid, body) SELECT (chat_id << 20) | seq, body FROM messages \
-         WHERE kind IN ('text', 'link', 'note', 'file') AND seq < 1048576; \
-     INSERT INTO search (rowid, h_name, h_email, h_titles, h_tags, h_wrap_up) \
+     INSERT INTO search (rowid, body) SELECT (chat_id << 20) | seq, body FROM messages WHERE ",
+    searchable_messages!(),
+    "; INSERT INTO search (rowid, h_name, h_email, h_titles, h_tags, h_wrap_up) \
          SELECT id << 20, visitor_name, visitor_email, \
             (SELECT group_concat(title, ' ') FROM \
                 (SELECT DISTINCT title FROM page_views WHERE visit_id = chats.visit_id LIMIT 50)), \
             (SELECT group_concat(value, ' ') FROM json_each(chats.tags)), wrap_up \
-         FROM chats;";
+         FROM chats;"
+);
 /// The rowids the index must hold, as a query (for the check).
-const EXPECTED: &str = "SELECT (chat_id << 20) | seq FROM messages \
-         WHERE kind IN ('text', 'link', 'note', 'file') AND seq < 1048576 \
-     UNION ALL SELECT id << 20 FROM chats";
+const EXPECTED: &str = concat!(
+    "SELECT (chat_id << 20) | seq FROM messages WHERE ",
+    searchable_messages!(),
+    " UNION ALL SELECT id << 20 FROM chats"
+);
 
 /// Whether a message of this kind is searchable (events are not; a file by its name).
 pub(crate) fn searchable(kind: MessageKind) -> bool {

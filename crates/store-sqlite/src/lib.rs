@@ -56,6 +56,8 @@ mod writer;
 pub use writer::COMMIT_LATENCY;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod unit_tests;
 
 use frontdesk_core::store::{StoreError, StoreResult};

@@ -4,10 +4,11 @@
 #![allow(clippy::unwrap_used)]
 
 use super::{PendingLoad, run};
+use crate::test_support::shop;
 use crate::{SqliteOptions, SqliteStore};
-use frontdesk_core::model::{Location, NewSite, NewVisit};
-use frontdesk_core::store::{PageLoad, SiteStore, StoreError};
-use frontdesk_core::{SiteId, SiteKey, Timestamp, VisitorId};
+use frontdesk_core::model::{Location, NewVisit};
+use frontdesk_core::store::{PageLoad, StoreError};
+use frontdesk_core::{SiteId, Timestamp, VisitorId};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
@@ -77,23 +78,10 @@ async fn a_group_is_one_insert_in_order_and_a_failing_load_fails_alone() {
     let store = SqliteStore::open(&path, SqliteOptions::default())
         .await
         .unwrap();
-    let site = store
-        .create_site(
-            NewSite {
-                key: SiteKey("shop".into()),
-                name: "Shop".into(),
-                base_url: "https://shop.example".into(),
-                timezone: "Europe/Berlin".into(),
-                allowed_origins: vec![],
-                email: None,
-            },
-            Timestamp(1),
-        )
-        .await
-        .unwrap();
+    let site = shop(&store).await;
     // 75 loads: chunks of 64, 8 and 1 (×3); two visitors, each continuing its own visit.
     let loads: Vec<PageLoad> = (0..75)
-        .map(|i| load(site.id, &format!("v{}", i % 2), 1_000 + i, &format!("/{i}")))
+        .map(|i| load(site, &format!("v{}", i % 2), 1_000 + i, &format!("/{i}")))
         .collect();
     let visits = batch(&path, loads).await;
     let (v0, v1) = (visits[0].clone().unwrap(), visits[1].clone().unwrap());
@@ -110,9 +98,9 @@ async fn a_group_is_one_insert_in_order_and_a_failing_load_fails_alone() {
     let visits = batch(
         &path,
         vec![
-            load(site.id, "v0", 2_000, "/a"),
+            load(site, "v0", 2_000, "/a"),
             load(SiteId(999), "v9", 2_000, "/nowhere"),
-            load(site.id, "v1", 2_000, "/b"),
+            load(site, "v1", 2_000, "/b"),
         ],
     )
     .await;

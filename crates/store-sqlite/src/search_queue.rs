@@ -18,7 +18,7 @@
 //! hundreds of messages, and a message costs one `INSERT OR IGNORE` into a small table
 //! (nothing at all when its chat is already queued).
 
-use crate::archive::{MAX_SEQ, searchable};
+use crate::archive::{MAX_SEQ, searchable, searchable_messages};
 use crate::map::Db;
 use frontdesk_core::ids::ChatId;
 use frontdesk_core::model::MessageKind;
@@ -39,11 +39,13 @@ const QUEUE: &str = "INSERT OR IGNORE INTO search_queue (chat_id, from_seq) VALU
 /// emptied. `CROSS JOIN` keeps the queue outside: each queued chat's messages by primary key
 /// from its seq, which is rowid order already (seq < 2^20), so nothing is sorted and only
 /// queued messages are read.
-const FLUSH: &str = "INSERT INTO search (rowid, body) \
-     SELECT (m.chat_id << 20) | m.seq, m.body FROM search_queue AS q \
-     CROSS JOIN messages AS m ON m.chat_id = q.chat_id AND m.seq >= q.from_seq \
-     WHERE m.kind IN ('text', 'link', 'note', 'file') AND m.seq < 1048576 \
-     ORDER BY q.chat_id, m.seq";
+const FLUSH: &str = concat!(
+    "INSERT INTO search (rowid, body) \
+     SELECT (chat_id << 20) | seq, body FROM search_queue AS q \
+     CROSS JOIN messages AS m USING (chat_id) WHERE seq >= q.from_seq AND ",
+    searchable_messages!(),
+    " ORDER BY chat_id, seq"
+);
 const EMPTY: &str = "DELETE FROM search_queue";
 
 /// How many queued messages wait, as the writer thread counts them: raised by each message's

@@ -5,12 +5,13 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
+use crate::test_support::shop;
 use crate::{SqliteOptions, SqliteStore};
 use frontdesk_core::archive::ArchiveQuery;
-use frontdesk_core::ids::{SiteId, SiteKey, Timestamp, VisitorId};
-use frontdesk_core::model::{Author, NewChat, NewMessage, NewSite};
+use frontdesk_core::ids::{SiteId, Timestamp, VisitorId};
+use frontdesk_core::model::{Author, NewChat, NewMessage};
 use frontdesk_core::search::SearchQuery;
-use frontdesk_core::store::{ArchiveStore, ChatStore, SiteStore};
+use frontdesk_core::store::{ArchiveStore, ChatStore};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,23 +27,6 @@ async fn open_idle(path: &Path, idle: Duration) -> SqliteStore {
         ..SqliteOptions::default()
     };
     SqliteStore::open(path, options).await.unwrap()
-}
-
-async fn site(s: &SqliteStore) -> SiteId {
-    s.create_site(
-        NewSite {
-            key: SiteKey("shop".into()),
-            name: "Shop".into(),
-            base_url: "https://shop.example".into(),
-            timezone: "Europe/Berlin".into(),
-            allowed_origins: vec![],
-            email: None,
-        },
-        Timestamp(1),
-    )
-    .await
-    .unwrap()
-    .id
 }
 
 async fn chat(s: &SqliteStore, site: SiteId, visitor: &str) -> ChatId {
@@ -67,7 +51,7 @@ async fn fixture() -> (tempfile::TempDir, PathBuf, SqliteStore, SiteId, ChatId) 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
     let s = open(&path).await;
-    let site = site(&s).await;
+    let site = shop(&s).await;
     let chat = chat(&s, site, "va").await;
     (dir, path, s, site, chat)
 }
@@ -144,7 +128,7 @@ async fn a_message_is_queued_by_its_commit_and_a_search_indexes_it_first() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
     let s = open(&path).await;
-    let site = site(&s).await;
+    let site = shop(&s).await;
     let (a, b) = (chat(&s, site, "va").await, chat(&s, site, "vb").await);
     let a1 = say(&s, a, MessageKind::Text, "where is my parcel").await;
     let b1 = say(&s, b, MessageKind::Text, "hello").await;

@@ -86,16 +86,63 @@ impl Out {
 /// looks at its heartbeat and kill signal again.
 const COALESCE: usize = 64;
 
-/// What the writer does after an item of its queue.
-enum Then {
-    Go,
-    Stop,
-}
-
 impl FrameSink for Out {
     async fn send_text(&mut self, text: Utf8Bytes) -> bool {
         self.send(Message::Text(text)).await
     }
+}
+
+/// Writes `first` and the items queued behind it (up to [`COALESCE`] frames), in order: the
+/// frames are buffered and written out with one flush. False when the writer must stop (a
+/// close, a failed write).
+async fn write_queued(
+    app: &App,
+    out: &mut Out,
+    recv: &mut ConnReceiver,
+    side: Side,
+    sent: &mut HashMap<ChatId, SentSeqs>,
+    first: Outbound,
+) -> bool {
+    let mut next = Some(first);
+    let mut fed = 0;
+    while let Some(item) = next.take() {
+        let ok = match item {
+            Outbound::Frame { text, seq } => {
+                if let Some((chat, s)) = seq
+                    && !sent.entry(chat).or_default().mark(s)
+                {
+                    true // already sent (replay and live overlapped)
+                } else {
+                    fed += 1;
+                    out.feed(Message::Text(text)).await
+                }
+            }
+            Outbound::Close => {
+                if fed > 0 {
+                    out.flush().await;
+                }
+                return false;
+            }
+            Outbound::Replay {
+                chat_id,
+                after,
+                reference,
+            } => {
+                // What was buffered goes first; the replay writes its own frames.
+                let flushed = fed == 0 || out.flush().await;
+                fed = 0;
+                // Boxed: allocated while it runs, not kept in every writer's task.
+                flushed && Box::pin(replay(app, out, side, chat_id, after, reference, sent)).await
+            }
+        };
+        if !ok {
+            return false;
+        }
+        if fed < COALESCE {
+            next = recv.rx.try_recv().ok();
+        }
+    }
+    fed == 0 || out.flush().await
 }
 
 /// Runs until the connection is told to close, the peer goes silent for two heartbeats, or
@@ -120,48 +167,7 @@ pub async fn run_writer(
         tokio::select! {
             item = recv.rx.recv() => {
                 let Some(item) = item else { break };
-                // This item and those queued behind it (up to COALESCE), in order: frames are
-                // buffered and written out with one flush, instead of one write each.
-                let mut next = Some(item);
-                let (mut fed, mut then) = (0, Then::Go);
-                while let Some(item) = next.take() {
-                    let ok = match item {
-                        Outbound::Frame { text, seq } => {
-                            if let Some((chat, s)) = seq
-                                && !sent.entry(chat).or_default().mark(s)
-                            {
-                                true // already sent (replay and live overlapped)
-                            } else {
-                                fed += 1;
-                                out.feed(Message::Text(text)).await
-                            }
-                        }
-                        Outbound::Close => {
-                            then = Then::Stop;
-                            break;
-                        }
-                        Outbound::Replay { chat_id, after, reference } => {
-                            // What was buffered goes first; the replay writes its own frames.
-                            let flushed = fed == 0 || out.flush().await;
-                            fed = 0;
-                            // Boxed: allocated while it runs, not kept in every writer's task.
-                            flushed
-                                && Box::pin(replay(&app, &mut out, side, chat_id, after, reference, &mut sent))
-                                    .await
-                        }
-                    };
-                    if !ok {
-                        then = Then::Stop;
-                        break;
-                    }
-                    if fed < COALESCE {
-                        next = recv.rx.try_recv().ok();
-                    }
-                }
-                if fed > 0 && !out.flush().await {
-                    then = Then::Stop;
-                }
-                if let Then::Stop = then {
+                if !write_queued(&app, &mut out, &mut recv, side, &mut sent, item).await {
                     break;
                 }
             }
