@@ -16,10 +16,20 @@
 //! write of that chat is in flight, replaced by the newest chat the writes returned. A write
 //! that failed, or whose task was dropped mid-way (it may have committed), leaves no copy:
 //! the next reader reads storage. A read fills the copy only if no write of the chat began or
-//! ended while it ran (an epoch per stripe of chat ids). Ended chats are not kept (they take no
-//! accept or message, and may be deleted). The database's conditional updates still decide
-//! every race; the copy only saves the read before them, and refuses what the database would
-//! refuse (an accept of a chat that is already taken).
+//! ended while it ran (an epoch per stripe of chat ids). The database's conditional updates
+//! still decide every race; the copy only saves the read before them, and refuses what the
+//! database would refuse (an accept of a chat that is already taken).
+//!
+//! # Recently ended chats
+//!
+//! A chat that a write on this node ended is kept too, among the last [`ENDED_KEPT`] ended
+//! here (the oldest goes first): the accepts still on their way when a chat ends at once (50
+//! agents raced it, the visitor left) are refused `chat_ended` from the copy, as storage
+//! would refuse them, instead of each reading the chat. An ended chat takes no transition,
+//! but it may be deleted (retention, a visitor's erasure, "Delete chat"): whoever deletes
+//! chats calls [`HotChats::forget_ended`] once the delete is done, so that a reader is not
+//! told "ended" about a chat storage no longer has. Ended chats read from storage are not
+//! kept (the read may race a delete).
 //!
 //! Not kept exact (they change without a version bump, and no hot caller reads them):
 //! `last_seq`, `escalated_at`, `tags`, `wrap_up`, `rating`, `visitor_read_seq`,
@@ -27,12 +37,16 @@
 
 use frontdesk_core::ChatId;
 use frontdesk_core::model::Chat;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// Stripes of chat ids with their own epoch: a read is refused its fill only by writes of
 /// chats in its stripe.
 const STRIPES: usize = 64;
+
+/// How many chats ended on this node are kept (see "Recently ended chats"): a few hundred
+/// bytes each.
+pub const ENDED_KEPT: usize = 1024;
 
 pub struct HotChats {
     enabled: bool,
@@ -43,8 +57,29 @@ pub struct HotChats {
 
 struct Inner {
     chats: HashMap<ChatId, Chat>,
+    /// Chats that a write on this node ended (with the number of their keeping), and the
+    /// order they were kept in (an entry whose number no longer matches the map's is stale).
+    ended: HashMap<ChatId, (u64, Chat)>,
+    ended_order: VecDeque<(ChatId, u64)>,
+    ended_count: u64,
     writing: HashMap<ChatId, Writing>,
     epochs: [u64; STRIPES],
+}
+
+impl Inner {
+    fn keep_ended(&mut self, chat: Chat) {
+        self.ended_count += 1;
+        self.ended_order.push_back((chat.id, self.ended_count));
+        self.ended.insert(chat.id, (self.ended_count, chat));
+        while self.ended.len() > ENDED_KEPT || self.ended_order.len() > 2 * ENDED_KEPT {
+            let Some((oldest, count)) = self.ended_order.pop_front() else {
+                break;
+            };
+            if self.ended.get(&oldest).is_some_and(|(c, _)| *c == count) {
+                self.ended.remove(&oldest);
+            }
+        }
+    }
 }
 
 /// The writes of one chat in flight, and what they returned so far.
@@ -70,6 +105,9 @@ impl HotChats {
             enabled,
             inner: Mutex::new(Inner {
                 chats: HashMap::new(),
+                ended: HashMap::new(),
+                ended_order: VecDeque::new(),
+                ended_count: 0,
                 writing: HashMap::new(),
                 epochs: [0; STRIPES],
             }),
@@ -85,15 +123,27 @@ impl HotChats {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// This node's exact copy of the open chat, if it has one.
+    /// This node's exact copy of the chat, if it has one: open, or recently ended here.
     pub fn get(&self, id: ChatId) -> Option<Chat> {
         if !self.enabled {
             return None;
         }
-        self.lock().chats.get(&id).cloned()
+        let inner = self.lock();
+        inner
+            .chats
+            .get(&id)
+            .or_else(|| inner.ended.get(&id).map(|(_, chat)| chat))
+            .cloned()
     }
 
-    /// How many open chats are kept.
+    /// Chats were deleted: forget every ended chat kept (see "Recently ended chats").
+    pub fn forget_ended(&self) {
+        let mut inner = self.lock();
+        inner.ended.clear();
+        inner.ended_order.clear();
+    }
+
+    /// How many open chats are kept (recently ended ones not counted).
     pub fn len(&self) -> usize {
         self.lock().chats.len()
     }
@@ -129,6 +179,7 @@ impl HotChats {
         if self.enabled {
             let mut inner = self.lock();
             inner.chats.remove(&id);
+            inner.ended.remove(&id);
             inner.epochs[stripe(id)] += 1;
             inner.writing.entry(id).or_default().count += 1;
         }
@@ -166,9 +217,12 @@ impl HotChats {
             && let Some(w) = inner.writing.remove(&id)
             && !w.unknown
             && let Some(chat) = w.newest
-            && chat.state.is_open()
         {
-            inner.chats.insert(id, chat);
+            if chat.state.is_open() {
+                inner.chats.insert(id, chat);
+            } else {
+                inner.keep_ended(chat);
+            }
         }
     }
 

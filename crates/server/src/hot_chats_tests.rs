@@ -77,18 +77,67 @@ fn a_read_overlapped_by_a_write_does_not_fill() {
     assert_eq!(version_of(&hot, 2), Some(1));
 }
 
+const ENDED: ChatState = ChatState::Ended {
+    reason: EndReason::Visitor,
+};
+
 #[test]
-fn ended_chats_are_not_kept() {
+fn a_chat_ended_here_is_kept_as_ended() {
     let hot = HotChats::new(true);
-    let ended = ChatState::Ended {
-        reason: EndReason::Visitor,
-    };
     hot.created(&chat(1, A, 1));
-    hot.begin(ChatId(1)).finish(Ok(Some(&chat(1, ended, 2))));
+    hot.begin(ChatId(1)).finish(Ok(Some(&chat(1, ENDED, 2))));
+    let kept = hot.get(ChatId(1)).expect("kept as recently ended");
+    assert_eq!((kept.state, kept.version), (ENDED, 2));
+    // An accept decided on it is refused as storage would refuse it.
+    assert_eq!(
+        kept.state
+            .apply(frontdesk_core::chat::ChatCommand::Accept { agent: AgentId(8) }),
+        Err(frontdesk_core::error::ChatError::ChatEnded)
+    );
+    assert!(hot.is_empty(), "not counted among the open chats");
+    // A later write of it (whatever it leaves) drops the ended copy first.
+    let w = hot.begin(ChatId(1));
     assert_eq!(version_of(&hot, 1), None);
-    hot.fill(hot.stamp(ChatId(1)), &chat(1, ended, 2));
-    assert!(hot.is_empty());
+    drop(w);
+    assert_eq!(version_of(&hot, 1), None, "an unknown write leaves nothing");
+}
+
+#[test]
+fn ended_chats_read_from_storage_are_not_kept() {
+    let hot = HotChats::new(true);
+    hot.fill(hot.stamp(ChatId(1)), &chat(1, ENDED, 2));
+    assert_eq!(version_of(&hot, 1), None, "the read may race a delete");
     let _ = Party::Visitor;
+}
+
+#[test]
+fn deleting_chats_forgets_every_ended_copy() {
+    let hot = HotChats::new(true);
+    hot.created(&chat(1, A, 1));
+    hot.created(&chat(2, A, 1));
+    hot.begin(ChatId(1)).finish(Ok(Some(&chat(1, ENDED, 2))));
+    hot.forget_ended();
+    assert_eq!(version_of(&hot, 1), None, "storage may no longer have it");
+    assert_eq!(version_of(&hot, 2), Some(1), "open chats stay");
+}
+
+#[test]
+fn only_the_last_ended_chats_are_kept() {
+    let hot = HotChats::new(true);
+    let n = i64::try_from(ENDED_KEPT).unwrap_or(i64::MAX) + 10;
+    for id in 1..=n {
+        hot.begin(ChatId(id)).finish(Ok(Some(&chat(id, ENDED, 2))));
+    }
+    assert_eq!(version_of(&hot, 10), None, "the oldest went first");
+    assert_eq!(version_of(&hot, 11), Some(2));
+    assert_eq!(version_of(&hot, n), Some(2));
+    // An ended chat written again (a stale place in the order) is not evicted by it early.
+    hot.begin(ChatId(11)).finish(Ok(Some(&chat(11, ENDED, 3))));
+    hot.begin(ChatId(n + 1))
+        .finish(Ok(Some(&chat(n + 1, ENDED, 2))));
+    assert_eq!(version_of(&hot, 11), Some(3), "kept at its new place");
+    assert_eq!(version_of(&hot, 12), None);
+    assert!(hot.lock().ended.len() <= ENDED_KEPT);
 }
 
 #[test]

@@ -231,5 +231,8 @@ pub async fn delete_chat(app: &App, agent: AgentId, chat_id: ChatId) -> AppResul
             "End the chat before deleting it.",
         ));
     }
-    Ok(app.store.delete_chat(chat.id).await?)
+    app.store.delete_chat(chat.id).await?;
+    // This node may keep it as recently ended (`hot_chats`): storage no longer has it.
+    app.hot.forget_ended();
+    Ok(())
 }

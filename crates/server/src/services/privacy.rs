@@ -142,16 +142,23 @@ pub async fn erase(
         })
         .await;
     let batch = app.settings.retention_batch.max(1);
-    let mut chats = 0;
-    loop {
-        let n = store
-            .delete_chats_of_visitor(site, visitor_id, batch)
-            .await?;
-        chats += n;
-        if n < u64::from(batch) {
-            break;
+    let deleted = async {
+        let mut chats = 0;
+        loop {
+            let n = store
+                .delete_chats_of_visitor(site, visitor_id, batch)
+                .await?;
+            chats += n;
+            if n < u64::from(batch) {
+                return Ok::<u64, frontdesk_core::store::StoreError>(chats);
+            }
         }
     }
+    .await;
+    // This node may keep some as recently ended (`hot_chats`): storage no longer has them
+    // (also when a later batch failed: the earlier ones are gone).
+    app.hot.forget_ended();
+    let chats = deleted?;
     let rows = store.erase_visitor_rows(site, visitor_id).await?;
     audit::record(
         app,

@@ -64,7 +64,11 @@ async fn run_site(
     let store = &app.store;
     let mut deleted = Deleted::default();
     if let Some(before) = privacy.chats_cutoff(now) {
-        deleted.chats = drain(limit, || store.delete_ended_chats(site, before, limit)).await?;
+        let chats = drain(limit, || store.delete_ended_chats(site, before, limit)).await;
+        // This node may keep some as recently ended (`hot_chats`): storage no longer has them
+        // (also when a later batch failed: the earlier ones are gone).
+        app.hot.forget_ended();
+        deleted.chats = chats?;
         deleted.offline_messages = drain(limit, || {
             store.delete_old_offline_messages(site, before, limit)
         })

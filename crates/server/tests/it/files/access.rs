@@ -214,7 +214,13 @@ async fn an_admin_deletes_an_ended_chat_with_its_files() {
         403,
         "admins only"
     );
+    // Ended on this node: the node keeps it as recently ended (no storage read for a late
+    // accept or message) ...
+    assert_eq!(accept(&mut a, chat).await["code"], "chat_ended");
     assert_eq!(del(&admin).await.expect("DELETE").status().as_u16(), 204);
+    // ... and forgets it once deleted: what storage says, not what the node kept.
+    assert_eq!(accept(&mut a, chat).await["code"], "not_found");
+    assert_eq!(agent_say(&mut a, chat, "late").await["code"], "not_found");
     assert!(app.store().file(&FileId(id.clone())).await.is_err());
     assert_eq!(
         agent_get(&admin, &format!("/api/files/{id}")).await.status,

@@ -153,6 +153,8 @@ async fn erase_is_refused_while_the_chat_is_open_and_for_non_admins() {
     );
     let erased = ok_json(delete(&admin, &base).await, 200).await;
     assert_eq!(erased["chats"], 1);
+    // The node kept the chat as recently ended; erased, it is gone for the agent too.
+    assert_eq!(accept(&mut ws, chat).await["code"], "not_found");
     let unknown = format!("/api/admin/sites/{}/visitors/nobody", site.id);
     assert_error(delete(&admin, &unknown).await, 404, "not_found").await;
 }
