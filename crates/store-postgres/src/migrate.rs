@@ -82,6 +82,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "search_queue",
         sql: include_str!("../migrations/0013_search_queue.sql"),
     },
+    Migration {
+        version: 14,
+        name: "lean_message_triggers",
+        sql: include_str!("../migrations/0014_lean_message_triggers.sql"),
+    },
 ];
 
 /// Any fixed number: the advisory lock that serializes migrations between nodes.

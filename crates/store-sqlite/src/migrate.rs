@@ -81,6 +81,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "search_queue",
         sql: include_str!("../migrations/0013_search_queue.sql"),
     },
+    Migration {
+        version: 14,
+        name: "lean_message_triggers",
+        sql: include_str!("../migrations/0014_lean_message_triggers.sql"),
+    },
 ];
 
 /// The schema version this build writes.
