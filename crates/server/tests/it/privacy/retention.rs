@@ -111,12 +111,17 @@ async fn old_chats_files_search_entries_and_visits_go_by_the_clock() {
     // The visitor's row stays while they have a chat.
     assert!(!raw.mentions(&old_visitor).await.is_empty());
 
+    // Ended here, the node keeps the old chat as ended (a late accept reads no storage).
+    assert_eq!(accept(&mut ws, old_chat).await["code"], "chat_ended");
     // 31 days after: the old chat goes whole, with its file and search entries.
     app.clock.advance(2 * DAY);
     retained_until(&app, "the old chat and visitor", true, || async {
         raw.mentions(&old_visitor).await.is_empty()
     })
     .await;
+    // ... and forgets it once deleted; the newer one is still ended.
+    assert_eq!(accept(&mut ws, old_chat).await["code"], "not_found");
+    assert_eq!(accept(&mut ws, new_chat).await["code"], "chat_ended");
     assert_eq!(raw.mentions(&old_visitor).await, vec![]);
     assert_eq!(raw.mentions("oldkumquat").await, vec![]);
     assert_eq!(raw.search_entries("oldkumquat").await, 0);
