@@ -441,10 +441,27 @@ fn configure_writer(conn: &Connection, synchronous_full: bool) -> Result<(), Ope
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    plans_stable(conn)?;
     if !synchronous_full {
         tracing::warn!("sqlite store opened with synchronous=NORMAL: commits are not fsynced");
     }
     Ok(())
+}
+
+/// A cached statement keeps its plan whatever values are bound (SQLite's query planner
+/// stability guarantee). Without it, a statement whose bound value SQLite may compare with a
+/// constant while planning (an equality on an index's leading columns followed by ORDER BY on
+/// the next, as in the visit and open-chat lookups of every page view) is marked to be
+/// planned again whenever that value changes: it was parsed and planned anew at almost every
+/// execution, 74% of the writer thread's time while recording page views (BENCHMARKS.md,
+/// "Page views: statements planned again at every step"). Frontdesk runs no ANALYZE, so no
+/// plan depended on the bound values.
+pub(crate) fn plans_stable(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map(drop)
 }
 
 /// The error returned when the writer thread is gone.

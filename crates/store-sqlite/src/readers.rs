@@ -118,6 +118,7 @@ pub(crate) fn open_reader(path: &Path) -> Result<Connection, OpenError> {
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    crate::plans_stable(&conn)?;
     // The Archive's prefix search asks this temp table for the index's terms.
     conn.execute_batch(crate::search_terms::CREATE_VOCABULARY)?;
     conn.pragma_update(None, "query_only", "ON")?;
